@@ -1,0 +1,22 @@
+import { jsonBytes } from '../../src/generate/serialize.js';
+import type { ProjectGenerator } from '../types.js';
+
+/** `index.json`: the machine-readable list of every environment, its release, manifest digest and status. */
+export const indexJsonGenerator: ProjectGenerator = {
+  name: 'index-json',
+  scope: 'project',
+  generate(model) {
+    const environments = model.environments.map((environment) => ({
+      name: environment.name,
+      mode: environment.mode,
+      tier: environment.tier,
+      provider: environment.provider,
+      runtime: environment.runtime,
+      release: environment.release,
+      status: environment.status,
+      blockReasons: environment.blockReasons.map((reason) => ({ cause: reason.cause, message: reason.message })),
+      manifestSha256: environment.manifestSha256,
+    }));
+    return [{ path: 'index.json', bytes: jsonBytes({ apiVersion: 'slipway.dev/v1', kind: 'DeploymentIndex', environments }) }];
+  },
+};

@@ -1,0 +1,14 @@
+import { textBytes } from '../../src/generate/serialize.js';
+import { template } from '../../src/generate/templates.js';
+import type { ProjectGenerator } from '../types.js';
+
+/** The deploy repository's front page: every environment with its mode, provider, release and status. */
+export const readmeGenerator: ProjectGenerator = {
+  name: 'readme',
+  scope: 'project',
+  generate(model) {
+    const blocked = model.environments.filter((environment) => environment.status === 'blocked');
+    const text = template('generators/readme/README.md.hbs')({ environments: model.environments, blocked });
+    return [{ path: 'README.md', bytes: textBytes(text) }];
+  },
+};

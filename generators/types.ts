@@ -1,0 +1,49 @@
+import type { BlockReason, ResolvedEnvironment } from '../src/resolve/index.js';
+import type { AttestationPolicy, ProvisioningPolicy, SecretsPolicy, TargetPolicy } from '../src/model/inputs.js';
+
+/** One rendered file: a path relative to the output root (or to the environment folder) and its exact bytes. */
+export interface OutputFile {
+  path: string;
+  bytes: Uint8Array;
+}
+
+/** What the project-wide generators see: every environment's verdict, in name order. */
+export interface ProjectModel {
+  environments: EnvironmentSummary[];
+  policies: {
+    target: TargetPolicy;
+    provisioning: ProvisioningPolicy;
+    secrets: SecretsPolicy;
+    attestation: AttestationPolicy;
+  };
+}
+
+export interface EnvironmentSummary {
+  name: string;
+  mode: string;
+  tier: string;
+  provider: string;
+  runtime: string;
+  release: string;
+  status: 'ready' | 'blocked';
+  blockReasons: BlockReason[];
+  /** sha256 of the environment's signed release.json, when one was written. */
+  manifestSha256: string | null;
+}
+
+/** Renders files of the output root from the whole project's verdicts. */
+export interface ProjectGenerator {
+  name: string;
+  scope: 'project';
+  generate(model: ProjectModel): OutputFile[];
+}
+
+/** Renders files inside `environments/<env>/` for one environment that is not blocked. */
+export interface EnvironmentGenerator {
+  name: string;
+  scope: 'environment';
+  appliesTo(environment: ResolvedEnvironment): boolean;
+  generate(environment: ResolvedEnvironment): OutputFile[];
+}
+
+export type Generator = ProjectGenerator | EnvironmentGenerator;

@@ -1,0 +1,32 @@
+import { resolve } from 'node:path';
+import { compile } from '../../compile.js';
+import { hasErrors } from '../../diagnostics.js';
+import { ExitCode, type ExitCodeValue } from '../../errors.js';
+import { writeOutputTree } from '../../write/index.js';
+import { buildTime } from '../clock.js';
+import { parseFormat, reportFindings, summaryLine } from '../findings.js';
+import type { CliIo } from '../io.js';
+import { checkedRoot } from './validate.js';
+
+export interface BuildCommandOptions {
+  root: string;
+  out?: string;
+  format?: string;
+  failOnBlocked?: boolean;
+}
+
+export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue {
+  const format = parseFormat(options.format, io);
+  const root = checkedRoot(options.root, io);
+  const result = compile({ root, now: buildTime(io.env) });
+  reportFindings('build', result.diagnostics, result.targets, format, options.root, io);
+  if (hasErrors(result.diagnostics) || !result.files) {
+    io.stderr(`${summaryLine(result.diagnostics, result.targets)}\nbuild failed: nothing was written\n`);
+    return ExitCode.invalidInput;
+  }
+  const out = resolve(io.cwd, options.out ?? resolve(root, 'output'));
+  writeOutputTree(out, result.files);
+  io.stderr(`${summaryLine(result.diagnostics, result.targets)}\nwrote ${result.files.length} files to ${out}\n`);
+  if (options.failOnBlocked && result.targets.some((t) => t.status === 'blocked')) return ExitCode.invalidInput;
+  return ExitCode.ok;
+}

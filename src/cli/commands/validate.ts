@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { hasErrors } from '../../diagnostics.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
+import { validateSourceTree } from '../../validate/index.js';
+import { buildTime } from '../clock.js';
+import { parseFormat, reportFindings, summaryLine } from '../findings.js';
+import type { CliIo } from '../io.js';
+
+export interface ValidateCommandOptions {
+  root: string;
+  env: string[];
+  format?: string;
+  failOnBlocked?: boolean;
+}
+
+export function runValidate(options: ValidateCommandOptions, io: CliIo): ExitCodeValue {
+  const format = parseFormat(options.format, io);
+  const root = checkedRoot(options.root, io);
+  const environments = checkedEnvironmentNames(options.env, root);
+  const result = validateSourceTree({ root, environments, now: buildTime(io.env) });
+  reportFindings('validate', result.diagnostics, result.targets, format, options.root, io);
+  if (format === 'text') io.stderr(`${summaryLine(result.diagnostics, result.targets)}\n`);
+  if (hasErrors(result.diagnostics)) return ExitCode.invalidInput;
+  if (options.failOnBlocked && result.targets.some((t) => t.status === 'blocked')) return ExitCode.invalidInput;
+  return ExitCode.ok;
+}
+
+export function checkedRoot(root: string, io: CliIo): string {
+  const absolute = resolve(io.cwd, root);
+  if (!existsSync(absolute)) throw new UsageError(`--root ${root}: no such folder`);
+  return absolute;
+}
+
+const environmentName = /^[a-z][a-z0-9-]{0,62}$/;
+
+/** `--env` values are names, never paths: checked against the name pattern and the files that exist. */
+export function checkedEnvironmentNames(names: readonly string[], root: string): string[] | undefined {
+  if (names.length === 0) return undefined;
+  for (const name of names) {
+    if (!environmentName.test(name)) throw new UsageError(`--env ${JSON.stringify(name)} is not an environment name (lowercase letters, digits and dashes)`);
+    if (!existsSync(join(root, 'environments', `${name}.yaml`))) throw new UsageError(`--env ${name}: there is no environments/${name}.yaml`);
+  }
+  return [...new Set(names)];
+}

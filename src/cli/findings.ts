@@ -1,0 +1,36 @@
+import { resolve } from 'node:path';
+import type { Diagnostic } from '../diagnostics.js';
+import { UsageError } from '../errors.js';
+import { countBySeverity, formatGithub, formatJson, formatText, type FindingFormat, type FormatContext } from '../report/format.js';
+import { appendStepSummary, stepSummary } from '../report/step-summary.js';
+import type { Target } from '../validate/index.js';
+import type { CliIo } from './io.js';
+
+export function parseFormat(value: string | undefined, io: CliIo): FindingFormat {
+  const format = value ?? (io.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text');
+  if (format !== 'text' && format !== 'json' && format !== 'github') {
+    throw new UsageError(`--format must be text, json or github, not ${JSON.stringify(format)}`);
+  }
+  return format;
+}
+
+/** Prints findings in the chosen format: text to stderr, json and github to stdout. */
+export function reportFindings(command: string, diagnostics: readonly Diagnostic[], targets: readonly Target[], format: FindingFormat, root: string, io: CliIo): void {
+  const context: FormatContext = { root: resolve(io.cwd, root), cwd: io.cwd, color: io.isTerminal && io.env.NO_COLOR === undefined };
+  for (const diagnostic of diagnostics) {
+    if (format === 'json') io.stdout(`${formatJson(diagnostic)}\n`);
+    else if (format === 'github') io.stdout(`${formatGithub(diagnostic, context)}\n`);
+    else io.stderr(`${formatText(diagnostic, context)}\n`);
+  }
+  if (format === 'github' && io.env.GITHUB_STEP_SUMMARY) {
+    appendStepSummary(io.env.GITHUB_STEP_SUMMARY, stepSummary(command, diagnostics, targets, context));
+  }
+}
+
+export function summaryLine(diagnostics: readonly Diagnostic[], targets: readonly Target[]): string {
+  const counts = countBySeverity(diagnostics);
+  const ready = targets.filter((t) => t.status === 'ready').length;
+  const blocked = targets.filter((t) => t.status === 'blocked').length;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${plural(targets.length, 'environment')}: ${ready} ready, ${blocked} blocked; ${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}`;
+}

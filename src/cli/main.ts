@@ -1,0 +1,63 @@
+import { Command, CommanderError, Option } from 'commander';
+import { BugError, ExitCode, UserError } from '../errors.js';
+import { runBuild } from './commands/build.js';
+import { runValidate } from './commands/validate.js';
+import { processIo, type CliIo } from './io.js';
+
+/** Exit status for a bug in Slipway itself (EX_SOFTWARE), distinct from every user-facing status. */
+export const bugExitCode = 70;
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function program(io: CliIo, setExit: (code: number) => void): Command {
+  const cli = new Command('slipway')
+    .description('Compile services and environments into a signed GitOps deploy repository.')
+    .version(VERSION, '--version')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  cli
+    .command('validate')
+    .description('check services, environments, releases and policies; report every finding at its file, line and column')
+    .option('--root <dir>', 'the source tree', '.')
+    .option('--env <name>', 'only this environment (repeatable)', collect, [])
+    .addOption(new Option('--format <format>', 'how findings are printed').choices(['text', 'json', 'github']))
+    .option('--fail-on-blocked', 'exit 1 when a target is blocked by policy')
+    .action((options) => setExit(runValidate(options, io)));
+
+  cli
+    .command('build')
+    .description('validate, then render every environment into the output tree')
+    .option('--root <dir>', 'the source tree', '.')
+    .option('--out <dir>', 'the output folder (default: <root>/output)')
+    .addOption(new Option('--format <format>', 'how findings are printed').choices(['text', 'json', 'github']))
+    .option('--fail-on-blocked', 'exit 1 when a target is blocked by policy')
+    .action((options) => setExit(runBuild(options, io)));
+
+  return cli;
+}
+
+const VERSION = '0.1.0';
+
+/** Runs one command line and returns its exit status. Never throws. */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  try {
+    await program(io, (code) => (exitCode = code)).parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with status 0.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (error instanceof UserError) {
+      io.stderr(`slipway: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const kind = error instanceof BugError ? 'an internal check failed' : 'an unexpected error';
+    io.stderr(`slipway: ${kind} — this is a bug in Slipway, please report it with the lines below\n${detail}\n`);
+    return bugExitCode;
+  }
+}

@@ -1,0 +1,79 @@
+import type { Diagnostic } from '../diagnostics.js';
+import type { BlockReason, ResolvedEnvironment } from '../resolve/index.js';
+import { finding, type Project } from '../validate/project.js';
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+/**
+ * The deployment control plane's verdict on one target. A blocked target gets nothing new rendered
+ * or published; every report lists all of its reasons, not just the first.
+ */
+export function blockReasons(project: Project, model: ResolvedEnvironment, now: Date): BlockReason[] {
+  const { target, provisioning, attestation } = project.policies;
+  const input = model.input;
+  const reasons: BlockReason[] = [];
+
+  if (input.license !== undefined && (target.revokedLicenses ?? []).includes(input.license)) {
+    reasons.push({ cause: 'license-revoked', message: `license ${input.license} is revoked (policies/target-policy.yaml revokedLicenses)` });
+  }
+
+  if (attestationRequired(attestation.requiredFor, model)) {
+    const result = attestation.results?.[model.name];
+    const maxAgeDays = attestation.maxAgeDays;
+    if (!result) {
+      reasons.push({ cause: 'attestation', message: `no attestation result for ${model.name}, and ${model.tier} targets require one (policies/attestation-policy.yaml)` });
+    } else if (result.status !== 'passed') {
+      reasons.push({ cause: 'attestation', message: `attestation ${result.status}${result.at ? ` at ${result.at}` : ''}; a passed attestation is required` });
+    } else if (maxAgeDays !== undefined) {
+      const at = result.at === undefined ? Number.NaN : Date.parse(result.at);
+      const ageDays = (now.getTime() - at) / dayMs;
+      if (Number.isNaN(at)) {
+        reasons.push({ cause: 'attestation', message: 'attestation passed but has no time "at", so its age cannot be checked' });
+      } else if (ageDays > maxAgeDays) {
+        reasons.push({ cause: 'attestation', message: `attestation from ${result.at} is ${Math.floor(ageDays)} days old, older than the ${maxAgeDays} days allowed` });
+      }
+    }
+  }
+
+  const runtimes = target.runtimes;
+  if (runtimes && !(model.runtime in runtimes)) {
+    reasons.push({ cause: 'runtime-unsupported', message: `runtime ${model.runtime} is not supported (policies/target-policy.yaml runtimes)` });
+  } else {
+    const minVersion = runtimes?.[model.runtime]?.minVersion;
+    if (minVersion !== undefined && input.runtimeVersion !== undefined && compareVersions(input.runtimeVersion, minVersion) < 0) {
+      reasons.push({ cause: 'runtime-unsupported', message: `${model.runtime} ${input.runtimeVersion} is older than the supported minimum ${minVersion}` });
+    }
+  }
+
+  const backupRequired = provisioning.backupRequired;
+  if (backupRequired && !input.backups && ((backupRequired.modes ?? []).includes(model.mode) || (backupRequired.tiers ?? []).includes(model.tier))) {
+    reasons.push({ cause: 'backup-missing', message: `${model.mode} ${model.tier} targets need a backup policy, and "backups" is not set` });
+  }
+
+  if ((target.revokedReleases ?? []).includes(input.release)) {
+    reasons.push({ cause: 'release-revoked', message: `release ${input.release} is revoked (policies/target-policy.yaml revokedReleases)` });
+  }
+  return reasons;
+}
+
+function attestationRequired(requiredFor: { tiers?: string[]; modes?: string[] } | undefined, model: ResolvedEnvironment): boolean {
+  if (!requiredFor) return false;
+  return (requiredFor.tiers ?? []).includes(model.tier) || (requiredFor.modes ?? []).includes(model.mode);
+}
+
+/** Numeric comparison of dotted versions: "1.9" < "1.29". */
+export function compareVersions(a: string, b: string): number {
+  const left = a.split('.').map(Number);
+  const right = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const difference = (left[i] ?? 0) - (right[i] ?? 0);
+    if (difference !== 0) return Math.sign(difference);
+  }
+  return 0;
+}
+
+/** A blocked target as a notice at its environment file, naming every reason. */
+export function blockedNotice(project: Project, model: ResolvedEnvironment, reasons: BlockReason[]): Diagnostic {
+  const environment = project.environments.get(model.name)!;
+  return finding(environment, ['name'], 'blocked', `environment "${model.name}" is blocked: ${reasons.map((r) => r.message).join('; ')}. Nothing new is rendered or published for it until this is fixed`, { severity: 'notice' });
+}

@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Diagnostic } from '../diagnostics.js';
+import { listDirectory, readSourceFile } from './read-files.js';
+import type { SourceFile } from './source-file.js';
+
+export type { SourceFile, JsonPath, Position } from './source-file.js';
+export { positionOf } from './source-file.js';
+
+export type InputKind =
+  | 'settings'
+  | 'service'
+  | 'environment'
+  | 'release'
+  | 'target-policy'
+  | 'provisioning-policy'
+  | 'secrets-policy'
+  | 'attestation-policy';
+
+/** One input file, parsed, with the name its location gives it. */
+export interface InputFile {
+  kind: InputKind;
+  /** The service folder name, environment or release file stem; the policy kind for policies. */
+  name: string;
+  source: SourceFile;
+}
+
+export interface SourceTree {
+  root: string;
+  files: InputFile[];
+  diagnostics: Diagnostic[];
+}
+
+export const policyKinds = ['target-policy', 'provisioning-policy', 'secrets-policy', 'attestation-policy'] as const;
+
+export interface LoadOptions {
+  /** Restricts which environment files are read; services, releases and policies are always read. */
+  environments?: readonly string[];
+}
+
+/** Finds and parses every input of a source tree. Never throws for user mistakes: they become diagnostics. */
+export function loadSourceTree(root: string, options: LoadOptions = {}): SourceTree {
+  const files: InputFile[] = [];
+  const diagnostics: Diagnostic[] = [];
+
+  const add = (kind: InputKind, name: string, relativePath: string) => {
+    const result = readSourceFile(root, relativePath);
+    diagnostics.push(...result.diagnostics);
+    if (result.file) files.push({ kind, name, source: result.file });
+  };
+
+  if (existsSync(join(root, 'slipway.yaml'))) add('settings', 'slipway', 'slipway.yaml');
+
+  for (const entry of listDirectory(join(root, 'services'))) {
+    if (!entry.isDirectory()) continue;
+    const relativePath = `services/${entry.name}/service.json`;
+    if (existsSync(join(root, relativePath))) add('service', entry.name, relativePath);
+  }
+
+  const wanted = options.environments ? new Set(options.environments) : undefined;
+  for (const entry of listDirectory(join(root, 'environments'))) {
+    if (!entry.isFile()) continue;
+    const relativePath = `environments/${entry.name}`;
+    if (entry.name.endsWith('.yml')) {
+      diagnostics.push(misnamed(relativePath, 'environment files end in .yaml'));
+      continue;
+    }
+    if (!entry.name.endsWith('.yaml')) continue;
+    const name = entry.name.slice(0, -'.yaml'.length);
+    if (wanted && !wanted.has(name)) continue;
+    add('environment', name, relativePath);
+  }
+
+  for (const entry of listDirectory(join(root, 'releases'))) {
+    if (!entry.isFile()) continue;
+    const relativePath = `releases/${entry.name}`;
+    if (entry.name.endsWith('.yml')) {
+      diagnostics.push(misnamed(relativePath, 'release files end in .yaml'));
+      continue;
+    }
+    if (entry.name.endsWith('.yaml')) add('release', entry.name.slice(0, -'.yaml'.length), relativePath);
+  }
+
+  for (const kind of policyKinds) {
+    const relativePath = `policies/${kind}.yaml`;
+    if (existsSync(join(root, relativePath))) add(kind, kind, relativePath);
+  }
+
+  return { root, files, diagnostics };
+}
+
+function misnamed(file: string, why: string): Diagnostic {
+  return {
+    severity: 'error',
+    code: 'file-name',
+    file,
+    line: 1,
+    column: 1,
+    message: `${why}: rename this file (it is not read as it is)`,
+  };
+}

@@ -1,0 +1,45 @@
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { join } from 'node:path';
+import { compareText, type Diagnostic } from '../diagnostics.js';
+import { maxFileBytes, parseSourceFile, type SourceFile } from './source-file.js';
+
+export interface ReadResult {
+  file?: SourceFile;
+  diagnostics: Diagnostic[];
+}
+
+/** Reads and parses one input file, refusing oversized files before they are read into memory. */
+export function readSourceFile(root: string, relativePath: string): ReadResult {
+  const absolute = join(root, relativePath);
+  const size = statSync(absolute).size;
+  if (size > maxFileBytes) {
+    return {
+      diagnostics: [
+        {
+          severity: 'error',
+          code: 'file-too-large',
+          file: relativePath,
+          line: 1,
+          column: 1,
+          message: `file is ${formatMiB(size)}, over the limit of ${formatMiB(maxFileBytes)}; inputs this large are refused — split it or remove generated content`,
+        },
+      ],
+    };
+  }
+  const text = readFileSync(absolute, 'utf8');
+  return parseSourceFile(relativePath, text);
+}
+
+/** Directory entries sorted by name, or none when the directory does not exist. */
+export function listDirectory(path: string): Dirent[] {
+  try {
+    return readdirSync(path, { withFileTypes: true }).sort((a, b) => compareText(a.name, b.name));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
+function formatMiB(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

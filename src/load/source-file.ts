@@ -1,0 +1,119 @@
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Diagnostic } from '../diagnostics.js';
+
+/** Files larger than this are refused before parsing: no legitimate input is this big. */
+export const maxFileBytes = 1024 * 1024;
+/** Caps alias expansion so a "billion laughs" document fails fast instead of eating memory. */
+export const maxAliasCount = 100;
+
+export type JsonPath = ReadonlyArray<string | number>;
+
+/** A parsed input file that remembers where every node came from. */
+export interface SourceFile {
+  /** Relative to the source root, forward slashes. */
+  path: string;
+  text: string;
+  document: Document.Parsed;
+  lineCounter: LineCounter;
+  /** The plain data, or undefined when the file could not be parsed. */
+  data: unknown;
+}
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface ParseResult {
+  file?: SourceFile;
+  diagnostics: Diagnostic[];
+}
+
+export function parseSourceFile(path: string, text: string): ParseResult {
+  const diagnostics: Diagnostic[] = [];
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  for (const problem of document.errors) {
+    const { line, col } = lineCounter.linePos(problem.pos[0]);
+    const duplicate = problem.code === 'DUPLICATE_KEY';
+    diagnostics.push({
+      severity: 'error',
+      code: duplicate ? 'duplicate-key' : 'yaml-syntax',
+      file: path,
+      line,
+      column: col,
+      message: duplicate
+        ? `key ${JSON.stringify(keyAt(text, problem.pos[0]))} appears twice in one mapping; remove or merge the repeated one`
+        : `${firstLine(problem.message)}; fix the YAML syntax here`,
+    });
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+
+  let data: unknown;
+  try {
+    data = document.toJS({ maxAliasCount });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const excessive = /alias/i.test(message);
+    diagnostics.push({
+      severity: 'error',
+      code: excessive ? 'yaml-alias-limit' : 'yaml-syntax',
+      file: path,
+      line: 1,
+      column: 1,
+      message: excessive
+        ? `YAML aliases expand beyond the limit of ${maxAliasCount}; write the values out instead of nesting aliases`
+        : `${firstLine(message)}; fix the YAML here`,
+    });
+    return { diagnostics };
+  }
+  return { file: { path, text, document, lineCounter, data }, diagnostics };
+}
+
+/**
+ * Where a node sits. With `key: true` and a path ending in a mapping key, points at the key itself,
+ * which is where an unknown or misspelt key should be reported.
+ */
+export function positionOf(file: SourceFile, path: JsonPath, options: { key?: boolean } = {}): Position {
+  let node: unknown = file.document.contents;
+  let keyNode: unknown;
+  for (const segment of path) {
+    keyNode = undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isPair(item) && keyText(item.key) === String(segment));
+      if (!pair) break;
+      keyNode = pair.key;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(segment)];
+      if (item === undefined) break;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  const target = options.key && keyNode ? keyNode : (node ?? keyNode);
+  return nodeStart(file, target) ?? { line: 1, column: 1 };
+}
+
+function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return undefined;
+}
+
+function nodeStart(file: SourceFile, node: unknown): Position | undefined {
+  const range = (node as Node | undefined)?.range;
+  if (!range) return undefined;
+  const { line, col } = file.lineCounter.linePos(range[0]);
+  return { line, column: col };
+}
+
+function keyAt(text: string, offset: number): string {
+  const rest = text.slice(offset).split(/\r?\n/)[0] ?? '';
+  const match = /^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^:#]+?)\s*:/.exec(rest);
+  return match ? match[1]!.replace(/^["']|["']$/g, '') : rest.trim();
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.trim().replace(/\.$/, '');
+}

@@ -1,0 +1,149 @@
+/**
+ * The input files as TypeScript sees them once their JSON Schema has accepted them.
+ * These mirror `schemas/*.schema.json`; the schema is the authority, these types only let the
+ * pipeline read what the schema already checked.
+ */
+
+export type Role = 'api' | 'frontend' | 'worker' | 'scheduler' | 'websocket' | 'proxy' | 'agent';
+export type Mode = 'saas' | 'self-hosted' | 'white-label' | 'enterprise';
+export type Tier = 'production' | 'staging' | 'preview' | 'development';
+export type Provider = 'aws' | 'digitalocean' | 'bare-metal';
+export type Runtime = 'kubernetes' | 'ecs' | 'compose';
+export type Reconciler = 'flux' | 'argocd' | 'update-agent';
+export type ResourceType = 'postgres' | 'mysql' | 'redis' | 'object-storage';
+
+export interface PortSpec {
+  name: string;
+  port: number;
+  expose: 'public' | 'internal';
+}
+
+export type SecretSpec = { generate: 'random' | 'password' | 'laravel-app-key'; length?: number } | { from: 'infra' };
+
+export interface ResourceDependency {
+  name: string;
+  type: ResourceType;
+  version?: string;
+  storage?: string;
+}
+
+export interface ComputeResources {
+  cpu?: string;
+  memory?: string;
+  gpu?: number;
+}
+
+export interface Scaling {
+  min?: number;
+  max?: number;
+  targetCpuPercent?: number;
+}
+
+export type HealthCheck = { path: string; port: string } | { command: string[] };
+
+export interface Alert {
+  name: string;
+  expr: string;
+  for?: string;
+  severity: 'page' | 'ticket' | 'info';
+}
+
+export interface ServiceInput {
+  name: string;
+  role: Role;
+  image: string;
+  command?: string[];
+  ports?: PortSpec[];
+  env?: Record<string, string>;
+  secrets?: Record<string, SecretSpec>;
+  dependencies?: { services?: string[]; resources?: ResourceDependency[] };
+  resources?: ComputeResources;
+  scaling?: Scaling;
+  health?: HealthCheck;
+  migrations?: { command: string[] };
+  seed?: { command: string[] };
+  deployment?: { strategy?: 'rolling' | 'blue-green'; cloud?: { preferred_providers?: Provider[] } };
+  monitoring?: { metrics?: { path: string; port: string }; alerts?: Alert[] };
+}
+
+export interface ServiceOverride {
+  env?: Record<string, string>;
+  scaling?: Scaling;
+  resources?: ComputeResources;
+}
+
+export interface ResourceSettings {
+  managed?: boolean;
+  class?: string;
+  highAvailability?: boolean;
+  storage?: string;
+}
+
+export interface EnvironmentInput {
+  name: string;
+  mode: Mode;
+  tier: Tier;
+  provider: Provider;
+  runtime: Runtime;
+  release: string;
+  region?: string;
+  runtimeVersion?: string;
+  services?: string[];
+  overrides?: { services?: Record<string, ServiceOverride> };
+  resources?: Record<string, ResourceSettings>;
+  domain?: string;
+  license?: string;
+  backups?: { schedule: string; retentionDays: number };
+  secrets?: { recipients?: string[] };
+  infraSecrets?: Record<string, string>;
+  monitoring?: {
+    logs?: 'stdout' | 'loki' | 'cloudwatch';
+    metrics?: 'prometheus' | 'cloudwatch' | 'none';
+    alerting?: { receiver: 'pagerduty' | 'slack' | 'email' | 'opsgenie'; ref: string };
+  };
+  whiteLabel?: {
+    brand?: { name: string; primaryColor?: string; logoUrl?: string };
+    billing?: { isolated?: boolean; accountRef?: string };
+  };
+  enterprise?: {
+    vpc?: { cidr: string };
+    sso?: { protocol: 'saml' | 'oidc'; metadataUrl?: string; issuer?: string };
+    privateStorage?: boolean;
+    aiGateway?: { enabled: boolean; image?: string };
+  };
+  reconciler?: Reconciler;
+}
+
+export interface ReleaseInput {
+  version: string;
+  images: Record<string, string>;
+  migrations?: Record<string, { version: string; backwardCompatible: boolean }>;
+}
+
+export interface TargetPolicy {
+  runtimes?: Partial<Record<Runtime, { minVersion?: string }>>;
+  revokedLicenses?: string[];
+  revokedReleases?: string[];
+}
+
+export interface ProvisioningPolicy {
+  allowed?: Partial<Record<Mode, Partial<Record<Provider, Runtime[]>>>>;
+  backupRequired?: { modes?: Mode[]; tiers?: Tier[] };
+}
+
+export interface SecretsPolicy {
+  recipients?: string[];
+  generated?: { minLength?: number };
+}
+
+export interface AttestationPolicy {
+  requiredFor?: { tiers?: Tier[]; modes?: Mode[] };
+  maxAgeDays?: number;
+  results?: Record<string, { status: 'passed' | 'failed' | 'pending'; at?: string }>;
+}
+
+export interface ProjectSettings {
+  deployRepo?: string;
+  branch?: string;
+  reconciler?: Reconciler;
+}

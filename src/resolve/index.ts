@@ -1,0 +1,123 @@
+import { compareText } from '../diagnostics.js';
+import type { EnvironmentInput, ReleaseInput, ResourceDependency, ServiceInput } from '../model/inputs.js';
+import type { Project } from '../validate/project.js';
+import type { ResolvedEnvironment, ResolvedResource, ResolvedService } from './model.js';
+
+export type * from './model.js';
+
+/**
+ * Builds the model of one environment that generators and rules read. Returns undefined when the
+ * environment or what it names is missing or invalid: those are reported by the validation rules.
+ */
+export function resolveEnvironment(project: Project, environmentName: string): ResolvedEnvironment | undefined {
+  const environment = project.environments.get(environmentName);
+  if (!environment?.valid) return undefined;
+  const input = environment.value;
+  // A missing release or service is a validation error reported elsewhere; the model is still built
+  // from what exists so the other rules can look at it. Such a target is never rendered.
+  const found = project.releases.get(input.release);
+  const release: ReleaseInput = found?.valid ? found.value : { version: input.release, images: {} };
+
+  const names = deployedServiceNames(project, input).filter((name) => project.services.get(name)?.valid);
+  const services: ResolvedService[] = [];
+  for (const name of names) {
+    services.push(resolveService(project.services.get(name)!.value, input, release, names));
+  }
+  return {
+    name: environmentName,
+    input,
+    mode: input.mode,
+    tier: input.tier,
+    provider: input.provider,
+    runtime: input.runtime,
+    reconciler: input.reconciler ?? project.settings?.value.reconciler ?? defaultReconciler(input),
+    release,
+    services: dependencyOrder(services),
+    resources: resolveResources(services, input),
+  };
+}
+
+/** The services an environment deploys: its `services` list, or every service of the project. */
+export function deployedServiceNames(project: Project, input: EnvironmentInput): string[] {
+  const names = input.services ?? [...project.services.keys()];
+  return [...new Set(names)].sort(compareText);
+}
+
+function resolveService(service: ServiceInput, environment: EnvironmentInput, release: ReleaseInput, deployed: string[]): ResolvedService {
+  const override = environment.overrides?.services?.[service.name] ?? {};
+  const env = sortRecord({ ...service.env, ...override.env });
+  const scaling = { ...service.scaling, ...override.scaling };
+  const min = scaling.min ?? 1;
+  return {
+    name: service.name,
+    role: service.role,
+    image: release.images[service.name],
+    input: service,
+    env,
+    scaling: { min, max: Math.max(scaling.max ?? min, min), ...(scaling.targetCpuPercent === undefined ? {} : { targetCpuPercent: scaling.targetCpuPercent }) },
+    resources: { ...service.resources, ...override.resources },
+    strategy: service.deployment?.strategy ?? 'rolling',
+    dependsOn: (service.dependencies?.services ?? []).filter((name) => deployed.includes(name)).sort(compareText),
+    usesResources: [...new Set((service.dependencies?.resources ?? []).map((r) => r.name))].sort(compareText),
+    secretNames: Object.keys(service.secrets ?? {}).sort(compareText),
+  };
+}
+
+/** SPEC §1: managed by default on a cloud provider outside Compose, embedded otherwise. */
+export function managedByDefault(environment: Pick<EnvironmentInput, 'provider' | 'runtime'>): boolean {
+  return environment.provider !== 'bare-metal' && environment.runtime !== 'compose';
+}
+
+function resolveResources(services: ResolvedService[], environment: EnvironmentInput): ResolvedResource[] {
+  const byName = new Map<string, { declaration: ResourceDependency; usedBy: string[] }>();
+  for (const service of services) {
+    for (const declaration of service.input.dependencies?.resources ?? []) {
+      const entry = byName.get(declaration.name);
+      if (entry) {
+        entry.usedBy.push(service.name);
+        // The largest declared storage and the first declared version win; conflicts are a rule's business.
+        entry.declaration = { ...entry.declaration, version: entry.declaration.version ?? declaration.version, storage: entry.declaration.storage ?? declaration.storage };
+      } else {
+        byName.set(declaration.name, { declaration, usedBy: [service.name] });
+      }
+    }
+  }
+  const fallback = managedByDefault(environment);
+  return [...byName.entries()]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([name, { declaration, usedBy }]) => {
+      const settings = environment.resources?.[name] ?? {};
+      const storage = settings.storage ?? declaration.storage;
+      return {
+        name,
+        type: declaration.type,
+        ...(declaration.version === undefined ? {} : { version: declaration.version }),
+        ...(storage === undefined ? {} : { storage }),
+        managed: settings.managed ?? fallback,
+        ...(settings.class === undefined ? {} : { class: settings.class }),
+        highAvailability: settings.highAvailability ?? false,
+        usedBy: usedBy.sort(compareText),
+      };
+    });
+}
+
+/** Kahn's algorithm with name order among ready nodes, so the order is stable; cycles keep name order at the end. */
+function dependencyOrder(services: ResolvedService[]): ResolvedService[] {
+  const remaining = new Map(services.map((s) => [s.name, s]));
+  const ordered: ResolvedService[] = [];
+  while (remaining.size > 0) {
+    const ready = [...remaining.values()].filter((s) => s.dependsOn.every((d) => !remaining.has(d))).sort((a, b) => compareText(a.name, b.name));
+    const next = ready[0] ?? [...remaining.values()].sort((a, b) => compareText(a.name, b.name))[0]!;
+    ordered.push(next);
+    remaining.delete(next.name);
+  }
+  return ordered;
+}
+
+function defaultReconciler(environment: EnvironmentInput) {
+  return environment.runtime === 'kubernetes' ? ('flux' as const) : ('update-agent' as const);
+}
+
+function sortRecord<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => compareText(a, b)));
+}

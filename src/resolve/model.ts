@@ -1,0 +1,65 @@
+import type {
+  ComputeResources,
+  EnvironmentInput,
+  Mode,
+  Provider,
+  Reconciler,
+  ReleaseInput,
+  ResourceType,
+  Role,
+  Runtime,
+  ServiceInput,
+  Tier,
+} from '../model/inputs.js';
+
+/** One service as it runs in one environment: overrides applied, image bound from the release. */
+export interface ResolvedService {
+  name: string;
+  role: Role;
+  /** The image reference from the bound release, or undefined when the release lacks it. */
+  image: string | undefined;
+  input: ServiceInput;
+  /** Plain environment variables after the environment's overrides. */
+  env: Record<string, string>;
+  scaling: { min: number; max: number; targetCpuPercent?: number };
+  resources: ComputeResources;
+  strategy: 'rolling' | 'blue-green';
+  /** Services of this environment this one depends on, sorted. */
+  dependsOn: string[];
+  /** Resources (by name) this service uses, sorted. */
+  usesResources: string[];
+  secretNames: string[];
+}
+
+export interface ResolvedResource {
+  name: string;
+  type: ResourceType;
+  version?: string;
+  storage?: string;
+  /** Run by the provider (RDS, ElastiCache, Spaces …) rather than beside the services. */
+  managed: boolean;
+  class?: string;
+  highAvailability: boolean;
+  usedBy: string[];
+}
+
+export type BlockCause = 'license-revoked' | 'attestation' | 'runtime-unsupported' | 'backup-missing' | 'release-revoked';
+
+export interface BlockReason {
+  cause: BlockCause;
+  message: string;
+}
+
+export interface ResolvedEnvironment {
+  name: string;
+  input: EnvironmentInput;
+  mode: Mode;
+  tier: Tier;
+  provider: Provider;
+  runtime: Runtime;
+  reconciler: Reconciler;
+  release: ReleaseInput;
+  /** Services in dependency order (dependencies first), ties broken by name. */
+  services: ResolvedService[];
+  resources: ResolvedResource[];
+}

@@ -1,0 +1,58 @@
+import { sortDiagnostics, type Diagnostic } from '../diagnostics.js';
+import { blockedNotice, blockReasons } from '../gate/index.js';
+import { loadSourceTree } from '../load/index.js';
+import { resolveEnvironment, type BlockReason, type ResolvedEnvironment } from '../resolve/index.js';
+import { schemaCheck, type Project } from './project.js';
+import { rules } from './rules/index.js';
+
+export type TargetStatus = 'ready' | 'blocked' | 'invalid';
+
+/** The verdict on one environment: its model when it resolved, and why it is blocked if it is. */
+export interface Target {
+  name: string;
+  status: TargetStatus;
+  model?: ResolvedEnvironment;
+  blockReasons: BlockReason[];
+}
+
+export interface ValidationResult {
+  project: Project;
+  targets: Target[];
+  diagnostics: Diagnostic[];
+}
+
+export interface ValidateOptions {
+  root: string;
+  environments?: readonly string[];
+  /** The moment time-based policies are judged at (SOURCE_DATE_EPOCH in the CLI). */
+  now: Date;
+}
+
+/** load → validate → resolve → gate: everything short of generating files. */
+export function validateSourceTree(options: ValidateOptions): ValidationResult {
+  const tree = loadSourceTree(options.root, { environments: options.environments });
+  const { project, diagnostics: schemaFindings } = schemaCheck(tree);
+
+  const resolved = new Map<string, ResolvedEnvironment>();
+  for (const name of project.environments.keys()) {
+    const model = resolveEnvironment(project, name);
+    if (model) resolved.set(name, model);
+  }
+
+  const ruleFindings = rules.flatMap((rule) => rule.check({ project, resolved }));
+  const diagnostics = [...tree.diagnostics, ...schemaFindings, ...ruleFindings];
+  const invalidFiles = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.file));
+
+  const targets: Target[] = [];
+  for (const [name, entity] of project.environments) {
+    const model = resolved.get(name);
+    if (!model || invalidFiles.has(entity.source.path)) {
+      targets.push({ name, status: 'invalid', ...(model ? { model } : {}), blockReasons: [] });
+      continue;
+    }
+    const reasons = blockReasons(project, model, options.now);
+    if (reasons.length > 0) diagnostics.push(blockedNotice(project, model, reasons));
+    targets.push({ name, status: reasons.length > 0 ? 'blocked' : 'ready', model, blockReasons: reasons });
+  }
+  return { project, targets, diagnostics: sortDiagnostics(diagnostics) };
+}

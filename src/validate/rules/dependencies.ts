@@ -1,0 +1,61 @@
+import { compareText, type Diagnostic } from '../../diagnostics.js';
+import type { ResourceType } from '../../model/inputs.js';
+import { finding, validEntities, type Entity } from '../project.js';
+import type { ServiceInput } from '../../model/inputs.js';
+import type { Rule } from './rule.js';
+
+/** The service graph must be a DAG, and a shared resource must mean the same thing to every service. */
+export const dependenciesRule: Rule = {
+  name: 'dependencies',
+  codes: ['dependency-cycle', 'resource-conflict'],
+  check({ project }) {
+    const out: Diagnostic[] = [];
+    const services = validEntities(project.services);
+    for (const cycle of findCycles(services)) {
+      const first = project.services.get(cycle[0]!)!;
+      const next = cycle[1]!;
+      const index = (first.value.dependencies?.services ?? []).indexOf(next);
+      out.push(finding(first, ['dependencies', 'services', index], 'dependency-cycle', `services depend on each other in a cycle: ${cycle.join(' → ')}; remove one of these dependencies`));
+    }
+
+    const firstDeclaration = new Map<string, { type: ResourceType; service: string }>();
+    for (const service of services) {
+      (service.value.dependencies?.resources ?? []).forEach((resource, index) => {
+        const seen = firstDeclaration.get(resource.name);
+        if (!seen) {
+          firstDeclaration.set(resource.name, { type: resource.type, service: service.name });
+        } else if (seen.type !== resource.type) {
+          out.push(finding(service, ['dependencies', 'resources', index, 'type'], 'resource-conflict', `resource "${resource.name}" is a ${resource.type} here but a ${seen.type} in service "${seen.service}"; resources with one name are one shared resource — rename one of them`));
+        }
+      });
+    }
+    return out;
+  },
+};
+
+/** Each elementary cycle once, rotated to start at its smallest name, e.g. [api, worker, api]. */
+function findCycles(services: Entity<ServiceInput>[]): string[][] {
+  const edges = new Map(services.map((s) => [s.name, [...(s.value.dependencies?.services ?? [])].sort(compareText)]));
+  const cycles = new Map<string, string[]>();
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (name: string) => {
+    state.set(name, 'visiting');
+    stack.push(name);
+    for (const next of edges.get(name) ?? []) {
+      if (!edges.has(next)) continue;
+      if (state.get(next) === 'visiting') {
+        const loop = stack.slice(stack.indexOf(next));
+        const start = loop.indexOf([...loop].sort(compareText)[0]!);
+        const rotated = [...loop.slice(start), ...loop.slice(0, start)];
+        cycles.set(rotated.join('>'), [...rotated, rotated[0]!]);
+      } else if (!state.has(next)) {
+        visit(next);
+      }
+    }
+    stack.pop();
+    state.set(name, 'done');
+  };
+  for (const name of [...edges.keys()].sort(compareText)) if (!state.has(name)) visit(name);
+  return [...cycles.values()];
+}

@@ -1,0 +1,21 @@
+import type { Rule } from './rule.js';
+import { dependenciesRule } from './dependencies.js';
+import { healthCheckRule } from './health.js';
+import { migrationsRule } from './migrations.js';
+import { productionRule } from './production.js';
+import { provisioningRule } from './provisioning.js';
+import { referencesRule } from './references.js';
+import { plaintextSecretRule } from './secrets.js';
+
+export type { Rule, RuleContext } from './rule.js';
+
+/** Every rule beyond the schemas, run in this order; all findings are collected before anything fails. */
+export const rules: readonly Rule[] = [
+  referencesRule,
+  dependenciesRule,
+  provisioningRule,
+  productionRule,
+  plaintextSecretRule,
+  healthCheckRule,
+  migrationsRule,
+];

@@ -1,0 +1,61 @@
+import type { Diagnostic } from '../../diagnostics.js';
+import type { Role } from '../../model/inputs.js';
+import type { ResolvedService } from '../../resolve/index.js';
+import { finding, type Entity, type Project } from '../project.js';
+import type { Rule } from './rule.js';
+
+const digestPinned = /@sha256:[0-9a-f]{64}$/;
+const trafficRoles: ReadonlySet<Role> = new Set(['api', 'frontend', 'websocket', 'proxy']);
+const falseValues = new Set(['false', '0', 'off', 'no', '']);
+
+/** What production demands: debug off, images pinned by digest, enough replicas to survive a node. */
+export const productionRule: Rule = {
+  name: 'production',
+  codes: ['debug-in-production', 'unpinned-image', 'replica-count'],
+  check({ project, resolved }) {
+    const out: Diagnostic[] = [];
+    for (const model of resolved.values()) {
+      const environment = project.environments.get(model.name)!;
+      const release = project.releases.get(model.input.release);
+      for (const service of model.services) {
+        if (model.tier === 'production') {
+          const debug = service.env.APP_DEBUG;
+          if (debug !== undefined && !falseValues.has(debug.trim().toLowerCase())) {
+            const [entity, path] = envOrigin(project, environment, service, 'APP_DEBUG');
+            out.push(finding(entity, path, 'debug-in-production', `APP_DEBUG is "${debug}" for service "${service.name}" in production environment "${model.name}"; set it to "false"`));
+          }
+          if (release && service.image !== undefined && !digestPinned.test(service.image)) {
+            out.push(finding(release, ['images', service.name], 'unpinned-image', `image of "${service.name}" is not pinned by digest, and production environment "${model.name}" deploys release ${model.input.release}; use <repository>@sha256:<64 hex digits>`));
+          }
+        }
+        const servesTraffic = trafficRoles.has(service.role) && model.tier === 'production' && (model.mode === 'saas' || model.mode === 'white-label');
+        if (servesTraffic && service.scaling.min < 2) {
+          const [entity, path] = scalingOrigin(project, environment, service, 'min');
+          out.push(finding(entity, path, 'replica-count', `service "${service.name}" (${service.role}) runs ${service.scaling.min} replica in ${model.mode} production environment "${model.name}"; set scaling.min to at least 2`));
+        }
+        if (service.role === 'scheduler' && (service.scaling.min !== 1 || service.scaling.max !== 1)) {
+          const key = service.scaling.min !== 1 ? 'min' : 'max';
+          const [entity, path] = scalingOrigin(project, environment, service, key);
+          out.push(finding(entity, path, 'replica-count', `scheduler "${service.name}" must run exactly one replica (it has min ${service.scaling.min}, max ${service.scaling.max}) in "${model.name}"; set scaling.min and scaling.max to 1`));
+        }
+      }
+    }
+    return out;
+  },
+};
+
+/** Where an effective env value came from: the environment's override, or the service's own env. */
+function envOrigin(project: Project, environment: Entity<unknown>, service: ResolvedService, name: string): [Entity<unknown>, Array<string | number>] {
+  const env = environment as Entity<{ overrides?: { services?: Record<string, { env?: Record<string, string> }> } }>;
+  if (env.value.overrides?.services?.[service.name]?.env?.[name] !== undefined) return [environment, ['overrides', 'services', service.name, 'env', name]];
+  return [project.services.get(service.name)!, ['env', name]];
+}
+
+function scalingOrigin(project: Project, environment: Entity<unknown>, service: ResolvedService, key: 'min' | 'max'): [Entity<unknown>, Array<string | number>] {
+  const env = environment as Entity<{ overrides?: { services?: Record<string, { scaling?: Record<string, number> }> } }>;
+  if (env.value.overrides?.services?.[service.name]?.scaling?.[key] !== undefined) return [environment, ['overrides', 'services', service.name, 'scaling', key]];
+  const entity = project.services.get(service.name)!;
+  if (service.input.scaling?.[key] !== undefined) return [entity, ['scaling', key]];
+  if (service.input.scaling) return [entity, ['scaling']];
+  return [entity, ['role']];
+}

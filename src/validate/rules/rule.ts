@@ -1,0 +1,16 @@
+import type { Diagnostic } from '../../diagnostics.js';
+import type { ResolvedEnvironment } from '../../resolve/index.js';
+import type { Project } from '../project.js';
+
+export interface RuleContext {
+  project: Project;
+  /** Every environment that could be resolved (valid, and naming an existing release and services). */
+  resolved: ReadonlyMap<string, ResolvedEnvironment>;
+}
+
+/** A check beyond the schemas. Each rule reports under the codes it lists, and never stops at its first finding. */
+export interface Rule {
+  name: string;
+  codes: readonly string[];
+  check(context: RuleContext): Diagnostic[];
+}

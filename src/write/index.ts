@@ -1,0 +1,47 @@
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { OutputFile } from '../../generators/registry.js';
+import { UserError } from '../errors.js';
+
+/** A file every Slipway output tree has; its absence means a folder is not ours to replace. */
+const outputMarker = 'index.json';
+
+/**
+ * Writes the complete output tree beside the destination, then swaps it into place, so an
+ * interrupted build leaves the previous output intact. Only this module and the publisher write.
+ */
+export function writeOutputTree(outDir: string, files: readonly OutputFile[]): void {
+  const destination = resolve(outDir);
+  guardDestination(destination);
+  const parent = dirname(destination);
+  mkdirSync(parent, { recursive: true });
+  const staging = join(parent, `.${basename(destination)}.staging-${process.pid}`);
+  const retired = join(parent, `.${basename(destination)}.previous-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    for (const file of files) {
+      const path = join(staging, ...file.path.split('/'));
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, file.bytes, { mode: 0o644 });
+    }
+    mkdirSync(staging, { recursive: true });
+    if (existsSync(destination)) renameSync(destination, retired);
+    renameSync(staging, destination);
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(destination) && existsSync(retired)) renameSync(retired, destination);
+    throw error;
+  }
+  rmSync(retired, { recursive: true, force: true });
+}
+
+function guardDestination(destination: string): void {
+  if (!existsSync(destination)) return;
+  if (!statSync(destination).isDirectory()) {
+    throw new UserError(`cannot write the output to ${destination}: it exists and is not a folder`);
+  }
+  const entries = readdirSync(destination);
+  if (entries.length > 0 && !entries.includes(outputMarker)) {
+    throw new UserError(`refusing to replace ${destination}: it is not empty and does not look like Slipway output (no ${outputMarker}); choose another --out`);
+  }
+}
