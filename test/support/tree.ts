@@ -1,0 +1,33 @@
+import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** 2026-11-20T00:00:00Z: the fixtures' attestations are fresh at this moment. */
+export const fixedEpoch = '1795132800';
+
+/**
+ * A throwaway copy of a fixture tree with some files replaced (string), added, or removed (null).
+ * Returns its path; the caller's afterEach may remove it with `removeTree`.
+ */
+export function makeTree(edits: Record<string, string | null> = {}, base = 'minimal'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-tree-'));
+  cpSync(join(fixturesDir, base), dir, { recursive: true });
+  for (const [path, content] of Object.entries(edits)) {
+    const target = join(dir, path);
+    if (content === null) {
+      rmSync(target, { force: true });
+    } else {
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, content);
+    }
+  }
+  return dir;
+}
+
+export function removeTree(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
