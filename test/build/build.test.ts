@@ -1,0 +1,108 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { makeTree, removeTree } from '../support/tree.js';
+
+const trees: string[] = [];
+afterEach(() => {
+  while (trees.length > 0) removeTree(trees.pop()!);
+});
+
+function tree(edits: Record<string, string | null> = {}): string {
+  const root = makeTree(edits);
+  trees.push(root);
+  return root;
+}
+
+function readTree(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files[relative(dir, path)] = readFileSync(path, 'latin1');
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+describe('slipway build', () => {
+  it('writes index.json, README.md and the deployment-server policies', async () => {
+    const root = tree();
+    const run = await runCli(['build'], { cwd: root });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const files = Object.keys(readTree(join(root, 'output'))).sort();
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'README.md',
+        'index.json',
+        'api/v1/deployment-server/attestation-policy.json',
+        'api/v1/deployment-server/provisioning-policy.json',
+        'api/v1/deployment-server/secrets-policy.json',
+        'api/v1/deployment-server/target-policy.json',
+      ]),
+    );
+    const index = JSON.parse(readFileSync(join(root, 'output', 'index.json'), 'utf8'));
+    expect(index.environments.map((e: { name: string; status: string }) => [e.name, e.status])).toEqual([
+      ['onprem', 'ready'],
+      ['prod', 'ready'],
+    ]);
+    const target = JSON.parse(readFileSync(join(root, 'output', 'api/v1/deployment-server/target-policy.json'), 'utf8'));
+    expect(target.spec.revokedLicenses).toEqual(['LIC-0042']);
+  });
+
+  it('lists a blocked target with every reason in index.json and README.md', async () => {
+    const original = readFileSync(join(tree(), 'environments', 'onprem.yaml'), 'utf8');
+    const root = tree({
+      'environments/onprem.yaml': original.replace('LIC-0001', 'LIC-0042').replace(/backups:\n.*\n.*\n/, ''),
+    });
+    const run = await runCli(['build'], { cwd: root });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const index = JSON.parse(readFileSync(join(root, 'output', 'index.json'), 'utf8'));
+    const onprem = index.environments.find((e: { name: string }) => e.name === 'onprem');
+    expect(onprem.status).toBe('blocked');
+    expect(onprem.blockReasons.map((r: { cause: string }) => r.cause)).toEqual(['license-revoked', 'backup-missing']);
+    const readme = readFileSync(join(root, 'output', 'README.md'), 'utf8');
+    expect(readme).toContain('license LIC-0042 is revoked');
+    expect((await runCli(['build', '--fail-on-blocked'], { cwd: root })).exitCode).toBe(1);
+  });
+
+  it('gives byte-identical output for the same inputs, whatever the time of day', async () => {
+    const root = tree();
+    await runCli(['build', '--out', 'a'], { cwd: root });
+    await runCli(['build', '--out', 'b'], { cwd: root, env: { SOURCE_DATE_EPOCH: '1795132800' } });
+    expect(readTree(join(root, 'a'))).toEqual(readTree(join(root, 'b')));
+  });
+
+  it('writes nothing when the input is invalid, and keeps the previous output', async () => {
+    const root = tree();
+    expect((await runCli(['build'], { cwd: root })).exitCode).toBe(0);
+    const before = readTree(join(root, 'output'));
+    writeFileSync(join(root, 'environments', 'prod.yaml'), 'name: prod\nmode: nope\n');
+    const run = await runCli(['build'], { cwd: root });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain('nothing was written');
+    expect(readTree(join(root, 'output'))).toEqual(before);
+  });
+
+  it('refuses to replace a folder that is not Slipway output', async () => {
+    const root = tree();
+    mkdirSync(join(root, 'precious'));
+    writeFileSync(join(root, 'precious', 'notes.txt'), 'keep me');
+    const run = await runCli(['build', '--out', 'precious'], { cwd: root });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/does not look like Slipway output/);
+    expect(readFileSync(join(root, 'precious', 'notes.txt'), 'utf8')).toBe('keep me');
+  });
+
+  it('replaces the previous output whole, leaving no staging folders behind', async () => {
+    const root = tree();
+    await runCli(['build'], { cwd: root });
+    writeFileSync(join(root, 'output', 'stale.txt'), 'from an older build');
+    await runCli(['build'], { cwd: root });
+    expect(existsSync(join(root, 'output', 'stale.txt'))).toBe(false);
+    expect(readdirSync(root).filter((name) => name.startsWith('.output'))).toEqual([]);
+  });
+});
