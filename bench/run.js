@@ -1,0 +1,82 @@
+// Benchmark: a synthetic source tree of many environments × a dozen services, compiled in-process.
+// Usage: npm run bench [-- ENVIRONMENTS]   (default 1000). Prints wall time and memory per stage.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compile } from '../dist/src/compile.js';
+import { writeOutputTree } from '../dist/src/write/index.js';
+
+const environmentCount = Number(process.argv[2] ?? 1000);
+const serviceCount = 12;
+const root = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
+const digest = (n) => `sha256:${n.toString(16).padStart(64, '0')}`;
+
+const services = Array.from({ length: serviceCount }, (_, i) => `svc-${String(i).padStart(2, '0')}`);
+for (const [i, name] of services.entries()) {
+  mkdirSync(join(root, 'services', name), { recursive: true });
+  const role = i === 0 ? 'api' : i === 1 ? 'scheduler' : 'worker';
+  writeFileSync(
+    join(root, 'services', name, 'service.json'),
+    JSON.stringify({
+      name,
+      role,
+      image: `registry.example.com/bench/${name}`,
+      ports: role === 'api' ? [{ name: 'http', port: 8080, expose: 'public' }] : undefined,
+      health: role === 'api' ? { path: '/healthz', port: 'http' } : { command: ['true'] },
+      env: { APP_DEBUG: 'false', LOG_LEVEL: 'info' },
+      secrets: { APP_KEY: { generate: 'laravel-app-key' } },
+      dependencies: { services: i > 1 ? [services[0]] : [], resources: [{ name: 'database', type: 'postgres' }] },
+      scaling: role === 'scheduler' ? { min: 1, max: 1 } : { min: 2, max: 6 },
+    }),
+  );
+}
+mkdirSync(join(root, 'releases'));
+writeFileSync(
+  join(root, 'releases', '1.0.0.yaml'),
+  `version: "1.0.0"\nimages:\n${services.map((s, i) => `  ${s}: registry.example.com/bench/${s}@${digest(i + 1)}\n`).join('')}`,
+);
+mkdirSync(join(root, 'policies'));
+writeFileSync(join(root, 'policies', 'target-policy.yaml'), 'runtimes: {kubernetes: {minVersion: "1.29"}, compose: {}, ecs: {}}\nrevokedLicenses: [LIC-0042]\n');
+writeFileSync(join(root, 'policies', 'provisioning-policy.yaml'), 'allowed:\n  saas: {aws: [kubernetes, ecs], digitalocean: [kubernetes, compose]}\n  self-hosted: {bare-metal: [compose]}\n');
+mkdirSync(join(root, 'environments'));
+for (let i = 0; i < environmentCount; i++) {
+  const name = `env-${String(i).padStart(4, '0')}`;
+  const selfHosted = i % 3 === 0;
+  writeFileSync(
+    join(root, 'environments', `${name}.yaml`),
+    [
+      `name: ${name}`,
+      `mode: ${selfHosted ? 'self-hosted' : 'saas'}`,
+      `tier: ${i % 2 === 0 ? 'production' : 'staging'}`,
+      `provider: ${selfHosted ? 'bare-metal' : 'aws'}`,
+      `runtime: ${selfHosted ? 'compose' : 'kubernetes'}`,
+      'release: "1.0.0"',
+      `license: LIC-${String(i).padStart(4, '0')}`,
+      'overrides:',
+      '  services:',
+      `    ${services[2]}: {env: {QUEUE: "q-${i}"}, scaling: {min: 3, max: 9}}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+const now = new Date('2026-11-20T00:00:00Z');
+const measure = (label, fn) => {
+  const start = process.hrtime.bigint();
+  const result = fn();
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  console.log(`${label.padEnd(28)} ${ms.toFixed(0).padStart(7)} ms   heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MiB`);
+  return result;
+};
+
+console.log(`${environmentCount} environments × ${serviceCount} services (${root})`);
+const first = measure('compile (cold: schemas)', () => compile({ root, now }));
+const errors = first.diagnostics.filter((d) => d.severity === 'error');
+if (errors.length > 0) {
+  console.error(errors.slice(0, 5));
+  process.exit(1);
+}
+const second = measure('compile (warm)', () => compile({ root, now }));
+measure('write', () => writeOutputTree(join(root, 'output'), second.files));
+console.log(`files: ${second.files.length}; targets ready: ${second.targets.filter((t) => t.status === 'ready').length}`);
+rmSync(root, { recursive: true, force: true });
