@@ -1,5 +1,5 @@
 import { compareText } from '../diagnostics.js';
-import type { EnvironmentInput, ReleaseInput, ResourceDependency, ServiceInput } from '../model/inputs.js';
+import type { EnvironmentInput, Reconciler, ReleaseInput, ResourceDependency, ServiceInput } from '../model/inputs.js';
 import type { Project } from '../validate/project.js';
 import type { ResolvedEnvironment, ResolvedResource, ResolvedService } from './model.js';
 
@@ -30,7 +30,7 @@ export function resolveEnvironment(project: Project, environmentName: string): R
     tier: input.tier,
     provider: input.provider,
     runtime: input.runtime,
-    reconciler: input.reconciler ?? project.settings?.value.reconciler ?? defaultReconciler(input),
+    reconciler: input.reconciler ?? defaultReconciler(input, project.settings?.value.reconciler),
     release,
     services: dependencyOrder(services),
     resources: resolveResources(services, input),
@@ -114,8 +114,10 @@ function dependencyOrder(services: ResolvedService[]): ResolvedService[] {
   return ordered;
 }
 
-function defaultReconciler(environment: EnvironmentInput) {
-  return environment.runtime === 'kubernetes' ? ('flux' as const) : ('update-agent' as const);
+/** The project's default reconciler applies to Kubernetes targets; others are updated by the update agent. */
+function defaultReconciler(environment: EnvironmentInput, projectDefault: Reconciler | undefined): Reconciler {
+  if (environment.runtime !== 'kubernetes') return 'update-agent';
+  return projectDefault && projectDefault !== 'update-agent' ? projectDefault : 'flux';
 }
 
 function sortRecord<T>(record: Record<string, T>): Record<string, T> {
