@@ -1,7 +1,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BugError, ExitCode, UserError } from '../errors.js';
 import { runBuild } from './commands/build.js';
+import { runKeygen } from './commands/keygen.js';
 import { runValidate } from './commands/validate.js';
+import { runVerify } from './commands/verify.js';
 import { processIo, type CliIo } from './io.js';
 
 /** Exit status for a bug in Slipway itself (EX_SOFTWARE), distinct from every user-facing status. */
@@ -33,7 +35,25 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--out <dir>', 'the output folder (default: <root>/output)')
     .addOption(new Option('--format <format>', 'how findings are printed').choices(['text', 'json', 'github']))
     .option('--fail-on-blocked', 'exit 1 when a target is blocked by policy')
+    .option('--previous <dir|git-url[#ref]>', "the deploy repo's current state: manifests chain to it, blocked targets keep their folder")
+    .option('--signing-key <file>', 'Ed25519 private key (PKCS#8 PEM); or set SLIPWAY_SIGNING_KEY')
+    .option('--no-sign', 'write unsigned manifests (pull-request builds)')
+    .option('--source-commit <sha>', 'the source commit recorded in manifests (default: GITHUB_SHA, or HEAD of a clean work tree)')
     .action((options) => setExit(runBuild(options, io)));
+
+  cli
+    .command('verify')
+    .description("check each environment's signature against trusted keys, every file's hash, and that no file is unlisted")
+    .argument('<dir>', 'an output tree or a deploy repository checkout')
+    .option('--keys <dir>', 'folder of trusted *.pub.pem keys', 'keys')
+    .action(async (dir, options) => setExit(await runVerify(dir, options, io)));
+
+  cli
+    .command('keygen')
+    .description('make an Ed25519 release-signing key pair and an age identity for secrets')
+    .requiredOption('--out <dir>', 'folder to write the keys to (created; existing files are never overwritten)')
+    .option('--keep-existing', 'do nothing, successfully, when the keys are already there')
+    .action(async (options) => setExit(await runKeygen(options, io)));
 
   return cli;
 }

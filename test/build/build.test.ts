@@ -31,7 +31,7 @@ function readTree(dir: string): Record<string, string> {
 describe('slipway build', () => {
   it('writes index.json, README.md and the deployment-server policies', async () => {
     const root = tree();
-    const run = await runCli(['build'], { cwd: root });
+    const run = await runCli(['build', '--no-sign'], { cwd: root });
     expect(run.exitCode, run.stderr).toBe(0);
     const files = Object.keys(readTree(join(root, 'output'))).sort();
     expect(files).toEqual(
@@ -58,7 +58,7 @@ describe('slipway build', () => {
     const root = tree({
       'environments/onprem.yaml': original.replace('LIC-0001', 'LIC-0042').replace(/backups:\n.*\n.*\n/, ''),
     });
-    const run = await runCli(['build'], { cwd: root });
+    const run = await runCli(['build', '--no-sign'], { cwd: root });
     expect(run.exitCode, run.stderr).toBe(0);
     const index = JSON.parse(readFileSync(join(root, 'output', 'index.json'), 'utf8'));
     const onprem = index.environments.find((e: { name: string }) => e.name === 'onprem');
@@ -66,22 +66,22 @@ describe('slipway build', () => {
     expect(onprem.blockReasons.map((r: { cause: string }) => r.cause)).toEqual(['license-revoked', 'backup-missing']);
     const readme = readFileSync(join(root, 'output', 'README.md'), 'utf8');
     expect(readme).toContain('license LIC-0042 is revoked');
-    expect((await runCli(['build', '--fail-on-blocked'], { cwd: root })).exitCode).toBe(1);
+    expect((await runCli(['build', '--no-sign', '--fail-on-blocked'], { cwd: root })).exitCode).toBe(1);
   });
 
   it('gives byte-identical output for the same inputs, whatever the time of day', async () => {
     const root = tree();
-    await runCli(['build', '--out', 'a'], { cwd: root });
-    await runCli(['build', '--out', 'b'], { cwd: root, env: { SOURCE_DATE_EPOCH: '1795132800' } });
+    await runCli(['build', '--no-sign', '--out', 'a'], { cwd: root });
+    await runCli(['build', '--no-sign', '--out', 'b'], { cwd: root, env: { SOURCE_DATE_EPOCH: '1795132800' } });
     expect(readTree(join(root, 'a'))).toEqual(readTree(join(root, 'b')));
   });
 
   it('writes nothing when the input is invalid, and keeps the previous output', async () => {
     const root = tree();
-    expect((await runCli(['build'], { cwd: root })).exitCode).toBe(0);
+    expect((await runCli(['build', '--no-sign'], { cwd: root })).exitCode).toBe(0);
     const before = readTree(join(root, 'output'));
     writeFileSync(join(root, 'environments', 'prod.yaml'), 'name: prod\nmode: nope\n');
-    const run = await runCli(['build'], { cwd: root });
+    const run = await runCli(['build', '--no-sign'], { cwd: root });
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toContain('nothing was written');
     expect(readTree(join(root, 'output'))).toEqual(before);
@@ -91,7 +91,7 @@ describe('slipway build', () => {
     const root = tree();
     mkdirSync(join(root, 'precious'));
     writeFileSync(join(root, 'precious', 'notes.txt'), 'keep me');
-    const run = await runCli(['build', '--out', 'precious'], { cwd: root });
+    const run = await runCli(['build', '--no-sign', '--out', 'precious'], { cwd: root });
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/does not look like Slipway output/);
     expect(readFileSync(join(root, 'precious', 'notes.txt'), 'utf8')).toBe('keep me');
@@ -99,9 +99,9 @@ describe('slipway build', () => {
 
   it('replaces the previous output whole, leaving no staging folders behind', async () => {
     const root = tree();
-    await runCli(['build'], { cwd: root });
+    await runCli(['build', '--no-sign'], { cwd: root });
     writeFileSync(join(root, 'output', 'stale.txt'), 'from an older build');
-    await runCli(['build'], { cwd: root });
+    await runCli(['build', '--no-sign'], { cwd: root });
     expect(existsSync(join(root, 'output', 'stale.txt'))).toBe(false);
     expect(readdirSync(root).filter((name) => name.startsWith('.output'))).toEqual([]);
   });

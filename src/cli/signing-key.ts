@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError, UserError } from '../errors.js';
+import { parsePrivateKeyPem } from '../sign/index.js';
+import type { CliIo } from './io.js';
+
+/**
+ * The Ed25519 seed to sign with: `--signing-key FILE`, else `SLIPWAY_SIGNING_KEY` (the PEM text).
+ * `--no-sign` is an explicit choice for pull-request builds; having neither is a usage error, so a
+ * production build can never go out unsigned by accident.
+ */
+export function signingSeed(options: { signingKey?: string; sign?: boolean }, io: CliIo): Uint8Array | undefined {
+  if (options.sign === false) {
+    if (options.signingKey) throw new UsageError('--signing-key and --no-sign contradict each other; pass one');
+    return undefined;
+  }
+  if (options.signingKey) {
+    let text: string;
+    try {
+      text = readFileSync(resolve(io.cwd, options.signingKey), 'utf8');
+    } catch (error) {
+      throw new UserError(`cannot read the signing key ${options.signingKey}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+    return parsePrivateKeyPem(text, options.signingKey);
+  }
+  const fromEnvironment = io.env.SLIPWAY_SIGNING_KEY;
+  if (fromEnvironment) return parsePrivateKeyPem(fromEnvironment, 'SLIPWAY_SIGNING_KEY');
+  throw new UsageError('build needs a signing key: pass --signing-key FILE or set SLIPWAY_SIGNING_KEY (the PEM text), or --no-sign for an unsigned pull-request build (make a key with `slipway keygen --out DIR`)');
+}

@@ -1,0 +1,98 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { UsageError, UserError } from '../errors.js';
+
+/** The deploy repository's state a build chains to: per environment, the signed release files as they are there. */
+export interface PreviousTree {
+  /** Where it was read from, for messages. */
+  origin: string;
+  /** release.json bytes of an environment, or undefined when it has none. */
+  manifest(environment: string): Uint8Array | undefined;
+  signature(environment: string): Uint8Array | undefined;
+  /** Every file of an environment's folder (paths relative to it), to carry a blocked target over unchanged. */
+  folder(environment: string): Map<string, Uint8Array>;
+  /** Removes the temporary checkout, if one was made. */
+  dispose(): void;
+}
+
+/**
+ * Opens `--previous`/`--against`: a folder holding the deploy repo's files, or anything git can
+ * clone (a URL or a bare repository's path), optionally with `#REF`.
+ */
+export function openPrevious(spec: string, cwd: string): PreviousTree {
+  const [location, ref] = splitRef(spec);
+  const local = resolve(cwd, location);
+  if (ref === undefined && existsSync(local) && statSync(local).isDirectory() && !isBareRepository(local)) {
+    return folderTree(local, spec, () => {});
+  }
+  const checkout = mkdtempSync(join(tmpdir(), 'slipway-previous-'));
+  const cleanup = () => rmSync(checkout, { recursive: true, force: true });
+  try {
+    cloneInto(existsSync(local) ? local : location, ref, checkout);
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+  return folderTree(checkout, spec, cleanup);
+}
+
+function splitRef(spec: string): [string, string | undefined] {
+  const hash = spec.lastIndexOf('#');
+  if (hash <= 0) return [spec, undefined];
+  const ref = spec.slice(hash + 1);
+  if (!/^[A-Za-z0-9._\/-]+$/.test(ref) || ref.startsWith('-')) throw new UsageError(`${JSON.stringify(ref)} is not a git ref`);
+  return [spec.slice(0, hash), ref];
+}
+
+function isBareRepository(dir: string): boolean {
+  return existsSync(join(dir, 'HEAD')) && existsSync(join(dir, 'objects')) && existsSync(join(dir, 'refs'));
+}
+
+function cloneInto(source: string, ref: string | undefined, checkout: string): void {
+  const git = (args: string[], cwd?: string) =>
+    execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+  try {
+    if (ref === undefined) {
+      git(['clone', '--quiet', '--no-tags', '--depth', '1', '--', source, checkout]);
+    } else {
+      try {
+        git(['clone', '--quiet', '--no-tags', '--depth', '1', '--branch', ref, '--', source, checkout]);
+      } catch {
+        // Not a branch or tag (a commit id, say): fetch everything and check it out.
+        rmSync(checkout, { recursive: true, force: true });
+        git(['clone', '--quiet', '--no-tags', '--', source, checkout]);
+        git(['checkout', '--quiet', '--detach', ref], checkout);
+      }
+    }
+  } catch (error) {
+    const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
+    if (/remote branch .* not found|does not have any commits|empty repository/i.test(stderr)) return;
+    if (/warning: You appear to have cloned an empty repository/.test(stderr)) return;
+    throw new UserError(`cannot read the previous deploy state from ${source}${ref ? `#${ref}` : ''}: ${stderr.split('\n').at(-1) ?? 'git failed'}`);
+  }
+}
+
+function folderTree(root: string, origin: string, dispose: () => void): PreviousTree {
+  const environmentDir = (name: string) => join(root, 'environments', name);
+  const read = (path: string) => (existsSync(path) && statSync(path).isFile() ? new Uint8Array(readFileSync(path)) : undefined);
+  return {
+    origin,
+    manifest: (name) => read(join(environmentDir(name), 'release.json')),
+    signature: (name) => read(join(environmentDir(name), 'release.json.sig')),
+    folder: (name) => {
+      const files = new Map<string, Uint8Array>();
+      const walk = (dir: string, prefix: string) => {
+        if (!existsSync(dir)) return;
+        for (const entry of readdirSync(dir, { withFileTypes: true })) {
+          if (entry.isDirectory()) walk(join(dir, entry.name), `${prefix}${entry.name}/`);
+          else if (entry.isFile()) files.set(`${prefix}${entry.name}`, new Uint8Array(readFileSync(join(dir, entry.name))));
+        }
+      };
+      walk(environmentDir(name), '');
+      return files;
+    },
+    dispose,
+  };
+}

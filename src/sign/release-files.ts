@@ -1,0 +1,74 @@
+import type { OutputFile } from '../../generators/types.js';
+import { IntegrityError } from '../errors.js';
+import type { ResolvedEnvironment } from '../resolve/index.js';
+import { API_VERSION, MANIFEST_FILE, SIGNATURE_FILE, manifestBytes, manifestFiles, parseManifest, sha256Hex, type ManifestFile, type ReleaseManifest } from './manifest.js';
+import { signBytes, signatureFileText } from './signature.js';
+
+export interface PreviousRelease {
+  manifest: Uint8Array;
+  signature?: Uint8Array;
+}
+
+export interface ReleaseOptions {
+  /** The environment's release files in the deploy repo the build chains to. */
+  previous?: PreviousRelease;
+  sourceCommit?: string;
+  /** The Ed25519 seed to sign with; without it the manifest is written unsigned (pull-request builds). */
+  signingSeed?: Uint8Array;
+}
+
+export interface EnvironmentRelease {
+  /** release.json and, when signed, release.json.sig. */
+  files: OutputFile[];
+  manifestSha256: string;
+  /** False when the previous manifest and signature were kept because nothing changed. */
+  changed: boolean;
+}
+
+/**
+ * The signed manifest of one environment's folder. An environment whose files did not change
+ * keeps its manifest and signature exactly as they were, so an unchanged target is no change.
+ */
+export function releaseEnvironment(model: ResolvedEnvironment, files: readonly OutputFile[], options: ReleaseOptions): EnvironmentRelease {
+  const listed = manifestFiles(files.map((file) => ({ path: file.path, bytes: file.bytes })));
+  const previous = options.previous ? parseManifest(options.previous.manifest, `the previous environments/${model.name}/${MANIFEST_FILE}`) : undefined;
+  if (previous && previous.environment !== model.name) {
+    throw new IntegrityError(`the previous environments/${model.name}/${MANIFEST_FILE} names environment "${previous.environment}"`);
+  }
+
+  if (options.previous && previous && sameRelease(previous, model, listed)) {
+    const kept: OutputFile[] = [{ path: MANIFEST_FILE, bytes: options.previous.manifest }];
+    const signature = options.previous.signature ?? (options.signingSeed ? new TextEncoder().encode(signatureFileText(signBytes(options.signingSeed, options.previous.manifest))) : undefined);
+    if (signature) kept.push({ path: SIGNATURE_FILE, bytes: signature });
+    return { files: kept, manifestSha256: sha256Hex(options.previous.manifest), changed: false };
+  }
+
+  const manifest: ReleaseManifest = {
+    apiVersion: API_VERSION,
+    kind: 'ReleaseManifest',
+    environment: model.name,
+    release: model.input.release,
+    mode: model.mode,
+    provider: model.provider,
+    runtime: model.runtime,
+    sequence: previous ? previous.sequence + 1 : 1,
+    previous: options.previous ? sha256Hex(options.previous.manifest) : null,
+    source: options.sourceCommit ? { commit: options.sourceCommit } : {},
+    files: listed,
+  };
+  const bytes = manifestBytes(manifest);
+  const out: OutputFile[] = [{ path: MANIFEST_FILE, bytes }];
+  if (options.signingSeed) out.push({ path: SIGNATURE_FILE, bytes: new TextEncoder().encode(signatureFileText(signBytes(options.signingSeed, bytes))) });
+  return { files: out, manifestSha256: sha256Hex(bytes), changed: true };
+}
+
+function sameRelease(previous: ReleaseManifest, model: ResolvedEnvironment, files: ManifestFile[]): boolean {
+  return (
+    previous.release === model.input.release &&
+    previous.mode === model.mode &&
+    previous.provider === model.provider &&
+    previous.runtime === model.runtime &&
+    previous.files.length === files.length &&
+    previous.files.every((file, i) => file.path === files[i]!.path && file.sha256 === files[i]!.sha256 && file.size === files[i]!.size)
+  );
+}
