@@ -26,7 +26,7 @@ export interface CompileResult extends ValidationResult {
  * set of output files out. Nothing here writes to the output folder or the network.
  */
 export function compile(options: CompileOptions): CompileResult {
-  const validation = validateSourceTree(options);
+  const validation = validateSourceTree({ ...options, purpose: 'build' });
   if (hasErrors(validation.diagnostics)) return validation;
 
   const files: OutputFile[] = [];

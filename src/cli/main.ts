@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { BugError, ExitCode, UserError } from '../errors.js';
 import { runBuild } from './commands/build.js';
 import { runKeygen } from './commands/keygen.js';
+import { runSecretsRotate, runSecretsSync } from './commands/secrets.js';
 import { runValidate } from './commands/validate.js';
 import { runVerify } from './commands/verify.js';
 import { processIo, type CliIo } from './io.js';
@@ -54,6 +55,21 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .requiredOption('--out <dir>', 'folder to write the keys to (created; existing files are never overwritten)')
     .option('--keep-existing', 'do nothing, successfully, when the keys are already there')
     .action(async (options) => setExit(await runKeygen(options, io)));
+
+  const secrets = cli.command('secrets').description('create, extend and rotate the SOPS/age-encrypted per-environment secrets in secrets/');
+  secrets
+    .command('sync')
+    .description('create missing secrets files (public keys suffice) and add newly declared names (needs SOPS_AGE_KEY or SOPS_AGE_KEY_FILE)')
+    .option('--root <dir>', 'the source tree', '.')
+    .option('--env <name>', 'only this environment (repeatable)', collect, [])
+    .action(async (options) => setExit(await runSecretsSync(options, io)));
+  secrets
+    .command('rotate')
+    .description('replace the values of the named generated secrets of ENV (all of them when none is named)')
+    .argument('<env>', 'the environment')
+    .argument('[names...]', 'secret names')
+    .option('--root <dir>', 'the source tree', '.')
+    .action(async (environment, names, options) => setExit(await runSecretsRotate(environment, names, options, io)));
 
   return cli;
 }

@@ -2,10 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { listDirectory, readSourceFile } from './read-files.js';
+import { readSecretsFile, type SecretsFile } from './secrets-file.js';
 import type { SourceFile } from './source-file.js';
 
 export type { SourceFile, JsonPath, Position } from './source-file.js';
 export { positionOf } from './source-file.js';
+export type { SecretsFile } from './secrets-file.js';
 
 export type InputKind =
   | 'settings'
@@ -28,6 +30,8 @@ export interface InputFile {
 export interface SourceTree {
   root: string;
   files: InputFile[];
+  /** `secrets/<env>.sops.yaml` of the environments read, by environment name; still encrypted. */
+  secretsFiles: Map<string, SecretsFile>;
   diagnostics: Diagnostic[];
 }
 
@@ -41,6 +45,7 @@ export interface LoadOptions {
 /** Finds and parses every input of a source tree. Never throws for user mistakes: they become diagnostics. */
 export function loadSourceTree(root: string, options: LoadOptions = {}): SourceTree {
   const files: InputFile[] = [];
+  const secretsFiles = new Map<string, SecretsFile>();
   const diagnostics: Diagnostic[] = [];
 
   const add = (kind: InputKind, name: string, relativePath: string) => {
@@ -69,6 +74,9 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
     const name = entry.name.slice(0, -'.yaml'.length);
     if (wanted && !wanted.has(name)) continue;
     add('environment', name, relativePath);
+    const secrets = readSecretsFile(root, `secrets/${name}.sops.yaml`);
+    diagnostics.push(...secrets.diagnostics);
+    if (secrets.file) secretsFiles.set(name, secrets.file);
   }
 
   for (const entry of listDirectory(join(root, 'releases'))) {
@@ -86,7 +94,7 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
     if (existsSync(join(root, relativePath))) add(kind, kind, relativePath);
   }
 
-  return { root, files, diagnostics };
+  return { root, files, secretsFiles, diagnostics };
 }
 
 function misnamed(file: string, why: string): Diagnostic {

@@ -1,7 +1,7 @@
 import { compareText } from '../diagnostics.js';
 import type { EnvironmentInput, Reconciler, ReleaseInput, ResourceDependency, ServiceInput } from '../model/inputs.js';
 import type { Project } from '../validate/project.js';
-import type { ResolvedEnvironment, ResolvedResource, ResolvedService } from './model.js';
+import type { EnvironmentSecrets, GeneratedSecret, InfraSecret, ResolvedEnvironment, ResolvedResource, ResolvedService } from './model.js';
 
 export type * from './model.js';
 
@@ -34,7 +34,38 @@ export function resolveEnvironment(project: Project, environmentName: string): R
     release,
     services: dependencyOrder(services),
     resources: resolveResources(services, input),
+    secrets: resolveSecrets(project, environmentName, input, services),
   };
+}
+
+/** Default and floor for generated lengths when the secrets policy sets none. */
+export const defaultSecretLength = 32;
+
+function resolveSecrets(project: Project, environmentName: string, input: EnvironmentInput, services: ResolvedService[]): EnvironmentSecrets {
+  const minimum = project.policies.secrets.generated?.minLength ?? defaultSecretLength;
+  const generated = new Map<string, GeneratedSecret>();
+  const infra = new Map<string, InfraSecret>();
+  for (const service of services) {
+    for (const [name, spec] of Object.entries(service.input.secrets ?? {})) {
+      if ('from' in spec) {
+        const entry = infra.get(name) ?? { name, reference: input.infraSecrets?.[name], services: [] };
+        entry.services.push(service.name);
+        infra.set(name, entry);
+        continue;
+      }
+      const length = Math.max(spec.length ?? minimum, minimum);
+      const entry = generated.get(name);
+      if (entry) {
+        entry.services.push(service.name);
+        entry.length = Math.max(entry.length, length);
+      } else {
+        generated.set(name, { name, generate: spec.generate, length, services: [service.name] });
+      }
+    }
+  }
+  const recipients = [...new Set([...(input.secrets?.recipients ?? []), ...(project.policies.secrets.recipients ?? [])])].sort(compareText);
+  const byName = <T extends { name: string }>(map: Map<string, T>) => [...map.values()].sort((a, b) => compareText(a.name, b.name));
+  return { generated: byName(generated), infra: byName(infra), recipients, file: project.secretsFiles.get(environmentName) };
 }
 
 /** The services an environment deploys: its `services` list, or every service of the project. */

@@ -1,3 +1,4 @@
+import type { SecretsFile } from '../load/index.js';
 import type {
   ComputeResources,
   EnvironmentInput,
@@ -43,6 +44,31 @@ export interface ResolvedResource {
   usedBy: string[];
 }
 
+/** A secret Slipway generates: one value per environment, shared by every service declaring the name. */
+export interface GeneratedSecret {
+  name: string;
+  generate: 'random' | 'password' | 'laravel-app-key';
+  /** Characters of a random or password value: the largest asked for, never below the policy's minimum. */
+  length: number;
+  services: string[];
+}
+
+/** A secret kept by the infrastructure: only its reference ever travels, never a value. */
+export interface InfraSecret {
+  name: string;
+  reference: string | undefined;
+  services: string[];
+}
+
+export interface EnvironmentSecrets {
+  generated: GeneratedSecret[];
+  infra: InfraSecret[];
+  /** Who can decrypt: the environment's recipients and the secrets policy's, sorted, without repeats. */
+  recipients: string[];
+  /** The encrypted file from `secrets/<env>.sops.yaml`, carried into the output byte for byte. */
+  file: SecretsFile | undefined;
+}
+
 export type BlockCause = 'license-revoked' | 'attestation' | 'runtime-unsupported' | 'backup-missing' | 'release-revoked';
 
 export interface BlockReason {
@@ -62,4 +88,5 @@ export interface ResolvedEnvironment {
   /** Services in dependency order (dependencies first), ties broken by name. */
   services: ResolvedService[];
   resources: ResolvedResource[];
+  secrets: EnvironmentSecrets;
 }

@@ -23,6 +23,8 @@ export interface ValidationResult {
 
 export interface ValidateOptions {
   root: string;
+  /** `build` treats what must exist to render (secrets files) as errors; `validate` warns. */
+  purpose?: 'validate' | 'build';
   environments?: readonly string[];
   /** The moment time-based policies are judged at (SOURCE_DATE_EPOCH in the CLI). */
   now: Date;
@@ -39,7 +41,9 @@ export function validateSourceTree(options: ValidateOptions): ValidationResult {
     if (model) resolved.set(name, model);
   }
 
-  const ruleFindings = rules.flatMap((rule) => rule.check({ project, resolved }));
+  const reasonsByEnvironment = new Map([...resolved].map(([name, model]) => [name, blockReasons(project, model, options.now)]));
+  const blocked = new Set([...reasonsByEnvironment].filter(([, reasons]) => reasons.length > 0).map(([name]) => name));
+  const ruleFindings = rules.flatMap((rule) => rule.check({ project, resolved, blocked, purpose: options.purpose ?? 'validate' }));
   const diagnostics = [...tree.diagnostics, ...schemaFindings, ...ruleFindings];
   const invalidFiles = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.file));
 
@@ -50,7 +54,7 @@ export function validateSourceTree(options: ValidateOptions): ValidationResult {
       targets.push({ name, status: 'invalid', ...(model ? { model } : {}), blockReasons: [] });
       continue;
     }
-    const reasons = blockReasons(project, model, options.now);
+    const reasons = reasonsByEnvironment.get(name)!;
     if (reasons.length > 0) diagnostics.push(blockedNotice(project, model, reasons));
     targets.push({ name, status: reasons.length > 0 ? 'blocked' : 'ready', model, blockReasons: reasons });
   }

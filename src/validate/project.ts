@@ -1,5 +1,5 @@
 import type { Diagnostic, Severity } from '../diagnostics.js';
-import { positionOf, type InputFile, type InputKind, type JsonPath, type SourceFile, type SourceTree } from '../load/index.js';
+import { positionOf, type InputFile, type InputKind, type JsonPath, type SecretsFile, type SourceFile, type SourceTree } from '../load/index.js';
 import type {
   AttestationPolicy,
   EnvironmentInput,
@@ -38,6 +38,8 @@ export interface Project {
   environments: Map<string, Entity<EnvironmentInput>>;
   releases: Map<string, Entity<ReleaseInput>>;
   policies: Policies;
+  /** Each environment's encrypted secrets file, when it has one. */
+  secretsFiles: ReadonlyMap<string, SecretsFile>;
 }
 
 export function schemaCheck(tree: SourceTree): { project: Project; diagnostics: Diagnostic[] } {
@@ -49,6 +51,7 @@ export function schemaCheck(tree: SourceTree): { project: Project; diagnostics: 
     environments: new Map(),
     releases: new Map(),
     policies: { target: {}, provisioning: {}, secrets: {}, attestation: {}, sources: {} },
+    secretsFiles: tree.secretsFiles,
   };
   for (const input of tree.files) {
     const validate = validators.get(input.kind)!;

@@ -45,3 +45,15 @@ function guardDestination(destination: string): void {
     throw new UserError(`refusing to replace ${destination}: it is not empty and does not look like Slipway output (no ${outputMarker}); choose another --out`);
   }
 }
+
+/** Replaces one file atomically: written beside it, then renamed over it. */
+export function writeFileAtomic(path: string, content: string | Uint8Array, mode = 0o644): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const staging = join(dirname(path), `.${basename(path)}.staging-${process.pid}`);
+  try {
+    writeFileSync(staging, content, { mode });
+    renameSync(staging, path);
+  } finally {
+    rmSync(staging, { force: true });
+  }
+}

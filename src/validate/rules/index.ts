@@ -5,6 +5,7 @@ import { migrationsRule } from './migrations.js';
 import { productionRule } from './production.js';
 import { provisioningRule } from './provisioning.js';
 import { referencesRule } from './references.js';
+import { secretsRule } from './secrets-files.js';
 import { plaintextSecretRule } from './secrets.js';
 
 export type { Rule, RuleContext } from './rule.js';
@@ -18,4 +19,5 @@ export const rules: readonly Rule[] = [
   plaintextSecretRule,
   healthCheckRule,
   migrationsRule,
+  secretsRule,
 ];
