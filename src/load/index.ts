@@ -30,6 +30,8 @@ export interface InputFile {
 export interface SourceTree {
   root: string;
   files: InputFile[];
+  /** Inputs that exist but could not be parsed: their names still exist for references elsewhere. */
+  unreadable: Array<{ kind: InputKind; name: string }>;
   /** `secrets/<env>.sops.yaml` of the environments read, by environment name; still encrypted. */
   secretsFiles: Map<string, SecretsFile>;
   diagnostics: Diagnostic[];
@@ -46,12 +48,14 @@ export interface LoadOptions {
 export function loadSourceTree(root: string, options: LoadOptions = {}): SourceTree {
   const files: InputFile[] = [];
   const secretsFiles = new Map<string, SecretsFile>();
+  const unreadable: SourceTree['unreadable'] = [];
   const diagnostics: Diagnostic[] = [];
 
   const add = (kind: InputKind, name: string, relativePath: string) => {
     const result = readSourceFile(root, relativePath);
     diagnostics.push(...result.diagnostics);
     if (result.file) files.push({ kind, name, source: result.file });
+    else unreadable.push({ kind, name });
   };
 
   if (existsSync(join(root, 'slipway.yaml'))) add('settings', 'slipway', 'slipway.yaml');
@@ -94,7 +98,7 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
     if (existsSync(join(root, relativePath))) add(kind, kind, relativePath);
   }
 
-  return { root, files, secretsFiles, diagnostics };
+  return { root, files, unreadable, secretsFiles, diagnostics };
 }
 
 function misnamed(file: string, why: string): Diagnostic {

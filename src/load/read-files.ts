@@ -21,7 +21,7 @@ export function readSourceFile(root: string, relativePath: string): ReadResult {
           file: relativePath,
           line: 1,
           column: 1,
-          message: `file is ${formatMiB(size)}, over the limit of ${formatMiB(maxFileBytes)}; inputs this large are refused — split it or remove generated content`,
+          message: `file is ${size} bytes, over the limit of ${maxFileBytes} bytes (1 MiB); inputs this large are refused unread — split it or remove generated content`,
         },
       ],
     };
@@ -38,8 +38,4 @@ export function listDirectory(path: string): Dirent[] {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
   }
-}
-
-function formatMiB(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

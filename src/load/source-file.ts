@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { Diagnostic } from '../diagnostics.js';
 
 /** Files larger than this are refused before parsing: no legitimate input is this big. */
@@ -44,8 +44,15 @@ export function parseSourceFile(path: string, text: string): ParseResult {
       column: col,
       message: duplicate
         ? `key ${JSON.stringify(keyAt(text, problem.pos[0]))} appears twice in one mapping; remove or merge the repeated one`
-        : `${firstLine(problem.message)}; fix the YAML syntax here`,
+        : problem.code === 'MULTIPLE_DOCS'
+          ? 'this file holds more than one YAML document (a "---" separator); keep one document per file'
+          : `${firstLine(problem.message)}; fix the YAML syntax here`,
     });
+  }
+  const unresolved = unresolvedAlias(document);
+  if (unresolved) {
+    const { line, col } = lineCounter.linePos(unresolved.offset);
+    diagnostics.push({ severity: 'error', code: 'yaml-syntax', file: path, line, column: col, message: `alias *${unresolved.name} refers to no anchor &${unresolved.name} defined before it; define the anchor first or write the value out` });
   }
   if (diagnostics.length > 0) return { diagnostics };
 
@@ -54,7 +61,7 @@ export function parseSourceFile(path: string, text: string): ParseResult {
     data = document.toJS({ maxAliasCount });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const excessive = /alias/i.test(message);
+    const excessive = /excessive alias count/i.test(message);
     diagnostics.push({
       severity: 'error',
       code: excessive ? 'yaml-alias-limit' : 'yaml-syntax',
@@ -94,6 +101,24 @@ export function positionOf(file: SourceFile, path: JsonPath, options: { key?: bo
   }
   const target = options.key && keyNode ? keyNode : (node ?? keyNode);
   return nodeStart(file, target) ?? { line: 1, column: 1 };
+}
+
+/** The first alias whose anchor is not defined before it: yaml only notices when converting, without a position. */
+function unresolvedAlias(document: Document.Parsed): { name: string; offset: number } | undefined {
+  const anchors = new Set<string>();
+  let found: { name: string; offset: number } | undefined;
+  visit(document, {
+    Node(_key, node) {
+      if (found) return visit.BREAK;
+      if (isAlias(node)) {
+        if (!anchors.has(node.source)) found = { name: node.source, offset: node.range?.[0] ?? 0 };
+      } else if (node.anchor) {
+        anchors.add(node.anchor);
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function keyText(key: unknown): string | undefined {

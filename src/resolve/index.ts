@@ -21,7 +21,7 @@ export function resolveEnvironment(project: Project, environmentName: string): R
   const names = deployedServiceNames(project, input).filter((name) => project.services.get(name)?.valid);
   const services: ResolvedService[] = [];
   for (const name of names) {
-    services.push(resolveService(project.services.get(name)!.value, input, release, names));
+    services.push(resolveService(name, project.services.get(name)!.value, input, release, names));
   }
   return {
     name: environmentName,
@@ -74,15 +74,16 @@ export function deployedServiceNames(project: Project, input: EnvironmentInput):
   return [...new Set(names)].sort(compareText);
 }
 
-function resolveService(service: ServiceInput, environment: EnvironmentInput, release: ReleaseInput, deployed: string[]): ResolvedService {
-  const override = environment.overrides?.services?.[service.name] ?? {};
+/** `name` is the service's folder: its identity, even while its `name` field disagrees (a reported error). */
+function resolveService(name: string, service: ServiceInput, environment: EnvironmentInput, release: ReleaseInput, deployed: string[]): ResolvedService {
+  const override = environment.overrides?.services?.[name] ?? {};
   const env = sortRecord({ ...service.env, ...override.env });
   const scaling = { ...service.scaling, ...override.scaling };
   const min = scaling.min ?? 1;
   return {
-    name: service.name,
+    name,
     role: service.role,
-    image: release.images[service.name],
+    image: release.images[name],
     input: service,
     env,
     scaling: { min, max: Math.max(scaling.max ?? min, min), ...(scaling.targetCpuPercent === undefined ? {} : { targetCpuPercent: scaling.targetCpuPercent }) },

@@ -18,8 +18,12 @@ import { schemaValidators } from './schemas.js';
 export interface Entity<T> {
   name: string;
   source: SourceFile;
+  /** The data, less any part the schema rejected. */
   value: T;
+  /** Whether rules may read `value` (the schema accepts it, after rejected parts were dropped). */
   valid: boolean;
+  /** Whether the file passed its schema as written: rules that judge an absence need this, since a rejected part is absent only in appearance. */
+  pristine: boolean;
 }
 
 export interface Policies {
@@ -38,6 +42,8 @@ export interface Project {
   environments: Map<string, Entity<EnvironmentInput>>;
   releases: Map<string, Entity<ReleaseInput>>;
   policies: Policies;
+  /** Names of inputs whose file exists but could not be parsed (already reported): they exist for references. */
+  unreadable: ReadonlyMap<InputKind, ReadonlySet<string>>;
   /** Each environment's encrypted secrets file, when it has one. */
   secretsFiles: ReadonlyMap<string, SecretsFile>;
 }
@@ -52,11 +58,12 @@ export function schemaCheck(tree: SourceTree): { project: Project; diagnostics: 
     releases: new Map(),
     policies: { target: {}, provisioning: {}, secrets: {}, attestation: {}, sources: {} },
     secretsFiles: tree.secretsFiles,
+    unreadable: groupNames(tree.unreadable),
   };
   for (const input of tree.files) {
     const validate = validators.get(input.kind)!;
     if (validate(input.source.data)) {
-      place(project, input, input.source.data, true);
+      place(project, input, input.source.data, true, true);
       continue;
     }
     const errors = [...(validate.errors ?? [])];
@@ -64,13 +71,13 @@ export function schemaCheck(tree: SourceTree): { project: Project; diagnostics: 
     // Drop what the schema rejected and look again: if the rest stands, the rules still check it,
     // so one typo does not hide every other mistake in the same file.
     const pruned = withoutRejectedParts(input.source.data, errors);
-    place(project, input, pruned, pruned !== undefined && (validate(pruned) as boolean));
+    place(project, input, pruned, pruned !== undefined && (validate(pruned) as boolean), false);
   }
   return { project, diagnostics };
 }
 
-function place(project: Project, input: InputFile, value: unknown, valid: boolean): void {
-  const entity = { name: input.name, source: input.source, value, valid };
+function place(project: Project, input: InputFile, value: unknown, valid: boolean, pristine: boolean): void {
+  const entity = { name: input.name, source: input.source, value, valid, pristine };
   const policyKey = policyKeyOf(input.kind);
   if (policyKey) {
     project.policies.sources[policyKey] = entity;
@@ -92,6 +99,18 @@ function place(project: Project, input: InputFile, value: unknown, valid: boolea
       project.releases.set(input.name, entity as Entity<ReleaseInput>);
       break;
   }
+}
+
+function groupNames(entries: ReadonlyArray<{ kind: InputKind; name: string }>): Map<InputKind, Set<string>> {
+  const groups = new Map<InputKind, Set<string>>();
+  for (const { kind, name } of entries) groups.set(kind, (groups.get(kind) ?? new Set()).add(name));
+  return groups;
+}
+
+/** Whether a service, release or environment of that name exists, readable or not. */
+export function exists(project: Project, kind: 'service' | 'release' | 'environment', name: string): boolean {
+  const map = kind === 'service' ? project.services : kind === 'release' ? project.releases : project.environments;
+  return map.has(name) || (project.unreadable.get(kind)?.has(name) ?? false);
 }
 
 function policyKeyOf(kind: InputKind): keyof Policies['sources'] | undefined {

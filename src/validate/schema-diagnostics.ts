@@ -34,20 +34,30 @@ function pruneAlternatives(errors: readonly ErrorObject[], data: unknown): Error
     if (error.keyword !== 'oneOf' && error.keyword !== 'anyOf') continue;
     const branches = (Array.isArray(error.schema) ? error.schema : []) as SchemaNode[];
     const value = valueAt(data, pointerToPath(error.instancePath));
-    const aimed = branches
-      .map((branch, index) => ({ branch, index }))
-      .filter(({ branch }) => isObject(value) && (branch.required ?? []).length > 0 && (branch.required ?? []).every((key) => key in value));
     const prefix = `${error.schemaPath}/`;
-    for (const other of errors) {
-      if (other === error || !other.schemaPath.startsWith(prefix)) continue;
-      const branchIndex = Number(other.schemaPath.slice(prefix.length).split('/')[0]);
-      if (aimed.length === 1 && aimed[0]!.index === branchIndex) continue;
-      dropped.add(other);
+    const branchErrors = branches.map((_, index) => errors.filter((other) => other.schemaPath.startsWith(`${prefix}${index}/`)));
+    const chosen = chosenBranch(branches, branchErrors, value);
+    for (const [index, list] of branchErrors.entries()) {
+      if (index !== chosen) for (const other of list) dropped.add(other);
     }
-    const aimedHasErrors = aimed.length === 1 && errors.some((other) => other.schemaPath.startsWith(`${prefix}${aimed[0]!.index}/`));
-    if (aimedHasErrors) dropped.add(error);
+    if (chosen !== undefined && branchErrors[chosen]!.length > 0) dropped.add(error);
   }
   return errors.filter((error) => !dropped.has(error) && error.keyword !== 'if');
+}
+
+/**
+ * The form the data was evidently meant to take: the one branch whose required keys are all
+ * present, else the one branch with strictly the fewest complaints (a misspelt key in an
+ * otherwise right form). None when it is a toss-up: then the summary names every form.
+ */
+function chosenBranch(branches: SchemaNode[], branchErrors: ErrorObject[][], value: unknown): number | undefined {
+  if (!isObject(value)) return undefined;
+  const aimed = branches.flatMap((branch, index) => ((branch.required ?? []).length > 0 && (branch.required ?? []).every((key) => key in value) ? [index] : []));
+  if (aimed.length === 1) return aimed[0];
+  if (aimed.length > 1) return undefined;
+  const counts = branchErrors.map((list) => list.length);
+  const fewest = Math.min(...counts);
+  return counts.filter((count) => count === fewest).length === 1 ? counts.indexOf(fewest) : undefined;
 }
 
 function describe(file: SourceFile, error: ErrorObject): Diagnostic | undefined {
@@ -92,10 +102,15 @@ function describe(file: SourceFile, error: ErrorObject): Diagnostic | undefined 
     case 'const':
       return make('invalid-value', at(path), `${where} must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`);
     case 'type':
+      if (path.length === 0 && (file.data === null || file.data === undefined)) {
+        return make('invalid-type', at(path), 'the file is empty; it must hold a mapping of the keys its schema describes');
+      }
       return make('invalid-type', at(path), `${where} ${error.message ?? 'has the wrong type'}`);
     case 'pattern':
-    case 'format':
-      return make('invalid-value', at(path), `${JSON.stringify(valueAt(file.data, path))} is not valid for ${where}: ${error.message ?? ''}${patternHint(error)}`);
+    case 'format': {
+      const expected = firstSentence(parent.description) ?? error.message ?? 'does not have the expected form';
+      return make('invalid-value', at(path), `${JSON.stringify(valueAt(file.data, path))} is not valid for ${where}: ${expected}`);
+    }
     case 'oneOf':
     case 'anyOf': {
       const branches = (Array.isArray(error.schema) ? error.schema : []) as SchemaNode[];

@@ -9,7 +9,7 @@ export const healthCheckRule: Rule = {
   check({ project }) {
     const out: Diagnostic[] = [];
     for (const service of validEntities(project.services)) {
-      if ((service.value.ports ?? []).length > 0 && !service.value.health) {
+      if (service.pristine && (service.value.ports ?? []).length > 0 && !service.value.health) {
         out.push(finding(service, ['ports'], 'missing-health-check', `service "${service.name}" listens on ports but has no health check; add "health": {"path": "/healthz", "port": "<port name>"} or {"command": [...]}`, { key: true }));
       }
     }

@@ -29,11 +29,13 @@ export const productionRule: Rule = {
           }
         }
         const servesTraffic = trafficRoles.has(service.role) && model.tier === 'production' && (model.mode === 'saas' || model.mode === 'white-label');
-        if (servesTraffic && service.scaling.min < 2) {
+        // A replica count read from a file whose scaling the schema rejected is only a default, not the user's.
+        const trustworthy = environment.pristine && project.services.get(service.name)!.pristine;
+        if (servesTraffic && trustworthy && service.scaling.min < 2) {
           const [entity, path] = scalingOrigin(project, environment, service, 'min');
           out.push(finding(entity, path, 'replica-count', `service "${service.name}" (${service.role}) runs ${service.scaling.min} replica in ${model.mode} production environment "${model.name}"; set scaling.min to at least 2`));
         }
-        if (service.role === 'scheduler' && (service.scaling.min !== 1 || service.scaling.max !== 1)) {
+        if (service.role === 'scheduler' && trustworthy && (service.scaling.min !== 1 || service.scaling.max !== 1)) {
           const key = service.scaling.min !== 1 ? 'min' : 'max';
           const [entity, path] = scalingOrigin(project, environment, service, key);
           out.push(finding(entity, path, 'replica-count', `scheduler "${service.name}" must run exactly one replica (it has min ${service.scaling.min}, max ${service.scaling.max}) in "${model.name}"; set scaling.min and scaling.max to 1`));

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../../diagnostics.js';
 import { deployedServiceNames } from '../../resolve/index.js';
-import { finding, validEntities } from '../project.js';
+import { exists, finding, validEntities } from '../project.js';
 import { didYouMean } from '../suggest.js';
 import type { Rule } from './rule.js';
 
@@ -18,7 +18,7 @@ export const referencesRule: Rule = {
         out.push(finding(service, ['name'], 'name-mismatch', `service name "${input.name}" differs from its folder "services/${service.name}"; make them equal`));
       }
       (input.dependencies?.services ?? []).forEach((dependency, index) => {
-        if (!project.services.has(dependency)) {
+        if (!exists(project, 'service', dependency)) {
           out.push(finding(service, ['dependencies', 'services', index], 'unknown-service', `service "${input.name}" depends on "${dependency}", which has no services/${dependency}/service.json${didYouMean(dependency, serviceNames)}`));
         }
       });
@@ -39,7 +39,7 @@ export const referencesRule: Rule = {
       }
       for (const section of ['images', 'migrations'] as const) {
         for (const name of Object.keys(release.value[section] ?? {})) {
-          if (!project.services.has(name)) {
+          if (!exists(project, 'service', name)) {
             out.push(finding(release, [section, name], 'unknown-service', `release ${section} names service "${name}", which does not exist${didYouMean(name, serviceNames)}`, { key: true }));
           }
         }
@@ -52,18 +52,18 @@ export const referencesRule: Rule = {
         out.push(finding(environment, ['name'], 'name-mismatch', `environment name "${input.name}" differs from its file name "environments/${environment.name}.yaml"; make them equal`));
       }
       const release = project.releases.get(input.release);
-      if (!release) {
+      if (!exists(project, 'release', input.release)) {
         out.push(finding(environment, ['release'], 'unknown-release', `release "${input.release}" has no file releases/${input.release}.yaml; add the release file or pick an existing version${didYouMean(input.release, project.releases.keys())}`));
       }
       (input.services ?? []).forEach((name, index) => {
-        if (!project.services.has(name)) {
+        if (!exists(project, 'service', name)) {
           out.push(finding(environment, ['services', index], 'unknown-service', `service "${name}" does not exist (no services/${name}/service.json)${didYouMean(name, serviceNames)}`));
         }
       });
       const deployed = deployedServiceNames(project, input);
       for (const name of Object.keys(input.overrides?.services ?? {})) {
-        if (!deployed.includes(name)) {
-          const why = project.services.has(name) ? 'is not deployed to this environment' : 'does not exist';
+        if (!deployed.includes(name) && !(input.services === undefined && exists(project, 'service', name))) {
+          const why = exists(project, 'service', name) ? 'is not deployed to this environment' : 'does not exist';
           out.push(finding(environment, ['overrides', 'services', name], 'unknown-service', `override for service "${name}", which ${why}${didYouMean(name, deployed)}`, { key: true }));
         }
       }
@@ -76,12 +76,12 @@ export const referencesRule: Rule = {
         for (const resource of service.value.dependencies?.resources ?? []) usedResources.add(resource.name);
         for (const dependency of service.value.dependencies?.services ?? []) {
           if (project.services.has(dependency) && !deployed.includes(dependency)) {
-            out.push(finding(environment, input.services ? ['services'] : ['name'], 'missing-dependency', `service "${name}" depends on "${dependency}", which this environment does not deploy; add "${dependency}" to services`));
+            out.push(finding(environment, input.services ? ['services'] : [], 'missing-dependency', `service "${name}" depends on "${dependency}", which this environment does not deploy; add "${dependency}" to services`));
           }
         }
         for (const [secret, spec] of Object.entries(service.value.secrets ?? {})) {
           if ('from' in spec && !(secret in (input.infraSecrets ?? {}))) {
-            out.push(finding(environment, input.infraSecrets ? ['infraSecrets'] : ['name'], 'unknown-infra-secret', `service "${name}" takes secret ${secret} from the infrastructure, but infraSecrets has no "${secret}"; add ${secret}: <reference> to infraSecrets`));
+            out.push(finding(environment, input.infraSecrets ? ['infraSecrets'] : [], 'unknown-infra-secret', `service "${name}" takes secret ${secret} from the infrastructure, but infraSecrets has no "${secret}"; add ${secret}: <reference> to infraSecrets`));
           }
         }
         if (release?.valid && !(name in release.value.images)) {
@@ -95,7 +95,7 @@ export const referencesRule: Rule = {
       }
       const checkRef = (path: Array<string | number>, ref: string | undefined, what: string) => {
         if (ref !== undefined && !infraNames.includes(ref)) {
-          out.push(finding(environment, path, 'unknown-infra-secret', `${what} "${ref}" names no entry of infraSecrets${didYouMean(ref, infraNames)}; add it to infraSecrets with its reference`));
+          out.push(finding(environment, path, 'unknown-infra-secret', `${what} "${ref}" names no entry of infraSecrets; add it to infraSecrets with its reference${didYouMean(ref, infraNames)}`));
         }
       };
       checkRef(['monitoring', 'alerting', 'ref'], input.monitoring?.alerting?.ref, 'alerting ref');

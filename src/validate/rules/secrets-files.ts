@@ -30,7 +30,7 @@ export const secretsRule: Rule = {
     for (const model of resolved.values()) {
       if (blocked.has(model.name)) continue;
       const environment = project.environments.get(model.name)! as Entity<EnvironmentInput>;
-      const at = environment.value.secrets ? ['secrets'] : ['name'];
+      const at = environment.value.secrets ? ['secrets'] : [];
       const fix = `run \`slipway secrets sync --env ${model.name}\``;
       const { generated, recipients, file } = model.secrets;
       if (generated.length === 0) continue;

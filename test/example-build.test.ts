@@ -1,0 +1,64 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { runCli } from './support/cli.js';
+import { describeWithTool, runTool, toolPresent } from './support/tools.js';
+import { repositoryRoot } from './support/tree.js';
+
+const describeOpenssl = describeWithTool('openssl', toolPresent('openssl', ['version']));
+const work = mkdtempSync(join(tmpdir(), 'slipway-example-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function readTree(dir: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      const path = join(current, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else files.set(relative(dir, path), readFileSync(path));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+describeOpenssl('the bundled example, built and signed with an OpenSSL key', () => {
+  it('gives every ready environment a manifest OpenSSL verifies, listing every file; blocked ones get none; a rebuild is byte-identical', async () => {
+    execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', join(work, 'key.pem')]);
+    execFileSync('mkdir', ['-p', join(work, 'keys')]);
+    execFileSync('openssl', ['pkey', '-in', join(work, 'key.pem'), '-pubout', '-out', join(work, 'keys', 'release.pub.pem')]);
+    const build = (out: string) => runCli(['build', '--signing-key', join(work, 'key.pem'), '--out', join(work, out), '--source-commit', 'a'.repeat(40)], { cwd: repositoryRoot });
+    const first = await build('first');
+    expect(first.exitCode, first.stderr).toBe(0);
+
+    const index = JSON.parse(readFileSync(join(work, 'first', 'index.json'), 'utf8')) as { environments: Array<{ name: string; status: string; manifestSha256: string | null }> };
+    const ready = index.environments.filter((e) => e.status === 'ready');
+    const blocked = index.environments.filter((e) => e.status === 'blocked');
+    expect(ready.length).toBeGreaterThanOrEqual(10);
+    expect(blocked).toHaveLength(5);
+    const tree = readTree(join(work, 'first'));
+    for (const environment of ready) {
+      const folder = join(work, 'first', 'environments', environment.name);
+      writeFileSync(join(work, 'sig.bin'), Buffer.from(readFileSync(join(folder, 'release.json.sig'), 'utf8'), 'base64'));
+      const verify = runTool('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', join(work, 'keys', 'release.pub.pem'), '-rawin', '-in', join(folder, 'release.json'), '-sigfile', join(work, 'sig.bin')]);
+      expect(verify.stdout, environment.name).toContain('Signature Verified Successfully');
+      const manifest = JSON.parse(readFileSync(join(folder, 'release.json'), 'utf8'));
+      expect(manifest.source).toEqual({ commit: 'a'.repeat(40) });
+      const listed = manifest.files.map((f: { path: string }) => `environments/${environment.name}/${f.path}`);
+      const present = [...tree.keys()].filter((p) => p.startsWith(`environments/${environment.name}/`) && !p.endsWith('/release.json') && !p.endsWith('/release.json.sig'));
+      expect(listed).toEqual(present.sort());
+      expect(listed).toContain(`environments/${environment.name}/secrets/secrets.sops.yaml`);
+    }
+    for (const environment of blocked) {
+      expect([...tree.keys()].some((p) => p.startsWith(`environments/${environment.name}/`))).toBe(false);
+      expect(environment.manifestSha256).toBeNull();
+    }
+    const verify = await runCli(['verify', join(work, 'first'), '--keys', join(work, 'keys')], { cwd: repositoryRoot });
+    expect(verify.exitCode, verify.stderr).toBe(0);
+
+    expect((await build('second')).exitCode).toBe(0);
+    expect(readTree(join(work, 'second'))).toEqual(tree);
+  });
+});
