@@ -4,6 +4,9 @@ import type { Project } from '../validate/project.js';
 import type { EnvironmentSecrets, GeneratedSecret, InfraSecret, ResolvedEnvironment, ResolvedResource, ResolvedService } from './model.js';
 
 export type * from './model.js';
+export type { ComputePlatform, Infrastructure } from './infrastructure.js';
+export { defaultAiGatewayImage } from './infrastructure.js';
+import { resolveInfrastructure } from './infrastructure.js';
 
 /**
  * Builds the model of one environment that generators and rules read. Returns undefined when the
@@ -23,6 +26,9 @@ export function resolveEnvironment(project: Project, environmentName: string): R
   for (const name of names) {
     services.push(resolveService(name, project.services.get(name)!.value, input, release, names));
   }
+  const ordered = dependencyOrder(services);
+  const resources = resolveResources(services, input);
+  const secrets = resolveSecrets(project, environmentName, input, services);
   return {
     name: environmentName,
     input,
@@ -32,9 +38,10 @@ export function resolveEnvironment(project: Project, environmentName: string): R
     runtime: input.runtime,
     reconciler: input.reconciler ?? defaultReconciler(input, project.settings?.value.reconciler),
     release,
-    services: dependencyOrder(services),
-    resources: resolveResources(services, input),
-    secrets: resolveSecrets(project, environmentName, input, services),
+    services: ordered,
+    resources,
+    secrets,
+    infrastructure: resolveInfrastructure(environmentName, input, ordered, secrets.infra, project.settings?.value),
   };
 }
 

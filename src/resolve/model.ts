@@ -1,4 +1,5 @@
 import type { SecretsFile } from '../load/index.js';
+import type { Infrastructure } from './infrastructure.js';
 import type {
   ComputeResources,
   EnvironmentInput,
@@ -89,4 +90,5 @@ export interface ResolvedEnvironment {
   services: ResolvedService[];
   resources: ResolvedResource[];
   secrets: EnvironmentSecrets;
+  infrastructure: Infrastructure;
 }

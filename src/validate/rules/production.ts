@@ -17,6 +17,11 @@ export const productionRule: Rule = {
     for (const model of resolved.values()) {
       const environment = project.environments.get(model.name)!;
       const release = project.releases.get(model.input.release);
+      const gateway = model.infrastructure.aiGateway;
+      if (model.tier === 'production' && gateway && !digestPinned.test(gateway.image)) {
+        const path = model.input.enterprise?.aiGateway?.image === undefined ? ['enterprise', 'aiGateway'] : ['enterprise', 'aiGateway', 'image'];
+        out.push(finding(environment, path, 'unpinned-image', `the AI gateway image of production environment "${model.name}" is not pinned by digest; set enterprise.aiGateway.image to <repository>@sha256:<64 hex digits>`));
+      }
       for (const service of model.services) {
         if (model.tier === 'production') {
           const debug = service.env.APP_DEBUG;
