@@ -13,3 +13,4 @@ export { encryptSopsYaml, type SopsEncryptOptions } from './encrypt.js';
 export { decryptSopsYaml, readSopsMetadata } from './decrypt.js';
 export { addOrReplaceSopsValues, type SopsUpdateOptions } from './update.js';
 export { SOPS_VERSION } from './document.js';
+export { sopsYamlToDotenv } from './dotenv.js';
