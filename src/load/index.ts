@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import { listDirectory, readSourceFile } from './read-files.js';
 import { readSecretsFile, type SecretsFile } from './secrets-file.js';
+import { readTrustedKey, type TrustedKey } from './trusted-key.js';
 import type { SourceFile } from './source-file.js';
 
 export type { SourceFile, JsonPath, Position } from './source-file.js';
 export { positionOf } from './source-file.js';
 export type { SecretsFile } from './secrets-file.js';
+export type { TrustedKey } from './trusted-key.js';
 
 export type InputKind =
   | 'settings'
@@ -32,6 +34,8 @@ export interface SourceTree {
   files: InputFile[];
   /** Inputs that exist but could not be parsed: their names still exist for references elsewhere. */
   unreadable: Array<{ kind: InputKind; name: string }>;
+  /** `keys/*.pub.pem`: the release-signing public keys targets trust, sorted by file name. */
+  trustedKeys: TrustedKey[];
   /** `secrets/<env>.sops.yaml` of the environments read, by environment name; still encrypted. */
   secretsFiles: Map<string, SecretsFile>;
   diagnostics: Diagnostic[];
@@ -98,7 +102,15 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
     if (existsSync(join(root, relativePath))) add(kind, kind, relativePath);
   }
 
-  return { root, files, unreadable, secretsFiles, diagnostics };
+  const trustedKeys: TrustedKey[] = [];
+  for (const entry of listDirectory(join(root, 'keys'))) {
+    if (!entry.isFile() || !entry.name.endsWith('.pub.pem')) continue;
+    const key = readTrustedKey(root, `keys/${entry.name}`);
+    diagnostics.push(...key.diagnostics);
+    if (key.key) trustedKeys.push(key.key);
+  }
+
+  return { root, files, unreadable, trustedKeys, secretsFiles, diagnostics };
 }
 
 function misnamed(file: string, why: string): Diagnostic {

@@ -42,6 +42,7 @@ export function resolveEnvironment(project: Project, environmentName: string): R
     resources,
     secrets,
     infrastructure: resolveInfrastructure(environmentName, input, ordered, secrets.infra, project.settings?.value),
+    trustedKeys: project.trustedKeys,
   };
 }
 

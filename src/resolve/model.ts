@@ -1,4 +1,4 @@
-import type { SecretsFile } from '../load/index.js';
+import type { SecretsFile, TrustedKey } from '../load/index.js';
 import type { Infrastructure } from './infrastructure.js';
 import type {
   ComputeResources,
@@ -91,4 +91,6 @@ export interface ResolvedEnvironment {
   resources: ResolvedResource[];
   secrets: EnvironmentSecrets;
   infrastructure: Infrastructure;
+  /** Public keys whose signatures this target accepts for updates (`keys/*.pub.pem`). */
+  trustedKeys: readonly TrustedKey[];
 }

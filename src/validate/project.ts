@@ -1,5 +1,5 @@
 import type { Diagnostic, Severity } from '../diagnostics.js';
-import { positionOf, type InputFile, type InputKind, type JsonPath, type SecretsFile, type SourceFile, type SourceTree } from '../load/index.js';
+import { positionOf, type InputFile, type InputKind, type JsonPath, type SecretsFile, type SourceFile, type SourceTree, type TrustedKey } from '../load/index.js';
 import type {
   AttestationPolicy,
   EnvironmentInput,
@@ -44,6 +44,7 @@ export interface Project {
   policies: Policies;
   /** Names of inputs whose file exists but could not be parsed (already reported): they exist for references. */
   unreadable: ReadonlyMap<InputKind, ReadonlySet<string>>;
+  trustedKeys: readonly TrustedKey[];
   /** Each environment's encrypted secrets file, when it has one. */
   secretsFiles: ReadonlyMap<string, SecretsFile>;
 }
@@ -58,6 +59,7 @@ export function schemaCheck(tree: SourceTree): { project: Project; diagnostics: 
     releases: new Map(),
     policies: { target: {}, provisioning: {}, secrets: {}, attestation: {}, sources: {} },
     secretsFiles: tree.secretsFiles,
+    trustedKeys: tree.trustedKeys,
     unreadable: groupNames(tree.unreadable),
   };
   for (const input of tree.files) {
