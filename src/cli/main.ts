@@ -39,6 +39,8 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--previous <dir|git-url[#ref]>', "the deploy repo's current state: manifests chain to it, blocked targets keep their folder")
     .option('--signing-key <file>', 'Ed25519 private key (PKCS#8 PEM); or set SLIPWAY_SIGNING_KEY')
     .option('--no-sign', 'write unsigned manifests (pull-request builds)')
+    .option('--env <name>', 'render only this environment (repeatable); the others stay as they are in --out', collect, [])
+    .option('--shard <k/n>', 'render only the k-th of n shares of the environments; shard builds into one --out add up to a full build')
     .option('--source-commit <sha>', 'the source commit recorded in manifests (default: GITHUB_SHA, or HEAD of a clean work tree)')
     .action((options) => setExit(runBuild(options, io)));
 

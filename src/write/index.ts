@@ -35,7 +35,7 @@ export function writeOutputTree(outDir: string, files: readonly OutputFile[]): v
   rmSync(retired, { recursive: true, force: true });
 }
 
-function guardDestination(destination: string): void {
+export function guardDestination(destination: string): void {
   if (!existsSync(destination)) return;
   if (!statSync(destination).isDirectory()) {
     throw new UserError(`cannot write the output to ${destination}: it exists and is not a folder`);

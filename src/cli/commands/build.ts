@@ -1,15 +1,19 @@
 import { resolve } from 'node:path';
-import { compile } from '../../compile.js';
+import type { OutputFile } from '../../../generators/registry.js';
+import { environmentFiles, projectFiles, renderEnvironments, type RenderedEnvironments } from '../../compile.js';
+import { compareText } from '../../diagnostics.js';
 import { hasErrors } from '../../diagnostics.js';
 import { ExitCode, type ExitCodeValue } from '../../errors.js';
 import { openPrevious } from '../../load/previous.js';
 import { sourceCommit } from '../../load/source-commit.js';
 import { writeOutputTree } from '../../write/index.js';
+import { writePartialTree } from '../../write/partial.js';
+import { inShard, parseShard } from '../selection.js';
 import { buildTime } from '../clock.js';
 import { parseFormat, reportFindings, summaryLine } from '../findings.js';
 import type { CliIo } from '../io.js';
 import { signingSeed } from '../signing-key.js';
-import { checkedRoot } from './validate.js';
+import { checkedEnvironmentNames, checkedRoot } from './validate.js';
 
 export interface BuildCommandOptions {
   root: string;
@@ -20,6 +24,8 @@ export interface BuildCommandOptions {
   signingKey?: string;
   sign?: boolean;
   sourceCommit?: string;
+  env?: string[];
+  shard?: string;
 }
 
 export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue {
@@ -27,22 +33,57 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
   const root = checkedRoot(options.root, io);
   const seed = signingSeed(options, io);
   const now = buildTime(io.env);
+  const only = checkedEnvironmentNames(options.env ?? [], root);
+  const shard = parseShard(options.shard);
+  const partial = only !== undefined || shard !== undefined;
   const previous = options.previous ? openPrevious(options.previous, io.cwd) : undefined;
   try {
     const commit = sourceCommit(root, options.sourceCommit, io.env);
-    const result = compile({ root, now, ...(previous ? { previous } : {}), ...(seed ? { signingSeed: seed } : {}), ...(commit ? { sourceCommit: commit } : {}) });
+    const progress = progressReporter(io);
+    const result = renderEnvironments({
+      root,
+      now,
+      ...(previous ? { previous } : {}),
+      ...(seed ? { signingSeed: seed } : {}),
+      ...(commit ? { sourceCommit: commit } : {}),
+      ...(partial ? { render: (name: string) => (!only || only.includes(name)) && (!shard || inShard(name, shard)) } : {}),
+      ...(progress ? { onProgress: progress } : {}),
+    });
     reportFindings('build', result.diagnostics, result.targets, format, options.root, io);
-    if (hasErrors(result.diagnostics) || !result.files) {
+    if (hasErrors(result.diagnostics) || !result.folders) {
       io.stderr(`${summaryLine(result.diagnostics, result.targets)}\nbuild failed: nothing was written\n`);
       return ExitCode.invalidInput;
     }
     const out = resolve(io.cwd, options.out ?? resolve(root, 'output'));
-    writeOutputTree(out, result.files);
+    if (partial) {
+      writePartialTree(out, {
+        rendered: result.rendered!,
+        folders: result.folders,
+        environments: new Set(result.targets.map((target) => target.name)),
+        projectFiles: (digests) => projectFiles(result, digests),
+      });
+    } else {
+      writeOutputTree(out, compileFiles(result));
+    }
     const signed = seed ? 'signed' : 'unsigned (--no-sign)';
-    io.stderr(`${summaryLine(result.diagnostics, result.targets)}\nwrote ${result.files.length} files to ${out}, ${signed}; ${result.changedEnvironments?.length ?? 0} environment(s) changed\n`);
+    const scope = partial ? `${result.rendered!.length} of ${result.targets.length} environments` : 'every environment';
+    io.stderr(`${summaryLine(result.diagnostics, result.targets)}\nwrote ${scope} to ${out}, ${signed}; ${result.changedEnvironments?.length ?? 0} environment(s) changed\n`);
     if (options.failOnBlocked && result.targets.some((t) => t.status === 'blocked')) return ExitCode.invalidInput;
     return ExitCode.ok;
   } finally {
     previous?.dispose();
   }
+}
+
+function compileFiles(result: RenderedEnvironments): OutputFile[] {
+  return [...environmentFiles(result.folders!), ...projectFiles(result, result.manifestDigests!)].sort((a, b) => compareText(a.path, b.path));
+}
+
+/** A progress line on a terminal for builds long enough to need one; nothing in logs. */
+function progressReporter(io: CliIo): ((done: number, total: number) => void) | undefined {
+  if (!io.isTerminal) return undefined;
+  return (done, total) => {
+    if (total < 20) return;
+    io.stderr(`\rrendering ${done}/${total} environments${done === total ? '\n' : ''}`);
+  };
 }
