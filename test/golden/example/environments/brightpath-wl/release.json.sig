@@ -1,0 +1,1 @@
+HBbksoyMafaJNys0qTalDTDf1HRnjjY+GHOrAIWajhs7+2dECiCttmu9OT0UNGwoy0JYrjbLzVHMbgxG1C9HAA==

@@ -1,0 +1,1 @@
+3jDtAGq6LQtdlUL0enpEykoP4rn7bRYKz8J/ByMqOkdSCbYbv/XL9vwjibue45NRpUhF56bKw8ZHgIOwEJN6Dg==

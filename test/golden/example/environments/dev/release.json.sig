@@ -1,0 +1,1 @@
+SfNps5xp8+GWEcWrGDttsiHts3+upxITGsCNl9M+C++FP6ocsXlZex84fZ/sIJf7iP72CENMHVNGZbUbSL+iBw==

@@ -1,0 +1,1 @@
+nUv2yH0sxoTnPDNfGF/MvqH6GhEaenlnQykzp1cDX7GGxG+DgT24SUH9UAptBgQz7aimfI+kXfrr9GML8Z/+Aw==

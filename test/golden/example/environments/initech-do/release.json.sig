@@ -1,0 +1,1 @@
+HVwupeVstRRLWw5B6xLqnxENwSUZoYuDQOGHN0llaJZjU0l8F9hC/ORvQu4av4iJBzA4FcdV+C+hJOVJkwfkCw==

@@ -1,0 +1,1 @@
+ReP1+dj+FpHEjPQRrnybfSTh1nl6REkLC2AYTr972Uq34nusaS92btUHJgJgU68+rBcJANTa9eQvNuwFyt2RCw==

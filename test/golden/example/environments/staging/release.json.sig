@@ -1,0 +1,1 @@
+KpSRbk5XkzuNCRMFq4J2JfD0mhsXVSBFWvpvKqvyePCunCFs4spNgDo6t0ZfFLKM337kTscEnBTIuq9Jp8ymAw==
