@@ -1,28 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { describeWithTool, runTool, toolPresent } from './support/tools.js';
-import { repositoryRoot } from './support/tree.js';
+import { readTree, repositoryRoot } from './support/tree.js';
 
 const describeOpenssl = describeWithTool('openssl', toolPresent('openssl', ['version']));
 const work = mkdtempSync(join(tmpdir(), 'slipway-example-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function readTree(dir: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  const walk = (current: string) => {
-    for (const entry of readdirSync(current, { withFileTypes: true })) {
-      const path = join(current, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else files.set(relative(dir, path), readFileSync(path));
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 describeOpenssl('the bundled example, built and signed with an OpenSSL key', () => {
   it('gives every ready environment a manifest OpenSSL verifies, listing every file; blocked ones get none; a rebuild is byte-identical', async () => {

@@ -1,9 +1,9 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
-import { fixturesDir, repositoryRoot } from './support/tree.js';
+import { fixturesDir, readTree, repositoryRoot } from './support/tree.js';
 
 /**
  * The bundled example's whole output tree, byte for byte. A generator change shows up here as a
@@ -13,18 +13,6 @@ const golden = join(repositoryRoot, 'test', 'golden', 'example');
 const work = mkdtempSync(join(tmpdir(), 'slipway-golden-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function listFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (current: string) => {
-    for (const entry of readdirSync(current, { withFileTypes: true })) {
-      const path = join(current, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else out.push(relative(dir, path));
-    }
-  };
-  walk(dir);
-  return out.sort();
-}
 
 describe('golden output of the bundled example', () => {
   it('matches test/golden/example byte for byte', async () => {
@@ -37,12 +25,11 @@ describe('golden output of the bundled example', () => {
       rmSync(golden, { recursive: true, force: true });
       cpSync(join(work, 'output'), golden, { recursive: true });
     }
-    const built = listFiles(join(work, 'output'));
-    expect(built).toEqual(listFiles(golden));
-    for (const file of built) {
-      const actual = readFileSync(join(work, 'output', file));
-      const expected = readFileSync(join(golden, file));
-      expect(actual.equals(expected), `${file} differs from the golden tree; run UPDATE_GOLDEN=1 npm test and review the diff`).toBe(true);
+    const built = readTree(join(work, 'output'));
+    const expected = readTree(golden);
+    expect([...built.keys()]).toEqual([...expected.keys()]);
+    for (const [file, bytes] of built) {
+      expect(bytes.equals(expected.get(file)!), `${file} differs from the golden tree; run UPDATE_GOLDEN=1 npm test and review the diff`).toBe(true);
     }
   });
 });

@@ -13,23 +13,33 @@ const outputMarker = 'index.json';
 export function writeOutputTree(outDir: string, files: readonly OutputFile[]): void {
   const destination = resolve(outDir);
   guardDestination(destination);
-  const parent = dirname(destination);
+  replaceFolder(destination, files);
+}
+
+/**
+ * Replaces a folder whole with the given files (or removes it, for undefined): staged as a hidden
+ * sibling, then renamed into place; on failure the previous folder is put back.
+ */
+export function replaceFolder(folder: string, files: readonly OutputFile[] | undefined): void {
+  const parent = dirname(folder);
   mkdirSync(parent, { recursive: true });
-  const staging = join(parent, `.${basename(destination)}.staging-${process.pid}`);
-  const retired = join(parent, `.${basename(destination)}.previous-${process.pid}`);
+  const staging = join(parent, `.${basename(folder)}.staging-${process.pid}`);
+  const retired = join(parent, `.${basename(folder)}.previous-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   try {
-    for (const file of files) {
-      const path = join(staging, ...file.path.split('/'));
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, file.bytes, { mode: 0o644 });
+    if (files) {
+      for (const file of files) {
+        const path = join(staging, ...file.path.split('/'));
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, file.bytes, { mode: 0o644 });
+      }
+      mkdirSync(staging, { recursive: true });
     }
-    mkdirSync(staging, { recursive: true });
-    if (existsSync(destination)) renameSync(destination, retired);
-    renameSync(staging, destination);
+    if (existsSync(folder)) renameSync(folder, retired);
+    if (files) renameSync(staging, folder);
   } catch (error) {
     rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(destination) && existsSync(retired)) renameSync(retired, destination);
+    if (!existsSync(folder) && existsSync(retired)) renameSync(retired, folder);
     throw error;
   }
   rmSync(retired, { recursive: true, force: true });

@@ -1,9 +1,9 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { OutputFile } from '../../generators/registry.js';
 import { UserError } from '../errors.js';
 import { sha256Hex } from '../sign/manifest.js';
-import { guardDestination, writeFileAtomic } from './index.js';
+import { guardDestination, replaceFolder, writeFileAtomic } from './index.js';
 
 export interface PartialUpdate {
   /** The environments this build rendered (its `--env` or `--shard` share). */
@@ -56,23 +56,6 @@ function writeRootFiles(out: string, files: readonly OutputFile[]): void {
   for (const entry of readdirSync(out)) {
     if (entry !== 'environments' && !entry.startsWith('.') && !byEntry.has(entry)) rmSync(join(out, entry), { recursive: true, force: true });
   }
-}
-
-function replaceFolder(folder: string, files: readonly OutputFile[] | undefined): void {
-  const staging = `${folder}.staging-${process.pid}`;
-  const retired = `${folder}.previous-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
-  if (files) {
-    for (const file of files) {
-      const path = join(staging, ...file.path.split('/'));
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, file.bytes, { mode: 0o644 });
-    }
-    mkdirSync(staging, { recursive: true });
-  }
-  if (existsSync(folder)) renameSync(folder, retired);
-  if (files) renameSync(staging, folder);
-  rmSync(retired, { recursive: true, force: true });
 }
 
 const lockWaitMs = 10 * 60 * 1000;

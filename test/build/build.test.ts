@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { makeTree, removeTree } from '../support/tree.js';
+import { makeTree, readTree, removeTree } from '../support/tree.js';
 
 const trees: string[] = [];
 afterEach(() => {
@@ -15,25 +15,13 @@ function tree(edits: Record<string, string | null> = {}): string {
   return root;
 }
 
-function readTree(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (current: string) => {
-    for (const entry of readdirSync(current, { withFileTypes: true })) {
-      const path = join(current, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else files[relative(dir, path)] = readFileSync(path, 'latin1');
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 describe('slipway build', () => {
   it('writes index.json, README.md and the deployment-server policies', async () => {
     const root = tree();
     const run = await runCli(['build', '--no-sign'], { cwd: root });
     expect(run.exitCode, run.stderr).toBe(0);
-    const files = Object.keys(readTree(join(root, 'output'))).sort();
+    const files = [...readTree(join(root, 'output')).keys()].sort();
     expect(files).toEqual(
       expect.arrayContaining([
         'README.md',

@@ -1,27 +1,15 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { makeTree, removeTree, repositoryRoot } from '../support/tree.js';
+import { makeTree, readTree, removeTree, repositoryRoot } from '../support/tree.js';
 
 const trees: string[] = [];
 afterEach(() => {
   while (trees.length > 0) removeTree(trees.pop()!);
 });
 
-function readTree(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (current: string) => {
-    for (const entry of readdirSync(current, { withFileTypes: true })) {
-      const path = join(current, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else files[relative(dir, path)] = readFileSync(path, 'latin1');
-    }
-  };
-  walk(dir);
-  return files;
-}
 
 /** The real CLI in a child process, so shards can run at the same time. */
 function slipway(args: string[], cwd: string): Promise<number> {
