@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithTool } from '../../test/support/tools.js';
 import { UserError } from '../errors.js';
 import { writeKeyPair } from './keygen.js';
 import { keyId, parsePrivateKeyPem, parsePublicKeyPem, privateKeyToPem, publicKeyOf, publicKeyToPem } from './keys.js';
@@ -14,34 +15,15 @@ import { manifestFiles, type ReleaseManifest } from './manifest.js';
 import { signRelease } from './release.js';
 import { parseSignatureFile, signBytes, signatureFileText, verifyBytes } from './signature.js';
 
-const REQUIRE_TOOLS = process.env.SLIPWAY_REQUIRE_TOOLS === '1';
-
 function run(cmd: string, args: string[], input?: string | Uint8Array) {
   const r = spawnSync(cmd, args, { input });
   return { status: r.status, stdout: r.stdout?.toString('utf8') ?? '', stderr: r.stderr?.toString('utf8') ?? '', error: r.error };
 }
 
-type Suite = (title: string, fn: () => void) => void;
-
-/** `describe` when the tool is there; a failing suite under SLIPWAY_REQUIRE_TOOLS=1; else a loud skip. */
-function toolGate(name: string, present: boolean): Suite {
-  if (present) return (title, fn) => describe(title, fn);
-  if (REQUIRE_TOOLS) {
-    return (title) =>
-      describe(title, () => {
-        it(`${name} is installed`, () => {
-          throw new Error(`${name} is required (SLIPWAY_REQUIRE_TOOLS=1) but was not found on PATH`);
-        });
-      });
-  }
-  console.warn(`\n*** SKIPPING ${name} interop tests: ${name} not found on PATH. Set SLIPWAY_REQUIRE_TOOLS=1 to make this a failure. ***\n`);
-  return (title, fn) => describe.skip(title, fn);
-}
-
 const openssl3 = /^OpenSSL 3\./.test(run('openssl', ['version']).stdout) && run('base64', ['--version']).status === 0;
 const age = run('age', ['--version']).status === 0 && run('age-keygen', ['--version']).status === 0;
-const describeOpenssl = toolGate('OpenSSL 3', openssl3);
-const describeAge = toolGate('age', age);
+const describeOpenssl = describeWithTool('OpenSSL 3', openssl3);
+const describeAge = describeWithTool('age', age);
 
 let dir: string;
 beforeAll(() => {

@@ -12,6 +12,7 @@ import { Decrypter, armor, generateIdentity, identityToRecipient } from 'age-enc
 import { decryptSops } from 'sops-age';
 import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeWithTool } from '../../../test/support/tools.js';
 import { IntegrityError, UserError } from '../../errors.js';
 import { decryptSopsYaml, encryptSopsYaml } from './index.js';
 
@@ -143,25 +144,16 @@ describe('recipients only', () => {
 
 // ---- Debian's age CLI ----
 
-const requireTools = process.env['SLIPWAY_REQUIRE_TOOLS'] === '1';
-const ageCli = spawnSync('age', ['--version'], { encoding: 'utf8' });
-const haveAge = ageCli.status === 0;
-if (!haveAge) {
-  const how = requireTools ? 'FAILING (SLIPWAY_REQUIRE_TOOLS=1)' : 'SKIPPING';
-  console.warn(
-    `\n${'!'.repeat(78)}\n!! ${how} the age CLI check: \`age\` is not on PATH. Install it: apt-get install -y age\n${'!'.repeat(78)}\n`,
-  );
-}
+const haveAge = spawnSync('age', ['--version'], { encoding: 'utf8' }).status === 0;
 
-describe('age CLI', () => {
+describeWithTool('age', haveAge)('age CLI', () => {
   let tmp: string;
   beforeAll(() => {
     tmp = mkdtempSync(join(tmpdir(), 'slipway-sops-'));
   });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it.skipIf(!haveAge && !requireTools)('`age -d -i KEY` turns each enc block into the 32-byte data key', async () => {
-    expect(haveAge, '`age` CLI required by SLIPWAY_REQUIRE_TOOLS=1 but not on PATH').toBe(true);
+  it('`age -d -i KEY` turns each enc block into the 32-byte data key', async () => {
     const age = (parseDocument(text).toJS() as { sops: { age: { recipient: string; enc: string }[] } }).sops.age;
     expect(age.map((e) => e.recipient)).toEqual([recA, recB]);
     const keys: Buffer[] = [];
