@@ -15,7 +15,8 @@ export type ResourceType = 'postgres' | 'mysql' | 'redis' | 'object-storage';
 export interface PortSpec {
   name: string;
   port: number;
-  expose: 'public' | 'internal';
+  /** Defaults to internal. */
+  expose?: 'public' | 'internal';
 }
 
 export type SecretSpec = { generate: 'random' | 'password' | 'laravel-app-key'; length?: number } | { from: 'infra' };
