@@ -1,4 +1,4 @@
-import type { BlockReason, ResolvedEnvironment } from '../src/resolve/index.js';
+import type { BlockReason, ChartReference, ResolvedEnvironment } from '../src/resolve/index.js';
 import type { AttestationPolicy, ProvisioningPolicy, SecretsPolicy, TargetPolicy } from '../src/model/inputs.js';
 
 /** One rendered file: a path relative to the output root (or to the environment folder) and its exact bytes. */
@@ -16,6 +16,8 @@ export interface ProjectModel {
     secrets: SecretsPolicy;
     attestation: AttestationPolicy;
   };
+  /** The application Helm chart, copied to `charts/<name>/` when a Kubernetes target uses it. */
+  chart: ChartReference;
 }
 
 export interface EnvironmentSummary {

@@ -1,7 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BugError, ExitCode, UserError } from '../errors.js';
 import { runBuild } from './commands/build.js';
+import { runDiff } from './commands/diff.js';
 import { runKeygen } from './commands/keygen.js';
+import { runPlan } from './commands/plan.js';
+import { runPublish } from './commands/publish.js';
 import { runSecretsRotate, runSecretsSync } from './commands/secrets.js';
 import { runValidate } from './commands/validate.js';
 import { runVerify } from './commands/verify.js';
@@ -45,11 +48,36 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .action((options) => setExit(runBuild(options, io)));
 
   cli
+    .command('diff')
+    .description("build without signing and compare with the deploy repo: per-environment changes, file diffs (secret values hidden), risks")
+    .option('--root <dir>', 'the source tree', '.')
+    .requiredOption('--against <dir|git-url[#ref]>', "the deploy repo's current state")
+    .addOption(new Option('--format <format>', 'text for terminals, markdown for a pull-request comment, json for machines').choices(['text', 'markdown', 'json']))
+    .action((options) => setExit(runDiff(options, io)));
+
+  cli
+    .command('publish')
+    .description('commit a built output tree to the deploy repo as one commit, compare-and-swap per environment')
+    .option('--out <dir>', 'the built output folder', 'output')
+    .requiredOption('--to <path|git-url|github:owner/repo>', 'the deploy repository')
+    .option('--branch <name>', "the branch to publish to (default: the repository's default branch)")
+    .option('--pull-request', 'push a branch and open a pull request instead of updating the branch')
+    .action(async (options) => setExit(await runPublish(options, io)));
+
+  cli
     .command('verify')
     .description("check each environment's signature against trusted keys, every file's hash, and that no file is unlisted")
     .argument('<dir>', 'an output tree or a deploy repository checkout')
     .option('--keys <dir>', 'folder of trusted *.pub.pem keys', 'keys')
     .action(async (dir, options) => setExit(await runVerify(dir, options, io)));
+
+  cli
+    .command('plan')
+    .description("print an environment's provisioning runbook: the ten steps and what runs for this target (exit 1 when it is blocked)")
+    .argument('<env>', 'the environment')
+    .option('--root <dir>', 'the source tree', '.')
+    .addOption(new Option('--format <format>', 'text for terminals, json as plan.json, markdown as plan.md').choices(['text', 'json', 'markdown']))
+    .action((environment, options) => setExit(runPlan(environment, options, io)));
 
   cli
     .command('keygen')

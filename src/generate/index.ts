@@ -3,6 +3,7 @@ import { BugError } from '../errors.js';
 import type { Project } from '../validate/project.js';
 import type { Target } from '../validate/index.js';
 import { compareText } from '../diagnostics.js';
+import { resolveChart } from '../resolve/chart.js';
 
 /** The files of one environment folder, paths relative to `environments/<env>/`. */
 export function generateEnvironment(target: Target): OutputFile[] {
@@ -34,7 +35,7 @@ export function projectModel(project: Project, targets: Target[], manifestDigest
     })
     .sort((a, b) => compareText(a.name, b.name));
   const { target, provisioning, secrets, attestation } = project.policies;
-  return { environments, policies: { target, provisioning, secrets, attestation } };
+  return { environments, policies: { target, provisioning, secrets, attestation }, chart: resolveChart(project.settings?.value) };
 }
 
 export function generateProjectFiles(model: ProjectModel): OutputFile[] {

@@ -13,6 +13,8 @@ handlebars.registerHelper('cell', (value: unknown) => escapeMarkdownCell(String(
 handlebars.registerHelper('inline', (value: unknown) => escapeMarkdownInline(String(value ?? '')));
 handlebars.registerHelper('join', (values: unknown, separator: unknown) => (Array.isArray(values) ? values.map(String).join(typeof separator === 'string' ? separator : ', ') : ''));
 handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+handlebars.registerHelper('shellCommand', (argv: unknown) => (Array.isArray(argv) ? shellLine(argv.map(String)) : ''));
+handlebars.registerHelper('codeSpan', (value: unknown) => markdownCode(String(value ?? '')));
 
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 
@@ -29,9 +31,43 @@ export function template(path: string): Handlebars.TemplateDelegate {
 }
 
 export function escapeMarkdownInline(text: string): string {
-  return text.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+  // A lone CR ends a line in Markdown as surely as LF does.
+  return text.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, ' ');
 }
 
 export function escapeMarkdownCell(text: string): string {
   return escapeMarkdownInline(text);
+}
+
+/**
+ * An argv as one POSIX shell line for a fenced code block: plain words bare, others single-quoted,
+ * line breaks and control characters as bash `$'\\xHH'` escapes, so a value can never start a new
+ * line (and so never close the fence) nor be read as shell syntax.
+ */
+export function shellLine(argv: readonly string[]): string {
+  return argv.map(shellWord).join(' ');
+}
+
+function shellWord(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  if (!/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(word)) return `'${word.replace(/'/g, "'\\''")}'`;
+  const escaped = [...word]
+    .map((c) => {
+      const code = c.codePointAt(0)!;
+      if (c === '\\' || c === "'") return `\\${c}`;
+      if (code < 0x20 || code === 0x7f) return `\\x${code.toString(16).padStart(2, '0')}`;
+      if ((code >= 0x80 && code <= 0x9f) || code === 0x2028 || code === 0x2029) return `\\u${code.toString(16).padStart(4, '0')}`;
+      return c;
+    })
+    .join('');
+  return `$'${escaped}'`;
+}
+
+/** An inline code span on one line, fenced by more backticks than the text holds. Not for table cells (a pipe still splits them). */
+export function markdownCode(text: string): string {
+  const flat = text.replace(/\r\n|\r|\n/g, ' ');
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') || flat.startsWith(' ') ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
 }

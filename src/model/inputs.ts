@@ -147,4 +147,6 @@ export interface ProjectSettings {
   deployRepo?: string;
   branch?: string;
   reconciler?: Reconciler;
+  /** The application Helm chart Kubernetes targets use (`charts/<name>/` in the output). */
+  chart?: { name?: string; version?: string };
 }

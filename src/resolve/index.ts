@@ -6,6 +6,8 @@ import type { EnvironmentSecrets, GeneratedSecret, InfraSecret, ResolvedEnvironm
 export type * from './model.js';
 export type { ComputePlatform, Infrastructure } from './infrastructure.js';
 export { defaultAiGatewayImage } from './infrastructure.js';
+export { defaultChart, resolveChart, type ChartReference } from './chart.js';
+import { resolveChart } from './chart.js';
 import { resolveInfrastructure } from './infrastructure.js';
 
 /**
@@ -43,6 +45,7 @@ export function resolveEnvironment(project: Project, environmentName: string): R
     secrets,
     infrastructure: resolveInfrastructure(environmentName, input, ordered, secrets.infra, project.settings?.value),
     trustedKeys: project.trustedKeys,
+    chart: resolveChart(project.settings?.value),
   };
 }
 

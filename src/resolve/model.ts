@@ -1,4 +1,5 @@
 import type { SecretsFile, TrustedKey } from '../load/index.js';
+import type { ChartReference } from './chart.js';
 import type { Infrastructure } from './infrastructure.js';
 import type {
   ComputeResources,
@@ -93,4 +94,6 @@ export interface ResolvedEnvironment {
   infrastructure: Infrastructure;
   /** Public keys whose signatures this target accepts for updates (`keys/*.pub.pem`). */
   trustedKeys: readonly TrustedKey[];
+  /** The project's application Helm chart (slipway.yaml `chart`, or the default): what Kubernetes targets install. */
+  chart: ChartReference;
 }

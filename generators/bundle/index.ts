@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { jsonBytes } from '../../src/generate/serialize.js';
+import { generatorsDir } from '../../src/paths.js';
+import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { composeFiles, composePlan } from '../compose/index.js';
+import { toolsImage } from '../compose/stores.js';
+import type { EnvironmentGenerator } from '../types.js';
+import { deterministicZip, type ZipEntry } from './zip.js';
+
+/** The static scripts shipped in every bundle, with their modes (lib.sh is sourced, not run). */
+const scripts: ReadonlyArray<{ name: string; mode: number }> = [
+  { name: 'install.sh', mode: 0o755 },
+  { name: 'lib.sh', mode: 0o644 },
+  { name: 'update.sh', mode: 0o755 },
+];
+
+const scriptCache = new Map<string, Uint8Array>();
+function script(name: string): Uint8Array {
+  let bytes = scriptCache.get(name);
+  if (!bytes) {
+    bytes = new Uint8Array(readFileSync(join(generatorsDir(), 'bundle', name)));
+    scriptCache.set(name, bytes);
+  }
+  return bytes;
+}
+
+export function bundlePath(environment: ResolvedEnvironment): string {
+  return `bundle/${environment.name}-${environment.release.version}.zip`;
+}
+
+/** Every entry of the bundle but bundle.json, which describes them. */
+export function bundleEntries(environment: ResolvedEnvironment): ZipEntry[] {
+  const entries: ZipEntry[] = [...composeFiles(environment)].map(([path, bytes]) => ({ path, bytes, mode: 0o644 }));
+  entries.push(...scripts.map(({ name, mode }) => ({ path: name, bytes: script(name), mode })));
+  // Named by key id: a fixed, safe file name whatever the key file was called in the source tree.
+  const keys = new Map(environment.trustedKeys.map((key) => [key.keyId, key.pem]));
+  for (const [keyId, pem] of [...keys].sort(([a], [b]) => (a < b ? -1 : 1))) entries.push({ path: `keys/${keyId}.pub.pem`, bytes: new TextEncoder().encode(pem), mode: 0o644 });
+  return entries;
+}
+
+/**
+ * bundle.json: what install.sh and update.sh need to know about the target, as data they read
+ * with jq, and the sha256 of every other entry. The zip itself is listed in the environment's
+ * signed release.json, which is how an installation trusts this file.
+ */
+export function bundleDescription(environment: ResolvedEnvironment, entries: readonly ZipEntry[]): Record<string, unknown> {
+  const plan = composePlan(environment);
+  const longRunning = plan.services.filter((service) => service.restart === 'unless-stopped' && service.replicas !== 0);
+  return {
+    apiVersion: 'slipway.dev/v1',
+    kind: 'SlipwayBundle',
+    environment: environment.name,
+    release: environment.release.version,
+    mode: environment.mode,
+    tier: environment.tier,
+    domain: environment.infrastructure.dns.domain ?? null,
+    files: [...entries]
+      .sort((a, b) => (a.path < b.path ? -1 : 1))
+      .map((entry) => ({ path: entry.path, sha256: createHash('sha256').update(entry.bytes).digest('hex'), size: entry.bytes.length, mode: `0${entry.mode.toString(8)}` })),
+    runtime: {
+      project: plan.project,
+      composeFile: 'docker-compose.yml',
+      encryptedEnvFile: entries.some((entry) => entry.path === 'secrets.sops.env') ? 'secrets.sops.env' : null,
+      proxy: plan.edge?.service ?? null,
+      services: plan.services.map((service) => service.name),
+      healthChecked: longRunning.filter((service) => service.healthcheck).map((service) => service.name),
+      oneShots: plan.services.filter((service) => service.restart === 'no').map((service) => ({ service: service.name, kind: service.kind })),
+      databases: plan.databases,
+      volumes: plan.volumes,
+      toolsImage,
+      envFiles: plan.envFiles,
+      secrets: plan.secrets,
+    },
+  };
+}
+
+export function bundleZip(environment: ResolvedEnvironment): Uint8Array {
+  const entries = bundleEntries(environment);
+  return deterministicZip([...entries, { path: 'bundle.json', bytes: jsonBytes(bundleDescription(environment, entries)), mode: 0o644 }]);
+}
+
+/**
+ * `bundle/<env>-<release>.zip`: the signed install/update bundle of a Compose target that the
+ * update agent keeps current (every self-hosted target, and any Compose target it reconciles).
+ */
+export const bundleGenerator: EnvironmentGenerator = {
+  name: 'bundle',
+  scope: 'environment',
+  appliesTo: (environment) => environment.runtime === 'compose' && (environment.mode === 'self-hosted' || environment.reconciler === 'update-agent'),
+  generate: (environment) => [{ path: bundlePath(environment), bytes: bundleZip(environment) }],
+};

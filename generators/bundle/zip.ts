@@ -1,0 +1,22 @@
+import { zipSync, type Zippable } from 'fflate';
+import { compareText } from '../../src/diagnostics.js';
+
+export interface ZipEntry {
+  path: string;
+  bytes: Uint8Array;
+  /** Unix permission bits: 0o644 for files, 0o755 for scripts. */
+  mode: number;
+}
+
+
+/** A zip whose bytes depend only on its entries: sorted names, one timestamp, fixed Unix modes, fixed compression. */
+export function deterministicZip(entries: readonly ZipEntry[]): Uint8Array {
+  // The DOS-time epoch. fflate reads a Date's local-time fields, so a Date built from local fields
+  // (at call time, in the zone then in force) gives the same bytes in every time zone.
+  const fixedTime = new Date(1980, 0, 1, 0, 0, 0);
+  const data: Zippable = {};
+  for (const entry of [...entries].sort((a, b) => compareText(a.path, b.path))) {
+    data[entry.path] = [entry.bytes, { level: 9, mtime: fixedTime, os: 3, attrs: ((0o100000 | entry.mode) << 16) >>> 0 }];
+  }
+  return zipSync(data);
+}

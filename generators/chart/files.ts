@@ -1,0 +1,48 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { compareText } from '../../src/diagnostics.js';
+import { BugError } from '../../src/errors.js';
+import { generatorsDir } from '../../src/paths.js';
+
+/** The chart's own files as they ship: everything in this folder but Slipway's code and tests. */
+export interface ChartFile {
+  path: string;
+  bytes: Uint8Array;
+}
+
+const chartDir = () => join(generatorsDir(), 'chart');
+const notChart = /\.(ts|js|map)$/;
+let cachedFiles: ChartFile[] | undefined;
+
+export function chartFiles(): ChartFile[] {
+  if (cachedFiles) return cachedFiles;
+  const files: ChartFile[] = [];
+  const walk = (dir: string, prefix: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(join(dir, entry.name), path);
+      else if (!notChart.test(entry.name)) files.push({ path, bytes: readFileSync(join(dir, entry.name)) });
+    }
+  };
+  walk(chartDir(), '');
+  cachedFiles = files.sort((a, b) => compareText(a.path, b.path));
+  return cachedFiles;
+}
+
+let validateValues: ValidateFunction | undefined;
+
+/**
+ * Checks one values file against the chart's values.schema.json (draft-07, as Helm 3 reads it)
+ * before Helm ever sees it: a failure is a bug in the values generator, never the user's.
+ */
+export function checkChartValues(values: unknown, label: string): void {
+  if (!validateValues) {
+    const schema = JSON.parse(readFileSync(join(chartDir(), 'values.schema.json'), 'utf8')) as object;
+    validateValues = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  }
+  if (!validateValues(values)) {
+    const problems = (validateValues.errors ?? []).map((error: ErrorObject) => `${error.instancePath || '/'} ${error.message ?? ''}`).join('; ');
+    throw new BugError(`the values generated for ${label} do not match the chart's values.schema.json: ${problems}`);
+  }
+}

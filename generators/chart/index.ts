@@ -1,0 +1,25 @@
+import { parseDocument } from 'yaml';
+import { textBytes } from '../../src/generate/serialize.js';
+import type { OutputFile, ProjectGenerator } from '../types.js';
+import { chartFiles } from './files.js';
+
+/**
+ * `charts/<name>/`: the application chart, once for the whole deploy repository, whenever a
+ * Kubernetes target exists (a blocked one included: the folder the deploy repo keeps for it still
+ * points here). Chart.yaml takes its name and version from slipway.yaml; templates are copied as is.
+ */
+export const chartGenerator: ProjectGenerator = {
+  name: 'chart',
+  scope: 'project',
+  generate(model) {
+    if (!model.environments.some((environment) => environment.runtime === 'kubernetes')) return [];
+    const { name, version } = model.chart;
+    return chartFiles().map((file): OutputFile => {
+      if (file.path !== 'Chart.yaml') return { path: `charts/${name}/${file.path}`, bytes: file.bytes };
+      const document = parseDocument(new TextDecoder().decode(file.bytes));
+      document.set('name', name);
+      document.set('version', version);
+      return { path: `charts/${name}/Chart.yaml`, bytes: textBytes(document.toString({ lineWidth: 0 })) };
+    });
+  },
+};

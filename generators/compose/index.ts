@@ -1,0 +1,37 @@
+import { textBytes } from '../../src/generate/serialize.js';
+import { sopsYamlToDotenv } from '../../src/secrets/sops/dotenv.js';
+import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import type { EnvironmentGenerator, OutputFile } from '../types.js';
+import { composeDocument, composeYamlBytes } from './compose-file.js';
+import { nginxConfig } from './nginx.js';
+import { composePlan } from './plan.js';
+
+export { composePlan } from './plan.js';
+
+/** The files of a Compose target, by their name inside `compose/` (and inside the bundle). */
+export function composeFiles(environment: ResolvedEnvironment): Map<string, Uint8Array> {
+  const plan = composePlan(environment);
+  const files = new Map<string, Uint8Array>([['docker-compose.yml', composeYamlBytes(composeDocument(plan))]]);
+  if (plan.edge) files.set('nginx.conf', textBytes(nginxConfig(plan.edge, environment.name)));
+  const dotenv = encryptedEnvFile(environment);
+  if (dotenv) files.set('secrets.sops.env', dotenv);
+  return files;
+}
+
+/** The SOPS file in sops' dotenv form, still encrypted: install.sh runs `sops -d` on the target host. */
+export function encryptedEnvFile(environment: ResolvedEnvironment): Uint8Array | undefined {
+  const file = environment.secrets.file;
+  if (!file || environment.secrets.generated.length === 0) return undefined;
+  return textBytes(sopsYamlToDotenv(new TextDecoder().decode(file.bytes)));
+}
+
+/**
+ * `compose/docker-compose.yml`, `compose/nginx.conf` and `compose/secrets.sops.env`: the seed's
+ * self-hosted runtime (edge proxy, services, embedded stores, one-shot migration and seed).
+ */
+export const composeGenerator: EnvironmentGenerator = {
+  name: 'compose',
+  scope: 'environment',
+  appliesTo: (environment) => environment.runtime === 'compose',
+  generate: (environment): OutputFile[] => [...composeFiles(environment)].map(([name, bytes]) => ({ path: `compose/${name}`, bytes })),
+};

@@ -1,0 +1,192 @@
+import { UserError } from '../../src/errors.js';
+import type { ResolvedEnvironment, ResolvedService } from '../../src/resolve/index.js';
+
+/** The Secret the SOPS dotenv file becomes in the cluster (k8s/), and the one infra-held secrets arrive in. */
+export const generatedSecretName = 'generated-secrets';
+export const infraSecretName = 'infra-secrets';
+/** Namespaces allowed in by each service's NetworkPolicy when they have a reason to reach it. */
+export const ingressControllerNamespace = 'ingress-nginx';
+export const monitoringNamespace = 'monitoring';
+export const aiGatewayName = 'ai-gateway';
+
+export type ChartRole = ResolvedService['role'] | 'gateway';
+
+/** One values file of the application chart, as generators/chart/values.schema.json describes it. */
+export interface ChartValues {
+  name: string;
+  role: ChartRole;
+  environment: { name: string; mode: string; tier: string };
+  image: { reference: string; pullPolicy: 'IfNotPresent' };
+  command: string[];
+  env: Record<string, string>;
+  secretEnv: { secretName: string; keys: string[] };
+  infraSecretEnv: { secretName: string; keys: string[] };
+  ports: Array<{ name: string; port: number }>;
+  replicas: number;
+  autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number };
+  strategy: 'rolling' | 'blue-green' | 'recreate';
+  resources: { requests: Quantities; limits: Quantities };
+  health: { type: 'none' } | { type: 'http'; path: string; port: string } | { type: 'exec'; command: string[] };
+  podDisruptionBudget: { enabled: boolean; maxUnavailable: number };
+  migrations: { enabled: boolean; command: string[] };
+  seed: { enabled: boolean; command: string[] };
+  ingress: {
+    enabled: boolean;
+    className: string;
+    host: string;
+    port: string;
+    annotations: Record<string, string>;
+    tls: { enabled: boolean; clusterIssuer: string; secretName: string };
+  };
+  monitoring: {
+    labels: Record<string, string>;
+    serviceMonitor: { enabled: boolean; path: string; port: string; interval: string };
+    alerts: Array<{ name: string; expr: string; for?: string; severity: string }>;
+  };
+  networkPolicy: { enabled: boolean; ingressNamespaces: string[]; restrictEgress: boolean; egressCidrs: string[] };
+  branding: {
+    enabled: boolean;
+    name: string;
+    primaryColor: string;
+    logoUrl: string;
+    billing: { isolated: boolean; accountRef: string; reference: string };
+  };
+}
+
+type Quantities = { cpu?: string; memory?: string; 'nvidia.com/gpu'?: number };
+
+const defaultTargetCpuPercent = 80;
+const clusterIssuer = 'letsencrypt-production';
+
+export function serviceValues(environment: ResolvedEnvironment, service: ResolvedService): ChartValues {
+  const input = service.input;
+  const ports = (input.ports ?? []).map((port) => ({ name: port.name, port: port.port }));
+  const { min, max, targetCpuPercent } = service.scaling;
+  const autoscale = min >= 1 && max > min;
+  const gpu = service.resources.gpu ?? 0;
+  const metrics = environment.infrastructure.observability.metrics === 'prometheus' ? input.monitoring : undefined;
+  const ingress = ingressFor(environment, service.name);
+  const generated = new Set(environment.secrets.generated.map((secret) => secret.name));
+  const infra = new Set(environment.secrets.infra.map((secret) => secret.name));
+  return {
+    ...common(environment, service.name, service.role),
+    image: { reference: service.image ?? '', pullPolicy: 'IfNotPresent' },
+    command: input.command ?? [],
+    env: { ...service.env },
+    secretEnv: { secretName: generatedSecretName, keys: service.secretNames.filter((name) => generated.has(name)) },
+    infraSecretEnv: { secretName: infraSecretName, keys: service.secretNames.filter((name) => infra.has(name)) },
+    ports,
+    replicas: Math.max(min, 0),
+    autoscaling: { enabled: autoscale, minReplicas: Math.max(min, 1), maxReplicas: Math.max(max, 1), targetCPUUtilizationPercentage: targetCpuPercent ?? defaultTargetCpuPercent },
+    // A scheduler must never run twice, not even during a rollout; blue-green needs a Service to switch.
+    strategy: service.role === 'scheduler' ? 'recreate' : service.strategy === 'blue-green' && ports.length > 0 ? 'blue-green' : 'rolling',
+    resources: {
+      requests: quantities(service.resources.cpu, service.resources.memory, undefined),
+      // Memory is limited to what is requested (no overcommit to be OOM-killed for); CPU is not throttled.
+      limits: quantities(undefined, service.resources.memory, gpu > 0 ? gpu : undefined),
+    },
+    health: !input.health ? { type: 'none' } : 'command' in input.health ? { type: 'exec', command: input.health.command } : { type: 'http', path: input.health.path, port: input.health.port },
+    podDisruptionBudget: { enabled: autoscale || min >= 1, maxUnavailable: 1 },
+    migrations: { enabled: input.migrations !== undefined, command: input.migrations?.command ?? [] },
+    seed: { enabled: input.seed !== undefined, command: input.seed?.command ?? [] },
+    ingress,
+    monitoring: {
+      labels: {},
+      serviceMonitor: { enabled: metrics?.metrics !== undefined, path: metrics?.metrics?.path ?? '/metrics', port: metrics?.metrics?.port ?? '', interval: '30s' },
+      alerts: (metrics?.alerts ?? []).map((alert) => ({ name: alert.name, expr: alert.expr, ...(alert.for === undefined ? {} : { for: alert.for }), severity: alert.severity })),
+    },
+    networkPolicy: networkPolicy(environment, [...(ingress.enabled ? [ingressControllerNamespace] : []), ...(metrics?.metrics ? [monitoringNamespace] : [])]),
+    branding: branding(environment),
+  };
+}
+
+/** Enterprise targets with `aiGateway.enabled`: the private gateway as one more in-cluster service, never exposed. */
+export function aiGatewayValues(environment: ResolvedEnvironment): ChartValues | undefined {
+  const gateway = environment.infrastructure.aiGateway;
+  if (!gateway) return undefined;
+  if (environment.services.some((service) => service.name === aiGatewayName)) {
+    throw new UserError(`${environment.name}: a service named "${aiGatewayName}" clashes with the private AI gateway; rename the service`);
+  }
+  if (environment.tier === 'production' && !/@sha256:[a-f0-9]{64}$/.test(gateway.image)) {
+    throw new UserError(`${environment.name}: production runs images pinned by digest; set enterprise.aiGateway.image to an image reference ending in @sha256:<64 hex digits>`);
+  }
+  const replicas = environment.tier === 'production' ? 2 : 1;
+  return {
+    ...common(environment, aiGatewayName, 'gateway'),
+    image: { reference: gateway.image, pullPolicy: 'IfNotPresent' },
+    command: [],
+    env: {},
+    secretEnv: { secretName: generatedSecretName, keys: [] },
+    infraSecretEnv: { secretName: infraSecretName, keys: [] },
+    ports: [{ name: 'http', port: 4000 }],
+    replicas,
+    autoscaling: { enabled: false, minReplicas: replicas, maxReplicas: replicas, targetCPUUtilizationPercentage: defaultTargetCpuPercent },
+    strategy: 'rolling',
+    resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '1Gi' } },
+    health: { type: 'http', path: '/health/readiness', port: 'http' },
+    podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+    migrations: { enabled: false, command: [] },
+    seed: { enabled: false, command: [] },
+    ingress: noIngress(),
+    monitoring: { labels: {}, serviceMonitor: { enabled: false, path: '/metrics', port: '', interval: '30s' }, alerts: [] },
+    networkPolicy: networkPolicy(environment, []),
+    branding: { ...branding(environment), enabled: false },
+  };
+}
+
+function common(environment: ResolvedEnvironment, name: string, role: ChartRole) {
+  return { name, role, environment: { name: environment.name, mode: environment.mode, tier: environment.tier } };
+}
+
+function quantities(cpu: string | undefined, memory: string | undefined, gpu: number | undefined): Quantities {
+  return { ...(cpu === undefined ? {} : { cpu }), ...(memory === undefined ? {} : { memory }), ...(gpu === undefined ? {} : { 'nvidia.com/gpu': gpu }) };
+}
+
+/**
+ * The Ingress of a public service: the target's domain (a white-label tenant's custom domain) with a
+ * cert-manager certificate. When several services are public, the proxy (or the first) takes the
+ * domain itself and the others `<service>.<domain>`.
+ */
+function ingressFor(environment: ResolvedEnvironment, serviceName: string): ChartValues['ingress'] {
+  const endpoints = environment.infrastructure.publicEndpoints;
+  const endpoint = endpoints.find((candidate) => candidate.service === serviceName);
+  if (!endpoint) return noIngress();
+  const proxy = environment.services.find((service) => service.role === 'proxy' && endpoints.some((e) => e.service === service.name));
+  const primary = proxy?.name ?? endpoints[0]!.service;
+  const domain = environment.infrastructure.dns.domain;
+  const host = domain === undefined ? '' : primary === serviceName ? domain : `${serviceName}.${domain}`;
+  return {
+    enabled: true,
+    className: 'nginx',
+    host,
+    port: endpoint.port,
+    annotations: {},
+    tls: { enabled: host !== '', clusterIssuer, secretName: host === '' ? '' : `${serviceName}-tls` },
+  };
+}
+
+function noIngress(): ChartValues['ingress'] {
+  return { enabled: false, className: 'nginx', host: '', port: '', annotations: {}, tls: { enabled: false, clusterIssuer, secretName: '' } };
+}
+
+/** Enterprise: egress only to this namespace, cluster DNS and the private network; everyone: ingress only from where it is needed. */
+function networkPolicy(environment: ResolvedEnvironment, ingressNamespaces: string[]): ChartValues['networkPolicy'] {
+  const enterprise = environment.mode === 'enterprise';
+  return { enabled: true, ingressNamespaces, restrictEgress: enterprise, egressCidrs: enterprise ? [environment.infrastructure.network.cidr] : [] };
+}
+
+function branding(environment: ResolvedEnvironment): ChartValues['branding'] {
+  const whiteLabel = environment.mode === 'white-label' ? environment.infrastructure.whiteLabel : undefined;
+  const accountRef = whiteLabel?.billing?.accountRef ?? '';
+  return {
+    enabled: whiteLabel?.brand !== undefined,
+    name: whiteLabel?.brand?.name ?? '',
+    primaryColor: whiteLabel?.brand?.primaryColor ?? '',
+    logoUrl: whiteLabel?.brand?.logoUrl ?? '',
+    billing: {
+      isolated: whiteLabel?.billing?.isolated ?? false,
+      accountRef,
+      reference: (accountRef && environment.input.infraSecrets?.[accountRef]) || '',
+    },
+  };
+}

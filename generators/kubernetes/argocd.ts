@@ -1,0 +1,114 @@
+import { UserError } from '../../src/errors.js';
+import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { generatedSecretName } from '../helm-values/values.js';
+import type { OutputFile } from '../types.js';
+import { manifestFile, releaseGraph, slipwayLabels, syncWaves, type Manifest } from './common.js';
+import { bitnamiRepository, type EmbeddedRelease } from './embedded.js';
+import { repositoryUrl } from './repository.js';
+
+const argocdNamespace = 'argocd';
+const inCluster = 'https://kubernetes.default.svc';
+const secretsWave = -1;
+
+/**
+ * Argo CD objects, app-of-apps: a root Application (project `default`, applied once by hand) keeps
+ * this folder in sync; it holds an AppProject confined to the target's namespace and one child
+ * Application per service (the chart from charts/<chart>/, values from helm/) and per embedded
+ * resource, ordered by sync waves from the DAG. Secrets come from k8s/secrets/ through KSOPS.
+ */
+export function argocdFiles(environment: ResolvedEnvironment, embedded: readonly EmbeddedRelease[], hasSecrets: boolean): OutputFile[] {
+  const env = environment.name;
+  const namespace = environment.infrastructure.namespace;
+  const labels = slipwayLabels(environment);
+  const repoURL = repositoryUrl(environment, 'argocd');
+  if (repoURL === undefined) {
+    throw new UserError(`${env}: Argo CD needs to know where to pull this target from; set deployRepo in slipway.yaml`);
+  }
+  const targetRevision = environment.infrastructure.deploy.branch;
+  const folder = environment.infrastructure.deploy.path;
+  const application = (name: string, wave: number | undefined, project: string, destinationNamespace: string, source: Manifest): Manifest => ({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: {
+      name,
+      namespace: argocdNamespace,
+      labels,
+      ...(wave === undefined ? {} : { annotations: { 'argocd.argoproj.io/sync-wave': String(wave) } }),
+      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+    },
+    spec: {
+      project,
+      source,
+      destination: { server: inCluster, namespace: destinationNamespace },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+      },
+    },
+  });
+
+  const files: OutputFile[] = [
+    manifestFile(
+      'argocd-project.yaml',
+      {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'AppProject',
+        metadata: { name: env, namespace: argocdNamespace, labels },
+        spec: {
+          description: `Slipway target ${env}: only its own namespace, only its deploy repository${embedded.length > 0 ? ' and the pinned Bitnami charts' : ''}`,
+          sourceRepos: [repoURL, ...(embedded.length > 0 ? [bitnamiRepository.argocd] : [])],
+          destinations: [{ server: inCluster, namespace }],
+          clusterResourceWhitelist: [],
+        },
+      },
+    ),
+    manifestFile('argocd-root.yaml', application(env, undefined, 'default', argocdNamespace, { repoURL, targetRevision, path: `${folder}/k8s` })),
+  ];
+  if (hasSecrets) {
+    files.push(manifestFile('application-secrets.yaml', application(`${env}-secrets`, secretsWave, env, namespace, { repoURL, targetRevision, path: `${folder}/k8s/secrets` })));
+  }
+  const embeddedByName = new Map(embedded.map((release) => [release.name, release]));
+  const nodes = releaseGraph(environment, [...embeddedByName.keys()]);
+  const waves = syncWaves(nodes);
+  for (const node of nodes) {
+    const fromBitnami = embeddedByName.get(node.name);
+    const source: Manifest = fromBitnami
+      ? { repoURL: bitnamiRepository.argocd, chart: fromBitnami.chart, targetRevision: fromBitnami.version, helm: { releaseName: node.name, valuesObject: fromBitnami.values } }
+      : {
+          repoURL,
+          targetRevision,
+          path: `charts/${environment.chart.name}`,
+          // Relative to the chart's folder, inside the same repository.
+          helm: { releaseName: node.name, valueFiles: [`../../${folder}/helm/${node.name}.values.yaml`] },
+        };
+    files.push(manifestFile(`application-${node.name}.yaml`, application(`${env}-${node.name}`, waves.get(node.name) ?? 1, env, namespace, source)));
+  }
+  return files;
+}
+
+/**
+ * k8s/secrets/: the same SOPS dotenv file, turned into the `generated-secrets` Secret by KSOPS in
+ * Argo CD's repo server (Argo CD has no SOPS support of its own). Kept out of k8s/kustomization.yaml,
+ * so the main folder renders with plain kustomize; only this one needs the KSOPS plugin.
+ */
+export function ksopsFiles(environment: ResolvedEnvironment, dotenv: Uint8Array): OutputFile[] {
+  return [
+    { path: 'k8s/secrets/secrets.sops.env', bytes: dotenv },
+    manifestFile('secrets/ksops-generator.yaml', {
+      apiVersion: 'viaduct.ai/v1',
+      kind: 'ksops',
+      metadata: { name: generatedSecretName, annotations: { 'config.kubernetes.io/function': 'exec:\n  path: ksops\n' } },
+      secretFrom: [
+        {
+          metadata: { name: generatedSecretName, namespace: environment.infrastructure.namespace, labels: slipwayLabels(environment) },
+          envs: ['./secrets.sops.env'],
+        },
+      ],
+    }),
+    manifestFile('secrets/kustomization.yaml', {
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      generators: ['ksops-generator.yaml'],
+    }),
+  ];
+}

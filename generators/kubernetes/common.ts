@@ -1,0 +1,86 @@
+import { yamlBytes } from '../../src/generate/serialize.js';
+import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { sopsYamlToDotenv } from '../../src/secrets/sops/dotenv.js';
+import { chartReleases } from '../helm-values/index.js';
+import type { OutputFile } from '../types.js';
+
+export type Manifest = Record<string, unknown>;
+
+/** Labels on every object Slipway writes into `k8s/`. */
+export function slipwayLabels(environment: ResolvedEnvironment): Record<string, string> {
+  return { 'app.kubernetes.io/managed-by': 'slipway', 'slipway.dev/environment': environment.name };
+}
+
+export function manifestFile(path: string, manifest: Manifest): OutputFile {
+  return { path: `k8s/${path}`, bytes: yamlBytes(manifest) };
+}
+
+export function namespace(environment: ResolvedEnvironment): Manifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name: environment.infrastructure.namespace,
+      labels: {
+        ...slipwayLabels(environment),
+        'slipway.dev/mode': environment.mode,
+        'slipway.dev/tier': environment.tier,
+        // Nothing Slipway runs needs more than the baseline Pod Security Standard.
+        'pod-security.kubernetes.io/enforce': 'baseline',
+        'pod-security.kubernetes.io/warn': 'restricted',
+      },
+    },
+  };
+}
+
+/** Enterprise: deny by default; each service's own NetworkPolicy (in the chart) opens only what it needs. */
+export function defaultDenyPolicy(environment: ResolvedEnvironment): Manifest {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'default-deny', namespace: environment.infrastructure.namespace, labels: slipwayLabels(environment) },
+    spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+  };
+}
+
+/** The SOPS file in sops' dotenv form (still encrypted: same values, MAC and age blocks), when the target has generated secrets. */
+export function sopsDotenv(environment: ResolvedEnvironment): Uint8Array | undefined {
+  const file = environment.secrets.file;
+  if (environment.secrets.generated.length === 0 || !file) return undefined;
+  return new TextEncoder().encode(sopsYamlToDotenv(new TextDecoder().decode(file.bytes)));
+}
+
+export interface ReleaseNode {
+  name: string;
+  kind: 'service' | 'resource';
+  /** Releases that must be ready before this one: services it depends on and embedded resources it uses. */
+  dependsOn: string[];
+}
+
+/** Application releases and embedded resources as one DAG; embedded resources come first and depend on nothing. */
+export function releaseGraph(environment: ResolvedEnvironment, embedded: readonly string[]): ReleaseNode[] {
+  const nodes: ReleaseNode[] = embedded.map((name) => ({ name, kind: 'resource', dependsOn: [] }));
+  for (const release of chartReleases(environment)) {
+    const resources = release.usesResources.filter((name) => embedded.includes(name));
+    nodes.push({ name: release.name, kind: 'service', dependsOn: [...new Set([...resources, ...release.dependsOn])].sort() });
+  }
+  return nodes;
+}
+
+/** Argo CD sync waves from the DAG: a release's wave is one more than its latest dependency's (resources 0, services from 1). */
+export function syncWaves(nodes: readonly ReleaseNode[]): Map<string, number> {
+  const waves = new Map<string, number>();
+  const byName = new Map(nodes.map((node) => [node.name, node]));
+  const wave = (name: string, seen: Set<string>): number => {
+    const known = waves.get(name);
+    if (known !== undefined) return known;
+    const node = byName.get(name);
+    if (!node || seen.has(name)) return 0;
+    seen.add(name);
+    const value = node.kind === 'resource' ? 0 : Math.max(1, ...node.dependsOn.map((dependency) => wave(dependency, seen) + 1));
+    waves.set(name, value);
+    return value;
+  };
+  for (const node of nodes) wave(node.name, new Set());
+  return waves;
+}

@@ -1,0 +1,112 @@
+import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { generatedSecretName } from '../helm-values/values.js';
+import type { OutputFile } from '../types.js';
+import { manifestFile, releaseGraph, slipwayLabels, type Manifest } from './common.js';
+import { bitnamiRepository, type EmbeddedRelease } from './embedded.js';
+import { repositoryUrl } from './repository.js';
+
+const fluxNamespace = 'flux-system';
+/** The GitRepository `flux bootstrap` creates; used when slipway.yaml names no deploy repository. */
+const bootstrapSource = 'flux-system';
+
+/**
+ * Flux objects: a GitRepository for the deploy repo, a Kustomization that applies this folder with
+ * SOPS decryption (the age identity in the `sops-age` Secret of flux-system), and a HelmRelease per
+ * service (the chart from charts/<chart>/ of the same repository, values from helm/) with
+ * `dependsOn` from the service DAG. Returns the files and the resource names for kustomization.yaml.
+ */
+export function fluxFiles(environment: ResolvedEnvironment, embedded: readonly EmbeddedRelease[]): OutputFile[] {
+  const env = environment.name;
+  const namespace = environment.infrastructure.namespace;
+  const labels = slipwayLabels(environment);
+  const url = repositoryUrl(environment, 'flux');
+  const source = url === undefined ? bootstrapSource : env;
+  const files: OutputFile[] = [];
+  if (url !== undefined) {
+    files.push(
+      manifestFile('flux-source.yaml', {
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: 'GitRepository',
+        metadata: { name: env, namespace: fluxNamespace, labels },
+        spec: {
+          interval: '1m',
+          url,
+          ref: { branch: environment.infrastructure.deploy.branch },
+          ...(url.startsWith('ssh://') ? { secretRef: { name: 'flux-system' } } : {}),
+          // Only what this target is built from: the chart and its own folder.
+          ignore: `/*\n!/charts/\n!/${environment.infrastructure.deploy.path}/\n`,
+        },
+      }),
+    );
+  }
+  files.push(
+    manifestFile('flux-sync.yaml', {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: { name: env, namespace: fluxNamespace, labels },
+      spec: {
+        interval: '10m',
+        retryInterval: '1m',
+        timeout: '5m',
+        path: `./${environment.infrastructure.deploy.path}/k8s`,
+        prune: true,
+        sourceRef: { kind: 'GitRepository', name: source },
+        decryption: { provider: 'sops', secretRef: { name: 'sops-age' } },
+      },
+    }),
+  );
+  if (embedded.length > 0) {
+    files.push(
+      manifestFile(`helmrepository-${bitnamiRepository.name}.yaml`, {
+        apiVersion: 'source.toolkit.fluxcd.io/v1',
+        kind: 'HelmRepository',
+        metadata: { name: bitnamiRepository.name, namespace, labels },
+        spec: { type: 'oci', interval: '1h', url: bitnamiRepository.oci },
+      }),
+    );
+  }
+  const chartPath = `charts/${environment.chart.name}`;
+  const embeddedByName = new Map(embedded.map((release) => [release.name, release]));
+  for (const node of releaseGraph(environment, [...embeddedByName.keys()])) {
+    const fromBitnami = embeddedByName.get(node.name);
+    const chart = fromBitnami
+      ? { spec: { chart: fromBitnami.chart, version: fromBitnami.version, sourceRef: { kind: 'HelmRepository', name: bitnamiRepository.name }, interval: '1h' } }
+      : {
+          spec: {
+            chart: `./${chartPath}`,
+            // The chart comes from the deploy repo itself: rebuild it on every revision so template and values changes both land.
+            reconcileStrategy: 'Revision',
+            sourceRef: { kind: 'GitRepository', name: source, namespace: fluxNamespace },
+            valuesFiles: [`${chartPath}/values.yaml`, `${environment.infrastructure.deploy.path}/helm/${node.name}.values.yaml`],
+            interval: '10m',
+          },
+        };
+    const release: Manifest = {
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: node.name, namespace, labels },
+      spec: {
+        interval: '10m',
+        releaseName: node.name,
+        chart,
+        ...(node.dependsOn.length > 0 ? { dependsOn: node.dependsOn.map((name) => ({ name })) } : {}),
+        ...(fromBitnami ? { values: fromBitnami.values } : {}),
+        timeout: '15m',
+        install: { remediation: { retries: 3 } },
+        upgrade: { cleanupOnFail: true, remediation: { retries: 3, remediateLastFailure: true } },
+      },
+    };
+    files.push(manifestFile(`helmrelease-${node.name}.yaml`, release));
+  }
+  return files;
+}
+
+/** Flux decrypts SOPS dotenv files that a secretGenerator reads; a fixed name lets every HelmRelease refer to it. */
+export function fluxSecretGenerator(environment: ResolvedEnvironment): Manifest {
+  return {
+    name: generatedSecretName,
+    namespace: environment.infrastructure.namespace,
+    envs: ['secrets.sops.env'],
+    options: { disableNameSuffixHash: true, labels: slipwayLabels(environment) },
+  };
+}

@@ -1,0 +1,31 @@
+import { jsonBytes, textBytes } from '../../src/generate/serialize.js';
+import type { EnvironmentGenerator } from '../types.js';
+import { provisioningPlan } from './plan.js';
+import { environmentReadme, planMarkdown } from './render.js';
+
+export { provisioningPlan, type PlanAction, type PlanStep, type ProvisioningPlan } from './plan.js';
+export { planMarkdown, planText } from './render.js';
+export { provisioningSteps, stepIds, type StepId } from './steps.js';
+
+/** plan.json as written: sorted keys, steps and actions in their order. */
+export function planJsonBytes(plan: ReturnType<typeof provisioningPlan>): Uint8Array {
+  return jsonBytes(plan);
+}
+
+/**
+ * The provisioning runbook of every rendered environment: plan.json for machines, plan.md and
+ * README.md (with the Mermaid dependency graph) for people. All three come from one plan value.
+ */
+export const runbookGenerator: EnvironmentGenerator = {
+  name: 'runbook',
+  scope: 'environment',
+  appliesTo: () => true,
+  generate(environment) {
+    const plan = provisioningPlan(environment);
+    return [
+      { path: 'plan.json', bytes: planJsonBytes(plan) },
+      { path: 'plan.md', bytes: textBytes(planMarkdown(plan)) },
+      { path: 'README.md', bytes: textBytes(environmentReadme(environment, plan)) },
+    ];
+  },
+};

@@ -1,0 +1,144 @@
+import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { shellLine, template } from '../../src/generate/templates.js';
+import { verifySignature } from './actions-application.js';
+import { mermaidFlowchart } from './graph.js';
+import type { ProvisioningPlan } from './plan.js';
+import {
+  descriptionOf,
+  hasSecretsFile,
+  healthCheck,
+  licenseSummary,
+  listed,
+  paths,
+  platformName,
+  replicas,
+  resourceDetails,
+  secretStore,
+  usesAnsible,
+  usesBundle,
+  usesTerraform,
+} from './vocabulary.js';
+
+/** plan.md: the runbook for people. Every key the template reads is present (Handlebars runs in strict mode). */
+export function planMarkdown(plan: ProvisioningPlan): string {
+  return template('generators/runbook/plan.md.hbs')({
+    plan,
+    blockReasons: plan.blockReasons ?? [],
+    steps: plan.steps.map((step) => ({
+      ...step,
+      actions: step.actions.map((action) => ({ description: action.description, command: action.command ?? null, files: action.files ?? [] })),
+    })),
+    mermaid: mermaidFlowchart(plan.graph),
+  });
+}
+
+/** The per-environment README: what this target is, what runs on it, and how to check its release. */
+export function environmentReadme(environment: ResolvedEnvironment, plan: ProvisioningPlan): string {
+  const infra = environment.infrastructure;
+  const key = environment.trustedKeys;
+  return template('generators/runbook/README.md.hbs')({
+    name: environment.name,
+    description: descriptionOf(environment.input) ?? null,
+    facts: [
+      ['Mode', environment.mode],
+      ['Tier', environment.tier],
+      ['Provider', environment.provider],
+      ['Runtime', `${environment.runtime}${environment.input.runtimeVersion ? ` ${environment.input.runtimeVersion}` : ''}`],
+      ['Runs on', platformName(environment)],
+      ['Region', infra.region ?? 'not set'],
+      ['Release', environment.release.version],
+      ['Reconciler', environment.runtime === 'ecs' ? 'terraform apply (no in-cluster reconciler)' : environment.reconciler],
+      ['License', licenseSummary(environment)],
+      ['Domain', infra.dns.domain ?? 'none'],
+      ['Network', `${infra.network.dedicated ? 'dedicated VPC' : 'VPC'} ${infra.network.cidr}`],
+    ].map(([label, value]) => ({ label, value })),
+    services: environment.services.map((service) => ({
+      name: service.name,
+      role: service.role,
+      image: service.image ?? 'not in the release',
+      replicas: replicas(service),
+      strategy: service.strategy,
+      dependsOn: listed([...service.dependsOn, ...service.usesResources], '-'),
+      health: healthCheck(service) ?? 'none',
+      description: descriptionOf(service.input) ?? '',
+    })),
+    resources: environment.resources.map((resource) => ({
+      name: resource.name,
+      type: `${resource.type}${resource.version ? ` ${resource.version}` : ''}`,
+      kind: resource.managed ? 'managed' : 'embedded',
+      details: resourceDetails(resource, environment),
+      usedBy: listed(resource.usedBy),
+    })),
+    endpoints: infra.publicEndpoints.map((endpoint) => `${endpoint.service} port ${endpoint.port} (${endpoint.number})`),
+    edge: [
+      infra.loadBalancer ? `Load balancer: ${{ alb: 'Application Load Balancer', digitalocean: 'DigitalOcean load balancer', nginx: 'nginx on the host' }[infra.loadBalancer.kind]}` : undefined,
+      infra.cdn.enabled ? `CDN: ${infra.cdn.waf ? 'CloudFront with AWS WAF' : 'enabled'}` : undefined,
+      infra.dns.domain ? `DNS: ${infra.dns.domain} (${infra.dns.zone}), certificate: ${infra.dns.certificate}` : undefined,
+    ].filter((line): line is string => line !== undefined),
+    backups: infra.backups ? `Schedule "${infra.backups.schedule}", kept ${infra.backups.retentionDays} days` : null,
+    settings: settings(environment),
+    generatedSecrets: environment.secrets.generated.map((secret) => secret.name),
+    infraSecrets: environment.secrets.infra.map((secret) => ({ name: secret.name, store: secretStore(secret.reference) })),
+    folders: outputFolders(environment),
+    steps: plan.steps.map((step) => ({ number: step.number, title: step.title })),
+    mermaid: mermaidFlowchart(plan.graph),
+    keys: key.map((trusted) => ({ keyId: trusted.keyId, path: trusted.path })),
+    verify: verifySignature(environment).map((action) => action.command ?? []),
+  });
+}
+
+/** Observability and the mode-specific settings (enterprise, white-label), one line each. */
+function settings(environment: ResolvedEnvironment): string[] {
+  const infra = environment.infrastructure;
+  const { logs, metrics, alerting } = infra.observability;
+  const brand = infra.whiteLabel?.brand;
+  const billing = infra.whiteLabel?.billing;
+  return [
+    `Logs: ${logs}; metrics: ${metrics}; alerts: ${alerting ? `${alerting.receiver} (${alerting.ref})` : 'no receiver'}`,
+    infra.compute.gpuServices.length > 0 ? `GPU: ${listed(infra.compute.gpuServices)}` : undefined,
+    infra.sso ? `Single sign-on: ${infra.sso.protocol.toUpperCase()}${infra.sso.metadataUrl ? `, metadata ${infra.sso.metadataUrl}` : ''}${infra.sso.issuer ? `, issuer ${infra.sso.issuer}` : ''}` : undefined,
+    infra.aiGateway ? `Private AI gateway: ${infra.aiGateway.image}, inside the VPC` : undefined,
+    infra.privateStorage ? 'Object storage is private: no public bucket' : undefined,
+    brand ? `Brand: ${brand.name}${brand.primaryColor ? `, colour ${brand.primaryColor}` : ''}${brand.logoUrl ? `, logo ${brand.logoUrl}` : ''}` : undefined,
+    billing ? `Billing: ${billing.isolated ? 'isolated' : 'shared account'}${billing.accountRef ? `, account ${billing.accountRef}` : ''}` : undefined,
+  ].filter((line): line is string => line !== undefined);
+}
+
+function outputFolders(environment: ResolvedEnvironment): Array<{ path: string; what: string }> {
+  const folders: Array<{ path: string; what: string }> = [];
+  if (environment.runtime === 'compose') folders.push({ path: paths.compose, what: 'the Compose project' });
+  if (environment.runtime === 'kubernetes') {
+    folders.push({ path: 'helm/', what: 'Helm values, one file per service' });
+    folders.push({ path: 'k8s/', what: `namespace, ${environment.reconciler === 'argocd' ? 'Argo CD Application' : 'Flux HelmReleases'}, encrypted secrets, monitoring` });
+  }
+  if (usesTerraform(environment)) folders.push({ path: paths.terraform, what: environment.runtime === 'ecs' ? 'the cluster, ECS services and task definitions, managed stores, network' : 'compute, managed stores, network, DNS' });
+  if (usesAnsible(environment)) folders.push({ path: 'ansible/', what: 'inventory and playbook that install the Compose runtime' });
+  if (hasSecretsFile(environment)) folders.push({ path: paths.secrets, what: 'generated secrets, SOPS/age-encrypted' });
+  if (usesBundle(environment)) folders.push({ path: paths.bundle(environment), what: 'the signed install/update bundle' });
+  folders.push({ path: 'plan.md', what: 'the provisioning runbook (plan.json for machines)' });
+  folders.push({ path: paths.manifest, what: 'the signed manifest of every file here (release.json.sig)' });
+  return folders;
+}
+
+/** The runbook for a terminal: plain text, no control characters from any value. */
+export function planText(plan: ProvisioningPlan): string {
+  const lines = [`Provisioning plan for ${plain(plan.environment)}: release ${plain(plan.release)}, ${plain(plan.mode)} ${plain(plan.tier)} on ${plain(plan.provider)}/${plain(plan.runtime)}`];
+  if (plan.blockReasons && plan.blockReasons.length > 0) {
+    lines.push('', 'BLOCKED: nothing new is rendered or published for this target until these are fixed:');
+    for (const reason of plan.blockReasons) lines.push(`  - ${plain(reason.message)}`);
+  }
+  for (const step of plan.steps) {
+    lines.push('', `${String(step.number).padStart(2)}. ${plain(step.title)}`);
+    for (const action of step.actions) {
+      lines.push(`    - ${plain(action.description)}`);
+      if (action.command) lines.push(`      $ ${shellLine(action.command)}`);
+      if (action.files) lines.push(`      files: ${action.files.map(plain).join(', ')}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Control characters (a terminal escape, a line break in a value) shown as `\u{…}`, never sent raw. */
+function plain(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+}

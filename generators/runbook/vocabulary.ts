@@ -1,0 +1,138 @@
+import type { ResolvedEnvironment, ResolvedResource, ResolvedService } from '../../src/resolve/index.js';
+
+/**
+ * Where things live in `environments/<env>/` (SPEC §3) and how the runbook names what the model
+ * holds. The folders are decided from the model alone, so the runbook is right whichever generator
+ * renders them.
+ */
+export const paths = {
+  terraform: 'terraform/',
+  inventory: 'ansible/inventory.yml',
+  playbook: 'ansible/playbook.yml',
+  kustomization: 'k8s/kustomization.yaml',
+  /** The Kubernetes generator keeps the still-encrypted secrets in this folder (a SOPS dotenv file). */
+  k8s: 'k8s/',
+  compose: 'compose/docker-compose.yml',
+  secrets: 'secrets/secrets.sops.yaml',
+  manifest: 'release.json',
+  signature: 'release.json.sig',
+  helmValues: (service: string) => `helm/${service}.values.yaml`,
+  bundle: (environment: ResolvedEnvironment) => `bundle/${environment.name}-${environment.release.version}.zip`,
+} as const;
+
+export const usesTerraform = (environment: ResolvedEnvironment) => environment.provider !== 'bare-metal';
+export const usesAnsible = (environment: ResolvedEnvironment) => environment.provider === 'bare-metal';
+/** Self-hosted targets get the signed install/update bundle (SPEC §3). */
+export const usesBundle = (environment: ResolvedEnvironment) => environment.mode === 'self-hosted' && environment.runtime === 'compose';
+/** The secrets generator carries the SOPS file only when generated secrets exist and the file does. */
+export const hasSecretsFile = (environment: ResolvedEnvironment) => environment.secrets.generated.length > 0 && environment.secrets.file !== undefined;
+
+/** The one-line `description` of a service or environment (schema-checked, not in the input types). */
+export function descriptionOf(input: object): string | undefined {
+  const value = (input as { description?: unknown }).description;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export function listed(names: readonly string[], none = 'none'): string {
+  return names.length === 0 ? none : names.join(', ');
+}
+
+export function platformName(environment: ResolvedEnvironment): string {
+  const version = environment.input.runtimeVersion;
+  switch (environment.infrastructure.compute.platform) {
+    case 'eks':
+      return `the Amazon EKS cluster ${environment.infrastructure.namespace}${version ? ` (Kubernetes ${version})` : ''}`;
+    case 'doks':
+      return `the DigitalOcean Kubernetes cluster ${environment.infrastructure.namespace}${version ? ` (Kubernetes ${version})` : ''}`;
+    case 'ecs-fargate':
+      return `the Amazon ECS cluster ${environment.infrastructure.namespace} on Fargate`;
+    case 'ec2':
+      return `an Amazon EC2 host for Docker Compose${version ? ` ${version}` : ''}`;
+    case 'droplet':
+      return `a DigitalOcean Droplet for Docker Compose${version ? ` ${version}` : ''}`;
+    case 'bare-metal':
+      return `the hosts of ansible/inventory.yml${environment.infrastructure.region ? ` (${environment.infrastructure.region})` : ''}`;
+  }
+}
+
+const typeNames: Record<ResolvedResource['type'], string> = {
+  postgres: 'PostgreSQL',
+  mysql: 'MySQL',
+  redis: 'Redis',
+  'object-storage': 'S3-compatible object storage',
+};
+
+const managedOfferings: Record<'aws' | 'digitalocean', Record<ResolvedResource['type'], string>> = {
+  aws: { postgres: 'Amazon RDS for PostgreSQL', mysql: 'Amazon RDS for MySQL', redis: 'Amazon ElastiCache for Redis', 'object-storage': 'an Amazon S3 bucket' },
+  digitalocean: {
+    postgres: 'DigitalOcean Managed PostgreSQL',
+    mysql: 'DigitalOcean Managed MySQL',
+    redis: 'DigitalOcean Managed Redis',
+    'object-storage': 'a DigitalOcean Spaces bucket',
+  },
+};
+
+/** "PostgreSQL 16 database" */
+export function resourceTitle(resource: ResolvedResource): string {
+  return `${typeNames[resource.type]}${resource.version ? ` ${resource.version}` : ''} ${resource.name}`;
+}
+
+/** Who runs a resource and how: "Amazon RDS for PostgreSQL, db.r6g.xlarge, highly available, 500Gi". */
+export function resourceDetails(resource: ResolvedResource, environment: ResolvedEnvironment): string {
+  const where = !resource.managed
+    ? embeddedWhere(environment)
+    : environment.provider === 'bare-metal'
+      ? 'managed outside this target'
+      : managedOfferings[environment.provider][resource.type];
+  const details = [
+    where,
+    resource.class,
+    resource.highAvailability ? 'highly available' : undefined,
+    resource.storage ? `${resource.storage} storage` : undefined,
+    resource.type === 'object-storage' && environment.infrastructure.privateStorage ? 'private: no public access' : undefined,
+  ];
+  return details.filter((detail) => detail !== undefined).join(', ');
+}
+
+function embeddedWhere(environment: ResolvedEnvironment): string {
+  if (environment.runtime === 'compose') return `a container of ${paths.compose} with a named volume`;
+  if (environment.runtime === 'kubernetes') return `runs in namespace ${environment.infrastructure.namespace} beside the services`;
+  return 'runs beside the services';
+}
+
+/** "AWS Secrets Manager arn:…" — where an infrastructure secret is kept, never its value. */
+export function secretStore(reference: string | undefined): string {
+  if (reference === undefined) return 'no reference set';
+  if (reference.startsWith('arn:aws:secretsmanager:')) return `AWS Secrets Manager ${reference}`;
+  if (reference.startsWith('vault:')) return `HashiCorp Vault ${reference.slice('vault:'.length)}`;
+  if (reference.startsWith('do:')) return `DigitalOcean ${reference.slice('do:'.length)}`;
+  if (reference.startsWith('env:')) return `the host's environment variable ${reference.slice('env:'.length)}`;
+  return reference;
+}
+
+export function replicas(service: ResolvedService): string {
+  const { min, max, targetCpuPercent } = service.scaling;
+  if (min === max) return `${min} ${min === 1 ? 'replica' : 'replicas'}`;
+  return `${min}-${max} replicas${targetCpuPercent === undefined ? '' : ` at ${targetCpuPercent}% CPU`}`;
+}
+
+/** "HTTP GET /healthz on port http (8080)" or "command license-heartbeat status"; undefined without a check. */
+export function healthCheck(service: ResolvedService): string | undefined {
+  const health = service.input.health;
+  if (!health) return undefined;
+  if ('command' in health) return `command ${health.command.join(' ')}`;
+  const port = service.input.ports?.find((p) => p.name === health.port);
+  return `HTTP GET ${health.path} on port ${health.port}${port ? ` (${port.port})` : ''}`;
+}
+
+/** The license line every document shows: the id, or why there is none. */
+export function licenseSummary(environment: ResolvedEnvironment): string {
+  const license = environment.input.license;
+  if (license !== undefined) return license;
+  if (environment.mode === 'saas') return 'no license: SaaS';
+  const billing = environment.infrastructure.whiteLabel?.billing;
+  if (environment.mode === 'white-label') {
+    return `no license: white-label tenant hosted by us${billing?.accountRef ? `, billed through ${billing.accountRef} (${billing.isolated ? 'isolated billing' : 'shared billing account'})` : ''}`;
+  }
+  return `no license set for this ${environment.mode} target`;
+}

@@ -1,0 +1,61 @@
+import { data, ref, resource, type Block, type Expression, type Value } from '../../src/hcl/index.js';
+import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { addOutput, type AwsContext } from './context.js';
+import { label } from './shared.js';
+
+const secretsManagerArn = /^arn:aws:secretsmanager:/;
+
+/** `infraSecrets` entries that live in AWS Secrets Manager, by name. */
+export function awsInfraSecrets(environment: ResolvedEnvironment): Array<{ name: string; arn: string }> {
+  return Object.entries(environment.input.infraSecrets ?? {})
+    .filter(([, reference]) => secretsManagerArn.test(reference))
+    .map(([name, arn]) => ({ name, arn }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Generated secrets ECS tasks read: their values come from the SOPS file, never from Terraform. */
+function ecsGeneratedSecrets(environment: ResolvedEnvironment): string[] {
+  if (environment.runtime !== 'ecs') return [];
+  const used = new Set(environment.services.flatMap((service) => service.secretNames));
+  return environment.secrets.generated.filter((secret) => used.has(secret.name)).map((secret) => secret.name);
+}
+
+/** The ARN a container reads a secret from, when there is one on AWS. */
+export function secretArn(environment: ResolvedEnvironment, name: string): Expression | undefined {
+  if (awsInfraSecrets(environment).some((secret) => secret.name === name)) return ref('data.aws_secretsmanager_secret', `infra_${label(name)}`, 'arn');
+  if (ecsGeneratedSecrets(environment).includes(name)) return ref('aws_secretsmanager_secret', `generated_${label(name)}`, 'arn');
+  return undefined;
+}
+
+/**
+ * Secrets Manager: data sources for the infrastructure's secrets (by reference — Terraform reads
+ * their metadata, never a value), and on ECS an empty secret per generated secret, which the deploy
+ * fills from secrets/secrets.sops.yaml (`aws secretsmanager put-secret-value`).
+ */
+export function secrets(context: AwsContext): Block[] {
+  const environment = context.environment;
+  const blocks: Block[] = [];
+  const arns: Record<string, Value> = {};
+  for (const secret of awsInfraSecrets(environment)) {
+    blocks.push(data('aws_secretsmanager_secret', `infra_${label(secret.name)}`, { arn: secret.arn }));
+    arns[secret.name] = ref('data.aws_secretsmanager_secret', `infra_${label(secret.name)}`, 'arn');
+  }
+  const generated = ecsGeneratedSecrets(environment);
+  for (const name of generated) {
+    blocks.push(
+      resource(
+        'aws_secretsmanager_secret',
+        `generated_${label(name)}`,
+        {
+          name: `${context.name}/${name}`,
+          description: `${name} of ${context.name}: the value is put from secrets/secrets.sops.yaml by the deploy, never by Terraform`,
+          recovery_window_in_days: context.production ? 30 : 7,
+        },
+        name === generated[0] ? ['Secrets the ECS tasks read. Terraform creates them empty; their values never pass through Terraform or its state.'] : undefined,
+      ),
+    );
+    arns[name] = ref('aws_secretsmanager_secret', `generated_${label(name)}`, 'arn');
+  }
+  if (Object.keys(arns).length > 0) addOutput(context, 'secret_arns', arns, 'Secrets Manager ARN of each secret the services read');
+  return blocks;
+}

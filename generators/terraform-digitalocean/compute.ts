@@ -1,0 +1,171 @@
+import { call, data, nested, ref, resource, type Block, type Body } from '../../src/hcl/index.js';
+import { cronFields } from '../terraform-aws/cron.js';
+import { footprint, gibibytes } from '../terraform-aws/shared.js';
+import { rotatedJsonLogs, userDataFile, type HostOptions } from '../terraform-aws/cloud-init.js';
+import { addOutput, addVariable, environmentTag, type DoContext } from './context.js';
+
+/** The VPC: its own range when the target has a dedicated one, otherwise one DigitalOcean picks. */
+export function vpc(context: DoContext): Block[] {
+  const network = context.environment.infrastructure.network;
+  addOutput(context, 'vpc_id', ref('digitalocean_vpc.main.id'), 'The VPC');
+  return [
+    resource('digitalocean_vpc', 'main', {
+      name: context.name,
+      region: context.region,
+      description: `Private network of ${context.name}`,
+      ip_range: network.dedicated ? network.cidr : undefined,
+    }),
+  ];
+}
+
+const nodeSize = { slug: 's-4vcpu-8gb', cpus: 3.5, memoryGiB: 6 };
+const gpuSize = 'gpu-h100x1-80gb';
+
+/**
+ * DOKS: the cluster on the Kubernetes minor the target names (latest patch; upgrades are a
+ * deliberate change), a node pool sized from the services' requests, and a tainted GPU pool when a
+ * service asks for GPUs.
+ */
+export function kubernetes(context: DoContext): Block[] {
+  const { environment, name } = context;
+  const infra = environment.infrastructure;
+  const gpuServices = environment.services.filter((service) => infra.compute.gpuServices.includes(service.name));
+  const general = environment.services.filter((service) => !infra.compute.gpuServices.includes(service.name));
+  const nodesFor = (load: { cpus: number; memoryGiB: number }) => Math.max(Math.ceil(load.cpus / nodeSize.cpus), Math.ceil(load.memoryGiB / nodeSize.memoryGiB));
+  const minNodes = Math.max(context.production ? 3 : 2, nodesFor(footprint(general)));
+  const maxNodes = Math.max(minNodes, nodesFor(footprint(general.map((service) => ({ ...service, scaling: { ...service.scaling, min: service.scaling.max } })))) + 1);
+  const blocks: Block[] = [
+    data('digitalocean_kubernetes_versions', 'main', { version_prefix: `${environment.input.runtimeVersion ?? '1.31'}.` }),
+    resource(
+      'digitalocean_kubernetes_cluster',
+      'main',
+      {
+        name,
+        region: context.region,
+        version: ref('data.digitalocean_kubernetes_versions.main.latest_version'),
+        vpc_uuid: ref('digitalocean_vpc.main.id'),
+        ha: context.production,
+        auto_upgrade: false,
+        surge_upgrade: true,
+        tags: [environmentTag(context)],
+        node_pool: nested({
+          name: 'general',
+          size: nodeSize.slug,
+          auto_scale: true,
+          min_nodes: minNodes,
+          max_nodes: maxNodes,
+          labels: { 'slipway.dev/pool': 'general' },
+          tags: [environmentTag(context), `${name}-nodes`],
+        }),
+        maintenance_policy: nested({ day: 'sunday', start_time: '03:00' }),
+        // A new patch release is applied on purpose, not by whichever plan runs first.
+        lifecycle: nested({ ignore_changes: [ref('version')] }),
+      },
+      [environment.input.runtimeVersion ? `Kubernetes ${environment.input.runtimeVersion} cluster of ${name}.` : `Kubernetes cluster of ${name}.`],
+    ),
+  ];
+  if (gpuServices.length > 0) {
+    const count = (pick: 'min' | 'max') => gpuServices.reduce((sum, service) => sum + Math.max(1, service.scaling[pick]) * Math.max(1, service.resources.gpu ?? 1), 0);
+    blocks.push(
+      resource(
+        'digitalocean_kubernetes_node_pool',
+        'gpu',
+        {
+          cluster_id: ref('digitalocean_kubernetes_cluster.main.id'),
+          name: 'gpu',
+          size: gpuSize,
+          auto_scale: true,
+          min_nodes: count('min'),
+          max_nodes: Math.max(count('min'), count('max')),
+          labels: { 'slipway.dev/pool': 'gpu', 'nvidia.com/gpu.present': 'true' },
+          taint: nested({ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }),
+        },
+        [`GPU nodes for ${gpuServices.map((service) => service.name).join(', ')}: tainted, so only pods that ask for nvidia.com/gpu land here.`],
+      ),
+    );
+  }
+  addOutput(context, 'cluster_id', ref('digitalocean_kubernetes_cluster.main.id'), 'DOKS cluster (doctl kubernetes cluster kubeconfig save)');
+  addOutput(context, 'cluster_endpoint', ref('digitalocean_kubernetes_cluster.main.endpoint'), 'Kubernetes API endpoint');
+  return blocks;
+}
+
+const dropletSizes = [
+  { slug: 's-2vcpu-4gb', cpus: 2, memoryGiB: 4 },
+  { slug: 's-4vcpu-8gb', cpus: 4, memoryGiB: 8 },
+  { slug: 's-8vcpu-16gb', cpus: 8, memoryGiB: 16 },
+  { slug: 'g-8vcpu-32gb', cpus: 8, memoryGiB: 32 },
+  { slug: 'g-16vcpu-64gb', cpus: 16, memoryGiB: 64 },
+];
+
+/**
+ * A Compose target: one droplet with Docker and the Compose plugin (cloud-init), its data on a
+ * block-storage volume mounted at /var/lib/docker, and a cloud firewall that opens
+ * SSH, HTTP, HTTPS and the public endpoints only. Droplet backups follow `backups`.
+ */
+export function droplet(context: DoContext): { blocks: Block[]; userData: HostOptions } {
+  const { environment, name } = context;
+  const infra = environment.infrastructure;
+  const load = footprint(environment.services);
+  const size = dropletSizes.find((candidate) => candidate.cpus >= load.cpus + 1 && candidate.memoryGiB >= load.memoryGiB + 2) ?? dropletSizes[dropletSizes.length - 1]!;
+  const dataGiB = Math.max(10, environment.resources.filter((resource) => !resource.managed).reduce((sum, resource) => sum + gibibytes(resource.storage, 10), 0));
+  const volumeName = `${name}-data`;
+  const ports = [...new Set([22, 80, 443, ...infra.publicEndpoints.map((endpoint) => endpoint.number)])].sort((a, b) => a - b);
+  const everywhere = ['0.0.0.0/0', '::/0'];
+  addVariable(context, 'ssh_keys', { description: 'IDs or fingerprints of the SSH keys that may log in to the droplet', type: call('list', ref('string')), default: [] });
+
+  const body: Body = {
+    name,
+    region: context.region,
+    size: size.slug,
+    image: 'ubuntu-24-04-x64',
+    vpc_uuid: ref('digitalocean_vpc.main.id'),
+    ipv6: true,
+    monitoring: true,
+    ssh_keys: ref('var.ssh_keys'),
+    volume_ids: [ref('digitalocean_volume.data.id')],
+    user_data: call('file', call('format', `%s/${userDataFile}`, ref('path.module'))),
+    tags: [environmentTag(context)],
+    backups: infra.backups !== undefined,
+    backup_policy: infra.backups ? nested(backupPolicy(infra.backups.schedule)) : undefined,
+    // A newer image or changed cloud-init must not replace a host that holds data.
+    lifecycle: nested({ ignore_changes: [ref('image'), ref('user_data')] }),
+  };
+  const comment = [`Compose host of ${name}: ${size.slug}.`];
+  if (infra.backups) {
+    comment.push(`Backups at "${infra.backups.schedule}" (UTC): DigitalOcean keeps droplet backups 7 days (daily) or 4 weeks (weekly);`, `the ${infra.backups.retentionDays}-day retention is the bundle's own backups' (update.sh).`);
+  }
+  const blocks: Block[] = [
+    resource('digitalocean_volume', 'data', {
+      name: volumeName,
+      region: context.region,
+      size: dataGiB,
+      initial_filesystem_type: 'ext4',
+      description: `Docker data (the embedded stores' volumes) of ${name}`,
+      tags: [environmentTag(context)],
+    }),
+    resource('digitalocean_droplet', 'host', body, comment),
+    resource('digitalocean_firewall', 'host', {
+      name,
+      droplet_ids: [ref('digitalocean_droplet.host.id')],
+      inbound_rule: nested(ports.map((port) => ({ protocol: 'tcp', port_range: String(port), source_addresses: everywhere }))),
+      outbound_rule: nested([
+        { protocol: 'tcp', port_range: '1-65535', destination_addresses: everywhere },
+        { protocol: 'udp', port_range: '1-65535', destination_addresses: everywhere },
+        { protocol: 'icmp', destination_addresses: everywhere },
+      ]),
+    }),
+  ];
+  addOutput(context, 'host_ip', ref('digitalocean_droplet.host.ipv4_address'), 'Public address of the Compose host');
+  return { blocks, userData: { daemon: rotatedJsonLogs, dataDevice: `/dev/disk/by-id/scsi-0DO_Volume_${volumeName}` } };
+}
+
+const weekdays = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+/** DigitalOcean runs backups in 4-hour windows, daily or on one weekday. */
+function backupPolicy(schedule: string): Body {
+  const fields = cronFields(schedule);
+  const hour = /^[0-9]+$/.test(fields.hour) ? Number(fields.hour) : 0;
+  const window = Math.floor(hour / 4) * 4;
+  const weekday = /^[0-7]$/.test(fields.weekday) ? weekdays[Number(fields.weekday) % 7] : /^[A-Za-z]{3}$/.test(fields.weekday) ? fields.weekday.toUpperCase() : undefined;
+  return weekday ? { plan: 'weekly', weekday, hour: window } : { plan: 'daily', hour: window };
+}

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { planJsonBytes, planMarkdown, planText, provisioningPlan } from '../../../generators/runbook/index.js';
+import { hasErrors } from '../../diagnostics.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
+import { validateSourceTree } from '../../validate/index.js';
+import { buildTime } from '../clock.js';
+import { reportFindings } from '../findings.js';
+import type { CliIo } from '../io.js';
+import { checkedRoot } from './validate.js';
+
+export interface PlanCommandOptions {
+  root: string;
+  format?: string;
+}
+
+const environmentName = /^[a-z][a-z0-9-]{0,62}$/;
+
+/**
+ * Prints one environment's provisioning runbook, exactly as `build` renders it (json: the bytes of
+ * plan.json; markdown: plan.md). A blocked target still gets its plan, headed by why it is blocked,
+ * and exits 1 so scripts notice; input with errors prints the findings instead and exits 1; an
+ * environment that does not exist is wrong usage (exit 2).
+ */
+export function runPlan(environment: string, options: PlanCommandOptions, io: CliIo): ExitCodeValue {
+  const format = options.format ?? 'text';
+  if (format !== 'text' && format !== 'json' && format !== 'markdown') throw new UsageError(`--format must be text, json or markdown, not ${JSON.stringify(format)}`);
+  const root = checkedRoot(options.root, io);
+  if (!environmentName.test(environment)) throw new UsageError(`${JSON.stringify(environment)} is not an environment name (lowercase letters, digits and dashes)`);
+  if (!existsSync(join(root, 'environments', `${environment}.yaml`))) throw new UsageError(`there is no environments/${environment}.yaml`);
+
+  const result = validateSourceTree({ root, environments: [environment], now: buildTime(io.env) });
+  const target = result.targets.find((candidate) => candidate.name === environment);
+  if (hasErrors(result.diagnostics) || !target?.model || target.status === 'invalid') {
+    reportFindings('plan', result.diagnostics, result.targets, 'text', options.root, io);
+    io.stderr(`no plan for ${environment}: fix the errors above first\n`);
+    return ExitCode.invalidInput;
+  }
+
+  const plan = provisioningPlan(target.model, target.status === 'blocked' ? target.blockReasons : []);
+  if (format === 'json') io.stdout(new TextDecoder().decode(planJsonBytes(plan)));
+  else if (format === 'markdown') io.stdout(planMarkdown(plan));
+  else io.stdout(planText(plan));
+
+  if (target.status === 'blocked') {
+    io.stderr(`${environment} is blocked: ${target.blockReasons.map((reason) => reason.message).join('; ')}\n`);
+    return ExitCode.invalidInput;
+  }
+  return ExitCode.ok;
+}

@@ -1,0 +1,105 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
+import { openGitRepository, type GitIdentity } from '../../publish/git.js';
+import { openGitHubRepository } from '../../publish/github.js';
+import { publish, readOutput, type DeployRepository, type PublishResult } from '../../publish/index.js';
+import { defaultBackoff, type Backoff } from '../../publish/retry.js';
+import type { CliIo } from '../io.js';
+
+export interface PublishCommandOptions {
+  out?: string;
+  to: string;
+  branch?: string;
+  pullRequest?: boolean;
+}
+
+/** What tests replace: the waits, and a hook between committing and moving the branch. */
+export interface PublishDependencies {
+  backoff?: Backoff;
+  maxAttempts?: number;
+  beforeAdvance?: (attempt: number) => Promise<void>;
+}
+
+const GITHUB = /^github:([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
+const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\.lock$)[A-Za-z0-9._/-]{1,200}(?<![/.])$/;
+
+/**
+ * `slipway publish`: the built output tree (`--out`, default `output`) as exactly one commit on
+ * the deploy repository's branch, or none when it already holds it. Prints the commit id (or the
+ * pull request's URL) on stdout and what happened to each environment on stderr.
+ */
+export async function runPublish(options: PublishCommandOptions, io: CliIo, dependencies: PublishDependencies = {}): Promise<ExitCodeValue> {
+  if (options.branch !== undefined && !BRANCH.test(options.branch)) throw new UsageError(`--branch ${JSON.stringify(options.branch)} is not a branch name`);
+  const out = resolve(io.cwd, options.out ?? 'output');
+  const output = readOutput(out);
+  const backoff = dependencies.backoff ?? defaultBackoff;
+  const log = (line: string) => io.stderr(`${line}\n`);
+  const repository = await open(options.to, io, backoff, log);
+  let result: PublishResult;
+  try {
+    result = await publish({
+      output,
+      repository,
+      pullRequest: options.pullRequest === true,
+      backoff,
+      log,
+      ...(options.branch ? { branch: options.branch } : {}),
+      ...(dependencies.maxAttempts ? { maxAttempts: dependencies.maxAttempts } : {}),
+      ...(dependencies.beforeAdvance ? { beforeAdvance: dependencies.beforeAdvance } : {}),
+    });
+  } finally {
+    await repository.dispose();
+  }
+
+  for (const environment of result.plan.environments) {
+    const release = environment.release ? ` ${environment.release}` : '';
+    const sequence = environment.sequence !== undefined ? ` (sequence ${environment.sequence})` : '';
+    io.stderr(`  ${environment.name}: ${environment.action.replace('-', ' ')}${release}${sequence}\n`);
+  }
+  const where = `${repository.name} ${result.branch}`;
+  if (result.outcome === 'unchanged') {
+    io.stderr(`nothing to publish: ${where} already holds this build\n`);
+  } else if (result.outcome === 'proposed') {
+    io.stderr(`proposed ${result.plan.changes.size} file change(s) on branch ${result.proposedBranch}${result.url ? `: ${result.url}` : ' (plain git remotes have no pull-request API: open one from that branch)'}\n`);
+    io.stdout(`${result.url ?? result.proposedBranch}\n`);
+  } else {
+    io.stderr(`published ${result.plan.changes.size} file change(s) to ${where} as ${result.commit}${result.attempts > 1 ? ` after ${result.attempts} attempts` : ''}\n`);
+    io.stdout(`${result.commit}\n`);
+  }
+  return ExitCode.ok;
+}
+
+async function open(to: string, io: CliIo, backoff: Backoff, log: (line: string) => void): Promise<DeployRepository> {
+  if (to.startsWith('github:')) {
+    const match = GITHUB.exec(to);
+    if (!match) throw new UsageError(`--to ${JSON.stringify(to)}: expected github:OWNER/REPO`);
+    const token = io.env.GITHUB_TOKEN;
+    if (!token) throw new UsageError(`publishing to ${to} needs a token with contents (and, for --pull-request, pull-requests) write access in GITHUB_TOKEN`);
+    const name = io.env.GIT_AUTHOR_NAME;
+    const email = io.env.GIT_AUTHOR_EMAIL;
+    return openGitHubRepository({
+      owner: match[1]!,
+      repo: match[2]!,
+      token,
+      backoff,
+      log,
+      ...(io.env.GITHUB_API_URL ? { baseUrl: io.env.GITHUB_API_URL } : {}),
+      ...(name && email ? { author: { name, email } } : {}),
+    });
+  }
+  const local = resolve(io.cwd, to);
+  return openGitRepository(existsSync(local) ? local : to, identity(io.env));
+}
+
+/** The publish commit's author: the usual git variables when set, otherwise Slipway itself. */
+function identity(env: CliIo['env']): GitIdentity {
+  const name = env.GIT_AUTHOR_NAME ?? 'Slipway';
+  const email = env.GIT_AUTHOR_EMAIL ?? 'slipway@users.noreply.github.com';
+  return {
+    GIT_AUTHOR_NAME: name,
+    GIT_AUTHOR_EMAIL: email,
+    GIT_COMMITTER_NAME: env.GIT_COMMITTER_NAME ?? name,
+    GIT_COMMITTER_EMAIL: env.GIT_COMMITTER_EMAIL ?? email,
+  };
+}

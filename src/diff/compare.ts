@@ -1,0 +1,178 @@
+import { createTwoFilesPatch } from 'diff';
+import { compareText } from '../diagnostics.js';
+import { sha256Hex } from '../sign/manifest.js';
+import { assessRisks } from './risks/index.js';
+import type { Risk } from './risks/types.js';
+import { compareSops, isSopsFile, redactCiphertext, type SopsComparison } from './sops.js';
+import { environmentFolder, environmentNames, isManaged, readIndex, type FileMap, type IndexEntry } from './tree.js';
+
+export type EnvironmentStatus = 'added' | 'changed' | 'removed' | 'blocked' | 'unchanged';
+
+export interface FileDiff {
+  /** Path relative to the output root. */
+  path: string;
+  change: 'added' | 'removed' | 'modified';
+  kind: 'text' | 'secrets' | 'manifest' | 'signature' | 'binary';
+  /** Unified diff (text files only), ciphertext redacted. */
+  patch?: string;
+  linesAdded: number;
+  linesRemoved: number;
+  secrets?: SopsComparison;
+  /** One line for files summarised rather than diffed (manifest, signature, binary). */
+  summary?: string;
+}
+
+export interface EnvironmentDiff {
+  name: string;
+  status: EnvironmentStatus;
+  /** Blocked now but not before. */
+  newlyBlocked: boolean;
+  blockReasons: string[];
+  release: { old: string | null; new: string | null };
+  files: FileDiff[];
+}
+
+export interface DiffReport {
+  against: string;
+  environments: EnvironmentDiff[];
+  /** Slipway's files outside `environments/` (index.json, README.md, api/…); the repo's own files are not compared. */
+  project: FileDiff[];
+  risks: Risk[];
+  counts: Record<EnvironmentStatus, number>;
+}
+
+/**
+ * Compares two complete output trees: `old` is the deploy repository, `new` the fresh build.
+ * Pure: everything it reports is derived from the two trees, so it can be tested with hand-made ones.
+ */
+export function compareTrees(against: string, oldFiles: FileMap, newFiles: FileMap): DiffReport {
+  const oldIndex = readIndex(oldFiles);
+  const newIndex = readIndex(newFiles);
+  const names = [...new Set([...oldIndex.keys(), ...newIndex.keys(), ...environmentNames(oldFiles), ...environmentNames(newFiles)])].sort(compareText);
+  const environments = names.map((name) => environmentDiff(name, oldIndex.get(name), newIndex.get(name), oldFiles, newFiles));
+  const projectPaths = [...new Set([...oldFiles.keys(), ...newFiles.keys()])].filter((path) => isManaged(path) && !path.startsWith('environments/')).sort(compareText);
+  const project = projectPaths.flatMap((path) => fileDiff(path, oldFiles.get(path), newFiles.get(path)) ?? []);
+  const counts: Record<EnvironmentStatus, number> = { added: 0, changed: 0, removed: 0, blocked: 0, unchanged: 0 };
+  for (const environment of environments) counts[environment.status]++;
+  // Only environments that differ are assessed: the cost follows the change, not the project's size.
+  const differing = environments.filter((environment) => environment.status !== 'unchanged').map((environment) => environment.name);
+  const risks = assessRisks(
+    differing.map((name) => ({
+      name,
+      old: environmentFolder(oldFiles, name),
+      new: environmentFolder(newFiles, name),
+      ...(oldIndex.has(name) ? { oldEntry: oldIndex.get(name)! } : {}),
+      ...(newIndex.has(name) ? { newEntry: newIndex.get(name)! } : {}),
+    })),
+  );
+  return { against, environments, project, risks, counts };
+}
+
+function environmentDiff(name: string, oldEntry: IndexEntry | undefined, newEntry: IndexEntry | undefined, oldFiles: FileMap, newFiles: FileMap): EnvironmentDiff {
+  const before = environmentFolder(oldFiles, name);
+  const after = environmentFolder(newFiles, name);
+  const prefix = `environments/${name}/`;
+  const paths = [...new Set([...before.keys(), ...after.keys()])].sort(compareText);
+  const files = paths.flatMap((path) => fileDiff(prefix + path, before.get(path), after.get(path)) ?? []);
+  const blocked = newEntry?.status === 'blocked';
+  let status: EnvironmentStatus;
+  if (!newEntry && after.size === 0) status = 'removed';
+  else if (blocked) status = 'blocked';
+  else if (before.size === 0) status = 'added';
+  else status = files.length > 0 ? 'changed' : 'unchanged';
+  return {
+    name,
+    status,
+    newlyBlocked: blocked && oldEntry?.status !== 'blocked',
+    blockReasons: blocked ? newEntry!.blockReasons.map((reason) => reason.message) : [],
+    release: { old: releaseOf(before, oldEntry), new: status === 'removed' ? null : releaseOf(after, newEntry) },
+    files,
+  };
+}
+
+function releaseOf(folder: Map<string, Uint8Array>, entry: IndexEntry | undefined): string | null {
+  const manifest = parseLoosely(folder.get('release.json'));
+  if (typeof manifest?.release === 'string') return manifest.release;
+  return entry?.release ?? null;
+}
+
+/** The difference of one file, or undefined when both sides are byte-identical. */
+export function fileDiff(path: string, before: Uint8Array | undefined, after: Uint8Array | undefined): FileDiff | undefined {
+  if (before && after && Buffer.compare(before, after) === 0) return undefined;
+  if (!before && !after) return undefined;
+  const change = !before ? 'added' : !after ? 'removed' : 'modified';
+  const base = { path, change, linesAdded: 0, linesRemoved: 0 } as const;
+  const name = path.split('/').at(-1) ?? path;
+  if (name === 'release.json') return { ...base, kind: 'manifest', summary: manifestSummary(before, after) };
+  if (name === 'release.json.sig') return { ...base, kind: 'signature', summary: signatureSummary(before, after) };
+  if ((before && isSopsFile(path, before)) || (after && isSopsFile(path, after))) {
+    return { ...base, kind: 'secrets', secrets: compareSops(path, before, after) };
+  }
+  const oldText = decodeText(before);
+  const newText = decodeText(after);
+  if (oldText === undefined || newText === undefined) {
+    return { ...base, kind: 'binary', summary: `binary file, ${before?.length ?? 0} → ${after?.length ?? 0} bytes` };
+  }
+  // jsdiff starts with a `====` separator line; the `---`/`+++` headers that follow suffice.
+  const patch = redactCiphertext(
+    createTwoFilesPatch(before ? `a/${path}` : '/dev/null', after ? `b/${path}` : '/dev/null', oldText, newText, undefined, undefined, { context: 3 }),
+  ).replace(/^(Index: [^\n]*\n)?=+\n/, '');
+  let linesAdded = 0;
+  let linesRemoved = 0;
+  for (const line of patch.split('\n').slice(2)) {
+    if (line.startsWith('+')) linesAdded++;
+    else if (line.startsWith('-')) linesRemoved++;
+  }
+  return { ...base, kind: 'text', patch, linesAdded, linesRemoved };
+}
+
+function decodeText(bytes: Uint8Array | undefined): string | undefined {
+  if (!bytes) return '';
+  if (bytes.includes(0)) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+interface LooseManifest {
+  release?: unknown;
+  sequence?: unknown;
+  previous?: unknown;
+  provider?: unknown;
+  runtime?: unknown;
+  files?: unknown;
+}
+
+export function parseLoosely(bytes: Uint8Array | undefined): LooseManifest | undefined {
+  if (!bytes) return undefined;
+  try {
+    const value = JSON.parse(new TextDecoder().decode(bytes));
+    return value && typeof value === 'object' ? (value as LooseManifest) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function manifestSummary(before: Uint8Array | undefined, after: Uint8Array | undefined): string {
+  const a = parseLoosely(before);
+  const b = parseLoosely(after);
+  const files = (m: LooseManifest | undefined) => (Array.isArray(m?.files) ? m!.files.length : 0);
+  if (!b) return `manifest removed (release ${String(a?.release ?? '?')}, sequence ${String(a?.sequence ?? '?')})`;
+  if (!a) return `new manifest: release ${String(b.release)}, sequence ${String(b.sequence)}, ${files(b)} files listed`;
+  const parts: string[] = [];
+  parts.push(a.release === b.release ? `release ${String(b.release)}` : `release ${String(a.release)} → ${String(b.release)}`);
+  parts.push(`sequence ${String(a.sequence)} → ${String(b.sequence)}`);
+  if (files(a) !== files(b)) parts.push(`${files(a)} → ${files(b)} files listed`);
+  else parts.push(`${files(b)} files listed`);
+  const chained = b.previous === sha256Hex(before!);
+  parts.push(chained ? 'chained to the manifest it replaces' : 'NOT chained to the manifest it replaces');
+  return parts.join(', ');
+}
+
+function signatureSummary(before: Uint8Array | undefined, after: Uint8Array | undefined): string {
+  if (!after) return 'signature not in this preview: the build on the main branch signs the new manifest';
+  if (!before) return 'signed';
+  return 'signature replaced';
+}

@@ -1,0 +1,148 @@
+import { risk } from './core.js';
+import { code, isRecord, type EnvironmentPair, type FolderView, type RiskRule } from './types.js';
+
+/** Rules over `environments/<env>/compose/*.yml` (Compose Specification). */
+
+const STATEFUL_IMAGE = /(^|\/)(postgres|postgis|mysql|mariadb|redis|valkey|minio|mongo|elasticsearch|opensearch|rabbitmq)([:@]|$)/;
+
+const serviceRemoved: RiskRule = {
+  id: 'compose-service-removed',
+  categories: ['data-loss', 'downtime'],
+  description: 'a Compose service disappears: a stateful one (database, cache, object storage) takes its data along',
+  check(environment) {
+    return composeFiles(environment).flatMap(({ path, before, after }) =>
+      Object.entries(services(before))
+        .filter(([name]) => !(name in services(after)))
+        .map(([name, service]) => {
+          const image = isRecord(service) ? String(service.image ?? '') : '';
+          return STATEFUL_IMAGE.test(image)
+            ? risk(this, 'data-loss', environment, `stateful service ${code(name)} (${code(image)}) removed`, path)
+            : risk(this, 'downtime', environment, `service ${code(name)} removed`, path);
+        }),
+    );
+  },
+};
+
+const volumeRemoved: RiskRule = {
+  id: 'compose-volume-removed',
+  categories: ['data-loss'],
+  description: 'a named Compose volume is removed or redefined (another name, driver or external volume): its data is not carried over',
+  check(environment) {
+    return composeFiles(environment).flatMap(({ path, before, after }) => {
+      const a = volumes(before);
+      const b = volumes(after);
+      return Object.keys(a).flatMap((name) => {
+        if (!(name in b)) return [risk(this, 'data-loss', environment, `volume ${code(name)} removed`, path)];
+        if (JSON.stringify(identity(a[name])) !== JSON.stringify(identity(b[name]))) {
+          return [risk(this, 'data-loss', environment, `volume ${code(name)} redefined (name, driver or external changed): a new, empty volume replaces it`, path)];
+        }
+        return [];
+      });
+    });
+  },
+};
+
+const singleReplica: RiskRule = {
+  id: 'compose-single-replica',
+  categories: ['downtime'],
+  description: 'a Compose service goes down to a single replica: every restart or update is an outage',
+  check(environment) {
+    return composeFiles(environment).flatMap(({ path, before, after }) => {
+      const old = services(before);
+      return Object.entries(services(after)).flatMap(([name, service]) => {
+        const now = replicas(service);
+        const was = replicas(old[name]);
+        if (now === undefined || now > 1 || was === undefined || was <= 1) return [];
+        return [risk(this, 'downtime', environment, `service ${code(name)} goes from ${was} replicas to ${now}`, path)];
+      });
+    });
+  },
+};
+
+const publishedPort: RiskRule = {
+  id: 'compose-new-published-port',
+  categories: ['security'],
+  description: 'a Compose service publishes a host port it did not publish before',
+  check(environment) {
+    return composeFiles(environment).flatMap(({ path, before, after }) => {
+      const old = services(before);
+      return Object.entries(services(after)).flatMap(([name, service]) => {
+        const was = new Set(publishedPorts(old[name]));
+        return publishedPorts(service)
+          .filter((port) => !was.has(port))
+          .map((port) => risk(this, 'security', environment, `service ${code(name)} newly publishes port ${code(port)} on the host`, path));
+      });
+    });
+  },
+};
+
+const engineMajor: RiskRule = {
+  id: 'compose-engine-major-change',
+  categories: ['data-loss'],
+  description: 'a stateful Compose service (database, cache, object storage) changes the major version of its image: its data files may not be readable by the new one',
+  check(environment) {
+    return composeFiles(environment).flatMap(({ path, before, after }) => {
+      const old = services(before);
+      return Object.entries(services(after)).flatMap(([name, service]) => {
+        const was = isRecord(old[name]) ? String(old[name].image ?? '') : '';
+        const now = isRecord(service) ? String(service.image ?? '') : '';
+        if (!STATEFUL_IMAGE.test(now) || majorOf(was) === undefined || majorOf(now) === undefined || majorOf(was) === majorOf(now)) return [];
+        return [risk(this, 'data-loss', environment, `service ${code(name)} goes from ${code(was)} to ${code(now)}, a major version change: back up and migrate the data first`, path)];
+      });
+    });
+  },
+};
+
+export const composeRules: readonly RiskRule[] = [serviceRemoved, volumeRemoved, engineMajor, singleReplica, publishedPort];
+
+/** The major version in an image tag (`postgres:16.6-alpine` → 16), when the tag starts with one. */
+function majorOf(image: string): string | undefined {
+  const tag = /:([^:/@]+)(@|$)/.exec(image)?.[1];
+  return tag ? /^v?(\d+)/.exec(tag)?.[1] : undefined;
+}
+
+interface ComposePair {
+  path: string;
+  before: unknown;
+  after: unknown;
+}
+
+/** Compose files on either side. A file gone from a still-existing environment counts as emptied. */
+function composeFiles(environment: EnvironmentPair): ComposePair[] {
+  if (environment.removed) return [];
+  const isCompose = (path: string) => /^compose\/[^/]+\.ya?ml$/.test(path);
+  const paths = new Set([...environment.old.paths(), ...environment.new.paths()].filter(isCompose));
+  const doc = (view: FolderView, path: string) => (view.has(path) ? view.doc(path) : {});
+  return [...paths].map((path) => ({ path, before: doc(environment.old, path), after: doc(environment.new, path) }));
+}
+
+function services(doc: unknown): Record<string, unknown> {
+  return isRecord(doc) && isRecord(doc.services) ? doc.services : {};
+}
+
+function volumes(doc: unknown): Record<string, unknown> {
+  return isRecord(doc) && isRecord(doc.volumes) ? doc.volumes : {};
+}
+
+function identity(volume: unknown) {
+  if (!isRecord(volume)) return {};
+  return { name: volume.name ?? null, driver: volume.driver ?? null, external: volume.external ?? null };
+}
+
+function replicas(service: unknown): number | undefined {
+  if (!isRecord(service) || !isRecord(service.deploy)) return undefined;
+  const value = Number(service.deploy.replicas);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** Host ports, in both the short (`"8080:80"`, `"127.0.0.1:8080:80/tcp"`) and the long syntax. */
+export function publishedPorts(service: unknown): string[] {
+  if (!isRecord(service) || !Array.isArray(service.ports)) return [];
+  return service.ports.flatMap((port): string[] => {
+    if (isRecord(port)) return port.published === undefined ? [] : [`${port.host_ip ? `${String(port.host_ip)}:` : ''}${String(port.published)}`];
+    const text = String(port).replace(/\/(tcp|udp|sctp)$/, '');
+    const parts = text.split(':');
+    if (parts.length < 2) return [];
+    return [parts.slice(0, -1).join(':')];
+  });
+}

@@ -1,0 +1,188 @@
+import { Octokit } from '@octokit/rest';
+import { PublishError } from '../errors.js';
+import type { DeployRepository } from './index.js';
+import { gitBlobId } from './output.js';
+import type { RepoState } from './plan.js';
+import { withRetry, type Backoff } from './retry.js';
+
+export interface GitHubOptions {
+  owner: string;
+  repo: string;
+  token: string;
+  /** `GITHUB_API_URL` (GitHub Enterprise Server, or a test server); https://api.github.com by default. */
+  baseUrl?: string;
+  backoff: Backoff;
+  log?: (line: string) => void;
+  /** Commit author; GitHub uses the token's identity when absent. */
+  author?: { name: string; email: string };
+}
+
+/** How far back `published` looks for a manifest in the branch's first-parent history. */
+const HISTORY_DEPTH = 50;
+
+interface TreeEntry {
+  path?: string;
+  mode?: string;
+  type?: string;
+  sha?: string | null;
+}
+
+/**
+ * GitHub through its Git Data API: blobs for new content, one tree on top of the head's tree,
+ * one commit, and a ref update with `force: false`, which GitHub refuses (422) when the branch is
+ * no longer the commit's parent. Every call is retried on rate limits and server errors.
+ */
+export function openGitHubRepository(options: GitHubOptions): DeployRepository {
+  const { owner, repo, backoff } = options;
+  const name = `github:${owner}/${repo}`;
+  const octokit = new Octokit({
+    auth: options.token,
+    userAgent: 'slipway',
+    ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/$/, '') } : {}),
+    log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  });
+  const call = <T>(what: string, fn: () => Promise<T>) =>
+    withRetry(fn, backoff, (delay, error) => options.log?.(`${name}: ${what} failed (${describe(error)}); retrying in ${Math.round(delay / 1000)}s`)).catch((error: unknown) => {
+      if (error instanceof PublishError) throw error;
+      throw new PublishError(`${name}: ${what} failed: ${describe(error)}`);
+    });
+  const trees = new Map<string, TreeEntry[]>();
+  const listTree = async (sha: string): Promise<TreeEntry[]> => {
+    if (!trees.has(sha)) trees.set(sha, (await call('reading a tree', () => octokit.rest.git.getTree({ owner, repo, tree_sha: sha }))).data.tree);
+    return trees.get(sha)!;
+  };
+  const blobAt = async (tree: string, path: string): Promise<string | undefined> => {
+    let current: string | undefined = tree;
+    const parts = path.split('/');
+    for (const [i, part] of parts.entries()) {
+      const entry: TreeEntry | undefined = (await listTree(current!)).find((e) => e.path === part);
+      if (!entry?.sha || entry.type !== (i === parts.length - 1 ? 'blob' : 'tree')) return undefined;
+      current = entry.sha;
+    }
+    return current;
+  };
+  const headOf = async (branch: string): Promise<string | null> => {
+    try {
+      return (await octokit.rest.git.getRef({ owner, repo, ref: `heads/${branch}` })).data.object.sha;
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status === 404) return null;
+      if (status === 409) throw new PublishError(`${name} is empty, and GitHub's Git Data API cannot write to an empty repository: push a first commit (a README will do), then publish`);
+      throw error;
+    }
+  };
+  const createRef = async (ref: string, sha: string): Promise<boolean> => {
+    try {
+      await call('creating a branch', () => octokit.rest.git.createRef({ owner, repo, ref, sha }));
+      return true;
+    } catch (error) {
+      if (/Reference already exists|: 422\b|422/.test(String((error as Error).message))) return false;
+      throw error;
+    }
+  };
+
+  return {
+    name,
+    async defaultBranch() {
+      return (await call('reading the repository', () => octokit.rest.repos.get({ owner, repo }))).data.default_branch;
+    },
+
+    async read(branch) {
+      const commit = await call('reading the branch', () => headOf(branch));
+      if (!commit) return state(null, null, new Map());
+      const tree = (await call('reading the head commit', () => octokit.rest.git.getCommit({ owner, repo, commit_sha: commit }))).data.tree.sha;
+      const files = new Map<string, { id: string; mode: string }>();
+      const listing = (await call('reading the tree', () => octokit.rest.git.getTree({ owner, repo, tree_sha: tree, recursive: 'true' }))).data;
+      if (!listing.truncated) {
+        for (const entry of listing.tree) if (entry.type === 'blob' && entry.path && entry.sha) files.set(entry.path, { id: entry.sha, mode: entry.mode ?? '100644' });
+      } else {
+        // Too big for one recursive listing: walk the tree level by level.
+        const walk = async (sha: string, prefix: string): Promise<void> => {
+          for (const entry of await listTree(sha)) {
+            if (!entry.path || !entry.sha) continue;
+            if (entry.type === 'tree') await walk(entry.sha, `${prefix}${entry.path}/`);
+            else if (entry.type === 'blob') files.set(prefix + entry.path, { id: entry.sha, mode: entry.mode ?? '100644' });
+          }
+        };
+        await walk(tree, '');
+      }
+      return state(commit, tree, files);
+    },
+
+    async commit(base, changes, message) {
+      const known = new Set([...base.files.values()].map((entry) => entry.id));
+      const entries: TreeEntry[] = [];
+      for (const [path, bytes] of changes) {
+        if (bytes === null) {
+          entries.push({ path, mode: base.files.get(path)?.mode ?? '100644', type: 'blob', sha: null });
+          continue;
+        }
+        const id = gitBlobId(bytes);
+        if (!known.has(id)) {
+          const created = await call(`uploading ${path}`, () => octokit.rest.git.createBlob({ owner, repo, content: Buffer.from(bytes).toString('base64'), encoding: 'base64' }));
+          if (created.data.sha !== id) throw new PublishError(`${name} stored ${path} as ${created.data.sha}, expected ${id}`);
+          known.add(id);
+        }
+        entries.push({ path, mode: base.files.get(path)?.mode === '100755' ? '100755' : '100644', type: 'blob', sha: id });
+      }
+      const tree = await call('creating the tree', () =>
+        octokit.rest.git.createTree({ owner, repo, tree: entries as NonNullable<Parameters<typeof octokit.rest.git.createTree>[0]>['tree'], ...(base.tree ? { base_tree: base.tree } : {}) }),
+      );
+      const commit = await call('creating the commit', () =>
+        octokit.rest.git.createCommit({ owner, repo, message, tree: tree.data.sha, parents: base.commit ? [base.commit] : [], ...(options.author ? { author: options.author } : {}) }),
+      );
+      return commit.data.sha;
+    },
+
+    async advance(branch, expected, commit) {
+      if (expected === null) return createRef(`refs/heads/${branch}`, commit);
+      try {
+        await call('moving the branch', () => octokit.rest.git.updateRef({ owner, repo, ref: `heads/${branch}`, sha: commit, force: false }));
+        return true;
+      } catch (error) {
+        // 422: "Update is not a fast forward" — someone else published first.
+        if (/not a fast.forward|422/i.test(String((error as Error).message))) return false;
+        throw error;
+      }
+    },
+
+    async propose(base, commit, title, body) {
+      const branch = `slipway/publish-${commit.slice(0, 12)}`;
+      if (!(await createRef(`refs/heads/${branch}`, commit))) throw new PublishError(`${name} already has a branch ${branch}`);
+      const pull = await call('opening the pull request', () => octokit.rest.pulls.create({ owner, repo, title, head: branch, base, body }));
+      return { branch, url: pull.data.html_url };
+    },
+
+    async dispose() {},
+  };
+
+  function state(commit: string | null, tree: string | null, files: Map<string, { id: string; mode: string }>): RepoState {
+    return {
+      commit,
+      tree,
+      files,
+      async read(path) {
+        const entry = files.get(path);
+        if (!entry) throw new PublishError(`${name} has no ${path}`);
+        const blob = await call(`reading ${path}`, () => octokit.rest.git.getBlob({ owner, repo, file_sha: entry.id }));
+        return new Uint8Array(Buffer.from(blob.data.content, blob.data.encoding === 'base64' ? 'base64' : 'utf8'));
+      },
+      async published(environment, manifest) {
+        const wanted = gitBlobId(manifest);
+        let current: string | undefined = commit ?? undefined;
+        for (let depth = 0; current && depth < HISTORY_DEPTH; depth++) {
+          const sha: string = current;
+          const data = (await call('reading history', () => octokit.rest.git.getCommit({ owner, repo, commit_sha: sha }))).data;
+          if ((await blobAt(data.tree.sha, `environments/${environment}/release.json`)) === wanted) return true;
+          current = data.parents[0]?.sha;
+        }
+        return false;
+      },
+    };
+  }
+}
+
+function describe(error: unknown): string {
+  const e = error as { status?: number; message?: string };
+  return e?.status ? `HTTP ${e.status}: ${e.message ?? ''}`.trim() : String(e?.message ?? error);
+}

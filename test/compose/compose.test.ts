@@ -1,0 +1,221 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { composeFiles, composePlan } from '../../generators/compose/index.js';
+import { composeCpus, composeMemory } from '../../generators/compose/quantities.js';
+import { UserError } from '../../src/errors.js';
+import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { sopsYamlToDotenv } from '../../src/secrets/sops/dotenv.js';
+import { describeWithTool, runTool, toolPresent } from '../support/tools.js';
+import { composeSpecValidator, crossReferenceProblems, exampleComposeModels } from './support.js';
+
+type Doc = Record<string, any>;
+
+const models = exampleComposeModels();
+const decode = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
+const composeOf = (model: ResolvedEnvironment): Doc => parse(decode(composeFiles(model).get('docker-compose.yml'))) as Doc;
+const work = mkdtempSync(join(tmpdir(), 'slipway-compose-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('Compose files of the bundled example', () => {
+  it('covers the example’s ready Compose targets: self-hosted production and a preview', () => {
+    expect([...models.keys()]).toEqual(['globex-aws', 'initech-do', 'northwind-onprem', 'pr-preview']);
+  });
+
+  for (const [name, model] of models) {
+    describe(name, () => {
+      const document = composeOf(model);
+      const plan = composePlan(model);
+
+      it('validates against the Compose Specification schema and references only what it defines', () => {
+        const validate = composeSpecValidator();
+        expect(validate(document), JSON.stringify(validate.errors, null, 1)).toBe(true);
+        expect(crossReferenceProblems(document)).toEqual([]);
+      });
+
+      it('runs every service of the model, with its image, command, env, replicas, limits and restart policy', () => {
+        for (const service of model.services) {
+          const composed = document.services[service.name];
+          expect(composed, service.name).toBeDefined();
+          expect(composed.image).toBe(service.image);
+          if (service.input.command) expect(composed.command).toEqual(service.input.command);
+          for (const [key, value] of Object.entries(service.env)) if (key !== 'APP_DEBUG') expect(composed.environment[key]).toBe(value);
+          expect(composed.deploy.replicas).toBe(service.scaling.min);
+          expect(composed.restart).toBe('unless-stopped');
+          if (service.resources.cpu) expect(composed.deploy.resources.limits.cpus).toBe(composeCpus(service.resources.cpu));
+          if (service.resources.memory) expect(composed.deploy.resources.limits.memory).toBe(composeMemory(service.resources.memory));
+        }
+        expect(document.services.api.deploy.resources.limits).toEqual({ cpus: 0.5, memory: '768m' });
+        if (model.mode === 'self-hosted') {
+          // The seed's license heartbeat and update clients (role agent) run like any service.
+          expect(document.services['license-heartbeat'].healthcheck.test).toEqual(['CMD', 'license-heartbeat', 'status']);
+          expect(document.services['update-client'].restart).toBe('unless-stopped');
+        }
+      });
+
+      it('runs each embedded store pinned, on a named volume, with a health check, and tells its users where it is', () => {
+        const embedded = model.resources.filter((resource) => !resource.managed);
+        expect(embedded.map((r) => r.type).sort()).toEqual(['object-storage', 'postgres', 'redis']);
+        const probes: Record<string, RegExp> = { postgres: /pg_isready/, redis: /redis-cli ping/, 'object-storage': /^CMD mc ready local$/ };
+        for (const resource of embedded) {
+          const store = document.services[resource.name];
+          expect(store.image).toMatch(/^(postgres:\d+\.\d+-alpine|redis:\d+\.\d+\.\d+-alpine|minio\/minio:RELEASE\.\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ)$/);
+          expect(store.volumes).toEqual([expect.stringMatching(new RegExp(`^${resource.name}-data:/`))]);
+          expect(document.volumes).toHaveProperty(`${resource.name}-data`);
+          expect(store.healthcheck.test.join(' ')).toMatch(probes[resource.type]!);
+          expect(store.networks).toEqual(['data']);
+        }
+        expect(document.networks.data).toEqual({ internal: true });
+        expect(document.services.database.environment).toMatchObject({ POSTGRES_DB: 'harbor', POSTGRES_USER: 'harbor' });
+        expect(document.services.api.environment).toMatchObject({ DB_HOST: 'database', REDIS_HOST: 'cache', AWS_ENDPOINT: 'http://uploads:9000', AWS_BUCKET: 'uploads' });
+        expect(document.services['uploads-init']).toMatchObject({ restart: 'no', depends_on: { uploads: { condition: 'service_healthy' } } });
+      });
+
+      it('migrates and seeds in one-shot services the API and every other user of its database wait for', () => {
+        const api = model.services.find((service) => service.name === 'api')!;
+        expect(document.services['api-migrate']).toMatchObject({ command: api.input.migrations!.command, restart: 'no', image: api.image });
+        expect(document.services['api-seed']).toMatchObject({ command: api.input.seed!.command, restart: 'no', depends_on: { 'api-migrate': { condition: 'service_completed_successfully' } } });
+        expect(document.services['api-migrate'].healthcheck).toBeUndefined();
+        for (const waiter of ['api', 'worker', 'scheduler']) {
+          expect(document.services[waiter].depends_on, waiter).toMatchObject({
+            'api-migrate': { condition: 'service_completed_successfully' },
+            'api-seed': { condition: 'service_completed_successfully' },
+            database: { condition: 'service_healthy' },
+          });
+        }
+      });
+
+      it('waits for a dependency’s health where it has a check, for its start otherwise', () => {
+        const healthy = new Set(model.services.filter((s) => s.input.health).map((s) => s.name));
+        for (const service of model.services) {
+          for (const dependency of service.dependsOn) {
+            expect(document.services[service.name].depends_on[dependency], `${service.name} -> ${dependency}`).toEqual({ condition: healthy.has(dependency) ? 'service_healthy' : 'service_started' });
+          }
+        }
+        expect(document.services.frontend.depends_on.api).toEqual({ condition: 'service_healthy' });
+        expect(document.services.nginx.depends_on).toMatchObject({ api: { condition: 'service_healthy' }, frontend: { condition: 'service_healthy' }, websocket: { condition: 'service_healthy' } });
+      });
+
+      it('turns HTTP health checks into an exec test that takes the URL as an argument, never into shell text', () => {
+        expect(document.services.api.healthcheck.test).toEqual(['CMD', 'sh', '-c', 'curl -fsS -o /dev/null "$$0" || wget -q -O /dev/null "$$0"', 'http://127.0.0.1:8080/healthz']);
+        expect(document.services.nginx.healthcheck.test.at(-1)).toBe('http://127.0.0.1:80/nginx-health');
+      });
+
+      it('keeps secrets out of the file: only env files install.sh writes, and the SOPS file still encrypted', () => {
+        const secretNames = new Set([...model.secrets.generated, ...model.secrets.infra].map((secret) => secret.name));
+        for (const [serviceName, service] of Object.entries<Doc>(document.services)) {
+          for (const key of Object.keys(service.environment ?? {})) expect(secretNames.has(key), `${serviceName} ${key}`).toBe(false);
+        }
+        expect(document.services.api.env_file).toEqual(['env/api.env']);
+        expect(plan.envFiles.api!.map((entry) => entry.name)).toEqual(['APP_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'DB_PASSWORD', 'MAIL_PASSWORD', 'REDIS_PASSWORD', 'REVERB_APP_SECRET']);
+        expect(plan.envFiles.database).toEqual([{ name: 'POSTGRES_PASSWORD', from: 'DB_PASSWORD' }]);
+        expect(document.services.frontend.env_file).toBeUndefined();
+        const encrypted = decode(composeFiles(model).get('secrets.sops.env'));
+        expect(encrypted).toBe(sopsYamlToDotenv(decode(model.secrets.file!.bytes)));
+        for (const line of encrypted.trim().split('\n').filter((l) => !l.startsWith('sops_'))) expect(line).toMatch(/^[A-Z_]+=ENC\[AES256_GCM,/);
+        expect(plan.secrets.install.map((s) => s.name)).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
+      });
+
+      if (model.tier === 'production') {
+        it('production: APP_DEBUG is false and every application image is pinned by digest', () => {
+          for (const service of model.services) {
+            expect(document.services[service.name].image).toMatch(/@sha256:[0-9a-f]{64}$/);
+            if ('APP_DEBUG' in service.env) expect(document.services[service.name].environment.APP_DEBUG).toBe('false');
+          }
+        });
+      } else {
+        it('preview: tags stay tags, as the release gives them', () => {
+          for (const service of model.services) expect(document.services[service.name].image).toBe(model.release.images[service.name]);
+          expect(document.services.api.image).toBe('ghcr.io/harbor-labs/api:pr-1234');
+          expect(document.services.api.environment.APP_DEBUG).toBe('true');
+        });
+      }
+
+      it('records that update.sh stands in for the blue-green deploy the API asks for', () => {
+        expect(document['x-slipway']['strategy-note']).toMatch(/^api asks for blue-green.*update\.sh stands in/);
+        expect(document.name).toBe(name);
+      });
+    });
+  }
+});
+
+describe('Compose generator, beyond the example', () => {
+  const base = models.get('northwind-onprem')!;
+  const variant = (edit: (model: ResolvedEnvironment) => void): ResolvedEnvironment => {
+    const copy = structuredClone(base);
+    edit(copy);
+    return copy;
+  };
+
+  it('forces APP_DEBUG to false in production whatever the model says', () => {
+    const model = variant((m) => (m.services.find((s) => s.name === 'worker')!.env.APP_DEBUG = 'true'));
+    expect(composeOf(model).services.worker.environment.APP_DEBUG).toBe('false');
+  });
+
+  it('reserves GPUs for a service that asks for them', () => {
+    const model = variant((m) => (m.services.find((s) => s.name === 'worker')!.resources.gpu = 2));
+    expect(composeOf(model).services.worker.deploy.resources.reservations).toEqual({ devices: [{ driver: 'nvidia', count: 2, capabilities: ['gpu'] }] });
+  });
+
+  it('runs embedded MySQL with mysqladmin ping, and refuses a store version it cannot pin', () => {
+    const mysql = composeOf(variant((m) => Object.assign(m.resources.find((r) => r.name === 'database')!, { type: 'mysql', version: '8.0' })));
+    expect(mysql.services.database).toMatchObject({ image: 'mysql:8.0.40', healthcheck: { test: ['CMD', 'mysqladmin', 'ping', '--host=127.0.0.1', '--silent'] } });
+    expect(mysql.services.api.environment.DB_PORT).toBe('3306');
+    expect(() => composeFiles(variant((m) => (m.resources.find((r) => r.name === 'database')!.version = '9.9')))).toThrow(UserError);
+    expect(composeOf(variant((m) => (m.resources.find((r) => r.name === 'database')!.version = '16.4'))).services.database.image).toBe('postgres:16.4-alpine');
+  });
+
+  it('leaves managed resources to the services’ own settings', () => {
+    const document = composeOf(variant((m) => (m.resources.find((r) => r.name === 'database')!.managed = true)));
+    expect(document.services.database).toBeUndefined();
+    expect(document.services.api.environment.DB_HOST).toBeUndefined();
+    expect(document['x-slipway']['managed-note']).toMatch(/database/);
+    expect(crossReferenceProblems(document)).toEqual([]);
+  });
+
+  it('adds an nginx edge when services are public but no proxy service runs, and names around collisions', () => {
+    const model = variant((m) => {
+      m.services = m.services.filter((s) => s.name !== 'nginx');
+      m.services.find((s) => s.name === 'frontend')!.input.ports![0]!.expose = 'public';
+      m.resources.find((r) => r.name === 'cache')!.name = 'api-migrate';
+      for (const s of m.services) s.usesResources = s.usesResources.map((r) => (r === 'cache' ? 'api-migrate' : r));
+    });
+    const document = composeOf(model);
+    expect(document.services.nginx).toMatchObject({ image: 'nginx:1.27.3-alpine', ports: ['80:80', '443:443'] });
+    expect(document.services['api-migrate'].image).toMatch(/^redis:/);
+    expect(document.services['api-migrate-2'].command).toEqual(['php', 'artisan', 'migrate', '--force']);
+    expect(composeSpecValidator()(document)).toBe(true);
+    expect(crossReferenceProblems(document)).toEqual([]);
+  });
+
+  it('converts Kubernetes quantities exactly', () => {
+    expect([composeCpus('250m'), composeCpus('1'), composeCpus('2.5'), composeCpus('1500m')]).toEqual([0.25, 1, 2.5, 1.5]);
+    expect(['64Mi', '1Gi', '512Ki', '1.5Gi', '1G', '500M', '1024'].map(composeMemory)).toEqual(['64m', '1g', '512k', '1610612736b', '1000000000b', '500000000b', '1024b']);
+  });
+
+  it('renders the same bytes every time', () => {
+    const a = composeFiles(base);
+    const b = composeFiles(structuredClone(base));
+    expect([...a.keys()]).toEqual(['docker-compose.yml', 'nginx.conf', 'secrets.sops.env']);
+    for (const [name, bytes] of a) expect(Buffer.from(b.get(name)!).equals(Buffer.from(bytes)), name).toBe(true);
+  });
+});
+
+const describeDockerCompose = describeWithTool('docker-compose', toolPresent('docker-compose', ['version']));
+describeDockerCompose('docker-compose 1.29 as a second opinion', () => {
+  it('accepts every example Compose file once the top-level `name` (newer than 1.29) is left out of a copy', () => {
+    for (const [name, model] of models) {
+      const dir = join(work, `dc-${name}`);
+      mkdirSync(join(dir, 'env'), { recursive: true });
+      const files = composeFiles(model);
+      writeFileSync(join(dir, 'nginx.conf'), files.get('nginx.conf')!);
+      for (const service of Object.keys(composePlan(model).envFiles)) writeFileSync(join(dir, 'env', `${service}.env`), '');
+      const { name: _project, ...older } = parse(decode(files.get('docker-compose.yml'))) as Doc;
+      writeFileSync(join(dir, 'docker-compose.yml'), stringify(older, { version: '1.1', defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' }));
+      const run = runTool('docker-compose', ['-f', join(dir, 'docker-compose.yml'), 'config', '-q'], { cwd: dir });
+      expect(run.status, `${name}: ${run.stderr}`).toBe(0);
+    }
+  });
+});

@@ -1,0 +1,177 @@
+import { parse } from '@cdktf/hcl2json';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  call,
+  expectedHclJson,
+  expectedValueJson,
+  forObject,
+  forTuple,
+  labeled,
+  nested,
+  quoteString,
+  ref,
+  renderFile,
+  renderValue,
+  resource,
+  terraform,
+  variable,
+  type HclFile,
+  type Value,
+} from '../../src/hcl/index.js';
+
+/** Text an attacker would put in an input: quotes, backslashes, line breaks, template sequences, unicode. */
+const hostileFragments = ['"', '\\', '\n', '\r', '\t', '${', '%{', '$${', '%%{', '}', '{', '~}', '#', '//', '/*', '<<EOF', 'é', '😀', '\u2028', '\u202E', '\u0000', '\u007F', '$', '%', ' = ', 'resource "x" "y" {'];
+const hostileString = fc.oneof(
+  fc.string({ unit: 'grapheme', maxLength: 30 }),
+  fc.array(fc.oneof(fc.constantFrom(...hostileFragments), fc.string({ maxLength: 4 })), { maxLength: 12 }).map((parts) => parts.join('')),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+);
+
+const scalar: fc.Arbitrary<Value> = fc.oneof(hostileString, fc.integer({ min: -1e9, max: 1e9 }), fc.boolean(), fc.constant(null), fc.constant(ref('var.example')));
+const value: fc.Arbitrary<Value> = fc.letrec<{ value: Value }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    scalar,
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(hostileString, tie('value'), { maxKeys: 4 }),
+    fc.array(tie('value'), { maxLength: 3 }).map((args) => call('jsonencode', ...args)),
+  ),
+})).value;
+
+async function roundTrip(file: HclFile): Promise<{ parsed: unknown; expected: unknown; text: string }> {
+  const text = renderFile(file);
+  return { parsed: await parse('main.tf', text), expected: expectedHclJson(file), text };
+}
+
+describe('the HCL writer', () => {
+  it('writes blocks in the style of terraform fmt: aligned runs, two-space indents, blank lines around blocks', () => {
+    const text = renderFile({
+      header: ['Generated.'],
+      blocks: [
+        terraform({ required_version: '~> 1.11.0', backend: labeled('s3', { key: 'a', encrypt: true }) }),
+        resource('aws_s3_bucket', 'uploads', {
+          bucket: 'b',
+          force_destroy: false,
+          tags: { Name: 'n', 'slipway.dev/x': 'y', Other: 'z', More: 'w' },
+          versioning: nested({ enabled: true }),
+          list: ['a', ref('var.b')],
+        }),
+      ],
+    });
+    expect(text).toBe(
+      [
+        '# Generated.',
+        '',
+        'terraform {',
+        '  required_version = "~> 1.11.0"',
+        '',
+        '  backend "s3" {',
+        '    key     = "a"',
+        '    encrypt = true',
+        '  }',
+        '}',
+        '',
+        'resource "aws_s3_bucket" "uploads" {',
+        '  bucket        = "b"',
+        '  force_destroy = false',
+        '  tags = {',
+        '    Name            = "n"',
+        '    "slipway.dev/x" = "y"',
+        '    Other           = "z"',
+        '    More            = "w"',
+        '  }',
+        '',
+        '  versioning {',
+        '    enabled = true',
+        '  }',
+        '',
+        '  list = ["a", var.b]',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('escapes quotes, backslashes, control characters and template sequences', () => {
+    expect(quoteString('a"b\\c\nd\te${f}%{g}\u0001\u2028')).toBe('"a\\"b\\\\c\\nd\\te$${f}%%{g}\\u0001\\u2028"');
+    // `$$` in a replacement string would be one `$`: the escape must still double it.
+    expect(quoteString('${')).toBe('"$${"');
+  });
+
+  it('rejects names that are not identifiers instead of writing them', () => {
+    expect(() => ref('aws_vpc.main id')).toThrow(/not an identifier/);
+    expect(() => resource('aws_vpc', 'main"x', {})).toThrow(/not an identifier/);
+    expect(() => renderFile({ blocks: [resource('aws_vpc', 'main', { 'bad name': 1 })] })).toThrow(/not an identifier/);
+    expect(() => call('bad-(', 'x')).toThrow(/not an identifier/);
+  });
+
+  it('round trip: HashiCorp parser reads back exactly what the builder meant, for hostile strings in every position', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/), value, { minKeys: 1, maxKeys: 5 }), hostileString, async (attributes, comment) => {
+        const file: HclFile = {
+          header: [comment],
+          blocks: [resource('aws_thing', 'example', { ...attributes, nested_block: nested([{ inner: comment }, {}]) }, [comment]), variable('v', { default: comment })],
+        };
+        const { parsed, expected } = await roundTrip(file);
+        expect(parsed).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('inside a function call, hostile strings are still only strings (the call arguments parse back as written)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(value, { minLength: 1, maxLength: 4 }), async (args) => {
+        const file: HclFile = { blocks: [resource('aws_thing', 'x', { value: call('jsonencode', ...args) })] };
+        const { parsed } = await roundTrip(file);
+        const text = (parsed as any).resource.aws_thing.x[0].value as string;
+        expect(text).toBe(`\${jsonencode(${args.map((arg) => renderValue(arg, '  ')).join(', ')})}`);
+        // The same arguments as a tuple constructor, which the parser evaluates: their meaning.
+        const probe = await parse('probe.tf', `probe = ${renderValue(args, '')}\n`);
+        expect(probe).toEqual({ probe: expectedValueJson(args, '') });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a hostile value never adds a block or an attribute', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileString, async (text) => {
+        const file: HclFile = { blocks: [resource('aws_thing', 'x', { a: text, b: { [text]: text }, c: [text] })] };
+        const parsed = (await parse('main.tf', renderFile(file))) as any;
+        expect(Object.keys(parsed)).toEqual(['resource']);
+        expect(Object.keys(parsed.resource.aws_thing.x[0]).sort()).toEqual(['a', 'b', 'c']);
+        expect(Object.keys(parsed.resource.aws_thing.x[0].b)).toHaveLength(1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes for expressions, splats and index expressions as references, not strings', async () => {
+    const file: HclFile = {
+      blocks: [
+        resource('aws_route53_record', 'v', {
+          for_each: forObject(['o'], ref('aws_acm_certificate.main.domain_validation_options'), ref('o.domain_name'), ref('o')),
+          records: forTuple('r', ref('aws_route53_record.v'), ref('r.fqdn')),
+          subnets: ref('aws_subnet.private').all().get('id'),
+          zone: ref('aws_subnet.private').at(ref('count.index')).get('id'),
+        }),
+      ],
+    };
+    const { parsed, expected, text } = await roundTrip(file);
+    expect(parsed).toEqual(expected);
+    expect(text).toContain('for_each = { for o in aws_acm_certificate.main.domain_validation_options : o.domain_name => o }');
+    expect(text).toContain('subnets  = aws_subnet.private[*].id');
+    expect(text).toContain('zone     = aws_subnet.private[count.index].id');
+  });
+
+  it('is deterministic', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), value, { maxKeys: 4 }), (attributes) => {
+        const file: HclFile = { blocks: [resource('aws_thing', 'x', attributes)] };
+        expect(renderFile(file)).toBe(renderFile(file));
+      }),
+    );
+  });
+});

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from '@cdktf/hcl2json';
+import { NestedBlocks, expectedHclJson, renderFile, type Body, type HclFile } from '../../src/hcl/index.js';
+import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { validateSourceTree } from '../../src/validate/index.js';
+import { awsTerraform } from '../../generators/terraform-aws/index.js';
+import { hclFile } from '../../generators/terraform-aws/shared.js';
+import { digitalOceanTerraform } from '../../generators/terraform-digitalocean/index.js';
+import { repositoryRoot } from '../support/tree.js';
+
+/** The bundled example's targets, judged at a fixed time (attestations are time-sensitive). */
+export function exampleTargets() {
+  return validateSourceTree({ root: repositoryRoot, now: new Date('2026-11-20T00:00:00Z') }).targets;
+}
+
+export function exampleModel(name: string): ResolvedEnvironment {
+  const target = exampleTargets().find((candidate) => candidate.name === name);
+  if (!target?.model) throw new Error(`no model for ${name}`);
+  return target.model;
+}
+
+/** The Terraform files of a target as syntax trees, keyed by file name. */
+export function terraformTrees(environment: ResolvedEnvironment): Map<string, HclFile> {
+  const module = environment.provider === 'aws' ? awsTerraform(environment) : digitalOceanTerraform(environment);
+  return new Map(module.files.map((file) => [file.name, hclFile(environment, file)]));
+}
+
+/** HashiCorp's parser's view of one rendered file. */
+export async function parsed(file: HclFile, name = 'main.tf'): Promise<Record<string, unknown>> {
+  return (await parse(name, renderFile(file))) as Record<string, unknown>;
+}
+
+/** Every file's parse merged by block kind: `{ resource: { type: { name: [body] } } }`. */
+export async function parsedModule(environment: ResolvedEnvironment): Promise<Record<string, any>> {
+  const merged: Record<string, any> = {};
+  for (const [name, file] of terraformTrees(environment)) {
+    const json = await parsed(file, name);
+    for (const [kind, value] of Object.entries(json)) {
+      if (Array.isArray(value)) merged[kind] = [...(merged[kind] ?? []), ...value];
+      else {
+        merged[kind] ??= {};
+        for (const [type, named] of Object.entries(value as Record<string, object>)) merged[kind][type] = { ...(merged[kind][type] ?? {}), ...named };
+      }
+    }
+  }
+  return merged;
+}
+
+export function resourceOf(module: Record<string, any>, type: string, name: string): Record<string, any> {
+  const body = module.resource?.[type]?.[name]?.[0];
+  if (!body) throw new Error(`no ${type}.${name}`);
+  return body;
+}
+
+export function resourcesOf(module: Record<string, any>, type: string): Record<string, any> {
+  return module.resource?.[type] ?? {};
+}
+
+export { expectedHclJson };
+
+interface ProviderList {
+  metaArguments: string[];
+  lifecycleArguments: string[];
+  resources: Record<string, { arguments: string[] }>;
+  dataSources: Record<string, { arguments: string[] }>;
+}
+
+export function providerList(provider: 'aws' | 'digitalocean'): ProviderList {
+  return JSON.parse(readFileSync(join(repositoryRoot, 'test', 'fixtures', 'providers', `${provider}.json`), 'utf8')) as ProviderList;
+}
+
+/**
+ * Every name a resource or data block uses that its provider's documented arguments do not hold,
+ * as `kind type path` strings (empty when all are real).
+ */
+export function unknownArguments(file: HclFile, list: ProviderList): string[] {
+  const problems: string[] = [];
+  const visit = (body: Body, allowed: Set<string>, path: string, topLevel: boolean) => {
+    for (const [name, value] of Object.entries(body)) {
+      if (value === undefined) continue;
+      const here = `${path}.${name}`;
+      if (topLevel && name === 'lifecycle' && value instanceof NestedBlocks) {
+        for (const nested of value.bodies) for (const key of Object.keys(nested)) if (!list.lifecycleArguments.includes(key)) problems.push(`${here}.${key}`);
+        continue;
+      }
+      if (!(allowed.has(name) || (topLevel && list.metaArguments.includes(name)))) problems.push(here);
+      if (value instanceof NestedBlocks) for (const nested of value.bodies) visit(nested, allowed, here, false);
+    }
+  };
+  for (const block of file.blocks) {
+    if (block.type !== 'resource' && block.type !== 'data') continue;
+    const [type = '', name = ''] = block.labels;
+    const entry = (block.type === 'resource' ? list.resources : list.dataSources)[type];
+    if (!entry) {
+      problems.push(`${block.type} ${type} (not in the list)`);
+      continue;
+    }
+    visit(block.body, new Set(entry.arguments), `${block.type} ${type}.${name}`, true);
+  }
+  return problems;
+}
