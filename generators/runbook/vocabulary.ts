@@ -28,9 +28,8 @@ export const usesBundle = (environment: ResolvedEnvironment) => environment.mode
 export const hasSecretsFile = (environment: ResolvedEnvironment) => environment.secrets.generated.length > 0 && environment.secrets.file !== undefined;
 
 /** The one-line `description` of a service or environment (schema-checked, not in the input types). */
-export function descriptionOf(input: object): string | undefined {
-  const value = (input as { description?: unknown }).description;
-  return typeof value === 'string' && value !== '' ? value : undefined;
+export function descriptionOf(input: { description?: string }): string | undefined {
+  return input.description || undefined;
 }
 
 export function listed(names: readonly string[], none = 'none'): string {

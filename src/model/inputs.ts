@@ -51,6 +51,7 @@ export interface Alert {
 
 export interface ServiceInput {
   name: string;
+  description?: string;
   role: Role;
   image: string;
   command?: string[];
@@ -82,6 +83,7 @@ export interface ResourceSettings {
 
 export interface EnvironmentInput {
   name: string;
+  description?: string;
   mode: Mode;
   tier: Tier;
   provider: Provider;
