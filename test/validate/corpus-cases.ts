@@ -465,4 +465,10 @@ export const corpus: CorpusCase[] = [
     expect: { code: 'file-too-large', file: 'environments/huge.yaml', line: 1, column: 1 },
     message: /MiB/,
   },
+  {
+    name: 'blue-green on a Compose target is a warning, not an error',
+    files: { 'services/api/service.json': apiJson({ deployment: { strategy: 'blue-green' } }) },
+    expect: { code: 'compose-blue-green', file: 'environments/onprem.yaml', line: 5, column: 10 },
+    exitCode: 0,
+  },
 ];

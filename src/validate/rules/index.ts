@@ -1,4 +1,5 @@
 import type { Rule } from './rule.js';
+import { composeStrategyRule } from './compose-strategy.js';
 import { dependenciesRule } from './dependencies.js';
 import { healthCheckRule } from './health.js';
 import { migrationsRule } from './migrations.js';
@@ -20,4 +21,5 @@ export const rules: readonly Rule[] = [
   healthCheckRule,
   migrationsRule,
   secretsRule,
+  composeStrategyRule,
 ];
