@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { terraformAwsGenerator } from '../../generators/terraform-aws/index.js';
+import { terraformDigitalOceanGenerator } from '../../generators/terraform-digitalocean/index.js';
+import { parse } from '@cdktf/hcl2json';
+import { exampleTargets, expectedHclJson, parsed, providerList, terraformTrees, unknownArguments } from './support.js';
+
+const ready = exampleTargets().filter((target) => target.status === 'ready' && target.model && target.model.provider !== 'bare-metal');
+
+describe('Terraform of every ready cloud target of the example', () => {
+  it('covers both clouds and every compute platform', () => {
+    const platforms = new Set(ready.map((target) => target.model!.infrastructure.compute.platform));
+    expect([...platforms].sort()).toEqual(['doks', 'droplet', 'ec2', 'ecs-fargate', 'eks']);
+  });
+
+  for (const target of ready) {
+    const environment = target.model!;
+    describe(target.name, () => {
+      it("every .tf parses with HashiCorp's parser into exactly what the builder meant", async () => {
+        for (const [name, file] of terraformTrees(environment)) {
+          expect(await parsed(file, name), `${target.name} ${name}`).toEqual(expectedHclJson(file));
+        }
+      });
+
+      it('uses only resource types and arguments the provider documents', () => {
+        const list = providerList(environment.provider === 'aws' ? 'aws' : 'digitalocean');
+        const problems = [...terraformTrees(environment)].flatMap(([name, file]) => unknownArguments(file, list).map((problem) => `${name}: ${problem}`));
+        expect(problems).toEqual([]);
+      });
+
+      it('the generator writes these files, and byte-identical ones on a second run', async () => {
+        const generator = environment.provider === 'aws' ? terraformAwsGenerator : terraformDigitalOceanGenerator;
+        expect(generator.appliesTo(environment)).toBe(true);
+        const first = generator.generate(environment);
+        const second = generator.generate(environment);
+        expect(second).toEqual(first);
+        const decoder = new TextDecoder();
+        for (const file of first.filter((candidate) => candidate.path.endsWith('.tf'))) {
+          await expect(parse(file.path, decoder.decode(file.bytes))).resolves.toBeTypeOf('object');
+        }
+        expect(first.map((file) => file.path)).toContain('terraform/versions.tf');
+      });
+    });
+  }
+});
