@@ -79,7 +79,26 @@ find "$root" -mindepth 1 -maxdepth 1 -type d -mtime +"$retention" -exec rm -rf {
 echo "slipway-backup: $environment backed up to $target"
 `;
 
-/** The update agent: runs the installed bundle's update.sh for the instance (environment) it is started as. */
+/**
+ * The update agent's step: when a release newer than the installed one waits in incoming/ (put
+ * there by this playbook or by a fetcher), hand it to the INSTALLED update.sh, which checks its
+ * signature against the keys the installation already trusts. Nothing newer: nothing to do.
+ */
+export const updateAgentScript = `#!/usr/bin/env bash
+set -euo pipefail
+environment=$1
+root=\${SLIPWAY_ROOT:-/opt/slipway/$environment}
+incoming=$root/incoming
+[ -f "$incoming/release.json" ] && [ -f "$root/state/installed.json" ] || exit 0
+waiting=$(jq -r '.sequence' "$incoming/release.json")
+installed=$(jq -r '.sequence // 0' "$root/state/installed.json")
+if [ "$waiting" -le "$installed" ]; then
+  exit 0
+fi
+exec "$root/current/update.sh" "$incoming/release.json" "$incoming/release.json.sig" "$incoming/bundle.zip"
+`;
+
+/** The update agent: applies a newer waiting release for the instance (environment) it is started as. */
 export const updateService = `[Unit]
 Description=Slipway update agent for %i
 Wants=network-online.target docker.service
@@ -87,8 +106,7 @@ After=network-online.target docker.service
 
 [Service]
 Type=oneshot
-WorkingDirectory=/opt/slipway/%i/current
-ExecStart=/bin/sh /opt/slipway/%i/current/update.sh
+ExecStart=/usr/local/sbin/slipway-update-agent %i
 `;
 
 export const updateTimer = `[Unit]

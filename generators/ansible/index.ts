@@ -4,7 +4,7 @@ import { yamlBytes } from '../../src/generate/serialize.js';
 import type { ResolvedEnvironment } from '../../src/resolve/index.js';
 import { cronFields } from '../terraform-aws/cron.js';
 import type { EnvironmentGenerator, OutputFile } from '../types.js';
-import { backupScript, updateService, updateTimer } from './files.js';
+import { backupScript, updateAgentScript, updateService, updateTimer } from './files.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -100,8 +100,7 @@ function playbookFile(environment: ResolvedEnvironment): OutputFile {
   const root = `/opt/slipway/${environment.name}`;
   const release = environment.release.version;
   const bundle = bundlePath(environment);
-  const bundleName = bundle.slice('bundle/'.length);
-  const releaseDir = `${root}/releases/${release}`;
+  const incoming = `${root}/incoming`;
   const compose = environment.input.runtimeVersion ?? '2.20';
   const backups = environment.infrastructure.backups;
   for (const value of [environment.name, release, compose, ...backupTargets(environment)]) {
@@ -148,14 +147,31 @@ function playbookFile(environment: ResolvedEnvironment): OutputFile {
     ),
     task('Firewall: read its state', 'ansible.builtin.command', { argv: ['ufw', 'status'] }, { register: 'slipway_ufw_status', changed_when: false }),
     task('Firewall: enable', 'ansible.builtin.command', { argv: ['ufw', '--force', 'enable'] }, { when: "'Status: active' not in slipway_ufw_status.stdout" }),
-    task('Create the install folders', 'ansible.builtin.file', { path: '{{ item }}', state: 'directory', owner: 'root', group: 'root', mode: '0750' }, { loop: [root, `${root}/bundles`, `${root}/releases`, releaseDir] }),
-    task('Copy the signed bundle', 'ansible.builtin.copy', { src: `{{ playbook_dir }}/../${bundle}`, dest: `${root}/bundles/${bundleName}`, owner: 'root', group: 'root', mode: '0600' }),
-    task('Unpack the bundle', 'ansible.builtin.unarchive', { src: `${root}/bundles/${bundleName}`, dest: releaseDir, remote_src: true, creates: `${releaseDir}/update.sh` }),
-    task('First install (install.sh verifies the signature and starts the Compose project)', 'ansible.builtin.command', { argv: ['sh', 'install.sh'], chdir: releaseDir, creates: `${root}/.installed` }, { register: 'slipway_install' }),
-    task('Record the first install', 'ansible.builtin.file', { path: `${root}/.installed`, state: 'touch', mode: '0600' }, { when: 'slipway_install is changed' }),
-    task('Apply this release on an installed host (update.sh)', 'ansible.builtin.command', { argv: ['sh', 'update.sh'], chdir: releaseDir, creates: `${releaseDir}/.applied` }, { when: 'slipway_install is not changed' }),
-    task('Record the applied release', 'ansible.builtin.file', { path: `${releaseDir}/.applied`, state: 'touch', mode: '0600' }, { changed_when: false }),
-    task('Point current at this release', 'ansible.builtin.file', { src: releaseDir, dest: `${root}/current`, state: 'link' }),
+    // The bundle's scripts own releases/, current, state/ and backups/ under the root; the
+    // playbook only drops the signed release into incoming/ and hands it to them.
+    task('Create the install folders', 'ansible.builtin.file', { path: '{{ item }}', state: 'directory', owner: 'root', group: 'root', mode: '0750' }, { loop: [root, incoming] }),
+    task(
+      'Copy the signed release: manifest, signature and bundle',
+      'ansible.builtin.copy',
+      { src: '{{ playbook_dir }}/../{{ item.from }}', dest: `${incoming}/{{ item.to }}`, owner: 'root', group: 'root', mode: '0600' },
+      { loop: [{ from: 'release.json', to: 'release.json' }, { from: 'release.json.sig', to: 'release.json.sig' }, { from: unsafe(bundle), to: 'bundle.zip' }], loop_control: { label: '{{ item.to }}' } },
+    ),
+    task('Install the tools the bundle scripts use', 'ansible.builtin.apt', { name: ['jq', 'openssl', 'sops', 'util-linux'], state: 'present' }),
+    task('Is this environment installed already?', 'ansible.builtin.stat', { path: `${root}/state/installed.json` }, { register: 'slipway_installed' }),
+    task('Unpack the bundle for the first install', 'ansible.builtin.unarchive', { src: `${incoming}/bundle.zip`, dest: `${incoming}/unpacked`, remote_src: true }, { when: 'not slipway_installed.stat.exists' }),
+    task(
+      'First install (install.sh checks the signature, decrypts the secrets, starts, migrates, seeds)',
+      'ansible.builtin.command',
+      { argv: ['bash', `${incoming}/unpacked/install.sh`, '--manifest', `${incoming}/release.json`, '--signature', `${incoming}/release.json.sig`, '--zip', `${incoming}/bundle.zip`] },
+      { when: 'not slipway_installed.stat.exists', environment: { SOPS_AGE_KEY_FILE: '{{ slipway_age_key_file }}' } },
+    ),
+    task('Install the update agent script', 'ansible.builtin.copy', { content: unsafe(updateAgentScript), dest: '/usr/local/sbin/slipway-update-agent', owner: 'root', group: 'root', mode: '0750' }),
+    task(
+      'Apply this release on an installed host (the installed update.sh; a release not newer is left alone)',
+      'ansible.builtin.command',
+      { argv: ['/usr/local/sbin/slipway-update-agent', unsafe(environment.name)] },
+      { when: 'slipway_installed.stat.exists' },
+    ),
     task('Install the update agent', 'ansible.builtin.copy', { content: '{{ item.content }}', dest: '/etc/systemd/system/{{ item.name }}', owner: 'root', group: 'root', mode: '0644' }, {
       loop: [
         { name: 'slipway-update@.service', content: unsafe(updateService) },
@@ -201,6 +217,8 @@ function playbookFile(environment: ResolvedEnvironment): OutputFile {
       slipway_release: unsafe(release),
       slipway_compose_min_version: unsafe(compose),
       slipway_open_ports: openPorts(environment),
+      // Where the host keeps the age identity that opens this environment's secrets.
+      slipway_age_key_file: unsafe(`/etc/slipway/${environment.name}/age.key`),
     },
     tasks,
   };

@@ -123,15 +123,15 @@ function applyRelease(environment: ResolvedEnvironment): PlanAction[] {
   const note = blueGreen.length > 0 ? `; blue-green asked for ${listed(blueGreen)}: Compose has none, the health-gated rollback stands in` : '';
   if (usesBundle(environment)) {
     return [
-      { description: `Copy ${paths.bundle(environment)} to the host and unpack it`, command: ['unzip', paths.bundle(environment)], files: [paths.bundle(environment)] },
+      { description: `Copy ${paths.bundle(environment)} with release.json and release.json.sig to the host and unpack the bundle`, command: ['unzip', paths.bundle(environment), '-d', 'bundle'], files: [paths.bundle(environment), 'release.json', 'release.json.sig'] },
       {
-        description: `From the unpacked bundle, first install: install.sh verifies the signature and starts the Compose project ${namespace}${note}`,
-        command: ['sh', 'install.sh'],
+        description: `First install, with SOPS_AGE_KEY_FILE set to the host's age identity: install.sh verifies the signature and every file, decrypts the secrets and starts the Compose project ${namespace}${note}`,
+        command: ['bash', 'bundle/install.sh', '--manifest', 'release.json', '--signature', 'release.json.sig', '--zip', paths.bundle(environment)],
         files: [paths.bundle(environment)],
       },
       {
-        description: `Every later release: the update client fetches the signed bundle and update.sh applies it (maintenance mode, backup, apply, migrate, health checks; on failure restore and return to the retained previous bundle)`,
-        command: ['sh', 'update.sh'],
+        description: `Every later release: the update client fetches the signed release and the INSTALLED update.sh applies it (signature against the installed keys, maintenance mode, backup, apply, migrate, health checks; on failure restore and return to the retained previous bundle)`,
+        command: [`/opt/slipway/${namespace}/current/update.sh`, 'release.json', 'release.json.sig', paths.bundle(environment)],
         files: [paths.bundle(environment)],
       },
     ];

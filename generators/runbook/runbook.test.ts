@@ -125,7 +125,13 @@ describe('what runs differs by target kind', () => {
     expect(commands(allocate)).toContain('ansible-playbook --inventory ansible/inventory.yml ansible/playbook.yml');
     expect(text(allocate)).toMatch(/Embedded PostgreSQL 16 database: a container of compose\/docker-compose\.yml with a named volume, 200Gi storage/);
     expect(allCommands(plan).some((c) => c.startsWith('terraform') || c.startsWith('kubectl'))).toBe(false);
-    expect(commands(step(plan, 'bind-release'))).toEqual(expect.arrayContaining(['unzip bundle/northwind-onprem-2026.11.2.zip', 'sh install.sh', 'sh update.sh']));
+    expect(commands(step(plan, 'bind-release'))).toEqual(
+      expect.arrayContaining([
+        'unzip bundle/northwind-onprem-2026.11.2.zip -d bundle',
+        'bash bundle/install.sh --manifest release.json --signature release.json.sig --zip bundle/northwind-onprem-2026.11.2.zip',
+        '/opt/slipway/northwind-onprem/current/update.sh release.json release.json.sig bundle/northwind-onprem-2026.11.2.zip',
+      ]),
+    );
     expect(text(step(plan, 'run-migrations'))).toContain('update.sh turns maintenance mode on and backs up');
     expect(text(step(plan, 'activate-license'))).toContain('Activate license LIC-0107');
     expect(commands(step(plan, 'activate-license'))).toEqual(['license-heartbeat status', 'update-client healthcheck']);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, type ScalarTag } from 'yaml';
 import { ansibleGenerator, bundlePath, hostVariable } from '../../generators/ansible/index.js';
-import { backupScript } from '../../generators/ansible/files.js';
+import { backupScript, updateAgentScript } from '../../generators/ansible/files.js';
 import { describeWithTool, runTool, toolPresent } from '../support/tools.js';
 import { exampleModel } from '../terraform/support.js';
 
@@ -44,9 +44,16 @@ describe('the bare-metal playbook (northwind-onprem)', () => {
   });
 
   it('deploys the signed bundle from the environment folder: install.sh once, update.sh for later releases', () => {
-    expect(taskNamed('Copy the signed bundle')['ansible.builtin.copy'].src).toBe(`{{ playbook_dir }}/../bundle/${environment.name}-${environment.release.version}.zip`);
-    expect(taskNamed('First install')['ansible.builtin.command']).toMatchObject({ argv: ['sh', 'install.sh'], creates: `/opt/slipway/${environment.name}/.installed` });
-    expect(taskNamed('Apply this release')['ansible.builtin.command'].argv).toEqual(['sh', 'update.sh']);
+    const root = `/opt/slipway/${environment.name}`;
+    const copy = taskNamed('Copy the signed release');
+    expect(copy['ansible.builtin.copy'].src).toBe('{{ playbook_dir }}/../{{ item.from }}');
+    expect(copy.loop.map((item: { from: unknown }) => String(item.from))).toEqual(['release.json', 'release.json.sig', `bundle/${environment.name}-${environment.release.version}.zip`]);
+    // The contract of the bundle's own scripts: install.sh given the release files, once; later the INSTALLED update.sh.
+    const install = taskNamed('First install');
+    expect(install['ansible.builtin.command'].argv).toEqual(['bash', `${root}/incoming/unpacked/install.sh`, '--manifest', `${root}/incoming/release.json`, '--signature', `${root}/incoming/release.json.sig`, '--zip', `${root}/incoming/bundle.zip`]);
+    expect(install.when).toBe('not slipway_installed.stat.exists');
+    expect(taskNamed('Apply this release')['ansible.builtin.command'].argv.map(String)).toEqual(['/usr/local/sbin/slipway-update-agent', environment.name]);
+    expect(updateAgentScript).toContain('exec "$root/current/update.sh" "$incoming/release.json" "$incoming/release.json.sig" "$incoming/bundle.zip"');
   });
 
   it('schedules backups per the environment (cron, retention) and the update agent as a systemd timer', () => {
@@ -89,12 +96,20 @@ describeAnsible('ansible-core accepts the playbook and the inventory', () => {
 });
 
 const describeShellcheck = describeWithTool('shellcheck', toolPresent('shellcheck', ['--version']));
-describeShellcheck('the backup script the playbook installs', () => {
-  it('passes shellcheck and sh -n', () => {
+describeShellcheck('the scripts the playbook installs', () => {
+  it('the backup script passes shellcheck and sh -n', () => {
     const script = join(work, 'slipway-backup');
     writeFileSync(script, backupScript);
     const lint = runTool('shellcheck', ['-s', 'sh', script]);
     expect(lint.status, lint.stdout).toBe(0);
     expect(runTool('sh', ['-n', script]).status).toBe(0);
+  });
+
+  it('the update agent passes shellcheck and bash -n', () => {
+    const script = join(work, 'slipway-update-agent');
+    writeFileSync(script, updateAgentScript);
+    const lint = runTool('shellcheck', [script]);
+    expect(lint.status, lint.stdout).toBe(0);
+    expect(runTool('bash', ['-n', script]).status).toBe(0);
   });
 });
