@@ -1,1 +1,1 @@
-HBbksoyMafaJNys0qTalDTDf1HRnjjY+GHOrAIWajhs7+2dECiCttmu9OT0UNGwoy0JYrjbLzVHMbgxG1C9HAA==
+go5A1WQxdU5oxZNxPxe/Phi9BTRaa5J+IDt0O9oxqfbBeNOpMG+KH7bSK4xbatSr6k3NbTQMUfXGAk/MgSfwBg==

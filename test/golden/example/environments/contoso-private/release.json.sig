@@ -1,1 +1,1 @@
-3jDtAGq6LQtdlUL0enpEykoP4rn7bRYKz8J/ByMqOkdSCbYbv/XL9vwjibue45NRpUhF56bKw8ZHgIOwEJN6Dg==
+nKemvu68IelPMshdKcLlCq8uxrdcs7s9+jNyXQUHc3PGMMbsPgg/UZvGvyUM0a9C5mCnNy+5qF8780VdIQg3Cw==

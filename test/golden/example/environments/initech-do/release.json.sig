@@ -1,1 +1,1 @@
-HVwupeVstRRLWw5B6xLqnxENwSUZoYuDQOGHN0llaJZjU0l8F9hC/ORvQu4av4iJBzA4FcdV+C+hJOVJkwfkCw==
++VmAni500WF+/V4KlnaaquqN4v8pj5e99/7s6sBHBz+l6uc1Rw94guAWUCj7wvmf0Wu7/SlwlG+5YCJuQXHjDQ==

@@ -1,1 +1,1 @@
-8vZ7NnmpDHFuL/77zHmtiEGEOMLI2IrXXBYRhXONybRT0Ugw3nF/wL2G+dz7Ny1KynEsa6aHY1xBw+DfIgplDQ==
+Bpp76VUbXqoZrzxm9jcHyQ1fcKXRdhdpN66D3mWhe9m3tOdXwNQ9mirVpkxfHo8kxzdk0c/KIJ6zH60b+xBtBA==
