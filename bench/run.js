@@ -3,7 +3,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { compile } from '../dist/src/compile.js';
+import { syncSecrets } from '../dist/src/secrets/sync.js';
+import { validateSourceTree } from '../dist/src/validate/index.js';
 import { writeOutputTree } from '../dist/src/write/index.js';
 
 const environmentCount = Number(process.argv[2] ?? 1000);
@@ -38,6 +41,8 @@ writeFileSync(
 mkdirSync(join(root, 'policies'));
 writeFileSync(join(root, 'policies', 'target-policy.yaml'), 'runtimes: {kubernetes: {minVersion: "1.29"}, compose: {}, ecs: {}}\nrevokedLicenses: [LIC-0042]\n');
 writeFileSync(join(root, 'policies', 'provisioning-policy.yaml'), 'allowed:\n  saas: {aws: [kubernetes, ecs], digitalocean: [kubernetes, compose]}\n  self-hosted: {bare-metal: [compose]}\n');
+const recipient = await identityToRecipient(await generateX25519Identity());
+writeFileSync(join(root, 'policies', 'secrets-policy.yaml'), `recipients: [${recipient}]\n`);
 mkdirSync(join(root, 'environments'));
 for (let i = 0; i < environmentCount; i++) {
   const name = `env-${String(i).padStart(4, '0')}`;
@@ -70,6 +75,10 @@ const measure = (label, fn) => {
 };
 
 console.log(`${environmentCount} environments × ${serviceCount} services (${root})`);
+const models = validateSourceTree({ root, now: new Date('2026-11-20T00:00:00Z') }).targets.flatMap((target) => (target.model ? [target.model] : []));
+const started = process.hrtime.bigint();
+await syncSecrets(models, { root, identities: [], now: new Date('2026-11-20T00:00:00Z') });
+console.log(`${'secrets sync (create all)'.padEnd(28)} ${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(0).padStart(7)} ms`);
 const first = measure('compile (cold: schemas)', () => compile({ root, now }));
 const errors = first.diagnostics.filter((d) => d.severity === 'error');
 if (errors.length > 0) {
