@@ -75,6 +75,16 @@ describe('slipway build', () => {
     expect(readTree(join(root, 'output'))).toEqual(before);
   });
 
+  it('fails an Argo CD target without a deploy repository with a positioned error, and builds once slipway.yaml names one', async () => {
+    const prod = readFileSync(join(tree(), 'environments', 'prod.yaml'), 'utf8');
+    const root = tree({ 'environments/prod.yaml': `${prod}reconciler: argocd\n` });
+    const run = await runCli(['build', '--no-sign'], { cwd: root });
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/environments\/prod\.yaml:13:13: error deploy-repo-required: .*set deployRepo/);
+    writeFileSync(join(root, 'slipway.yaml'), 'deployRepo: github:example/deploy\n');
+    expect((await runCli(['build', '--no-sign'], { cwd: root })).exitCode).toBe(0);
+  });
+
   it('refuses to replace a folder that is not Slipway output', async () => {
     const root = tree();
     mkdirSync(join(root, 'precious'));

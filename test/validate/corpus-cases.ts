@@ -471,4 +471,10 @@ export const corpus: CorpusCase[] = [
     expect: { code: 'compose-blue-green', file: 'environments/onprem.yaml', line: 5, column: 10 },
     exitCode: 0,
   },
+  {
+    name: 'an Argo CD target with no deploy repository to pull from (a warning until build)',
+    files: { 'environments/prod.yaml': `${prod}reconciler: argocd\n` },
+    expect: { code: 'deploy-repo-required', file: 'environments/prod.yaml', line: 13, column: 13 },
+    exitCode: 0,
+  },
 ];

@@ -1,6 +1,7 @@
 import type { Rule } from './rule.js';
 import { composeStrategyRule } from './compose-strategy.js';
 import { dependenciesRule } from './dependencies.js';
+import { deployRepoRule } from './deploy-repo.js';
 import { healthCheckRule } from './health.js';
 import { migrationsRule } from './migrations.js';
 import { productionRule } from './production.js';
@@ -22,4 +23,5 @@ export const rules: readonly Rule[] = [
   migrationsRule,
   secretsRule,
   composeStrategyRule,
+  deployRepoRule,
 ];

@@ -1,0 +1,27 @@
+import type { Diagnostic } from '../../diagnostics.js';
+import { finding } from '../project.js';
+import type { Rule } from './rule.js';
+
+/**
+ * Argo CD Applications must name the repository they pull from; Flux can fall back to the
+ * GitRepository its bootstrap made, Argo CD has no such default. Like a secrets file still to
+ * sync, this only stops a build: `validate` warns.
+ */
+export const deployRepoRule: Rule = {
+  name: 'deploy-repo',
+  codes: ['deploy-repo-required'],
+  check({ project, resolved, blocked, purpose }) {
+    if (project.settings?.value.deployRepo) return [];
+    const out: Diagnostic[] = [];
+    for (const model of resolved.values()) {
+      if (model.runtime !== 'kubernetes' || model.reconciler !== 'argocd' || blocked.has(model.name)) continue;
+      const environment = project.environments.get(model.name)!;
+      out.push(
+        finding(environment, model.input.reconciler ? ['reconciler'] : [], 'deploy-repo-required', `Argo CD must know which repository to pull "${model.name}" from; set deployRepo (a git URL or github:OWNER/REPO) in slipway.yaml`, {
+          severity: purpose === 'build' ? 'error' : 'warning',
+        }),
+      );
+    }
+    return out;
+  },
+};
