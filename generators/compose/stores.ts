@@ -32,15 +32,26 @@ export const edgeNginxImage = 'nginx:1.27.3-alpine';
 /** Small image the update script tars volumes with; pulled at install so updates need no new download. */
 export const toolsImage = 'busybox:1.37.0';
 
-function exactVersion(resource: ResolvedResource, type: keyof typeof pinnedVersions): string {
+function resolveVersion(resource: Pick<ResolvedResource, 'version'>, type: keyof typeof pinnedVersions): string | undefined {
   const table = pinnedVersions[type];
   const asked = resource.version ?? table.default;
   const pinned = table.lines[asked];
   if (pinned) return pinned;
   if (Object.keys(table.lines).some((line) => asked.startsWith(`${line}.`))) return asked;
-  throw new UserError(
-    `resource "${resource.name}" asks for ${type} ${asked}, which Slipway cannot run embedded on Compose; supported: ${Object.keys(table.lines).sort().join(', ')}, or an exact release of one of those lines`,
-  );
+  return undefined;
+}
+
+/** Why a resource cannot run embedded on Compose, or undefined when it can (the validator reports it at its source). */
+export function composeStoreProblem(resource: Pick<ResolvedResource, 'type' | 'version'>): string | undefined {
+  if (resource.type === 'object-storage' || resolveVersion(resource, resource.type) !== undefined) return undefined;
+  const lines = Object.keys(pinnedVersions[resource.type].lines).sort();
+  return `Slipway cannot run ${resource.type} ${resource.version} embedded on Compose; supported: ${lines.join(', ')}, or an exact release of one of those lines`;
+}
+
+function exactVersion(resource: ResolvedResource, type: keyof typeof pinnedVersions): string {
+  const version = resolveVersion(resource, type);
+  if (version === undefined) throw new UserError(`resource "${resource.name}": ${composeStoreProblem(resource)}`);
+  return version;
 }
 
 export type StoreFamily = 'sql' | 'redis' | 's3';

@@ -15,7 +15,7 @@ interface Pin {
 }
 
 const pins: Record<ResolvedResource['type'], Pin> = {
-  postgres: { chart: 'postgresql', byVersion: { '16': '15.5.38', '17': '16.3.1' }, latest: '16.3.1' },
+  postgres: { chart: 'postgresql', byVersion: { '14': '11.6.9', '15': '12.5.9', '16': '15.5.38', '17': '16.3.1' }, latest: '16.3.1' },
   mysql: { chart: 'mysql', byVersion: { '8.0': '10.3.0', '8.4': '12.3.5' }, latest: '12.3.5' },
   redis: { chart: 'redis', byVersion: { '7': '19.5.0', '7.2': '19.5.0' }, latest: '19.5.0' },
   'object-storage': { chart: 'minio', byVersion: {}, latest: '14.6.14' },
@@ -32,9 +32,20 @@ export function embeddedReleases(environment: ResolvedEnvironment, secretName: s
   return environment.resources.filter((resource) => !resource.managed).map((resource) => embeddedRelease(environment, resource, secretName));
 }
 
+function chartVersion(resource: Pick<ResolvedResource, 'type' | 'version'>): string | undefined {
+  const pin = pins[resource.type];
+  return resource.version === undefined ? pin.latest : (pin.byVersion[resource.version] ?? pin.byVersion[resource.version.split('.')[0]!]);
+}
+
+/** Why a resource cannot run embedded on Kubernetes, or undefined when it can (the validator reports it at its source). */
+export function embeddedChartProblem(resource: Pick<ResolvedResource, 'type' | 'version'>): string | undefined {
+  if (chartVersion(resource) !== undefined) return undefined;
+  return `no pinned chart runs ${resource.type} ${resource.version} embedded on Kubernetes; supported: ${Object.keys(pins[resource.type].byVersion).join(', ')}`;
+}
+
 function embeddedRelease(environment: ResolvedEnvironment, resource: ResolvedResource, secretName: string): EmbeddedRelease {
   const pin = pins[resource.type];
-  const version = resource.version === undefined ? pin.latest : (pin.byVersion[resource.version] ?? pin.byVersion[resource.version.split('.')[0]!]);
+  const version = chartVersion(resource);
   if (version === undefined) {
     throw new UserError(
       `${environment.name}: no pinned chart runs ${resource.type} ${resource.version} for the embedded resource "${resource.name}"; supported: ${Object.keys(pin.byVersion).join(', ')} (or set resources.${resource.name}.managed: true)`,

@@ -477,4 +477,10 @@ export const corpus: CorpusCase[] = [
     expect: { code: 'deploy-repo-required', file: 'environments/prod.yaml', line: 13, column: 13 },
     exitCode: 0,
   },
+  {
+    name: 'an embedded database version Slipway has no pinned image for (a warning until build)',
+    files: { 'services/api/service.json': apiText.replace('"version": "16"', '"version": "11"') },
+    expect: { code: 'unsupported-version', file: 'services/api/service.json', line: 10, column: 72 },
+    exitCode: 0,
+  },
 ];
