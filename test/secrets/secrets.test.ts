@@ -67,6 +67,16 @@ describe('slipway secrets', () => {
     expect(readFileSync(join(root, 'output', 'environments', 'prod', 'secrets', 'secrets.sops.yaml'))).toEqual(readFileSync(join(root, 'secrets', 'prod.sops.yaml')));
   });
 
+  it('with no recipients at all, validate warns and build fails naming where to add them', async () => {
+    const root = freshTree({ 'policies/secrets-policy.yaml': 'generated: {minLength: 32}\n' });
+    const validate = await runCli(['validate'], { cwd: root });
+    expect(validate.exitCode).toBe(0);
+    expect(validate.stderr).toContain('warning no-recipients');
+    const build = await runCli(['build', '--no-sign'], { cwd: root });
+    expect(build.exitCode).toBe(1);
+    expect(build.stderr).toMatch(/error no-recipients: .*secrets\.recipients/);
+  });
+
   it('validate only warns about secrets still to sync', async () => {
     const root = freshTree();
     const run = await runCli(['validate'], { cwd: root });

@@ -35,7 +35,7 @@ export const secretsRule: Rule = {
       const { generated, recipients, file } = model.secrets;
       if (generated.length === 0) continue;
       if (recipients.length === 0) {
-        out.push(finding(environment, at, 'no-recipients', `no one could decrypt the secrets of "${model.name}": add age public keys to secrets.recipients, or to policies/secrets-policy.yaml recipients`));
+        out.push(finding(environment, at, 'no-recipients', `no one could decrypt the secrets of "${model.name}": add age public keys to secrets.recipients, or to policies/secrets-policy.yaml recipients`, { severity }));
         continue;
       }
       if (!file) {
