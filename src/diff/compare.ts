@@ -1,10 +1,10 @@
 import { createTwoFilesPatch } from 'diff';
 import { compareText } from '../diagnostics.js';
 import { sha256Hex } from '../sign/manifest.js';
-import { assessRisks } from './risks/index.js';
+import { assessRisks, type EnvironmentFiles } from './risks/index.js';
 import type { Risk } from './risks/types.js';
 import { compareSops, isSopsFile, redactCiphertext, type SopsComparison } from './sops.js';
-import { environmentFolder, environmentNames, isManaged, readIndex, type FileMap, type IndexEntry } from './tree.js';
+import { decodeUtf8, environmentFolders, isManaged, parseLoosely, readIndex, type FileMap, type IndexEntry } from './tree.js';
 
 export type EnvironmentStatus = 'added' | 'changed' | 'removed' | 'blocked' | 'unchanged';
 
@@ -48,29 +48,27 @@ export interface DiffReport {
 export function compareTrees(against: string, oldFiles: FileMap, newFiles: FileMap): DiffReport {
   const oldIndex = readIndex(oldFiles);
   const newIndex = readIndex(newFiles);
-  const names = [...new Set([...oldIndex.keys(), ...newIndex.keys(), ...environmentNames(oldFiles), ...environmentNames(newFiles)])].sort(compareText);
-  const environments = names.map((name) => environmentDiff(name, oldIndex.get(name), newIndex.get(name), oldFiles, newFiles));
+  const oldFolders = environmentFolders(oldFiles);
+  const newFolders = environmentFolders(newFiles);
+  const names = [...new Set([...oldIndex.keys(), ...newIndex.keys(), ...oldFolders.keys(), ...newFolders.keys()])].sort(compareText);
+  const pairs = names.map((name) => ({
+    name,
+    old: oldFolders.get(name) ?? new Map<string, Uint8Array>(),
+    new: newFolders.get(name) ?? new Map<string, Uint8Array>(),
+    ...(oldIndex.has(name) ? { oldEntry: oldIndex.get(name)! } : {}),
+    ...(newIndex.has(name) ? { newEntry: newIndex.get(name)! } : {}),
+  }));
+  const environments = pairs.map(environmentDiff);
   const projectPaths = [...new Set([...oldFiles.keys(), ...newFiles.keys()])].filter((path) => isManaged(path) && !path.startsWith('environments/')).sort(compareText);
   const project = projectPaths.flatMap((path) => fileDiff(path, oldFiles.get(path), newFiles.get(path)) ?? []);
   const counts: Record<EnvironmentStatus, number> = { added: 0, changed: 0, removed: 0, blocked: 0, unchanged: 0 };
   for (const environment of environments) counts[environment.status]++;
   // Only environments that differ are assessed: the cost follows the change, not the project's size.
-  const differing = environments.filter((environment) => environment.status !== 'unchanged').map((environment) => environment.name);
-  const risks = assessRisks(
-    differing.map((name) => ({
-      name,
-      old: environmentFolder(oldFiles, name),
-      new: environmentFolder(newFiles, name),
-      ...(oldIndex.has(name) ? { oldEntry: oldIndex.get(name)! } : {}),
-      ...(newIndex.has(name) ? { newEntry: newIndex.get(name)! } : {}),
-    })),
-  );
+  const risks = assessRisks(pairs.filter((_, i) => environments[i]!.status !== 'unchanged'));
   return { against, environments, project, risks, counts };
 }
 
-function environmentDiff(name: string, oldEntry: IndexEntry | undefined, newEntry: IndexEntry | undefined, oldFiles: FileMap, newFiles: FileMap): EnvironmentDiff {
-  const before = environmentFolder(oldFiles, name);
-  const after = environmentFolder(newFiles, name);
+function environmentDiff({ name, old: before, new: after, oldEntry, newEntry }: EnvironmentFiles): EnvironmentDiff {
   const prefix = `environments/${name}/`;
   const paths = [...new Set([...before.keys(), ...after.keys()])].sort(compareText);
   const files = paths.flatMap((path) => fileDiff(prefix + path, before.get(path), after.get(path)) ?? []);
@@ -90,14 +88,14 @@ function environmentDiff(name: string, oldEntry: IndexEntry | undefined, newEntr
   };
 }
 
-function releaseOf(folder: Map<string, Uint8Array>, entry: IndexEntry | undefined): string | null {
+function releaseOf(folder: ReadonlyMap<string, Uint8Array>, entry: IndexEntry | undefined): string | null {
   const manifest = parseLoosely(folder.get('release.json'));
   if (typeof manifest?.release === 'string') return manifest.release;
   return entry?.release ?? null;
 }
 
 /** The difference of one file, or undefined when both sides are byte-identical. */
-export function fileDiff(path: string, before: Uint8Array | undefined, after: Uint8Array | undefined): FileDiff | undefined {
+function fileDiff(path: string, before: Uint8Array | undefined, after: Uint8Array | undefined): FileDiff | undefined {
   if (before && after && Buffer.compare(before, after) === 0) return undefined;
   if (!before && !after) return undefined;
   const change = !before ? 'added' : !after ? 'removed' : 'modified';
@@ -128,37 +126,13 @@ export function fileDiff(path: string, before: Uint8Array | undefined, after: Ui
 
 function decodeText(bytes: Uint8Array | undefined): string | undefined {
   if (!bytes) return '';
-  if (bytes.includes(0)) return undefined;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
-
-interface LooseManifest {
-  release?: unknown;
-  sequence?: unknown;
-  previous?: unknown;
-  provider?: unknown;
-  runtime?: unknown;
-  files?: unknown;
-}
-
-export function parseLoosely(bytes: Uint8Array | undefined): LooseManifest | undefined {
-  if (!bytes) return undefined;
-  try {
-    const value = JSON.parse(new TextDecoder().decode(bytes));
-    return value && typeof value === 'object' ? (value as LooseManifest) : undefined;
-  } catch {
-    return undefined;
-  }
+  return bytes.includes(0) ? undefined : decodeUtf8(bytes);
 }
 
 function manifestSummary(before: Uint8Array | undefined, after: Uint8Array | undefined): string {
   const a = parseLoosely(before);
   const b = parseLoosely(after);
-  const files = (m: LooseManifest | undefined) => (Array.isArray(m?.files) ? m!.files.length : 0);
+  const files = (m: Record<string, unknown> | undefined) => (Array.isArray(m?.files) ? m.files.length : 0);
   if (!b) return `manifest removed (release ${String(a?.release ?? '?')}, sequence ${String(a?.sequence ?? '?')})`;
   if (!a) return `new manifest: release ${String(b.release)}, sequence ${String(b.sequence)}, ${files(b)} files listed`;
   const parts: string[] = [];

@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { compareText } from '../diagnostics.js';
+import { decodeUtf8 } from './tree.js';
 
 /**
  * SOPS files in a diff: only the names of what changed, never a value. A ciphertext differs
@@ -99,8 +100,9 @@ function flatten(value: unknown, path: string, into: Map<string, string>): void 
 }
 
 function parseDocument(path: string, bytes: Uint8Array): unknown {
+  const text = decodeUtf8(bytes);
+  if (text === undefined) return undefined;
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     return path.endsWith('.json') ? JSON.parse(text) : parse(text, { maxAliasCount: 100, uniqueKeys: false, logLevel: 'silent' });
   } catch {
     return undefined;

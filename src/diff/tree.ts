@@ -36,15 +36,7 @@ export function isManaged(path: string): boolean {
  */
 export function readIndex(files: FileMap): Map<string, IndexEntry> {
   const entries = new Map<string, IndexEntry>();
-  const bytes = files.get('index.json');
-  if (!bytes) return entries;
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
-  } catch {
-    return entries;
-  }
-  const list = (value as { environments?: unknown })?.environments;
+  const list = parseLoosely(files.get('index.json'))?.environments;
   if (!Array.isArray(list)) return entries;
   for (const item of list) {
     if (!item || typeof item !== 'object' || typeof (item as IndexEntry).name !== 'string') continue;
@@ -59,27 +51,43 @@ export function readIndex(files: FileMap): Map<string, IndexEntry> {
   return entries;
 }
 
-/** The files of `environments/<name>/`, with paths relative to that folder. */
-export function environmentFolder(files: FileMap, name: string): Map<string, Uint8Array> {
-  const prefix = `environments/${name}/`;
-  const folder = new Map<string, Uint8Array>();
-  for (const [path, bytes] of files) if (path.startsWith(prefix)) folder.set(path.slice(prefix.length), bytes);
-  return folder;
-}
-
-/** Names of the environment folders present in a tree. */
-export function environmentNames(files: FileMap): string[] {
-  const names = new Set<string>();
-  for (const path of files.keys()) {
-    const match = /^environments\/([^/]+)\/./.exec(path);
-    if (match) names.add(match[1]!);
+/** The text of bytes that are valid UTF-8, or undefined. */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
   }
-  return [...names].sort(compareText);
 }
 
-export interface AgainstTree {
-  origin: string;
-  files: Map<string, Uint8Array>;
+/**
+ * A JSON object read from bytes a deploy repository holds (`index.json`, a `release.json`), or
+ * undefined when they are not one: damaged input reads as absent, never as a crash.
+ */
+export function parseLoosely(bytes: Uint8Array | undefined): Record<string, unknown> | undefined {
+  if (!bytes) return undefined;
+  try {
+    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The files of every `environments/<name>/` folder, with paths relative to it, by name in
+ * `compareText` order. Grouped in one pass, so the work per environment does not grow with the
+ * size of the whole tree. Works on bytes and on blob ids alike.
+ */
+export function environmentFolders<T>(files: Iterable<readonly [string, T]>): Map<string, Map<string, T>> {
+  const folders = new Map<string, Map<string, T>>();
+  for (const [path, value] of files) {
+    const match = /^environments\/([^/]+)\/(.+)$/s.exec(path);
+    if (!match) continue;
+    if (!folders.has(match[1]!)) folders.set(match[1]!, new Map());
+    folders.get(match[1]!)!.set(match[2]!, value);
+  }
+  return new Map([...folders].sort(([a], [b]) => compareText(a, b)));
 }
 
 /**
@@ -87,7 +95,7 @@ export interface AgainstTree {
  * anything git can clone with an optional `#REF`. The diff needs every file, not only the
  * environment folders `openPrevious` exposes, so it keeps its own snapshot.
  */
-export function readAgainst(spec: string, cwd: string): AgainstTree {
+export function readAgainst(spec: string, cwd: string): Map<string, Uint8Array> {
   const hash = spec.lastIndexOf('#');
   const location = hash > 0 ? spec.slice(0, hash) : spec;
   const ref = hash > 0 ? spec.slice(hash + 1) : undefined;
@@ -96,12 +104,12 @@ export function readAgainst(spec: string, cwd: string): AgainstTree {
   const local = resolve(cwd, location);
   const isBare = existsSync(join(local, 'HEAD')) && existsSync(join(local, 'objects')) && existsSync(join(local, 'refs'));
   if (ref === undefined && existsSync(local) && statSync(local).isDirectory() && !isBare) {
-    return { origin: spec, files: readFolder(local) };
+    return readFolder(local);
   }
   const checkout = mkdtempSync(join(tmpdir(), 'slipway-against-'));
   try {
     clone(existsSync(local) ? local : location, ref, checkout);
-    return { origin: spec, files: readFolder(checkout) };
+    return readFolder(checkout);
   } finally {
     rmSync(checkout, { recursive: true, force: true });
   }
@@ -150,7 +158,7 @@ export function previousFromFiles(files: FileMap, origin: string): PreviousTree 
     origin,
     manifest: (name) => files.get(`environments/${name}/release.json`),
     signature: (name) => files.get(`environments/${name}/release.json.sig`),
-    folder: (name) => environmentFolder(files, name),
+    folder: (name) => new Map(environmentFolders(files).get(name)),
     dispose: () => {},
   };
 }

@@ -6,7 +6,7 @@ import { displayOrigin } from '../diff/tree.js';
 import { PublishError, UsageError } from '../errors.js';
 import type { DeployRepository } from './index.js';
 import { gitBlobId } from './output.js';
-import type { RepoState } from './plan.js';
+import { fileMode, headState, type RepoState } from './plan.js';
 
 /** Author and committer of the publish commit (`GIT_AUTHOR_NAME`… as git reads them). */
 export type GitIdentity = Record<'GIT_AUTHOR_NAME' | 'GIT_AUTHOR_EMAIL' | 'GIT_COMMITTER_NAME' | 'GIT_COMMITTER_EMAIL', string>;
@@ -90,7 +90,7 @@ export async function openGitRepository(remote: string, identity: GitIdentity): 
       const entries = await mapLimit([...changes], 8, async ([path, bytes]) => {
         if (bytes === null) return `0 ${'0'.repeat(40)}\t${path}\0`;
         const id = await text(['hash-object', '-w', '--stdin'], { input: bytes });
-        return `${base.files.get(path)?.mode === '100755' ? '100755' : '100644'} ${id}\t${path}\0`;
+        return `${fileMode(base, path)} ${id}\t${path}\0`;
       });
       await git(['update-index', '-z', '--index-info'], { env, input: entries.join('') });
       const tree = await text(['write-tree'], { env });
@@ -119,22 +119,12 @@ export async function openGitRepository(remote: string, identity: GitIdentity): 
   return repository;
 
   function state(commit: string | null, tree: string | null, files: Map<string, { id: string; mode: string }>): RepoState {
-    return {
-      commit,
-      tree,
-      files,
-      async read(path) {
-        const entry = files.get(path);
-        if (!entry) throw new PublishError(`${name} has no ${path}`);
-        return new Uint8Array((await git(['cat-file', 'blob', entry.id])).stdout);
-      },
-      async published(environment, manifest) {
-        if (!commit) return false;
-        // --find-object walks the history for commits that add or drop this exact blob at the path.
-        const found = await text(['log', '-1', '--format=%H', `--find-object=${gitBlobId(manifest)}`, commit, '--', `environments/${environment}/release.json`]);
-        return found !== '';
-      },
-    };
+    return headState(name, { commit, tree, files }, async (id) => new Uint8Array((await git(['cat-file', 'blob', id])).stdout), async (environment, manifest) => {
+      if (!commit) return false;
+      // --find-object walks the history for commits that add or drop this exact blob at the path.
+      const found = await text(['log', '-1', '--format=%H', `--find-object=${gitBlobId(manifest)}`, commit, '--', `environments/${environment}/release.json`]);
+      return found !== '';
+    });
   }
 }
 

@@ -2,7 +2,7 @@ import { Octokit } from '@octokit/rest';
 import { PublishError } from '../errors.js';
 import type { DeployRepository } from './index.js';
 import { gitBlobId } from './output.js';
-import type { RepoState } from './plan.js';
+import { fileMode, headState, type RepoState } from './plan.js';
 import { withRetry, type Backoff } from './retry.js';
 
 export interface GitHubOptions {
@@ -76,7 +76,7 @@ export function openGitHubRepository(options: GitHubOptions): DeployRepository {
       await call('creating a branch', () => octokit.rest.git.createRef({ owner, repo, ref, sha }));
       return true;
     } catch (error) {
-      if (/Reference already exists|: 422\b|422/.test(String((error as Error).message))) return false;
+      if (/Reference already exists|422/.test(String((error as Error).message))) return false;
       throw error;
     }
   };
@@ -123,7 +123,7 @@ export function openGitHubRepository(options: GitHubOptions): DeployRepository {
           if (created.data.sha !== id) throw new PublishError(`${name} stored ${path} as ${created.data.sha}, expected ${id}`);
           known.add(id);
         }
-        entries.push({ path, mode: base.files.get(path)?.mode === '100755' ? '100755' : '100644', type: 'blob', sha: id });
+        entries.push({ path, mode: fileMode(base, path), type: 'blob', sha: id });
       }
       const tree = await call('creating the tree', () =>
         octokit.rest.git.createTree({ owner, repo, tree: entries as NonNullable<Parameters<typeof octokit.rest.git.createTree>[0]>['tree'], ...(base.tree ? { base_tree: base.tree } : {}) }),
@@ -157,28 +157,21 @@ export function openGitHubRepository(options: GitHubOptions): DeployRepository {
   };
 
   function state(commit: string | null, tree: string | null, files: Map<string, { id: string; mode: string }>): RepoState {
-    return {
-      commit,
-      tree,
-      files,
-      async read(path) {
-        const entry = files.get(path);
-        if (!entry) throw new PublishError(`${name} has no ${path}`);
-        const blob = await call(`reading ${path}`, () => octokit.rest.git.getBlob({ owner, repo, file_sha: entry.id }));
-        return new Uint8Array(Buffer.from(blob.data.content, blob.data.encoding === 'base64' ? 'base64' : 'utf8'));
-      },
-      async published(environment, manifest) {
-        const wanted = gitBlobId(manifest);
-        let current: string | undefined = commit ?? undefined;
-        for (let depth = 0; current && depth < HISTORY_DEPTH; depth++) {
-          const sha: string = current;
-          const data = (await call('reading history', () => octokit.rest.git.getCommit({ owner, repo, commit_sha: sha }))).data;
-          if ((await blobAt(data.tree.sha, `environments/${environment}/release.json`)) === wanted) return true;
-          current = data.parents[0]?.sha;
-        }
-        return false;
-      },
+    const blob = async (id: string, path: string) => {
+      const { data } = await call(`reading ${path}`, () => octokit.rest.git.getBlob({ owner, repo, file_sha: id }));
+      return new Uint8Array(Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8'));
     };
+    return headState(name, { commit, tree, files }, blob, async (environment, manifest) => {
+      const wanted = gitBlobId(manifest);
+      let current: string | undefined = commit ?? undefined;
+      for (let depth = 0; current && depth < HISTORY_DEPTH; depth++) {
+        const sha: string = current;
+        const data = (await call('reading history', () => octokit.rest.git.getCommit({ owner, repo, commit_sha: sha }))).data;
+        if ((await blobAt(data.tree.sha, `environments/${environment}/release.json`)) === wanted) return true;
+        current = data.parents[0]?.sha;
+      }
+      return false;
+    });
   }
 }
 

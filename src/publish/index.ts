@@ -86,7 +86,7 @@ function conflictMessage(name: string, branch: string, plan: PublishPlan): strin
 }
 
 /** The commit's title and body: environments, releases, the source commit. Deterministic for a given plan. */
-export function commitMessage(plan: PublishPlan): { title: string; body: string } {
+function commitMessage(plan: PublishPlan): { title: string; body: string } {
   const changed = plan.environments.filter((e) => e.action === 'added' || e.action === 'updated' || e.action === 'removed');
   const label = (e: PublishPlan['environments'][number]) => (e.action === 'removed' ? `${e.name} (removed)` : `${e.name} ${e.release ?? ''}`.trim());
   let title: string;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { environmentFolder, environmentNames, readIndex, type IndexEntry } from '../diff/tree.js';
+import { environmentFolders, readIndex, type IndexEntry } from '../diff/tree.js';
 import { IntegrityError, UserError } from '../errors.js';
 import { MANIFEST_FILE, SIGNATURE_FILE, parseManifest, sha256Hex } from '../sign/manifest.js';
 
@@ -38,13 +38,9 @@ export function readOutput(dir: string): BuiltOutput {
   if (!files.has('index.json')) throw new UserError(`${dir} is not Slipway output (no index.json)`);
   const index = readIndex(files);
   const problems: string[] = [];
-  for (const name of environmentNames(files)) {
-    const entry = index.get(name);
-    if (!entry) {
-      problems.push(`environments/${name}/ is not listed in index.json`);
-      continue;
-    }
-    problems.push(...folderProblems(name, environmentFolder(files, name)));
+  for (const [name, folder] of environmentFolders(files)) {
+    if (!index.has(name)) problems.push(`environments/${name}/ is not listed in index.json`);
+    else problems.push(...folderProblems(name, folder));
   }
   for (const [name, entry] of index) {
     if (entry.status === 'ready' && !files.has(`environments/${name}/${MANIFEST_FILE}`)) problems.push(`environments/${name}/${MANIFEST_FILE} is missing for a ready environment`);

@@ -1,5 +1,6 @@
 import { compareText } from '../diagnostics.js';
-import { isManaged, readIndex, type IndexEntry } from '../diff/tree.js';
+import { environmentFolders, isManaged, parseLoosely, readIndex, type IndexEntry } from '../diff/tree.js';
+import { PublishError } from '../errors.js';
 import { MANIFEST_FILE, parseManifest, sha256Hex } from '../sign/manifest.js';
 import { gitBlobId, type BuiltOutput } from './output.js';
 import { projectFiles } from './project-files.js';
@@ -14,6 +15,29 @@ export interface RepoState {
   read(path: string): Promise<Uint8Array>;
   /** Whether these exact manifest bytes were ever `environments/<env>/release.json` behind the head. */
   published(environment: string, manifest: Uint8Array): Promise<boolean>;
+}
+
+/** A branch head as a `RepoState`: `read` looks a path up in the head's listing and fetches that blob by id. */
+export function headState(
+  repository: string,
+  head: Pick<RepoState, 'commit' | 'tree' | 'files'>,
+  blob: (id: string, path: string) => Promise<Uint8Array>,
+  published: RepoState['published'],
+): RepoState {
+  return {
+    ...head,
+    async read(path) {
+      const entry = head.files.get(path);
+      if (!entry) throw new PublishError(`${repository} has no ${path}`);
+      return blob(entry.id, path);
+    },
+    published,
+  };
+}
+
+/** The mode a written file is committed with: executable if the repository had it so, a plain file otherwise. */
+export function fileMode(base: RepoState, path: string): '100755' | '100644' {
+  return base.files.get(path)?.mode === '100755' ? '100755' : '100644';
 }
 
 /**
@@ -60,9 +84,8 @@ const short = (digest: string | null) => (digest ? `${digest.slice(0, 12)}…` :
  * and its folder stays. Anything else is a stale build: a conflict, and no commit.
  */
 export async function planPublish(output: BuiltOutput, repo: RepoState): Promise<PublishPlan> {
-  // Grouped once, so the work per environment does not grow with the size of the whole tree.
-  const builtFolders = byEnvironment([...output.files].map(([path, bytes]) => [path, bytes] as const));
-  const heldFolders = byEnvironment([...repo.files].map(([path, entry]) => [path, entry.id] as const));
+  const builtFolders = environmentFolders(output.files);
+  const heldFolders = environmentFolders([...repo.files].map(([path, entry]) => [path, entry.id] as const));
   const names = [...new Set([...output.index.keys(), ...heldFolders.keys()])].sort(compareText);
   const final = new Map<string, { id: string; bytes?: Uint8Array }>();
   const environments: EnvironmentPlan[] = [];
@@ -90,17 +113,18 @@ export async function planPublish(output: BuiltOutput, repo: RepoState): Promise
     if (sameFolder(built, held)) {
       takeBuilt();
       const manifest = built.get(MANIFEST_FILE);
-      environments.push({ name, action: 'unchanged', manifestSha256: manifest ? sha256Hex(manifest) : null, ...releaseOf(manifest) });
+      environments.push({ name, action: 'unchanged', manifestSha256: manifest ? sha256Hex(manifest) : null, ...releaseOf(parseLoosely(manifest)) });
       continue;
     }
     // Only folders that differ cost a read of the repo's manifest.
     const heldManifest = held.has(MANIFEST_FILE) ? await repo.read(prefix + MANIFEST_FILE) : undefined;
     const heldDigest = heldManifest ? sha256Hex(heldManifest) : null;
+    const heldFields = parseLoosely(heldManifest);
     const keep = async (action: EnvironmentAction) => {
       keepHeld();
       repoIndex ??= readIndex(new Map(repo.files.has('index.json') ? [['index.json', await repo.read('index.json')]] : []));
-      keptEntries.set(name, keptEntry(entry, repoIndex.get(name), heldManifest));
-      environments.push({ name, action, manifestSha256: heldDigest, ...releaseOf(heldManifest) });
+      keptEntries.set(name, keptEntry(entry, repoIndex.get(name), heldDigest, heldFields));
+      environments.push({ name, action, manifestSha256: heldDigest, ...releaseOf(heldFields) });
     };
     if (entry.status === 'blocked') {
       await keep('kept-blocked');
@@ -116,8 +140,7 @@ export async function planPublish(output: BuiltOutput, repo: RepoState): Promise
       continue;
     }
     if (heldManifest) {
-      const later = parseLoose(heldManifest);
-      if (later?.previous === builtDigest || (await repo.published(name, builtManifest))) {
+      if (heldFields?.previous === builtDigest || (await repo.published(name, builtManifest))) {
         await keep('kept-newer');
         continue;
       }
@@ -144,37 +167,16 @@ export async function planPublish(output: BuiltOutput, repo: RepoState): Promise
   return { changes, environments, conflicts, sourceCommits: [...sourceCommits].sort(compareText) };
 }
 
-function byEnvironment<T>(entries: ReadonlyArray<readonly [string, T]>): Map<string, Map<string, T>> {
-  const folders = new Map<string, Map<string, T>>();
-  for (const [path, value] of entries) {
-    const match = /^environments\/([^/]+)\/(.+)$/.exec(path);
-    if (!match) continue;
-    if (!folders.has(match[1]!)) folders.set(match[1]!, new Map());
-    folders.get(match[1]!)!.set(match[2]!, value);
-  }
-  return folders;
-}
-
 function sameFolder(built: Map<string, Uint8Array>, held: Map<string, string>): boolean {
   if (built.size !== held.size) return false;
   for (const [path, bytes] of built) if (held.get(path) !== gitBlobId(bytes)) return false;
   return true;
 }
 
-function parseLoose(bytes: Uint8Array): { previous?: unknown; release?: unknown; sequence?: unknown; mode?: unknown; provider?: unknown; runtime?: unknown } | undefined {
-  try {
-    const value = JSON.parse(new TextDecoder().decode(bytes));
-    return value && typeof value === 'object' ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function releaseOf(manifest: Uint8Array | undefined): { release?: string; sequence?: number } {
-  const parsed = manifest ? parseLoose(manifest) : undefined;
+function releaseOf(manifest: Record<string, unknown> | undefined): { release?: string; sequence?: number } {
   return {
-    ...(typeof parsed?.release === 'string' ? { release: parsed.release } : {}),
-    ...(typeof parsed?.sequence === 'number' ? { sequence: parsed.sequence } : {}),
+    ...(typeof manifest?.release === 'string' ? { release: manifest.release } : {}),
+    ...(typeof manifest?.sequence === 'number' ? { sequence: manifest.sequence } : {}),
   };
 }
 
@@ -183,11 +185,9 @@ function releaseOf(manifest: Uint8Array | undefined): { release?: string; sequen
  * always describes the folders actually committed. The build's verdict (status, block reasons) is
  * the newest word on a blocked target; for a folder a later publish wrote, that publish's entry is.
  */
-function keptEntry(built: IndexEntry, held: IndexEntry | undefined, manifest: Uint8Array | undefined): IndexEntry {
-  const digest = manifest ? sha256Hex(manifest) : null;
+function keptEntry(built: IndexEntry, held: IndexEntry | undefined, digest: string | null, manifest: Record<string, unknown> | undefined): IndexEntry {
   if (built.status === 'blocked') return { ...built, manifestSha256: digest };
   if (held && held.manifestSha256 === digest) return held;
-  const parsed = manifest ? parseLoose(manifest) : undefined;
-  const pick = (key: 'release' | 'mode' | 'provider' | 'runtime') => (typeof parsed?.[key] === 'string' ? { [key]: parsed[key] as string } : {});
+  const pick = (key: 'release' | 'mode' | 'provider' | 'runtime') => (typeof manifest?.[key] === 'string' ? { [key]: manifest[key] as string } : {});
   return { ...built, manifestSha256: digest, ...pick('release'), ...pick('mode'), ...pick('provider'), ...pick('runtime') };
 }

@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
-import { projectGenerators, type EnvironmentSummary, type OutputFile, type ProjectModel } from '../../generators/registry.js';
+import { readmeGenerator } from '../../generators/readme/index.js';
+import type { EnvironmentSummary, OutputFile, ProjectModel } from '../../generators/registry.js';
 import { compareText } from '../diagnostics.js';
 import type { IndexEntry } from '../diff/tree.js';
 import { BugError } from '../errors.js';
@@ -27,7 +28,7 @@ export function projectFiles(output: BuiltOutput, kept: ReadonlyMap<string, Inde
   const index = JSON.parse(new TextDecoder().decode(output.files.get('index.json')!)) as Record<string, unknown>;
   const indexFile = { path: 'index.json', bytes: jsonBytes({ ...index, environments: entries }) };
   const model: ProjectModel = { environments: entries.map(summary), policies: policies(output), chart: chart(output) };
-  const readme = projectGenerators.find((generator) => generator.name === 'readme')?.generate(model).find((file) => file.path === 'README.md');
+  const readme = readmeGenerator.generate(model).find((file) => file.path === 'README.md');
   if (!readme) throw new BugError('the readme generator no longer writes README.md');
   return [indexFile, readme];
 }

@@ -18,7 +18,7 @@ export const defaultBackoff: Backoff = {
   maxMs: 60_000,
 };
 
-export function exponential(backoff: Backoff, attempt: number): number {
+function exponential(backoff: Backoff, attempt: number): number {
   return Math.min(backoff.maxMs, backoff.baseMs * 2 ** (attempt - 1));
 }
 

@@ -47,7 +47,8 @@ export function renderMarkdown(report: DiffReport, limit = COMMENT_LIMIT): strin
     })),
     sections,
   };
-  let text = template('src/report/diff-comment.md.hbs')(context);
+  const render = template('src/report/diff-comment.md.hbs');
+  let text = render(context);
   if (text.length <= limit) return text;
 
   // Too long: replace the largest diffs by a note until the estimate fits, then render again.
@@ -57,7 +58,7 @@ export function renderMarkdown(report: DiffReport, limit = COMMENT_LIMIT): strin
     block.body = block.omitted;
     excess -= block.full.length - block.omitted.length;
   }
-  text = template('src/report/diff-comment.md.hbs')(context);
+  text = render(context);
   return text.length <= limit ? text : truncate(text, limit);
 }
 
@@ -111,9 +112,12 @@ function diffBlock(file: FileDiff): DiffBlock {
 }
 
 function summaryText(report: DiffReport): string {
-  const { added, changed, removed, blocked, unchanged } = report.counts;
-  const parts = [`${changed} changed`, `${added} added`, `${removed} removed`, `${blocked} blocked`, `${unchanged} unchanged`];
-  return `${parts.join(', ')}; ${report.risks.length} risk(s)`;
+  return `${countsText(report.counts)}; ${report.risks.length} risk(s)`;
+}
+
+/** How many environments are in each state, in the order every format shows them. */
+export function countsText({ added, changed, removed, blocked, unchanged }: DiffReport['counts']): string {
+  return `${changed} changed, ${added} added, ${removed} removed, ${blocked} blocked, ${unchanged} unchanged`;
 }
 
 export function statusText(environment: EnvironmentDiff): string {
@@ -121,7 +125,7 @@ export function statusText(environment: EnvironmentDiff): string {
   return environment.status;
 }
 
-function releaseText(environment: EnvironmentDiff): string {
+export function releaseText(environment: EnvironmentDiff): string {
   const { old, new: now } = environment.release;
   if (old === now) return now ?? '—';
   return `${old ?? '—'} → ${now ?? '—'}`;

@@ -1,14 +1,13 @@
 import type { DiffReport, FileDiff } from '../diff/compare.js';
 import { riskRules } from '../diff/risks/index.js';
-import { categoryLabels, statusText } from './diff-markdown.js';
+import { categoryLabels, countsText, releaseText, statusText } from './diff-markdown.js';
 
 /** The diff for a terminal: risks first, then each environment that is not unchanged, with its patches. */
 export function renderText(report: DiffReport, color: boolean): string {
   // Control characters from a file or a path could drive the terminal: they are shown as `?`.
   const paint = (code: string, text: string) => (color ? `\u001b[${code}m${clean(text)}\u001b[0m` : clean(text));
   const out: string[] = [];
-  const { added, changed, removed, blocked, unchanged } = report.counts;
-  out.push(`Slipway diff against ${clean(report.against)}: ${changed} changed, ${added} added, ${removed} removed, ${blocked} blocked, ${unchanged} unchanged`);
+  out.push(`Slipway diff against ${clean(report.against)}: ${countsText(report.counts)}`);
   out.push('');
   if (report.risks.length === 0) out.push('No risky changes found (data loss, downtime, security, policy).');
   else {
@@ -20,7 +19,7 @@ export function renderText(report: DiffReport, color: boolean): string {
   for (const environment of report.environments) {
     if (environment.status === 'unchanged') continue;
     const { old, new: now } = environment.release;
-    const release = old === now ? (now ? ` (release ${now})` : '') : ` (release ${old ?? '—'} → ${now ?? '—'})`;
+    const release = old === now && !now ? '' : ` (release ${releaseText(environment)})`;
     out.push('');
     out.push(paint('1', `${environment.name}: ${statusText(environment)}${release}`));
     if (environment.status === 'blocked') out.push(`  why: ${environment.blockReasons.join('; ') || 'no reason recorded'}`);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { describeWithTool, toolPresent } from '../support/tools.js';
+import { readTree } from '../support/tree.js';
 import {
   bareRepository,
   bindRelease,
@@ -13,9 +14,10 @@ import {
   commitMessageOf,
   consistentIndex,
   copySource,
-  folderFiles,
+  divergentBuilds,
   head,
   publishDirect,
+  racedBy,
   repositoryFiles,
   signedSource,
 } from './helpers.js';
@@ -43,7 +45,7 @@ describeGit('publish to a bare git repository', () => {
     expect(first.stdout.trim()).toBe(head(bare));
     expect(commitCount(bare)).toBe(2);
     const files = repositoryFiles(bare);
-    expect(managed(files)).toEqual(folderFiles(out));
+    expect(managed(files)).toEqual(readTree(out));
     expect(files.get('CODEOWNERS')!.toString()).toBe(CODEOWNERS);
     expect(files.get('.github/workflows/reconcile.yml')!.toString()).toBe(WORKFLOW);
     expect(commitMessageOf(bare)).toMatch(/^Publish onprem 1\.0\.0, prod 1\.0\.0\n\nEnvironments:\n- onprem: added, release 1\.0\.0 \(sequence 1, manifest [0-9a-f]{12}\)\n- prod: added/);
@@ -89,12 +91,7 @@ describeGit('publish to a bare git repository', () => {
     const base = commitCount(bare);
 
     // Two branches of the source, each changing one environment, both built on the same state.
-    const a = copySource(root);
-    const b = copySource(root);
-    bindRelease(a, 'prod', '1.0.1');
-    bindRelease(b, 'onprem', '1.0.2');
-    const outA = await build(a, bare);
-    const outB = await build(b, bare);
+    const [outA, outB] = await divergentBuilds(root, bare, ['prod', '1.0.1'], ['onprem', '1.0.2']);
 
     const [runA, runB] = await Promise.all([
       publishDirect({ out: outA, to: bare }, {}),
@@ -115,21 +112,8 @@ describeGit('publish to a bare git repository', () => {
     const root = signedSource();
     const bare = bareRepository(handWritten);
     await runCli(['publish', '--out', await build(root, bare), '--to', bare], { cwd: root });
-    const a = copySource(root);
-    const b = copySource(root);
-    bindRelease(a, 'prod', '1.0.1');
-    bindRelease(b, 'onprem', '1.0.2');
-    const outA = await build(a, bare);
-    const outB = await build(b, bare);
-
-    let raced = false;
-    const runB = await publishDirect({ out: outB, to: bare }, {
-      beforeAdvance: async () => {
-        if (raced) return;
-        raced = true;
-        expect((await publishDirect({ out: outA, to: bare }, {})).exitCode).toBe(0);
-      },
-    });
+    const [outA, outB] = await divergentBuilds(root, bare, ['prod', '1.0.1'], ['onprem', '1.0.2']);
+    const runB = await publishDirect({ out: outB, to: bare }, { beforeAdvance: racedBy({ out: outA, to: bare }) });
     expect(runB.exitCode, runB.stderr).toBe(0);
     expect(runB.stderr).toMatch(/moved while publishing; reading it again/);
     expect(runB.stderr).toMatch(/prod: kept newer 1\.0\.1/);
@@ -162,12 +146,7 @@ describeGit('publish to a bare git repository', () => {
     const root = signedSource();
     const bare = bareRepository(handWritten);
     await runCli(['publish', '--out', await build(root, bare), '--to', bare], { cwd: root });
-    const a = copySource(root);
-    const b = copySource(root);
-    bindRelease(a, 'prod', '1.0.1');
-    bindRelease(b, 'prod', '1.0.2');
-    const outA = await build(a, bare);
-    const outB = await build(b, bare);
+    const [outA, outB] = await divergentBuilds(root, bare, ['prod', '1.0.1'], ['prod', '1.0.2']);
     expect((await runCli(['publish', '--out', outA, '--to', bare], { cwd: root })).exitCode).toBe(0);
     const before = head(bare);
 
@@ -177,6 +156,8 @@ describeGit('publish to a bare git repository', () => {
     expect(head(bare)).toBe(before);
 
     // A build that never saw the repository (no --previous) is just as stale.
+    const b = copySource(root);
+    bindRelease(b, 'prod', '1.0.2');
     const blind = await runCli(['publish', '--out', await build(b), '--to', bare], { cwd: root });
     expect(blind.exitCode).toBe(4);
     expect(blind.stderr).toMatch(/no previous manifest/);

@@ -1,5 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { describeWithTool, toolPresent } from '../support/tools.js';
+import { readTree } from '../support/tree.js';
 import { startFakeGitHub, type FakeGitHub } from './github-server.js';
 import {
   bareRepository,
@@ -9,10 +10,11 @@ import {
   commitCount,
   consistentIndex,
   copySource,
-  folderFiles,
+  divergentBuilds,
   head,
   instantBackoff,
   publishDirect,
+  racedBy,
   repositoryFiles,
   signedSource,
 } from './helpers.js';
@@ -56,7 +58,7 @@ describeGit('publish to GitHub through the Git Data API (local server over a rea
     expect(commitCount(bare)).toBe(2);
     const files = repositoryFiles(bare);
     files.delete('CODEOWNERS');
-    expect(files).toEqual(folderFiles(out));
+    expect(files).toEqual(readTree(out));
     expect(repositoryFiles(bare).get('CODEOWNERS')!.toString()).toBe(CODEOWNERS);
 
     server.requests.length = 0;
@@ -70,24 +72,8 @@ describeGit('publish to GitHub through the Git Data API (local server over a rea
     const root = signedSource();
     const { bare, server, env } = await github();
     await publishDirect({ out: await build(root, bare), to: 'github:acme/deploy' }, {}, env);
-    const a = copySource(root);
-    const b = copySource(root);
-    bindRelease(a, 'prod', '1.0.1');
-    bindRelease(b, 'onprem', '1.0.2');
-    const outA = await build(a, bare);
-    const outB = await build(b, bare);
-    let raced = false;
-    const run = await publishDirect(
-      { out: outB, to: 'github:acme/deploy' },
-      {
-        beforeAdvance: async () => {
-          if (raced) return;
-          raced = true;
-          expect((await publishDirect({ out: outA, to: 'github:acme/deploy' }, {}, env)).exitCode).toBe(0);
-        },
-      },
-      env,
-    );
+    const [outA, outB] = await divergentBuilds(root, bare, ['prod', '1.0.1'], ['onprem', '1.0.2']);
+    const run = await publishDirect({ out: outB, to: 'github:acme/deploy' }, { beforeAdvance: racedBy({ out: outA, to: 'github:acme/deploy' }, env) }, env);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/moved while publishing/);
     expect(server.problems).toEqual([]);
@@ -119,12 +105,7 @@ describeGit('publish to GitHub through the Git Data API (local server over a rea
     const root = signedSource();
     const { bare, server, env } = await github();
     await publishDirect({ out: await build(root, bare), to: 'github:acme/deploy' }, {}, env);
-    const a = copySource(root);
-    const b = copySource(root);
-    bindRelease(a, 'prod', '1.0.1');
-    bindRelease(b, 'prod', '1.0.2');
-    const outA = await build(a, bare);
-    const outB = await build(b, bare);
+    const [outA, outB] = await divergentBuilds(root, bare, ['prod', '1.0.1'], ['prod', '1.0.2']);
     expect((await publishDirect({ out: outA, to: 'github:acme/deploy' }, {}, env)).exitCode).toBe(0);
     const before = head(bare);
     server.requests.length = 0;

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
+import { expect } from 'vitest';
 import { runPublish, type PublishCommandOptions, type PublishDependencies } from '../../src/cli/commands/publish.js';
 import type { CliIo } from '../../src/cli/io.js';
 import { UserError } from '../../src/errors.js';
@@ -83,20 +84,6 @@ export function repositoryFiles(bare: string, ref = 'main'): Map<string, Buffer>
   return files;
 }
 
-/** Every file of a folder: path → bytes. */
-export function folderFiles(dir: string): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  const walk = (current: string) => {
-    for (const entry of readdirSync(current, { withFileTypes: true })) {
-      const path = join(current, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else files.set(relative(dir, path).split('\\').join('/'), readFileSync(path));
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return files;
-}
-
 /** `slipway build`, signed, chained to `previous` when given; returns the output folder. */
 export async function build(root: string, previous?: string, extra: string[] = []): Promise<string> {
   const out = join(tempDir('slipway-out-'), 'output');
@@ -111,6 +98,20 @@ export function bindRelease(root: string, environment: string, version: string):
   writeFileSync(join(root, 'releases', `${version}.yaml`), release);
   const file = join(root, 'environments', `${environment}.yaml`);
   writeFileSync(file, readFileSync(file, 'utf8').replace(/release: "[^"]+"/, `release: "${version}"`));
+}
+
+/**
+ * Two branches of the source, each binding one environment to another release, both built on the
+ * repository as it is now: two publishes about to race each other.
+ */
+export async function divergentBuilds(root: string, bare: string, a: [environment: string, version: string], b: [environment: string, version: string]): Promise<[string, string]> {
+  const outs: string[] = [];
+  for (const [environment, version] of [a, b]) {
+    const branch = copySource(root);
+    bindRelease(branch, environment, version);
+    outs.push(await build(branch, bare));
+  }
+  return [outs[0]!, outs[1]!];
 }
 
 /** The manifests in a tree hold the digests index.json claims, and README.md names each release. */
@@ -144,6 +145,16 @@ export async function publishDirect(options: PublishCommandOptions, dependencies
     if (error instanceof UserError) return { exitCode: error.exitCode, stdout, stderr: `${stderr}slipway: ${error.message}\n` };
     throw error;
   }
+}
+
+/** A `beforeAdvance` hook that lands `other` first, once: the branch moves between this publish's commit and its push. */
+export function racedBy(other: PublishCommandOptions, env: Record<string, string> = {}): NonNullable<PublishDependencies['beforeAdvance']> {
+  let raced = false;
+  return async () => {
+    if (raced) return;
+    raced = true;
+    expect((await publishDirect(other, {}, env)).exitCode).toBe(0);
+  };
 }
 
 /** A backoff that records its waits instead of waiting. */

@@ -30,7 +30,7 @@ export function runDiff(options: DiffCommandOptions, io: CliIo): ExitCodeValue {
   const now = buildTime(io.env);
   const origin = displayOrigin(options.against);
   const against = readAgainst(options.against, io.cwd);
-  const result = compile({ root, now, previous: previousFromFiles(against.files, origin) });
+  const result = compile({ root, now, previous: previousFromFiles(against, origin) });
 
   if (hasErrors(result.diagnostics) || !result.files) {
     reportFindings('diff', result.diagnostics, result.targets, 'text', options.root, io);
@@ -43,7 +43,7 @@ export function runDiff(options: DiffCommandOptions, io: CliIo): ExitCodeValue {
     return ExitCode.invalidInput;
   }
 
-  const report = compareTrees(origin, against.files, new Map(result.files.map((file) => [file.path, file.bytes])));
+  const report = compareTrees(origin, against, new Map(result.files.map((file) => [file.path, file.bytes])));
   if (format === 'json') io.stdout(renderJson(report));
   else if (format === 'markdown') io.stdout(renderMarkdown(report));
   // Colour only when the diff itself goes to a terminal, not when it is redirected to a file.

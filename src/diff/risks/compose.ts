@@ -1,5 +1,5 @@
 import { risk } from './core.js';
-import { code, isRecord, type EnvironmentPair, type FolderView, type RiskRule } from './types.js';
+import { code, filePairs, isRecord, type EnvironmentPair, type FilePair, type RiskRule } from './types.js';
 
 /** Rules over `environments/<env>/compose/*.yml` (Compose Specification). */
 
@@ -14,9 +14,9 @@ const serviceRemoved: RiskRule = {
       Object.entries(services(before))
         .filter(([name]) => !(name in services(after)))
         .map(([name, service]) => {
-          const image = isRecord(service) ? String(service.image ?? '') : '';
-          return STATEFUL_IMAGE.test(image)
-            ? risk(this, 'data-loss', environment, `stateful service ${code(name)} (${code(image)}) removed`, path)
+          const was = image(service);
+          return STATEFUL_IMAGE.test(was)
+            ? risk(this, 'data-loss', environment, `stateful service ${code(name)} (${code(was)}) removed`, path)
             : risk(this, 'downtime', environment, `service ${code(name)} removed`, path);
         }),
     );
@@ -47,14 +47,11 @@ const singleReplica: RiskRule = {
   categories: ['downtime'],
   description: 'a Compose service goes down to a single replica: every restart or update is an outage',
   check(environment) {
-    return composeFiles(environment).flatMap(({ path, before, after }) => {
-      const old = services(before);
-      return Object.entries(services(after)).flatMap(([name, service]) => {
-        const now = replicas(service);
-        const was = replicas(old[name]);
-        if (now === undefined || now > 1 || was === undefined || was <= 1) return [];
-        return [risk(this, 'downtime', environment, `service ${code(name)} goes from ${was} replicas to ${now}`, path)];
-      });
+    return servicePairs(environment).flatMap(({ path, name, before, after }) => {
+      const now = replicas(after);
+      const was = replicas(before);
+      if (now === undefined || now > 1 || was === undefined || was <= 1) return [];
+      return [risk(this, 'downtime', environment, `service ${code(name)} goes from ${was} replicas to ${now}`, path)];
     });
   },
 };
@@ -64,14 +61,11 @@ const publishedPort: RiskRule = {
   categories: ['security'],
   description: 'a Compose service publishes a host port it did not publish before',
   check(environment) {
-    return composeFiles(environment).flatMap(({ path, before, after }) => {
-      const old = services(before);
-      return Object.entries(services(after)).flatMap(([name, service]) => {
-        const was = new Set(publishedPorts(old[name]));
-        return publishedPorts(service)
-          .filter((port) => !was.has(port))
-          .map((port) => risk(this, 'security', environment, `service ${code(name)} newly publishes port ${code(port)} on the host`, path));
-      });
+    return servicePairs(environment).flatMap(({ path, name, before, after }) => {
+      const was = new Set(publishedPorts(before));
+      return publishedPorts(after)
+        .filter((port) => !was.has(port))
+        .map((port) => risk(this, 'security', environment, `service ${code(name)} newly publishes port ${code(port)} on the host`, path));
     });
   },
 };
@@ -81,14 +75,13 @@ const engineMajor: RiskRule = {
   categories: ['data-loss'],
   description: 'a stateful Compose service (database, cache, object storage) changes the major version of its image: its data files may not be readable by the new one',
   check(environment) {
-    return composeFiles(environment).flatMap(({ path, before, after }) => {
-      const old = services(before);
-      return Object.entries(services(after)).flatMap(([name, service]) => {
-        const was = isRecord(old[name]) ? String(old[name].image ?? '') : '';
-        const now = isRecord(service) ? String(service.image ?? '') : '';
-        if (!STATEFUL_IMAGE.test(now) || majorOf(was) === undefined || majorOf(now) === undefined || majorOf(was) === majorOf(now)) return [];
-        return [risk(this, 'data-loss', environment, `service ${code(name)} goes from ${code(was)} to ${code(now)}, a major version change: back up and migrate the data first`, path)];
-      });
+    return servicePairs(environment).flatMap(({ path, name, before, after }) => {
+      const was = image(before);
+      const now = image(after);
+      const wasMajor = majorOf(was);
+      const nowMajor = majorOf(now);
+      if (!STATEFUL_IMAGE.test(now) || wasMajor === undefined || nowMajor === undefined || wasMajor === nowMajor) return [];
+      return [risk(this, 'data-loss', environment, `service ${code(name)} goes from ${code(was)} to ${code(now)}, a major version change: back up and migrate the data first`, path)];
     });
   },
 };
@@ -101,23 +94,25 @@ function majorOf(image: string): string | undefined {
   return tag ? /^v?(\d+)/.exec(tag)?.[1] : undefined;
 }
 
-interface ComposePair {
-  path: string;
-  before: unknown;
-  after: unknown;
+/** Compose files on either side. A file gone from a still-existing environment counts as emptied. */
+function composeFiles(environment: EnvironmentPair): FilePair[] {
+  return filePairs(environment, /^compose\/[^/]+\.ya?ml$/, { gone: true });
 }
 
-/** Compose files on either side. A file gone from a still-existing environment counts as emptied. */
-function composeFiles(environment: EnvironmentPair): ComposePair[] {
-  if (environment.removed) return [];
-  const isCompose = (path: string) => /^compose\/[^/]+\.ya?ml$/.test(path);
-  const paths = new Set([...environment.old.paths(), ...environment.new.paths()].filter(isCompose));
-  const doc = (view: FolderView, path: string) => (view.has(path) ? view.doc(path) : {});
-  return [...paths].map((path) => ({ path, before: doc(environment.old, path), after: doc(environment.new, path) }));
+/** Every service of the new side of each Compose file, with the service of that name before (undefined when new). */
+function servicePairs(environment: EnvironmentPair): Array<FilePair & { name: string }> {
+  return composeFiles(environment).flatMap(({ path, before, after }) => {
+    const old = services(before);
+    return Object.entries(services(after)).map(([name, service]) => ({ path, name, before: old[name], after: service }));
+  });
 }
 
 function services(doc: unknown): Record<string, unknown> {
   return isRecord(doc) && isRecord(doc.services) ? doc.services : {};
+}
+
+function image(service: unknown): string {
+  return isRecord(service) ? String(service.image ?? '') : '';
 }
 
 function volumes(doc: unknown): Record<string, unknown> {
@@ -136,7 +131,7 @@ function replicas(service: unknown): number | undefined {
 }
 
 /** Host ports, in both the short (`"8080:80"`, `"127.0.0.1:8080:80/tcp"`) and the long syntax. */
-export function publishedPorts(service: unknown): string[] {
+function publishedPorts(service: unknown): string[] {
   if (!isRecord(service) || !Array.isArray(service.ports)) return [];
   return service.ports.flatMap((port): string[] => {
     if (isRecord(port)) return port.published === undefined ? [] : [`${port.host_ip ? `${String(port.host_ip)}:` : ''}${String(port.published)}`];

@@ -1,4 +1,4 @@
-import { compareSops, isSopsFile } from '../sops.js';
+import { compareSops, type SopsComparison } from '../sops.js';
 import { code, isRecord, type EnvironmentPair, type FolderView, type Risk, type RiskRule } from './types.js';
 
 /** Rules over what every environment has: its index entry, its release manifest, its secrets. */
@@ -54,7 +54,6 @@ const secretRemoved: RiskRule = {
   categories: ['downtime'],
   description: 'a secret disappears from a SOPS file; a service still reading it fails to start',
   check(environment) {
-    if (environment.removed) return [];
     return sopsComparisons(environment).flatMap(({ path, comparison }) =>
       comparison.secrets.filter((secret) => secret.change === 'removed' && secret.encrypted).map((secret) => risk(this, 'downtime', environment, `secret ${code(secret.name)} removed`, path)),
     );
@@ -66,7 +65,6 @@ const recipientsAdded: RiskRule = {
   categories: ['security'],
   description: 'a new age recipient can decrypt the environment\u2019s secrets',
   check(environment) {
-    if (environment.removed) return [];
     return sopsComparisons(environment).flatMap(({ path, comparison }) =>
       comparison.recipientsAdded
         .filter(() => environment.old.has(path))
@@ -82,7 +80,7 @@ const debugOn: RiskRule = {
   check(environment) {
     const found: Risk[] = [];
     for (const path of environment.new.paths()) {
-      if (!/\.(ya?ml|json)$/.test(path) || isSopsFile(path, new TextEncoder().encode(environment.new.text(path) ?? ''))) continue;
+      if (!/\.(ya?ml|json)$/.test(path) || environment.new.isSops(path)) continue;
       if (debugEnabled(environment.new.docs(path)) && !debugEnabled(environment.old.docs(path))) {
         found.push(risk(this, 'security', environment, `${code('APP_DEBUG')} is on: stack traces and configuration leak to visitors`, path));
       }
@@ -102,19 +100,26 @@ function manifest(view: FolderView): Record<string, unknown> | undefined {
   return isRecord(doc) ? doc : undefined;
 }
 
-function sopsComparisons(environment: EnvironmentPair) {
-  const paths = new Set([...environment.old.paths(), ...environment.new.paths()]);
-  const encoder = new TextEncoder();
-  const bytes = (view: FolderView, path: string) => (view.has(path) ? encoder.encode(view.text(path) ?? '') : undefined);
-  return [...paths]
-    .filter((path) => [bytes(environment.old, path), bytes(environment.new, path)].some((b) => b && isSopsFile(path, b)))
-    .map((path) => ({ path, comparison: compareSops(path, bytes(environment.old, path), bytes(environment.new, path)) }));
+const comparisons = new WeakMap<EnvironmentPair, Array<{ path: string; comparison: SopsComparison }>>();
+
+/** The SOPS files of either side, compared; worked out once per environment for every rule that asks. */
+function sopsComparisons(environment: EnvironmentPair): Array<{ path: string; comparison: SopsComparison }> {
+  if (environment.removed) return [];
+  let found = comparisons.get(environment);
+  if (!found) {
+    const { old: before, new: after } = environment;
+    found = [...new Set([...before.paths(), ...after.paths()])]
+      .filter((path) => before.isSops(path) || after.isSops(path))
+      .map((path) => ({ path, comparison: compareSops(path, before.bytes(path), after.bytes(path)) }));
+    comparisons.set(environment, found);
+  }
+  return found;
 }
 
 const TRUE = /^(true|1|yes|on)$/i;
 
 /** Whether any document sets APP_DEBUG on, in any of the shapes configuration takes. */
-export function debugEnabled(docs: readonly unknown[]): boolean {
+function debugEnabled(docs: readonly unknown[]): boolean {
   const visit = (node: unknown): boolean => {
     if (typeof node === 'string') return /^APP_DEBUG=(true|1|yes|on)$/i.test(node.trim());
     if (Array.isArray(node)) return node.some(visit);
@@ -126,7 +131,7 @@ export function debugEnabled(docs: readonly unknown[]): boolean {
 }
 
 /** Dotted numeric comparison, good enough for release versions (`2026.11.2` < `2026.12.0`). */
-export function compareVersions(a: string, b: string): number {
+function compareVersions(a: string, b: string): number {
   const parts = (v: string) => v.split(/[.+-]/).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
   const x = parts(a);
   const y = parts(b);

@@ -1,5 +1,5 @@
 import { risk } from './core.js';
-import { code, isRecord, type EnvironmentPair, type RiskRule } from './types.js';
+import { code, filePairs, isRecord, type EnvironmentPair, type FilePair, type RiskRule } from './types.js';
 
 /** Rules over `environments/<env>/helm/<service>.values.yaml` and the Kubernetes objects in `k8s/`. */
 
@@ -28,7 +28,7 @@ const recreate: RiskRule = {
   description: 'a deployment strategy becomes `Recreate`: every pod stops before the new ones start',
   check(environment) {
     const found = [];
-    for (const { path, before, after } of [...valuesFiles(environment), ...objectFiles(environment)]) {
+    for (const { path, before, after } of documentFiles(environment)) {
       if (recreates(after) && !recreates(before)) found.push(risk(this, 'downtime', environment, `strategy becomes ${code('Recreate')}: all pods stop before new ones start`, path));
     }
     return found;
@@ -41,7 +41,7 @@ const publicEndpoint: RiskRule = {
   description: 'a new public endpoint: an ingress host, or a Service of type LoadBalancer or NodePort',
   check(environment) {
     const found = [];
-    for (const { path, before, after } of [...valuesFiles(environment), ...objectFiles(environment)]) {
+    for (const { path, before, after } of documentFiles(environment)) {
       const was = new Set(endpoints(before));
       for (const endpoint of endpoints(after)) {
         if (!was.has(endpoint)) found.push(risk(this, 'security', environment, `new public endpoint ${code(endpoint)}`, path));
@@ -53,27 +53,13 @@ const publicEndpoint: RiskRule = {
 
 export const helmRules: readonly RiskRule[] = [singleReplica, recreate, publicEndpoint];
 
-interface DocPair {
-  path: string;
-  before: unknown;
-  after: unknown;
+function valuesFiles(environment: EnvironmentPair): FilePair[] {
+  return filePairs(environment, /^helm\/[^/]+\.ya?ml$/);
 }
 
-function valuesFiles(environment: EnvironmentPair): DocPair[] {
-  if (environment.removed) return [];
-  return environment.new
-    .paths()
-    .filter((path) => /^helm\/[^/]+\.ya?ml$/.test(path))
-    .map((path) => ({ path, before: environment.old.has(path) ? environment.old.doc(path) : undefined, after: environment.new.doc(path) }));
-}
-
-/** Kubernetes objects (multi-document YAML) as one list per file. */
-function objectFiles(environment: EnvironmentPair): DocPair[] {
-  if (environment.removed) return [];
-  return environment.new
-    .paths()
-    .filter((path) => /^k8s\/.+\.ya?ml$/.test(path))
-    .map((path) => ({ path, before: environment.old.docs(path), after: environment.new.docs(path) }));
+/** Helm values, then Kubernetes objects (multi-document YAML) as one list per file. */
+function documentFiles(environment: EnvironmentPair): FilePair[] {
+  return [...valuesFiles(environment), ...filePairs(environment, /^k8s\/.+\.ya?ml$/, { read: 'docs' })];
 }
 
 function numberAt(doc: unknown, dotted: string): number | undefined {

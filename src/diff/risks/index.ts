@@ -1,6 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { compareText } from '../../diagnostics.js';
-import type { IndexEntry } from '../tree.js';
+import { isSopsFile } from '../sops.js';
+import { decodeUtf8, type IndexEntry } from '../tree.js';
 import { composeRules } from './compose.js';
 import { coreRules } from './core.js';
 import { helmRules } from './helm.js';
@@ -40,23 +41,27 @@ export function assessRisks(environments: readonly EnvironmentFiles[], rules: re
   );
 }
 
-export function folderView(files: ReadonlyMap<string, Uint8Array>): FolderView {
+function folderView(files: ReadonlyMap<string, Uint8Array>): FolderView {
   const docs = new Map<string, unknown[]>();
+  const sops = new Map<string, boolean>();
   const text = (path: string) => {
     const bytes = files.get(path);
-    if (!bytes) return undefined;
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      return undefined;
-    }
+    return bytes && decodeUtf8(bytes);
   };
   return {
     paths: () => [...files.keys()].sort(compareText),
     has: (path) => files.has(path),
+    bytes: (path) => files.get(path),
     text,
     docs: documents,
     doc: (path) => documents(path)[0],
+    isSops(path) {
+      if (!sops.has(path)) {
+        const bytes = files.get(path);
+        sops.set(path, bytes !== undefined && isSopsFile(path, bytes));
+      }
+      return sops.get(path)!;
+    },
   };
 
   function documents(path: string): unknown[] {

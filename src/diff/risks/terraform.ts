@@ -53,9 +53,7 @@ const replaced: RiskRule = {
   categories: ['data-loss'],
   description: 'an argument that forces replacement changes on a database, bucket or volume: it is destroyed and re-created empty',
   check(environment) {
-    const { before, after } = resources(environment);
-    return [...after.values()].flatMap((block) => {
-      const old = before.get(block.address);
+    return blockPairs(environment).flatMap(({ old, block }) => {
       if (!old) return [];
       return (FORCES_REPLACEMENT[block.type] ?? [])
         .filter((argument) => old.attributes.get(argument) !== block.attributes.get(argument))
@@ -69,9 +67,7 @@ const engineMajor: RiskRule = {
   categories: ['data-loss'],
   description: 'a database engine changes major version: an in-place upgrade that cannot be undone',
   check(environment) {
-    const { before, after } = resources(environment);
-    return [...after.values()].flatMap((block) => {
-      const old = before.get(block.address);
+    return blockPairs(environment).flatMap(({ old, block }) => {
       const argument = block.type.startsWith('digitalocean_') ? 'version' : 'engine_version';
       const was = old?.attributes.get(argument);
       const now = block.attributes.get(argument);
@@ -86,9 +82,7 @@ const cidrWidened: RiskRule = {
   categories: ['security'],
   description: 'a CIDR range in a resource admits addresses it did not before (a shorter prefix, or 0.0.0.0/0)',
   check(environment) {
-    const { before, after } = resources(environment);
-    return [...after.values()].flatMap((block) => {
-      const old = before.get(block.address);
+    return blockPairs(environment).flatMap(({ old, block }) => {
       const was = old?.cidrs ?? [];
       return block.cidrs
         .filter((cidr) => !was.some((previous) => within(cidr, previous)))
@@ -112,6 +106,12 @@ function resources(environment: EnvironmentPair): { before: Map<string, Block>; 
   return { before: blocks(environment.old), after: environment.removed ? new Map() : blocks(environment.new) };
 }
 
+/** Each resource of the new side, with the block at the same address before (undefined when new). */
+function blockPairs(environment: EnvironmentPair): Array<{ old: Block | undefined; block: Block }> {
+  const { before, after } = resources(environment);
+  return [...after.values()].map((block) => ({ old: before.get(block.address), block }));
+}
+
 const cache = new WeakMap<FolderView, Map<string, Block>>();
 
 function blocks(view: FolderView): Map<string, Block> {
@@ -126,7 +126,7 @@ function blocks(view: FolderView): Map<string, Block> {
 }
 
 /** Every `resource "T" "N" { … }` of an HCL file, with its simple string attributes and CIDRs. */
-export function resourceBlocks(source: string): Array<Omit<Block, 'file'>> {
+function resourceBlocks(source: string): Array<Omit<Block, 'file'>> {
   const result: Array<Omit<Block, 'file'>> = [];
   const head = /^\s*resource\s+"([A-Za-z0-9_-]+)"\s+"([A-Za-z0-9_-]+)"\s*\{/gm;
   for (let match = head.exec(source); match; match = head.exec(source)) {
@@ -170,7 +170,7 @@ function major(version: string): string {
 }
 
 /** Whether IPv4 range `inner` lies inside `outer` (same range included). */
-export function within(inner: string, outer: string): boolean {
+function within(inner: string, outer: string): boolean {
   if (inner === outer) return true;
   const parse = (cidr: string) => {
     const [address, prefix] = cidr.split('/');

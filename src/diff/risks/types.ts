@@ -20,11 +20,14 @@ export interface Risk {
 export interface FolderView {
   paths(): string[];
   has(path: string): boolean;
+  bytes(path: string): Uint8Array | undefined;
   text(path: string): string | undefined;
   /** The parsed YAML or JSON document (the first of several), or undefined when absent or unparsable. */
   doc(path: string): unknown;
   /** Every document of a multi-document YAML file (Kubernetes objects); empty when absent or unparsable. */
   docs(path: string): unknown[];
+  /** Whether the file is a SOPS file (see `isSopsFile`); false when absent. Worked out once per file. */
+  isSops(path: string): boolean;
 }
 
 export interface EnvironmentPair {
@@ -47,6 +50,25 @@ export interface RiskRule {
   /** What it looks for, for documentation and `--format json`. */
   description: string;
   check(environment: EnvironmentPair): Risk[];
+}
+
+/** One file as it was and as it is: parsed documents, undefined or empty on the side that lacks it. */
+export interface FilePair {
+  path: string;
+  before: unknown;
+  after: unknown;
+}
+
+/**
+ * The files whose path matches `pattern`, each read on both sides with `read` (the first document,
+ * or every one). Those of the new side, and with `gone` also those only the old side still has.
+ * None for a removed environment: `environment-removed` speaks for all of it.
+ */
+export function filePairs(environment: EnvironmentPair, pattern: RegExp, options: { read?: 'doc' | 'docs'; gone?: boolean } = {}): FilePair[] {
+  if (environment.removed) return [];
+  const paths = options.gone ? new Set([...environment.old.paths(), ...environment.new.paths()]) : environment.new.paths();
+  const read = (view: FolderView, path: string) => (options.read === 'docs' ? view.docs(path) : view.doc(path));
+  return [...paths].filter((path) => pattern.test(path)).map((path) => ({ path, before: read(environment.old, path), after: read(environment.new, path) }));
 }
 
 /**
