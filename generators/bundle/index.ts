@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { jsonBytes } from '../../src/generate/serialize.js';
+import { compareText } from '../../src/diagnostics.js';
+import { jsonBytes, textBytes } from '../../src/generate/serialize.js';
 import { generatorsDir } from '../../src/paths.js';
 import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { sha256Hex } from '../../src/sign/manifest.js';
 import { composeFiles, composePlan } from '../compose/index.js';
+import type { ComposePlan } from '../compose/plan.js';
 import { toolsImage } from '../compose/stores.js';
 import type { EnvironmentGenerator } from '../types.js';
 import { deterministicZip, type ZipEntry } from './zip.js';
@@ -31,12 +33,12 @@ export function bundlePath(environment: ResolvedEnvironment): string {
 }
 
 /** Every entry of the bundle but bundle.json, which describes them. */
-export function bundleEntries(environment: ResolvedEnvironment): ZipEntry[] {
-  const entries: ZipEntry[] = [...composeFiles(environment)].map(([path, bytes]) => ({ path, bytes, mode: 0o644 }));
+function bundleEntries(environment: ResolvedEnvironment, plan: ComposePlan): ZipEntry[] {
+  const entries: ZipEntry[] = [...composeFiles(environment, plan)].map(([path, bytes]) => ({ path, bytes, mode: 0o644 }));
   entries.push(...scripts.map(({ name, mode }) => ({ path: name, bytes: script(name), mode })));
   // Named by key id: a fixed, safe file name whatever the key file was called in the source tree.
   const keys = new Map(environment.trustedKeys.map((key) => [key.keyId, key.pem]));
-  for (const [keyId, pem] of [...keys].sort(([a], [b]) => (a < b ? -1 : 1))) entries.push({ path: `keys/${keyId}.pub.pem`, bytes: new TextEncoder().encode(pem), mode: 0o644 });
+  for (const [keyId, pem] of [...keys].sort(([a], [b]) => compareText(a, b))) entries.push({ path: `keys/${keyId}.pub.pem`, bytes: textBytes(pem), mode: 0o644 });
   return entries;
 }
 
@@ -45,8 +47,7 @@ export function bundleEntries(environment: ResolvedEnvironment): ZipEntry[] {
  * with jq, and the sha256 of every other entry. The zip itself is listed in the environment's
  * signed release.json, which is how an installation trusts this file.
  */
-export function bundleDescription(environment: ResolvedEnvironment, entries: readonly ZipEntry[]): Record<string, unknown> {
-  const plan = composePlan(environment);
+function bundleDescription(environment: ResolvedEnvironment, plan: ComposePlan, entries: readonly ZipEntry[]): Record<string, unknown> {
   const longRunning = plan.services.filter((service) => service.restart === 'unless-stopped' && service.replicas !== 0);
   return {
     apiVersion: 'slipway.dev/v1',
@@ -57,8 +58,8 @@ export function bundleDescription(environment: ResolvedEnvironment, entries: rea
     tier: environment.tier,
     domain: environment.infrastructure.dns.domain ?? null,
     files: [...entries]
-      .sort((a, b) => (a.path < b.path ? -1 : 1))
-      .map((entry) => ({ path: entry.path, sha256: createHash('sha256').update(entry.bytes).digest('hex'), size: entry.bytes.length, mode: `0${entry.mode.toString(8)}` })),
+      .sort((a, b) => compareText(a.path, b.path))
+      .map((entry) => ({ path: entry.path, sha256: sha256Hex(entry.bytes), size: entry.bytes.length, mode: `0${entry.mode.toString(8)}` })),
     runtime: {
       project: plan.project,
       composeFile: 'docker-compose.yml',
@@ -76,9 +77,11 @@ export function bundleDescription(environment: ResolvedEnvironment, entries: rea
   };
 }
 
+/** One Compose plan feeds both the bundled Compose files and bundle.json, so they cannot disagree. */
 export function bundleZip(environment: ResolvedEnvironment): Uint8Array {
-  const entries = bundleEntries(environment);
-  return deterministicZip([...entries, { path: 'bundle.json', bytes: jsonBytes(bundleDescription(environment, entries)), mode: 0o644 }]);
+  const plan = composePlan(environment);
+  const entries = bundleEntries(environment, plan);
+  return deterministicZip([...entries, { path: 'bundle.json', bytes: jsonBytes(bundleDescription(environment, plan, entries)), mode: 0o644 }]);
 }
 
 /**

@@ -8,7 +8,6 @@ export interface ZipEntry {
   mode: number;
 }
 
-
 /** A zip whose bytes depend only on its entries: sorted names, one timestamp, fixed Unix modes, fixed compression. */
 export function deterministicZip(entries: readonly ZipEntry[]): Uint8Array {
   // The DOS-time epoch. fflate reads a Date's local-time fields, so a Date built from local fields

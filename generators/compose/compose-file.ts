@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { sortKeysDeep } from '../../src/generate/serialize.js';
+import { sortKeysDeep, textBytes } from '../../src/generate/serialize.js';
 import type { ComposePlan, ComposeService } from './plan.js';
 
 /**
@@ -51,11 +51,10 @@ function serviceDocument(service: ComposeService, plan: ComposePlan): Record<str
  * docker-compose 1.x and Ansible), and `restart: no` must mean the same to all of them.
  */
 export function composeYamlBytes(document: unknown): Uint8Array {
-  const text = stringify(sortKeysDeep(document), { version: '1.1', defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0, aliasDuplicateObjects: false });
-  return new TextEncoder().encode(text);
+  return textBytes(stringify(sortKeysDeep(document), { version: '1.1', defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0, aliasDuplicateObjects: false }));
 }
 
-export function escapeInterpolation(value: unknown): unknown {
+function escapeInterpolation(value: unknown): unknown {
   if (typeof value === 'string') return value.replaceAll('$', '$$$$');
   if (Array.isArray(value)) return value.map(escapeInterpolation);
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, escapeInterpolation(item)]));

@@ -4,13 +4,12 @@ import type { ResolvedEnvironment } from '../../src/resolve/index.js';
 import type { EnvironmentGenerator, OutputFile } from '../types.js';
 import { composeDocument, composeYamlBytes } from './compose-file.js';
 import { nginxConfig } from './nginx.js';
-import { composePlan } from './plan.js';
+import { composePlan, type ComposePlan } from './plan.js';
 
 export { composePlan } from './plan.js';
 
-/** The files of a Compose target, by their name inside `compose/` (and inside the bundle). */
-export function composeFiles(environment: ResolvedEnvironment): Map<string, Uint8Array> {
-  const plan = composePlan(environment);
+/** The files of a Compose target, by their name inside `compose/` (and inside the bundle); a caller that already holds the plan passes it. */
+export function composeFiles(environment: ResolvedEnvironment, plan: ComposePlan = composePlan(environment)): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>([['docker-compose.yml', composeYamlBytes(composeDocument(plan))]]);
   if (plan.edge) files.set('nginx.conf', textBytes(nginxConfig(plan.edge, environment.name)));
   const dotenv = encryptedEnvFile(environment);
@@ -19,7 +18,7 @@ export function composeFiles(environment: ResolvedEnvironment): Map<string, Uint
 }
 
 /** The SOPS file in sops' dotenv form, still encrypted: install.sh runs `sops -d` on the target host. */
-export function encryptedEnvFile(environment: ResolvedEnvironment): Uint8Array | undefined {
+function encryptedEnvFile(environment: ResolvedEnvironment): Uint8Array | undefined {
   const file = environment.secrets.file;
   if (!file || environment.secrets.generated.length === 0) return undefined;
   return textBytes(sopsYamlToDotenv(new TextDecoder().decode(file.bytes)));

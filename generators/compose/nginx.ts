@@ -8,13 +8,13 @@ import type { EdgePlan } from './plan.js';
  * itself (variables such as `$host`) is passed as `raw`.
  */
 
-export interface Raw {
+interface Raw {
   raw: string;
 }
-export type Argument = string | number | Raw;
-export type NginxNode = { comment: string } | { directive: string; args: Argument[]; block?: NginxNode[] };
+type Argument = string | number | Raw;
+type NginxNode = { comment: string } | { directive: string; args: Argument[]; block?: NginxNode[] };
 
-export const raw = (text: string): Raw => ({ raw: text });
+const raw = (text: string): Raw => ({ raw: text });
 const d = (directive: string, ...args: Argument[]): NginxNode => ({ directive, args });
 const b = (directive: string, args: Argument[], block: NginxNode[]): NginxNode => ({ directive, args, block });
 
@@ -27,7 +27,7 @@ export function nginxArgument(argument: Argument): string {
   return `"${argument.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
-export function renderNginx(nodes: readonly NginxNode[], indent = ''): string {
+function renderNginx(nodes: readonly NginxNode[], indent = ''): string {
   return nodes
     .map((node) => {
       if ('comment' in node) return node.comment.split('\n').map((line) => `${indent}# ${line}`.trimEnd()).join('\n');

@@ -1,8 +1,8 @@
+import { compareText } from '../../src/diagnostics.js';
 import { BugError } from '../../src/errors.js';
 import type { ResolvedEnvironment, ResolvedResource, ResolvedService } from '../../src/resolve/index.js';
 import { composeCpus, composeMemory } from './quantities.js';
 import { edgeParts, edgePlan, httpCheck, routesFor } from './edge.js';
-export { edgeMounts } from './edge.js';
 import { bucketInit, edgeNginxImage, storeSpec, type StoreFamily, type StoreSpec } from './stores.js';
 
 /**
@@ -103,13 +103,14 @@ export function composePlan(model: ResolvedEnvironment): ComposePlan {
 
   const stores = embeddedStores(model, allocate);
   const storeOf = new Map(stores.map((store) => [store.resource.name, store]));
-  const servicesByName = new Map(model.services.map((service) => [service.name, service]));
   const envFiles: Record<string, SecretEnv[]> = {};
   const out: ComposeService[] = [];
 
   const proxy = model.services.find((service) => service.role === 'proxy');
-  const routes = routesFor(model.services, proxy);
+  const routes = routesFor(model, proxy);
   const edgeName = proxy ? proxy.name : routes.length > 0 ? allocate('nginx') : undefined;
+  const healthy = new Set(model.services.filter((service) => service.input.health).map((service) => service.name));
+  const startedOrHealthy = (name: string): Condition => (healthy.has(name) ? 'service_healthy' : 'service_started');
 
   // One-shots first: app services wait for them, so their names must be known.
   const waits = new Map<string, Record<string, Condition>>();
@@ -143,6 +144,9 @@ export function composePlan(model: ResolvedEnvironment): ComposePlan {
     envFiles[store.service] = store.spec.secretEnv;
   }
 
+  const apps = new Map(model.services.map((service) => [service.name, appService(service, model, storeOf)]));
+  for (const [name, app] of apps) envFiles[name] = app.secretEnv;
+
   const oneShots: ComposeService[] = [];
   for (const service of model.services) {
     const migrations = service.input.migrations;
@@ -150,7 +154,7 @@ export function composePlan(model: ResolvedEnvironment): ComposePlan {
     if (!migrations && !seed) continue;
     const sql = new Set(sqlOf(service));
     const waiters = model.services.filter((other) => other.name === service.name || sqlOf(other).some((name) => sql.has(name)));
-    const base = appService(service, model, storeOf, envFiles);
+    const base = apps.get(service.name)!.service;
     const storeDeps = storeDependencies(service, storeOf);
     let migrate: string | undefined;
     if (migrations) {
@@ -165,33 +169,28 @@ export function composePlan(model: ResolvedEnvironment): ComposePlan {
     }
   }
 
-  const healthy = new Set(model.services.filter((service) => service.input.health).map((service) => service.name));
+  const upstreams = routes.map((route) => route.upstream);
   for (const service of model.services) {
-    const composed = appService(service, model, storeOf, envFiles);
+    const isEdge = service.name === edgeName;
     const dependsOn: Record<string, Condition> = { ...storeDependencies(service, storeOf), ...(waits.get(service.name) ?? {}) };
-    const upstreams = service.name === edgeName ? routes.map((route) => route.upstream) : [];
-    for (const dependency of [...service.dependsOn, ...upstreams]) dependsOn[dependency] = healthy.has(dependency) ? 'service_healthy' : 'service_started';
-    composed.dependsOn = dependsOn;
-    if (service.name === edgeName) Object.assign(composed, edgeParts(model, composed));
-    out.push(composed);
+    for (const dependency of [...service.dependsOn, ...(isEdge ? upstreams : [])]) dependsOn[dependency] = startedOrHealthy(dependency);
+    out.push({ ...apps.get(service.name)!.service, dependsOn, ...(isEdge ? edgeParts(model, proxy) : {}) });
   }
   out.push(...oneShots);
 
   if (edgeName && !proxy) {
-    const edge: ComposeService = {
+    out.push({
       name: edgeName,
       kind: 'edge',
       image: edgeNginxImage,
       environment: {},
       healthcheck: httpCheck(80, '/nginx-health'),
-      dependsOn: Object.fromEntries(routes.map((route) => [route.upstream, healthy.has(route.upstream) ? ('service_healthy' as const) : ('service_started' as const)])),
+      dependsOn: Object.fromEntries(upstreams.map((upstream) => [upstream, startedOrHealthy(upstream)])),
       replicas: 1,
       restart: 'unless-stopped',
-      volumes: [],
-      ports: [],
       networks: [appNetwork],
-    };
-    out.push(Object.assign(edge, edgeParts(model, edge)));
+      ...edgeParts(model, proxy),
+    });
   }
 
   if (model.infrastructure.aiGateway) {
@@ -209,15 +208,14 @@ export function composePlan(model: ResolvedEnvironment): ComposePlan {
     });
   }
 
-  out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const edge = edgeName ? edgePlan(model, edgeName, proxy, routes) : undefined;
+  out.sort((a, b) => compareText(a.name, b.name));
   return {
     project: model.infrastructure.namespace,
     services: out,
     volumes: stores.map((store) => `${store.service}-data`).sort(),
     networks: [{ name: appNetwork, internal: false }, ...(stores.length > 0 ? [{ name: dataNetwork, internal: true }] : [])],
-    edge,
-    envFiles: Object.fromEntries(Object.entries(envFiles).filter(([, entries]) => entries.length > 0).sort(([a], [b]) => (a < b ? -1 : 1))),
+    edge: edgeName ? edgePlan(model, edgeName, proxy, routes) : undefined,
+    envFiles: Object.fromEntries(Object.entries(envFiles).filter(([, entries]) => entries.length > 0).sort(([a], [b]) => compareText(a, b))),
     secrets: secretSources(model, envFiles),
     databases: stores
       .filter((store) => store.resource.type === 'postgres' || store.resource.type === 'mysql')
@@ -266,7 +264,8 @@ function storeDependencies(service: ResolvedService, storeOf: ReadonlyMap<string
   return out;
 }
 
-function appService(service: ResolvedService, model: ResolvedEnvironment, storeOf: ReadonlyMap<string, EmbeddedStore>, envFiles: Record<string, SecretEnv[]>): ComposeService {
+/** A service of the model as Compose runs it, and the secrets its env file holds (its own and those of the stores it uses). */
+function appService(service: ResolvedService, model: ResolvedEnvironment, storeOf: ReadonlyMap<string, EmbeddedStore>): { service: ComposeService; secretEnv: SecretEnv[] } {
   if (!service.image) throw new BugError(`service ${service.name} of ${model.name} has no image; validation should have stopped this`);
   const used = service.usesResources.map((name) => storeOf.get(name)).filter((store): store is EmbeddedStore => store !== undefined);
   const environment = { ...service.env };
@@ -280,8 +279,7 @@ function appService(service: ResolvedService, model: ResolvedEnvironment, storeO
     }
   }
   if (model.tier === 'production' && 'APP_DEBUG' in environment) environment.APP_DEBUG = 'false';
-  const names = [...new Set([...service.secretNames, ...used.flatMap((store) => store.spec.credentials)])].sort();
-  envFiles[service.name] = names.map((name) => ({ name, from: name }));
+  const names = [...new Set([...service.secretNames, ...used.flatMap((store) => store.spec.secretEnv.map((entry) => entry.from))])].sort();
   const resources = service.resources;
   const limits = {
     ...(resources.cpu ? { cpus: composeCpus(resources.cpu) } : {}),
@@ -295,7 +293,7 @@ function appService(service: ResolvedService, model: ResolvedEnvironment, storeO
     if (!port) throw new BugError(`health port ${health.port} of ${service.name} does not exist; validation should have stopped this`);
     healthcheck = httpCheck(port.port, health.path);
   }
-  return {
+  const composed: ComposeService = {
     name: service.name,
     kind: 'app',
     image: service.image,
@@ -312,6 +310,7 @@ function appService(service: ResolvedService, model: ResolvedEnvironment, storeO
     ports: [],
     networks: used.length > 0 ? [appNetwork, dataNetwork] : [appNetwork],
   };
+  return { service: composed, secretEnv: names.map((name) => ({ name, from: name })) };
 }
 
 function oneShot(base: ComposeService, name: string, kind: 'migration' | 'seed', command: string[]): ComposeService {

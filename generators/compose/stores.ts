@@ -1,6 +1,7 @@
 import { UserError } from '../../src/errors.js';
 import type { ResolvedResource } from '../../src/resolve/index.js';
 import type { ResourceType } from '../../src/model/inputs.js';
+import type { SecretEnv } from './plan.js';
 
 /**
  * The embedded data stores a self-hosted Compose target runs beside its services when a resource
@@ -25,8 +26,9 @@ const pinnedVersions: Record<Exclude<ResourceType, 'object-storage'>, { default:
   },
 };
 
-export const minioImage = 'minio/minio:RELEASE.2024-12-18T13-15-44Z';
-export const minioClientImage = 'minio/mc:RELEASE.2024-11-21T17-21-54Z';
+const minioImage = 'minio/minio:RELEASE.2024-12-18T13-15-44Z';
+const minioClientImage = 'minio/mc:RELEASE.2024-11-21T17-21-54Z';
+const minioPort = 9000;
 /** The edge proxy Slipway adds when a target has routed services but no `proxy` service of its own. */
 export const edgeNginxImage = 'nginx:1.27.3-alpine';
 /** Small image the update script tars volumes with; pulled at install so updates need no new download. */
@@ -59,53 +61,55 @@ export type StoreFamily = 'sql' | 'redis' | 's3';
 export interface StoreSpec {
   family: StoreFamily;
   image: string;
-  port: number;
   dataPath: string;
   command?: string[];
   /** Plain settings of the store's own container. */
   environment: Record<string, string>;
-  /** The store's own variables filled from secrets at install time: variable ← secret name. */
-  secretEnv: Array<{ name: string; from: string }>;
+  /** The store's own variables filled from secrets at install time: variable ← secret name. The secrets are its credentials, which the services using it share. */
+  secretEnv: SecretEnv[];
   healthcheck: string[];
-  /** Secret names the store and the services using it share (its credentials). */
-  credentials: string[];
   /** Variables that tell a service where the store is, unless the service sets them itself. */
   connectionEnv: (host: string) => Record<string, string>;
 }
 
-/** `database`, `username`: what the services call the schema and the account (from their env), defaulting to the resource's name. */
-export function storeSpec(resource: ResolvedResource, account: { database: string; username: string }): StoreSpec {
+/** What the services call the schema and the account (from their env), defaulting to the resource's name. */
+export interface StoreAccount {
+  database: string;
+  username: string;
+}
+
+/** Where a SQL store is and which schema and account the services use there. */
+function sqlConnection(port: number, account: StoreAccount): StoreSpec['connectionEnv'] {
+  return (host) => ({ DB_HOST: host, DB_PORT: String(port), DB_DATABASE: account.database, DB_USERNAME: account.username });
+}
+
+export function storeSpec(resource: ResolvedResource, account: StoreAccount): StoreSpec {
   switch (resource.type) {
     case 'postgres':
       return {
         family: 'sql',
         image: `postgres:${exactVersion(resource, 'postgres')}-alpine`,
-        port: 5432,
         dataPath: '/var/lib/postgresql/data',
         environment: { POSTGRES_DB: account.database, POSTGRES_USER: account.username, PGDATA: '/var/lib/postgresql/data/pgdata' },
         secretEnv: [{ name: 'POSTGRES_PASSWORD', from: 'DB_PASSWORD' }],
         healthcheck: ['CMD-SHELL', 'pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB"'],
-        credentials: ['DB_PASSWORD'],
-        connectionEnv: (host) => ({ DB_HOST: host, DB_PORT: '5432', DB_DATABASE: account.database, DB_USERNAME: account.username }),
+        connectionEnv: sqlConnection(5432, account),
       };
     case 'mysql':
       return {
         family: 'sql',
         image: `mysql:${exactVersion(resource, 'mysql')}`,
-        port: 3306,
         dataPath: '/var/lib/mysql',
         environment: { MYSQL_DATABASE: account.database, MYSQL_USER: account.username, MYSQL_RANDOM_ROOT_PASSWORD: 'yes' },
         secretEnv: [{ name: 'MYSQL_PASSWORD', from: 'DB_PASSWORD' }],
         // mysqladmin ping answers 0 once the server accepts connections, even before credentials are checked.
         healthcheck: ['CMD', 'mysqladmin', 'ping', '--host=127.0.0.1', '--silent'],
-        credentials: ['DB_PASSWORD'],
-        connectionEnv: (host) => ({ DB_HOST: host, DB_PORT: '3306', DB_DATABASE: account.database, DB_USERNAME: account.username }),
+        connectionEnv: sqlConnection(3306, account),
       };
     case 'redis':
       return {
         family: 'redis',
         image: `redis:${exactVersion(resource, 'redis')}-alpine`,
-        port: 6379,
         dataPath: '/data',
         // The password reaches redis-server from the container's environment, never from this file.
         command: ['sh', '-c', 'exec redis-server --appendonly yes --requirepass "$REDIS_PASSWORD"'],
@@ -115,25 +119,22 @@ export function storeSpec(resource: ResolvedResource, account: { database: strin
           { name: 'REDISCLI_AUTH', from: 'REDIS_PASSWORD' },
         ],
         healthcheck: ['CMD-SHELL', 'redis-cli ping | grep -q PONG'],
-        credentials: ['REDIS_PASSWORD'],
         connectionEnv: (host) => ({ REDIS_HOST: host, REDIS_PORT: '6379' }),
       };
     case 'object-storage':
       return {
         family: 's3',
         image: minioImage,
-        port: 9000,
         dataPath: '/data',
-        command: ['server', '/data', '--address', ':9000', '--console-address', ':9001'],
+        command: ['server', '/data', '--address', `:${minioPort}`, '--console-address', ':9001'],
         environment: { MINIO_BROWSER: 'off' },
         secretEnv: [
           { name: 'MINIO_ROOT_USER', from: 'AWS_ACCESS_KEY_ID' },
           { name: 'MINIO_ROOT_PASSWORD', from: 'AWS_SECRET_ACCESS_KEY' },
         ],
         healthcheck: ['CMD', 'mc', 'ready', 'local'],
-        credentials: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'],
         connectionEnv: (host) => ({
-          AWS_ENDPOINT: `http://${host}:9000`,
+          AWS_ENDPOINT: `http://${host}:${minioPort}`,
           AWS_USE_PATH_STYLE_ENDPOINT: 'true',
           AWS_BUCKET: resource.name,
           AWS_DEFAULT_REGION: 'us-east-1',
@@ -143,11 +144,11 @@ export function storeSpec(resource: ResolvedResource, account: { database: strin
 }
 
 /** A one-shot that creates the bucket (MinIO starts without any); credentials and names come from its environment. */
-export function bucketInit(storeHost: string, bucket: string): { image: string; command: string[]; environment: Record<string, string>; secretEnv: Array<{ name: string; from: string }> } {
+export function bucketInit(storeHost: string, bucket: string): { image: string; command: string[]; environment: Record<string, string>; secretEnv: SecretEnv[] } {
   return {
     image: minioClientImage,
     command: ['sh', '-c', 'mc alias set store "$STORE_URL" "$STORE_USER" "$STORE_PASSWORD" && mc mb --ignore-existing "store/$STORE_BUCKET"'],
-    environment: { STORE_URL: `http://${storeHost}:9000`, STORE_BUCKET: bucket },
+    environment: { STORE_URL: `http://${storeHost}:${minioPort}`, STORE_BUCKET: bucket },
     secretEnv: [
       { name: 'STORE_USER', from: 'AWS_ACCESS_KEY_ID' },
       { name: 'STORE_PASSWORD', from: 'AWS_SECRET_ACCESS_KEY' },

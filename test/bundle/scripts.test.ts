@@ -149,8 +149,9 @@ describeScripts('install.sh and update.sh on a host', () => {
   it('update.sh: a release that never becomes healthy is rolled back — volumes restored, previous release running, maintenance off', () => {
     const before = calls().length;
     const good = installed();
-    const failing = JSON.parse(runTool('unzip', ['-p', third.zip, 'bundle.json']).stdout);
-    const failingId = `2026.11.2-${execFileSync('sha256sum', { input: runTool('unzip', ['-p', third.zip, 'bundle.json']).stdout, encoding: 'utf8' }).slice(0, 12)}`;
+    const description = runTool('unzip', ['-p', third.zip, 'bundle.json']).stdout;
+    const failing = JSON.parse(description);
+    const failingId = `2026.11.2-${execFileSync('sha256sum', { input: description, encoding: 'utf8' }).slice(0, 12)}`;
     expect(failing.release).toBe('2026.11.2');
     const run = host(join(root, 'current', 'update.sh'), [third.manifest, third.signature, third.zip], { FAKE_UNHEALTHY: failingId });
     expect(run.status).not.toBe(0);

@@ -1,18 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { compareText } from '../../src/diagnostics.js';
 import type { ResolvedEnvironment } from '../../src/resolve/index.js';
 import { validateSourceTree } from '../../src/validate/index.js';
-import { fixturesDir, repositoryRoot } from '../support/tree.js';
+import { fixedEpoch, fixturesDir, repositoryRoot } from '../support/tree.js';
 
 /** The ready Compose targets of the bundled example, by name. */
 export function exampleComposeModels(root = repositoryRoot): Map<string, ResolvedEnvironment> {
-  const result = validateSourceTree({ root, now: new Date('2026-11-20T00:00:00Z') });
+  const result = validateSourceTree({ root, now: new Date(Number(fixedEpoch) * 1000) });
   return new Map(
     result.targets
       .filter((target) => target.status === 'ready' && target.model?.runtime === 'compose')
       .map((target) => [target.name, target.model!] as const)
-      .sort(([a], [b]) => (a < b ? -1 : 1)),
+      .sort(([a], [b]) => compareText(a, b)),
   );
 }
 
