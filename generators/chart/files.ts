@@ -6,15 +6,15 @@ import { BugError } from '../../src/errors.js';
 import { generatorsDir } from '../../src/paths.js';
 
 /** The chart's own files as they ship: everything in this folder but Slipway's code and tests. */
-export interface ChartFile {
+interface ChartFile {
   path: string;
   bytes: Uint8Array;
 }
 
-const chartDir = () => join(generatorsDir(), 'chart');
 const notChart = /\.(ts|js|map)$/;
 let cachedFiles: ChartFile[] | undefined;
 
+/** Read from disk once per process: every build and every values check shares them. */
 export function chartFiles(): ChartFile[] {
   if (cachedFiles) return cachedFiles;
   const files: ChartFile[] = [];
@@ -25,7 +25,7 @@ export function chartFiles(): ChartFile[] {
       else if (!notChart.test(entry.name)) files.push({ path, bytes: readFileSync(join(dir, entry.name)) });
     }
   };
-  walk(chartDir(), '');
+  walk(join(generatorsDir(), 'chart'), '');
   cachedFiles = files.sort((a, b) => compareText(a.path, b.path));
   return cachedFiles;
 }
@@ -38,8 +38,9 @@ let validateValues: ValidateFunction | undefined;
  */
 export function checkChartValues(values: unknown, label: string): void {
   if (!validateValues) {
-    const schema = JSON.parse(readFileSync(join(chartDir(), 'values.schema.json'), 'utf8')) as object;
-    validateValues = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    // Compiled once per process, from the bytes chartFiles() already read.
+    const schema = chartFiles().find((file) => file.path === 'values.schema.json')!;
+    validateValues = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(new TextDecoder().decode(schema.bytes)) as object);
   }
   if (!validateValues(values)) {
     const problems = (validateValues.errors ?? []).map((error: ErrorObject) => `${error.instancePath || '/'} ${error.message ?? ''}`).join('; ');

@@ -3,13 +3,13 @@ import type { ResolvedEnvironment, ResolvedService } from '../../src/resolve/ind
 
 /** The Secret the SOPS dotenv file becomes in the cluster (k8s/), and the one infra-held secrets arrive in. */
 export const generatedSecretName = 'generated-secrets';
-export const infraSecretName = 'infra-secrets';
+const infraSecretName = 'infra-secrets';
 /** Namespaces allowed in by each service's NetworkPolicy when they have a reason to reach it. */
-export const ingressControllerNamespace = 'ingress-nginx';
-export const monitoringNamespace = 'monitoring';
+const ingressControllerNamespace = 'ingress-nginx';
+const monitoringNamespace = 'monitoring';
 export const aiGatewayName = 'ai-gateway';
 
-export type ChartRole = ResolvedService['role'] | 'gateway';
+type ChartRole = ResolvedService['role'] | 'gateway';
 
 /** One values file of the application chart, as generators/chart/values.schema.json describes it. */
 export interface ChartValues {

@@ -2,8 +2,8 @@ import { UserError } from '../../src/errors.js';
 import type { ResolvedEnvironment } from '../../src/resolve/index.js';
 import { generatedSecretName } from '../helm-values/values.js';
 import type { OutputFile } from '../types.js';
-import { manifestFile, releaseGraph, slipwayLabels, syncWaves, type Manifest } from './common.js';
-import { bitnamiRepository, type EmbeddedRelease } from './embedded.js';
+import { manifestFile, slipwayLabels, syncWaves, type Manifest, type ReleaseNode } from './common.js';
+import { bitnamiRepository } from './embedded.js';
 import { repositoryUrl } from './repository.js';
 
 const argocdNamespace = 'argocd';
@@ -16,7 +16,7 @@ const secretsWave = -1;
  * Application per service (the chart from charts/<chart>/, values from helm/) and per embedded
  * resource, ordered by sync waves from the DAG. Secrets come from k8s/secrets/ through KSOPS.
  */
-export function argocdFiles(environment: ResolvedEnvironment, embedded: readonly EmbeddedRelease[], hasSecrets: boolean): OutputFile[] {
+export function argocdFiles(environment: ResolvedEnvironment, graph: readonly ReleaseNode[], hasSecrets: boolean): OutputFile[] {
   const env = environment.name;
   const namespace = environment.infrastructure.namespace;
   const labels = slipwayLabels(environment);
@@ -26,6 +26,7 @@ export function argocdFiles(environment: ResolvedEnvironment, embedded: readonly
   }
   const targetRevision = environment.infrastructure.deploy.branch;
   const folder = environment.infrastructure.deploy.path;
+  const bitnami = graph.some((node) => node.embedded);
   const application = (name: string, wave: number | undefined, project: string, destinationNamespace: string, source: Manifest): Manifest => ({
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
@@ -55,8 +56,8 @@ export function argocdFiles(environment: ResolvedEnvironment, embedded: readonly
         kind: 'AppProject',
         metadata: { name: env, namespace: argocdNamespace, labels },
         spec: {
-          description: `Slipway target ${env}: only its own namespace, only its deploy repository${embedded.length > 0 ? ' and the pinned Bitnami charts' : ''}`,
-          sourceRepos: [repoURL, ...(embedded.length > 0 ? [bitnamiRepository.argocd] : [])],
+          description: `Slipway target ${env}: only its own namespace, only its deploy repository${bitnami ? ' and the pinned Bitnami charts' : ''}`,
+          sourceRepos: [repoURL, ...(bitnami ? [bitnamiRepository.argocd] : [])],
           destinations: [{ server: inCluster, namespace }],
           clusterResourceWhitelist: [],
         },
@@ -67,11 +68,9 @@ export function argocdFiles(environment: ResolvedEnvironment, embedded: readonly
   if (hasSecrets) {
     files.push(manifestFile('application-secrets.yaml', application(`${env}-secrets`, secretsWave, env, namespace, { repoURL, targetRevision, path: `${folder}/k8s/secrets` })));
   }
-  const embeddedByName = new Map(embedded.map((release) => [release.name, release]));
-  const nodes = releaseGraph(environment, [...embeddedByName.keys()]);
-  const waves = syncWaves(nodes);
-  for (const node of nodes) {
-    const fromBitnami = embeddedByName.get(node.name);
+  const waves = syncWaves(graph);
+  for (const node of graph) {
+    const fromBitnami = node.embedded;
     const source: Manifest = fromBitnami
       ? { repoURL: bitnamiRepository.argocd, chart: fromBitnami.chart, targetRevision: fromBitnami.version, helm: { releaseName: node.name, valuesObject: fromBitnami.values } }
       : {

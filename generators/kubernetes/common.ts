@@ -1,8 +1,10 @@
-import { yamlBytes } from '../../src/generate/serialize.js';
+import { UserError } from '../../src/errors.js';
+import { textBytes, yamlBytes } from '../../src/generate/serialize.js';
 import type { ResolvedEnvironment } from '../../src/resolve/index.js';
 import { sopsYamlToDotenv } from '../../src/secrets/sops/dotenv.js';
 import { chartReleases } from '../helm-values/index.js';
 import type { OutputFile } from '../types.js';
+import type { EmbeddedRelease } from './embedded.js';
 
 export type Manifest = Record<string, unknown>;
 
@@ -47,22 +49,31 @@ export function defaultDenyPolicy(environment: ResolvedEnvironment): Manifest {
 export function sopsDotenv(environment: ResolvedEnvironment): Uint8Array | undefined {
   const file = environment.secrets.file;
   if (environment.secrets.generated.length === 0 || !file) return undefined;
-  return new TextEncoder().encode(sopsYamlToDotenv(new TextDecoder().decode(file.bytes)));
+  return textBytes(sopsYamlToDotenv(new TextDecoder().decode(file.bytes)));
 }
 
 export interface ReleaseNode {
   name: string;
-  kind: 'service' | 'resource';
+  /** The pinned chart of an embedded resource; absent for a release of the application chart. */
+  embedded?: EmbeddedRelease;
   /** Releases that must be ready before this one: services it depends on and embedded resources it uses. */
   dependsOn: string[];
 }
 
-/** Application releases and embedded resources as one DAG; embedded resources come first and depend on nothing. */
-export function releaseGraph(environment: ResolvedEnvironment, embedded: readonly string[]): ReleaseNode[] {
-  const nodes: ReleaseNode[] = embedded.map((name) => ({ name, kind: 'resource', dependsOn: [] }));
-  for (const release of chartReleases(environment)) {
-    const resources = release.usesResources.filter((name) => embedded.includes(name));
-    nodes.push({ name: release.name, kind: 'service', dependsOn: [...new Set([...resources, ...release.dependsOn])].sort() });
+/**
+ * Application releases and embedded resources as one DAG; embedded resources come first and depend on
+ * nothing. A resource and a release with one name would be one Kubernetes object, so that is refused.
+ */
+export function releaseGraph(environment: ResolvedEnvironment, embedded: readonly EmbeddedRelease[]): ReleaseNode[] {
+  const releases = chartReleases(environment);
+  const releaseNames = new Set(releases.map((release) => release.name));
+  const clash = embedded.find((resource) => releaseNames.has(resource.name));
+  if (clash) throw new UserError(`${environment.name}: the resource "${clash.name}" and a service share a name; Kubernetes needs them apart`);
+  const embeddedNames = new Set(embedded.map((resource) => resource.name));
+  const nodes: ReleaseNode[] = embedded.map((resource) => ({ name: resource.name, embedded: resource, dependsOn: [] }));
+  for (const release of releases) {
+    const resources = release.usesResources.filter((name) => embeddedNames.has(name));
+    nodes.push({ name: release.name, dependsOn: [...new Set([...resources, ...release.dependsOn])].sort() });
   }
   return nodes;
 }
@@ -77,7 +88,7 @@ export function syncWaves(nodes: readonly ReleaseNode[]): Map<string, number> {
     const node = byName.get(name);
     if (!node || seen.has(name)) return 0;
     seen.add(name);
-    const value = node.kind === 'resource' ? 0 : Math.max(1, ...node.dependsOn.map((dependency) => wave(dependency, seen) + 1));
+    const value = node.embedded ? 0 : Math.max(1, ...node.dependsOn.map((dependency) => wave(dependency, seen) + 1));
     waves.set(name, value);
     return value;
   };

@@ -1,5 +1,6 @@
 import { UserError } from '../../src/errors.js';
 import type { ResolvedEnvironment, ResolvedResource } from '../../src/resolve/index.js';
+import { generatedSecretName } from '../helm-values/values.js';
 
 /**
  * Resources a Kubernetes target runs itself (`managed: false`): maintained Bitnami charts from
@@ -28,8 +29,9 @@ export interface EmbeddedRelease {
   values: Record<string, unknown>;
 }
 
-export function embeddedReleases(environment: ResolvedEnvironment, secretName: string): EmbeddedRelease[] {
-  return environment.resources.filter((resource) => !resource.managed).map((resource) => embeddedRelease(environment, resource, secretName));
+/** The embedded resources of a Kubernetes target; their passwords come from the `generated-secrets` Secret. */
+export function embeddedReleases(environment: ResolvedEnvironment): EmbeddedRelease[] {
+  return environment.resources.filter((resource) => !resource.managed).map((resource) => embeddedRelease(environment, resource));
 }
 
 function chartVersion(resource: Pick<ResolvedResource, 'type' | 'version'>): string | undefined {
@@ -43,51 +45,43 @@ export function embeddedChartProblem(resource: Pick<ResolvedResource, 'type' | '
   return `no pinned chart runs ${resource.type} ${resource.version} embedded on Kubernetes; supported: ${Object.keys(pins[resource.type].byVersion).join(', ')}`;
 }
 
-function embeddedRelease(environment: ResolvedEnvironment, resource: ResolvedResource, secretName: string): EmbeddedRelease {
-  const pin = pins[resource.type];
+function embeddedRelease(environment: ResolvedEnvironment, resource: ResolvedResource): EmbeddedRelease {
   const version = chartVersion(resource);
   if (version === undefined) {
-    throw new UserError(
-      `${environment.name}: no pinned chart runs ${resource.type} ${resource.version} for the embedded resource "${resource.name}"; supported: ${Object.keys(pin.byVersion).join(', ')} (or set resources.${resource.name}.managed: true)`,
-    );
+    throw new UserError(`${environment.name}: the embedded resource "${resource.name}": ${embeddedChartProblem(resource)} (or set resources.${resource.name}.managed: true)`);
   }
+  return { name: resource.name, chart: pins[resource.type].chart, version, values: chartValues(environment, resource) };
+}
+
+/** Values for the resource's Bitnami chart: its name, the account the services expect, storage, and the password from generated-secrets. */
+function chartValues(environment: ResolvedEnvironment, resource: ResolvedResource): Record<string, unknown> {
   const password = passwordKey(environment, resource);
   const persistence = resource.storage === undefined ? {} : { persistence: { size: resource.storage } };
   const { username, database } = accountNames(environment, resource);
   switch (resource.type) {
     case 'postgres':
       return {
-        name: resource.name,
-        chart: pin.chart,
-        version,
-        values: {
-          fullnameOverride: resource.name,
-          auth: {
-            enablePostgresUser: false,
-            username,
-            database,
-            ...(password ? { existingSecret: secretName, secretKeys: { userPasswordKey: password } } : {}),
-          },
-          primary: persistence,
+        fullnameOverride: resource.name,
+        auth: {
+          enablePostgresUser: false,
+          username,
+          database,
+          ...(password ? { existingSecret: generatedSecretName, secretKeys: { userPasswordKey: password } } : {}),
         },
+        primary: persistence,
       };
     case 'mysql':
       // Bitnami's MySQL chart reads fixed key names from an existing Secret, so it keeps its own generated passwords.
-      return { name: resource.name, chart: pin.chart, version, values: { fullnameOverride: resource.name, auth: { username, database }, primary: persistence } };
+      return { fullnameOverride: resource.name, auth: { username, database }, primary: persistence };
     case 'redis':
       return {
-        name: resource.name,
-        chart: pin.chart,
-        version,
-        values: {
-          fullnameOverride: resource.name,
-          architecture: 'standalone',
-          auth: password ? { enabled: true, existingSecret: secretName, existingSecretPasswordKey: password } : { enabled: true },
-          master: persistence,
-        },
+        fullnameOverride: resource.name,
+        architecture: 'standalone',
+        auth: password ? { enabled: true, existingSecret: generatedSecretName, existingSecretPasswordKey: password } : { enabled: true },
+        master: persistence,
       };
     case 'object-storage':
-      return { name: resource.name, chart: pin.chart, version, values: { fullnameOverride: resource.name, mode: 'standalone', ...persistence } };
+      return { fullnameOverride: resource.name, mode: 'standalone', ...persistence };
   }
 }
 

@@ -1,8 +1,8 @@
 import type { ResolvedEnvironment } from '../../src/resolve/index.js';
 import { generatedSecretName } from '../helm-values/values.js';
 import type { OutputFile } from '../types.js';
-import { manifestFile, releaseGraph, slipwayLabels, type Manifest } from './common.js';
-import { bitnamiRepository, type EmbeddedRelease } from './embedded.js';
+import { manifestFile, slipwayLabels, type Manifest, type ReleaseNode } from './common.js';
+import { bitnamiRepository } from './embedded.js';
 import { repositoryUrl } from './repository.js';
 
 const fluxNamespace = 'flux-system';
@@ -13,9 +13,9 @@ const bootstrapSource = 'flux-system';
  * Flux objects: a GitRepository for the deploy repo, a Kustomization that applies this folder with
  * SOPS decryption (the age identity in the `sops-age` Secret of flux-system), and a HelmRelease per
  * service (the chart from charts/<chart>/ of the same repository, values from helm/) with
- * `dependsOn` from the service DAG. Returns the files and the resource names for kustomization.yaml.
+ * `dependsOn` from the release graph, and one per embedded resource from its pinned Bitnami chart.
  */
-export function fluxFiles(environment: ResolvedEnvironment, embedded: readonly EmbeddedRelease[]): OutputFile[] {
+export function fluxFiles(environment: ResolvedEnvironment, graph: readonly ReleaseNode[]): OutputFile[] {
   const env = environment.name;
   const namespace = environment.infrastructure.namespace;
   const labels = slipwayLabels(environment);
@@ -55,7 +55,7 @@ export function fluxFiles(environment: ResolvedEnvironment, embedded: readonly E
       },
     }),
   );
-  if (embedded.length > 0) {
+  if (graph.some((node) => node.embedded)) {
     files.push(
       manifestFile(`helmrepository-${bitnamiRepository.name}.yaml`, {
         apiVersion: 'source.toolkit.fluxcd.io/v1',
@@ -66,9 +66,8 @@ export function fluxFiles(environment: ResolvedEnvironment, embedded: readonly E
     );
   }
   const chartPath = `charts/${environment.chart.name}`;
-  const embeddedByName = new Map(embedded.map((release) => [release.name, release]));
-  for (const node of releaseGraph(environment, [...embeddedByName.keys()])) {
-    const fromBitnami = embeddedByName.get(node.name);
+  for (const node of graph) {
+    const fromBitnami = node.embedded;
     const chart = fromBitnami
       ? { spec: { chart: fromBitnami.chart, version: fromBitnami.version, sourceRef: { kind: 'HelmRepository', name: bitnamiRepository.name }, interval: '1h' } }
       : {

@@ -1,9 +1,6 @@
-import { UserError } from '../../src/errors.js';
-import { chartReleases } from '../helm-values/index.js';
-import { generatedSecretName } from '../helm-values/values.js';
 import type { EnvironmentGenerator, OutputFile } from '../types.js';
 import { argocdFiles, ksopsFiles } from './argocd.js';
-import { defaultDenyPolicy, manifestFile, namespace, sopsDotenv } from './common.js';
+import { defaultDenyPolicy, manifestFile, namespace, releaseGraph, sopsDotenv } from './common.js';
 import { embeddedReleases } from './embedded.js';
 import { fluxFiles, fluxSecretGenerator } from './flux.js';
 
@@ -17,16 +14,13 @@ export const kubernetesGenerator: EnvironmentGenerator = {
   scope: 'environment',
   appliesTo: (environment) => environment.runtime === 'kubernetes',
   generate(environment) {
-    const embedded = embeddedReleases(environment, generatedSecretName);
-    const releaseNames = new Set(chartReleases(environment).map((release) => release.name));
-    const clash = embedded.find((release) => releaseNames.has(release.name));
-    if (clash) throw new UserError(`${environment.name}: the resource "${clash.name}" and a service share a name; Kubernetes needs them apart`);
+    const graph = releaseGraph(environment, embeddedReleases(environment));
     const dotenv = sopsDotenv(environment);
     const argocd = environment.reconciler === 'argocd';
 
     const files: OutputFile[] = [manifestFile('namespace.yaml', namespace(environment))];
     if (environment.mode === 'enterprise') files.push(manifestFile('network-policy.yaml', defaultDenyPolicy(environment)));
-    files.push(...(argocd ? argocdFiles(environment, embedded, dotenv !== undefined) : fluxFiles(environment, embedded)));
+    files.push(...(argocd ? argocdFiles(environment, graph, dotenv !== undefined) : fluxFiles(environment, graph)));
     if (dotenv && argocd) files.push(...ksopsFiles(environment, dotenv));
     if (dotenv && !argocd) files.push({ path: 'k8s/secrets.sops.env', bytes: dotenv });
 

@@ -23,11 +23,15 @@ function model(edits: Record<string, string | null> = {}): ResolvedEnvironment {
   return target.model!;
 }
 
+/** The unedited fixture, resolved once for the tests that only read it (the model keeps what it needs in memory). */
+let unedited: ResolvedEnvironment | undefined;
+const minimal = () => (unedited ??= model());
+
 const byPath = (files: OutputFile[]) => new Map(files.map((file) => [file.path, parse(new TextDecoder().decode(file.bytes)) as Record<string, any>]));
 
 describe('the Kubernetes generators', () => {
   it('write a values file per service and a Flux k8s/ folder that uses the bootstrap GitRepository when no deploy repo is named', () => {
-    const environment = model();
+    const environment = minimal();
     const values = byPath(helmValuesGenerator.generate(environment));
     expect([...values.keys()].sort()).toEqual(['helm/api.values.yaml', 'helm/worker.values.yaml']);
     expect(values.get('helm/api.values.yaml')).toMatchObject({ name: 'api', replicas: 2, autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 4 } });
@@ -66,7 +70,7 @@ describe('the Kubernetes generators', () => {
   });
 
   it('checks values against the chart schema before writing them: a wrong value is a bug, not output', () => {
-    const environment = model();
+    const environment = minimal();
     const values = serviceValues(environment, environment.services[0]!);
     expect(() => checkChartValues(values, 'ok')).not.toThrow();
     expect(() => checkChartValues({ ...values, replicas: -1 }, 'negative')).toThrow(BugError);

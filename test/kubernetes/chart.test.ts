@@ -27,8 +27,10 @@ function chartDir(): string {
   return join(example.out, 'charts', 'harbor');
 }
 
+const helmDir = (target: ResolvedEnvironment) => join(example.out, 'environments', target.name, 'helm');
+
 function valuesFiles(target: ResolvedEnvironment): string[] {
-  return readdirSync(join(example.out, 'environments', target.name, 'helm')).map((file) => join(example.out, 'environments', target.name, 'helm', file));
+  return readdirSync(helmDir(target)).map((file) => join(helmDir(target), file));
 }
 
 /** `helm template` as Flux and Argo CD run it: the release named after the service, in the target's namespace. */
@@ -36,8 +38,7 @@ function render(target: ResolvedEnvironment, release: string): K8sObject[] {
   const key = `${target.name}/${release}`;
   let objects = rendered.get(key);
   if (!objects) {
-    const values = join(example.out, 'environments', target.name, 'helm', `${release}.values.yaml`);
-    const run = runTool(helm!, ['template', release, chartDir(), '--namespace', target.name, '-f', values]);
+    const run = runTool(helm!, ['template', release, chartDir(), '--namespace', target.name, '-f', join(helmDir(target), `${release}.values.yaml`)]);
     expect(run.status, run.stderr).toBe(0);
     objects = parseObjects(run.stdout);
     rendered.set(key, objects);
@@ -193,5 +194,9 @@ describeHelm('the application chart, rendered by Helm', () => {
   it('copies the chart with the name and version of slipway.yaml', () => {
     const chart = parse(readFileSync(join(chartDir(), 'Chart.yaml'), 'utf8')) as { name: string; version: string };
     expect(chart).toMatchObject({ name: 'harbor', version: '1.4.0' });
+    // As Helm itself reads it (and would name the packaged chart).
+    const shown = runTool(helm!, ['show', 'chart', chartDir()]);
+    expect(shown.status, shown.stderr).toBe(0);
+    expect(parse(shown.stdout)).toMatchObject({ apiVersion: 'v2', name: 'harbor', version: '1.4.0' });
   });
 });

@@ -24,10 +24,17 @@ beforeAll(async () => {
 afterAll(() => example?.remove());
 
 const k8sDir = (target: ResolvedEnvironment) => join(example.out, 'environments', target.name, 'k8s');
+/** `kubectl kustomize` once per folder; every test reads the same rendering. */
+const rendered = new Map<string, K8sObject[]>();
 function kustomize(dir: string): K8sObject[] {
-  const run = runTool(kubectl!, ['kustomize', dir]);
-  expect(run.status, `${dir}\n${run.stderr}`).toBe(0);
-  return parseObjects(run.stdout);
+  let objects = rendered.get(dir);
+  if (!objects) {
+    const run = runTool(kubectl!, ['kustomize', dir]);
+    expect(run.status, `${dir}\n${run.stderr}`).toBe(0);
+    objects = parseObjects(run.stdout);
+    rendered.set(dir, objects);
+  }
+  return objects;
 }
 const releasesOf = (target: ResolvedEnvironment) => [...target.services.map((service) => service.name), ...(target.infrastructure.aiGateway ? ['ai-gateway'] : [])];
 const embeddedOf = (target: ResolvedEnvironment) => target.resources.filter((resource) => !resource.managed).map((resource) => resource.name);
@@ -93,7 +100,16 @@ describeKubectl('k8s/ of every Kubernetes target, rendered by kustomize', () => 
       const folder = k8sDir(target);
       const dotenvPath = target.reconciler === 'argocd' ? join(folder, 'secrets', 'secrets.sops.env') : join(folder, 'secrets.sops.env');
       const dotenv = readFileSync(dotenvPath, 'utf8');
-      expect(dotenv).toBe(sopsYamlToDotenv(new TextDecoder().decode(target.secrets.file!.bytes)));
+      const sopsYaml = new TextDecoder().decode(target.secrets.file!.bytes);
+      expect(dotenv).toBe(sopsYamlToDotenv(sopsYaml));
+      // Independently of the converter: the very ciphertexts and MAC of the environment's SOPS file, so
+      // sops (whose MAC covers every value) decrypts it as it would the YAML; dotenv.test.ts decrypts one.
+      const lines = new Map(dotenv.trimEnd().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+      const { sops, ...values } = parse(sopsYaml) as { [key: string]: unknown; sops: { mac: string; lastmodified: string } };
+      expect([...lines.keys()].filter((key) => !key.startsWith('sops_')).sort()).toEqual(Object.keys(values).sort());
+      for (const [name, value] of Object.entries(values)) expect(lines.get(name), name).toBe(value);
+      expect(lines.get('sops_mac')).toBe(sops.mac);
+      expect(lines.get('sops_lastmodified')).toBe(sops.lastmodified);
       expect(dotenv).toMatch(/^sops_mac=ENC\[AES256_GCM,/m);
       for (const secret of target.secrets.generated) expect(dotenv).toMatch(new RegExp(`^${secret.name}=ENC\\[AES256_GCM,`, 'm'));
       // Nothing in k8s/ but the encrypted file carries a value: no plaintext env files, no Secret manifests.

