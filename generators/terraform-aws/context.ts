@@ -1,9 +1,10 @@
-import { nested, output, ref, variable, type Block, type Body, type Expression, type ObjectValue } from '../../src/hcl/index.js';
+import { nested, ref, resource, type Block, type Body, type Expression, type ObjectValue } from '../../src/hcl/index.js';
 import type { ResolvedEnvironment, ResolvedService } from '../../src/resolve/index.js';
-import { boundedName, isProduction, label } from './shared.js';
+import { boundedName, isProduction } from '../infrastructure-shared/naming.js';
+import type { ModuleParts } from '../infrastructure-shared/terraform.js';
 
 /** What the parts of one AWS configuration share while they are built. */
-export interface AwsContext {
+export interface AwsContext extends ModuleParts {
   environment: ResolvedEnvironment;
   name: string;
   production: boolean;
@@ -11,8 +12,6 @@ export interface AwsContext {
   azCount: number;
   /** Private subnets and NAT exist (everything but a single Compose host). */
   privateNetwork: boolean;
-  variables: Block[];
-  outputs: Block[];
   /** The security group whose members may reach the data stores. */
   appSecurityGroup: Expression | undefined;
   logRetentionDays: number;
@@ -39,14 +38,6 @@ export function awsContext(environment: ResolvedEnvironment): AwsContext {
   };
 }
 
-export function addVariable(context: AwsContext, name: string, body: Body): void {
-  context.variables.push(variable(name, body));
-}
-
-export function addOutput(context: AwsContext, name: string, value: Body['value'], description: string, sensitive?: boolean): void {
-  context.outputs.push(output(name, { description, value, sensitive }));
-}
-
 /** A `Name` tag; the environment's own tags come from the provider's `default_tags`. */
 export function nameTag(...parts: string[]): ObjectValue {
   return { Name: parts.join('-') };
@@ -61,6 +52,27 @@ export const privateSubnetIds = () => ref('aws_subnet.private').all().get('id');
 export const publicSubnetIds = () => ref('aws_subnet.public').all().get('id');
 export const vpcId = () => ref('aws_vpc.main.id');
 
+export const fromAnywhere: Body = { cidr_blocks: ['0.0.0.0/0'], ipv6_cidr_blocks: ['::/0'] };
+
+/** A security group rule letting TCP `port` in from `from` (CIDR blocks, prefix lists or security groups). */
+export function ingress(port: number, description: string, from: Body): Body {
+  return { description, from_port: port, to_port: port, protocol: 'tcp', ...from };
+}
+
+const allEgress: Body = { description: 'All outbound', from_port: 0, to_port: 0, protocol: '-1', ...fromAnywhere };
+
+/** A security group in the VPC: these ingress rules, and all outbound traffic unless `egress` says otherwise. */
+export function securityGroup(context: AwsContext, name: string, description: string, ingressRules: Body[], egress: Body = allEgress): Block {
+  return resource('aws_security_group', name, {
+    name: awsName(context, [name.replace(/_/g, '-')], 255),
+    description,
+    vpc_id: vpcId(),
+    ingress: ingressRules.length > 0 ? nested(ingressRules) : undefined,
+    egress: nested(egress),
+    tags: nameTag(context.name, name.replace(/_/g, '-')),
+  });
+}
+
 /** `aws_iam_policy_document` trust policy for a service principal. */
 export function assumeRolePolicy(principal: string): Body {
   return { statement: nested({ actions: ['sts:AssumeRole'], principals: nested({ type: 'Service', identifiers: [principal] }) }) };
@@ -69,8 +81,4 @@ export function assumeRolePolicy(principal: string): Body {
 /** Services that serve traffic through a port (the ones a load balancer or service discovery can reach). */
 export function portedServices(environment: ResolvedEnvironment): ResolvedService[] {
   return environment.services.filter((service) => (service.input.ports ?? []).length > 0);
-}
-
-export function serviceLabel(service: ResolvedService): string {
-  return label(service.name);
 }

@@ -1,36 +1,14 @@
-import { BugError } from '../../src/errors.js';
-
-/** The five fields of a cron schedule (`minute hour day-of-month month day-of-week`, UTC). */
-export interface CronFields {
-  minute: string;
-  hour: string;
-  day: string;
-  month: string;
-  weekday: string;
-}
-
-const fieldPattern = /^[0-9A-Za-z*,/-]+$/;
-
-/** Splits a schedule the schema accepted; anything else is a bug. */
-export function cronFields(schedule: string): CronFields {
-  const parts = schedule.trim().split(/ +/);
-  if (parts.length !== 5 || !parts.every((part) => fieldPattern.test(part))) throw new BugError(`unexpected cron schedule ${JSON.stringify(schedule)}`);
-  const [minute, hour, day, month, weekday] = parts as [string, string, string, string, string];
-  return { minute, hour, day, month, weekday };
-}
-
-const weekdayNames = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+import { cronFields, weekdayName } from '../infrastructure-shared/cron.js';
 
 function awsWeekdayItem(item: string): string {
   const [range, step] = item.split('/') as [string, string | undefined];
-  const name = (token: string) => (/^[0-9]+$/.test(token) ? weekdayNames[Number(token) % 7]! : token.toUpperCase());
   let converted: string;
   if (range === '*') converted = '*';
   else if (range.includes('-')) {
     const [from, to] = range.split('-') as [string, string];
     // cron's 7 is Sunday again: FRI-7 means Friday to Sunday, which AWS spells FRI-SAT,SUN.
-    converted = to === '7' && from !== '0' ? `${name(from)}-SAT,SUN` : `${name(from)}-${name(to)}`;
-  } else converted = name(range);
+    converted = to === '7' && from !== '0' ? `${weekdayName(from)}-SAT,SUN` : `${weekdayName(from)}-${weekdayName(to)}`;
+  } else converted = weekdayName(range);
   return step === undefined ? converted : `${converted === '*' ? '1' : converted}/${step}`;
 }
 

@@ -1,5 +1,6 @@
 import { data, forObject, forTuple, nested, ref, resource, type Block, type Body, type Traversal } from '../../src/hcl/index.js';
-import { addOutput, awsName, type AwsContext } from './context.js';
+import { addOutput } from '../infrastructure-shared/terraform.js';
+import { awsName, type AwsContext } from './context.js';
 import { routes, servesHttps } from './routes.js';
 
 const usEast1 = () => ref('aws.us_east_1');

@@ -1,8 +1,10 @@
+import { compareText } from '../../src/diagnostics.js';
 import { call, data, nested, ref, resource, type Block, type Expression, type ObjectValue, type Value } from '../../src/hcl/index.js';
 import type { ResolvedEnvironment, ResolvedService } from '../../src/resolve/index.js';
+import { label } from '../infrastructure-shared/naming.js';
+import { mebibytes, milliCpu } from '../infrastructure-shared/sizing.js';
 import { assumeRolePolicy, awsName, type AwsContext } from './context.js';
 import { secretArn } from './secrets.js';
-import { label, mebibytes, milliCpu } from './shared.js';
 
 /** Fargate's CPU sizes (1024 units = 1 vCPU) and the memory (MiB) each allows. */
 const fargate: Array<{ cpu: number; memory: number[] }> = [
@@ -22,7 +24,7 @@ function range(from: number, to: number, step: number): number[] {
 }
 
 /** The smallest Fargate size that holds the service's requests. */
-export function fargateSize(service: ResolvedService): { cpu: number; memory: number } {
+function fargateSize(service: ResolvedService): { cpu: number; memory: number } {
   const cpuUnits = Math.ceil((milliCpu(service.resources.cpu) * 1024) / 1000);
   const memory = mebibytes(service.resources.memory);
   for (const size of fargate) {
@@ -49,7 +51,7 @@ function containerDefinition(context: AwsContext, service: ResolvedService, comm
     command: command ? [...command] : undefined,
     portMappings: withPorts && (service.input.ports ?? []).length > 0 ? (service.input.ports ?? []).map((port) => ({ name: port.name, containerPort: port.port, protocol: 'tcp' })) : undefined,
     environment: Object.entries({ ...connectionEnv(environment, service), ...service.env })
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a], [b]) => compareText(a, b))
       .map(([name, value]) => ({ name, value })),
     secrets: secrets.length > 0 ? secrets : undefined,
     healthCheck: withPorts && health && 'command' in health ? { command: ['CMD', ...health.command], interval: 30, timeout: 5, retries: 3, startPeriod: 60 } : undefined,

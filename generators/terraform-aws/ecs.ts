@@ -1,10 +1,10 @@
 import { data, nested, ref, resource, type Block, type Body, type Value } from '../../src/hcl/index.js';
 import type { ResolvedService } from '../../src/resolve/index.js';
-import { addOutput, assumeRolePolicy, awsName, portedServices, privateSubnetIds, vpcId, type AwsContext } from './context.js';
-import { allEgress, securityGroup } from './edge.js';
+import { label } from '../infrastructure-shared/naming.js';
+import { addOutput } from '../infrastructure-shared/terraform.js';
+import { assumeRolePolicy, awsName, ingress, portedServices, privateSubnetIds, securityGroup, vpcId, type AwsContext } from './context.js';
 import { executionRole, logGroupLabel, taskDefinitions } from './ecs-tasks.js';
 import { routes, type Route } from './routes.js';
-import { label } from './shared.js';
 
 /**
  * ECS on Fargate: a cluster, a task definition and a service per service of the environment.
@@ -20,18 +20,16 @@ export function ecs(context: AwsContext): Block[] {
   const namespace = `${name}.internal`;
   context.appSecurityGroup = ref('aws_security_group.services.id');
 
-  const ingress: Body[] = [{ description: 'Between the services', from_port: 0, to_port: 0, protocol: '-1', self: true }];
+  const ingressRules: Body[] = [{ description: 'Between the services', from_port: 0, to_port: 0, protocol: '-1', self: true }];
   for (const route of allRoutes) {
-    ingress.push({
-      description: `${route.service.name} from the ${route.balancer} load balancer`,
-      from_port: route.containerPort,
-      to_port: route.containerPort,
-      protocol: 'tcp',
-      security_groups: [ref('aws_security_group', route.balancer === 'public' ? 'alb' : 'internal_alb', 'id')],
-    });
+    ingressRules.push(
+      ingress(route.containerPort, `${route.service.name} from the ${route.balancer} load balancer`, {
+        security_groups: [ref('aws_security_group', route.balancer === 'public' ? 'alb' : 'internal_alb', 'id')],
+      }),
+    );
   }
   const blocks: Block[] = [
-    securityGroup(context, 'services', 'ECS tasks', ingress, allEgress),
+    securityGroup(context, 'services', 'ECS tasks', ingressRules),
     resource('aws_ecs_cluster', 'main', {
       name,
       setting: nested({ name: 'containerInsights', value: environment.infrastructure.observability.metrics === 'cloudwatch' ? 'enabled' : 'disabled' }),

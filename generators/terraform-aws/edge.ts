@@ -1,5 +1,6 @@
 import { data, nested, ref, resource, type Block, type Body, type Value } from '../../src/hcl/index.js';
-import { addOutput, awsName, nameTag, privateSubnetIds, publicSubnetIds, vpcId, type AwsContext } from './context.js';
+import { addOutput } from '../infrastructure-shared/terraform.js';
+import { awsName, fromAnywhere, ingress, nameTag, privateSubnetIds, publicSubnetIds, securityGroup, vpcId, type AwsContext } from './context.js';
 import { routes, servesHttps, type Route } from './routes.js';
 
 /**
@@ -24,43 +25,18 @@ export function loadBalancers(context: AwsContext): Block[] {
     blocks.push(data('aws_ec2_managed_prefix_list', 'cloudfront', { name: 'com.amazonaws.global.cloudfront.origin-facing' }));
     publicIngress.push(ingress(https ? 443 : 80, 'From CloudFront', { prefix_list_ids: [ref('data.aws_ec2_managed_prefix_list.cloudfront.id')] }));
   } else {
-    if (https) publicIngress.push(ingress(443, 'HTTPS from anywhere', { cidr_blocks: ['0.0.0.0/0'], ipv6_cidr_blocks: ['::/0'] }));
-    publicIngress.push(ingress(80, https ? 'HTTP from anywhere, redirected to HTTPS' : 'HTTP from anywhere', { cidr_blocks: ['0.0.0.0/0'], ipv6_cidr_blocks: ['::/0'] }));
+    if (https) publicIngress.push(ingress(443, 'HTTPS from anywhere', fromAnywhere));
+    publicIngress.push(ingress(80, https ? 'HTTP from anywhere, redirected to HTTPS' : 'HTTP from anywhere', fromAnywhere));
   }
-  for (const route of publicRoutes.slice(1)) publicIngress.push(ingress(route.listenerPort, `${route.service.name} ${route.portName}`, { cidr_blocks: ['0.0.0.0/0'], ipv6_cidr_blocks: ['::/0'] }));
+  for (const route of publicRoutes.slice(1)) publicIngress.push(ingress(route.listenerPort, `${route.service.name} ${route.portName}`, fromAnywhere));
   for (const route of publicRoutes.filter((candidate) => candidate.testPort !== undefined)) {
     publicIngress.push(ingress(route.testPort!, `Blue-green test traffic of ${route.service.name}, from inside the VPC`, { cidr_blocks: [ref('var.vpc_cidr')] }));
   }
-  blocks.push(
-    securityGroup(context, 'alb', 'Public load balancer', publicIngress),
-    resource('aws_lb', 'public', {
-      name: awsName(context, ['public'], 32),
-      load_balancer_type: 'application',
-      internal: false,
-      security_groups: [ref('aws_security_group.alb.id')],
-      subnets: publicSubnetIds(),
-      drop_invalid_header_fields: true,
-      idle_timeout: 120,
-      enable_deletion_protection: context.production,
-      tags: nameTag(context.name, 'public'),
-    }),
-  );
+  blocks.push(...balancer(context, 'public', 'Public load balancer', publicIngress));
 
   if (internalRoutes.length > 0 && context.appSecurityGroup) {
     const internalIngress = internalRoutes.flatMap((route) => [route.listenerPort, route.testPort!]).map((port) => ingress(port, 'From the services', { security_groups: [context.appSecurityGroup!] }));
-    blocks.push(
-      securityGroup(context, 'internal_alb', 'Internal load balancer of the blue-green services', internalIngress),
-      resource('aws_lb', 'internal', {
-        name: awsName(context, ['internal'], 32),
-        load_balancer_type: 'application',
-        internal: true,
-        security_groups: [ref('aws_security_group.internal_alb.id')],
-        subnets: privateSubnetIds(),
-        drop_invalid_header_fields: true,
-        enable_deletion_protection: context.production,
-        tags: nameTag(context.name, 'internal'),
-      }),
-    );
+    blocks.push(...balancer(context, 'internal', 'Internal load balancer of the blue-green services', internalIngress));
   }
 
   if (context.environment.infrastructure.compute.platform === 'eks' && context.appSecurityGroup) {
@@ -105,22 +81,24 @@ export function loadBalancers(context: AwsContext): Block[] {
   return blocks;
 }
 
-function ingress(port: number, description: string, from: Body): Body {
-  return { description, from_port: port, to_port: port, protocol: 'tcp', ...from };
+/** An application load balancer and its security group: the public one in the public subnets, the internal one in the private subnets. */
+function balancer(context: AwsContext, which: Route['balancer'], description: string, ingressRules: Body[]): Block[] {
+  const group = which === 'public' ? 'alb' : 'internal_alb';
+  return [
+    securityGroup(context, group, description, ingressRules),
+    resource('aws_lb', which, {
+      name: awsName(context, [which], 32),
+      load_balancer_type: 'application',
+      internal: which === 'internal',
+      security_groups: [ref('aws_security_group', group, 'id')],
+      subnets: which === 'public' ? publicSubnetIds() : privateSubnetIds(),
+      drop_invalid_header_fields: true,
+      idle_timeout: which === 'public' ? 120 : undefined,
+      enable_deletion_protection: context.production,
+      tags: nameTag(context.name, which),
+    }),
+  ];
 }
-
-export function securityGroup(context: AwsContext, name: string, description: string, ingressRules: Body[], egress: Body = allEgress): Block {
-  return resource('aws_security_group', name, {
-    name: awsName(context, [name.replace(/_/g, '-')], 255),
-    description,
-    vpc_id: vpcId(),
-    ingress: ingressRules.length > 0 ? nested(ingressRules) : undefined,
-    egress: nested(egress),
-    tags: nameTag(context.name, name.replace(/_/g, '-')),
-  });
-}
-
-export const allEgress: Body = { description: 'All outbound', from_port: 0, to_port: 0, protocol: '-1', cidr_blocks: ['0.0.0.0/0'], ipv6_cidr_blocks: ['::/0'] };
 
 function targetGroup(context: AwsContext, route: Route, group: string, color: string | undefined): Block {
   return resource('aws_lb_target_group', group, {

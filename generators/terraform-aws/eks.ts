@@ -1,6 +1,8 @@
 import { call, data, nested, ref, resource, type Block, type Body } from '../../src/hcl/index.js';
-import { addOutput, assumeRolePolicy, awsName, privateSubnetIds, type AwsContext } from './context.js';
-import { footprint, label } from './shared.js';
+import { label } from '../infrastructure-shared/naming.js';
+import { nodePoolBounds } from '../infrastructure-shared/sizing.js';
+import { addOutput } from '../infrastructure-shared/terraform.js';
+import { assumeRolePolicy, awsName, privateSubnetIds, type AwsContext } from './context.js';
 
 /** Capacity a general-purpose node (m6i.xlarge) offers pods after the system's share. */
 const generalNode = { type: 'm6i.xlarge', cpus: 3.5, memoryGiB: 12 };
@@ -33,11 +35,7 @@ export function eks(context: AwsContext): Block[] {
 
   const gpuServices = environment.services.filter((service) => infra.compute.gpuServices.includes(service.name));
   const generalServices = environment.services.filter((service) => !infra.compute.gpuServices.includes(service.name));
-  const atRest = footprint(generalServices);
-  const atPeak = footprint(generalServices.map((service) => ({ ...service, scaling: { ...service.scaling, min: service.scaling.max } })));
-  const nodesFor = (load: { cpus: number; memoryGiB: number }) => Math.max(Math.ceil(load.cpus / generalNode.cpus), Math.ceil(load.memoryGiB / generalNode.memoryGiB));
-  const minNodes = Math.max(context.production ? 3 : 2, nodesFor(atRest));
-  const maxNodes = Math.max(minNodes, nodesFor(atPeak) + 1);
+  const nodes = nodePoolBounds(generalNode, generalServices, context.production);
 
   const blocks: Block[] = [
     data('aws_iam_policy_document', 'eks_cluster_assume', assumeRolePolicy('eks.amazonaws.com')),
@@ -71,7 +69,7 @@ export function eks(context: AwsContext): Block[] {
       role: ref('aws_iam_role.eks_nodes.name'),
       policy_arn: ref('each.value'),
     }),
-    nodeGroup('general', { instanceType: generalNode.type, amiType: 'AL2023_x86_64_STANDARD', min: minNodes, max: maxNodes }),
+    nodeGroup('general', { instanceType: generalNode.type, amiType: 'AL2023_x86_64_STANDARD', min: nodes.min, max: nodes.max }),
   ];
 
   if (gpuServices.length > 0) {

@@ -1,8 +1,8 @@
-import { call, data, nested, ref, resource, type Block, type Body } from '../../src/hcl/index.js';
-import { addOutput, assumeRolePolicy, awsName, nameTag, type AwsContext } from './context.js';
-import { rotatedJsonLogs, userDataFile, type HostOptions } from './cloud-init.js';
-import { allEgress, securityGroup } from './edge.js';
-import { footprint, gibibytes } from './shared.js';
+import { call, data, nested, ref, resource, type Block } from '../../src/hcl/index.js';
+import { hostPorts, rotatedJsonLogs, userDataReference, type HostOptions } from '../infrastructure-shared/host.js';
+import { composeHostSize, embeddedStoreGiB } from '../infrastructure-shared/sizing.js';
+import { addOutput } from '../infrastructure-shared/terraform.js';
+import { assumeRolePolicy, awsName, fromAnywhere, ingress, nameTag, securityGroup, type AwsContext } from './context.js';
 
 const instanceTypes = [
   { type: 't3.medium', cpus: 2, memoryGiB: 4 },
@@ -23,13 +23,9 @@ const canonical = '099720109477';
 export function host(context: AwsContext): { blocks: Block[]; userData: HostOptions } {
   const { name, environment } = context;
   const infra = environment.infrastructure;
-  const load = footprint(environment.services);
-  // Embedded stores and the OS take their share beside the services.
-  const needed = { cpus: load.cpus + 1, memoryGiB: load.memoryGiB + 2 };
-  const size = instanceTypes.find((candidate) => candidate.cpus >= needed.cpus && candidate.memoryGiB >= needed.memoryGiB) ?? instanceTypes[instanceTypes.length - 1]!;
-  const dataGiB = environment.resources.filter((resource) => !resource.managed).reduce((sum, resource) => sum + gibibytes(resource.storage, 10), 0);
+  const size = composeHostSize(instanceTypes, environment.services);
+  const dataGiB = embeddedStoreGiB(environment);
   const cloudwatch = infra.observability.logs === 'cloudwatch';
-  const ports = [...new Set([80, 443, ...infra.publicEndpoints.map((endpoint) => endpoint.number)])].sort((a, b) => a - b);
   const daemon = cloudwatch
     ? { 'log-driver': 'awslogs', 'log-opts': { 'awslogs-region': environment.infrastructure.region ?? 'us-east-1', 'awslogs-group': `/slipway/${name}` } }
     : rotatedJsonLogs;
@@ -48,8 +44,7 @@ export function host(context: AwsContext): { blocks: Block[]; userData: HostOpti
       context,
       'host',
       'Compose host: web traffic only',
-      ports.map((port): Body => ({ description: `TCP ${port} from anywhere`, from_port: port, to_port: port, protocol: 'tcp', cidr_blocks: ['0.0.0.0/0'], ipv6_cidr_blocks: ['::/0'] })),
-      allEgress,
+      hostPorts(environment, { ssh: false }).map((port) => ingress(port, `TCP ${port} from anywhere`, fromAnywhere)),
     ),
     data('aws_iam_policy_document', 'host_assume', assumeRolePolicy('ec2.amazonaws.com')),
     resource('aws_iam_role', 'host', { name: awsName(context, ['host']), assume_role_policy: ref('data.aws_iam_policy_document.host_assume.json') }),
@@ -65,7 +60,7 @@ export function host(context: AwsContext): { blocks: Block[]; userData: HostOpti
         vpc_security_group_ids: [ref('aws_security_group.host.id')],
         iam_instance_profile: ref('aws_iam_instance_profile.host.name'),
         monitoring: true,
-        user_data: call('file', call('format', `%s/${userDataFile}`, ref('path.module'))),
+        user_data: userDataReference(),
         root_block_device: nested({ volume_size: 30 + dataGiB, volume_type: 'gp3', encrypted: true }),
         metadata_options: nested({ http_endpoint: 'enabled', http_tokens: 'required' }),
         tags: nameTag(name),

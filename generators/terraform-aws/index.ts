@@ -1,7 +1,8 @@
-import { data, labeled, nested, provider, ref, terraform, type Block, type ObjectValue } from '../../src/hcl/index.js';
+import { data, nested, provider, ref, type Block, type ObjectValue } from '../../src/hcl/index.js';
 import type { ResolvedEnvironment } from '../../src/resolve/index.js';
-import type { EnvironmentGenerator, OutputFile } from '../types.js';
-import { addVariable, awsContext, type AwsContext } from './context.js';
+import { addVariable, requiredVersions, stateBackend, terraformModule, terraformOutput, type TerraformModule } from '../infrastructure-shared/terraform.js';
+import type { EnvironmentGenerator } from '../types.js';
+import { awsContext, type AwsContext } from './context.js';
 import { cdn, domain } from './dns.js';
 import { ecs } from './ecs.js';
 import { loadBalancers } from './edge.js';
@@ -9,10 +10,8 @@ import { eks } from './eks.js';
 import { host } from './host.js';
 import { network } from './network.js';
 import { backups, monitoring } from './observability.js';
-import { composeHostUserData, userDataFile } from './cloud-init.js';
 import { secrets } from './secrets.js';
 import { storageKey, stores } from './stores.js';
-import { terraformFiles, type TerraformFile } from './shared.js';
 
 /** Versions Slipway's AWS configurations are written for and tested against. */
 export const awsVersions = {
@@ -29,14 +28,10 @@ export const terraformAwsGenerator: EnvironmentGenerator = {
   name: 'terraform-aws',
   scope: 'environment',
   appliesTo: (environment) => environment.provider === 'aws',
-  generate: (environment) => {
-    const module = awsTerraform(environment);
-    return [...module.extra, ...terraformFiles(environment, module.files)];
-  },
+  generate: (environment) => terraformOutput(environment, awsTerraform(environment)),
 };
 
-/** The configuration as HCL syntax trees (what the tests parse back and check), plus the files beside it. */
-export function awsTerraform(environment: ResolvedEnvironment): { files: TerraformFile[]; extra: OutputFile[] } {
+export function awsTerraform(environment: ResolvedEnvironment): TerraformModule {
   const context = awsContext(environment);
   addVariable(context, 'region', { description: 'AWS region of the environment', type: ref('string'), default: environment.infrastructure.region });
   const platform = environment.infrastructure.compute.platform;
@@ -51,47 +46,30 @@ export function awsTerraform(environment: ResolvedEnvironment): { files: Terrafo
   const cdnBlocks = cdn(context);
   const monitoringBlocks = monitoring(context);
   const backupBlocks = backups(context);
-  const extra = compose ? [{ path: `terraform/${userDataFile}`, bytes: composeHostUserData(environment, compose.userData) }] : [];
-  const files: TerraformFile[] = [
-    { name: 'versions.tf', blocks: [versions()] },
-    { name: 'backend.tf', blocks: [backend(environment)] },
-    { name: 'providers.tf', blocks: providers(context) },
-    { name: 'variables.tf', blocks: context.variables },
-    { name: 'network.tf', blocks: networkBlocks },
-    computeFile,
-    { name: 'stores.tf', blocks: storeBlocks },
-    { name: 'load-balancer.tf', blocks: balancerBlocks },
-    { name: 'dns.tf', blocks: domainBlocks },
-    { name: 'cdn.tf', blocks: cdnBlocks },
-    { name: 'secrets.tf', blocks: secretBlocks },
-    { name: 'monitoring.tf', blocks: monitoringBlocks },
-    { name: 'backups.tf', blocks: backupBlocks },
-    { name: 'outputs.tf', blocks: context.outputs },
-  ];
-  return { files: files.filter((file) => file.blocks.length > 0), extra };
-}
-
-function versions(): Block {
-  return terraform(
-    {
-      required_version: awsVersions.terraform,
-      required_providers: nested({ aws: { source: 'hashicorp/aws', version: awsVersions.provider } }),
-    },
-    ['Pinned: a new provider release changes nothing until Slipway moves this pin.'],
-  );
-}
-
-function backend(environment: ResolvedEnvironment): Block {
-  return terraform(
-    {
-      backend: labeled('s3', {
-        key: `environments/${environment.name}/terraform.tfstate`,
-        region: environment.infrastructure.region,
-        encrypt: true,
-        use_lockfile: true,
-      }),
-    },
-    ['State in S3, one key per environment, locked with a lock file beside it.', 'The bucket is your account\'s: terraform init -backend-config="bucket=<state bucket>"'],
+  const versions = requiredVersions(awsVersions.terraform, { aws: { source: 'hashicorp/aws', version: awsVersions.provider } });
+  const backend = stateBackend(environment, { region: environment.infrastructure.region, encrypt: true, use_lockfile: true }, [
+    'State in S3, one key per environment, locked with a lock file beside it.',
+    'The bucket is your account\'s: terraform init -backend-config="bucket=<state bucket>"',
+  ]);
+  return terraformModule(
+    environment,
+    [
+      { name: 'versions.tf', blocks: [versions] },
+      { name: 'backend.tf', blocks: [backend] },
+      { name: 'providers.tf', blocks: providers(context) },
+      { name: 'variables.tf', blocks: context.variables },
+      { name: 'network.tf', blocks: networkBlocks },
+      computeFile,
+      { name: 'stores.tf', blocks: storeBlocks },
+      { name: 'load-balancer.tf', blocks: balancerBlocks },
+      { name: 'dns.tf', blocks: domainBlocks },
+      { name: 'cdn.tf', blocks: cdnBlocks },
+      { name: 'secrets.tf', blocks: secretBlocks },
+      { name: 'monitoring.tf', blocks: monitoringBlocks },
+      { name: 'backups.tf', blocks: backupBlocks },
+      { name: 'outputs.tf', blocks: context.outputs },
+    ],
+    compose?.userData,
   );
 }
 

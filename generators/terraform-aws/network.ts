@@ -1,5 +1,6 @@
-import { call, data, nested, ref, resource, type Block } from '../../src/hcl/index.js';
-import { addOutput, addVariable, nameTag, privateSubnetIds, publicSubnetIds, vpcId, type AwsContext } from './context.js';
+import { call, data, nested, ref, resource, type Block, type Expression } from '../../src/hcl/index.js';
+import { addOutput, addVariable } from '../infrastructure-shared/terraform.js';
+import { nameTag, privateSubnetIds, publicSubnetIds, vpcId, type AwsContext } from './context.js';
 
 /**
  * The VPC: public subnets (load balancer, NAT) and private ones (compute, data stores) across the
@@ -15,7 +16,15 @@ export function network(context: AwsContext): Block[] {
     type: ref('string'),
     default: infra.network.cidr,
   });
-  const zone = ref('data.aws_availability_zones.available.names').at(ref('count.index'));
+  // One subnet per zone, each a quarter of its tier's range; on EKS tagged for the load balancers.
+  const subnets = (tier: 'public' | 'private', range: Expression, elbRole: string) =>
+    resource('aws_subnet', tier, {
+      count: azCount,
+      vpc_id: vpcId(),
+      cidr_block: call('cidrsubnet', range, 2, ref('count.index')),
+      availability_zone: ref('data.aws_availability_zones.available.names').at(ref('count.index')),
+      tags: { ...nameTag(name, tier), ...(eks ? { [elbRole]: '1' } : {}) },
+    });
   const blocks: Block[] = [
     data('aws_availability_zones', 'available', { state: 'available' }),
     resource(
@@ -25,13 +34,7 @@ export function network(context: AwsContext): Block[] {
       infra.network.dedicated ? [`Dedicated VPC of ${name}: no other target shares it.`] : undefined,
     ),
     resource('aws_internet_gateway', 'main', { vpc_id: vpcId(), tags: nameTag(name) }),
-    resource('aws_subnet', 'public', {
-      count: azCount,
-      vpc_id: vpcId(),
-      cidr_block: call('cidrsubnet', call('cidrsubnet', ref('var.vpc_cidr'), 2, 0), 2, ref('count.index')),
-      availability_zone: zone,
-      tags: { ...nameTag(name, 'public'), ...(eks ? { 'kubernetes.io/role/elb': '1' } : {}) },
-    }),
+    subnets('public', call('cidrsubnet', ref('var.vpc_cidr'), 2, 0), 'kubernetes.io/role/elb'),
     resource('aws_route_table', 'public', {
       vpc_id: vpcId(),
       route: nested({ cidr_block: '0.0.0.0/0', gateway_id: ref('aws_internet_gateway.main.id') }),
@@ -50,13 +53,7 @@ export function network(context: AwsContext): Block[] {
   // Production gets a NAT gateway per zone, so losing a zone never cuts the others off.
   const natCount = context.production ? azCount : 1;
   blocks.push(
-    resource('aws_subnet', 'private', {
-      count: azCount,
-      vpc_id: vpcId(),
-      cidr_block: call('cidrsubnet', call('cidrsubnet', ref('var.vpc_cidr'), 1, 1), 2, ref('count.index')),
-      availability_zone: zone,
-      tags: { ...nameTag(name, 'private'), ...(eks ? { 'kubernetes.io/role/internal-elb': '1' } : {}) },
-    }),
+    subnets('private', call('cidrsubnet', ref('var.vpc_cidr'), 1, 1), 'kubernetes.io/role/internal-elb'),
     resource('aws_eip', 'nat', { count: natCount, domain: 'vpc', tags: nameTag(name, 'nat') }),
     resource('aws_nat_gateway', 'main', {
       count: natCount,

@@ -1,8 +1,10 @@
-import { call, data, nested, ref, resource, type Block, type Body, type Expression } from '../../src/hcl/index.js';
-import { addOutput, addVariable, assumeRolePolicy, awsName, type AwsContext } from './context.js';
+import { call, data, nested, ref, resource, type Block, type Body } from '../../src/hcl/index.js';
+import { label } from '../infrastructure-shared/naming.js';
+import { gibibytes } from '../infrastructure-shared/sizing.js';
+import { addOutput, addVariable } from '../infrastructure-shared/terraform.js';
+import { assumeRolePolicy, awsName, type AwsContext } from './context.js';
 import { awsCron } from './cron.js';
 import { routes } from './routes.js';
-import { gibibytes, label } from './shared.js';
 
 /**
  * Alarms per `monitoring`: an SNS topic the receiver subscribes to (PagerDuty and Opsgenie take
@@ -111,7 +113,6 @@ export function backups(context: AwsContext): Block[] {
   if (!policy || context.backupResources.length === 0) return [];
   const schedule = awsCron(policy.schedule);
   const privateStorage = context.environment.infrastructure.privateStorage;
-  const resources: Expression[] = context.backupResources;
   return [
     resource('aws_backup_vault', 'main', { name: context.name, kms_key_arn: privateStorage ? ref('aws_kms_key.storage.arn') : undefined }),
     resource(
@@ -150,7 +151,7 @@ export function backups(context: AwsContext): Block[] {
       name: context.name,
       plan_id: ref('aws_backup_plan.main.id'),
       iam_role_arn: ref('aws_iam_role.backup.arn'),
-      resources,
+      resources: context.backupResources,
     }),
   ];
 }

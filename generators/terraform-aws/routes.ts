@@ -1,5 +1,5 @@
 import type { ResolvedEnvironment, ResolvedService } from '../../src/resolve/index.js';
-import { label } from './shared.js';
+import { label } from '../infrastructure-shared/naming.js';
 
 /**
  * How traffic reaches a service through an Application Load Balancer: which balancer, which
@@ -93,7 +93,7 @@ function route(
 }
 
 /** The port a service is reached on: its HTTP health check's, else its first. */
-export function servedPort(service: ResolvedService): { name: string; port: number } | undefined {
+function servedPort(service: ResolvedService): { name: string; port: number } | undefined {
   const ports = service.input.ports ?? [];
   const health = service.input.health;
   const byHealth = health && 'path' in health ? ports.find((port) => port.name === health.port) : undefined;

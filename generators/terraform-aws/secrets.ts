@@ -1,16 +1,18 @@
+import { compareText } from '../../src/diagnostics.js';
 import { data, ref, resource, type Block, type Expression, type Value } from '../../src/hcl/index.js';
 import type { ResolvedEnvironment } from '../../src/resolve/index.js';
-import { addOutput, type AwsContext } from './context.js';
-import { label } from './shared.js';
+import { label } from '../infrastructure-shared/naming.js';
+import { addOutput } from '../infrastructure-shared/terraform.js';
+import type { AwsContext } from './context.js';
 
 const secretsManagerArn = /^arn:aws:secretsmanager:/;
 
 /** `infraSecrets` entries that live in AWS Secrets Manager, by name. */
-export function awsInfraSecrets(environment: ResolvedEnvironment): Array<{ name: string; arn: string }> {
+function awsInfraSecrets(environment: ResolvedEnvironment): Array<{ name: string; arn: string }> {
   return Object.entries(environment.input.infraSecrets ?? {})
     .filter(([, reference]) => secretsManagerArn.test(reference))
     .map(([name, arn]) => ({ name, arn }))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort((a, b) => compareText(a.name, b.name));
 }
 
 /** Generated secrets ECS tasks read: their values come from the SOPS file, never from Terraform. */

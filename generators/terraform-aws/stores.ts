@@ -1,8 +1,9 @@
 import { call, data, nested, ref, resource, type Block, type Body, type Value } from '../../src/hcl/index.js';
 import type { ResolvedResource } from '../../src/resolve/index.js';
-import { addOutput, addVariable, awsName, nameTag, privateSubnetIds, type AwsContext } from './context.js';
-import { securityGroup } from './edge.js';
-import { databaseAccount, gibibytes, label } from './shared.js';
+import { databaseAccount, label } from '../infrastructure-shared/naming.js';
+import { gibibytes } from '../infrastructure-shared/sizing.js';
+import { addOutput, addVariable } from '../infrastructure-shared/terraform.js';
+import { awsName, ingress, nameTag, privateSubnetIds, securityGroup, type AwsContext } from './context.js';
 
 const sqlEngines = {
   postgres: { engine: 'postgres', defaultVersion: '16', port: 5432, logs: ['postgresql', 'upgrade'], secret: 'DB_PASSWORD' },
@@ -29,7 +30,7 @@ function storeIngress(context: AwsContext, store: ResolvedResource, port: number
     context,
     label(store.name),
     `${what} (${store.name}), reachable from the services only`,
-    from.length > 0 ? [{ description: 'From the services', from_port: port, to_port: port, protocol: 'tcp', security_groups: from }] : [],
+    from.length > 0 ? [ingress(port, 'From the services', { security_groups: from })] : [],
     { description: 'Inside the VPC', from_port: 0, to_port: 0, protocol: '-1', cidr_blocks: [ref('var.vpc_cidr')] },
   );
 }

@@ -1,8 +1,9 @@
 import { call, data, nested, ref, resource, type Block, type Body } from '../../src/hcl/index.js';
-import { cronFields } from '../terraform-aws/cron.js';
-import { footprint, gibibytes } from '../terraform-aws/shared.js';
-import { rotatedJsonLogs, userDataFile, type HostOptions } from '../terraform-aws/cloud-init.js';
-import { addOutput, addVariable, environmentTag, type DoContext } from './context.js';
+import { cronFields, weekdayName } from '../infrastructure-shared/cron.js';
+import { hostPorts, rotatedJsonLogs, userDataReference, type HostOptions } from '../infrastructure-shared/host.js';
+import { composeHostSize, embeddedStoreGiB, nodePoolBounds } from '../infrastructure-shared/sizing.js';
+import { addOutput, addVariable } from '../infrastructure-shared/terraform.js';
+import { environmentTag, type DoContext } from './context.js';
 
 /** The VPC: its own range when the target has a dedicated one, otherwise one DigitalOcean picks. */
 export function vpc(context: DoContext): Block[] {
@@ -31,9 +32,7 @@ export function kubernetes(context: DoContext): Block[] {
   const infra = environment.infrastructure;
   const gpuServices = environment.services.filter((service) => infra.compute.gpuServices.includes(service.name));
   const general = environment.services.filter((service) => !infra.compute.gpuServices.includes(service.name));
-  const nodesFor = (load: { cpus: number; memoryGiB: number }) => Math.max(Math.ceil(load.cpus / nodeSize.cpus), Math.ceil(load.memoryGiB / nodeSize.memoryGiB));
-  const minNodes = Math.max(context.production ? 3 : 2, nodesFor(footprint(general)));
-  const maxNodes = Math.max(minNodes, nodesFor(footprint(general.map((service) => ({ ...service, scaling: { ...service.scaling, min: service.scaling.max } })))) + 1);
+  const nodes = nodePoolBounds(nodeSize, general, context.production);
   const blocks: Block[] = [
     data('digitalocean_kubernetes_versions', 'main', { version_prefix: `${environment.input.runtimeVersion ?? '1.31'}.` }),
     resource(
@@ -52,8 +51,8 @@ export function kubernetes(context: DoContext): Block[] {
           name: 'general',
           size: nodeSize.slug,
           auto_scale: true,
-          min_nodes: minNodes,
-          max_nodes: maxNodes,
+          min_nodes: nodes.min,
+          max_nodes: nodes.max,
           labels: { 'slipway.dev/pool': 'general' },
           tags: [environmentTag(context), `${name}-nodes`],
         }),
@@ -105,11 +104,9 @@ const dropletSizes = [
 export function droplet(context: DoContext): { blocks: Block[]; userData: HostOptions } {
   const { environment, name } = context;
   const infra = environment.infrastructure;
-  const load = footprint(environment.services);
-  const size = dropletSizes.find((candidate) => candidate.cpus >= load.cpus + 1 && candidate.memoryGiB >= load.memoryGiB + 2) ?? dropletSizes[dropletSizes.length - 1]!;
-  const dataGiB = Math.max(10, environment.resources.filter((resource) => !resource.managed).reduce((sum, resource) => sum + gibibytes(resource.storage, 10), 0));
+  const size = composeHostSize(dropletSizes, environment.services);
+  const dataGiB = Math.max(10, embeddedStoreGiB(environment));
   const volumeName = `${name}-data`;
-  const ports = [...new Set([22, 80, 443, ...infra.publicEndpoints.map((endpoint) => endpoint.number)])].sort((a, b) => a - b);
   const everywhere = ['0.0.0.0/0', '::/0'];
   addVariable(context, 'ssh_keys', { description: 'IDs or fingerprints of the SSH keys that may log in to the droplet', type: call('list', ref('string')), default: [] });
 
@@ -123,7 +120,7 @@ export function droplet(context: DoContext): { blocks: Block[]; userData: HostOp
     monitoring: true,
     ssh_keys: ref('var.ssh_keys'),
     volume_ids: [ref('digitalocean_volume.data.id')],
-    user_data: call('file', call('format', `%s/${userDataFile}`, ref('path.module'))),
+    user_data: userDataReference(),
     tags: [environmentTag(context)],
     backups: infra.backups !== undefined,
     backup_policy: infra.backups ? nested(backupPolicy(infra.backups.schedule)) : undefined,
@@ -147,7 +144,7 @@ export function droplet(context: DoContext): { blocks: Block[]; userData: HostOp
     resource('digitalocean_firewall', 'host', {
       name,
       droplet_ids: [ref('digitalocean_droplet.host.id')],
-      inbound_rule: nested(ports.map((port) => ({ protocol: 'tcp', port_range: String(port), source_addresses: everywhere }))),
+      inbound_rule: nested(hostPorts(environment, { ssh: true }).map((port) => ({ protocol: 'tcp', port_range: String(port), source_addresses: everywhere }))),
       outbound_rule: nested([
         { protocol: 'tcp', port_range: '1-65535', destination_addresses: everywhere },
         { protocol: 'udp', port_range: '1-65535', destination_addresses: everywhere },
@@ -159,13 +156,12 @@ export function droplet(context: DoContext): { blocks: Block[]; userData: HostOp
   return { blocks, userData: { daemon: rotatedJsonLogs, dataDevice: `/dev/disk/by-id/scsi-0DO_Volume_${volumeName}` } };
 }
 
-const weekdays = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-
 /** DigitalOcean runs backups in 4-hour windows, daily or on one weekday. */
 function backupPolicy(schedule: string): Body {
   const fields = cronFields(schedule);
   const hour = /^[0-9]+$/.test(fields.hour) ? Number(fields.hour) : 0;
   const window = Math.floor(hour / 4) * 4;
-  const weekday = /^[0-7]$/.test(fields.weekday) ? weekdays[Number(fields.weekday) % 7] : /^[A-Za-z]{3}$/.test(fields.weekday) ? fields.weekday.toUpperCase() : undefined;
+  // One day of the week is a weekly plan; anything else (every day, a range, a list) runs daily.
+  const weekday = /^([0-7]|[A-Za-z]{3})$/.test(fields.weekday) ? weekdayName(fields.weekday) : undefined;
   return weekday ? { plan: 'weekly', weekday, hour: window } : { plan: 'daily', hour: window };
 }

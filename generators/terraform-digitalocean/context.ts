@@ -1,15 +1,13 @@
-import { output, variable, type Block, type Body } from '../../src/hcl/index.js';
 import type { ResolvedEnvironment } from '../../src/resolve/index.js';
-import { isProduction } from '../terraform-aws/shared.js';
+import { isProduction } from '../infrastructure-shared/naming.js';
+import type { ModuleParts } from '../infrastructure-shared/terraform.js';
 
 /** What the parts of one DigitalOcean configuration share while they are built. */
-export interface DoContext {
+export interface DoContext extends ModuleParts {
   environment: ResolvedEnvironment;
   name: string;
   region: string;
   production: boolean;
-  variables: Block[];
-  outputs: Block[];
 }
 
 /** Regions without Spaces keep their buckets in the nearest region that has them. */
@@ -28,14 +26,6 @@ export function doContext(environment: ResolvedEnvironment): DoContext {
     variables: [],
     outputs: [],
   };
-}
-
-export function addVariable(context: DoContext, name: string, body: Body): void {
-  context.variables.push(variable(name, body));
-}
-
-export function addOutput(context: DoContext, name: string, value: Body['value'], description: string, sensitive?: boolean): void {
-  context.outputs.push(output(name, { description, value, sensitive }));
 }
 
 /** The tag every resource of the environment carries (DigitalOcean tags: letters, digits, `-`, `_`, `:`). */

@@ -1,6 +1,7 @@
 import { nested, ref, resource, type Block, type Body } from '../../src/hcl/index.js';
-import { boundedName } from '../terraform-aws/shared.js';
-import { addOutput, addVariable, type DoContext } from './context.js';
+import { boundedName } from '../infrastructure-shared/naming.js';
+import { addOutput, addVariable } from '../infrastructure-shared/terraform.js';
+import type { DoContext } from './context.js';
 
 /**
  * The load balancer of a DOKS target. DigitalOcean's cloud controller configures a load balancer

@@ -1,7 +1,9 @@
 import { call, nested, ref, resource, type Block } from '../../src/hcl/index.js';
 import type { ResolvedResource } from '../../src/resolve/index.js';
-import { boundedName, databaseAccount, gibibytes, label } from '../terraform-aws/shared.js';
-import { addOutput, environmentTag, spacesRegion, type DoContext } from './context.js';
+import { boundedName, databaseAccount, label } from '../infrastructure-shared/naming.js';
+import { gibibytes } from '../infrastructure-shared/sizing.js';
+import { addOutput } from '../infrastructure-shared/terraform.js';
+import { environmentTag, spacesRegion, type DoContext } from './context.js';
 
 /** DigitalOcean engine slugs; Redis lines run on Valkey, which replaced DigitalOcean's managed Redis. */
 const engines = {

@@ -18,10 +18,6 @@ const identifierPattern = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 /** Keys and steps that HCL would read as keywords when bare. */
 const reservedWords = new Set(['for', 'in', 'if', 'else', 'endif', 'endfor', 'true', 'false', 'null']);
 
-export function isIdentifier(text: string): boolean {
-  return identifierPattern.test(text);
-}
-
 /** An object key that may be written bare; anything else is written as an escaped string. */
 export function isBareKey(text: string): boolean {
   return identifierPattern.test(text) && !reservedWords.has(text);
@@ -169,7 +165,6 @@ export const data = (type: string, name: string, body: Body, comment?: readonly 
 export const variable = (name: string, body: Body): Block => block('variable', [name], body);
 export const output = (name: string, body: Body): Block => block('output', [name], body);
 export const provider = (name: string, body: Body): Block => block('provider', [name], body);
-export const locals = (body: Body): Block => block('locals', [], body);
 export const terraform = (body: Body, comment?: readonly string[]): Block => block('terraform', [], body, comment);
 
 /** Whether a value is an HCL object constructor (a plain object, not an expression). */

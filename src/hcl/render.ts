@@ -25,7 +25,7 @@ export function renderFile(file: HclFile): string {
   const parts: string[] = [];
   if (file.header && file.header.length > 0) parts.push(commentLines(file.header, ''));
   for (const block of file.blocks) parts.push(renderBlock(block, ''));
-  return `${parts.join('\n')}`;
+  return parts.join('\n');
 }
 
 const inlineListWidth = 100;
@@ -43,11 +43,12 @@ function commentLines(lines: readonly string[], indent: string): string {
 function renderBlock(block: Block, indent: string): string {
   const header = [block.type, ...block.labels.map((label) => quoteString(label))].join(' ');
   const comment = block.comment && block.comment.length > 0 ? commentLines(block.comment, indent) : '';
-  const inner = renderBody(block.body, `${indent}  `);
+  const inner = joinLines(bodyLines(block.body, `${indent}  `), `${indent}  `);
   return inner === '' ? `${comment}${indent}${header} {}\n` : `${comment}${indent}${header} {\n${inner}${indent}}\n`;
 }
 
-type Line = { kind: 'attribute'; key: string; value: string } | { kind: 'block'; text: string };
+type AttributeLine = { kind: 'attribute'; key: string; value: string };
+type Line = AttributeLine | { kind: 'block'; text: string };
 
 function bodyLines(body: Body, indent: string): Line[] {
   const lines: Line[] = [];
@@ -61,10 +62,6 @@ function bodyLines(body: Body, indent: string): Line[] {
     }
   }
   return lines;
-}
-
-function renderBody(body: Body, indent: string): string {
-  return joinLines(bodyLines(body, indent), indent);
 }
 
 /** Attribute runs with aligned `=`, blank lines around nested blocks. */
@@ -125,14 +122,14 @@ function renderList(items: readonly Value[], indent: string): string {
 
 function renderObject(object: Readonly<Record<string, Value | undefined>>, indent: string): string {
   const inner = `${indent}  `;
-  const lines: Line[] = [];
+  const lines: AttributeLine[] = [];
   for (const [key, value] of Object.entries(object)) {
     if (value === undefined) continue;
     lines.push({ kind: 'attribute', key: isBareKey(key) ? key : quoteString(key), value: renderValue(value, inner) });
   }
   if (lines.length === 0) return '{}';
   // A short object of simple values stays on one line, as `terraform fmt` leaves it.
-  const inline = `{ ${lines.map((line) => (line.kind === 'attribute' ? `${line.key} = ${line.value}` : '')).join(', ')} }`;
+  const inline = `{ ${lines.map((line) => `${line.key} = ${line.value}`).join(', ')} }`;
   const simple = Object.values(object).every((value) => value === undefined || (!Array.isArray(value) && !isObjectValue(value)));
   if (simple && lines.length <= inlineObjectEntries && !inline.includes('\n') && indent.length + inline.length <= inlineListWidth) return inline;
   return `{\n${joinLines(lines, inner)}${indent}}`;

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, type ScalarTag } from 'yaml';
-import { ansibleGenerator, bundlePath, hostVariable } from '../../generators/ansible/index.js';
+import { ansibleGenerator, hostVariable } from '../../generators/ansible/index.js';
 import { backupScript, updateAgentScript } from '../../generators/ansible/files.js';
+import { bundlePath } from '../../generators/bundle/index.js';
 import { describeWithTool, runTool, toolPresent } from '../support/tools.js';
 import { exampleModel } from '../terraform/support.js';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../src/compile.js';
-import { repositoryRoot } from '../support/tree.js';
+import { fixedEpoch, repositoryRoot } from '../support/tree.js';
 
 describe('the build renders infrastructure for ready targets only', () => {
   it('blocked targets get no terraform/ or ansible/ files; every ready cloud target gets terraform/, the bare-metal one ansible/', () => {
-    const result = compile({ root: repositoryRoot, now: new Date('2026-11-20T00:00:00Z') });
+    const result = compile({ root: repositoryRoot, now: new Date(Number(fixedEpoch) * 1000) });
     expect(result.files, JSON.stringify(result.diagnostics.filter((d) => d.severity === 'error'))).toBeDefined();
     const paths = result.files!.map((file) => file.path);
     const has = (environment: string, folder: string) => paths.some((path) => path.startsWith(`environments/${environment}/${folder}/`));

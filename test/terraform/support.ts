@@ -1,17 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
-import { NestedBlocks, expectedHclJson, renderFile, type Body, type HclFile } from '../../src/hcl/index.js';
+import { NestedBlocks, renderFile, type Body, type HclFile } from '../../src/hcl/index.js';
 import type { ResolvedEnvironment } from '../../src/resolve/index.js';
-import { validateSourceTree } from '../../src/validate/index.js';
+import { validateSourceTree, type ValidationResult } from '../../src/validate/index.js';
+import { hclFile } from '../../generators/infrastructure-shared/terraform.js';
 import { awsTerraform } from '../../generators/terraform-aws/index.js';
-import { hclFile } from '../../generators/terraform-aws/shared.js';
 import { digitalOceanTerraform } from '../../generators/terraform-digitalocean/index.js';
-import { repositoryRoot } from '../support/tree.js';
+import { fixedEpoch, repositoryRoot } from '../support/tree.js';
 
-/** The bundled example's targets, judged at a fixed time (attestations are time-sensitive). */
-export function exampleTargets() {
-  return validateSourceTree({ root: repositoryRoot, now: new Date('2026-11-20T00:00:00Z') }).targets;
+let targets: ValidationResult['targets'] | undefined;
+
+/**
+ * The bundled example's targets, judged at a fixed time (attestations are time-sensitive).
+ * Resolved once per test file and shared: generators are pure, and tests that change a model clone it first.
+ */
+export function exampleTargets(): ValidationResult['targets'] {
+  targets ??= validateSourceTree({ root: repositoryRoot, now: new Date(Number(fixedEpoch) * 1000) }).targets;
+  return targets;
 }
 
 export function exampleModel(name: string): ResolvedEnvironment {
@@ -56,8 +62,6 @@ export function resourceOf(module: Record<string, any>, type: string, name: stri
 export function resourcesOf(module: Record<string, any>, type: string): Record<string, any> {
   return module.resource?.[type] ?? {};
 }
-
-export { expectedHclJson };
 
 interface ProviderList {
   metaArguments: string[];

@@ -166,6 +166,18 @@ describe('DigitalOcean targets', () => {
     expect(preview.backups).toBe(false);
   });
 
+  it('a droplet backed up on one day of the week gets a weekly plan in the 4-hour window of the schedule', async () => {
+    const policyFor = async (schedule: string) => {
+      const copy = structuredClone(exampleModel('initech-do'));
+      copy.infrastructure.backups = { ...copy.infrastructure.backups!, schedule };
+      return resourceOf(await parsedModule(copy), 'digitalocean_droplet', 'host').backup_policy;
+    };
+    expect(await policyFor('30 5 * * 1')).toEqual([{ plan: 'weekly', weekday: 'MON', hour: 4 }]);
+    expect(await policyFor('0 23 * * 7')).toEqual([{ plan: 'weekly', weekday: 'SUN', hour: 20 }]);
+    expect(await policyFor('0 2 * * sat')).toEqual([{ plan: 'weekly', weekday: 'SAT', hour: 0 }]);
+    expect(await policyFor('0 9 * * 1-5')).toEqual([{ plan: 'daily', hour: 8 }]);
+  });
+
   it('a GPU service gets a tainted GPU node pool on DOKS', async () => {
     const module = await parsedModule(withGpu(exampleModel('staging'), 'worker', 1));
     expect(resourceOf(module, 'digitalocean_kubernetes_node_pool', 'gpu').taint).toEqual([{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }]);

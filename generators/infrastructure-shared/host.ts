@@ -1,10 +1,11 @@
-import { yamlBytes } from '../../src/generate/serialize.js';
+import { call, ref, type FunctionCall } from '../../src/hcl/index.js';
+import { textBytes, yamlBytes } from '../../src/generate/serialize.js';
 import type { ResolvedEnvironment } from '../../src/resolve/index.js';
 
 const decoder = new TextDecoder();
 
 /** Docker's apt repository signing key (https://download.docker.com/linux/ubuntu/gpg). */
-export const dockerKeyFingerprint = '9DC858229FC7DD38854AE2D88D81803C0EBFCD88';
+const dockerKeyFingerprint = '9DC858229FC7DD38854AE2D88D81803C0EBFCD88';
 
 export interface HostOptions {
   /** Docker's daemon.json: log driver and its options. */
@@ -38,10 +39,21 @@ export function composeHostUserData(environment: ResolvedEnvironment, options: H
       ['install', '-d', '-m', '0750', `/opt/slipway/${environment.name}`],
     ],
   };
-  return new TextEncoder().encode(`#cloud-config\n${decoder.decode(yamlBytes(document, { sortKeys: false }))}`);
+  return textBytes(`#cloud-config\n${decoder.decode(yamlBytes(document, { sortKeys: false }))}`);
 }
 
 export const rotatedJsonLogs = { 'log-driver': 'json-file', 'log-opts': { 'max-size': '50m', 'max-file': '5' } };
 
-/** The file beside the `.tf` files that holds the user data, and how Terraform reads it. */
+/** The file beside the `.tf` files that holds the user data. */
 export const userDataFile = 'host-cloud-init.yaml';
+
+/** How Terraform reads the user data: from the file beside the configuration. */
+export function userDataReference(): FunctionCall {
+  return call('file', call('format', `%s/${userDataFile}`, ref('path.module')));
+}
+
+/** Ports a Compose host takes connections on: HTTP, HTTPS, every public endpoint, and SSH unless operators come in another way. */
+export function hostPorts(environment: ResolvedEnvironment, options: { ssh: boolean }): number[] {
+  const base = options.ssh ? [22, 80, 443] : [80, 443];
+  return [...new Set([...base, ...environment.infrastructure.publicEndpoints.map((endpoint) => endpoint.number)])].sort((a, b) => a - b);
+}
