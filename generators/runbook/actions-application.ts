@@ -1,6 +1,6 @@
 import type { ResolvedEnvironment, ResolvedService } from '../../src/resolve/index.js';
 import type { PlanAction } from './plan.js';
-import { descriptionOf, licenseSummary, listed, paths, replicas, usesBundle } from './vocabulary.js';
+import { descriptionOf, licenseSummary, listed, paths, replicas, runtimeFile, usesBundle } from './vocabulary.js';
 
 /** Step 4: each service's migration command, where it runs, and what the release says about it. */
 export function runMigrations(environment: ResolvedEnvironment): PlanAction[] {
@@ -64,7 +64,7 @@ export function bindRelease(environment: ResolvedEnvironment): PlanAction[] {
   for (const service of environment.services) {
     actions.push({ description: `${service.name}: ${service.image ?? 'no image in the release'}, ${service.strategy}, ${replicas(service)}`, files: [serviceFile(service, environment)] });
   }
-  if (infra.aiGateway) actions.push({ description: `Private AI gateway ${infra.aiGateway.image}, reachable only inside the VPC ${infra.network.cidr}`, files: [runtimeFiles(environment)[0]!] });
+  if (infra.aiGateway) actions.push({ description: `Private AI gateway ${infra.aiGateway.image}, reachable only inside the VPC ${infra.network.cidr}`, files: [runtimeFile(environment)] });
   const brand = infra.whiteLabel?.brand;
   if (brand) actions.push({ description: `Branding: ${brand.name}${brand.primaryColor ? `, colour ${brand.primaryColor}` : ''}${brand.logoUrl ? `, logo ${brand.logoUrl}` : ''}` });
   if (infra.sso) {
@@ -168,12 +168,6 @@ export function serviceFile(service: ResolvedService, environment: ResolvedEnvir
   if (environment.runtime === 'kubernetes') return paths.helmValues(service.name);
   if (environment.runtime === 'ecs') return paths.terraform;
   return paths.compose;
-}
-
-function runtimeFiles(environment: ResolvedEnvironment): string[] {
-  if (environment.runtime === 'kubernetes') return [paths.kustomization];
-  if (environment.runtime === 'ecs') return [paths.terraform];
-  return [paths.compose];
 }
 
 function capitalised(text: string): string {

@@ -7,6 +7,7 @@ import {
   platformName,
   resourceDetails,
   resourceTitle,
+  runtimeFile,
   secretStore,
   usesAnsible,
   usesBundle,
@@ -142,11 +143,4 @@ function secretsDelivery(environment: ResolvedEnvironment): PlanAction {
     description: `${who} the same values, kept encrypted in compose/ as an env file, on the host with the host's age identity (SOPS_AGE_KEY_FILE); plaintext stays on the host, readable by root only`,
     files: [paths.secrets, 'compose/', ...(usesBundle(environment) ? [paths.bundle(environment)] : [])],
   };
-}
-
-/** The file that runs embedded stores: the Compose file, or the Helm values of the services using them. */
-function runtimeFile(environment: ResolvedEnvironment): string {
-  if (environment.runtime === 'compose') return paths.compose;
-  if (environment.runtime === 'kubernetes') return paths.kustomization;
-  return paths.terraform;
 }

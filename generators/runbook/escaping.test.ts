@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { escapeMarkdownCell, markdownCode, shellLine } from '../../src/generate/templates.js';
 import { mermaidProblems } from '../../test/runbook/mermaid-check.js';
+import { runTool } from '../../test/support/tools.js';
 import { decodeMermaidLabel, mermaidFlowchart, mermaidId, mermaidLabel, type PlanGraph } from './graph.js';
 
 /** Strings that go after the places escapers break: quotes, brackets, fences, entities, line breaks, unicode. */
@@ -12,6 +12,11 @@ const hostile = fc.oneof(
 );
 
 describe('mermaidLabel', () => {
+  it('writes characters as the decimal entity codes of the Mermaid documentation ("A dec char:#9829;")', () => {
+    expect(mermaidLabel('A dec char:\u2665')).toBe('A dec char:#9829;');
+    expect(mermaidLabel('say "hi" <b>')).toBe('say #34;hi#34; #60;b#62;');
+  });
+
   it('keeps only plain characters and entity codes, and Mermaid decodes it back to the text', () => {
     fc.assert(
       fc.property(hostile, (text) => {
@@ -101,8 +106,9 @@ describe('shellLine', () => {
   it('gives bash back exactly the arguments', () => {
     fc.assert(
       fc.property(fc.array(argument, { minLength: 1, maxLength: 4 }), (argv) => {
-        const printed = execFileSync('bash', ['-c', `printf '%s\\0' ${shellLine(argv)}`], { encoding: 'utf8' });
-        expect(printed.split('\0').slice(0, -1)).toEqual(argv);
+        const printed = runTool('bash', ['-c', `printf '%s\\0' ${shellLine(argv)}`]);
+        expect(printed.status, printed.stderr).toBe(0);
+        expect(printed.stdout.split('\0').slice(0, -1)).toEqual(argv);
       }),
       { numRuns: 60 },
     );

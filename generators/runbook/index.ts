@@ -3,9 +3,9 @@ import type { EnvironmentGenerator } from '../types.js';
 import { provisioningPlan } from './plan.js';
 import { environmentReadme, planMarkdown } from './render.js';
 
-export { provisioningPlan, type PlanAction, type PlanStep, type ProvisioningPlan } from './plan.js';
+export { provisioningPlan, type PlanAction, type ProvisioningPlan } from './plan.js';
 export { planMarkdown, planText } from './render.js';
-export { provisioningSteps, stepIds, type StepId } from './steps.js';
+export { stepIds } from './steps.js';
 
 /** plan.json as written: sorted keys, steps and actions in their order. */
 export function planJsonBytes(plan: ReturnType<typeof provisioningPlan>): Uint8Array {

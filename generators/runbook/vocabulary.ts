@@ -27,6 +27,13 @@ export const usesBundle = (environment: ResolvedEnvironment) => environment.mode
 /** The secrets generator carries the SOPS file only when generated secrets exist and the file does. */
 export const hasSecretsFile = (environment: ResolvedEnvironment) => environment.secrets.generated.length > 0 && environment.secrets.file !== undefined;
 
+/** The file that runs what sits beside the services (embedded stores, the AI gateway): the Compose file, the kustomization, or the Terraform folder. */
+export function runtimeFile(environment: ResolvedEnvironment): string {
+  if (environment.runtime === 'compose') return paths.compose;
+  if (environment.runtime === 'kubernetes') return paths.kustomization;
+  return paths.terraform;
+}
+
 /** The one-line `description` of a service or environment (schema-checked, not in the input types). */
 export function descriptionOf(input: { description?: string }): string | undefined {
   return input.description || undefined;

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError, UserError } from '../errors.js';
-import type { ResolvedEnvironment } from '../resolve/index.js';
+import type { SecretsFile } from '../load/index.js';
+import type { GeneratedSecret, ResolvedEnvironment } from '../resolve/index.js';
 import { writeFileAtomic } from '../write/index.js';
 import { addOrReplaceSopsValues, encryptSopsYaml } from './sops/index.js';
 import { generateSecretValue, type RandomBytes } from './values.js';
@@ -42,13 +42,12 @@ export async function syncSecrets(models: readonly ResolvedEnvironment[], option
 
 async function syncOne(model: ResolvedEnvironment, options: SecretsOptions): Promise<SecretsOutcome> {
   const { generated, recipients, file } = model.secrets;
-  const path = join(options.root, 'secrets', `${model.name}.sops.yaml`);
   if (generated.length === 0) return { environment: model.name, action: 'unchanged', names: [] };
   if (recipients.length === 0) throw new UserError('no recipients: add age public keys to secrets.recipients or to the secrets policy');
 
   if (!file) {
-    const values = Object.fromEntries(generated.map((secret) => [secret.name, generateSecretValue(secret, options.random)]));
-    writeFileAtomic(path, await encryptSopsYaml(values, { recipients, lastModified: options.now, ...(options.random ? { randomBytes: options.random } : {}) }));
+    const values = freshValues(generated, options);
+    writeFileAtomic(secretsPath(model, options), await encryptSopsYaml(values, { recipients, lastModified: options.now, ...injectedRandomness(options) }));
     return { environment: model.name, action: 'created', names: Object.keys(values).sort() };
   }
 
@@ -56,16 +55,12 @@ async function syncOne(model: ResolvedEnvironment, options: SecretsOptions): Pro
   const recipientsChanged = recipients.join('\n') !== file.recipients.join('\n');
   if (missing.length === 0 && !recipientsChanged) return { environment: model.name, action: 'unchanged', names: [] };
   requireIdentities(options, model.name, missing.length > 0 ? `to add ${missing.map((s) => s.name).join(', ')}` : 'to re-encrypt for the changed recipients');
-  const changes = Object.fromEntries(missing.map((secret) => [secret.name, generateSecretValue(secret, options.random)]));
-  const text = readFileSync(path, 'utf8');
-  const updated = await addOrReplaceSopsValues(text, options.identities, changes, { lastModified: options.now, recipients, ...(options.random ? { randomBytes: options.random } : {}) });
-  writeFileAtomic(path, updated);
-  return { environment: model.name, action: 'updated', names: Object.keys(changes).sort() };
+  return rewrite(model, file, freshValues(missing, options), options);
 }
 
 /** `slipway secrets rotate ENV [NAME]...`: fresh values for the named generated secrets (all when none are named). */
 export async function rotateSecrets(model: ResolvedEnvironment, names: readonly string[], options: SecretsOptions): Promise<SecretsOutcome> {
-  const { generated, file, recipients } = model.secrets;
+  const { generated, file } = model.secrets;
   const known = generated.map((secret) => secret.name);
   const unknown = names.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
@@ -74,11 +69,30 @@ export async function rotateSecrets(model: ResolvedEnvironment, names: readonly 
   if (!file) throw new UserError(`${model.name} has no secrets/${model.name}.sops.yaml yet; run \`slipway secrets sync --env ${model.name}\` first`);
   requireIdentities(options, model.name, 'to rotate its secrets');
   const chosen = generated.filter((secret) => names.length === 0 || names.includes(secret.name));
-  const changes = Object.fromEntries(chosen.map((secret) => [secret.name, generateSecretValue(secret, options.random)]));
-  const path = join(options.root, 'secrets', `${model.name}.sops.yaml`);
-  const updated = await addOrReplaceSopsValues(readFileSync(path, 'utf8'), options.identities, changes, { lastModified: options.now, recipients, ...(options.random ? { randomBytes: options.random } : {}) });
-  writeFileAtomic(path, updated);
+  return rewrite(model, file, freshValues(chosen, options), options);
+}
+
+/**
+ * Adds or replaces `changes` in the environment's file and re-encrypts for its current recipients.
+ * Starts from the bytes the load step read (and validated against), so the file is read once.
+ */
+async function rewrite(model: ResolvedEnvironment, file: SecretsFile, changes: Record<string, string>, options: SecretsOptions): Promise<SecretsOutcome> {
+  const text = new TextDecoder().decode(file.bytes);
+  const updated = await addOrReplaceSopsValues(text, options.identities, changes, { lastModified: options.now, recipients: model.secrets.recipients, ...injectedRandomness(options) });
+  writeFileAtomic(secretsPath(model, options), updated);
   return { environment: model.name, action: 'updated', names: Object.keys(changes).sort() };
+}
+
+function freshValues(secrets: readonly GeneratedSecret[], options: SecretsOptions): Record<string, string> {
+  return Object.fromEntries(secrets.map((secret) => [secret.name, generateSecretValue(secret, options.random)]));
+}
+
+function injectedRandomness(options: SecretsOptions): { randomBytes?: RandomBytes } {
+  return options.random ? { randomBytes: options.random } : {};
+}
+
+function secretsPath(model: ResolvedEnvironment, options: SecretsOptions): string {
+  return join(options.root, 'secrets', `${model.name}.sops.yaml`);
 }
 
 function requireIdentities(options: SecretsOptions, environment: string, why: string): void {

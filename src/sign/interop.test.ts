@@ -2,12 +2,11 @@
  * Real verifiers: OpenSSL 3 for keys and signatures, age for the age identity. These tests skip
  * loudly when a tool is missing, and fail instead when SLIPWAY_REQUIRE_TOOLS=1 (as CI sets).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithTool } from '../../test/support/tools.js';
+import { describeWithTool, runTool, toolPresent } from '../../test/support/tools.js';
 import { UserError } from '../errors.js';
 import { writeKeyPair } from './keygen.js';
 import { keyId, parsePrivateKeyPem, parsePublicKeyPem, privateKeyToPem, publicKeyOf, publicKeyToPem } from './keys.js';
@@ -15,13 +14,8 @@ import { manifestFiles, type ReleaseManifest } from './manifest.js';
 import { signRelease } from './release.js';
 import { parseSignatureFile, signBytes, signatureFileText, verifyBytes } from './signature.js';
 
-function run(cmd: string, args: string[], input?: string | Uint8Array) {
-  const r = spawnSync(cmd, args, { input });
-  return { status: r.status, stdout: r.stdout?.toString('utf8') ?? '', stderr: r.stderr?.toString('utf8') ?? '', error: r.error };
-}
-
-const openssl3 = /^OpenSSL 3\./.test(run('openssl', ['version']).stdout) && run('base64', ['--version']).status === 0;
-const age = run('age', ['--version']).status === 0 && run('age-keygen', ['--version']).status === 0;
+const openssl3 = /^OpenSSL 3\./.test(runTool('openssl', ['version']).stdout) && toolPresent('base64');
+const age = toolPresent('age') && toolPresent('age-keygen');
 const describeOpenssl = describeWithTool('OpenSSL 3', openssl3);
 const describeAge = describeWithTool('age', age);
 
@@ -39,7 +33,7 @@ function tmp(name: string, content?: string | Uint8Array): string {
 }
 
 function ok(cmd: string, args: string[], input?: string | Uint8Array): string {
-  const r = run(cmd, args, input);
+  const r = runTool(cmd, args, { input });
   expect(r.status, `${cmd} ${args.join(' ')}\n${r.stderr}`).toBe(0);
   return r.stdout;
 }
@@ -121,19 +115,19 @@ describeOpenssl('OpenSSL 3 and our signatures', () => {
     const files = manifestFiles([{ path: 'compose/docker-compose.yml', bytes: new TextEncoder().encode('services: {}\n') }, { path: 'README.md', bytes: new Uint8Array([0xe2, 0x82, 0xac]) }]);
     const signed = signRelease(manifest(files), seed);
     const work = join(dir, `spec-${counter++}`);
-    ok('mkdir', ['-p', work]);
+    mkdirSync(work, { recursive: true });
     writeFileSync(join(work, 'release.json'), signed.manifest);
     writeFileSync(join(work, 'release.json.sig'), signed.signature);
     writeFileSync(join(work, 'key.pub.pem'), readFileSync(pubFile));
     const spec = 'base64 -d release.json.sig > s && openssl pkeyutl -verify -pubin -inkey key.pub.pem -rawin -in release.json -sigfile s';
-    const good = spawnSync('sh', ['-c', spec], { cwd: work, encoding: 'utf8' });
+    const good = runTool('sh', ['-c', spec], { cwd: work });
     expect(good.status, good.stderr + good.stdout).toBe(0);
     expect(good.stdout).toMatch(/Signature Verified Successfully/);
 
     const changed = Buffer.from(signed.manifest);
     changed[changed.length - 2]! ^= 0x01;
     writeFileSync(join(work, 'release.json'), changed);
-    const bad = spawnSync('sh', ['-c', spec], { cwd: work, encoding: 'utf8' });
+    const bad = runTool('sh', ['-c', spec], { cwd: work });
     expect(bad.status).not.toBe(0);
   });
 
@@ -148,9 +142,10 @@ describeOpenssl('OpenSSL 3 and our signatures', () => {
       expect(verifyBytes(pub, bytes, sig)).toBe(true);
       expect(Buffer.from(signBytes(seed, bytes)).equals(Buffer.from(sig))).toBe(true);
       expect(verifyBytes(pub, new TextEncoder().encode(message + '.'), sig)).toBe(false);
-      // And our .sig text decodes (with coreutils base64) to the same bytes.
-      const decoded = run('base64', ['-d'], signatureFileText(sig));
-      expect(decoded.status).toBe(0);
+      // And our .sig text decodes, with coreutils base64 and with ours, to the same bytes.
+      const decodedFile = tmp('sig.decoded');
+      ok('sh', ['-c', 'base64 -d > "$1"', 'sh', decodedFile], signatureFileText(sig));
+      expect(Buffer.from(readFileSync(decodedFile)).equals(Buffer.from(sig))).toBe(true);
       expect(Buffer.from(parseSignatureFile(signatureFileText(sig))).equals(Buffer.from(sig))).toBe(true);
     }
   });
@@ -161,8 +156,8 @@ describeOpenssl('OpenSSL 3 and our signatures', () => {
     const otherPub = tmp('other.pub.pem', ok('openssl', ['pkey', '-in', otherKey, '-pubout']));
     const msg = tmp('m', 'hello');
     const sig = tmp('s.bin', signBytes(seed, new TextEncoder().encode('hello')));
-    expect(run('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', pubFile, '-rawin', '-in', msg, '-sigfile', sig]).status).toBe(0);
-    expect(run('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', otherPub, '-rawin', '-in', msg, '-sigfile', sig]).status).not.toBe(0);
+    expect(runTool('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', pubFile, '-rawin', '-in', msg, '-sigfile', sig]).status).toBe(0);
+    expect(runTool('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', otherPub, '-rawin', '-in', msg, '-sigfile', sig]).status).not.toBe(0);
   });
 });
 
@@ -176,11 +171,8 @@ describeAge('age and the keygen identity', () => {
     expect(text.split('\n')[0]).toBe(`# public key: ${result.ageRecipient}`);
     expect(statSync(identityFile).mode & 0o777).toBe(0o600);
     expect(ok('age-keygen', ['-y', identityFile]).trim()).toBe(result.ageRecipient);
-    const encrypted = spawnSync('age', ['-r', result.ageRecipient], { input: 'secret payload' });
-    expect(encrypted.status).toBe(0);
-    const decrypted = spawnSync('age', ['-d', '-i', identityFile], { input: encrypted.stdout });
-    expect(decrypted.status, decrypted.stderr?.toString()).toBe(0);
-    expect(decrypted.stdout.toString()).toBe('secret payload');
-    void parsePublicKeyPem(readFileSync(join(out, 'slipway-signing.pub.pem'), 'utf8'));
+    const encrypted = ok('age', ['--armor', '-r', result.ageRecipient], 'secret payload');
+    expect(ok('age', ['-d', '-i', identityFile], encrypted)).toBe('secret payload');
+    expect(keyId(parsePublicKeyPem(readFileSync(join(out, 'slipway-signing.pub.pem'), 'utf8')))).toBe(result.keyId);
   });
 });

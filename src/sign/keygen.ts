@@ -25,7 +25,7 @@ export interface KeyPairFiles {
 }
 
 /** The age identity file text, in age-keygen's layout. */
-export function ageIdentityFileText(identity: string, recipient: string): string {
+function ageIdentityFileText(identity: string, recipient: string): string {
   return `# public key: ${recipient}\n${identity}\n`;
 }
 

@@ -87,7 +87,7 @@ export function parsePrivateKeyPem(text: string, what = 'the signing key'): Uint
   const der = privateBlocks[0]!.der;
   if (der === null) throw new UserError(`${what} is damaged: its PEM body is not valid base64`);
 
-  if (der.length === 48 && startsWith(der, PKCS8_V1_PREFIX)) return der.slice(16);
+  if (der.length === PKCS8_V1_PREFIX.length + 32 && startsWith(der, PKCS8_V1_PREFIX)) return der.slice(PKCS8_V1_PREFIX.length);
   if (indexOf(der.subarray(0, 16), PKCS8_V2_START) >= 0) {
     throw new UserError(
       `${what} is an Ed25519 key in the PKCS#8 v2 layout (with attributes or an embedded public key), ` +
@@ -122,14 +122,14 @@ export function parsePublicKeyPem(text: string, what = 'the public key'): Uint8A
   }
   const der = publicBlocks[0]!.der;
   if (der === null) throw new UserError(`${what} is damaged: its PEM body is not valid base64`);
-  if (der.length !== 44 || !startsWith(der, SPKI_PREFIX)) {
+  if (der.length !== SPKI_PREFIX.length + 32 || !startsWith(der, SPKI_PREFIX)) {
     const algorithm = algorithmOf(der);
     if (algorithm !== undefined && algorithm !== 'Ed25519') {
       throw new UserError(`${what} is an ${algorithm} key; release signing uses Ed25519 keys`);
     }
     throw new UserError(`${what} is not an Ed25519 SPKI public key`);
   }
-  const pub = der.slice(12);
+  const pub = der.slice(SPKI_PREFIX.length);
   try {
     ed.Point.fromBytes(pub, false);
   } catch {
@@ -144,22 +144,24 @@ function requireLength(bytes: Uint8Array, length: number, what: string): void {
   }
 }
 
+/** A PEM block whose DER is a fixed Ed25519 prefix followed by the 32 key bytes. */
+function prefixedKeyPem(label: string, prefix: Uint8Array, key: Uint8Array): string {
+  const der = new Uint8Array(prefix.length + key.length);
+  der.set(prefix, 0);
+  der.set(key, prefix.length);
+  return encodePem(label, der);
+}
+
 /** PKCS#8 PEM of a 32-byte seed, byte-identical to `openssl genpkey -algorithm ed25519` output. */
 export function privateKeyToPem(seed: Uint8Array): string {
   requireLength(seed, 32, 'an Ed25519 seed');
-  const der = new Uint8Array(48);
-  der.set(PKCS8_V1_PREFIX, 0);
-  der.set(seed, 16);
-  return encodePem('PRIVATE KEY', der);
+  return prefixedKeyPem('PRIVATE KEY', PKCS8_V1_PREFIX, seed);
 }
 
 /** SPKI PEM of a raw 32-byte public key, byte-identical to `openssl pkey -pubout` output. */
 export function publicKeyToPem(pub: Uint8Array): string {
   requireLength(pub, 32, 'an Ed25519 public key');
-  const der = new Uint8Array(44);
-  der.set(SPKI_PREFIX, 0);
-  der.set(pub, 12);
-  return encodePem('PUBLIC KEY', der);
+  return prefixedKeyPem('PUBLIC KEY', SPKI_PREFIX, pub);
 }
 
 /** The raw public key of a seed. */

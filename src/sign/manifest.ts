@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { BugError, IntegrityError } from '../errors.js';
+import { bytesEqual } from './pem.js';
 
 // `canonicalize` is CommonJS (`module.exports = function`), and its .d.ts declares an ESM default
 // export that NodeNext resolution cannot call; load it through require with its real type.
@@ -214,7 +215,7 @@ export function parseManifest(bytes: Uint8Array, what = MANIFEST_FILE): ReleaseM
   }
   const manifest = value as ReleaseManifest;
   const canonical = canonicalJson(manifest);
-  if (Buffer.compare(Buffer.from(canonical), Buffer.from(bytes)) !== 0) {
+  if (!bytesEqual(canonical, bytes)) {
     throw new IntegrityError(`${what} is not in canonical form (RFC 8785, no trailing newline); Slipway never writes it so`);
   }
   return manifest;

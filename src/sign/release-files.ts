@@ -1,5 +1,6 @@
 import type { OutputFile } from '../../generators/types.js';
 import { IntegrityError } from '../errors.js';
+import { textBytes } from '../generate/serialize.js';
 import type { ResolvedEnvironment } from '../resolve/index.js';
 import { API_VERSION, MANIFEST_FILE, SIGNATURE_FILE, manifestBytes, manifestFiles, parseManifest, sha256Hex, type ManifestFile, type ReleaseManifest } from './manifest.js';
 import { signBytes, signatureFileText } from './signature.js';
@@ -38,8 +39,8 @@ export function releaseEnvironment(model: ResolvedEnvironment, files: readonly O
 
   if (options.previous && previous && sameRelease(previous, model, listed)) {
     const kept: OutputFile[] = [{ path: MANIFEST_FILE, bytes: options.previous.manifest }];
-    const signature = options.previous.signature ?? (options.signingSeed ? new TextEncoder().encode(signatureFileText(signBytes(options.signingSeed, options.previous.manifest))) : undefined);
-    if (signature) kept.push({ path: SIGNATURE_FILE, bytes: signature });
+    if (options.previous.signature) kept.push({ path: SIGNATURE_FILE, bytes: options.previous.signature });
+    else if (options.signingSeed) kept.push(signatureFile(options.signingSeed, options.previous.manifest));
     return { files: kept, manifestSha256: sha256Hex(options.previous.manifest), changed: false };
   }
 
@@ -58,8 +59,12 @@ export function releaseEnvironment(model: ResolvedEnvironment, files: readonly O
   };
   const bytes = manifestBytes(manifest);
   const out: OutputFile[] = [{ path: MANIFEST_FILE, bytes }];
-  if (options.signingSeed) out.push({ path: SIGNATURE_FILE, bytes: new TextEncoder().encode(signatureFileText(signBytes(options.signingSeed, bytes))) });
+  if (options.signingSeed) out.push(signatureFile(options.signingSeed, bytes));
   return { files: out, manifestSha256: sha256Hex(bytes), changed: true };
+}
+
+function signatureFile(seed: Uint8Array, manifest: Uint8Array): OutputFile {
+  return { path: SIGNATURE_FILE, bytes: textBytes(signatureFileText(signBytes(seed, manifest))) };
 }
 
 function sameRelease(previous: ReleaseManifest, model: ResolvedEnvironment, files: ManifestFile[]): boolean {

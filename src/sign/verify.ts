@@ -43,11 +43,8 @@ export interface EnvironmentFolder {
   others?: ReadonlyMap<string, string>;
 }
 
-/**
- * Check one environment folder held in memory (also used before publishing). `prefix` is
- * prepended to paths in failures (e.g. `environments/prod/`).
- */
-export function verifyEnvironment(
+/** Check one environment folder held in memory. `prefix` is prepended to paths in failures (e.g. `environments/prod/`). */
+function verifyEnvironment(
   name: string,
   folder: EnvironmentFolder,
   trustedPublicKeys: readonly Uint8Array[],

@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runbookGenerator, type ProvisioningPlan } from '../../generators/runbook/index.js';
 import { validateSourceTree } from '../../src/validate/index.js';
-import { fixturesDir, makeTree, removeTree } from '../support/tree.js';
+import { fixturesDir, useTrees } from '../support/tree.js';
 import { mermaidBlocks, mermaidProblems } from './mermaid-check.js';
 
-const trees: string[] = [];
-afterAll(() => trees.forEach(removeTree));
+const tree = useTrees();
 
 /** Text that tries to end a table cell, a code fence, a Mermaid label or a line; no lone surrogates (JSON files are UTF-8). */
 const hostile = fc
@@ -19,8 +18,7 @@ const baseService = JSON.parse(readFileSync(join(fixturesDir, 'minimal', 'servic
 
 function render(description: string, argument: string) {
   const service = { ...baseService, description, migrations: { command: ['migrate', argument] }, seed: { command: [argument] } };
-  const root = makeTree({ 'services/api/service.json': JSON.stringify(service) });
-  trees.push(root);
+  const root = tree({ 'services/api/service.json': JSON.stringify(service) });
   const result = validateSourceTree({ root, now: new Date('2026-11-20T00:00:00Z') });
   const target = result.targets.find((t) => t.name === 'prod')!;
   expect(target.status, JSON.stringify(result.diagnostics.filter((d) => d.severity === 'error'))).toBe('ready');

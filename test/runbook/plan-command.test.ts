@@ -1,20 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProvisioningPlan } from '../../generators/runbook/index.js';
 import { runCli } from '../support/cli.js';
-import { makeTree, removeTree, repositoryRoot } from '../support/tree.js';
+import { repositoryRoot, useTrees } from '../support/tree.js';
 
-const trees: string[] = [];
-afterEach(() => {
-  while (trees.length > 0) removeTree(trees.pop()!);
-});
-
-function tree(edits: Record<string, string | null> = {}): string {
-  const root = makeTree(edits);
-  trees.push(root);
-  return root;
-}
+const tree = useTrees();
 
 const stepTitles = ['Allocate the target', 'Validate the runtime', 'Inject secrets', 'Run migrations', 'Seed foundation data', 'Activate the license', 'Bind the release', 'Run health checks', 'Lock the installer', 'Record the audit event'];
 

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 
 export const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -30,6 +31,22 @@ export function makeTree(edits: Record<string, string | null> = {}, base = 'mini
 
 export function removeTree(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * `makeTree` for one test file: call it at the top level of the file, and every tree the returned
+ * function makes is removed after the test that made it.
+ */
+export function useTrees(): (edits?: Record<string, string | null>, base?: string) => string {
+  const trees: string[] = [];
+  afterEach(() => {
+    while (trees.length > 0) removeTree(trees.pop()!);
+  });
+  return (edits = {}, base) => {
+    const root = makeTree(edits, base);
+    trees.push(root);
+    return root;
+  };
 }
 
 /** Every file under a folder, by path relative to it (forward slashes), with its bytes. */

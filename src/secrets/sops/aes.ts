@@ -45,7 +45,7 @@ function strictBase64(s: string): Buffer | null {
 }
 
 /** The parts of an `ENC[...]` string, or null when the string is not in sops' format. */
-export function parseEncrypted(s: string): EncryptedValue | null {
+function parseEncrypted(s: string): EncryptedValue | null {
   const m = ENC_RE.exec(s);
   if (!m) return null;
   const data = strictBase64(m[1] ?? '');

@@ -47,7 +47,7 @@ export function normaliseRecipients(recipients: readonly string[]): string[] {
  * SOPS_AGE_KEY_FILE hold): blank lines and "#" comments are skipped. Identities are secrets and
  * never appear in a message.
  */
-export function parseIdentities(identities: readonly string[]): string[] {
+function parseIdentities(identities: readonly string[]): string[] {
   const out: string[] = [];
   for (const block of identities) {
     for (const line of String(block).split(/\r?\n/)) {

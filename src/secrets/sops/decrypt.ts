@@ -25,7 +25,7 @@ export interface OpenedSops {
  * Decrypt the stored MAC (bound to `lastmodified` as Go formats it) and compare it with the one
  * computed over `leaves`. Neither MAC appears in the message: a MAC is a hash of the plaintext.
  */
-export function verifyMac(meta: SopsMetadata, leaves: readonly OpenLeaf[], dataKey: Uint8Array): void {
+function verifyMac(meta: SopsMetadata, leaves: readonly OpenLeaf[], dataKey: Uint8Array): void {
   if (meta.mac === '') throw new IntegrityError('the SOPS file has no MAC');
   const stored = openWithAad(meta.mac, dataKey, meta.lastModifiedAad, 'the SOPS MAC');
   if (stored.type !== 'str') throw new IntegrityError('the SOPS MAC is not a string');

@@ -49,7 +49,7 @@ const STRINGIFY = { indent: 4, indentSeq: true, lineWidth: 0, minContentWidth: 0
 const RFC3339_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Go's Format(RFC3339) of the parsed time: no fraction, "Z" for a zero offset. */
-export function rfc3339Aad(s: string): string | null {
+function rfc3339Aad(s: string): string | null {
   const m = RFC3339_RE.exec(s);
   if (!m) return null;
   const zone = m[3] === '+00:00' || m[3] === '-00:00' ? 'Z' : (m[3] ?? 'Z');
@@ -191,7 +191,7 @@ export interface MetadataToWrite {
 }
 
 /** The `sops` mapping in the field order of stores.go's Metadata struct. */
-export function metadataNode(meta: MetadataToWrite): YAMLMap {
+function metadataNode(meta: MetadataToWrite): YAMLMap {
   const m = new YAMLMap();
   for (const k of ['kms', 'gcp_kms', 'azure_kv', 'hc_vault']) m.items.push(pair(k, new YAMLSeq()));
   const age = new YAMLSeq();

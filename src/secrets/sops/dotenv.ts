@@ -5,6 +5,7 @@
  * (which decrypts SOPS dotenv files) read it, and no build ever needs an identity.
  */
 import { isScalar } from 'yaml';
+import { compareText } from '../../diagnostics.js';
 import { UserError } from '../../errors.js';
 import { parseSopsText } from './document.js';
 
@@ -33,6 +34,6 @@ export function sopsYamlToDotenv(text: string): string {
   metadata.push(['sops_lastmodified', meta.lastModified], ['sops_mac', meta.mac]);
   if (meta.rules.unencryptedSuffix) metadata.push(['sops_unencrypted_suffix', meta.rules.unencryptedSuffix]);
   metadata.push(['sops_version', meta.version]);
-  metadata.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  metadata.sort(([a], [b]) => compareText(a, b));
   return `${[...lines, ...metadata.map(([key, value]) => `${key}=${value}`)].join('\n')}\n`;
 }

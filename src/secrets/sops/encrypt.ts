@@ -51,7 +51,7 @@ export function checkEntry(name: string, value: unknown, rules: CryptRules): ass
 }
 
 /** Seal string values under the data key, in the given order; returns the nodes and the MAC leaves. */
-export function sealEntries(
+function sealEntries(
   entries: Readonly<[string, string]>[],
   dataKey: Uint8Array,
   random: RandomSource,

@@ -9,8 +9,8 @@
  * - document.ts  the YAML and the `sops` metadata
  * - encrypt.ts / decrypt.ts / update.ts  the operations below
  */
-export { encryptSopsYaml, type SopsEncryptOptions } from './encrypt.js';
+export { encryptSopsYaml } from './encrypt.js';
 export { decryptSopsYaml, readSopsMetadata } from './decrypt.js';
-export { addOrReplaceSopsValues, type SopsUpdateOptions } from './update.js';
+export { addOrReplaceSopsValues } from './update.js';
 export { SOPS_VERSION } from './document.js';
 export { sopsYamlToDotenv } from './dotenv.js';

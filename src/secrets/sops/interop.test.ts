@@ -4,7 +4,6 @@
  * written here from the sops source without the module's code.
  */
 import { createDecipheriv, createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { Decrypter, armor, generateIdentity, identityToRecipient } from 'age-enc
 import { decryptSops } from 'sops-age';
 import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeWithTool } from '../../../test/support/tools.js';
+import { describeWithTool, runTool, toolPresent } from '../../../test/support/tools.js';
 import { IntegrityError, UserError } from '../../errors.js';
 import { decryptSopsYaml, encryptSopsYaml } from './index.js';
 
@@ -144,9 +143,7 @@ describe('recipients only', () => {
 
 // ---- Debian's age CLI ----
 
-const haveAge = spawnSync('age', ['--version'], { encoding: 'utf8' }).status === 0;
-
-describeWithTool('age', haveAge)('age CLI', () => {
+describeWithTool('age', toolPresent('age'))('age CLI', () => {
   let tmp: string;
   beforeAll(() => {
     tmp = mkdtempSync(join(tmpdir(), 'slipway-sops-'));
@@ -160,18 +157,20 @@ describeWithTool('age', haveAge)('age CLI', () => {
     for (const [i, identity] of [idA, idB].entries()) {
       const keyFile = join(tmp, `key${i}.txt`);
       const encFile = join(tmp, `enc${i}.age`);
+      const keyOut = join(tmp, `data-key${i}.bin`);
       writeFileSync(keyFile, `${identity}\n`, { mode: 0o600 });
       writeFileSync(encFile, age[i]?.enc ?? '');
-      const run = spawnSync('age', ['-d', '-i', keyFile, encFile]);
-      expect(run.stderr.toString(), 'age -d stderr').toBe('');
+      const run = runTool('age', ['-d', '-i', keyFile, '-o', keyOut, encFile]);
+      expect(run.stderr, 'age -d stderr').toBe('');
       expect(run.status).toBe(0);
-      expect(run.stdout.length).toBe(32);
-      keys.push(run.stdout);
+      const key = readFileSync(keyOut);
+      expect(key.length).toBe(32);
+      keys.push(key);
     }
     expect(keys[1]).toEqual(keys[0]);
     independentMacCheck(text, keys[0] as Buffer);
     // The other recipient's block does not open with this identity.
-    const wrong = spawnSync('age', ['-d', '-i', join(tmp, 'key0.txt'), join(tmp, 'enc1.age')]);
+    const wrong = runTool('age', ['-d', '-i', join(tmp, 'key0.txt'), join(tmp, 'enc1.age')]);
     expect(wrong.status).not.toBe(0);
   });
 });
