@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { compareText } from '../diagnostics.js';
-import { UsageError, UserError } from '../errors.js';
-import type { PreviousTree } from '../load/previous.js';
+import { checkoutDeployState, hideCredentials, type PreviousTree } from '../load/previous.js';
 
 /** A whole output tree in memory: `/`-separated paths relative to its root, and exact bytes. */
 export type FileMap = ReadonlyMap<string, Uint8Array>;
@@ -91,47 +88,15 @@ export function environmentFolders<T>(files: Iterable<readonly [string, T]>): Ma
 }
 
 /**
- * Reads `--against` completely: a folder (a `.git` inside it is skipped, so a checkout works), or
- * anything git can clone with an optional `#REF`. The diff needs every file, not only the
- * environment folders `openPrevious` exposes, so it keeps its own snapshot.
+ * Reads `--against` completely (a `.git` inside a folder is skipped, so a checkout works): the diff
+ * needs every file of the deploy repository, not only the environment folders `openPrevious` exposes.
  */
 export function readAgainst(spec: string, cwd: string): Map<string, Uint8Array> {
-  const hash = spec.lastIndexOf('#');
-  const location = hash > 0 ? spec.slice(0, hash) : spec;
-  const ref = hash > 0 ? spec.slice(hash + 1) : undefined;
-  if (ref !== undefined && (!/^[A-Za-z0-9._/-]+$/.test(ref) || ref.startsWith('-'))) throw new UsageError(`${JSON.stringify(ref)} is not a git ref`);
-  if (location.startsWith('-')) throw new UsageError(`--against ${JSON.stringify(location)} is not a folder or a git URL`);
-  const local = resolve(cwd, location);
-  const isBare = existsSync(join(local, 'HEAD')) && existsSync(join(local, 'objects')) && existsSync(join(local, 'refs'));
-  if (ref === undefined && existsSync(local) && statSync(local).isDirectory() && !isBare) {
-    return readFolder(local);
-  }
-  const checkout = mkdtempSync(join(tmpdir(), 'slipway-against-'));
+  const checkout = checkoutDeployState(spec, cwd);
   try {
-    clone(existsSync(local) ? local : location, ref, checkout);
-    return readFolder(checkout);
+    return readFolder(checkout.root);
   } finally {
-    rmSync(checkout, { recursive: true, force: true });
-  }
-}
-
-function clone(source: string, ref: string | undefined, checkout: string): void {
-  const git = (args: string[], cwd?: string) =>
-    execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
-  try {
-    try {
-      git(['clone', '--quiet', '--no-tags', '--depth', '1', ...(ref ? ['--branch', ref] : []), '--', source, checkout]);
-    } catch (error) {
-      if (!ref) throw error;
-      // A commit id rather than a branch or tag: fetch everything and check it out.
-      rmSync(checkout, { recursive: true, force: true });
-      git(['clone', '--quiet', '--no-tags', '--', source, checkout]);
-      git(['checkout', '--quiet', '--detach', ref], checkout);
-    }
-  } catch (error) {
-    const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
-    if (/empty repository/i.test(stderr)) return;
-    throw new UserError(displayOrigin(`cannot read the deploy state to diff against from ${source}${ref ? `#${ref}` : ''}: ${stderr.split('\n').at(-1) || 'git failed'}`));
+    checkout.dispose();
   }
 }
 
@@ -164,6 +129,4 @@ export function previousFromFiles(files: FileMap, origin: string): PreviousTree 
 }
 
 /** Text as it may be shown: credentials in any URL in it (`https://user:token@host/…`) are hidden. */
-export function displayOrigin(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1***@');
-}
+export const displayOrigin = hideCredentials;

@@ -17,25 +17,44 @@ export interface PreviousTree {
   dispose(): void;
 }
 
+/** A local folder holding the deploy repository's files, checked out when it came from git. */
+export interface DeployStateCheckout {
+  root: string;
+  dispose(): void;
+}
+
 /**
- * Opens `--previous`/`--against`: a folder holding the deploy repo's files, or anything git can
- * clone (a URL or a bare repository's path), optionally with `#REF`.
+ * Resolves `--previous`/`--against`: a folder holding the deploy repo's files (used in place), or
+ * anything git can clone (a URL or a bare repository's path) with an optional `#REF`, cloned into a
+ * temporary folder. An empty repository or a branch not made yet is an empty state, not an error.
  */
-export function openPrevious(spec: string, cwd: string): PreviousTree {
+export function checkoutDeployState(spec: string, cwd: string): DeployStateCheckout {
   const [location, ref] = splitRef(spec);
+  if (location.startsWith('-')) throw new UsageError(`${JSON.stringify(location)} is not a folder or a git URL`);
   const local = resolve(cwd, location);
   if (ref === undefined && existsSync(local) && statSync(local).isDirectory() && !isBareRepository(local)) {
-    return folderTree(local, spec, () => {});
+    return { root: local, dispose: () => {} };
   }
-  const checkout = mkdtempSync(join(tmpdir(), 'slipway-previous-'));
-  const cleanup = () => rmSync(checkout, { recursive: true, force: true });
+  const checkout = mkdtempSync(join(tmpdir(), 'slipway-deploy-state-'));
+  const dispose = () => rmSync(checkout, { recursive: true, force: true });
   try {
     cloneInto(existsSync(local) ? local : location, ref, checkout);
   } catch (error) {
-    cleanup();
+    dispose();
     throw error;
   }
-  return folderTree(checkout, spec, cleanup);
+  return { root: checkout, dispose };
+}
+
+/** The deploy repository's state a build chains to (`--previous`). */
+export function openPrevious(spec: string, cwd: string): PreviousTree {
+  const checkout = checkoutDeployState(spec, cwd);
+  return folderTree(checkout.root, spec, checkout.dispose);
+}
+
+/** Text as it may be shown: credentials in any URL in it (`https://user:token@host/…`) are hidden. */
+export function hideCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1***@');
 }
 
 function splitRef(spec: string): [string, string | undefined] {
@@ -54,23 +73,19 @@ function cloneInto(source: string, ref: string | undefined, checkout: string): v
   const git = (args: string[], cwd?: string) =>
     execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
   try {
-    if (ref === undefined) {
-      git(['clone', '--quiet', '--no-tags', '--depth', '1', '--', source, checkout]);
-    } else {
-      try {
-        git(['clone', '--quiet', '--no-tags', '--depth', '1', '--branch', ref, '--', source, checkout]);
-      } catch {
-        // Not a branch or tag (a commit id, say): fetch everything and check it out.
-        rmSync(checkout, { recursive: true, force: true });
-        git(['clone', '--quiet', '--no-tags', '--', source, checkout]);
-        git(['checkout', '--quiet', '--detach', ref], checkout);
-      }
+    try {
+      git(['clone', '--quiet', '--no-tags', '--depth', '1', ...(ref ? ['--branch', ref] : []), '--', source, checkout]);
+    } catch (error) {
+      if (!ref) throw error;
+      // Not a branch or tag (a commit id, say): fetch everything and check it out.
+      rmSync(checkout, { recursive: true, force: true });
+      git(['clone', '--quiet', '--no-tags', '--', source, checkout]);
+      git(['checkout', '--quiet', '--detach', ref], checkout);
     }
   } catch (error) {
     const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
     if (/remote branch .* not found|does not have any commits|empty repository/i.test(stderr)) return;
-    if (/warning: You appear to have cloned an empty repository/.test(stderr)) return;
-    throw new UserError(`cannot read the previous deploy state from ${source}${ref ? `#${ref}` : ''}: ${stderr.split('\n').at(-1) ?? 'git failed'}`);
+    throw new UserError(hideCredentials(`cannot read the deploy state from ${source}${ref ? `#${ref}` : ''}: ${stderr.split('\n').at(-1) || 'git failed'}`));
   }
 }
 

@@ -85,6 +85,15 @@ describe('risk rules (hand-made old and new trees)', () => {
     ]);
   });
 
+  it('compose: names that are also built-in object properties are compared as names', () => {
+    const before = yaml({ services: { constructor: { image: 'ghcr.io/x/constructor' }, api: { image: 'api' } }, volumes: { toString: {} } });
+    const after = yaml({ services: { api: { image: 'api' } } });
+    expect(brief(risks({ [compose]: before }, { [compose]: after }))).toEqual([
+      'data-loss compose-volume-removed compose/docker-compose.yml: volume `toString` removed',
+      'downtime compose-service-removed compose/docker-compose.yml: service `constructor` removed',
+    ]);
+  });
+
   it('compose: a stateful image that changes major version (and not a minor one, nor a stateless image)', () => {
     const tree = (db: string, api: string) => ({ [compose]: yaml({ services: { db: { image: db }, api: { image: api } } }) });
     expect(brief(risks(tree('postgres:16.6-alpine', 'api:1.0'), tree('postgres:17.2-alpine', 'api:2.0')))).toEqual([

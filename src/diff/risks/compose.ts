@@ -12,7 +12,7 @@ const serviceRemoved: RiskRule = {
   check(environment) {
     return composeFiles(environment).flatMap(({ path, before, after }) =>
       Object.entries(services(before))
-        .filter(([name]) => !(name in services(after)))
+        .filter(([name]) => !Object.hasOwn(services(after), name))
         .map(([name, service]) => {
           const was = image(service);
           return STATEFUL_IMAGE.test(was)
@@ -32,7 +32,7 @@ const volumeRemoved: RiskRule = {
       const a = volumes(before);
       const b = volumes(after);
       return Object.keys(a).flatMap((name) => {
-        if (!(name in b)) return [risk(this, 'data-loss', environment, `volume ${code(name)} removed`, path)];
+        if (!Object.hasOwn(b, name)) return [risk(this, 'data-loss', environment, `volume ${code(name)} removed`, path)];
         if (JSON.stringify(identity(a[name])) !== JSON.stringify(identity(b[name]))) {
           return [risk(this, 'data-loss', environment, `volume ${code(name)} redefined (name, driver or external changed): a new, empty volume replaces it`, path)];
         }
