@@ -43,9 +43,13 @@ export interface RenderedEnvironments extends ValidationResult {
 export function compile(options: CompileOptions): CompileResult {
   const result = renderEnvironments(options);
   if (!result.folders) return result;
-  const files = [...environmentFiles(result.folders), ...projectFiles(result, result.manifestDigests!)];
-  files.sort((a, b) => compareText(a.path, b.path));
-  return { ...result, files, changedEnvironments: result.changedEnvironments! };
+  return { ...result, files: outputTree(result), changedEnvironments: result.changedEnvironments! };
+}
+
+/** The whole output tree of a successful render: every folder plus the root files, sorted by path. */
+export function outputTree(result: RenderedEnvironments): OutputFile[] {
+  const files = [...environmentFiles(result.folders!), ...projectFiles(result, result.manifestDigests!)];
+  return files.sort((a, b) => compareText(a.path, b.path));
 }
 
 /** Validates everything, then renders and signs the chosen environments' folders. */

@@ -12,7 +12,7 @@ export interface Diagnostic {
 
 const severityRank: Record<Severity, number> = { error: 0, warning: 1, notice: 2 };
 
-export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return (
     compareText(a.file, b.file) ||
     a.line - b.line ||

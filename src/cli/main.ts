@@ -11,7 +11,7 @@ import { runVerify } from './commands/verify.js';
 import { processIo, type CliIo } from './io.js';
 
 /** Exit status for a bug in Slipway itself (EX_SOFTWARE), distinct from every user-facing status. */
-export const bugExitCode = 70;
+const bugExitCode = 70;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 

@@ -41,7 +41,7 @@ export interface SourceTree {
   diagnostics: Diagnostic[];
 }
 
-export const policyKinds = ['target-policy', 'provisioning-policy', 'secrets-policy', 'attestation-policy'] as const;
+const policyKinds = ['target-policy', 'provisioning-policy', 'secrets-policy', 'attestation-policy'] as const;
 
 export interface LoadOptions {
   /** Restricts which environment files are read; services, releases and policies are always read. */
@@ -71,31 +71,15 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
   }
 
   const wanted = options.environments ? new Set(options.environments) : undefined;
-  for (const entry of listDirectory(join(root, 'environments'))) {
-    if (!entry.isFile()) continue;
-    const relativePath = `environments/${entry.name}`;
-    if (entry.name.endsWith('.yml')) {
-      diagnostics.push(misnamed(relativePath, 'environment files end in .yaml'));
-      continue;
-    }
-    if (!entry.name.endsWith('.yaml')) continue;
-    const name = entry.name.slice(0, -'.yaml'.length);
+  for (const name of yamlFileNames(root, 'environments', diagnostics)) {
     if (wanted && !wanted.has(name)) continue;
-    add('environment', name, relativePath);
+    add('environment', name, `environments/${name}.yaml`);
     const secrets = readSecretsFile(root, `secrets/${name}.sops.yaml`);
     diagnostics.push(...secrets.diagnostics);
     if (secrets.file) secretsFiles.set(name, secrets.file);
   }
 
-  for (const entry of listDirectory(join(root, 'releases'))) {
-    if (!entry.isFile()) continue;
-    const relativePath = `releases/${entry.name}`;
-    if (entry.name.endsWith('.yml')) {
-      diagnostics.push(misnamed(relativePath, 'release files end in .yaml'));
-      continue;
-    }
-    if (entry.name.endsWith('.yaml')) add('release', entry.name.slice(0, -'.yaml'.length), relativePath);
-  }
+  for (const name of yamlFileNames(root, 'releases', diagnostics)) add('release', name, `releases/${name}.yaml`);
 
   for (const kind of policyKinds) {
     const relativePath = `policies/${kind}.yaml`;
@@ -113,13 +97,17 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
   return { root, files, unreadable, trustedKeys, secretsFiles, diagnostics };
 }
 
-function misnamed(file: string, why: string): Diagnostic {
-  return {
-    severity: 'error',
-    code: 'file-name',
-    file,
-    line: 1,
-    column: 1,
-    message: `${why}: rename this file (it is not read as it is)`,
-  };
+/** Stems of the `*.yaml` files of a folder; a `*.yml` file is reported, since it would be silently ignored. */
+function yamlFileNames(root: string, folder: 'environments' | 'releases', diagnostics: Diagnostic[]): string[] {
+  const names: string[] = [];
+  for (const entry of listDirectory(join(root, folder))) {
+    if (!entry.isFile()) continue;
+    if (entry.name.endsWith('.yml')) {
+      const kind = folder === 'environments' ? 'environment' : 'release';
+      diagnostics.push({ severity: 'error', code: 'file-name', file: `${folder}/${entry.name}`, line: 1, column: 1, message: `${kind} files end in .yaml: rename this file (it is not read as it is)` });
+    } else if (entry.name.endsWith('.yaml')) {
+      names.push(entry.name.slice(0, -'.yaml'.length));
+    }
+  }
+  return names;
 }

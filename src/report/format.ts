@@ -40,12 +40,12 @@ export function displayPath(file: string, context: Pick<FormatContext, 'root' | 
 }
 
 /** GitHub's escaping of workflow command data (the message). */
-export function escapeData(text: string): string {
+function escapeData(text: string): string {
   return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 /** GitHub's escaping of workflow command properties, which also reserve `:` and `,`. */
-export function escapeProperty(text: string): string {
+function escapeProperty(text: string): string {
   return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 

@@ -50,7 +50,7 @@ export function resolveEnvironment(project: Project, environmentName: string): R
 }
 
 /** Default and floor for generated lengths when the secrets policy sets none. */
-export const defaultSecretLength = 32;
+const defaultSecretLength = 32;
 
 function resolveSecrets(project: Project, environmentName: string, input: EnvironmentInput, services: ResolvedService[]): EnvironmentSecrets {
   const minimum = project.policies.secrets.generated?.minLength ?? defaultSecretLength;
@@ -107,7 +107,7 @@ function resolveService(name: string, service: ServiceInput, environment: Enviro
 }
 
 /** SPEC §1: managed by default on a cloud provider outside Compose, embedded otherwise. */
-export function managedByDefault(environment: Pick<EnvironmentInput, 'provider' | 'runtime'>): boolean {
+function managedByDefault(environment: Pick<EnvironmentInput, 'provider' | 'runtime'>): boolean {
   return environment.provider !== 'bare-metal' && environment.runtime !== 'compose';
 }
 

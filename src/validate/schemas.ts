@@ -9,7 +9,7 @@ import { schemasDir } from '../paths.js';
 type AddFormats = (ajv: Ajv2020) => Ajv2020;
 const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
 
-export const schemaFileByKind: Record<InputKind, string> = {
+const schemaFileByKind: Record<InputKind, string> = {
   settings: 'slipway.schema.json',
   service: 'service.schema.json',
   environment: 'environment.schema.json',

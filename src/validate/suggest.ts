@@ -1,7 +1,7 @@
 import { distance } from 'fastest-levenshtein';
 
 /** The closest candidate to a misspelt word, when it is close enough to be what was meant. */
-export function closestMatch(word: string, candidates: Iterable<string>): string | undefined {
+function closestMatch(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   const lowered = word.toLowerCase();

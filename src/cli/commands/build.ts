@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
-import type { OutputFile } from '../../../generators/registry.js';
-import { environmentFiles, projectFiles, renderEnvironments, type RenderedEnvironments } from '../../compile.js';
-import { compareText } from '../../diagnostics.js';
+import { outputTree, projectFiles, renderEnvironments } from '../../compile.js';
 import { hasErrors } from '../../diagnostics.js';
 import { ExitCode, type ExitCodeValue } from '../../errors.js';
 import { openPrevious } from '../../load/previous.js';
@@ -63,7 +61,7 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
         projectFiles: (digests) => projectFiles(result, digests),
       });
     } else {
-      writeOutputTree(out, compileFiles(result));
+      writeOutputTree(out, outputTree(result));
     }
     const signed = seed ? 'signed' : 'unsigned (--no-sign)';
     const scope = partial ? `${result.rendered!.length} of ${result.targets.length} environments` : 'every environment';
@@ -73,10 +71,6 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
   } finally {
     previous?.dispose();
   }
-}
-
-function compileFiles(result: RenderedEnvironments): OutputFile[] {
-  return [...environmentFiles(result.folders!), ...projectFiles(result, result.manifestDigests!)].sort((a, b) => compareText(a.path, b.path));
 }
 
 /** A progress line on a terminal for builds long enough to need one; nothing in logs. */

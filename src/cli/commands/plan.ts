@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { planJsonBytes, planMarkdown, planText, provisioningPlan } from '../../../generators/runbook/index.js';
 import { hasErrors } from '../../diagnostics.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
@@ -7,14 +5,12 @@ import { validateSourceTree } from '../../validate/index.js';
 import { buildTime } from '../clock.js';
 import { reportFindings } from '../findings.js';
 import type { CliIo } from '../io.js';
-import { checkedRoot } from './validate.js';
+import { checkedEnvironmentNames, checkedRoot } from './validate.js';
 
 export interface PlanCommandOptions {
   root: string;
   format?: string;
 }
-
-const environmentName = /^[a-z][a-z0-9-]{0,62}$/;
 
 /**
  * Prints one environment's provisioning runbook, exactly as `build` renders it (json: the bytes of
@@ -26,8 +22,7 @@ export function runPlan(environment: string, options: PlanCommandOptions, io: Cl
   const format = options.format ?? 'text';
   if (format !== 'text' && format !== 'json' && format !== 'markdown') throw new UsageError(`--format must be text, json or markdown, not ${JSON.stringify(format)}`);
   const root = checkedRoot(options.root, io);
-  if (!environmentName.test(environment)) throw new UsageError(`${JSON.stringify(environment)} is not an environment name (lowercase letters, digits and dashes)`);
-  if (!existsSync(join(root, 'environments', `${environment}.yaml`))) throw new UsageError(`there is no environments/${environment}.yaml`);
+  checkedEnvironmentNames([environment], root, '');
 
   const result = validateSourceTree({ root, environments: [environment], now: buildTime(io.env) });
   const target = result.targets.find((candidate) => candidate.name === environment);

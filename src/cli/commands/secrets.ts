@@ -37,7 +37,7 @@ export async function runSecretsSync(options: { root: string; env: string[] }, i
 
 export async function runSecretsRotate(environment: string, names: string[], options: { root: string }, io: CliIo): Promise<ExitCodeValue> {
   const root = checkedRoot(options.root, io);
-  const [name] = checkedEnvironmentNames([environment], root) ?? [];
+  const [name] = checkedEnvironmentNames([environment], root, '') ?? [];
   const result = validTree(root, options.root, [name!], io);
   if (!result) return ExitCode.invalidInput;
   const model = result.targets.find((target) => target.name === name)?.model;

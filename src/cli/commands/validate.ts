@@ -35,11 +35,12 @@ export function checkedRoot(root: string, io: CliIo): string {
 const environmentName = /^[a-z][a-z0-9-]{0,62}$/;
 
 /** `--env` values are names, never paths: checked against the name pattern and the files that exist. */
-export function checkedEnvironmentNames(names: readonly string[], root: string): string[] | undefined {
+export function checkedEnvironmentNames(names: readonly string[], root: string, argument = '--env'): string[] | undefined {
   if (names.length === 0) return undefined;
+  const label = (name: string) => (argument ? `${argument} ${name}` : name);
   for (const name of names) {
-    if (!environmentName.test(name)) throw new UsageError(`--env ${JSON.stringify(name)} is not an environment name (lowercase letters, digits and dashes)`);
-    if (!existsSync(join(root, 'environments', `${name}.yaml`))) throw new UsageError(`--env ${name}: there is no environments/${name}.yaml`);
+    if (!environmentName.test(name)) throw new UsageError(`${argument ? `${argument} ` : ''}${JSON.stringify(name)} is not an environment name (lowercase letters, digits and dashes)`);
+    if (!existsSync(join(root, 'environments', `${name}.yaml`))) throw new UsageError(`${label(name)}: there is no environments/${name}.yaml`);
   }
   return [...new Set(names)];
 }

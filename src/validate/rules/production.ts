@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../diagnostics.js';
-import type { Role } from '../../model/inputs.js';
+import type { EnvironmentInput, Role } from '../../model/inputs.js';
 import type { ResolvedService } from '../../resolve/index.js';
 import { finding, type Entity, type Project } from '../project.js';
 import type { Rule } from './rule.js';
@@ -51,16 +51,17 @@ export const productionRule: Rule = {
   },
 };
 
+type Origin = [Entity<unknown>, Array<string | number>];
+
 /** Where an effective env value came from: the environment's override, or the service's own env. */
-function envOrigin(project: Project, environment: Entity<unknown>, service: ResolvedService, name: string): [Entity<unknown>, Array<string | number>] {
-  const env = environment as Entity<{ overrides?: { services?: Record<string, { env?: Record<string, string> }> } }>;
-  if (env.value.overrides?.services?.[service.name]?.env?.[name] !== undefined) return [environment, ['overrides', 'services', service.name, 'env', name]];
+function envOrigin(project: Project, environment: Entity<EnvironmentInput>, service: ResolvedService, name: string): Origin {
+  if (environment.value.overrides?.services?.[service.name]?.env?.[name] !== undefined) return [environment, ['overrides', 'services', service.name, 'env', name]];
   return [project.services.get(service.name)!, ['env', name]];
 }
 
-function scalingOrigin(project: Project, environment: Entity<unknown>, service: ResolvedService, key: 'min' | 'max'): [Entity<unknown>, Array<string | number>] {
-  const env = environment as Entity<{ overrides?: { services?: Record<string, { scaling?: Record<string, number> }> } }>;
-  if (env.value.overrides?.services?.[service.name]?.scaling?.[key] !== undefined) return [environment, ['overrides', 'services', service.name, 'scaling', key]];
+/** Where an effective replica bound came from; the service's role when nobody set one (the default applies). */
+function scalingOrigin(project: Project, environment: Entity<EnvironmentInput>, service: ResolvedService, key: 'min' | 'max'): Origin {
+  if (environment.value.overrides?.services?.[service.name]?.scaling?.[key] !== undefined) return [environment, ['overrides', 'services', service.name, 'scaling', key]];
   const entity = project.services.get(service.name)!;
   if (service.input.scaling?.[key] !== undefined) return [entity, ['scaling', key]];
   if (service.input.scaling) return [entity, ['scaling']];

@@ -4,7 +4,7 @@ import type { Rule } from './rule.js';
 
 const secretLooking = /(PASSWORD|PASSWD|SECRET|TOKEN|_KEY)$|PRIVATE/;
 
-export function looksSecret(name: string): boolean {
+function looksSecret(name: string): boolean {
   return secretLooking.test(name);
 }
 
