@@ -1,19 +1,16 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { exampleTargets } from './support/example.js';
+import { createAjv } from '../src/validate/schemas.js';
 import { parseJsonLines, runCli } from './support/cli.js';
 
-// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
-type AddFormats = (ajv: Ajv2020) => Ajv2020;
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const ajv = new Ajv2020({ strict: true, allErrors: true });
-addFormats(ajv);
+const ajv = createAjv();
 const validators = new Map<string, ValidateFunction>();
 const validator = (schemaFile: string): ValidateFunction => {
   let fn = validators.get(schemaFile);
@@ -162,9 +159,7 @@ describe('bundled example is consistent', () => {
       const markedBlocked = text.split('\n')[1]?.startsWith('# Blocked on purpose:') ?? false;
       expect(blocked.includes(`environments/${name}.yaml`), name).toBe(markedBlocked);
     }
-    const index = await import('../src/validate/index.js');
-    const result = index.validateSourceTree({ root, now: new Date('2026-11-20T00:00:00Z') });
-    const causes = result.targets.filter((t) => t.status === 'blocked').map((t) => t.blockReasons.map((r) => r.cause));
+    const causes = exampleTargets().filter((t) => t.status === 'blocked').map((t) => t.blockReasons.map((r) => r.cause));
     expect(causes.every((c) => c.length === 1)).toBe(true);
     expect(causes.map((c) => c[0]).sort()).toEqual(['attestation', 'backup-missing', 'license-revoked', 'release-revoked', 'runtime-unsupported']);
   });

@@ -1,13 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { createAjv } from '../src/validate/schemas.js';
 
-// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
-type AddFormats = (ajv: Ajv2020) => Ajv2020;
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
 
 const schemasDir = fileURLToPath(new URL('../schemas/', import.meta.url));
 const EXPECTED = [
@@ -51,8 +47,7 @@ describe('schemas/', () => {
     const schema = load(file);
 
     it('compiles with Ajv 2020-12 in strict mode with ajv-formats', () => {
-      const ajv = new Ajv2020({ strict: true, allErrors: true });
-      addFormats(ajv);
+      const ajv = createAjv();
       expect(() => ajv.compile(schema)).not.toThrow();
     });
 
@@ -96,8 +91,7 @@ describe('schemas/', () => {
 });
 
 describe('shared patterns', () => {
-  const ajv = new Ajv2020({ strict: true, allErrors: true });
-  addFormats(ajv);
+  const ajv = createAjv();
   const env = load('environment.schema.json');
   const rel = load('release.schema.json');
   const svc = load('service.schema.json');

@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BugError, UserError } from '../../src/errors.js';
 import type { ResolvedEnvironment } from '../../src/resolve/index.js';
 import { validateSourceTree } from '../../src/validate/index.js';
-import { fixedEpoch, makeTree, removeTree } from '../../test/support/tree.js';
+import { fixedEpoch, useTrees } from '../../test/support/tree.js';
 import { checkChartValues } from '../chart/files.js';
 import { helmValuesGenerator } from '../helm-values/index.js';
 import { serviceValues } from '../helm-values/values.js';
@@ -11,12 +11,10 @@ import type { OutputFile } from '../types.js';
 import { kubernetesGenerator } from './index.js';
 
 /** The Kubernetes generators on the minimal fixture and edits of it; the example is covered by test/kubernetes/. */
-const trees: string[] = [];
-afterEach(() => trees.splice(0).forEach(removeTree));
+const tree = useTrees();
 
 function model(edits: Record<string, string | null> = {}): ResolvedEnvironment {
-  const root = makeTree(edits);
-  trees.push(root);
+  const root = tree(edits);
   const result = validateSourceTree({ root, now: new Date(Number(fixedEpoch) * 1000) });
   const target = result.targets.find((candidate) => candidate.name === 'prod')!;
   expect(target.status, JSON.stringify(result.diagnostics)).toBe('ready');

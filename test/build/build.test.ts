@@ -1,20 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { makeTree, readTree, removeTree } from '../support/tree.js';
+import { readTree, useTrees } from '../support/tree.js';
 
-const trees: string[] = [];
-afterEach(() => {
-  while (trees.length > 0) removeTree(trees.pop()!);
-});
-
-function tree(edits: Record<string, string | null> = {}): string {
-  const root = makeTree(edits);
-  trees.push(root);
-  return root;
-}
-
+const tree = useTrees();
 
 describe('slipway build', () => {
   it('writes index.json, README.md and the deployment-server policies', async () => {

@@ -1,14 +1,11 @@
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { makeTree, readTree, removeTree, repositoryRoot } from '../support/tree.js';
+import { readTree, useTrees, repositoryRoot } from '../support/tree.js';
 
-const trees: string[] = [];
-afterEach(() => {
-  while (trees.length > 0) removeTree(trees.pop()!);
-});
+const newTree = useTrees();
 
 
 /** The real CLI in a child process, so shards can run at the same time. */
@@ -22,8 +19,7 @@ function slipway(args: string[], cwd: string): Promise<number> {
 
 describe('partial builds', () => {
   it('shards built at the same time into one --out add up to the full build, byte for byte', async () => {
-    const root = makeTree();
-    trees.push(root);
+    const root = newTree();
     expect(await slipway(['build', '--no-sign', '--root', repositoryRoot, '--out', join(root, 'full')], root)).toBe(0);
     const codes = await Promise.all([1, 2, 3].map((k) => slipway(['build', '--no-sign', '--root', repositoryRoot, '--out', join(root, 'sharded'), '--shard', `${k}/3`], root)));
     expect(codes).toEqual([0, 0, 0]);
@@ -31,8 +27,7 @@ describe('partial builds', () => {
   });
 
   it('--env re-renders one environment and leaves the others as they are', async () => {
-    const root = makeTree();
-    trees.push(root);
+    const root = newTree();
     expect((await runCli(['build', '--no-sign'], { cwd: root })).exitCode).toBe(0);
     const before = readTree(join(root, 'output'));
     rmSync(join(root, 'output', 'environments', 'prod'), { recursive: true });
@@ -43,8 +38,7 @@ describe('partial builds', () => {
   });
 
   it('rejects a malformed --shard with exit 2', async () => {
-    const root = makeTree();
-    trees.push(root);
+    const root = newTree();
     for (const shard of ['0/3', '4/3', 'a/b', '1']) expect((await runCli(['build', '--no-sign', '--shard', shard], { cwd: root })).exitCode).toBe(2);
   });
 });

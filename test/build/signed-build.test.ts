@@ -1,34 +1,25 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { describeWithTool, runTool, toolPresent } from '../support/tools.js';
-import { makeTree, removeTree } from '../support/tree.js';
+import { opensslVerifies } from '../support/openssl.js';
+import { describeWithTool, toolPresent } from '../support/tools.js';
+import { useTrees } from '../support/tree.js';
 
 const describeOpenssl = describeWithTool('openssl', toolPresent('openssl', ['version']));
-const trees: string[] = [];
-afterEach(() => {
-  while (trees.length > 0) removeTree(trees.pop()!);
-});
+const newTree = useTrees();
 
 /** A source tree with an OpenSSL-made signing key in `signing/` and its public key trusted in `keys/`. */
 function signedTree(): string {
-  const root = makeTree();
-  trees.push(root);
-  execFileSync('mkdir', ['-p', join(root, 'signing'), join(root, 'keys')]);
+  const root = newTree();
+  mkdirSync(join(root, 'signing'));
+  mkdirSync(join(root, 'keys'));
   execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', join(root, 'signing', 'key.pem')]);
   execFileSync('openssl', ['pkey', '-in', join(root, 'signing', 'key.pem'), '-pubout', '-out', join(root, 'keys', 'release.pub.pem')]);
   return root;
 }
 
-function opensslVerifies(environmentDir: string, publicKey: string): boolean {
-  const signature = Buffer.from(readFileSync(join(environmentDir, 'release.json.sig'), 'utf8').trim(), 'base64');
-  writeFileSync(join(environmentDir, '..', 'sig.bin'), signature);
-  const run = runTool('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', publicKey, '-rawin', '-in', join(environmentDir, 'release.json'), '-sigfile', join(environmentDir, '..', 'sig.bin')]);
-  runTool('rm', ['-f', join(environmentDir, '..', 'sig.bin')]);
-  return run.status === 0 && /Signature Verified Successfully/.test(run.stdout);
-}
 
 describeOpenssl('signed builds', () => {
   it('signs every ready environment with a key made by OpenSSL, and OpenSSL verifies it', async () => {

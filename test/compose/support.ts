@@ -1,20 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { compareText } from '../../src/diagnostics.js';
 import type { ResolvedEnvironment } from '../../src/resolve/index.js';
-import { validateSourceTree } from '../../src/validate/index.js';
-import { fixedEpoch, fixturesDir, repositoryRoot } from '../support/tree.js';
+import { readyModels } from '../support/example.js';
+import { fixturesDir, repositoryRoot } from '../support/tree.js';
 
 /** The ready Compose targets of the bundled example, by name. */
 export function exampleComposeModels(root = repositoryRoot): Map<string, ResolvedEnvironment> {
-  const result = validateSourceTree({ root, now: new Date(Number(fixedEpoch) * 1000) });
-  return new Map(
-    result.targets
-      .filter((target) => target.status === 'ready' && target.model?.runtime === 'compose')
-      .map((target) => [target.name, target.model!] as const)
-      .sort(([a], [b]) => compareText(a, b)),
-  );
+  return readyModels('compose', root);
 }
 
 let compiled: ValidateFunction | undefined;

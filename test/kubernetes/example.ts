@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedEnvironment } from '../../src/resolve/index.js';
-import { validateSourceTree } from '../../src/validate/index.js';
 import { runCli } from '../support/cli.js';
-import { fixedEpoch, repositoryRoot } from '../support/tree.js';
+import { readyModels } from '../support/example.js';
+import { repositoryRoot } from '../support/tree.js';
 
 export interface BuiltExample {
   out: string;
@@ -19,7 +19,6 @@ export async function buildExample(root = repositoryRoot): Promise<BuiltExample>
   const out = join(work, 'output');
   const run = await runCli(['build', '--no-sign', '--root', root, '--out', out], { cwd: root });
   if (run.exitCode !== 0) throw new Error(`build failed: ${run.stderr}`);
-  const result = validateSourceTree({ root, now: new Date(Number(fixedEpoch) * 1000) });
-  const targets = result.targets.filter((target) => target.status === 'ready' && target.model?.runtime === 'kubernetes').map((target) => target.model!);
+  const targets = [...readyModels('kubernetes', root).values()];
   return { out, targets, remove: () => rmSync(work, { recursive: true, force: true }) };
 }

@@ -2,6 +2,7 @@ import { cpSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compareText } from '../../src/diagnostics.js';
 import { afterEach } from 'vitest';
 
 export const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -53,7 +54,7 @@ export function useTrees(): (edits?: Record<string, string | null>, base?: strin
 export function readTree(dir: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   const walk = (current: string) => {
-    for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => compareText(a.name, b.name))) {
       const path = join(current, entry.name);
       if (entry.isDirectory()) walk(path);
       else files.set(relative(dir, path).split('\\').join('/'), readFileSync(path));

@@ -3,7 +3,8 @@ import { renderFile } from '../../src/hcl/index.js';
 import { terraformAwsGenerator } from '../../generators/terraform-aws/index.js';
 import { terraformDigitalOceanGenerator } from '../../generators/terraform-digitalocean/index.js';
 import { expectedHclJson } from './expected-json.js';
-import { exampleTargets, parsed, providerList, terraformTrees, unknownArguments } from './support.js';
+import { exampleTargets } from '../support/example.js';
+import { parsed, providerList, terraformTrees, unknownArguments } from './support.js';
 
 const ready = exampleTargets().filter((target) => target.status === 'ready' && target.model && target.model.provider !== 'bare-metal');
 

@@ -3,22 +3,11 @@ import { join } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 import { NestedBlocks, renderFile, type Body, type HclFile } from '../../src/hcl/index.js';
 import type { ResolvedEnvironment } from '../../src/resolve/index.js';
-import { validateSourceTree, type ValidationResult } from '../../src/validate/index.js';
 import { hclFile } from '../../generators/infrastructure-shared/terraform.js';
 import { awsTerraform } from '../../generators/terraform-aws/index.js';
 import { digitalOceanTerraform } from '../../generators/terraform-digitalocean/index.js';
-import { fixedEpoch, repositoryRoot } from '../support/tree.js';
-
-let targets: ValidationResult['targets'] | undefined;
-
-/**
- * The bundled example's targets, judged at a fixed time (attestations are time-sensitive).
- * Resolved once per test file and shared: generators are pure, and tests that change a model clone it first.
- */
-export function exampleTargets(): ValidationResult['targets'] {
-  targets ??= validateSourceTree({ root: repositoryRoot, now: new Date(Number(fixedEpoch) * 1000) }).targets;
-  return targets;
-}
+import { exampleTargets } from '../support/example.js';
+import { repositoryRoot } from '../support/tree.js';
 
 export function exampleModel(name: string): ResolvedEnvironment {
   const target = exampleTargets().find((candidate) => candidate.name === name);

@@ -1,36 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseJsonLines, runCli, type JsonFinding } from '../support/cli.js';
-import { fixturesDir, makeTree, removeTree } from '../support/tree.js';
+import { editedTree, fixtureText, sub, validateEdited } from './support.js';
 
-/** The minimal tree without generated secrets, so exact-output assertions do not depend on the secrets rules. */
-const base = 'validate-base';
-
-const original = (path: string) => readFileSync(join(fixturesDir, base, path), 'utf8');
+const original = (path: string) => fixtureText(path);
 const prod = original('environments/prod.yaml');
 const onprem = original('environments/onprem.yaml');
 const targetPolicy = original('policies/target-policy.yaml');
 const attestationPolicy = original('policies/attestation-policy.yaml');
 
-function sub(text: string, from: string | RegExp, to: string): string {
-  const found = typeof from === 'string' ? text.includes(from) : from.test(text);
-  const result = text.replace(from, to);
-  if (!found) throw new Error(`blocked test: ${String(from)} not found`);
-  return result;
-}
 
-const trees: string[] = [];
-afterEach(() => {
-  while (trees.length > 0) removeTree(trees.pop()!);
-});
 
-async function validate(files: Record<string, string | null>, options: { args?: string[]; epoch?: string } = {}) {
-  const root = makeTree(files, base);
-  trees.push(root);
-  const env = options.epoch ? { SOURCE_DATE_EPOCH: options.epoch } : {};
-  const run = await runCli(['validate', '--format', 'json', ...(options.args ?? [])], { cwd: root, env });
-  return { ...run, findings: parseJsonLines(run.stdout) };
+function validate(files: Record<string, string | null>, options: { args?: string[]; epoch?: string } = {}) {
+  return validateEdited(files, { ...(options.args ? { args: options.args } : {}), env: options.epoch ? { SOURCE_DATE_EPOCH: options.epoch } : {} });
 }
 
 const blocked = (findings: JsonFinding[]) => findings.filter((f) => f.code === 'blocked');
@@ -177,8 +158,7 @@ describe('blocked targets', () => {
   });
 
   it('reports a blocked target in the text summary line', async () => {
-    const root = makeTree({ 'environments/onprem.yaml': sub(onprem, 'license: LIC-0001', 'license: LIC-0042') }, base);
-    trees.push(root);
+    const root = editedTree({ 'environments/onprem.yaml': sub(onprem, 'license: LIC-0001', 'license: LIC-0042') });
     const run = await runCli(['validate'], { cwd: root });
     expect(run.exitCode).toBe(0);
     expect(run.stderr.trimEnd().split('\n').at(-1)).toBe('2 environments: 1 ready, 1 blocked; 0 errors, 0 warnings');

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fixturesDir } from '../support/tree.js';
+import { fixtureText, sub } from './support.js';
 
 export interface CorpusCase {
   name: string;
@@ -11,7 +9,7 @@ export interface CorpusCase {
   exitCode?: number;
 }
 
-const original = (path: string) => readFileSync(join(fixturesDir, 'minimal', path), 'utf8');
+const original = (path: string) => fixtureText(path, 'minimal');
 const prod = original('environments/prod.yaml');
 const api = JSON.parse(original('services/api/service.json')) as Record<string, unknown>;
 const apiJson = (changes: Record<string, unknown>) => JSON.stringify({ ...api, ...changes }, null, 2);
@@ -22,11 +20,6 @@ const target = original('policies/target-policy.yaml');
 const apiText = original('services/api/service.json');
 const workerText = original('services/worker/service.json');
 
-/** Replaces one occurrence, and fails loudly if the text is not there (a case must never silently test nothing). */
-function sub(text: string, from: string, to: string): string {
-  if (!text.includes(from)) throw new Error(`corpus case: ${JSON.stringify(from)} not found`);
-  return text.replace(from, to);
-}
 
 export const corpus: CorpusCase[] = [
   {

@@ -1,12 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseJsonLines, runCli } from '../support/cli.js';
-import { makeTree, removeTree } from '../support/tree.js';
 import { corpus } from './corpus-cases.js';
+import { editedTree } from './support.js';
 
-const trees: string[] = [];
-afterEach(() => {
-  while (trees.length > 0) removeTree(trees.pop()!);
-});
 
 describe('broken inputs are reported at their file, line and column', () => {
   it('has at least 30 cases', () => {
@@ -14,8 +10,7 @@ describe('broken inputs are reported at their file, line and column', () => {
   });
 
   it.each(corpus.map((c) => [c.name, c] as const))('%s', async (_name, testCase) => {
-    const root = makeTree(testCase.files);
-    trees.push(root);
+    const root = editedTree(testCase.files, 'minimal');
     const run = await runCli(['validate', '--format', 'json'], { cwd: root });
     const findings = parseJsonLines(run.stdout);
     expect(run.exitCode, run.stdout + run.stderr).toBe(testCase.exitCode ?? 1);

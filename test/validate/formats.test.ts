@@ -1,27 +1,19 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { parseJsonLines, runCli } from '../support/cli.js';
-import { fixedEpoch, fixturesDir, makeTree, removeTree } from '../support/tree.js';
+import { fixedEpoch, fixturesDir, removeTree } from '../support/tree.js';
+import { editedTree, fixtureText, validateBase } from './support.js';
 
 /** The minimal tree without generated secrets, so exact-output assertions do not depend on the secrets rules. */
-const base = 'validate-base';
 
-const original = (path: string) => readFileSync(join(fixturesDir, base, path), 'utf8');
+const original = (path: string) => fixtureText(path);
 const prod = original('environments/prod.yaml');
 const onprem = original('environments/onprem.yaml');
 
-const trees: string[] = [];
-afterEach(() => {
-  while (trees.length > 0) removeTree(trees.pop()!);
-});
-function tree(files: Record<string, string | null>): string {
-  const root = makeTree(files, base);
-  trees.push(root);
-  return root;
-}
+const tree = (files: Record<string, string | null>) => editedTree(files);
 
 /**
  * Exactly two findings: a misspelt key in prod.yaml (line 8, column 1: the key) and onprem blocked
@@ -91,11 +83,11 @@ describe('finding formats', () => {
 
   it("github: escapes %, CR and LF in the message, and also ':' and ',' in properties", async () => {
     const parent = mkdtempSync(join(tmpdir(), 'slipway-escape-'));
-    trees.push(parent);
+    onTestFinished(() => removeTree(parent));
     const rootName = 'src,tree:100%';
     const root = join(parent, rootName);
     mkdirSync(root);
-    cpSync(join(fixturesDir, base), root, { recursive: true });
+    cpSync(join(fixturesDir, validateBase), root, { recursive: true });
     // A key holding %, a line feed and a carriage return (YAML double-quoted escapes), at line 13, column 1.
     writeFileSync(join(root, 'environments', 'prod.yaml'), `${prod}"50%\\noff\\r": true\n`);
     const run = await runCli(['validate', '--root', rootName, '--format', 'github'], { cwd: parent });
@@ -124,7 +116,7 @@ describe('finding formats', () => {
   it('appends a Markdown summary to $GITHUB_STEP_SUMMARY', async () => {
     const root = tree(twoFindings);
     const summaryDir = mkdtempSync(join(tmpdir(), 'slipway-summary-'));
-    trees.push(summaryDir);
+    onTestFinished(() => removeTree(summaryDir));
     const summary = join(summaryDir, 'summary.md');
     writeFileSync(summary, '# earlier step\n');
     const run = await runCli(['validate'], { cwd: root, env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary } });

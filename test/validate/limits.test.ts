@@ -1,25 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseJsonLines, runCli, type JsonFinding } from '../support/cli.js';
-import { fixturesDir, makeTree, removeTree } from '../support/tree.js';
+import { describe, expect, it } from 'vitest';
+import type { JsonFinding } from '../support/cli.js';
+import { fixtureText, validateEdited } from './support.js';
 
 /** The minimal tree without generated secrets, so exact-output assertions do not depend on the secrets rules. */
-const base = 'validate-base';
 
-const prod = readFileSync(join(fixturesDir, base, 'environments', 'prod.yaml'), 'utf8');
+const prod = fixtureText('environments/prod.yaml');
 
-const trees: string[] = [];
-afterEach(() => {
-  while (trees.length > 0) removeTree(trees.pop()!);
-});
 
-async function validate(files: Record<string, string | null>): Promise<{ exitCode: number; findings: JsonFinding[]; stderr: string }> {
-  const root = makeTree(files, base);
-  trees.push(root);
-  const run = await runCli(['validate', '--format', 'json'], { cwd: root });
-  return { exitCode: run.exitCode, findings: parseJsonLines(run.stdout), stderr: run.stderr };
-}
+const validate = (files: Record<string, string | null>) => validateEdited(files);
 
 const inProd = (findings: JsonFinding[]) => findings.filter((f) => f.file === 'environments/prod.yaml');
 const at = (f: JsonFinding) => ({ code: f.code, line: f.line, column: f.column });

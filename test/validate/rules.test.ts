@@ -1,35 +1,18 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseJsonLines, runCli, type JsonFinding } from '../support/cli.js';
-import { fixturesDir, makeTree, removeTree } from '../support/tree.js';
+import { describe, expect, it } from 'vitest';
+import type { JsonFinding } from '../support/cli.js';
+import { fixtureText, sub, validateEdited } from './support.js';
 
-/** The minimal tree without generated secrets, so exact-output assertions do not depend on the secrets rules. */
-const base = 'validate-base';
-
-const original = (path: string) => readFileSync(join(fixturesDir, base, path), 'utf8');
+const original = (path: string) => fixtureText(path);
 const prod = original('environments/prod.yaml');
 const onprem = original('environments/onprem.yaml');
 const release = original('releases/1.0.0.yaml');
 const apiText = original('services/api/service.json');
 const workerText = original('services/worker/service.json');
 
-function sub(text: string, from: string | RegExp, to: string): string {
-  const found = typeof from === 'string' ? text.includes(from) : from.test(text);
-  const result = text.replace(from, to);
-  if (!found) throw new Error(`rules test: ${String(from)} not found`);
-  return result;
-}
 
-const trees: string[] = [];
-afterEach(() => {
-  while (trees.length > 0) removeTree(trees.pop()!);
-});
 
 async function findingsFor(files: Record<string, string | null>): Promise<JsonFinding[]> {
-  const root = makeTree(files, base);
-  trees.push(root);
-  return parseJsonLines((await runCli(['validate', '--format', 'json'], { cwd: root })).stdout);
+  return (await validateEdited(files)).findings;
 }
 
 const codes = (findings: JsonFinding[]) => findings.map((f) => f.code);

@@ -1,0 +1,31 @@
+import type { Runtime } from '../../src/model/inputs.js';
+import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { compareText } from '../../src/diagnostics.js';
+import { validateSourceTree, type Target } from '../../src/validate/index.js';
+import { fixedEpoch, repositoryRoot } from './tree.js';
+
+const byRoot = new Map<string, Target[]>();
+
+/**
+ * The targets of a source tree (the bundled example by default), judged at the fixtures' fixed time
+ * (attestations are time-sensitive). Resolved once per tree and test file: generators are pure, and
+ * tests that change a model clone it first.
+ */
+export function exampleTargets(root = repositoryRoot): Target[] {
+  let targets = byRoot.get(root);
+  if (!targets) {
+    targets = validateSourceTree({ root, now: new Date(Number(fixedEpoch) * 1000) }).targets;
+    byRoot.set(root, targets);
+  }
+  return targets;
+}
+
+/** The ready targets of one runtime, as the generators see them, by name. */
+export function readyModels(runtime: Runtime, root = repositoryRoot): Map<string, ResolvedEnvironment> {
+  return new Map(
+    exampleTargets(root)
+      .filter((target) => target.status === 'ready' && target.model?.runtime === runtime)
+      .map((target) => [target.name, target.model!] as const)
+      .sort(([a], [b]) => compareText(a, b)),
+  );
+}
