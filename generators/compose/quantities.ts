@@ -1,4 +1,5 @@
 import { BugError } from '../../src/errors.js';
+import { milliCpu } from '../infrastructure-shared/sizing.js';
 
 /**
  * Kubernetes quantities (what service.json speaks) in the units Docker Compose understands.
@@ -7,10 +8,7 @@ import { BugError } from '../../src/errors.js';
 
 /** `"500m"` → 0.5, `"2"` → 2: Compose's `cpus` is a fraction of CPUs. */
 export function composeCpus(quantity: string): number {
-  const milli = /^([0-9]+)m$/.exec(quantity);
-  if (milli) return Number(milli[1]) / 1000;
-  if (/^[0-9]+(\.[0-9]+)?$/.test(quantity)) return Number(quantity);
-  throw new BugError(`unexpected CPU quantity ${JSON.stringify(quantity)}`);
+  return milliCpu(quantity) / 1000;
 }
 
 const binaryUnits: Record<string, { factor: bigint; docker: string }> = {
