@@ -5,7 +5,7 @@ import { compareText } from '../diagnostics.js';
 import type { IndexEntry } from '../diff/tree.js';
 import { BugError } from '../errors.js';
 import { jsonBytes } from '../generate/serialize.js';
-import { resolveChart } from '../resolve/chart.js';
+import { defaultChart } from '../resolve/chart.js';
 import type { BlockReason } from '../resolve/model.js';
 import type { BuiltOutput } from './output.js';
 
@@ -55,7 +55,7 @@ function chart(output: BuiltOutput): ProjectModel['chart'] {
     const doc = parse(new TextDecoder().decode(bytes)) as { name?: unknown; version?: unknown };
     if (typeof doc?.name === 'string' && typeof doc.version === 'string') return { name: doc.name, version: doc.version };
   }
-  return resolveChart(undefined);
+  return defaultChart;
 }
 
 /** The policies exactly as the build published them under `api/v1/deployment-server/`. */

@@ -6,7 +6,7 @@ import type { EnvironmentSecrets, GeneratedSecret, InfraSecret, ResolvedEnvironm
 export type * from './model.js';
 export type { ComputePlatform, Infrastructure } from './infrastructure.js';
 export { defaultAiGatewayImage } from './infrastructure.js';
-export { defaultChart, resolveChart, type ChartReference } from './chart.js';
+export type { ChartReference } from './chart.js';
 import { resolveChart } from './chart.js';
 import { resolveInfrastructure } from './infrastructure.js';
 
