@@ -1,11 +1,6 @@
-import type { BlockReason, ChartReference, ResolvedEnvironment } from '../src/resolve/index.js';
-import type { AttestationPolicy, ProvisioningPolicy, SecretsPolicy, TargetPolicy } from '../src/model/inputs.js';
+import type { OutputFile } from '../src/core/output-file.js';
+import type { AttestationPolicy, BlockReason, ChartReference, ProvisioningPolicy, ResolvedEnvironment, SecretsPolicy, TargetPolicy } from '../src/model/index.js';
 
-/** One rendered file: a path relative to the output root (or to the environment folder) and its exact bytes. */
-export interface OutputFile {
-  path: string;
-  bytes: Uint8Array;
-}
 
 /** What the project-wide generators see: every environment's verdict, in name order. */
 export interface ProjectModel {

@@ -1,9 +1,9 @@
-import type { OutputFile } from '../generators/registry.js';
-import { compareText, hasErrors } from './diagnostics.js';
+import type { OutputFile } from './core/output-file.js';
+import { compareText, hasErrors } from './core/diagnostics.js';
 import { generateEnvironment, generateProjectFiles, projectModel } from './generate/index.js';
 import type { PreviousTree } from './load/previous.js';
 import { releaseEnvironment } from './sign/release-files.js';
-import { sha256Hex } from './sign/manifest.js';
+import { sha256Hex } from './core/digest.js';
 import { validateSourceTree, type ValidateOptions, type ValidationResult } from './validate/index.js';
 
 export interface CompileOptions extends ValidateOptions {

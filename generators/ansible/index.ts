@@ -1,12 +1,13 @@
 import { Scalar } from 'yaml';
-import { BugError } from '../../src/errors.js';
-import { textBytes, yamlBytes } from '../../src/generate/serialize.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { BugError } from '../../src/core/errors.js';
+import { textBytes, yamlBytes } from '../../src/core/serialize.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { bundlePath } from '../bundle/index.js';
 import { cronFields } from '../infrastructure-shared/cron.js';
 import { hostPorts } from '../infrastructure-shared/host.js';
 import { generatedNotice } from '../infrastructure-shared/naming.js';
-import type { EnvironmentGenerator, OutputFile } from '../types.js';
+import type { EnvironmentGenerator } from '../types.js';
+import type { OutputFile } from '../../src/core/output-file.js';
 import { backupScript, updateAgentScript, updateService, updateTimer } from './files.js';
 
 const decoder = new TextDecoder();

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareText } from '../../src/diagnostics.js';
-import { jsonBytes, textBytes } from '../../src/generate/serialize.js';
-import { generatorsDir } from '../../src/paths.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
-import { sha256Hex } from '../../src/sign/manifest.js';
+import { compareText } from '../../src/core/diagnostics.js';
+import { jsonBytes, textBytes } from '../../src/core/serialize.js';
+import { generatorsDir } from '../../src/core/paths.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
+import { sha256Hex } from '../../src/core/digest.js';
 import { composeFiles, composePlan } from '../compose/index.js';
 import type { ComposePlan } from '../compose/plan.js';
 import { toolsImage } from '../compose/stores.js';

@@ -1,5 +1,5 @@
 import { zipSync, type Zippable } from 'fflate';
-import { compareText } from '../../src/diagnostics.js';
+import { compareText } from '../../src/core/diagnostics.js';
 
 export interface ZipEntry {
   path: string;

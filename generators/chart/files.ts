@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { compareText } from '../../src/diagnostics.js';
-import { BugError } from '../../src/errors.js';
-import { generatorsDir } from '../../src/paths.js';
+import { compareText } from '../../src/core/diagnostics.js';
+import { BugError } from '../../src/core/errors.js';
+import { generatorsDir } from '../../src/core/paths.js';
 
 /** The chart's own files as they ship: everything in this folder but Slipway's code and tests. */
 interface ChartFile {

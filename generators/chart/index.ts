@@ -1,6 +1,7 @@
 import { parseDocument } from 'yaml';
-import { textBytes } from '../../src/generate/serialize.js';
-import type { OutputFile, ProjectGenerator } from '../types.js';
+import { textBytes } from '../../src/core/serialize.js';
+import type { ProjectGenerator } from '../types.js';
+import type { OutputFile } from '../../src/core/output-file.js';
 import { chartFiles } from './files.js';
 
 /**

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { sortKeysDeep, textBytes } from '../../src/generate/serialize.js';
+import { sortKeysDeep, textBytes } from '../../src/core/serialize.js';
 import type { ComposePlan, ComposeService } from './plan.js';
 
 /**

@@ -1,5 +1,5 @@
-import { compareText } from '../../src/diagnostics.js';
-import type { ResolvedEnvironment, ResolvedService } from '../../src/resolve/index.js';
+import { compareText } from '../../src/core/diagnostics.js';
+import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index.js';
 import type { ComposeService, EdgePlan, Route } from './plan.js';
 
 // The edge proxy of a Compose target: what it routes where, and how it is mounted and published.

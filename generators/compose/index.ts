@@ -1,7 +1,8 @@
-import { textBytes } from '../../src/generate/serialize.js';
-import { sopsYamlToDotenv } from '../../src/secrets/sops/dotenv.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
-import type { EnvironmentGenerator, OutputFile } from '../types.js';
+import { textBytes } from '../../src/core/serialize.js';
+import { sopsYamlToDotenv } from '../../src/core/sops/dotenv.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
+import type { EnvironmentGenerator } from '../types.js';
+import type { OutputFile } from '../../src/core/output-file.js';
 import { composeDocument, composeYamlBytes } from './compose-file.js';
 import { nginxConfig } from './nginx.js';
 import { composePlan, type ComposePlan } from './plan.js';

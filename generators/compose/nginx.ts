@@ -1,4 +1,4 @@
-import { BugError } from '../../src/errors.js';
+import { BugError } from '../../src/core/errors.js';
 import { edgeMounts } from './edge.js';
 import type { EdgePlan } from './plan.js';
 

@@ -1,6 +1,6 @@
-import { compareText } from '../../src/diagnostics.js';
-import { BugError } from '../../src/errors.js';
-import type { ResolvedEnvironment, ResolvedResource, ResolvedService } from '../../src/resolve/index.js';
+import { compareText } from '../../src/core/diagnostics.js';
+import { BugError } from '../../src/core/errors.js';
+import type { ResolvedEnvironment, ResolvedResource, ResolvedService } from '../../src/model/index.js';
 import { composeCpus, composeMemory } from './quantities.js';
 import { edgeParts, edgePlan, httpCheck, routesFor } from './edge.js';
 import { bucketInit, edgeNginxImage, storeSpec, type StoreFamily, type StoreSpec } from './stores.js';

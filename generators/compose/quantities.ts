@@ -1,4 +1,4 @@
-import { BugError } from '../../src/errors.js';
+import { BugError } from '../../src/core/errors.js';
 import { milliCpu } from '../infrastructure-shared/sizing.js';
 
 /**

@@ -1,6 +1,5 @@
-import { UserError } from '../../src/errors.js';
-import type { ResolvedResource } from '../../src/resolve/index.js';
-import type { ResourceType } from '../../src/model/inputs.js';
+import { UserError } from '../../src/core/errors.js';
+import type { ResolvedResource, ResourceType } from '../../src/model/index.js';
 import type { SecretEnv } from './plan.js';
 
 /**

@@ -1,5 +1,6 @@
-import { jsonBytes } from '../../src/generate/serialize.js';
-import type { OutputFile, ProjectGenerator } from '../types.js';
+import { jsonBytes } from '../../src/core/serialize.js';
+import type { ProjectGenerator } from '../types.js';
+import type { OutputFile } from '../../src/core/output-file.js';
 
 const kinds = {
   target: 'TargetPolicy',

@@ -1,7 +1,8 @@
-import { yamlBytes } from '../../src/generate/serialize.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { yamlBytes } from '../../src/core/serialize.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { checkChartValues } from '../chart/files.js';
-import type { EnvironmentGenerator, OutputFile } from '../types.js';
+import type { EnvironmentGenerator } from '../types.js';
+import type { OutputFile } from '../../src/core/output-file.js';
 import { aiGatewayName, aiGatewayValues, serviceValues } from './values.js';
 
 /**

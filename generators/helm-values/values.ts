@@ -1,5 +1,5 @@
-import { UserError } from '../../src/errors.js';
-import type { ResolvedEnvironment, ResolvedService } from '../../src/resolve/index.js';
+import { UserError } from '../../src/core/errors.js';
+import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index.js';
 
 /** The Secret the SOPS dotenv file becomes in the cluster (k8s/), and the one infra-held secrets arrive in. */
 export const generatedSecretName = 'generated-secrets';

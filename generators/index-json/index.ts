@@ -1,4 +1,4 @@
-import { jsonBytes } from '../../src/generate/serialize.js';
+import { jsonBytes } from '../../src/core/serialize.js';
 import type { ProjectGenerator } from '../types.js';
 
 /** `index.json`: the machine-readable list of every environment, its release, manifest digest and status. */

@@ -1,4 +1,4 @@
-import { BugError } from '../../src/errors.js';
+import { BugError } from '../../src/core/errors.js';
 
 /** The five fields of a cron schedule (`minute hour day-of-month month day-of-week`, UTC). */
 export interface CronFields {

@@ -1,6 +1,6 @@
-import { call, ref, type FunctionCall } from '../../src/hcl/index.js';
-import { textBytes, yamlBytes } from '../../src/generate/serialize.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { call, ref, type FunctionCall } from '../../src/core/hcl/index.js';
+import { textBytes, yamlBytes } from '../../src/core/serialize.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 
 const decoder = new TextDecoder();
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ResolvedEnvironment, ResolvedResource, ResolvedService } from '../../src/resolve/index.js';
+import type { ResolvedEnvironment, ResolvedResource, ResolvedService } from '../../src/model/index.js';
 
 /** A Terraform label from a model name (a DNS label): `license-heartbeat` → `license_heartbeat`. */
 export function label(name: string): string {

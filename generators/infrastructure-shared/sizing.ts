@@ -1,5 +1,5 @@
-import { BugError } from '../../src/errors.js';
-import type { ResolvedEnvironment, ResolvedService } from '../../src/resolve/index.js';
+import { BugError } from '../../src/core/errors.js';
+import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index.js';
 
 /** Sizes from the Kubernetes quantities services and stores are declared with, and the machines that hold them. */
 

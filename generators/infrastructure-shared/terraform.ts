@@ -1,6 +1,6 @@
-import { hclBytes, labeled, nested, output, terraform, variable, type Block, type Body, type HclFile, type ObjectValue } from '../../src/hcl/index.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
-import type { OutputFile } from '../types.js';
+import { hclBytes, labeled, nested, output, terraform, variable, type Block, type Body, type HclFile, type ObjectValue } from '../../src/core/hcl/index.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
+import type { OutputFile } from '../../src/core/output-file.js';
 import { composeHostUserData, userDataFile, type HostOptions } from './host.js';
 import { generatedNotice } from './naming.js';
 

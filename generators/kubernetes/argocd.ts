@@ -1,7 +1,7 @@
-import { UserError } from '../../src/errors.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { UserError } from '../../src/core/errors.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { generatedSecretName } from '../helm-values/values.js';
-import type { OutputFile } from '../types.js';
+import type { OutputFile } from '../../src/core/output-file.js';
 import { manifestFile, slipwayLabels, syncWaves, type Manifest, type ReleaseNode } from './common.js';
 import { bitnamiRepository } from './embedded.js';
 import { repositoryUrl } from './repository.js';

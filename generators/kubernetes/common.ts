@@ -1,9 +1,9 @@
-import { UserError } from '../../src/errors.js';
-import { textBytes, yamlBytes } from '../../src/generate/serialize.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
-import { sopsYamlToDotenv } from '../../src/secrets/sops/dotenv.js';
+import { UserError } from '../../src/core/errors.js';
+import { textBytes, yamlBytes } from '../../src/core/serialize.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
+import { sopsYamlToDotenv } from '../../src/core/sops/dotenv.js';
 import { chartReleases } from '../helm-values/index.js';
-import type { OutputFile } from '../types.js';
+import type { OutputFile } from '../../src/core/output-file.js';
 import type { EmbeddedRelease } from './embedded.js';
 
 export type Manifest = Record<string, unknown>;

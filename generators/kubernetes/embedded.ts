@@ -1,5 +1,5 @@
-import { UserError } from '../../src/errors.js';
-import type { ResolvedEnvironment, ResolvedResource } from '../../src/resolve/index.js';
+import { UserError } from '../../src/core/errors.js';
+import type { ResolvedEnvironment, ResolvedResource } from '../../src/model/index.js';
 import { generatedSecretName } from '../helm-values/values.js';
 
 /**

@@ -1,6 +1,6 @@
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { generatedSecretName } from '../helm-values/values.js';
-import type { OutputFile } from '../types.js';
+import type { OutputFile } from '../../src/core/output-file.js';
 import { manifestFile, slipwayLabels, type Manifest, type ReleaseNode } from './common.js';
 import { bitnamiRepository } from './embedded.js';
 import { repositoryUrl } from './repository.js';

@@ -1,4 +1,5 @@
-import type { EnvironmentGenerator, OutputFile } from '../types.js';
+import type { EnvironmentGenerator } from '../types.js';
+import type { OutputFile } from '../../src/core/output-file.js';
 import { argocdFiles, ksopsFiles } from './argocd.js';
 import { defaultDenyPolicy, manifestFile, namespace, releaseGraph, sopsDotenv } from './common.js';
 import { embeddedReleases } from './embedded.js';

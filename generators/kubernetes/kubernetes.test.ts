@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BugError, UserError } from '../../src/errors.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { BugError, UserError } from '../../src/core/errors.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { validateSourceTree } from '../../src/validate/index.js';
 import { fixedEpoch, useTrees } from '../../test/support/tree.js';
 import { checkChartValues } from '../chart/files.js';
 import { helmValuesGenerator } from '../helm-values/index.js';
 import { serviceValues } from '../helm-values/values.js';
-import type { OutputFile } from '../types.js';
+import type { OutputFile } from '../../src/core/output-file.js';
 import { kubernetesGenerator } from './index.js';
 
 /** The Kubernetes generators on the minimal fixture and edits of it; the example is covered by test/kubernetes/. */

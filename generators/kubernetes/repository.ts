@@ -1,5 +1,5 @@
-import { UserError } from '../../src/errors.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { UserError } from '../../src/core/errors.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 
 /**
  * The deploy repository as a reconciler in the cluster addresses it. Flux wants `ssh://` or

@@ -1,5 +1,5 @@
-import { textBytes } from '../../src/generate/serialize.js';
-import { template } from '../../src/generate/templates.js';
+import { textBytes } from '../../src/core/serialize.js';
+import { template } from '../../src/core/templates.js';
 import type { ProjectGenerator } from '../types.js';
 
 /** The deploy repository's front page: every environment with its mode, provider, release and status. */

@@ -1,4 +1,4 @@
-import type { ResolvedEnvironment, ResolvedService } from '../../src/resolve/index.js';
+import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index.js';
 import type { PlanAction } from './plan.js';
 import { descriptionOf, licenseSummary, listed, paths, replicas, runtimeFile, usesBundle } from './vocabulary.js';
 

@@ -1,4 +1,4 @@
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { serviceFile } from './actions-application.js';
 import type { PlanAction } from './plan.js';
 import { healthCheck, listed, paths, usesAnsible, usesBundle, usesTerraform } from './vocabulary.js';

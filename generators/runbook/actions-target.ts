@@ -1,4 +1,4 @@
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import type { PlanAction } from './plan.js';
 import {
   hasSecretsFile,

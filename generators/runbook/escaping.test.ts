@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeMarkdownCell, markdownCode, shellLine } from '../../src/generate/templates.js';
+import { escapeMarkdownCell, markdownCode, shellLine } from '../../src/core/templates.js';
 import { mermaidProblems } from '../../test/runbook/mermaid-check.js';
 import { runTool } from '../../test/support/tools.js';
 import { decodeMermaidLabel, mermaidFlowchart, mermaidId, mermaidLabel, type PlanGraph } from './graph.js';

@@ -1,5 +1,4 @@
-import type { ResourceType, Role } from '../../src/model/inputs.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import type { ResolvedEnvironment, ResourceType, Role } from '../../src/model/index.js';
 
 export interface PlanGraph {
   nodes: GraphNode[];

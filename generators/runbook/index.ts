@@ -1,4 +1,4 @@
-import { jsonBytes, textBytes } from '../../src/generate/serialize.js';
+import { jsonBytes, textBytes } from '../../src/core/serialize.js';
 import type { EnvironmentGenerator } from '../types.js';
 import { provisioningPlan } from './plan.js';
 import { environmentReadme, planMarkdown } from './render.js';

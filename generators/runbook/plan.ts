@@ -1,4 +1,4 @@
-import type { BlockReason, ResolvedEnvironment } from '../../src/resolve/index.js';
+import type { BlockReason, ResolvedEnvironment } from '../../src/model/index.js';
 import { planGraph, type PlanGraph } from './graph.js';
 import { provisioningSteps, type StepId } from './steps.js';
 

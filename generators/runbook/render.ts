@@ -1,5 +1,5 @@
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
-import { shellLine, template } from '../../src/generate/templates.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
+import { shellLine, template } from '../../src/core/templates.js';
 import { verifySignature } from './actions-application.js';
 import { mermaidFlowchart } from './graph.js';
 import type { ProvisioningPlan } from './plan.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { validateSourceTree } from '../../src/validate/index.js';
 import { mermaidBlocks, mermaidProblems } from '../../test/runbook/mermaid-check.js';
 import { repositoryRoot } from '../../test/support/tree.js';

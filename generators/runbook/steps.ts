@@ -1,4 +1,4 @@
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { activateLicense, bindRelease, runMigrations, seedFoundationData } from './actions-application.js';
 import { lockInstaller, recordAuditEvent, runHealthChecks } from './actions-operation.js';
 import { allocateTarget, injectSecrets, validateRuntime } from './actions-target.js';

@@ -1,4 +1,4 @@
-import type { ResolvedEnvironment, ResolvedResource, ResolvedService } from '../../src/resolve/index.js';
+import type { ResolvedEnvironment, ResolvedResource, ResolvedService } from '../../src/model/index.js';
 
 /**
  * Where things live in `environments/<env>/` (SPEC §3) and how the runbook names what the model

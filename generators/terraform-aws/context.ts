@@ -1,5 +1,5 @@
-import { nested, ref, resource, type Block, type Body, type Expression, type ObjectValue } from '../../src/hcl/index.js';
-import type { ResolvedEnvironment, ResolvedService } from '../../src/resolve/index.js';
+import { nested, ref, resource, type Block, type Body, type Expression, type ObjectValue } from '../../src/core/hcl/index.js';
+import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index.js';
 import { boundedName, isProduction } from '../infrastructure-shared/naming.js';
 import type { ModuleParts } from '../infrastructure-shared/terraform.js';
 

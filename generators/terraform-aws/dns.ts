@@ -1,4 +1,4 @@
-import { data, forObject, forTuple, nested, ref, resource, type Block, type Body, type Traversal } from '../../src/hcl/index.js';
+import { data, forObject, forTuple, nested, ref, resource, type Block, type Body, type Traversal } from '../../src/core/hcl/index.js';
 import { addOutput } from '../infrastructure-shared/terraform.js';
 import { awsName, type AwsContext } from './context.js';
 import { routes, servesHttps } from './routes.js';

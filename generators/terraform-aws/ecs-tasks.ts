@@ -1,6 +1,6 @@
-import { compareText } from '../../src/diagnostics.js';
-import { call, data, nested, ref, resource, type Block, type Expression, type ObjectValue, type Value } from '../../src/hcl/index.js';
-import type { ResolvedEnvironment, ResolvedService } from '../../src/resolve/index.js';
+import { compareText } from '../../src/core/diagnostics.js';
+import { call, data, nested, ref, resource, type Block, type Expression, type ObjectValue, type Value } from '../../src/core/hcl/index.js';
+import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index.js';
 import { label } from '../infrastructure-shared/naming.js';
 import { mebibytes, milliCpu } from '../infrastructure-shared/sizing.js';
 import { assumeRolePolicy, awsName, type AwsContext } from './context.js';

@@ -1,5 +1,5 @@
-import { data, nested, ref, resource, type Block, type Body, type Value } from '../../src/hcl/index.js';
-import type { ResolvedService } from '../../src/resolve/index.js';
+import { data, nested, ref, resource, type Block, type Body, type Value } from '../../src/core/hcl/index.js';
+import type { ResolvedService } from '../../src/model/index.js';
 import { label } from '../infrastructure-shared/naming.js';
 import { addOutput } from '../infrastructure-shared/terraform.js';
 import { assumeRolePolicy, awsName, ingress, portedServices, privateSubnetIds, securityGroup, vpcId, type AwsContext } from './context.js';

@@ -1,4 +1,4 @@
-import { data, nested, ref, resource, type Block, type Body, type Value } from '../../src/hcl/index.js';
+import { data, nested, ref, resource, type Block, type Body, type Value } from '../../src/core/hcl/index.js';
 import { addOutput } from '../infrastructure-shared/terraform.js';
 import { awsName, fromAnywhere, ingress, nameTag, privateSubnetIds, publicSubnetIds, securityGroup, vpcId, type AwsContext } from './context.js';
 import { routes, servesHttps, type Route } from './routes.js';

@@ -1,4 +1,4 @@
-import { call, data, nested, ref, resource, type Block, type Body } from '../../src/hcl/index.js';
+import { call, data, nested, ref, resource, type Block, type Body } from '../../src/core/hcl/index.js';
 import { label } from '../infrastructure-shared/naming.js';
 import { nodePoolBounds } from '../infrastructure-shared/sizing.js';
 import { addOutput } from '../infrastructure-shared/terraform.js';

@@ -1,4 +1,4 @@
-import { call, data, nested, ref, resource, type Block } from '../../src/hcl/index.js';
+import { call, data, nested, ref, resource, type Block } from '../../src/core/hcl/index.js';
 import { hostPorts, rotatedJsonLogs, userDataReference, type HostOptions } from '../infrastructure-shared/host.js';
 import { composeHostSize, embeddedStoreGiB } from '../infrastructure-shared/sizing.js';
 import { addOutput } from '../infrastructure-shared/terraform.js';

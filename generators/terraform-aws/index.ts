@@ -1,5 +1,5 @@
-import { data, nested, provider, ref, type Block, type ObjectValue } from '../../src/hcl/index.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { data, nested, provider, ref, type Block, type ObjectValue } from '../../src/core/hcl/index.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { addVariable, requiredVersions, stateBackend, terraformModule, terraformOutput, type TerraformModule } from '../infrastructure-shared/terraform.js';
 import type { EnvironmentGenerator } from '../types.js';
 import { awsContext, type AwsContext } from './context.js';

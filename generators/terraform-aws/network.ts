@@ -1,4 +1,4 @@
-import { call, data, nested, ref, resource, type Block, type Expression } from '../../src/hcl/index.js';
+import { call, data, nested, ref, resource, type Block, type Expression } from '../../src/core/hcl/index.js';
 import { addOutput, addVariable } from '../infrastructure-shared/terraform.js';
 import { nameTag, privateSubnetIds, publicSubnetIds, vpcId, type AwsContext } from './context.js';
 

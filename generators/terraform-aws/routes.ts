@@ -1,4 +1,4 @@
-import type { ResolvedEnvironment, ResolvedService } from '../../src/resolve/index.js';
+import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index.js';
 import { label } from '../infrastructure-shared/naming.js';
 
 /**

@@ -1,6 +1,6 @@
-import { compareText } from '../../src/diagnostics.js';
-import { data, ref, resource, type Block, type Expression, type Value } from '../../src/hcl/index.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { compareText } from '../../src/core/diagnostics.js';
+import { data, ref, resource, type Block, type Expression, type Value } from '../../src/core/hcl/index.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { label } from '../infrastructure-shared/naming.js';
 import { addOutput } from '../infrastructure-shared/terraform.js';
 import type { AwsContext } from './context.js';

@@ -1,5 +1,5 @@
-import { call, data, nested, ref, resource, type Block, type Body, type Value } from '../../src/hcl/index.js';
-import type { ResolvedResource } from '../../src/resolve/index.js';
+import { call, data, nested, ref, resource, type Block, type Body, type Value } from '../../src/core/hcl/index.js';
+import type { ResolvedResource } from '../../src/model/index.js';
 import { databaseAccount, label } from '../infrastructure-shared/naming.js';
 import { gibibytes } from '../infrastructure-shared/sizing.js';
 import { addOutput, addVariable } from '../infrastructure-shared/terraform.js';

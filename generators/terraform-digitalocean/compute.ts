@@ -1,4 +1,4 @@
-import { call, data, nested, ref, resource, type Block, type Body } from '../../src/hcl/index.js';
+import { call, data, nested, ref, resource, type Block, type Body } from '../../src/core/hcl/index.js';
 import { cronFields, weekdayName } from '../infrastructure-shared/cron.js';
 import { hostPorts, rotatedJsonLogs, userDataReference, type HostOptions } from '../infrastructure-shared/host.js';
 import { composeHostSize, embeddedStoreGiB, nodePoolBounds } from '../infrastructure-shared/sizing.js';

@@ -1,4 +1,4 @@
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { isProduction } from '../infrastructure-shared/naming.js';
 import type { ModuleParts } from '../infrastructure-shared/terraform.js';
 

@@ -1,4 +1,4 @@
-import { nested, ref, resource, type Block, type Body } from '../../src/hcl/index.js';
+import { nested, ref, resource, type Block, type Body } from '../../src/core/hcl/index.js';
 import { boundedName } from '../infrastructure-shared/naming.js';
 import { addOutput, addVariable } from '../infrastructure-shared/terraform.js';
 import type { DoContext } from './context.js';

@@ -1,5 +1,5 @@
-import { provider } from '../../src/hcl/index.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { provider } from '../../src/core/hcl/index.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { requiredVersions, stateBackend, terraformModule, terraformOutput, type TerraformModule } from '../infrastructure-shared/terraform.js';
 import type { EnvironmentGenerator } from '../types.js';
 import { droplet, kubernetes, vpc } from './compute.js';

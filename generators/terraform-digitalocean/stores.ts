@@ -1,5 +1,5 @@
-import { call, nested, ref, resource, type Block } from '../../src/hcl/index.js';
-import type { ResolvedResource } from '../../src/resolve/index.js';
+import { call, nested, ref, resource, type Block } from '../../src/core/hcl/index.js';
+import type { ResolvedResource } from '../../src/model/index.js';
 import { boundedName, databaseAccount, label } from '../infrastructure-shared/naming.js';
 import { gibibytes } from '../infrastructure-shared/sizing.js';
 import { addOutput } from '../infrastructure-shared/terraform.js';

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { UsageError } from '../core/errors.js';
 
 /**
  * The moment policies are judged at: `SOURCE_DATE_EPOCH` (the commit time) when set, so the same

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import type { Diagnostic } from '../diagnostics.js';
-import { UsageError } from '../errors.js';
+import type { Diagnostic } from '../core/diagnostics.js';
+import { UsageError } from '../core/errors.js';
 import { countBySeverity, formatGithub, formatJson, formatText, type FindingFormat, type FormatContext } from '../report/format.js';
 import { appendStepSummary, stepSummary } from '../report/step-summary.js';
-import type { Target } from '../validate/index.js';
+import type { Target } from '../model/index.js';
 import type { CliIo } from './io.js';
 
 export function parseFormat(value: string | undefined, io: CliIo): FindingFormat {

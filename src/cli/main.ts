@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { BugError, ExitCode, UserError } from '../errors.js';
+import { BugError, ExitCode, UserError } from '../core/errors.js';
 import { runBuild } from './commands/build.js';
 import { runDiff } from './commands/diff.js';
 import { runKeygen } from './commands/keygen.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError, UserError } from '../errors.js';
+import { UsageError, UserError } from '../core/errors.js';
 import { parsePrivateKeyPem } from '../sign/index.js';
 import type { CliIo } from './io.js';
 

@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from 'diff';
-import { compareText } from '../diagnostics.js';
-import { sha256Hex } from '../sign/manifest.js';
+import { compareText } from '../core/diagnostics.js';
+import { sha256Hex } from '../core/digest.js';
 import { assessRisks, type EnvironmentFiles } from './risks/index.js';
 import type { Risk } from './risks/types.js';
 import { compareSops, isSopsFile, redactCiphertext, type SopsComparison } from './sops.js';

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { compareText } from '../diagnostics.js';
+import { compareText } from '../core/diagnostics.js';
 import { decodeUtf8 } from './tree.js';
 
 /**

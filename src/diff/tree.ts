@@ -1,6 +1,6 @@
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareText } from '../diagnostics.js';
+import { compareText } from '../core/diagnostics.js';
 import { checkoutDeployState, hideCredentials, type PreviousTree } from '../load/previous.js';
 
 /** A whole output tree in memory: `/`-separated paths relative to its root, and exact bytes. */

@@ -1,6 +1,5 @@
-import type { Diagnostic } from '../diagnostics.js';
-import type { BlockReason, ResolvedEnvironment } from '../resolve/index.js';
-import { finding, type Project } from '../validate/project.js';
+import type { Diagnostic } from '../core/diagnostics.js';
+import { type BlockReason, type Project, type ResolvedEnvironment, finding } from '../model/index.js';
 
 const dayMs = 24 * 60 * 60 * 1000;
 

@@ -1,8 +1,8 @@
-import { environmentGenerators, projectGenerators, type EnvironmentSummary, type OutputFile, type ProjectModel } from '../../generators/registry.js';
-import { BugError } from '../errors.js';
-import type { Project } from '../validate/project.js';
-import type { Target } from '../validate/index.js';
-import { compareText } from '../diagnostics.js';
+import { environmentGenerators, projectGenerators, type EnvironmentSummary, type ProjectModel } from '../../generators/registry.js';
+import type { OutputFile } from '../core/output-file.js';
+import { BugError } from '../core/errors.js';
+import type { Project, Target } from '../model/index.js';
+import { compareText } from '../core/diagnostics.js';
 import { resolveChart } from '../resolve/chart.js';
 
 /** The files of one environment folder, paths relative to `environments/<env>/`. */

@@ -1,25 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Diagnostic } from '../diagnostics.js';
+import type { Diagnostic } from '../core/diagnostics.js';
 import { listDirectory, readSourceFile } from './read-files.js';
-import { readSecretsFile, type SecretsFile } from './secrets-file.js';
-import { readTrustedKey, type TrustedKey } from './trusted-key.js';
-import type { SourceFile } from './source-file.js';
-
-export type { SourceFile, JsonPath, Position } from './source-file.js';
-export { positionOf } from './source-file.js';
-export type { SecretsFile } from './secrets-file.js';
-export type { TrustedKey } from './trusted-key.js';
-
-export type InputKind =
-  | 'settings'
-  | 'service'
-  | 'environment'
-  | 'release'
-  | 'target-policy'
-  | 'provisioning-policy'
-  | 'secrets-policy'
-  | 'attestation-policy';
+import { readSecretsFile } from './secrets-file.js';
+import { readTrustedKey } from './trusted-key.js';
+import type { InputKind, SecretsFile, SourceFile, TrustedKey } from '../model/index.js';
 
 /** One input file, parsed, with the name its location gives it. */
 export interface InputFile {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { UsageError, UserError } from '../errors.js';
+import { UsageError, UserError } from '../core/errors.js';
 
 /** The deploy repository's state a build chains to: per environment, the signed release files as they are there. */
 export interface PreviousTree {

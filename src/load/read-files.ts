@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
-import { compareText, type Diagnostic } from '../diagnostics.js';
-import { maxFileBytes, parseSourceFile, type SourceFile } from './source-file.js';
+import { compareText, type Diagnostic } from '../core/diagnostics.js';
+import { maxFileBytes, parseSourceFile } from './source-file.js';
+import type { SourceFile } from '../model/index.js';
 
 export interface ReadResult {
   file?: SourceFile;

@@ -1,18 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Diagnostic } from '../diagnostics.js';
-import { UserError } from '../errors.js';
-import { readSopsMetadata } from '../secrets/sops/index.js';
+import type { Diagnostic } from '../core/diagnostics.js';
+import { UserError } from '../core/errors.js';
+import { readSopsMetadata } from '../core/sops/index.js';
 import { maxFileBytes } from './source-file.js';
-
-/** An environment's SOPS file as the build sees it: never decrypted, only its names and recipients read. */
-export interface SecretsFile {
-  /** Relative to the source root. */
-  path: string;
-  bytes: Uint8Array;
-  names: string[];
-  recipients: string[];
-}
+import type { SecretsFile } from '../model/index.js';
 
 export function readSecretsFile(root: string, path: string): { file?: SecretsFile; diagnostics: Diagnostic[] } {
   const absolute = join(root, path);

@@ -1,28 +1,11 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
-import type { Diagnostic } from '../diagnostics.js';
+import { isAlias, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import type { SourceFile } from '../model/index.js';
+import type { Diagnostic } from '../core/diagnostics.js';
 
 /** Files larger than this are refused before parsing: no legitimate input is this big. */
 export const maxFileBytes = 1024 * 1024;
 /** Caps alias expansion so a "billion laughs" document fails fast instead of eating memory. */
 export const maxAliasCount = 100;
-
-export type JsonPath = ReadonlyArray<string | number>;
-
-/** A parsed input file that remembers where every node came from. */
-export interface SourceFile {
-  /** Relative to the source root, forward slashes. */
-  path: string;
-  text: string;
-  document: Document.Parsed;
-  lineCounter: LineCounter;
-  /** The plain data, or undefined when the file could not be parsed. */
-  data: unknown;
-}
-
-export interface Position {
-  line: number;
-  column: number;
-}
 
 export interface ParseResult {
   file?: SourceFile;
@@ -77,32 +60,6 @@ export function parseSourceFile(path: string, text: string): ParseResult {
   return { file: { path, text, document, lineCounter, data }, diagnostics };
 }
 
-/**
- * Where a node sits. With `key: true` and a path ending in a mapping key, points at the key itself,
- * which is where an unknown or misspelt key should be reported.
- */
-export function positionOf(file: SourceFile, path: JsonPath, options: { key?: boolean } = {}): Position {
-  let node: unknown = file.document.contents;
-  let keyNode: unknown;
-  for (const segment of path) {
-    keyNode = undefined;
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isPair(item) && keyText(item.key) === String(segment));
-      if (!pair) break;
-      keyNode = pair.key;
-      node = pair.value;
-    } else if (isSeq(node)) {
-      const item = node.items[Number(segment)];
-      if (item === undefined) break;
-      node = item;
-    } else {
-      break;
-    }
-  }
-  const target = options.key && keyNode ? keyNode : (node ?? keyNode);
-  return nodeStart(file, target) ?? { line: 1, column: 1 };
-}
-
 /** The first alias whose anchor is not defined before it: yaml only notices when converting, without a position. */
 function unresolvedAlias(document: Document.Parsed): { name: string; offset: number } | undefined {
   const anchors = new Set<string>();
@@ -119,18 +76,6 @@ function unresolvedAlias(document: Document.Parsed): { name: string; offset: num
     },
   });
   return found;
-}
-
-function keyText(key: unknown): string | undefined {
-  if (isScalar(key)) return String(key.value);
-  return undefined;
-}
-
-function nodeStart(file: SourceFile, node: unknown): Position | undefined {
-  const range = (node as Node | undefined)?.range;
-  if (!range) return undefined;
-  const { line, col } = file.lineCounter.linePos(range[0]);
-  return { line, column: col };
 }
 
 function keyAt(text: string, offset: number): string {

@@ -1,16 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Diagnostic } from '../diagnostics.js';
-import { UserError } from '../errors.js';
-import { keyId, parsePublicKeyPem } from '../sign/index.js';
-
-/** A release-signing public key that targets trust; shipped to self-hosted targets to check updates. */
-export interface TrustedKey {
-  /** `keys/<file>`, relative to the source root. */
-  path: string;
-  pem: string;
-  keyId: string;
-}
+import type { Diagnostic } from '../core/diagnostics.js';
+import { UserError } from '../core/errors.js';
+import { keyId, parsePublicKeyPem } from '../core/signing/keys.js';
+import type { TrustedKey } from '../model/index.js';
 
 export function readTrustedKey(root: string, path: string): { key?: TrustedKey; diagnostics: Diagnostic[] } {
   const fail = (message: string) => ({ diagnostics: [{ severity: 'error' as const, code: 'invalid-key', file: path, line: 1, column: 1, message }] });

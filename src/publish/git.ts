@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { displayOrigin } from '../diff/tree.js';
-import { PublishError, UsageError } from '../errors.js';
+import { PublishError, UsageError } from '../core/errors.js';
 import type { DeployRepository } from './index.js';
 import { gitBlobId } from './output.js';
 import { fileMode, headState, type RepoState } from './plan.js';

@@ -1,5 +1,5 @@
 import { Octokit } from '@octokit/rest';
-import { PublishError } from '../errors.js';
+import { PublishError } from '../core/errors.js';
 import type { DeployRepository } from './index.js';
 import { gitBlobId } from './output.js';
 import { fileMode, headState, type RepoState } from './plan.js';

@@ -1,4 +1,4 @@
-import { PublishError } from '../errors.js';
+import { PublishError } from '../core/errors.js';
 import type { BuiltOutput } from './output.js';
 import { planPublish, type PublishPlan, type RepoState } from './plan.js';
 import { defaultBackoff, type Backoff } from './retry.js';

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { environmentFolders, readIndex, type IndexEntry } from '../diff/tree.js';
-import { IntegrityError, UserError } from '../errors.js';
-import { MANIFEST_FILE, SIGNATURE_FILE, parseManifest, sha256Hex } from '../sign/manifest.js';
+import { IntegrityError, UserError } from '../core/errors.js';
+import { MANIFEST_FILE, SIGNATURE_FILE, parseManifest } from '../sign/manifest.js';
+import { sha256Hex } from '../core/digest.js';
 
 /** A built output tree, read whole, checked, ready to publish. */
 export interface BuiltOutput {

@@ -1,7 +1,8 @@
-import { compareText } from '../diagnostics.js';
+import { compareText } from '../core/diagnostics.js';
 import { environmentFolders, isManaged, parseLoosely, readIndex, type IndexEntry } from '../diff/tree.js';
-import { PublishError } from '../errors.js';
-import { MANIFEST_FILE, parseManifest, sha256Hex } from '../sign/manifest.js';
+import { PublishError } from '../core/errors.js';
+import { MANIFEST_FILE, parseManifest } from '../sign/manifest.js';
+import { sha256Hex } from '../core/digest.js';
 import { gitBlobId, type BuiltOutput } from './output.js';
 import { projectFiles } from './project-files.js';
 

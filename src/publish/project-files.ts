@@ -1,12 +1,12 @@
 import { parse } from 'yaml';
 import { readmeGenerator } from '../../generators/readme/index.js';
-import type { EnvironmentSummary, OutputFile, ProjectModel } from '../../generators/registry.js';
-import { compareText } from '../diagnostics.js';
+import type { EnvironmentSummary, ProjectModel } from '../../generators/registry.js';
+import type { OutputFile } from '../core/output-file.js';
+import { compareText } from '../core/diagnostics.js';
 import type { IndexEntry } from '../diff/tree.js';
-import { BugError } from '../errors.js';
-import { jsonBytes } from '../generate/serialize.js';
-import { defaultChart } from '../resolve/chart.js';
-import type { BlockReason } from '../resolve/model.js';
+import { BugError } from '../core/errors.js';
+import { jsonBytes } from '../core/serialize.js';
+import { type BlockReason, defaultChart } from '../model/index.js';
 import type { BuiltOutput } from './output.js';
 
 const REGENERATED = ['index.json', 'README.md'] as const;

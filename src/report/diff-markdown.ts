@@ -1,6 +1,6 @@
 import type { DiffReport, EnvironmentDiff, FileDiff } from '../diff/compare.js';
 import type { RiskCategory } from '../diff/risks/index.js';
-import { escapeMarkdownCell, template } from '../generate/templates.js';
+import { escapeMarkdownCell, template } from '../core/templates.js';
 
 /** GitHub refuses comment bodies over 65,536 characters; one less leaves no doubt. */
 export const COMMENT_LIMIT = 65_535;

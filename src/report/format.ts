@@ -1,5 +1,5 @@
 import { relative, resolve, sep } from 'node:path';
-import type { Diagnostic, Severity } from '../diagnostics.js';
+import type { Diagnostic, Severity } from '../core/diagnostics.js';
 
 export type FindingFormat = 'text' | 'json' | 'github';
 

@@ -1,7 +1,7 @@
 import { appendFileSync } from 'node:fs';
-import type { Diagnostic } from '../diagnostics.js';
-import { template } from '../generate/templates.js';
-import type { Target } from '../validate/index.js';
+import type { Diagnostic } from '../core/diagnostics.js';
+import { template } from '../core/templates.js';
+import type { Target } from '../model/index.js';
 import { countBySeverity, displayPath, type FormatContext } from './format.js';
 
 /** The Markdown shown on the workflow run's summary page when `$GITHUB_STEP_SUMMARY` is set. */

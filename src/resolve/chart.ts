@@ -1,13 +1,4 @@
-import type { ProjectSettings } from '../model/inputs.js';
-
-/** The application Helm chart as the output names it: `charts/<name>/`, `Chart.yaml` version. */
-export interface ChartReference {
-  name: string;
-  version: string;
-}
-
-/** Used when `slipway.yaml` names no chart: the chart's own Chart.yaml says the same. */
-export const defaultChart: ChartReference = { name: 'app', version: '0.1.0' };
+import { type ChartReference, type ProjectSettings, defaultChart } from '../model/index.js';
 
 export function resolveChart(settings: ProjectSettings | undefined): ChartReference {
   return { name: settings?.chart?.name ?? defaultChart.name, version: settings?.chart?.version ?? defaultChart.version };

@@ -1,12 +1,7 @@
-import { compareText } from '../diagnostics.js';
-import type { EnvironmentInput, Reconciler, ReleaseInput, ResourceDependency, ServiceInput } from '../model/inputs.js';
-import type { Project } from '../validate/project.js';
-import type { EnvironmentSecrets, GeneratedSecret, InfraSecret, ResolvedEnvironment, ResolvedResource, ResolvedService } from './model.js';
+import { compareText } from '../core/diagnostics.js';
+import type { EnvironmentInput, EnvironmentSecrets, GeneratedSecret, InfraSecret, Project, Reconciler, ReleaseInput, ResolvedEnvironment, ResolvedResource, ResolvedService, ResourceDependency, ServiceInput } from '../model/index.js';
 
-export type * from './model.js';
-export type { ComputePlatform, Infrastructure } from './infrastructure.js';
 export { defaultAiGatewayImage } from './infrastructure.js';
-export type { ChartReference } from './chart.js';
 import { resolveChart } from './chart.js';
 import { resolveInfrastructure } from './infrastructure.js';
 

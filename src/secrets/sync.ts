@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { UsageError, UserError } from '../errors.js';
-import type { SecretsFile } from '../load/index.js';
-import type { GeneratedSecret, ResolvedEnvironment } from '../resolve/index.js';
+import { UsageError, UserError } from '../core/errors.js';
+import type { GeneratedSecret, ResolvedEnvironment, SecretsFile } from '../model/index.js';
 import { writeFileAtomic } from '../write/index.js';
-import { addOrReplaceSopsValues, encryptSopsYaml } from './sops/index.js';
+import { addOrReplaceSopsValues, encryptSopsYaml } from '../core/sops/index.js';
 import { generateSecretValue, type RandomBytes } from './values.js';
 
 export interface SecretsOptions {

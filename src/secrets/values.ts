@@ -1,5 +1,5 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
-import type { GeneratedSecret } from '../resolve/index.js';
+import type { GeneratedSecret } from '../model/index.js';
 
 export type RandomBytes = (count: number) => Uint8Array;
 

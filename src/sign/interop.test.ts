@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithTool, runTool, toolPresent } from '../../test/support/tools.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import { writeKeyPair } from './keygen.js';
-import { keyId, parsePrivateKeyPem, parsePublicKeyPem, privateKeyToPem, publicKeyOf, publicKeyToPem } from './keys.js';
+import { keyId, parsePrivateKeyPem, parsePublicKeyPem, privateKeyToPem, publicKeyOf, publicKeyToPem } from '../core/signing/keys.js';
 import { manifestFiles, type ReleaseManifest } from './manifest.js';
 import { signRelease } from './release.js';
-import { parseSignatureFile, signBytes, signatureFileText, verifyBytes } from './signature.js';
+import { parseSignatureFile, signBytes, signatureFileText, verifyBytes } from '../core/signing/signature.js';
 
 const openssl3 = /^OpenSSL 3\./.test(runTool('openssl', ['version']).stdout) && toolPresent('base64');
 const age = toolPresent('age') && toolPresent('age-keygen');

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decrypter, Encrypter } from 'age-encryption';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UserError } from '../errors.js';
+import { UserError } from '../core/errors.js';
 import { AGE_IDENTITY_FILE, SIGNING_KEY_FILE, SIGNING_PUBLIC_KEY_FILE, writeKeyPair } from './keygen.js';
-import { keyId, parsePrivateKeyPem, parsePublicKeyPem, publicKeyOf } from './keys.js';
+import { keyId, parsePrivateKeyPem, parsePublicKeyPem, publicKeyOf } from '../core/signing/keys.js';
 
 const base = mkdtempSync(join(tmpdir(), 'slipway-keygen-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));

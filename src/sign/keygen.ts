@@ -11,8 +11,8 @@
 import { mkdir, open, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
-import { UserError } from '../errors.js';
-import { generateSigningKey } from './keys.js';
+import { UserError } from '../core/errors.js';
+import { generateSigningKey } from '../core/signing/keys.js';
 
 export const SIGNING_KEY_FILE = 'slipway-signing.key.pem';
 export const SIGNING_PUBLIC_KEY_FILE = 'slipway-signing.pub.pem';

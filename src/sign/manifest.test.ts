@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BugError, IntegrityError } from '../errors.js';
-import { generateSigningKey, parsePrivateKeyPem, publicKeyOf } from './keys.js';
+import { BugError, IntegrityError } from '../core/errors.js';
+import { generateSigningKey, parsePrivateKeyPem, publicKeyOf } from '../core/signing/keys.js';
 import { canonicalJson, manifestBytes, manifestFiles, parseManifest, type ReleaseManifest } from './manifest.js';
 import { signRelease } from './release.js';
-import { parseSignatureFile, verifyBytes } from './signature.js';
+import { parseSignatureFile, verifyBytes } from '../core/signing/signature.js';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const utf8 = (s: string) => new TextEncoder().encode(s);

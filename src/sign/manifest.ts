@@ -10,10 +10,10 @@
  * Paths in `files` are relative to the environment's folder, `/`-separated, and sorted by Unicode
  * code point (= UTF-8 byte order, = the order git sorts tree entries in).
  */
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { BugError, IntegrityError } from '../errors.js';
-import { bytesEqual } from './pem.js';
+import { BugError, IntegrityError } from '../core/errors.js';
+import { sha256Hex } from '../core/digest.js';
+import { bytesEqual } from '../core/signing/pem.js';
 
 // `canonicalize` is CommonJS (`module.exports = function`), and its .d.ts declares an ESM default
 // export that NodeNext resolution cannot call; load it through require with its real type.
@@ -67,9 +67,6 @@ export function comparePaths(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 /**
  * The `files` list of an environment's folder: every file but release.json and release.json.sig,

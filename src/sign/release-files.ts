@@ -1,9 +1,10 @@
-import type { OutputFile } from '../../generators/types.js';
-import { IntegrityError } from '../errors.js';
-import { textBytes } from '../generate/serialize.js';
-import type { ResolvedEnvironment } from '../resolve/index.js';
-import { API_VERSION, MANIFEST_FILE, SIGNATURE_FILE, manifestBytes, manifestFiles, parseManifest, sha256Hex, type ManifestFile, type ReleaseManifest } from './manifest.js';
-import { signBytes, signatureFileText } from './signature.js';
+import type { OutputFile } from '../core/output-file.js';
+import { IntegrityError } from '../core/errors.js';
+import { textBytes } from '../core/serialize.js';
+import type { ResolvedEnvironment } from '../model/index.js';
+import { API_VERSION, MANIFEST_FILE, SIGNATURE_FILE, manifestBytes, manifestFiles, parseManifest, type ManifestFile, type ReleaseManifest } from './manifest.js';
+import { sha256Hex } from '../core/digest.js';
+import { signBytes, signatureFileText } from '../core/signing/signature.js';
 
 export interface PreviousRelease {
   manifest: Uint8Array;

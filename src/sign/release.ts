@@ -2,7 +2,7 @@
  * Sign a release manifest in memory: the two files that go into an environment's folder.
  */
 import { manifestBytes, type ReleaseManifest } from './manifest.js';
-import { signBytes, signatureFileText } from './signature.js';
+import { signBytes, signatureFileText } from '../core/signing/signature.js';
 
 export interface SignedRelease {
   /** release.json: canonical JSON, no trailing newline. */

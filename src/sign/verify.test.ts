@@ -2,8 +2,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unli
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { UserError } from '../errors.js';
-import { generateSigningKey, keyId, parsePrivateKeyPem, parsePublicKeyPem, publicKeyOf } from './keys.js';
+import { UserError } from '../core/errors.js';
+import { generateSigningKey, keyId, parsePrivateKeyPem, parsePublicKeyPem, publicKeyOf } from '../core/signing/keys.js';
 import { manifestFiles, type ReleaseManifest } from './manifest.js';
 import { signRelease } from './release.js';
 import { loadTrustedKeys, verifyOutputTree, type VerifyResult } from './verify.js';

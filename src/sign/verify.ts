@@ -13,11 +13,12 @@
  */
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../errors.js';
-import { keyId, parsePublicKeyPem } from './keys.js';
-import { MANIFEST_FILE, SIGNATURE_FILE, comparePaths, parseManifest, sha256Hex } from './manifest.js';
-import { bytesEqual } from './pem.js';
-import { parseSignatureFile, verifyBytes } from './signature.js';
+import { UserError } from '../core/errors.js';
+import { keyId, parsePublicKeyPem } from '../core/signing/keys.js';
+import { MANIFEST_FILE, SIGNATURE_FILE, comparePaths, parseManifest } from './manifest.js';
+import { sha256Hex } from '../core/digest.js';
+import { bytesEqual } from '../core/signing/pem.js';
+import { parseSignatureFile, verifyBytes } from '../core/signing/signature.js';
 
 export interface VerifiedEnvironment {
   name: string;

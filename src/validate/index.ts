@@ -1,19 +1,10 @@
-import { sortDiagnostics, type Diagnostic } from '../diagnostics.js';
+import { sortDiagnostics, type Diagnostic } from '../core/diagnostics.js';
 import { blockedNotice, blockReasons } from '../gate/index.js';
 import { loadSourceTree } from '../load/index.js';
-import { resolveEnvironment, type BlockReason, type ResolvedEnvironment } from '../resolve/index.js';
-import { schemaCheck, type Project } from './project.js';
+import { resolveEnvironment } from '../resolve/index.js';
+import type { BlockReason, Project, ResolvedEnvironment, Target } from '../model/index.js';
+import { schemaCheck } from './schema-check.js';
 import { rules } from './rules/index.js';
-
-export type TargetStatus = 'ready' | 'blocked' | 'invalid';
-
-/** The verdict on one environment: its model when it resolved, and why it is blocked if it is. */
-export interface Target {
-  name: string;
-  status: TargetStatus;
-  model?: ResolvedEnvironment;
-  blockReasons: BlockReason[];
-}
 
 export interface ValidationResult {
   project: Project;

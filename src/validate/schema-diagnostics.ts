@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
-import type { Diagnostic } from '../diagnostics.js';
-import { positionOf, type JsonPath, type SourceFile } from '../load/index.js';
+import type { Diagnostic } from '../core/diagnostics.js';
+import { positionOf, type JsonPath, type SourceFile } from '../model/index.js';
 import { didYouMean, quoteList } from './suggest.js';
 
 interface SchemaNode {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { OutputFile } from '../../generators/registry.js';
-import { UserError } from '../errors.js';
+import type { OutputFile } from '../core/output-file.js';
+import { UserError } from '../core/errors.js';
 
 /** A file every Slipway output tree has; its absence means a folder is not ours to replace. */
 const outputMarker = 'index.json';

@@ -1,8 +1,8 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { OutputFile } from '../../generators/registry.js';
-import { UserError } from '../errors.js';
-import { sha256Hex } from '../sign/manifest.js';
+import type { OutputFile } from '../core/output-file.js';
+import { UserError } from '../core/errors.js';
+import { sha256Hex } from '../core/digest.js';
 import { guardDestination, replaceFolder, writeFileAtomic } from './index.js';
 
 export interface PartialUpdate {

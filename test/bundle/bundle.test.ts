@@ -5,7 +5,7 @@ import { unzipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bundleGenerator, bundlePath, bundleZip } from '../../generators/bundle/index.js';
 import { composeFiles } from '../../generators/compose/index.js';
-import { sha256Hex } from '../../src/sign/manifest.js';
+import { sha256Hex } from '../../src/core/digest.js';
 import { exampleComposeModels } from '../compose/support.js';
 import { describeWithTool, runTool, toolPresent } from '../support/tools.js';
 import { repositoryRoot } from '../support/tree.js';

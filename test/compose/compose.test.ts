@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { composeFiles, composePlan } from '../../generators/compose/index.js';
 import { composeCpus, composeMemory } from '../../generators/compose/quantities.js';
-import { UserError } from '../../src/errors.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { UserError } from '../../src/core/errors.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { describeWithTool, runTool, toolPresent } from '../support/tools.js';
 import { composeSpecValidator, crossReferenceProblems, exampleComposeModels } from './support.js';
 

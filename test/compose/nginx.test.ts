@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeFiles, composePlan } from '../../generators/compose/index.js';
 import { nginxArgument } from '../../generators/compose/nginx.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { describeWithTool, runTool, toolPresent, type ToolRun } from '../support/tools.js';
 import { find, parseNginx, type Directive } from './nginx-parse.js';
 import { exampleComposeModels } from './support.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { readyModels } from '../support/example.js';
 import { fixturesDir, repositoryRoot } from '../support/tree.js';
 

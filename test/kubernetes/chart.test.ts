@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { ResolvedEnvironment, ResolvedService } from '../../src/resolve/index.js';
+import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index.js';
 import { ensureHelm } from '../support/helm.js';
 import { checkObject, parseObjects, type K8sObject } from '../support/kubernetes-objects.js';
 import { describeWithTool, runTool } from '../support/tools.js';

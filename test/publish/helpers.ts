@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect } from 'vitest';
 import { runPublish, type PublishCommandOptions, type PublishDependencies } from '../../src/cli/commands/publish.js';
 import type { CliIo } from '../../src/cli/io.js';
-import { UserError } from '../../src/errors.js';
+import { UserError } from '../../src/core/errors.js';
 import { defaultBackoff, type Backoff } from '../../src/publish/retry.js';
 import { runCli } from '../support/cli.js';
 import { makeTree } from '../support/tree.js';

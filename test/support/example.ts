@@ -1,7 +1,6 @@
-import type { Runtime } from '../../src/model/inputs.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
-import { compareText } from '../../src/diagnostics.js';
-import { validateSourceTree, type Target } from '../../src/validate/index.js';
+import type { ResolvedEnvironment, Runtime, Target } from '../../src/model/index.js';
+import { compareText } from '../../src/core/diagnostics.js';
+import { validateSourceTree } from '../../src/validate/index.js';
 import { fixedEpoch, repositoryRoot } from './tree.js';
 
 const byRoot = new Map<string, Target[]>();

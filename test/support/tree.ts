@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compareText } from '../../src/diagnostics.js';
+import { compareText } from '../../src/core/diagnostics.js';
 import { afterEach } from 'vitest';
 
 export const fixturesDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');

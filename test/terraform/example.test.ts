@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderFile } from '../../src/hcl/index.js';
+import { renderFile } from '../../src/core/hcl/index.js';
 import { terraformAwsGenerator } from '../../generators/terraform-aws/index.js';
 import { terraformDigitalOceanGenerator } from '../../generators/terraform-digitalocean/index.js';
 import { expectedHclJson } from './expected-json.js';

@@ -1,4 +1,4 @@
-import { Expression, NestedBlocks, escapeTemplateSequences, isObjectValue, renderExpression, wellFormed, type Body, type HclFile, type Value } from '../../src/hcl/index.js';
+import { Expression, NestedBlocks, escapeTemplateSequences, isObjectValue, renderExpression, wellFormed, type Body, type HclFile, type Value } from '../../src/core/hcl/index.js';
 
 /**
  * What HashiCorp's parser, through `@cdktf/hcl2json`, returns for a file this writer rendered:

@@ -16,7 +16,7 @@ import {
   variable,
   type HclFile,
   type Value,
-} from '../../src/hcl/index.js';
+} from '../../src/core/hcl/index.js';
 import { expectedHclJson, expectedValueJson } from './expected-json.js';
 
 /** Text an attacker would put in an input: quotes, backslashes, line breaks, template sequences, unicode. */

@@ -1,7 +1,7 @@
 import { parse } from '@cdktf/hcl2json';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { exampleModel, parsedModule, resourceOf } from './support.js';
 
 /** What the parser's Terraform-JSON spelling of a string means as text. */

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
-import { NestedBlocks, renderFile, type Body, type HclFile } from '../../src/hcl/index.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { NestedBlocks, renderFile, type Body, type HclFile } from '../../src/core/hcl/index.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { hclFile } from '../../generators/infrastructure-shared/terraform.js';
 import { awsTerraform } from '../../generators/terraform-aws/index.js';
 import { digitalOceanTerraform } from '../../generators/terraform-digitalocean/index.js';

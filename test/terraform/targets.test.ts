@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nested, resource } from '../../src/hcl/index.js';
-import type { ResolvedEnvironment } from '../../src/resolve/index.js';
+import { nested, resource } from '../../src/core/hcl/index.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { awsVersions } from '../../generators/terraform-aws/index.js';
 import { awsCron } from '../../generators/terraform-aws/cron.js';
 import { digitalOceanVersions } from '../../generators/terraform-digitalocean/index.js';

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { outputTree, projectFiles, renderEnvironments } from '../../compile.js';
-import { hasErrors } from '../../diagnostics.js';
-import { ExitCode, type ExitCodeValue } from '../../errors.js';
+import { hasErrors } from '../../core/diagnostics.js';
+import { ExitCode, type ExitCodeValue } from '../../core/errors.js';
 import { openPrevious } from '../../load/previous.js';
 import { sourceCommit } from '../../load/source-commit.js';
 import { writeOutputTree } from '../../write/index.js';

@@ -1,8 +1,8 @@
 import { compile } from '../../compile.js';
-import { hasErrors } from '../../diagnostics.js';
+import { hasErrors } from '../../core/diagnostics.js';
 import { compareTrees } from '../../diff/compare.js';
 import { displayOrigin, previousFromFiles, readAgainst } from '../../diff/tree.js';
-import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
 import { COMMENT_MARKER, renderMarkdown } from '../../report/diff-markdown.js';
 import { renderJson, renderText } from '../../report/diff-text.js';
 import { buildTime } from '../clock.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ExitCode, type ExitCodeValue } from '../../errors.js';
+import { ExitCode, type ExitCodeValue } from '../../core/errors.js';
 import { AGE_IDENTITY_FILE, SIGNING_KEY_FILE, SIGNING_PUBLIC_KEY_FILE, writeKeyPair } from '../../sign/index.js';
 import type { CliIo } from '../io.js';
 

@@ -1,6 +1,6 @@
 import { planJsonBytes, planMarkdown, planText, provisioningPlan } from '../../../generators/runbook/index.js';
-import { hasErrors } from '../../diagnostics.js';
-import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
+import { hasErrors } from '../../core/diagnostics.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
 import { validateSourceTree } from '../../validate/index.js';
 import { buildTime } from '../clock.js';
 import { reportFindings } from '../findings.js';

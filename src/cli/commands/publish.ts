@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
 import { openGitRepository, type GitIdentity } from '../../publish/git.js';
 import { openGitHubRepository } from '../../publish/github.js';
 import { publish, readOutput, type DeployRepository, type PublishResult } from '../../publish/index.js';

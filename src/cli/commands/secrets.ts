@@ -1,5 +1,5 @@
-import { hasErrors } from '../../diagnostics.js';
-import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
+import { hasErrors } from '../../core/diagnostics.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
 import { ageIdentities } from '../../secrets/identities.js';
 import { rotateSecrets, syncSecrets, type SecretsOutcome } from '../../secrets/sync.js';
 import { validateSourceTree, type ValidationResult } from '../../validate/index.js';

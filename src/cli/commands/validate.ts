@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { hasErrors } from '../../diagnostics.js';
-import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
+import { hasErrors } from '../../core/diagnostics.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
 import { validateSourceTree } from '../../validate/index.js';
 import { buildTime } from '../clock.js';
 import { parseFormat, reportFindings, summaryLine } from '../findings.js';

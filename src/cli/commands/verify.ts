@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ExitCode, UsageError, type ExitCodeValue } from '../../errors.js';
+import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
 import { keyId, loadTrustedKeys, verifyOutputTree } from '../../sign/index.js';
 import type { CliIo } from '../io.js';
 

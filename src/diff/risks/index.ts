@@ -1,5 +1,5 @@
 import { parseAllDocuments } from 'yaml';
-import { compareText } from '../../diagnostics.js';
+import { compareText } from '../../core/diagnostics.js';
 import { isSopsFile } from '../sops.js';
 import { decodeUtf8, type IndexEntry } from '../tree.js';
 import { composeRules } from './compose.js';

@@ -1,7 +1,5 @@
-import { compareText, type Diagnostic } from '../../diagnostics.js';
-import type { ResourceType } from '../../model/inputs.js';
-import { finding, validEntities, type Entity } from '../project.js';
-import type { ServiceInput } from '../../model/inputs.js';
+import { compareText, type Diagnostic } from '../../core/diagnostics.js';
+import { type Entity, type ResourceType, type ServiceInput, finding, validEntities } from '../../model/index.js';
 import type { Rule } from './rule.js';
 
 /** The service graph must be a DAG, and a shared resource must mean the same thing to every service. */

@@ -1,5 +1,5 @@
-import type { Diagnostic } from '../../diagnostics.js';
-import { finding } from '../project.js';
+import type { Diagnostic } from '../../core/diagnostics.js';
+import { finding } from '../../model/index.js';
 import type { Rule } from './rule.js';
 
 /**

@@ -1,8 +1,7 @@
 import { composeStoreProblem } from '../../../generators/compose/stores.js';
 import { embeddedChartProblem } from '../../../generators/kubernetes/embedded.js';
-import type { Diagnostic } from '../../diagnostics.js';
-import { finding, type Entity } from '../project.js';
-import type { ServiceInput } from '../../model/inputs.js';
+import type { Diagnostic } from '../../core/diagnostics.js';
+import { type Entity, type ServiceInput, finding } from '../../model/index.js';
 import type { Rule } from './rule.js';
 
 /**

@@ -1,7 +1,5 @@
-import type { Diagnostic } from '../../diagnostics.js';
-import type { EnvironmentInput, Role } from '../../model/inputs.js';
-import type { ResolvedService } from '../../resolve/index.js';
-import { finding, type Entity, type Project } from '../project.js';
+import type { Diagnostic } from '../../core/diagnostics.js';
+import { type Entity, type EnvironmentInput, type Project, type ResolvedService, type Role, finding } from '../../model/index.js';
 import type { Rule } from './rule.js';
 
 const digestPinned = /@sha256:[0-9a-f]{64}$/;

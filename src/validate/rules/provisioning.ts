@@ -1,5 +1,5 @@
-import type { Diagnostic } from '../../diagnostics.js';
-import { finding, validEntities } from '../project.js';
+import type { Diagnostic } from '../../core/diagnostics.js';
+import { finding, validEntities } from '../../model/index.js';
 import type { Rule } from './rule.js';
 
 /** The provisioning policy lists, per mode and provider, the runtimes that may be provisioned at all. */

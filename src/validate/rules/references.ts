@@ -1,6 +1,6 @@
-import type { Diagnostic } from '../../diagnostics.js';
+import type { Diagnostic } from '../../core/diagnostics.js';
 import { deployedServiceNames } from '../../resolve/index.js';
-import { exists, finding, validEntities } from '../project.js';
+import { exists, finding, validEntities } from '../../model/index.js';
 import { didYouMean } from '../suggest.js';
 import type { Rule } from './rule.js';
 

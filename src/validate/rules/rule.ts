@@ -1,6 +1,5 @@
-import type { Diagnostic } from '../../diagnostics.js';
-import type { ResolvedEnvironment } from '../../resolve/index.js';
-import type { Project } from '../project.js';
+import type { Diagnostic } from '../../core/diagnostics.js';
+import type { Project, ResolvedEnvironment } from '../../model/index.js';
 
 export interface RuleContext {
   project: Project;

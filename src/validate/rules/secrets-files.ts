@@ -1,6 +1,5 @@
-import type { Diagnostic } from '../../diagnostics.js';
-import { finding, validEntities, type Entity } from '../project.js';
-import type { EnvironmentInput } from '../../model/inputs.js';
+import type { Diagnostic } from '../../core/diagnostics.js';
+import { type Entity, type EnvironmentInput, finding, validEntities } from '../../model/index.js';
 import type { Rule } from './rule.js';
 
 /**

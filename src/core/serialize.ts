@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { compareText } from '../diagnostics.js';
+import { compareText } from './diagnostics.js';
 
 const encoder = new TextEncoder();
 

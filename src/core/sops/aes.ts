@@ -5,7 +5,7 @@
  * The empty string is never encrypted: sops stores it as "" and reads "" back as "".
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
-import { IntegrityError } from '../../errors.js';
+import { IntegrityError } from '../errors.js';
 import { parseGoBool, parseGoFloat, parseGoInt, type SopsScalar } from './values.js';
 
 /** The IV length sops uses (aes/cipher.go `nonceSize`). */

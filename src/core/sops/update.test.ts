@@ -5,7 +5,7 @@ import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { decryptSops } from 'sops-age';
 import { parseDocument } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../errors.js';
+import { UserError } from '../errors.js';
 import { addOrReplaceSopsValues, decryptSopsYaml, encryptSopsYaml, readSopsMetadata } from './index.js';
 
 const FIXTURES = join(import.meta.dirname, '../../../test/fixtures/sops');

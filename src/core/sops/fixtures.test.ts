@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateIdentity } from 'age-encryption';
 import { describe, expect, it } from 'vitest';
-import { IntegrityError, UserError } from '../../errors.js';
+import { IntegrityError, UserError } from '../errors.js';
 import { decryptSopsYaml, readSopsMetadata } from './index.js';
 
 const dir = join(import.meta.dirname, '../../../test/fixtures/sops');

@@ -6,7 +6,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { type Document, isAlias, isMap, isScalar, isSeq, type YAMLMap } from 'yaml';
-import { IntegrityError } from '../../errors.js';
+import { IntegrityError } from '../errors.js';
 import { openWithAad } from './aes.js';
 import { unwrapDataKey } from './age.js';
 import { parseSopsText, type SopsMetadata, SOPS_KEY, topLevelNames } from './document.js';

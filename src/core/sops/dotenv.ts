@@ -5,8 +5,8 @@
  * (which decrypts SOPS dotenv files) read it, and no build ever needs an identity.
  */
 import { isScalar } from 'yaml';
-import { compareText } from '../../diagnostics.js';
-import { UserError } from '../../errors.js';
+import { compareText } from '../diagnostics.js';
+import { UserError } from '../errors.js';
 import { parseSopsText } from './document.js';
 
 const dotenvKey = /^[A-Za-z_][A-Za-z0-9_]*$/;

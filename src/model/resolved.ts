@@ -1,19 +1,7 @@
-import type { SecretsFile, TrustedKey } from '../load/index.js';
 import type { ChartReference } from './chart.js';
 import type { Infrastructure } from './infrastructure.js';
-import type {
-  ComputeResources,
-  EnvironmentInput,
-  Mode,
-  Provider,
-  Reconciler,
-  ReleaseInput,
-  ResourceType,
-  Role,
-  Runtime,
-  ServiceInput,
-  Tier,
-} from '../model/inputs.js';
+import type { ComputeResources, EnvironmentInput, Mode, Provider, Reconciler, ReleaseInput, ResourceType, Role, Runtime, ServiceInput, Tier } from './inputs.js';
+import type { SecretsFile, TrustedKey } from './source.js';
 
 /** One service as it runs in one environment: overrides applied, image bound from the release. */
 export interface ResolvedService {

@@ -10,7 +10,7 @@
  */
 import { randomBytes as nodeRandomBytes } from 'node:crypto';
 import { Document, Pair, Scalar, YAMLMap } from 'yaml';
-import { BugError, UserError } from '../../errors.js';
+import { BugError, UserError } from '../errors.js';
 import { additionalData, sealString, SOPS_IV_BYTES } from './aes.js';
 import { type AgeEntry, normaliseRecipients, wrapDataKey } from './age.js';
 import { type CryptRules, DEFAULT_UNENCRYPTED_SUFFIX, formatLastModified, keyNode, SOPS_KEY, stringifySops } from './document.js';

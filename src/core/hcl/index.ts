@@ -2,7 +2,7 @@ export * from './ast.js';
 export { quoteString, escapeTemplateSequences, wellFormed } from './escape.js';
 export { renderFile, renderValue, renderExpression } from './render.js';
 
-import { textBytes } from '../generate/serialize.js';
+import { textBytes } from '../serialize.js';
 import type { HclFile } from './ast.js';
 import { renderFile } from './render.js';
 

@@ -9,7 +9,7 @@
  * under a new key, so a removed recipient's copy of the old key opens nothing new.
  */
 import { isScalar, Pair, Scalar, type YAMLMap } from 'yaml';
-import { UserError } from '../../errors.js';
+import { UserError } from '../errors.js';
 import { additionalData, sealString, sealValue, SOPS_IV_BYTES } from './aes.js';
 import { type AgeEntry, normaliseRecipients } from './age.js';
 import { formatLastModified, keyNode, stringifySops, topLevelNames } from './document.js';

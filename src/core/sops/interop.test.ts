@@ -12,7 +12,7 @@ import { decryptSops } from 'sops-age';
 import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeWithTool, runTool, toolPresent } from '../../../test/support/tools.js';
-import { IntegrityError, UserError } from '../../errors.js';
+import { IntegrityError, UserError } from '../errors.js';
 import { decryptSopsYaml, encryptSopsYaml } from './index.js';
 
 const FIXTURES = join(import.meta.dirname, '../../../test/fixtures/sops');

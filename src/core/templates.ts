@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import { packageRoot } from '../paths.js';
+import { packageRoot } from './paths.js';
 
 /**
  * Handlebars for human documents only (READMEs, runbooks, comments). `noEscape` because the output

@@ -1,54 +1,14 @@
-import type { Diagnostic, Severity } from '../diagnostics.js';
-import { positionOf, type InputFile, type InputKind, type JsonPath, type SecretsFile, type SourceFile, type SourceTree, type TrustedKey } from '../load/index.js';
-import type {
-  AttestationPolicy,
-  EnvironmentInput,
-  ProjectSettings,
-  ProvisioningPolicy,
-  ReleaseInput,
-  SecretsPolicy,
-  ServiceInput,
-  TargetPolicy,
-} from '../model/inputs.js';
 import type { ErrorObject } from 'ajv';
+import type { Diagnostic } from '../core/diagnostics.js';
+import type { InputFile, SourceTree } from '../load/index.js';
+import type { Entity, EnvironmentInput, InputKind, Policies, Project, ProjectSettings, ReleaseInput, ServiceInput } from '../model/index.js';
 import { pointerToPath, schemaDiagnostics } from './schema-diagnostics.js';
 import { schemaValidators } from './schemas.js';
 
-/** An input that its schema accepted (`valid`) or rejected; rejected ones still count as existing names. */
-export interface Entity<T> {
-  name: string;
-  source: SourceFile;
-  /** The data, less any part the schema rejected. */
-  value: T;
-  /** Whether rules may read `value` (the schema accepts it, after rejected parts were dropped). */
-  valid: boolean;
-  /** Whether the file passed its schema as written: rules that judge an absence need this, since a rejected part is absent only in appearance. */
-  pristine: boolean;
-}
-
-export interface Policies {
-  target: TargetPolicy;
-  provisioning: ProvisioningPolicy;
-  secrets: SecretsPolicy;
-  attestation: AttestationPolicy;
-  sources: Partial<Record<'target' | 'provisioning' | 'secrets' | 'attestation', Entity<unknown>>>;
-}
-
-/** Everything read from a source tree, checked against the schemas, keyed by name. */
-export interface Project {
-  root: string;
-  settings?: Entity<ProjectSettings>;
-  services: Map<string, Entity<ServiceInput>>;
-  environments: Map<string, Entity<EnvironmentInput>>;
-  releases: Map<string, Entity<ReleaseInput>>;
-  policies: Policies;
-  /** Names of inputs whose file exists but could not be parsed (already reported): they exist for references. */
-  unreadable: ReadonlyMap<InputKind, ReadonlySet<string>>;
-  trustedKeys: readonly TrustedKey[];
-  /** Each environment's encrypted secrets file, when it has one. */
-  secretsFiles: ReadonlyMap<string, SecretsFile>;
-}
-
+/**
+ * The first half of validation: every input against its JSON Schema. Builds the Project that the
+ * rules and the resolver read; a rejected part is dropped so one typo does not hide other mistakes.
+ */
 export function schemaCheck(tree: SourceTree): { project: Project; diagnostics: Diagnostic[] } {
   const validators = schemaValidators();
   const diagnostics: Diagnostic[] = [];
@@ -109,12 +69,6 @@ function groupNames(entries: ReadonlyArray<{ kind: InputKind; name: string }>): 
   return groups;
 }
 
-/** Whether a service, release or environment of that name exists, readable or not. */
-export function exists(project: Project, kind: 'service' | 'release' | 'environment', name: string): boolean {
-  const map = kind === 'service' ? project.services : kind === 'release' ? project.releases : project.environments;
-  return map.has(name) || (project.unreadable.get(kind)?.has(name) ?? false);
-}
-
 function policyKeyOf(kind: InputKind): keyof Policies['sources'] | undefined {
   switch (kind) {
     case 'target-policy':
@@ -128,30 +82,6 @@ function policyKeyOf(kind: InputKind): keyof Policies['sources'] | undefined {
     default:
       return undefined;
   }
-}
-
-/** A diagnostic at a node of an entity's file. */
-export function finding(
-  entity: Entity<unknown>,
-  path: JsonPath,
-  code: string,
-  message: string,
-  options: { key?: boolean; severity?: Severity } = {},
-): Diagnostic {
-  const position = positionOf(entity.source, path, { key: options.key });
-  return {
-    severity: options.severity ?? 'error',
-    code,
-    file: entity.source.path,
-    line: position.line,
-    column: position.column,
-    message,
-  };
-}
-
-/** Entities that passed their schema, in name order: the only ones rules look inside. */
-export function validEntities<T>(map: Map<string, Entity<T>>): Entity<T>[] {
-  return [...map.values()].filter((entity) => entity.valid);
 }
 
 /**

@@ -7,7 +7,7 @@
  * `sops` entry after the data.
  */
 import { Document, isMap, isScalar, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import { BugError, UserError } from '../../errors.js';
+import { BugError, UserError } from '../errors.js';
 import type { AgeEntry } from './age.js';
 
 /** The version written into `sops.version`: a current 3.9 release. */

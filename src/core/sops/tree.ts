@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type Document, isAlias, isMap, isScalar, isSeq, type Node, type Scalar, type YAMLMap } from 'yaml';
-import { IntegrityError, UserError } from '../../errors.js';
+import { IntegrityError, UserError } from '../errors.js';
 import { openValue, showPath } from './aes.js';
 import { type CryptRules, SOPS_KEY } from './document.js';
 import { macBytes, type SopsScalar } from './values.js';

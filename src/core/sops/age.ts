@@ -4,7 +4,7 @@
  * Encryption and decryption go through the `age-encryption` package.
  */
 import { Decrypter, Encrypter, armor, identityToRecipient } from 'age-encryption';
-import { IntegrityError, UserError } from '../../errors.js';
+import { IntegrityError, UserError } from '../errors.js';
 
 export interface AgeEntry {
   recipient: string;

@@ -1,0 +1,13 @@
+/**
+ * The model every stage after load reads and generators receive: the inputs as the schemas accept
+ * them, the project they form, one resolved environment per target, and each target's verdict.
+ */
+export type * from './inputs.js';
+export type * from './infrastructure.js';
+export type * from './resolved.js';
+export type * from './source.js';
+export type * from './target.js';
+export type { Entity, Policies, Project } from './project.js';
+export { exists, finding, validEntities } from './project.js';
+export { positionOf } from './source.js';
+export { defaultChart, type ChartReference } from './chart.js';

@@ -1,0 +1,91 @@
+import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+
+/**
+ * What the load stage read, as every later stage sees it: parsed files that remember where each
+ * node came from, and the still-encrypted secrets files and trusted keys beside them.
+ */
+
+export type JsonPath = ReadonlyArray<string | number>;
+
+/** A parsed input file that remembers where every node came from. */
+export interface SourceFile {
+  /** Relative to the source root, forward slashes. */
+  path: string;
+  text: string;
+  document: Document.Parsed;
+  lineCounter: LineCounter;
+  /** The plain data, or undefined when the file could not be parsed. */
+  data: unknown;
+}
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+
+export type InputKind =
+  | 'settings'
+  | 'service'
+  | 'environment'
+  | 'release'
+  | 'target-policy'
+  | 'provisioning-policy'
+  | 'secrets-policy'
+  | 'attestation-policy';
+
+/** An environment's SOPS file as the build sees it: never decrypted, only its names and recipients read. */
+export interface SecretsFile {
+  /** Relative to the source root. */
+  path: string;
+  bytes: Uint8Array;
+  names: string[];
+  recipients: string[];
+}
+
+/** A release-signing public key that targets trust; shipped to self-hosted targets to check updates. */
+export interface TrustedKey {
+  /** `keys/<file>`, relative to the source root. */
+  path: string;
+  pem: string;
+  keyId: string;
+}
+
+/**
+ * Where a node sits. With `key: true` and a path ending in a mapping key, points at the key itself,
+ * which is where an unknown or misspelt key should be reported.
+ */
+export function positionOf(file: SourceFile, path: JsonPath, options: { key?: boolean } = {}): Position {
+  let node: unknown = file.document.contents;
+  let keyNode: unknown;
+  for (const segment of path) {
+    keyNode = undefined;
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isPair(item) && keyText(item.key) === String(segment));
+      if (!pair) break;
+      keyNode = pair.key;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(segment)];
+      if (item === undefined) break;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  const target = options.key && keyNode ? keyNode : (node ?? keyNode);
+  return nodeStart(file, target) ?? { line: 1, column: 1 };
+}
+
+function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  return undefined;
+}
+
+function nodeStart(file: SourceFile, node: unknown): Position | undefined {
+  const range = (node as Node | undefined)?.range;
+  if (!range) return undefined;
+  const { line, col } = file.lineCounter.linePos(range[0]);
+  return { line, column: col };
+}
+
