@@ -4,9 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
-import { compile } from '../dist/src/compile.js';
+import { compile, validateSourceTree } from '../dist/src/compile.js';
 import { syncSecrets } from '../dist/src/secrets/sync.js';
-import { validateSourceTree } from '../dist/src/validate/index.js';
 import { writeOutputTree } from '../dist/src/write/index.js';
 
 const environmentCount = Number(process.argv[2] ?? 1000);

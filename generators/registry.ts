@@ -15,8 +15,30 @@ import type { EnvironmentGenerator, ProjectGenerator } from './types.js';
 
 export type * from './types.js';
 
-/** Every generator Slipway runs. Environment generators render into `environments/<env>/`. */
-export const environmentGenerators: readonly EnvironmentGenerator[] = [runbookGenerator, secretsGenerator, helmValuesGenerator, kubernetesGenerator, composeGenerator, bundleGenerator, terraformAwsGenerator, terraformDigitalOceanGenerator, ansibleGenerator];
+/**
+ * Every generator Slipway runs, by name: the one place the core learns of them. Environment
+ * generators render into `environments/<env>/` in `dependsOn` order (ties in this order); project
+ * generators run last, because they summarise every environment, manifest digests included.
+ */
+export const generators = {
+  environment: {
+    compose: composeGenerator,
+    'helm-values': helmValuesGenerator,
+    kubernetes: kubernetesGenerator,
+    'terraform-aws': terraformAwsGenerator,
+    'terraform-digitalocean': terraformDigitalOceanGenerator,
+    ansible: ansibleGenerator,
+    secrets: secretsGenerator,
+    bundle: bundleGenerator,
+    runbook: runbookGenerator,
+  },
+  project: {
+    'index-json': indexJsonGenerator,
+    readme: readmeGenerator,
+    'deployment-server': deploymentServerGenerator,
+    chart: chartGenerator,
+  },
+} as const satisfies { environment: Record<string, EnvironmentGenerator>; project: Record<string, ProjectGenerator> };
 
-/** Project generators run last: they summarise the environments, including their manifest digests. */
-export const projectGenerators: readonly ProjectGenerator[] = [indexJsonGenerator, readmeGenerator, deploymentServerGenerator, chartGenerator];
+export type EnvironmentGeneratorName = keyof typeof generators.environment;
+export type ProjectGeneratorName = keyof typeof generators.project;

@@ -1,10 +1,65 @@
-import type { OutputFile } from './core/output-file.js';
-import { compareText, hasErrors } from './core/diagnostics.js';
-import { generateEnvironment, generateProjectFiles, projectModel } from './generate/index.js';
-import type { PreviousTree } from './load/previous.js';
-import { releaseEnvironment } from './sign/release-files.js';
+import { compareText, hasErrors, sortDiagnostics, type Diagnostic } from './core/diagnostics.js';
 import { sha256Hex } from './core/digest.js';
-import { validateSourceTree, type ValidateOptions, type ValidationResult } from './validate/index.js';
+import { BugError } from './core/errors.js';
+import type { OutputFile } from './core/output-file.js';
+import type { PreviousTree } from './load/previous.js';
+import { blockedNotice, blockReasons } from './gate/index.js';
+import { checkEnvironment, generateEnvironment, generateProjectFiles, type ProducedFile } from './generate/index.js';
+import { loadSourceTree } from './load/index.js';
+import type { Project, ResolvedEnvironment, Target } from './model/index.js';
+import { resolveChart } from './resolve/chart.js';
+import { resolveEnvironment } from './resolve/index.js';
+import { releaseEnvironment } from './sign/release-files.js';
+import { ruleFindings, schemaCheck } from './validate/index.js';
+
+/**
+ * The one driver behind every command: load → validate (schemas) → resolve → gate → validate
+ * (rules) → check → generate → sign. `validate` and `plan` stop after the checks; `build`, `diff`
+ * and `publish` run it to the end and get the complete signed set of files. Nothing here writes
+ * to the output folder or the network: the writer and the publisher do, after it.
+ */
+
+export interface ValidateOptions {
+  root: string;
+  /** `build` treats what must exist to render (secrets files, generator checks) as errors; `validate` warns. */
+  purpose?: 'validate' | 'build';
+  environments?: readonly string[];
+  /** The moment time-based policies are judged at (SOURCE_DATE_EPOCH in the CLI). */
+  now: Date;
+}
+
+export interface ValidationResult {
+  project: Project;
+  targets: Target[];
+  diagnostics: Diagnostic[];
+}
+
+/** Everything short of generating files: every finding, and each environment's verdict and model. */
+export function validateSourceTree(options: ValidateOptions): ValidationResult {
+  const purpose = options.purpose ?? 'validate';
+  const tree = loadSourceTree(options.root, { environments: options.environments });
+  const { project, diagnostics: schemaFindings } = schemaCheck(tree);
+  const resolved = resolveProject(project);
+  const reasons = new Map([...resolved].map(([name, model]) => [name, blockReasons(project, model, options.now)]));
+  const blocked = new Set([...reasons].filter(([, list]) => list.length > 0).map(([name]) => name));
+  const rules = ruleFindings({ project, resolved, blocked, purpose });
+  const checks = [...resolved.values()].filter((model) => !blocked.has(model.name)).flatMap((model) => renderFindings(model, purpose));
+
+  const diagnostics = [...tree.diagnostics, ...schemaFindings, ...rules, ...checks];
+  const invalidFiles = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.file));
+  const targets: Target[] = [];
+  for (const [name, entity] of project.environments) {
+    const model = resolved.get(name);
+    if (!model || invalidFiles.has(entity.source.path)) {
+      targets.push({ name, status: 'invalid', ...(model ? { model } : {}), blockReasons: [] });
+      continue;
+    }
+    const verdict = reasons.get(name)!;
+    if (verdict.length > 0) diagnostics.push(blockedNotice(project, model, verdict));
+    targets.push({ name, status: verdict.length > 0 ? 'blocked' : 'ready', model, blockReasons: verdict });
+  }
+  return { project, targets, diagnostics: sortDiagnostics(diagnostics) };
+}
 
 export interface CompileOptions extends ValidateOptions {
   /** The deploy repository's current state: manifests chain to it, blocked targets keep their folder from it. */
@@ -36,10 +91,7 @@ export interface RenderedEnvironments extends ValidationResult {
   rendered?: string[];
 }
 
-/**
- * The one in-memory compile behind `build`, `diff` and `publish`: inputs in, the complete signed
- * set of output files out. Nothing here writes to the output folder or the network.
- */
+/** Inputs in, the complete signed set of output files out. */
 export function compile(options: CompileOptions): CompileResult {
   const result = renderEnvironments(options);
   if (!result.folders) return result;
@@ -52,7 +104,7 @@ export function outputTree(result: RenderedEnvironments): OutputFile[] {
   return files.sort((a, b) => compareText(a.path, b.path));
 }
 
-/** Validates everything, then renders and signs the chosen environments' folders. */
+/** Validates everything, then generates and signs the chosen environments' folders. */
 export function renderEnvironments(options: CompileOptions): RenderedEnvironments {
   const validation = validateSourceTree({ ...options, purpose: 'build' });
   if (hasErrors(validation.diagnostics)) return validation;
@@ -69,14 +121,8 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
       const manifest = kept.get('release.json');
       if (manifest) manifestDigests.set(target.name, sha256Hex(manifest));
     } else {
-      const rendered = generateEnvironment(target);
-      const previousManifest = options.previous?.manifest(target.name);
-      const previousSignature = options.previous?.signature(target.name);
-      const release = releaseEnvironment(target.model!, rendered, {
-        ...(previousManifest ? { previous: { manifest: previousManifest, ...(previousSignature ? { signature: previousSignature } : {}) } } : {}),
-        ...(options.signingSeed ? { signingSeed: options.signingSeed } : {}),
-        ...(options.sourceCommit ? { sourceCommit: options.sourceCommit } : {}),
-      });
+      const rendered = generateEnvironment(target.model!).map(({ path, bytes }) => ({ path, bytes }));
+      const release = releaseEnvironment(target.model!, rendered, signingOptions(options, target.name));
       folders.set(target.name, [...rendered, ...release.files]);
       manifestDigests.set(target.name, release.manifestSha256);
       if (release.changed) changedEnvironments.push(target.name);
@@ -92,5 +138,64 @@ export function environmentFiles(folders: ReadonlyMap<string, OutputFile[]>): Ou
 
 /** index.json, README.md and the rest of the root: they summarise every environment, so they come last. */
 export function projectFiles(validation: ValidationResult, manifestDigests: ReadonlyMap<string, string>): OutputFile[] {
-  return generateProjectFiles(projectModel(validation.project, validation.targets, manifestDigests));
+  const environments = validation.targets
+    .filter((target) => target.model && target.status !== 'invalid')
+    .map((target) => {
+      const model = target.model!;
+      return {
+        name: target.name,
+        mode: model.mode,
+        tier: model.tier,
+        provider: model.provider,
+        runtime: model.runtime,
+        release: model.release.version,
+        status: target.status as 'ready' | 'blocked',
+        blockReasons: target.blockReasons,
+        manifestSha256: manifestDigests.get(target.name) ?? null,
+      };
+    })
+    .sort((a, b) => compareText(a.name, b.name));
+  const { target, provisioning, secrets, attestation } = validation.project.policies;
+  return generateProjectFiles({ environments, policies: { target, provisioning, secrets, attestation }, chart: resolveChart(validation.project.settings?.value) });
+}
+
+/**
+ * One environment's files as `build` would render them, unsigned and in memory: what `slipway plan`
+ * prints from. A blocked target is rendered too, its runbook headed by why it is blocked; the
+ * generators' checks run first, since the validation that precedes a build skips blocked targets.
+ */
+export function previewEnvironment(target: Target): { files?: ProducedFile[]; diagnostics: Diagnostic[] } {
+  if (!target.model || target.status === 'invalid') throw new BugError(`previewEnvironment called for ${target.name} in state ${target.status}`);
+  const diagnostics = target.status === 'blocked' ? checkEnvironment(target.model) : [];
+  if (hasErrors(diagnostics)) return { diagnostics };
+  return { files: generateEnvironment(target.model, { blockReasons: target.blockReasons }), diagnostics };
+}
+
+/** One model per environment whose file passed its schema; the rest are reported by the rules. */
+function resolveProject(project: Project): Map<string, ResolvedEnvironment> {
+  const resolved = new Map<string, ResolvedEnvironment>();
+  for (const name of project.environments.keys()) {
+    const model = resolveEnvironment(project, name);
+    if (model) resolved.set(name, model);
+  }
+  return resolved;
+}
+
+/**
+ * What would stop the generators rendering a target. These only stop a build: `validate` reports
+ * them as warnings, like a secrets file still to sync, so a pull request sees them early.
+ */
+function renderFindings(model: ResolvedEnvironment, purpose: 'validate' | 'build'): Diagnostic[] {
+  const findings = checkEnvironment(model);
+  return purpose === 'build' ? findings : findings.map((finding) => (finding.severity === 'error' ? { ...finding, severity: 'warning' } : finding));
+}
+
+function signingOptions(options: CompileOptions, environment: string): Parameters<typeof releaseEnvironment>[2] {
+  const previousManifest = options.previous?.manifest(environment);
+  const previousSignature = options.previous?.signature(environment);
+  return {
+    ...(previousManifest ? { previous: { manifest: previousManifest, ...(previousSignature ? { signature: previousSignature } : {}) } } : {}),
+    ...(options.signingSeed ? { signingSeed: options.signingSeed } : {}),
+    ...(options.sourceCommit ? { sourceCommit: options.sourceCommit } : {}),
+  };
 }

@@ -40,6 +40,7 @@ export const hostVariable = 'SLIPWAY_TARGET_HOST';
 export const ansibleGenerator: EnvironmentGenerator = {
   name: 'ansible',
   scope: 'environment',
+  description: 'Ansible inventory and playbook that install the Compose runtime on bare metal',
   appliesTo: (environment) => environment.provider === 'bare-metal',
   generate: (environment) => [inventoryFile(environment), playbookFile(environment)],
 };

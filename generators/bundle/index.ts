@@ -91,6 +91,7 @@ export function bundleZip(environment: ResolvedEnvironment): Uint8Array {
 export const bundleGenerator: EnvironmentGenerator = {
   name: 'bundle',
   scope: 'environment',
+  description: 'the signed install/update bundle the update agent applies',
   appliesTo: (environment) => environment.runtime === 'compose' && (environment.mode === 'self-hosted' || environment.reconciler === 'update-agent'),
   generate: (environment) => [{ path: bundlePath(environment), bytes: bundleZip(environment) }],
 };

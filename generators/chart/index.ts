@@ -12,8 +12,9 @@ import { chartFiles } from './files.js';
 export const chartGenerator: ProjectGenerator = {
   name: 'chart',
   scope: 'project',
+  description: 'the application Helm chart every Kubernetes target installs',
+  appliesTo: (model) => model.environments.some((environment) => environment.runtime === 'kubernetes'),
   generate(model) {
-    if (!model.environments.some((environment) => environment.runtime === 'kubernetes')) return [];
     const { name, version } = model.chart;
     return chartFiles().map((file): OutputFile => {
       if (file.path !== 'Chart.yaml') return { path: `charts/${name}/${file.path}`, bytes: file.bytes };

@@ -32,6 +32,7 @@ function encryptedEnvFile(environment: ResolvedEnvironment): Uint8Array | undefi
 export const composeGenerator: EnvironmentGenerator = {
   name: 'compose',
   scope: 'environment',
+  description: 'the Docker Compose project: services, embedded stores, nginx, one-shot jobs',
   appliesTo: (environment) => environment.runtime === 'compose',
   generate: (environment): OutputFile[] => [...composeFiles(environment)].map(([name, bytes]) => ({ path: `compose/${name}`, bytes })),
 };

@@ -16,6 +16,8 @@ const kinds = {
 export const deploymentServerGenerator: ProjectGenerator = {
   name: 'deployment-server',
   scope: 'project',
+  description: 'the policies as the deployment server reads them (JSON)',
+  appliesTo: () => true,
   generate(model) {
     return (Object.keys(kinds) as Array<keyof typeof kinds>).map(
       (key): OutputFile => ({

@@ -28,6 +28,7 @@ export function chartReleases(environment: ResolvedEnvironment): ChartRelease[] 
 export const helmValuesGenerator: EnvironmentGenerator = {
   name: 'helm-values',
   scope: 'environment',
+  description: 'Helm values for the application chart, one file per release',
   appliesTo: (environment) => environment.runtime === 'kubernetes',
   generate(environment) {
     const releases = environment.services.map((service) => serviceValues(environment, service));

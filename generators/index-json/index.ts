@@ -5,6 +5,8 @@ import type { ProjectGenerator } from '../types.js';
 export const indexJsonGenerator: ProjectGenerator = {
   name: 'index-json',
   scope: 'project',
+  description: 'index.json: every environment, its release, manifest digest and status',
+  appliesTo: () => true,
   generate(model) {
     const environments = model.environments.map((environment) => ({
       name: environment.name,

@@ -13,6 +13,7 @@ import { fluxFiles, fluxSecretGenerator } from './flux.js';
 export const kubernetesGenerator: EnvironmentGenerator = {
   name: 'kubernetes',
   scope: 'environment',
+  description: 'the namespace, Flux or Argo CD objects, encrypted secrets and policies the reconciler applies',
   appliesTo: (environment) => environment.runtime === 'kubernetes',
   generate(environment) {
     const graph = releaseGraph(environment, embeddedReleases(environment));

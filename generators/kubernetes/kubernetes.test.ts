@@ -1,8 +1,9 @@
+import { standalone } from '../../test/support/example.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BugError, UserError } from '../../src/core/errors.js';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
-import { validateSourceTree } from '../../src/validate/index.js';
+import { validateSourceTree } from '../../src/compile.js';
 import { fixedEpoch, useTrees } from '../../test/support/tree.js';
 import { checkChartValues } from '../chart/files.js';
 import { helmValuesGenerator } from '../helm-values/index.js';
@@ -30,10 +31,10 @@ const byPath = (files: OutputFile[]) => new Map(files.map((file) => [file.path, 
 describe('the Kubernetes generators', () => {
   it('write a values file per service and a Flux k8s/ folder that uses the bootstrap GitRepository when no deploy repo is named', () => {
     const environment = minimal();
-    const values = byPath(helmValuesGenerator.generate(environment));
+    const values = byPath(helmValuesGenerator.generate(environment, standalone));
     expect([...values.keys()].sort()).toEqual(['helm/api.values.yaml', 'helm/worker.values.yaml']);
     expect(values.get('helm/api.values.yaml')).toMatchObject({ name: 'api', replicas: 2, autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 4 } });
-    const k8s = byPath(kubernetesGenerator.generate(environment));
+    const k8s = byPath(kubernetesGenerator.generate(environment, standalone));
     expect(k8s.has('k8s/flux-source.yaml')).toBe(false);
     expect(k8s.get('k8s/flux-sync.yaml')!.spec.sourceRef).toEqual({ kind: 'GitRepository', name: 'flux-system' });
     expect(k8s.get('k8s/helmrelease-api.yaml')!.spec.dependsOn).toEqual([{ name: 'worker' }]);
@@ -42,15 +43,15 @@ describe('the Kubernetes generators', () => {
   });
 
   it('converts the deploy repository for each reconciler and refuses one a cluster cannot reach', () => {
-    const flux = byPath(kubernetesGenerator.generate(model({ 'slipway.yaml': 'deployRepo: github:acme/deploy\nbranch: live\n' })));
+    const flux = byPath(kubernetesGenerator.generate(model({ 'slipway.yaml': 'deployRepo: github:acme/deploy\nbranch: live\n' }), standalone));
     expect(flux.get('k8s/flux-source.yaml')!.spec).toMatchObject({ url: 'ssh://git@github.com/acme/deploy', ref: { branch: 'live' }, secretRef: { name: 'flux-system' } });
     const argocd = model({ 'slipway.yaml': 'deployRepo: github:acme/deploy\nreconciler: argocd\n' });
-    const applications = byPath(kubernetesGenerator.generate(argocd));
+    const applications = byPath(kubernetesGenerator.generate(argocd, standalone));
     expect(applications.get('k8s/application-api.yaml')!.spec.source).toMatchObject({ repoURL: 'https://github.com/acme/deploy.git', path: 'charts/app' });
     expect(applications.get('k8s/application-api.yaml')!.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('2');
     expect(applications.get('k8s/application-worker.yaml')!.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
-    expect(() => kubernetesGenerator.generate(model({ 'slipway.yaml': 'reconciler: argocd\n' }))).toThrow(UserError);
-    expect(() => kubernetesGenerator.generate(model({ 'slipway.yaml': 'deployRepo: file:///srv/deploy\n' }))).toThrow(UserError);
+    expect(() => kubernetesGenerator.generate(model({ 'slipway.yaml': 'reconciler: argocd\n' }), standalone)).toThrow(UserError);
+    expect(() => kubernetesGenerator.generate(model({ 'slipway.yaml': 'deployRepo: file:///srv/deploy\n' }), standalone)).toThrow(UserError);
   });
 
   it('runs embedded resources from pinned charts, before the services that use them', () => {
@@ -60,7 +61,7 @@ describe('the Kubernetes generators', () => {
         'backups: {schedule: "0 2 * * *", retentionDays: 30}', 'resources:', '  database: {managed: false, storage: 20Gi}',
       ].join('\n')}\n`,
     });
-    const k8s = byPath(kubernetesGenerator.generate(environment));
+    const k8s = byPath(kubernetesGenerator.generate(environment, standalone));
     expect(k8s.get('k8s/helmrelease-database.yaml')!.spec.chart.spec).toMatchObject({ chart: 'postgresql', version: '15.5.38', sourceRef: { kind: 'HelmRepository', name: 'bitnami' } });
     expect(k8s.get('k8s/helmrelease-database.yaml')!.spec.values).toMatchObject({ fullnameOverride: 'database', primary: { persistence: { size: '20Gi' } } });
     expect(k8s.get('k8s/helmrelease-worker.yaml')!.spec.dependsOn).toEqual([{ name: 'database' }]);

@@ -6,6 +6,8 @@ import type { ProjectGenerator } from '../types.js';
 export const readmeGenerator: ProjectGenerator = {
   name: 'readme',
   scope: 'project',
+  description: 'the deploy repository README',
+  appliesTo: () => true,
   generate(model) {
     const blocked = model.environments.filter((environment) => environment.status === 'blocked');
     const text = template('generators/readme/README.md.hbs')({ environments: model.environments, blocked });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { escapeMarkdownCell, markdownCode, shellLine } from '../../src/core/templates.js';
 import { mermaidProblems } from '../../test/runbook/mermaid-check.js';
 import { runTool } from '../../test/support/tools.js';
-import { decodeMermaidLabel, mermaidFlowchart, mermaidId, mermaidLabel, type PlanGraph } from './graph.js';
+import type { PlanGraph } from '../../src/model/index.js';
+import { decodeMermaidLabel, mermaidFlowchart, mermaidId, mermaidLabel } from './graph.js';
 
 /** Strings that go after the places escapers break: quotes, brackets, fences, entities, line breaks, unicode. */
 const hostile = fc.oneof(

@@ -1,14 +1,4 @@
-import type { ResolvedEnvironment, ResourceType, Role } from '../../src/model/index.js';
-
-export interface PlanGraph {
-  nodes: GraphNode[];
-  /** `from` depends on `to`: a service on a service it calls, or on a resource it uses. */
-  edges: Array<{ from: string; to: string }>;
-}
-
-export type GraphNode =
-  | { id: string; kind: 'service'; name: string; role: Role }
-  | { id: string; kind: 'resource'; name: string; type: ResourceType; version?: string; managed: boolean };
+import type { GraphNode, PlanGraph, ResolvedEnvironment } from '../../src/model/index.js';
 
 const serviceId = (name: string) => `service:${name}`;
 const resourceId = (name: string) => `resource:${name}`;

@@ -4,7 +4,7 @@ import { provisioningPlan } from './plan.js';
 import { environmentReadme, planMarkdown } from './render.js';
 
 export { provisioningPlan, type PlanAction, type ProvisioningPlan } from './plan.js';
-export { planMarkdown, planText } from './render.js';
+export { planMarkdown } from './render.js';
 export { stepIds } from './steps.js';
 
 /** plan.json as written: sorted keys, steps and actions in their order. */
@@ -19,6 +19,7 @@ export function planJsonBytes(plan: ReturnType<typeof provisioningPlan>): Uint8A
 export const runbookGenerator: EnvironmentGenerator = {
   name: 'runbook',
   scope: 'environment',
+  description: 'the provisioning runbook (plan.json, plan.md) and this README',
   appliesTo: () => true,
   generate(environment) {
     const plan = provisioningPlan(environment);

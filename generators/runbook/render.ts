@@ -1,5 +1,5 @@
 import type { ResolvedEnvironment } from '../../src/model/index.js';
-import { shellLine, template } from '../../src/core/templates.js';
+import { template } from '../../src/core/templates.js';
 import { verifySignature } from './actions-application.js';
 import { mermaidFlowchart } from './graph.js';
 import type { ProvisioningPlan } from './plan.js';
@@ -118,27 +118,4 @@ function outputFolders(environment: ResolvedEnvironment): Array<{ path: string; 
   folders.push({ path: 'plan.md', what: 'the provisioning runbook (plan.json for machines)' });
   folders.push({ path: paths.manifest, what: 'the signed manifest of every file here (release.json.sig)' });
   return folders;
-}
-
-/** The runbook for a terminal: plain text, no control characters from any value. */
-export function planText(plan: ProvisioningPlan): string {
-  const lines = [`Provisioning plan for ${plain(plan.environment)}: release ${plain(plan.release)}, ${plain(plan.mode)} ${plain(plan.tier)} on ${plain(plan.provider)}/${plain(plan.runtime)}`];
-  if (plan.blockReasons && plan.blockReasons.length > 0) {
-    lines.push('', 'BLOCKED: nothing new is rendered or published for this target until these are fixed:');
-    for (const reason of plan.blockReasons) lines.push(`  - ${plain(reason.message)}`);
-  }
-  for (const step of plan.steps) {
-    lines.push('', `${String(step.number).padStart(2)}. ${plain(step.title)}`);
-    for (const action of step.actions) {
-      lines.push(`    - ${plain(action.description)}`);
-      if (action.command) lines.push(`      $ ${shellLine(action.command)}`);
-      if (action.files) lines.push(`      files: ${action.files.map(plain).join(', ')}`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-/** Control characters (a terminal escape, a line break in a value) shown as `\u{…}`, never sent raw. */
-function plain(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
-import { validateSourceTree } from '../../src/validate/index.js';
+import { validateSourceTree } from '../../src/compile.js';
 import { mermaidBlocks, mermaidProblems } from '../../test/runbook/mermaid-check.js';
 import { repositoryRoot } from '../../test/support/tree.js';
 import { provisioningPlan, runbookGenerator, stepIds, type PlanAction, type ProvisioningPlan } from './index.js';

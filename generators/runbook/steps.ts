@@ -1,4 +1,4 @@
-import type { ResolvedEnvironment } from '../../src/model/index.js';
+import type { ResolvedEnvironment, StepId } from '../../src/model/index.js';
 import { activateLicense, bindRelease, runMigrations, seedFoundationData } from './actions-application.js';
 import { lockInstaller, recordAuditEvent, runHealthChecks } from './actions-operation.js';
 import { allocateTarget, injectSecrets, validateRuntime } from './actions-target.js';
@@ -19,8 +19,8 @@ export const provisioningSteps = [
   { id: 'run-health-checks', title: 'Run health checks', actions: runHealthChecks },
   { id: 'lock-installer', title: 'Lock the installer', actions: lockInstaller },
   { id: 'record-audit-event', title: 'Record the audit event', actions: recordAuditEvent },
-] as const satisfies ReadonlyArray<{ id: string; title: string; actions: (environment: ResolvedEnvironment) => PlanAction[] }>;
+] as const satisfies ReadonlyArray<{ id: StepId; title: string; actions: (environment: ResolvedEnvironment) => PlanAction[] }>;
 
-export type StepId = (typeof provisioningSteps)[number]['id'];
+export type { StepId } from '../../src/model/index.js';
 
 export const stepIds: readonly StepId[] = provisioningSteps.map((step) => step.id);

@@ -8,6 +8,7 @@ import type { EnvironmentGenerator } from '../types.js';
 export const secretsGenerator: EnvironmentGenerator = {
   name: 'secrets',
   scope: 'environment',
+  description: 'the generated secrets, SOPS/age-encrypted',
   appliesTo: (environment) => environment.secrets.generated.length > 0 && environment.secrets.file !== undefined,
   generate: (environment) => [{ path: 'secrets/secrets.sops.yaml', bytes: environment.secrets.file!.bytes }],
 };

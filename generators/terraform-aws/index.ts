@@ -27,6 +27,7 @@ export const awsVersions = {
 export const terraformAwsGenerator: EnvironmentGenerator = {
   name: 'terraform-aws',
   scope: 'environment',
+  description: 'Terraform for AWS: compute, network, managed stores, edge, DNS, monitoring',
   appliesTo: (environment) => environment.provider === 'aws',
   generate: (environment) => terraformOutput(environment, awsTerraform(environment)),
 };

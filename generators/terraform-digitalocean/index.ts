@@ -20,6 +20,7 @@ export const digitalOceanVersions = {
 export const terraformDigitalOceanGenerator: EnvironmentGenerator = {
   name: 'terraform-digitalocean',
   scope: 'environment',
+  description: 'Terraform for DigitalOcean: compute, managed stores, load balancer, CDN, DNS',
   appliesTo: (environment) => environment.provider === 'digitalocean',
   generate: (environment) => terraformOutput(environment, digitalOceanTerraform(environment)),
 };

@@ -1,52 +1,78 @@
-import { environmentGenerators, projectGenerators, type EnvironmentSummary, type ProjectModel } from '../../generators/registry.js';
-import type { OutputFile } from '../core/output-file.js';
+import { generators, type EnvironmentGenerator, type GenerateContext, type ProducedFile } from '../../generators/registry.js';
+import { compareText, type Diagnostic } from '../core/diagnostics.js';
 import { BugError } from '../core/errors.js';
-import type { Project, Target } from '../model/index.js';
-import { compareText } from '../core/diagnostics.js';
-import { resolveChart } from '../resolve/chart.js';
+import type { OutputFile } from '../core/output-file.js';
+import type { BlockReason, ProjectModel, ResolvedEnvironment } from '../model/index.js';
 
-/** The files of one environment folder, paths relative to `environments/<env>/`. */
-export function generateEnvironment(target: Target): OutputFile[] {
-  const model = target.model;
-  if (!model || target.status !== 'ready') throw new BugError(`generateEnvironment called for ${target.name} in state ${target.status}`);
-  const files: OutputFile[] = [];
-  for (const generator of environmentGenerators) {
-    if (generator.appliesTo(model)) files.push(...generator.generate(model));
+export type { ProducedFile } from '../../generators/registry.js';
+
+/**
+ * The generate stage: runs the registered generators, and nothing else. The registry is the only
+ * place the core learns of a generator; this engine decides the order (`dependsOn`), hands each one
+ * the files of those it depends on, and refuses two generators writing one path.
+ */
+
+/** Environment generators in the order they run: each after what it depends on, ties in registry order. */
+const environmentOrder: readonly EnvironmentGenerator[] = runOrder(Object.values(generators.environment));
+
+/** What would stop an environment from rendering, from the checks of every generator that applies to it. */
+export function checkEnvironment(model: ResolvedEnvironment): Diagnostic[] {
+  return environmentOrder.flatMap((generator) => (generator.check && generator.appliesTo(model) ? generator.check(model) : []));
+}
+
+export interface GenerateOptions {
+  /** For `slipway plan` of a blocked target: the runbook then says why nothing is rendered. */
+  blockReasons?: readonly BlockReason[];
+}
+
+/** The files of one environment folder (paths relative to `environments/<env>/`), sorted, each with its generator. */
+export function generateEnvironment(model: ResolvedEnvironment, options: GenerateOptions = {}): ProducedFile[] {
+  const byGenerator = new Map<string, ProducedFile[]>();
+  for (const generator of environmentOrder) {
+    if (!generator.appliesTo(model)) continue;
+    const context: GenerateContext = { produced: producedFor(generator, byGenerator), blockReasons: options.blockReasons ?? [] };
+    const described = { name: generator.name, description: generator.description };
+    byGenerator.set(
+      generator.name,
+      generator.generate(model, context).map((file) => ({ path: file.path, bytes: file.bytes, generator: described })),
+    );
   }
-  return checkedFiles(files, `environment ${target.name}`);
+  return checkedFiles([...byGenerator.values()].flat(), `environment ${model.name}`);
 }
 
-export function projectModel(project: Project, targets: Target[], manifestDigests: ReadonlyMap<string, string>): ProjectModel {
-  const environments: EnvironmentSummary[] = targets
-    .filter((target) => target.model && target.status !== 'invalid')
-    .map((target) => {
-      const model = target.model!;
-      return {
-        name: target.name,
-        mode: model.mode,
-        tier: model.tier,
-        provider: model.provider,
-        runtime: model.runtime,
-        release: model.input.release,
-        status: target.status as 'ready' | 'blocked',
-        blockReasons: target.blockReasons,
-        manifestSha256: manifestDigests.get(target.name) ?? null,
-      };
-    })
-    .sort((a, b) => compareText(a.name, b.name));
-  const { target, provisioning, secrets, attestation } = project.policies;
-  return { environments, policies: { target, provisioning, secrets, attestation }, chart: resolveChart(project.settings?.value) };
-}
-
+/** The files of the output root (index.json, README.md, policies, the chart) from every environment's verdict. */
 export function generateProjectFiles(model: ProjectModel): OutputFile[] {
-  return checkedFiles(
-    projectGenerators.flatMap((generator) => generator.generate(model)),
-    'the project',
-  );
+  const files = Object.values(generators.project).flatMap((generator) => (generator.appliesTo(model) ? generator.generate(model) : []));
+  return checkedFiles(files, 'the project');
+}
+
+/** A generator sees the files of what it depends on, in the order they were rendered. */
+function producedFor(generator: EnvironmentGenerator, byGenerator: ReadonlyMap<string, ProducedFile[]>): ProducedFile[] {
+  if (generator.dependsOn === 'all') return [...byGenerator.values()].flat();
+  return (generator.dependsOn ?? []).flatMap((name) => byGenerator.get(name) ?? []);
+}
+
+function runOrder(all: readonly EnvironmentGenerator[]): EnvironmentGenerator[] {
+  const names = new Set(all.map((generator) => generator.name));
+  const dependencies = (generator: EnvironmentGenerator): string[] =>
+    generator.dependsOn === 'all' ? all.filter((other) => other !== generator && other.dependsOn !== 'all').map((other) => other.name) : [...(generator.dependsOn ?? [])];
+  for (const generator of all) {
+    const unknown = dependencies(generator).filter((name) => !names.has(name));
+    if (unknown.length > 0) throw new BugError(`generator ${generator.name} depends on unknown generators: ${unknown.join(', ')}`);
+  }
+  const ordered: EnvironmentGenerator[] = [];
+  const placed = new Set<string>();
+  while (ordered.length < all.length) {
+    const next = all.find((generator) => !placed.has(generator.name) && dependencies(generator).every((name) => placed.has(name)));
+    if (!next) throw new BugError(`generators depend on each other in a cycle: ${all.filter((generator) => !placed.has(generator.name)).map((generator) => generator.name).join(', ')}`);
+    ordered.push(next);
+    placed.add(next.name);
+  }
+  return ordered;
 }
 
 /** Two generators writing one path, or a path escaping its folder, is a bug in Slipway, never silently resolved. */
-function checkedFiles(files: OutputFile[], owner: string): OutputFile[] {
+function checkedFiles<T extends OutputFile>(files: T[], owner: string): T[] {
   const seen = new Set<string>();
   for (const file of files) {
     if (seen.has(file.path)) throw new BugError(`two generators wrote ${file.path} for ${owner}`);

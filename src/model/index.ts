@@ -4,10 +4,12 @@
  */
 export type * from './inputs.js';
 export type * from './infrastructure.js';
+export type * from './plan.js';
 export type * from './resolved.js';
 export type * from './source.js';
+export type * from './summary.js';
 export type * from './target.js';
 export type { Entity, Policies, Project } from './project.js';
-export { exists, finding, validEntities } from './project.js';
+export { exists, finding, findingAt, validEntities } from './project.js';
 export { positionOf } from './source.js';
 export { defaultChart, type ChartReference } from './chart.js';

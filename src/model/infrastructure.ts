@@ -1,4 +1,5 @@
 import type { EnvironmentInput } from './inputs.js';
+import type { Origin } from './source.js';
 
 /**
  * The infrastructure primitives of one target (SPEC §2), decided once here so every generator —
@@ -38,11 +39,13 @@ export interface Infrastructure {
   backups: { schedule: string; retentionDays: number } | undefined;
   /** Object storage without any public access (enterprise `privateStorage`). */
   privateStorage: boolean;
-  aiGateway: { image: string } | undefined;
+  /** `origin` is the environment's `enterprise.aiGateway`. */
+  aiGateway: { image: string; origin: Origin } | undefined;
   whiteLabel: EnvironmentInput['whiteLabel'];
   sso: NonNullable<EnvironmentInput['enterprise']>['sso'];
   /** Where reconcilers pull this environment from. */
-  deploy: { repository: string | undefined; branch: string; path: string };
+  /** `origin` is slipway.yaml's `deployRepo`, when the file sets it. */
+  deploy: { repository: string | undefined; branch: string; path: string; origin: Origin | undefined };
 }
 
 export type ComputePlatform = 'eks' | 'ecs-fargate' | 'doks' | 'droplet' | 'ec2' | 'bare-metal';

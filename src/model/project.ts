@@ -1,5 +1,5 @@
 import type { Diagnostic, Severity } from '../core/diagnostics.js';
-import { positionOf, type InputKind, type JsonPath, type SecretsFile, type SourceFile, type TrustedKey } from './source.js';
+import { positionOf, type InputKind, type JsonPath, type Origin, type SecretsFile, type SourceFile, type TrustedKey } from './source.js';
 import type { AttestationPolicy, EnvironmentInput, ProjectSettings, ProvisioningPolicy, ReleaseInput, SecretsPolicy, ServiceInput, TargetPolicy } from './inputs.js';
 
 /** An input that its schema accepted (`valid`) or rejected; rejected ones still count as existing names. */
@@ -51,11 +51,16 @@ export function finding(
   message: string,
   options: { key?: boolean; severity?: Severity } = {},
 ): Diagnostic {
-  const position = positionOf(entity.source, path, { key: options.key });
+  return findingAt({ source: entity.source, path }, code, message, options);
+}
+
+/** A diagnostic at a node the resolved model remembers (an `Origin`), optionally deeper inside it. */
+export function findingAt(origin: Origin, code: string, message: string, options: { under?: JsonPath; key?: boolean; severity?: Severity } = {}): Diagnostic {
+  const position = positionOf(origin.source, [...origin.path, ...(options.under ?? [])], { key: options.key });
   return {
     severity: options.severity ?? 'error',
     code,
-    file: entity.source.path,
+    file: origin.source.path,
     line: position.line,
     column: position.column,
     message,

@@ -1,7 +1,7 @@
 import type { ChartReference } from './chart.js';
 import type { Infrastructure } from './infrastructure.js';
 import type { ComputeResources, EnvironmentInput, Mode, Provider, Reconciler, ReleaseInput, ResourceType, Role, Runtime, ServiceInput, Tier } from './inputs.js';
-import type { SecretsFile, TrustedKey } from './source.js';
+import type { Origin, SecretsFile, TrustedKey } from './source.js';
 
 /** One service as it runs in one environment: overrides applied, image bound from the release. */
 export interface ResolvedService {
@@ -20,6 +20,8 @@ export interface ResolvedService {
   /** Resources (by name) this service uses, sorted. */
   usesResources: string[];
   secretNames: string[];
+  /** The service's `service.json`, for findings about the service. */
+  origin: Origin;
 }
 
 export interface ResolvedResource {
@@ -32,6 +34,8 @@ export interface ResolvedResource {
   class?: string;
   highAvailability: boolean;
   usedBy: string[];
+  /** The declaration in a service's `dependencies.resources` that gave the version (else the first one). */
+  origin: Origin;
 }
 
 /** A secret Slipway generates: one value per environment, shared by every service declaring the name. */
@@ -84,4 +88,6 @@ export interface ResolvedEnvironment {
   trustedKeys: readonly TrustedKey[];
   /** The project's application Helm chart (slipway.yaml `chart`, or the default): what Kubernetes targets install. */
   chart: ChartReference;
+  /** The environment's YAML file, for findings about the target as a whole. */
+  origin: Origin;
 }

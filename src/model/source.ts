@@ -18,6 +18,16 @@ export interface SourceFile {
   data: unknown;
 }
 
+/**
+ * Where a value of the model was written: a node of an input file. The resolved model keeps one for
+ * whatever a later check may need to point at, so a finding found while rendering still has a file,
+ * a line and a column.
+ */
+export interface Origin {
+  source: SourceFile;
+  path: JsonPath;
+}
+
 export interface Position {
   line: number;
   column: number;

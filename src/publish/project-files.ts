@@ -1,12 +1,10 @@
 import { parse } from 'yaml';
-import { readmeGenerator } from '../../generators/readme/index.js';
-import type { EnvironmentSummary, ProjectModel } from '../../generators/registry.js';
 import type { OutputFile } from '../core/output-file.js';
 import { compareText } from '../core/diagnostics.js';
 import type { IndexEntry } from '../diff/tree.js';
 import { BugError } from '../core/errors.js';
-import { jsonBytes } from '../core/serialize.js';
-import { type BlockReason, defaultChart } from '../model/index.js';
+import { generateProjectFiles } from '../generate/index.js';
+import { type BlockReason, defaultChart, type EnvironmentSummary, type ProjectModel } from '../model/index.js';
 import type { BuiltOutput } from './output.js';
 
 const REGENERATED = ['index.json', 'README.md'] as const;
@@ -24,13 +22,13 @@ export function projectFiles(output: BuiltOutput, kept: ReadonlyMap<string, Inde
     return REGENERATED.flatMap((path) => (output.files.has(path) ? [{ path, bytes: output.files.get(path)! }] : []));
   }
   const entries = [...output.index.values()].map((entry) => kept.get(entry.name) ?? entry).sort((a, b) => compareText(a.name, b.name));
-  // index.json keeps the build's document and serialiser; only the kept environments' entries change.
-  const index = JSON.parse(new TextDecoder().decode(output.files.get('index.json')!)) as Record<string, unknown>;
-  const indexFile = { path: 'index.json', bytes: jsonBytes({ ...index, environments: entries }) };
   const model: ProjectModel = { environments: entries.map(summary), policies: policies(output), chart: chart(output) };
-  const readme = readmeGenerator.generate(model).find((file) => file.path === 'README.md');
-  if (!readme) throw new BugError('the readme generator no longer writes README.md');
-  return [indexFile, readme];
+  const rendered = generateProjectFiles(model);
+  return REGENERATED.map((path) => {
+    const file = rendered.find((candidate) => candidate.path === path);
+    if (!file) throw new BugError(`the project generators no longer write ${path}`);
+    return file;
+  });
 }
 
 function summary(entry: IndexEntry): EnvironmentSummary {

@@ -1,5 +1,5 @@
 import { compareText } from '../core/diagnostics.js';
-import type { EnvironmentInput, EnvironmentSecrets, GeneratedSecret, InfraSecret, Project, Reconciler, ReleaseInput, ResolvedEnvironment, ResolvedResource, ResolvedService, ResourceDependency, ServiceInput } from '../model/index.js';
+import type { EnvironmentInput, EnvironmentSecrets, GeneratedSecret, InfraSecret, Project, Reconciler, ReleaseInput, ResolvedEnvironment, ResolvedResource, ResolvedService, ResourceDependency, ServiceInput, Origin } from '../model/index.js';
 
 export { defaultAiGatewayImage } from './infrastructure.js';
 import { resolveChart } from './chart.js';
@@ -21,7 +21,8 @@ export function resolveEnvironment(project: Project, environmentName: string): R
   const names = deployedServiceNames(project, input).filter((name) => project.services.get(name)?.valid);
   const services: ResolvedService[] = [];
   for (const name of names) {
-    services.push(resolveService(name, project.services.get(name)!.value, input, release, names));
+    const entity = project.services.get(name)!;
+    services.push(resolveService(name, entity.value, { source: entity.source, path: [] }, input, release, names));
   }
   const ordered = dependencyOrder(services);
   const resources = resolveResources(services, input);
@@ -38,9 +39,10 @@ export function resolveEnvironment(project: Project, environmentName: string): R
     services: ordered,
     resources,
     secrets,
-    infrastructure: resolveInfrastructure(environmentName, input, ordered, secrets.infra, project.settings?.value),
+    infrastructure: resolveInfrastructure(environmentName, { source: environment.source, path: [] }, input, ordered, secrets.infra, project.settings),
     trustedKeys: project.trustedKeys,
     chart: resolveChart(project.settings?.value),
+    origin: { source: environment.source, path: [] },
   };
 }
 
@@ -81,7 +83,7 @@ export function deployedServiceNames(project: Project, input: EnvironmentInput):
 }
 
 /** `name` is the service's folder: its identity, even while its `name` field disagrees (a reported error). */
-function resolveService(name: string, service: ServiceInput, environment: EnvironmentInput, release: ReleaseInput, deployed: string[]): ResolvedService {
+function resolveService(name: string, service: ServiceInput, origin: Origin, environment: EnvironmentInput, release: ReleaseInput, deployed: string[]): ResolvedService {
   const override = environment.overrides?.services?.[name] ?? {};
   const env = sortRecord({ ...service.env, ...override.env });
   const scaling = { ...service.scaling, ...override.scaling };
@@ -98,6 +100,7 @@ function resolveService(name: string, service: ServiceInput, environment: Enviro
     dependsOn: (service.dependencies?.services ?? []).filter((name) => deployed.includes(name)).sort(compareText),
     usesResources: [...new Set((service.dependencies?.resources ?? []).map((r) => r.name))].sort(compareText),
     secretNames: Object.keys(service.secrets ?? {}).sort(compareText),
+    origin,
   };
 }
 
@@ -107,23 +110,25 @@ function managedByDefault(environment: Pick<EnvironmentInput, 'provider' | 'runt
 }
 
 function resolveResources(services: ResolvedService[], environment: EnvironmentInput): ResolvedResource[] {
-  const byName = new Map<string, { declaration: ResourceDependency; usedBy: string[] }>();
+  const byName = new Map<string, { declaration: ResourceDependency; usedBy: string[]; origin: Origin }>();
   for (const service of services) {
-    for (const declaration of service.input.dependencies?.resources ?? []) {
+    (service.input.dependencies?.resources ?? []).forEach((declaration, index) => {
+      const origin: Origin = { source: service.origin.source, path: ['dependencies', 'resources', index] };
       const entry = byName.get(declaration.name);
       if (entry) {
         entry.usedBy.push(service.name);
-        // The largest declared storage and the first declared version win; conflicts are a rule's business.
+        // The first declared version wins, and points at where it was declared; conflicts are a rule's business.
+        if (entry.declaration.version === undefined && declaration.version !== undefined) entry.origin = origin;
         entry.declaration = { ...entry.declaration, version: entry.declaration.version ?? declaration.version, storage: entry.declaration.storage ?? declaration.storage };
       } else {
-        byName.set(declaration.name, { declaration, usedBy: [service.name] });
+        byName.set(declaration.name, { declaration, usedBy: [service.name], origin });
       }
-    }
+    });
   }
   const fallback = managedByDefault(environment);
   return [...byName.entries()]
     .sort(([a], [b]) => compareText(a, b))
-    .map(([name, { declaration, usedBy }]) => {
+    .map(([name, { declaration, usedBy, origin }]) => {
       const settings = environment.resources?.[name] ?? {};
       const storage = settings.storage ?? declaration.storage;
       return {
@@ -135,6 +140,7 @@ function resolveResources(services: ResolvedService[], environment: EnvironmentI
         ...(settings.class === undefined ? {} : { class: settings.class }),
         highAvailability: settings.highAvailability ?? false,
         usedBy: usedBy.sort(compareText),
+        origin,
       };
     });
 }

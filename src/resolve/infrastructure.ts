@@ -1,4 +1,4 @@
-import type { ComputePlatform, EnvironmentInput, InfraSecret, Infrastructure, ProjectSettings, Provider, ResolvedService, Runtime } from '../model/index.js';
+import type { ComputePlatform, EnvironmentInput, InfraSecret, Infrastructure, ProjectSettings, Provider, ResolvedService, Runtime, Entity, Origin } from '../model/index.js';
 
 /** Default AI gateway for enterprise targets that enable one without naming an image. */
 export const defaultAiGatewayImage = 'ghcr.io/berriai/litellm:main-stable';
@@ -7,11 +7,13 @@ const defaultCidr: Record<Provider, string> = { aws: '10.0.0.0/16', digitalocean
 
 export function resolveInfrastructure(
   name: string,
+  origin: Origin,
   input: EnvironmentInput,
   services: readonly ResolvedService[],
   infraSecrets: readonly InfraSecret[],
-  settings: ProjectSettings | undefined,
+  settingsEntity: Entity<ProjectSettings> | undefined,
 ): Infrastructure {
+  const settings = settingsEntity?.value;
   const publicEndpoints = services.flatMap((service) =>
     (service.input.ports ?? []).filter((port) => port.expose === 'public').map((port) => ({ service: service.name, port: port.name, number: port.port })),
   );
@@ -41,10 +43,17 @@ export function resolveInfrastructure(
     },
     backups: input.backups ? { schedule: input.backups.schedule, retentionDays: input.backups.retentionDays } : undefined,
     privateStorage: input.enterprise?.privateStorage ?? false,
-    aiGateway: input.enterprise?.aiGateway?.enabled ? { image: input.enterprise.aiGateway.image ?? defaultAiGatewayImage } : undefined,
+    aiGateway: input.enterprise?.aiGateway?.enabled
+      ? { image: input.enterprise.aiGateway.image ?? defaultAiGatewayImage, origin: { source: origin.source, path: [...origin.path, 'enterprise', 'aiGateway'] } }
+      : undefined,
     whiteLabel: input.whiteLabel,
     sso: input.enterprise?.sso,
-    deploy: { repository: settings?.deployRepo, branch: settings?.branch ?? 'main', path: `environments/${name}` },
+    deploy: {
+      repository: settings?.deployRepo,
+      branch: settings?.branch ?? 'main',
+      path: `environments/${name}`,
+      origin: settingsEntity && settings?.deployRepo !== undefined ? { source: settingsEntity.source, path: ['deployRepo'] } : undefined,
+    },
   };
 }
 

@@ -1,3 +1,4 @@
+import { standalone } from '../support/example.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { exampleModel } from '../terraform/support.js';
 const decoder = new TextDecoder();
 const unsafeTag: ScalarTag = { tag: '!unsafe', resolve: (value: string) => value };
 const environment = exampleModel('northwind-onprem');
-const files = new Map(ansibleGenerator.generate(environment).map((file) => [file.path, decoder.decode(file.bytes)]));
+const files = new Map(ansibleGenerator.generate(environment, standalone).map((file) => [file.path, decoder.decode(file.bytes)]));
 const playbook = parse(files.get('ansible/playbook.yml')!, { customTags: [unsafeTag] }) as Array<{ hosts: string; vars: Record<string, unknown>; tasks: Array<Record<string, any>> }>;
 const tasks = playbook[0]!.tasks;
 const taskNamed = (fragment: string) => tasks.find((task) => String(task.name).includes(fragment))!;

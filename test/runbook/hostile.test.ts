@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { runbookGenerator, type ProvisioningPlan } from '../../generators/runbook/index.js';
-import { validateSourceTree } from '../../src/validate/index.js';
+import { validateSourceTree } from '../../src/compile.js';
 import { fixturesDir, useTrees } from '../support/tree.js';
 import { mermaidBlocks, mermaidProblems } from './mermaid-check.js';
 

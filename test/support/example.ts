@@ -1,6 +1,7 @@
+import type { GenerateContext } from '../../generators/types.js';
 import type { ResolvedEnvironment, Runtime, Target } from '../../src/model/index.js';
 import { compareText } from '../../src/core/diagnostics.js';
-import { validateSourceTree } from '../../src/validate/index.js';
+import { validateSourceTree } from '../../src/compile.js';
 import { fixedEpoch, repositoryRoot } from './tree.js';
 
 const byRoot = new Map<string, Target[]>();
@@ -28,3 +29,6 @@ export function readyModels(runtime: Runtime, root = repositoryRoot): Map<string
       .sort(([a], [b]) => compareText(a, b)),
   );
 }
+
+/** The context of a generator run on its own, outside the engine: nothing rendered before it, not blocked. */
+export const standalone: GenerateContext = { produced: [], blockReasons: [] };

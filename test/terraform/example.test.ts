@@ -3,7 +3,7 @@ import { renderFile } from '../../src/core/hcl/index.js';
 import { terraformAwsGenerator } from '../../generators/terraform-aws/index.js';
 import { terraformDigitalOceanGenerator } from '../../generators/terraform-digitalocean/index.js';
 import { expectedHclJson } from './expected-json.js';
-import { exampleTargets } from '../support/example.js';
+import { exampleTargets, standalone } from '../support/example.js';
 import { parsed, providerList, terraformTrees, unknownArguments } from './support.js';
 
 const ready = exampleTargets().filter((target) => target.status === 'ready' && target.model && target.model.provider !== 'bare-metal');
@@ -32,8 +32,8 @@ describe('Terraform of every ready cloud target of the example', () => {
       it('the generator writes exactly these files, and byte-identical ones on a second run', () => {
         const generator = environment.provider === 'aws' ? terraformAwsGenerator : terraformDigitalOceanGenerator;
         expect(generator.appliesTo(environment)).toBe(true);
-        const first = generator.generate(environment);
-        const second = generator.generate(environment);
+        const first = generator.generate(environment, standalone);
+        const second = generator.generate(environment, standalone);
         expect(second).toEqual(first);
         const decoder = new TextDecoder();
         const written = first.filter((file) => file.path.endsWith('.tf')).map((file) => [file.path, decoder.decode(file.bytes)]);

@@ -1,7 +1,8 @@
-import { planJsonBytes, planMarkdown, planText, provisioningPlan } from '../../../generators/runbook/index.js';
+import { previewEnvironment, validateSourceTree } from '../../compile.js';
 import { hasErrors } from '../../core/diagnostics.js';
-import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
-import { validateSourceTree } from '../../validate/index.js';
+import { BugError, ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
+import type { ProvisioningPlan } from '../../model/index.js';
+import { planText } from '../../report/plan-text.js';
 import { buildTime } from '../clock.js';
 import { reportFindings } from '../findings.js';
 import type { CliIo } from '../io.js';
@@ -26,16 +27,21 @@ export function runPlan(environment: string, options: PlanCommandOptions, io: Cl
 
   const result = validateSourceTree({ root, environments: [environment], now: buildTime(io.env) });
   const target = result.targets.find((candidate) => candidate.name === environment);
-  if (hasErrors(result.diagnostics) || !target?.model || target.status === 'invalid') {
-    reportFindings('plan', result.diagnostics, result.targets, 'text', options.root, io);
+  const preview = !hasErrors(result.diagnostics) && target?.model && target.status !== 'invalid' ? previewEnvironment(target) : undefined;
+  if (!target || !preview?.files) {
+    reportFindings('plan', [...result.diagnostics, ...(preview?.diagnostics ?? [])], result.targets, 'text', options.root, io);
     io.stderr(`no plan for ${environment}: fix the errors above first\n`);
     return ExitCode.invalidInput;
   }
 
-  const plan = provisioningPlan(target.model, target.status === 'blocked' ? target.blockReasons : []);
-  if (format === 'json') io.stdout(new TextDecoder().decode(planJsonBytes(plan)));
-  else if (format === 'markdown') io.stdout(planMarkdown(plan));
-  else io.stdout(planText(plan));
+  const file = (path: string) => {
+    const found = preview.files!.find((candidate) => candidate.path === path);
+    if (!found) throw new BugError(`the runbook no longer writes ${path}`);
+    return new TextDecoder().decode(found.bytes);
+  };
+  if (format === 'json') io.stdout(file('plan.json'));
+  else if (format === 'markdown') io.stdout(file('plan.md'));
+  else io.stdout(planText(JSON.parse(file('plan.json')) as ProvisioningPlan));
 
   if (target.status === 'blocked') {
     io.stderr(`${environment} is blocked: ${target.blockReasons.map((reason) => reason.message).join('; ')}\n`);

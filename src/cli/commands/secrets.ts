@@ -2,7 +2,7 @@ import { hasErrors } from '../../core/diagnostics.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
 import { ageIdentities } from '../../secrets/identities.js';
 import { rotateSecrets, syncSecrets, type SecretsOutcome } from '../../secrets/sync.js';
-import { validateSourceTree, type ValidationResult } from '../../validate/index.js';
+import { validateSourceTree, type ValidationResult } from '../../compile.js';
 import { buildTime } from '../clock.js';
 import { reportFindings } from '../findings.js';
 import type { CliIo } from '../io.js';

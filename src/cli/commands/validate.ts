@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hasErrors } from '../../core/diagnostics.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
-import { validateSourceTree } from '../../validate/index.js';
+import { validateSourceTree } from '../../compile.js';
 import { buildTime } from '../clock.js';
 import { parseFormat, reportFindings, summaryLine } from '../findings.js';
 import type { CliIo } from '../io.js';

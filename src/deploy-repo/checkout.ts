@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { UsageError, UserError } from '../core/errors.js';
+
+/** A local folder holding the deploy repository's files, checked out when it came from git. */
+export interface DeployStateCheckout {
+  root: string;
+  /** Removes the temporary checkout, if one was made. */
+  dispose(): void;
+}
+
+/**
+ * Resolves `--previous`/`--against`: a folder holding the deploy repo's files (used in place), or
+ * anything git can clone (a URL or a bare repository's path) with an optional `#REF`, cloned into a
+ * temporary folder. An empty repository or a branch not made yet is an empty state, not an error.
+ */
+export function checkoutDeployState(spec: string, cwd: string): DeployStateCheckout {
+  const [location, ref] = splitRef(spec);
+  if (location.startsWith('-')) throw new UsageError(`${JSON.stringify(location)} is not a folder or a git URL`);
+  const local = resolve(cwd, location);
+  if (ref === undefined && existsSync(local) && statSync(local).isDirectory() && !isBareRepository(local)) {
+    return { root: local, dispose: () => {} };
+  }
+  const checkout = mkdtempSync(join(tmpdir(), 'slipway-deploy-state-'));
+  const dispose = () => rmSync(checkout, { recursive: true, force: true });
+  try {
+    cloneInto(existsSync(local) ? local : location, ref, checkout);
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+  return { root: checkout, dispose };
+}
+
+/** Text as it may be shown: credentials in any URL in it (`https://user:token@host/…`) are hidden. */
+export function hideCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1***@');
+}
+
+function splitRef(spec: string): [string, string | undefined] {
+  const hash = spec.lastIndexOf('#');
+  if (hash <= 0) return [spec, undefined];
+  const ref = spec.slice(hash + 1);
+  if (!/^[A-Za-z0-9._\/-]+$/.test(ref) || ref.startsWith('-')) throw new UsageError(`${JSON.stringify(ref)} is not a git ref`);
+  return [spec.slice(0, hash), ref];
+}
+
+function isBareRepository(dir: string): boolean {
+  return existsSync(join(dir, 'HEAD')) && existsSync(join(dir, 'objects')) && existsSync(join(dir, 'refs'));
+}
+
+function cloneInto(source: string, ref: string | undefined, checkout: string): void {
+  const git = (args: string[], cwd?: string) =>
+    execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+  try {
+    try {
+      git(['clone', '--quiet', '--no-tags', '--depth', '1', ...(ref ? ['--branch', ref] : []), '--', source, checkout]);
+    } catch (error) {
+      if (!ref) throw error;
+      // Not a branch or tag (a commit id, say): fetch everything and check it out.
+      rmSync(checkout, { recursive: true, force: true });
+      git(['clone', '--quiet', '--no-tags', '--', source, checkout]);
+      git(['checkout', '--quiet', '--detach', ref], checkout);
+    }
+  } catch (error) {
+    const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
+    if (/remote branch .* not found|does not have any commits|empty repository/i.test(stderr)) return;
+    throw new UserError(hideCredentials(`cannot read the deploy state from ${source}${ref ? `#${ref}` : ''}: ${stderr.split('\n').at(-1) || 'git failed'}`));
+  }
+}

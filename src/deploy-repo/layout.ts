@@ -1,0 +1,81 @@
+import { compareText } from '../core/diagnostics.js';
+
+/**
+ * The shape of a deploy repository (SPEC §3): which paths Slipway owns, the environment folders,
+ * and `index.json`. Everything here works on a tree already in memory.
+ */
+
+/** A whole output tree in memory: `/`-separated paths relative to its root, and exact bytes. */
+export type FileMap = ReadonlyMap<string, Uint8Array>;
+
+/** One `index.json` entry, as the index generator writes it. */
+export interface IndexEntry {
+  name: string;
+  mode?: string;
+  tier?: string;
+  provider?: string;
+  runtime?: string;
+  release?: string;
+  status: string;
+  blockReasons: Array<{ cause: string; message: string }>;
+  manifestSha256: string | null;
+}
+
+/**
+ * Paths Slipway owns in a deploy repository. Everything else (CODEOWNERS, `.github/`) belongs to
+ * the repository's owners: publish keeps it, and diff and `--previous` do not read it.
+ */
+export function isManaged(path: string): boolean {
+  return path === 'index.json' || path === 'README.md' || /^(environments|api|charts)\//.test(path);
+}
+
+/**
+ * The environments `index.json` lists, by name. A deploy repository may be empty, or older than
+ * the index, or hand-damaged: anything unreadable reads as "no index", never as a crash.
+ */
+export function readIndex(files: FileMap): Map<string, IndexEntry> {
+  const entries = new Map<string, IndexEntry>();
+  const list = parseLoosely(files.get('index.json'))?.environments;
+  if (!Array.isArray(list)) return entries;
+  for (const item of list) {
+    if (!item || typeof item !== 'object' || typeof (item as IndexEntry).name !== 'string') continue;
+    const entry = item as IndexEntry;
+    entries.set(entry.name, {
+      ...entry,
+      status: typeof entry.status === 'string' ? entry.status : 'unknown',
+      blockReasons: Array.isArray(entry.blockReasons) ? entry.blockReasons : [],
+      manifestSha256: typeof entry.manifestSha256 === 'string' ? entry.manifestSha256 : null,
+    });
+  }
+  return entries;
+}
+
+/**
+ * A JSON object read from bytes a deploy repository holds (`index.json`, a `release.json`), or
+ * undefined when they are not one: damaged input reads as absent, never as a crash.
+ */
+export function parseLoosely(bytes: Uint8Array | undefined): Record<string, unknown> | undefined {
+  if (!bytes) return undefined;
+  try {
+    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The files of every `environments/<name>/` folder, with paths relative to it, by name in
+ * `compareText` order. Grouped in one pass, so the work per environment does not grow with the
+ * size of the whole tree. Works on bytes, blob ids and refused entries alike.
+ */
+export function environmentFolders<T>(files: Iterable<readonly [string, T]>): Map<string, Map<string, T>> {
+  const folders = new Map<string, Map<string, T>>();
+  for (const [path, value] of files) {
+    const match = /^environments\/([^/]+)\/(.+)$/s.exec(path);
+    if (!match) continue;
+    if (!folders.has(match[1]!)) folders.set(match[1]!, new Map());
+    folders.get(match[1]!)!.set(match[2]!, value);
+  }
+  return new Map([...folders].sort(([a], [b]) => compareText(a, b)));
+}
