@@ -2,7 +2,7 @@ import { compareText, hasErrors, sortDiagnostics, type Diagnostic } from './core
 import { sha256Hex } from './core/digest.js';
 import { BugError } from './core/errors.js';
 import type { OutputFile } from './core/output-file.js';
-import type { PreviousTree } from './load/previous.js';
+import type { PreviousTree } from './deploy-repo/index.js';
 import { blockedNotice, blockReasons } from './gate/index.js';
 import { checkEnvironment, generateEnvironment, generateProjectFiles, type ProducedFile } from './generate/index.js';
 import { loadSourceTree } from './load/index.js';

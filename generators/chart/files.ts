@@ -1,9 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { compareText } from '../../src/core/diagnostics.js';
 import { BugError } from '../../src/core/errors.js';
 import { generatorsDir } from '../../src/core/paths.js';
+import { readRegularFiles } from '../../src/core/tree.js';
 
 /** The chart's own files as they ship: everything in this folder but Slipway's code and tests. */
 interface ChartFile {
@@ -14,19 +13,9 @@ interface ChartFile {
 const notChart = /\.(ts|js|map)$/;
 let cachedFiles: ChartFile[] | undefined;
 
-/** Read from disk once per process: every build and every values check shares them. */
+/** Read from disk once per process (in path order): every build and every values check shares them. */
 export function chartFiles(): ChartFile[] {
-  if (cachedFiles) return cachedFiles;
-  const files: ChartFile[] = [];
-  const walk = (dir: string, prefix: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = prefix ? `${prefix}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(join(dir, entry.name), path);
-      else if (!notChart.test(entry.name)) files.push({ path, bytes: readFileSync(join(dir, entry.name)) });
-    }
-  };
-  walk(join(generatorsDir(), 'chart'), '');
-  cachedFiles = files.sort((a, b) => compareText(a.path, b.path));
+  cachedFiles ??= [...readRegularFiles(join(generatorsDir(), 'chart'), { include: (path) => !notChart.test(path) })].map(([path, bytes]) => ({ path, bytes }));
   return cachedFiles;
 }
 

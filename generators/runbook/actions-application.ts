@@ -1,9 +1,10 @@
 import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index.js';
+import type { RunbookSubject } from './rendered.js';
 import type { PlanAction } from './plan.js';
 import { descriptionOf, licenseSummary, listed, paths, replicas, runtimeFile, usesBundle } from './vocabulary.js';
 
 /** Step 4: each service's migration command, where it runs, and what the release says about it. */
-export function runMigrations(environment: ResolvedEnvironment): PlanAction[] {
+export function runMigrations(environment: RunbookSubject): PlanAction[] {
   const actions = environment.services.flatMap((service): PlanAction[] => {
     const migrations = service.input.migrations;
     if (!migrations) return [];
@@ -24,7 +25,7 @@ export function runMigrations(environment: ResolvedEnvironment): PlanAction[] {
 }
 
 /** Step 5: foundation data, after the migrations, once per install. */
-export function seedFoundationData(environment: ResolvedEnvironment): PlanAction[] {
+export function seedFoundationData(environment: RunbookSubject): PlanAction[] {
   const actions = environment.services.flatMap((service): PlanAction[] => {
     const seed = service.input.seed;
     if (!seed) return [];
@@ -35,7 +36,7 @@ export function seedFoundationData(environment: ResolvedEnvironment): PlanAction
 }
 
 /** Step 6: the license the target runs under, and the agents that report it. */
-export function activateLicense(environment: ResolvedEnvironment): PlanAction[] {
+export function activateLicense(environment: RunbookSubject): PlanAction[] {
   const license = environment.input.license;
   const agents = environment.services.filter((service) => service.role === 'agent');
   const actions: PlanAction[] = [];
@@ -58,7 +59,7 @@ export function activateLicense(environment: ResolvedEnvironment): PlanAction[] 
 }
 
 /** Step 7: the signed release and its images, applied the way this runtime applies changes. */
-export function bindRelease(environment: ResolvedEnvironment): PlanAction[] {
+export function bindRelease(environment: RunbookSubject): PlanAction[] {
   const infra = environment.infrastructure;
   const actions: PlanAction[] = [...verifySignature(environment)];
   for (const service of environment.services) {
@@ -75,7 +76,7 @@ export function bindRelease(environment: ResolvedEnvironment): PlanAction[] {
   return actions;
 }
 
-export function verifySignature(environment: ResolvedEnvironment): PlanAction[] {
+export function verifySignature(environment: RunbookSubject): PlanAction[] {
   const key = environment.trustedKeys[0];
   const keyFile = key ? key.path.split('/').pop()! : 'release.pub.pem';
   const keys = environment.trustedKeys.map((trusted) => `${trusted.keyId} (${trusted.path})`);
@@ -89,7 +90,7 @@ export function verifySignature(environment: ResolvedEnvironment): PlanAction[] 
   ];
 }
 
-function applyRelease(environment: ResolvedEnvironment): PlanAction[] {
+function applyRelease(environment: RunbookSubject): PlanAction[] {
   const { deploy, namespace } = environment.infrastructure;
   const source = `${deploy.repository ?? 'the deploy repository'}, branch ${deploy.branch}, path ${deploy.path}`;
   if (environment.runtime === 'kubernetes') {
@@ -146,7 +147,7 @@ function applyRelease(environment: ResolvedEnvironment): PlanAction[] {
 }
 
 /** The one-shot runner of a migration or seed command on this runtime; seeds always run after migrations. */
-function oneShotRunner(service: ResolvedService, environment: ResolvedEnvironment, kind: 'migration' | 'seed'): string {
+function oneShotRunner(service: ResolvedService, environment: RunbookSubject, kind: 'migration' | 'seed'): string {
   const image = service.image ?? service.input.image;
   const after = kind === 'seed' ? ' after the migrations' : '';
   if (environment.runtime === 'kubernetes') {
@@ -158,13 +159,13 @@ function oneShotRunner(service: ResolvedService, environment: ResolvedEnvironmen
   return `the one-shot ${kind} service of ${paths.compose} runs it in ${image}${after}; the app services wait for it (service_completed_successfully)`;
 }
 
-function databasesOf(service: ResolvedService, environment: ResolvedEnvironment): string {
+function databasesOf(service: ResolvedService, environment: RunbookSubject): string {
   const databases = environment.resources.filter((resource) => service.usesResources.includes(resource.name) && (resource.type === 'postgres' || resource.type === 'mysql'));
   return databases.map((resource) => `${resource.name} (${resource.type}, ${resource.managed ? 'managed' : 'embedded'})`).join(', ');
 }
 
 /** The rendered file that describes how this service runs. */
-export function serviceFile(service: ResolvedService, environment: ResolvedEnvironment): string {
+export function serviceFile(service: ResolvedService, environment: RunbookSubject): string {
   if (environment.runtime === 'kubernetes') return paths.helmValues(service.name);
   if (environment.runtime === 'ecs') return paths.terraform;
   return paths.compose;

@@ -1,10 +1,11 @@
 import type { ResolvedEnvironment } from '../../src/model/index.js';
+import type { RunbookSubject } from './rendered.js';
 import { serviceFile } from './actions-application.js';
 import type { PlanAction } from './plan.js';
 import { healthCheck, listed, paths, usesAnsible, usesBundle, usesTerraform } from './vocabulary.js';
 
 /** Step 8: every service's own check, the runtime's view of them all, and the public endpoint. */
-export function runHealthChecks(environment: ResolvedEnvironment): PlanAction[] {
+export function runHealthChecks(environment: RunbookSubject): PlanAction[] {
   const infra = environment.infrastructure;
   const how = { kubernetes: 'as readiness and liveness probes', ecs: 'as the container health check', compose: 'as the Compose healthcheck; dependants wait for service_healthy' }[environment.runtime];
   const actions: PlanAction[] = environment.services.map((service) => {
@@ -39,7 +40,7 @@ export function runHealthChecks(environment: ResolvedEnvironment): PlanAction[] 
   return actions;
 }
 
-function publicHttpChecks(environment: ResolvedEnvironment): PlanAction[] {
+function publicHttpChecks(environment: RunbookSubject): PlanAction[] {
   const domain = environment.infrastructure.dns.domain;
   const scheme = environment.infrastructure.dns.certificate === 'none' ? 'http' : 'https';
   return environment.infrastructure.publicEndpoints.flatMap((endpoint): PlanAction[] => {
@@ -53,7 +54,7 @@ function publicHttpChecks(environment: ResolvedEnvironment): PlanAction[] {
 }
 
 /** Step 9: nothing but signed releases through the one channel changes the target from now on. */
-export function lockInstaller(environment: ResolvedEnvironment): PlanAction[] {
+export function lockInstaller(environment: RunbookSubject): PlanAction[] {
   const { deploy, namespace } = environment.infrastructure;
   const keys = environment.trustedKeys.map((key) => key.keyId);
   const actions: PlanAction[] = [
@@ -82,7 +83,7 @@ export function lockInstaller(environment: ResolvedEnvironment): PlanAction[] {
 }
 
 /** Step 10: what was provisioned, identified by the signed manifest, kept where it can be audited. */
-export function recordAuditEvent(environment: ResolvedEnvironment): PlanAction[] {
+export function recordAuditEvent(environment: RunbookSubject): PlanAction[] {
   const agents = environment.services.filter((service) => service.role === 'agent').map((service) => service.name);
   const actions: PlanAction[] = [
     {

@@ -1,4 +1,5 @@
 import type { ResolvedEnvironment } from '../../src/model/index.js';
+import type { RunbookSubject } from './rendered.js';
 import type { PlanAction } from './plan.js';
 import {
   hasSecretsFile,
@@ -15,7 +16,7 @@ import {
 } from './vocabulary.js';
 
 /** Step 1: the compute, network and managed stores the target runs on. */
-export function allocateTarget(environment: ResolvedEnvironment): PlanAction[] {
+export function allocateTarget(environment: RunbookSubject): PlanAction[] {
   const { infrastructure: infra } = environment;
   const actions: PlanAction[] = [];
   const region = infra.region ? ` in ${infra.region}` : '';
@@ -72,7 +73,7 @@ export function allocateTarget(environment: ResolvedEnvironment): PlanAction[] {
 }
 
 /** Step 2: the runtime is there, at the version the target policy accepted, before anything lands on it. */
-export function validateRuntime(environment: ResolvedEnvironment): PlanAction[] {
+export function validateRuntime(environment: RunbookSubject): PlanAction[] {
   const version = environment.input.runtimeVersion;
   const namespace = environment.infrastructure.namespace;
   switch (environment.runtime) {
@@ -101,7 +102,7 @@ export function validateRuntime(environment: ResolvedEnvironment): PlanAction[] 
 }
 
 /** Step 3: generated secrets from the SOPS file, infrastructure secrets by reference; no value is ever in the plan. */
-export function injectSecrets(environment: ResolvedEnvironment): PlanAction[] {
+export function injectSecrets(environment: RunbookSubject): PlanAction[] {
   const { generated, infra, recipients } = environment.secrets;
   const actions: PlanAction[] = [];
   if (generated.length > 0 && hasSecretsFile(environment)) {
@@ -121,7 +122,7 @@ export function injectSecrets(environment: ResolvedEnvironment): PlanAction[] {
   return actions;
 }
 
-function secretsDelivery(environment: ResolvedEnvironment): PlanAction {
+function secretsDelivery(environment: RunbookSubject): PlanAction {
   const namespace = environment.infrastructure.namespace;
   if (environment.runtime === 'kubernetes') {
     const controllerNamespace = environment.reconciler === 'argocd' ? 'argocd' : 'flux-system';

@@ -1,11 +1,12 @@
 import type { BlockReason, PlanAction, ProvisioningPlan, ResolvedEnvironment } from '../../src/model/index.js';
+import type { RunbookSubject } from './rendered.js';
 import { planGraph } from './graph.js';
 import { provisioningSteps } from './steps.js';
 
 export type { PlanAction, ProvisioningPlan } from '../../src/model/index.js';
 
 /** The runbook of one environment: a pure function of its model. */
-export function provisioningPlan(environment: ResolvedEnvironment, blockReasons: readonly BlockReason[] = []): ProvisioningPlan {
+export function provisioningPlan(environment: RunbookSubject, blockReasons: readonly BlockReason[] = []): ProvisioningPlan {
   return {
     apiVersion: 'slipway.dev/v1',
     kind: 'ProvisioningPlan',

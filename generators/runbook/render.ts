@@ -1,4 +1,5 @@
 import type { ResolvedEnvironment } from '../../src/model/index.js';
+import type { RunbookSubject } from './rendered.js';
 import { template } from '../../src/core/templates.js';
 import { verifySignature } from './actions-application.js';
 import { mermaidFlowchart } from './graph.js';
@@ -33,7 +34,7 @@ export function planMarkdown(plan: ProvisioningPlan): string {
 }
 
 /** The per-environment README: what this target is, what runs on it, and how to check its release. */
-export function environmentReadme(environment: ResolvedEnvironment, plan: ProvisioningPlan): string {
+export function environmentReadme(environment: RunbookSubject, plan: ProvisioningPlan): string {
   const infra = environment.infrastructure;
   const key = environment.trustedKeys;
   return template('generators/runbook/README.md.hbs')({
@@ -88,7 +89,7 @@ export function environmentReadme(environment: ResolvedEnvironment, plan: Provis
 }
 
 /** Observability and the mode-specific settings (enterprise, white-label), one line each. */
-function settings(environment: ResolvedEnvironment): string[] {
+function settings(environment: RunbookSubject): string[] {
   const infra = environment.infrastructure;
   const { logs, metrics, alerting } = infra.observability;
   const brand = infra.whiteLabel?.brand;
@@ -104,18 +105,32 @@ function settings(environment: ResolvedEnvironment): string[] {
   ].filter((line): line is string => line !== undefined);
 }
 
-function outputFolders(environment: ResolvedEnvironment): Array<{ path: string; what: string }> {
-  const folders: Array<{ path: string; what: string }> = [];
-  if (environment.runtime === 'compose') folders.push({ path: paths.compose, what: 'the Compose project' });
-  if (environment.runtime === 'kubernetes') {
-    folders.push({ path: 'helm/', what: 'Helm values, one file per service' });
-    folders.push({ path: 'k8s/', what: `namespace, ${environment.reconciler === 'argocd' ? 'Argo CD Application' : 'Flux HelmReleases'}, encrypted secrets, monitoring` });
-  }
-  if (usesTerraform(environment)) folders.push({ path: paths.terraform, what: environment.runtime === 'ecs' ? 'the cluster, ECS services and task definitions, managed stores, network' : 'compute, managed stores, network, DNS' });
-  if (usesAnsible(environment)) folders.push({ path: 'ansible/', what: 'inventory and playbook that install the Compose runtime' });
-  if (hasSecretsFile(environment)) folders.push({ path: paths.secrets, what: 'generated secrets, SOPS/age-encrypted' });
-  if (usesBundle(environment)) folders.push({ path: paths.bundle(environment), what: 'the signed install/update bundle' });
+function outputFolders(environment: RunbookSubject): Array<{ path: string; what: string }> {
+  const folders = environment.rendered.entries.map(({ path, generator }) => ({ path, what: contents(environment, generator) }));
   folders.push({ path: 'plan.md', what: 'the provisioning runbook (plan.json for machines)' });
   folders.push({ path: paths.manifest, what: 'the signed manifest of every file here (release.json.sig)' });
   return folders;
+}
+
+/** What a generator's files hold for this target, in the README's words; its own description otherwise. */
+function contents(environment: RunbookSubject, generator: { name: string; description: string }): string {
+  switch (generator.name) {
+    case 'compose':
+      return 'the Compose project';
+    case 'helm-values':
+      return 'Helm values, one file per service';
+    case 'kubernetes':
+      return `namespace, ${environment.reconciler === 'argocd' ? 'Argo CD Application' : 'Flux HelmReleases'}, encrypted secrets, monitoring`;
+    case 'terraform-aws':
+    case 'terraform-digitalocean':
+      return environment.runtime === 'ecs' ? 'the cluster, ECS services and task definitions, managed stores, network' : 'compute, managed stores, network, DNS';
+    case 'ansible':
+      return 'inventory and playbook that install the Compose runtime';
+    case 'secrets':
+      return 'generated secrets, SOPS/age-encrypted';
+    case 'bundle':
+      return 'the signed install/update bundle';
+    default:
+      return generator.description;
+  }
 }

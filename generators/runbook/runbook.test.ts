@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
-import { validateSourceTree } from '../../src/compile.js';
+import { previewEnvironment, validateSourceTree } from '../../src/compile.js';
+import { generateEnvironment } from '../../src/generate/index.js';
 import { mermaidBlocks, mermaidProblems } from '../../test/runbook/mermaid-check.js';
 import { repositoryRoot } from '../../test/support/tree.js';
-import { provisioningPlan, runbookGenerator, stepIds, type PlanAction, type ProvisioningPlan } from './index.js';
+import { stepIds, type PlanAction, type ProvisioningPlan } from './index.js';
 
 const now = new Date('2026-11-20T00:00:00Z');
 const example = validateSourceTree({ root: repositoryRoot, now });
@@ -14,7 +15,9 @@ const model = (name: string): ResolvedEnvironment => {
   return found;
 };
 const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-const rendered = (environment: ResolvedEnvironment) => new Map(runbookGenerator.generate(environment).map((file) => [file.path, decode(file.bytes)]));
+/** The runbook's files, rendered by the engine after every generator it lists. */
+const runbookFiles = (environment: ResolvedEnvironment) => generateEnvironment(environment).filter((file) => file.generator.name === 'runbook');
+const rendered = (environment: ResolvedEnvironment) => new Map(runbookFiles(environment).map((file) => [file.path, decode(file.bytes)]));
 const planOf = (name: string): ProvisioningPlan => JSON.parse(rendered(model(name)).get('plan.json')!) as ProvisioningPlan;
 const step = (plan: ProvisioningPlan, id: string): PlanAction[] => plan.steps.find((s) => s.id === id)!.actions;
 const commands = (actions: PlanAction[]) => actions.flatMap((action) => (action.command ? [action.command.join(' ')] : []));
@@ -82,8 +85,8 @@ describe('the runbook of every example environment', () => {
   it('renders byte-identical files from two separate compiles of the same tree', () => {
     const again = validateSourceTree({ root: repositoryRoot, now });
     for (const target of again.targets) {
-      const first = runbookGenerator.generate(model(target.name));
-      const second = runbookGenerator.generate(target.model!);
+      const first = runbookFiles(model(target.name));
+      const second = runbookFiles(target.model!);
       expect(second.map((f) => [f.path, decode(f.bytes)]), target.name).toEqual(first.map((f) => [f.path, decode(f.bytes)]));
     }
   });
@@ -139,14 +142,16 @@ describe('what runs differs by target kind', () => {
     expect(text(step(plan, 'lock-installer'))).toContain('install.sh is not run again');
   });
 
-  it('Compose on cloud hosts: Terraform creates the host; a self-hosted one gets the bundle, a SaaS preview runs docker compose up', () => {
+  it('Compose on cloud hosts: Terraform creates the host; the update agent applies the bundle, on a self-hosted target and a SaaS preview alike', () => {
     const globex = planOf('globex-aws');
     expect(text(step(globex, 'allocate-target'))).toContain('an Amazon EC2 host for Docker Compose');
     expect(allFiles(globex)).toContain(`bundle/globex-aws-${model('globex-aws').release.version}.zip`);
     const preview = planOf('pr-preview');
     expect(text(step(preview, 'allocate-target'))).toContain('a DigitalOcean Droplet for Docker Compose');
-    expect(commands(step(preview, 'bind-release'))).toContain('docker compose --file compose/docker-compose.yml --project-name pr-preview up --detach --wait');
-    expect([...allFiles(preview)].some((file) => file.startsWith('bundle/'))).toBe(false);
+    // The bundle generator renders one for every Compose target the update agent keeps current; the runbook says how it is applied.
+    const bundle = `bundle/pr-preview-${model('pr-preview').release.version}.zip`;
+    expect(commands(step(preview, 'bind-release'))).toContain(`unzip ${bundle} -d bundle`);
+    expect(allFiles(preview)).toContain(bundle);
     expect(commands(step(preview, 'validate-runtime'))).toContain('docker compose --file compose/docker-compose.yml config --quiet');
   });
 
@@ -173,7 +178,7 @@ describe('what runs differs by target kind', () => {
 
   it('a blocked target keeps its plan with the reasons, for `slipway plan`', () => {
     const blocked = example.targets.find((t) => t.status === 'blocked')!;
-    const plan = provisioningPlan(blocked.model!, blocked.blockReasons);
+    const plan = JSON.parse(decode(previewEnvironment(blocked).files!.find((file) => file.path === 'plan.json')!.bytes)) as ProvisioningPlan;
     expect(plan.blockReasons).toEqual(blocked.blockReasons.map(({ cause, message }) => ({ cause, message })));
     expect(plan.steps).toHaveLength(10);
   });

@@ -1,4 +1,5 @@
 import type { ResolvedEnvironment, StepId } from '../../src/model/index.js';
+import type { RunbookSubject } from './rendered.js';
 import { activateLicense, bindRelease, runMigrations, seedFoundationData } from './actions-application.js';
 import { lockInstaller, recordAuditEvent, runHealthChecks } from './actions-operation.js';
 import { allocateTarget, injectSecrets, validateRuntime } from './actions-target.js';
@@ -19,7 +20,7 @@ export const provisioningSteps = [
   { id: 'run-health-checks', title: 'Run health checks', actions: runHealthChecks },
   { id: 'lock-installer', title: 'Lock the installer', actions: lockInstaller },
   { id: 'record-audit-event', title: 'Record the audit event', actions: recordAuditEvent },
-] as const satisfies ReadonlyArray<{ id: StepId; title: string; actions: (environment: ResolvedEnvironment) => PlanAction[] }>;
+] as const satisfies ReadonlyArray<{ id: StepId; title: string; actions: (environment: RunbookSubject) => PlanAction[] }>;
 
 export type { StepId } from '../../src/model/index.js';
 

@@ -1,9 +1,10 @@
 import type { ResolvedEnvironment, ResolvedResource, ResolvedService } from '../../src/model/index.js';
+import { BugError } from '../../src/core/errors.js';
+import type { RunbookSubject } from './rendered.js';
 
 /**
  * Where things live in `environments/<env>/` (SPEC §3) and how the runbook names what the model
- * holds. The folders are decided from the model alone, so the runbook is right whichever generator
- * renders them.
+ * holds. Whether a file is there at all comes from the files the generators rendered.
  */
 export const paths = {
   terraform: 'terraform/',
@@ -17,18 +18,20 @@ export const paths = {
   manifest: 'release.json',
   signature: 'release.json.sig',
   helmValues: (service: string) => `helm/${service}.values.yaml`,
-  bundle: (environment: ResolvedEnvironment) => `bundle/${environment.name}-${environment.release.version}.zip`,
+  bundle: (environment: RunbookSubject) => {
+    if (environment.rendered.bundle === undefined) throw new BugError(`the runbook of ${environment.name} names a bundle that was not rendered`);
+    return environment.rendered.bundle;
+  },
 } as const;
 
-export const usesTerraform = (environment: ResolvedEnvironment) => environment.provider !== 'bare-metal';
-export const usesAnsible = (environment: ResolvedEnvironment) => environment.provider === 'bare-metal';
-/** Self-hosted targets get the signed install/update bundle (SPEC §3). */
-export const usesBundle = (environment: ResolvedEnvironment) => environment.mode === 'self-hosted' && environment.runtime === 'compose';
-/** The secrets generator carries the SOPS file only when generated secrets exist and the file does. */
-export const hasSecretsFile = (environment: ResolvedEnvironment) => environment.secrets.generated.length > 0 && environment.secrets.file !== undefined;
+// Which folders exist is read off what the generators rendered, never decided again here.
+export const usesTerraform = (environment: RunbookSubject) => environment.rendered.hasFolder(paths.terraform);
+export const usesAnsible = (environment: RunbookSubject) => environment.rendered.has(paths.playbook);
+export const usesBundle = (environment: RunbookSubject) => environment.rendered.bundle !== undefined;
+export const hasSecretsFile = (environment: RunbookSubject) => environment.rendered.has(paths.secrets);
 
 /** The file that runs what sits beside the services (embedded stores, the AI gateway): the Compose file, the kustomization, or the Terraform folder. */
-export function runtimeFile(environment: ResolvedEnvironment): string {
+export function runtimeFile(environment: RunbookSubject): string {
   if (environment.runtime === 'compose') return paths.compose;
   if (environment.runtime === 'kubernetes') return paths.kustomization;
   return paths.terraform;

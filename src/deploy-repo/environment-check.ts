@@ -71,9 +71,8 @@ export function checkEnvironmentFolder(name: string, folder: EnvironmentFolder, 
   for (const entry of manifest.files) {
     listed.add(entry.path);
     const bytes = files.get(entry.path);
-    // A listed path that is a link has been reported as one already.
     if (bytes === undefined) {
-      if (!refused.has(entry.path)) problem(entry.path, 'is listed in release.json but missing');
+      if (!reportedAsRefused(entry.path, refused)) problem(entry.path, 'is listed in release.json but missing');
     } else if (bytes.length !== entry.size) {
       problem(entry.path, `does not match release.json: ${bytes.length} bytes, release.json lists ${entry.size}`);
     } else if (sha256Hex(bytes) !== entry.sha256) {
@@ -83,6 +82,12 @@ export function checkEnvironmentFolder(name: string, folder: EnvironmentFolder, 
   const unlisted = [...files.keys()].filter((path) => !listed.has(path)).sort(comparePaths);
   for (const path of unlisted) problem(path, 'is not listed in release.json (a file was added)');
   return { problems, release: manifest.release, ...(signedBy ? { signedBy } : {}) };
+}
+
+/** Whether a path is, or lies in a folder that is, a link or special file: reported as one already, not also as missing. */
+function reportedAsRefused(path: string, refused: ReadonlyMap<string, unknown>): boolean {
+  for (let at = path.length; at > 0; at = path.lastIndexOf('/', at - 1)) if (refused.has(path.slice(0, at))) return true;
+  return false;
 }
 
 function signatureProblem(manifest: Uint8Array, signatureFile: Uint8Array, trustedKeys: readonly Uint8Array[], prefix: string): string | { signedBy: string } {

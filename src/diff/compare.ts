@@ -4,7 +4,8 @@ import { sha256Hex } from '../core/digest.js';
 import { assessRisks, type EnvironmentFiles } from './risks/index.js';
 import type { Risk } from './risks/types.js';
 import { compareSops, isSopsFile, redactCiphertext, type SopsComparison } from './sops.js';
-import { decodeUtf8, environmentFolders, isManaged, parseLoosely, readIndex, type FileMap, type IndexEntry } from './tree.js';
+import { environmentFolders, isManaged, parseLoosely, readIndex, type FileMap, type IndexEntry } from '../deploy-repo/index.js';
+import { decodeUtf8 } from './text.js';
 
 export type EnvironmentStatus = 'added' | 'changed' | 'removed' | 'blocked' | 'unchanged';
 

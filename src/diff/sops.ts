@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { compareText } from '../core/diagnostics.js';
-import { decodeUtf8 } from './tree.js';
+import { decodeUtf8 } from './text.js';
 
 /**
  * SOPS files in a diff: only the names of what changed, never a value. A ciphertext differs

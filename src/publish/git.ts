@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { displayOrigin } from '../diff/tree.js';
+import { hideCredentials } from '../deploy-repo/index.js';
 import { PublishError, UsageError } from '../core/errors.js';
 import type { DeployRepository } from './index.js';
 import { gitBlobId } from './output.js';
@@ -39,7 +39,7 @@ function run(args: string[], options: { input?: Uint8Array | string; env?: Recor
   });
 }
 
-const lastLine = (text: string) => displayOrigin(text.trim().split('\n').at(-1) ?? '');
+const lastLine = (text: string) => hideCredentials(text.trim().split('\n').at(-1) ?? '');
 
 /**
  * A git remote, published to with the git CLI: the branch is fetched into a private bare
@@ -48,7 +48,7 @@ const lastLine = (text: string) => displayOrigin(text.trim().split('\n').at(-1) 
  */
 export async function openGitRepository(remote: string, identity: GitIdentity): Promise<DeployRepository> {
   if (remote.startsWith('-')) throw new UsageError(`--to ${JSON.stringify(remote)} is not a path or a git URL`);
-  const name = displayOrigin(remote);
+  const name = hideCredentials(remote);
   const dir = mkdtempSync(join(tmpdir(), 'slipway-publish-'));
   const git = async (args: string[], options: { input?: Uint8Array | string; env?: Record<string, string>; allowFailure?: boolean } = {}) => {
     const result = await run(['--git-dir', dir, ...args], options);

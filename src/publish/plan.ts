@@ -1,5 +1,5 @@
 import { compareText } from '../core/diagnostics.js';
-import { environmentFolders, isManaged, parseLoosely, readIndex, type IndexEntry } from '../diff/tree.js';
+import { environmentFolders, isManaged, parseLoosely, readIndex, type IndexEntry } from '../deploy-repo/index.js';
 import { PublishError } from '../core/errors.js';
 import { MANIFEST_FILE, parseManifest } from '../sign/manifest.js';
 import { sha256Hex } from '../core/digest.js';

@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import type { OutputFile } from '../core/output-file.js';
 import { compareText } from '../core/diagnostics.js';
-import type { IndexEntry } from '../diff/tree.js';
+import type { IndexEntry } from '../deploy-repo/index.js';
 import { BugError } from '../core/errors.js';
 import { generateProjectFiles } from '../generate/index.js';
 import { type BlockReason, defaultChart, type EnvironmentSummary, type ProjectModel } from '../model/index.js';

@@ -3,5 +3,4 @@
  * itself signs through `release-files.ts`; readers of release.json use `manifest.ts` directly.
  */
 export { keyId, parsePrivateKeyPem, parsePublicKeyPem } from '../core/signing/keys.js';
-export { loadTrustedKeys, verifyOutputTree } from './verify.js';
 export { AGE_IDENTITY_FILE, SIGNING_KEY_FILE, SIGNING_PUBLIC_KEY_FILE, writeKeyPair } from './keygen.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { decryptSops } from 'sops-age';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compareTrees } from '../../src/diff/compare.js';
-import { displayOrigin } from '../../src/diff/tree.js';
+import { hideCredentials } from '../../src/deploy-repo/index.js';
 import { COMMENT_LIMIT, COMMENT_MARKER, renderMarkdown } from '../../src/report/diff-markdown.js';
 import { bareRepository, bindRelease, build, cleanUp, signedSource } from '../publish/helpers.js';
 import { runCli } from '../support/cli.js';
@@ -97,9 +97,9 @@ describeTools('slipway diff', () => {
 
 describe('locations in reports', () => {
   it('never show credentials from a URL', () => {
-    expect(displayOrigin('https://x-access-token:ghs_secret@github.com/acme/deploy.git#main')).toBe('https://***@github.com/acme/deploy.git#main');
-    expect(displayOrigin('fatal: unable to access https://u:p@example.com/r.git/: 403')).toBe('fatal: unable to access https://***@example.com/r.git/: 403');
-    expect(displayOrigin('../deploy.git')).toBe('../deploy.git');
+    expect(hideCredentials('https://x-access-token:ghs_secret@github.com/acme/deploy.git#main')).toBe('https://***@github.com/acme/deploy.git#main');
+    expect(hideCredentials('fatal: unable to access https://u:p@example.com/r.git/: 403')).toBe('fatal: unable to access https://***@example.com/r.git/: 403');
+    expect(hideCredentials('../deploy.git')).toBe('../deploy.git');
   });
 });
 

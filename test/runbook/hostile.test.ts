@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runbookGenerator, type ProvisioningPlan } from '../../generators/runbook/index.js';
+import type { ProvisioningPlan } from '../../src/model/index.js';
+import { generateEnvironment } from '../../src/generate/index.js';
 import { validateSourceTree } from '../../src/compile.js';
 import { fixturesDir, useTrees } from '../support/tree.js';
 import { mermaidBlocks, mermaidProblems } from './mermaid-check.js';
@@ -22,7 +23,7 @@ function render(description: string, argument: string) {
   const result = validateSourceTree({ root, now: new Date('2026-11-20T00:00:00Z') });
   const target = result.targets.find((t) => t.name === 'prod')!;
   expect(target.status, JSON.stringify(result.diagnostics.filter((d) => d.severity === 'error'))).toBe('ready');
-  return new Map(runbookGenerator.generate(target.model!).map((file) => [file.path, new TextDecoder().decode(file.bytes)]));
+  return new Map(generateEnvironment(target.model!).filter((file) => file.generator.name === 'runbook').map((file) => [file.path, new TextDecoder().decode(file.bytes)]));
 }
 
 /** Cells of a Markdown table row: split at pipes that no backslash escapes. */

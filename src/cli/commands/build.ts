@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { outputTree, projectFiles, renderEnvironments } from '../../compile.js';
 import { hasErrors } from '../../core/diagnostics.js';
 import { ExitCode, type ExitCodeValue } from '../../core/errors.js';
-import { openPrevious } from '../../load/previous.js';
+import { openPrevious } from '../../deploy-repo/index.js';
 import { sourceCommit } from '../../load/source-commit.js';
 import { writeOutputTree } from '../../write/index.js';
 import { writePartialTree } from '../../write/partial.js';

@@ -1,7 +1,7 @@
 import { compile } from '../../compile.js';
 import { hasErrors } from '../../core/diagnostics.js';
 import { compareTrees } from '../../diff/compare.js';
-import { displayOrigin, previousFromFiles, readAgainst } from '../../diff/tree.js';
+import { previousFromFiles, readDeployState } from '../../deploy-repo/index.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
 import { COMMENT_MARKER, renderMarkdown } from '../../report/diff-markdown.js';
 import { renderJson, renderText } from '../../report/diff-text.js';
@@ -28,8 +28,7 @@ export function runDiff(options: DiffCommandOptions, io: CliIo): ExitCodeValue {
   if (!['text', 'markdown', 'json'].includes(format)) throw new UsageError(`--format must be text, markdown or json, not ${JSON.stringify(options.format)}`);
   const root = checkedRoot(options.root, io);
   const now = buildTime(io.env);
-  const origin = displayOrigin(options.against);
-  const against = readAgainst(options.against, io.cwd);
+  const { origin, files: against } = readDeployState(options.against, io.cwd);
   const result = compile({ root, now, previous: previousFromFiles(against, origin) });
 
   if (hasErrors(result.diagnostics) || !result.files) {

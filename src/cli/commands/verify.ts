@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
-import { keyId, loadTrustedKeys, verifyOutputTree } from '../../sign/index.js';
+import { loadTrustedKeys, verifyOutputTree } from '../../deploy-repo/index.js';
+import { keyId } from '../../sign/index.js';
 import type { CliIo } from '../io.js';
 
 export interface VerifyCommandOptions {
@@ -16,7 +17,7 @@ export async function runVerify(dir: string, options: VerifyCommandOptions, io: 
   const keys = await loadTrustedKeys(keysDir);
   if (keys.length === 0) throw new UsageError(`no trusted keys: ${keysDir} holds no *.pub.pem file`);
   const result = await verifyOutputTree(out, keys);
-  for (const failure of result.failures) io.stderr(`${failure.file}: ${failure.reason}\n`);
+  for (const failure of result.failures) io.stderr(`${failure.file} ${failure.reason}\n`);
   for (const environment of result.environments) {
     io.stdout(`ok ${environment.name} ${environment.release} signed by ${environment.keyId}\n`);
   }

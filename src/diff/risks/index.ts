@@ -1,7 +1,8 @@
 import { parseAllDocuments } from 'yaml';
 import { compareText } from '../../core/diagnostics.js';
 import { isSopsFile } from '../sops.js';
-import { decodeUtf8, type IndexEntry } from '../tree.js';
+import type { IndexEntry } from '../../deploy-repo/index.js';
+import { decodeUtf8 } from '../text.js';
 import { composeRules } from './compose.js';
 import { coreRules } from './core.js';
 import { helmRules } from './helm.js';

@@ -1,4 +1,4 @@
-import type { IndexEntry } from '../tree.js';
+import type { IndexEntry } from '../../deploy-repo/index.js';
 
 export type RiskCategory = 'data-loss' | 'downtime' | 'security' | 'policy';
 

@@ -1,1 +1,1 @@
-4veYBj1e17sxyQUpgcu3hmUTXtiOAtbjwF1KrVo/puDGnK7MD41cCK/81c1nqQDHxBBFmlf7a8SPkwde2199Cw==
+kf66fMnN+QtsM+Q6D9589xQKPXw0evjU2ub9xAe0BHMm+VpCVbJjOZ/VR+rWVAusbCi6opxIsLZwWlj0aIBLDg==

@@ -1,1 +1,1 @@
-Bpp76VUbXqoZrzxm9jcHyQ1fcKXRdhdpN66D3mWhe9m3tOdXwNQ9mirVpkxfHo8kxzdk0c/KIJ6zH60b+xBtBA==
+6/p0s6mZ5+dqwWmJZlv5vGvkpFupFYEPuPBBj+8IBJQ/DwLEdgV3Ao8bOYZRCnYJXR09OJuI0mrF77G+evdGBg==

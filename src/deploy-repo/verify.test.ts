@@ -4,8 +4,8 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../core/errors.js';
 import { generateSigningKey, keyId, parsePrivateKeyPem, parsePublicKeyPem, publicKeyOf } from '../core/signing/keys.js';
-import { manifestFiles, type ReleaseManifest } from './manifest.js';
-import { signRelease } from './release.js';
+import { manifestFiles, type ReleaseManifest } from '../sign/manifest.js';
+import { signRelease } from '../sign/release.js';
 import { loadTrustedKeys, verifyOutputTree, type VerifyResult } from './verify.js';
 
 const base = mkdtempSync(join(tmpdir(), 'slipway-verify-'));

@@ -1,0 +1,78 @@
+import { IntegrityError } from '../core/errors.js';
+import { refusalLines, type FolderContent } from '../core/tree.js';
+import { checkoutDeployState, hideCredentials } from './checkout.js';
+import { environmentFolders, type FileMap } from './layout.js';
+import { MANIFEST_FILE, SIGNATURE_FILE } from '../sign/manifest.js';
+import { readDeployTree } from './read.js';
+
+/** The deploy repository's state a build chains to: per environment, the signed release files as they are there. */
+export interface PreviousTree {
+  /** Where it was read from, for messages (credentials hidden). */
+  origin: string;
+  /** release.json bytes of an environment, or undefined when it has none. */
+  manifest(environment: string): Uint8Array | undefined;
+  signature(environment: string): Uint8Array | undefined;
+  /** Every file of an environment's folder (paths relative to it), to carry a blocked target over unchanged. */
+  folder(environment: string): Map<string, Uint8Array>;
+  /** Removes the temporary checkout, if one was made. */
+  dispose(): void;
+}
+
+/**
+ * `build --previous`: the deploy state, read one environment folder at a time as the build asks
+ * for it, so a build of a few environments reads only theirs. Any link or special file in a folder
+ * it reads fails the build (exit 3).
+ */
+export function openPrevious(spec: string, cwd: string): PreviousTree {
+  const origin = hideCredentials(spec);
+  const checkout = checkoutDeployState(spec, cwd);
+  // The build asks for an environment's manifest and signature one after the other: one folder is kept.
+  let last: { name: string; files: Map<string, Uint8Array> } | undefined;
+  const environment = (name: string) => {
+    if (last?.name !== name) {
+      const files = refuseIrregular(readDeployTree(checkout.root, { environment: name }), origin).files;
+      last = { name, files: environmentFolders(files).get(name) ?? new Map() };
+    }
+    return last.files;
+  };
+  return {
+    origin,
+    manifest: (name) => environment(name).get(MANIFEST_FILE),
+    signature: (name) => environment(name).get(SIGNATURE_FILE),
+    folder: (name) => new Map(environment(name)),
+    dispose: checkout.dispose,
+  };
+}
+
+/**
+ * `diff --against`: every file Slipway owns in the deploy state (`isManaged`; not `.git`, not the
+ * owners' files), read whole, because the diff compares all of them. Any link or special file among
+ * them fails the diff (exit 3).
+ */
+export function readDeployState(spec: string, cwd: string): { origin: string; files: Map<string, Uint8Array> } {
+  const origin = hideCredentials(spec);
+  const checkout = checkoutDeployState(spec, cwd);
+  try {
+    return { origin, files: refuseIrregular(readDeployTree(checkout.root, 'managed'), origin).files };
+  } finally {
+    checkout.dispose();
+  }
+}
+
+/** A deploy state already in memory as the `previous` state `compile` chains manifests to. */
+export function previousFromFiles(files: FileMap, origin: string): PreviousTree {
+  let folders: Map<string, Map<string, Uint8Array>> | undefined;
+  const folder = (name: string) => (folders ??= environmentFolders(files)).get(name);
+  return {
+    origin,
+    manifest: (name) => folder(name)?.get(MANIFEST_FILE),
+    signature: (name) => folder(name)?.get(SIGNATURE_FILE),
+    folder: (name) => new Map(folder(name)),
+    dispose: () => {},
+  };
+}
+
+function refuseIrregular(content: FolderContent, origin: string): FolderContent {
+  if (content.refused.size > 0) throw new IntegrityError(`refusing to read the deploy state ${origin}:\n  ${refusalLines(content.refused).join('\n  ')}`);
+  return content;
+}
