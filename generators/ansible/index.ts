@@ -98,7 +98,8 @@ function playbookFile(environment: ResolvedEnvironment): OutputFile {
   const release = environment.release.version;
   const bundle = bundlePath(environment);
   const incoming = `${root}/incoming`;
-  const compose = environment.input.runtimeVersion ?? '2.20';
+  const compose = environment.runtimeVersion.effective;
+  if (compose === undefined) throw new BugError(`${environment.name}: a bare-metal target always has the Compose version to install`);
   const backups = environment.infrastructure.backups;
   const stores = backupTargets(environment);
   for (const value of [environment.name, release, compose, ...stores]) {

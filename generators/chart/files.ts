@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { BugError } from '../../src/core/errors.js';
 import { generatorsDir } from '../../src/core/paths.js';
-import { readRegularFiles } from '../../src/core/tree.js';
+import { refusalLines, scanFolder } from '../../src/core/tree.js';
 
 /** The chart's own files as they ship: everything in this folder but Slipway's code and tests. */
 interface ChartFile {
@@ -15,7 +15,12 @@ let cachedFiles: ChartFile[] | undefined;
 
 /** Read from disk once per process (in path order): every build and every values check shares them. */
 export function chartFiles(): ChartFile[] {
-  cachedFiles ??= [...readRegularFiles(join(generatorsDir(), 'chart'), { include: (path) => !notChart.test(path) })].map(([path, bytes]) => ({ path, bytes }));
+  if (cachedFiles) return cachedFiles;
+  const folder = join(generatorsDir(), 'chart');
+  const { files, refused } = scanFolder(folder, { include: (path) => !notChart.test(path) });
+  // The chart ships inside Slipway's package: a link in it is a packaging fault, not the user's.
+  if (refused.size > 0) throw new BugError(`${folder} holds entries Slipway never reads:\n  ${refusalLines(refused).join('\n  ')}`);
+  cachedFiles = [...files].map(([path, bytes]) => ({ path, bytes }));
   return cachedFiles;
 }
 

@@ -28,15 +28,15 @@ function publicPorts(model: ResolvedEnvironment, service: string | undefined): n
 /** What the edge proxy routes: the services it depends on and any other service with a public port. */
 export function routesFor(model: ResolvedEnvironment, proxy: ResolvedService | undefined): Route[] {
   const routed = model.services.filter(
-    (service) => service !== proxy && (service.input.ports ?? []).length > 0 && ((proxy?.dependsOn.includes(service.name) ?? false) || publicPorts(model, service.name).length > 0),
+    (service) => service !== proxy && service.ports.length > 0 && ((proxy?.dependsOn.includes(service.name) ?? false) || publicPorts(model, service.name).length > 0),
   );
   const hasFrontend = routed.some((service) => service.role === 'frontend');
   const used = new Set<string>();
   return [...routed]
     .sort((a, b) => compareText(a.name, b.name))
     .map((service) => {
-      const ports = service.input.ports!;
-      const health = service.input.health;
+      const ports = service.ports;
+      const health = service.health;
       const port = publicPorts(model, service.name)[0] ?? (health && 'port' in health ? ports.find((p) => p.name === health.port)?.port : undefined) ?? ports[0]!.port;
       const preferred = service.role === 'frontend' ? '/' : service.role === 'api' ? (hasFrontend ? '/api/' : '/') : service.role === 'websocket' ? '/app/' : `/${service.name}/`;
       const path = used.has(preferred) ? `/${service.name}/` : preferred;
@@ -47,7 +47,7 @@ export function routesFor(model: ResolvedEnvironment, proxy: ResolvedService | u
 
 export function edgePlan(model: ResolvedEnvironment, name: string, proxy: ResolvedService | undefined, routes: Route[]): EdgePlan {
   const httpPorts = publicPorts(model, proxy?.name).filter((port) => port !== 443);
-  const health = proxy?.input.health;
+  const health = proxy?.health;
   const env = proxy?.env ?? {};
   const bodySize = env.CLIENT_MAX_BODY_SIZE && /^[0-9]{1,6}[kKmMgG]?$/.test(env.CLIENT_MAX_BODY_SIZE) ? env.CLIENT_MAX_BODY_SIZE : '25m';
   const workers = env.NGINX_WORKER_PROCESSES && /^(auto|[0-9]{1,3})$/.test(env.NGINX_WORKER_PROCESSES) ? env.NGINX_WORKER_PROCESSES : 'auto';

@@ -1,11 +1,12 @@
 import { textBytes } from '../../src/core/serialize.js';
-import { sopsYamlToDotenv } from '../../src/core/sops/dotenv.js';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
+import { secretsDotenvBytes, secretsDotenvFindings, unsupportedVersionFindings } from '../infrastructure-shared/checks.js';
 import type { EnvironmentGenerator } from '../types.js';
 import type { OutputFile } from '../../src/core/output-file.js';
 import { composeDocument, composeYamlBytes } from './compose-file.js';
 import { nginxConfig } from './nginx.js';
 import { composePlan, type ComposePlan } from './plan.js';
+import { composeStoreProblem } from './stores.js';
 
 export { composePlan } from './plan.js';
 
@@ -13,16 +14,10 @@ export { composePlan } from './plan.js';
 export function composeFiles(environment: ResolvedEnvironment, plan: ComposePlan = composePlan(environment)): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>([['docker-compose.yml', composeYamlBytes(composeDocument(plan))]]);
   if (plan.edge) files.set('nginx.conf', textBytes(nginxConfig(plan.edge, environment.name)));
-  const dotenv = encryptedEnvFile(environment);
+  // Still encrypted: install.sh runs `sops -d` on the target host.
+  const dotenv = secretsDotenvBytes(environment);
   if (dotenv) files.set('secrets.sops.env', dotenv);
   return files;
-}
-
-/** The SOPS file in sops' dotenv form, still encrypted: install.sh runs `sops -d` on the target host. */
-function encryptedEnvFile(environment: ResolvedEnvironment): Uint8Array | undefined {
-  const file = environment.secrets.file;
-  if (!file || environment.secrets.generated.length === 0) return undefined;
-  return textBytes(sopsYamlToDotenv(new TextDecoder().decode(file.bytes)));
 }
 
 /**
@@ -34,5 +29,6 @@ export const composeGenerator: EnvironmentGenerator = {
   scope: 'environment',
   description: 'the Docker Compose project: services, embedded stores, nginx, one-shot jobs',
   appliesTo: (environment) => environment.runtime === 'compose',
+  check: (environment) => [...unsupportedVersionFindings(environment, composeStoreProblem), ...secretsDotenvFindings(environment, 'Compose')],
   generate: (environment): OutputFile[] => [...composeFiles(environment)].map(([name, bytes]) => ({ path: `compose/${name}`, bytes })),
 };

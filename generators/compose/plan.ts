@@ -109,7 +109,7 @@ export function composePlan(model: ResolvedEnvironment): ComposePlan {
   const proxy = model.services.find((service) => service.role === 'proxy');
   const routes = routesFor(model, proxy);
   const edgeName = proxy ? proxy.name : routes.length > 0 ? allocate('nginx') : undefined;
-  const healthy = new Set(model.services.filter((service) => service.input.health).map((service) => service.name));
+  const healthy = new Set(model.services.filter((service) => service.health).map((service) => service.name));
   const startedOrHealthy = (name: string): Condition => (healthy.has(name) ? 'service_healthy' : 'service_started');
 
   // One-shots first: app services wait for them, so their names must be known.
@@ -149,8 +149,8 @@ export function composePlan(model: ResolvedEnvironment): ComposePlan {
 
   const oneShots: ComposeService[] = [];
   for (const service of model.services) {
-    const migrations = service.input.migrations;
-    const seed = service.input.seed;
+    const migrations = service.migrations;
+    const seed = service.seed;
     if (!migrations && !seed) continue;
     const sql = new Set(sqlOf(service));
     const waiters = model.services.filter((other) => other.name === service.name || sqlOf(other).some((name) => sql.has(name)));
@@ -285,11 +285,11 @@ function appService(service: ResolvedService, model: ResolvedEnvironment, storeO
     ...(resources.cpu ? { cpus: composeCpus(resources.cpu) } : {}),
     ...(resources.memory ? { memory: composeMemory(resources.memory) } : {}),
   };
-  const health = service.input.health;
+  const health = service.health;
   let healthcheck: string[] | undefined;
   if (health && 'command' in health) healthcheck = ['CMD', ...health.command];
   else if (health) {
-    const port = service.input.ports?.find((candidate) => candidate.name === health.port);
+    const port = service.ports.find((candidate) => candidate.name === health.port);
     if (!port) throw new BugError(`health port ${health.port} of ${service.name} does not exist; validation should have stopped this`);
     healthcheck = httpCheck(port.port, health.path);
   }
@@ -297,7 +297,7 @@ function appService(service: ResolvedService, model: ResolvedEnvironment, storeO
     name: service.name,
     kind: 'app',
     image: service.image,
-    ...(service.input.command ? { command: service.input.command } : {}),
+    ...(service.command ? { command: service.command } : {}),
     environment,
     ...(names.length > 0 ? { envFile: service.name } : {}),
     ...(healthcheck ? { healthcheck } : {}),

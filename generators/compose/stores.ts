@@ -1,4 +1,4 @@
-import { UserError } from '../../src/core/errors.js';
+import { BugError } from '../../src/core/errors.js';
 import type { ResolvedResource, ResourceType } from '../../src/model/index.js';
 import type { SecretEnv } from './plan.js';
 
@@ -42,7 +42,7 @@ function resolveVersion(resource: Pick<ResolvedResource, 'version'>, type: keyof
   return undefined;
 }
 
-/** Why a resource cannot run embedded on Compose, or undefined when it can (the validator reports it at its source). */
+/** Why a resource cannot run embedded on Compose, or undefined when it can (the compose check reports it at its source). */
 export function composeStoreProblem(resource: Pick<ResolvedResource, 'type' | 'version'>): string | undefined {
   if (resource.type === 'object-storage' || resolveVersion(resource, resource.type) !== undefined) return undefined;
   const lines = Object.keys(pinnedVersions[resource.type].lines).sort();
@@ -51,7 +51,7 @@ export function composeStoreProblem(resource: Pick<ResolvedResource, 'type' | 'v
 
 function exactVersion(resource: ResolvedResource, type: keyof typeof pinnedVersions): string {
   const version = resolveVersion(resource, type);
-  if (version === undefined) throw new UserError(`resource "${resource.name}": ${composeStoreProblem(resource)}`);
+  if (version === undefined) throw new BugError(`resource "${resource.name}": ${composeStoreProblem(resource)}; the compose check should have reported it`);
   return version;
 }
 

@@ -3,6 +3,7 @@ import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { checkChartValues } from '../chart/files.js';
 import type { EnvironmentGenerator } from '../types.js';
 import type { OutputFile } from '../../src/core/output-file.js';
+import { aiGatewayFindings } from './check.js';
 import { aiGatewayName, aiGatewayValues, serviceValues } from './values.js';
 
 /**
@@ -30,6 +31,7 @@ export const helmValuesGenerator: EnvironmentGenerator = {
   scope: 'environment',
   description: 'Helm values for the application chart, one file per release',
   appliesTo: (environment) => environment.runtime === 'kubernetes',
+  check: aiGatewayFindings,
   generate(environment) {
     const releases = environment.services.map((service) => serviceValues(environment, service));
     const gateway = aiGatewayValues(environment);

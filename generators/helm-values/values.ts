@@ -1,4 +1,4 @@
-import { UserError } from '../../src/core/errors.js';
+import { BugError } from '../../src/core/errors.js';
 import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index.js';
 
 /** The Secret the SOPS dotenv file becomes in the cluster (k8s/), and the one infra-held secrets arrive in. */
@@ -8,6 +8,7 @@ const infraSecretName = 'infra-secrets';
 const ingressControllerNamespace = 'ingress-nginx';
 const monitoringNamespace = 'monitoring';
 export const aiGatewayName = 'ai-gateway';
+export const digestPinned = /@sha256:[a-f0-9]{64}$/;
 
 type ChartRole = ResolvedService['role'] | 'gateway';
 
@@ -59,19 +60,18 @@ const defaultTargetCpuPercent = 80;
 const clusterIssuer = 'letsencrypt-production';
 
 export function serviceValues(environment: ResolvedEnvironment, service: ResolvedService): ChartValues {
-  const input = service.input;
-  const ports = (input.ports ?? []).map((port) => ({ name: port.name, port: port.port }));
+  const ports = service.ports.map((port) => ({ name: port.name, port: port.port }));
   const { min, max, targetCpuPercent } = service.scaling;
   const autoscale = min >= 1 && max > min;
   const gpu = service.resources.gpu ?? 0;
-  const metrics = environment.infrastructure.observability.metrics === 'prometheus' ? input.monitoring : undefined;
+  const metrics = environment.infrastructure.observability.metrics === 'prometheus' ? service.monitoring : undefined;
   const ingress = ingressFor(environment, service.name);
   const generated = new Set(environment.secrets.generated.map((secret) => secret.name));
   const infra = new Set(environment.secrets.infra.map((secret) => secret.name));
   return {
     ...common(environment, service.name, service.role),
     image: { reference: service.image ?? '', pullPolicy: 'IfNotPresent' },
-    command: input.command ?? [],
+    command: service.command ?? [],
     env: { ...service.env },
     secretEnv: { secretName: generatedSecretName, keys: service.secretNames.filter((name) => generated.has(name)) },
     infraSecretEnv: { secretName: infraSecretName, keys: service.secretNames.filter((name) => infra.has(name)) },
@@ -85,10 +85,10 @@ export function serviceValues(environment: ResolvedEnvironment, service: Resolve
       // Memory is limited to what is requested (no overcommit to be OOM-killed for); CPU is not throttled.
       limits: quantities(undefined, service.resources.memory, gpu > 0 ? gpu : undefined),
     },
-    health: !input.health ? { type: 'none' } : 'command' in input.health ? { type: 'exec', command: input.health.command } : { type: 'http', path: input.health.path, port: input.health.port },
+    health: healthValues(service.health),
     podDisruptionBudget: { enabled: autoscale || min >= 1, maxUnavailable: 1 },
-    migrations: { enabled: input.migrations !== undefined, command: input.migrations?.command ?? [] },
-    seed: { enabled: input.seed !== undefined, command: input.seed?.command ?? [] },
+    migrations: { enabled: service.migrations !== undefined, command: service.migrations?.command ?? [] },
+    seed: { enabled: service.seed !== undefined, command: service.seed?.command ?? [] },
     ingress,
     monitoring: {
       labels: {},
@@ -100,15 +100,20 @@ export function serviceValues(environment: ResolvedEnvironment, service: Resolve
   };
 }
 
+function healthValues(health: ResolvedService['health']): ChartValues['health'] {
+  if (!health) return { type: 'none' };
+  return 'command' in health ? { type: 'exec', command: health.command } : { type: 'http', path: health.path, port: health.port };
+}
+
 /** Enterprise targets with `aiGateway.enabled`: the private gateway as one more in-cluster service, never exposed. */
 export function aiGatewayValues(environment: ResolvedEnvironment): ChartValues | undefined {
   const gateway = environment.infrastructure.aiGateway;
   if (!gateway) return undefined;
   if (environment.services.some((service) => service.name === aiGatewayName)) {
-    throw new UserError(`${environment.name}: a service named "${aiGatewayName}" clashes with the private AI gateway; rename the service`);
+    throw new BugError(`${environment.name}: a service named ${aiGatewayName} reached the generator; the helm-values check refuses it`);
   }
-  if (environment.tier === 'production' && !/@sha256:[a-f0-9]{64}$/.test(gateway.image)) {
-    throw new UserError(`${environment.name}: production runs images pinned by digest; set enterprise.aiGateway.image to an image reference ending in @sha256:<64 hex digits>`);
+  if (environment.tier === 'production' && !digestPinned.test(gateway.image)) {
+    throw new BugError(`${environment.name}: an unpinned production AI gateway image reached the generator; the helm-values check refuses it`);
   }
   const replicas = environment.tier === 'production' ? 2 : 1;
   return {
@@ -186,7 +191,7 @@ function branding(environment: ResolvedEnvironment): ChartValues['branding'] {
     billing: {
       isolated: whiteLabel?.billing?.isolated ?? false,
       accountRef,
-      reference: (accountRef && environment.input.infraSecrets?.[accountRef]) || '',
+      reference: (accountRef && environment.secrets.infraReferences[accountRef]) || '',
     },
   };
 }

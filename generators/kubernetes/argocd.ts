@@ -1,4 +1,4 @@
-import { UserError } from '../../src/core/errors.js';
+import { BugError } from '../../src/core/errors.js';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { generatedSecretName } from '../helm-values/values.js';
 import type { OutputFile } from '../../src/core/output-file.js';
@@ -21,9 +21,8 @@ export function argocdFiles(environment: ResolvedEnvironment, graph: readonly Re
   const namespace = environment.infrastructure.namespace;
   const labels = slipwayLabels(environment);
   const repoURL = repositoryUrl(environment, 'argocd');
-  if (repoURL === undefined) {
-    throw new UserError(`${env}: Argo CD needs to know where to pull this target from; set deployRepo in slipway.yaml`);
-  }
+  // The deploy-repo-required rule stops a build of an Argo CD target without one.
+  if (repoURL === undefined) throw new BugError(`${env}: an Argo CD target without a deploy repository reached the generator`);
   const targetRevision = environment.infrastructure.deploy.branch;
   const folder = environment.infrastructure.deploy.path;
   const bitnami = graph.some((node) => node.embedded);

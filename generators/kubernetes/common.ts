@@ -1,7 +1,6 @@
-import { UserError } from '../../src/core/errors.js';
-import { textBytes, yamlBytes } from '../../src/core/serialize.js';
+import { BugError } from '../../src/core/errors.js';
+import { yamlBytes } from '../../src/core/serialize.js';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
-import { sopsYamlToDotenv } from '../../src/core/sops/dotenv.js';
 import { chartReleases } from '../helm-values/index.js';
 import type { OutputFile } from '../../src/core/output-file.js';
 import type { EmbeddedRelease } from './embedded.js';
@@ -45,13 +44,6 @@ export function defaultDenyPolicy(environment: ResolvedEnvironment): Manifest {
   };
 }
 
-/** The SOPS file in sops' dotenv form (still encrypted: same values, MAC and age blocks), when the target has generated secrets. */
-export function sopsDotenv(environment: ResolvedEnvironment): Uint8Array | undefined {
-  const file = environment.secrets.file;
-  if (environment.secrets.generated.length === 0 || !file) return undefined;
-  return textBytes(sopsYamlToDotenv(new TextDecoder().decode(file.bytes)));
-}
-
 export interface ReleaseNode {
   name: string;
   /** The pinned chart of an embedded resource; absent for a release of the application chart. */
@@ -62,13 +54,13 @@ export interface ReleaseNode {
 
 /**
  * Application releases and embedded resources as one DAG; embedded resources come first and depend on
- * nothing. A resource and a release with one name would be one Kubernetes object, so that is refused.
+ * nothing. A resource and a release with one name would be one Kubernetes object (the check refuses it).
  */
 export function releaseGraph(environment: ResolvedEnvironment, embedded: readonly EmbeddedRelease[]): ReleaseNode[] {
   const releases = chartReleases(environment);
   const releaseNames = new Set(releases.map((release) => release.name));
   const clash = embedded.find((resource) => releaseNames.has(resource.name));
-  if (clash) throw new UserError(`${environment.name}: the resource "${clash.name}" and a service share a name; Kubernetes needs them apart`);
+  if (clash) throw new BugError(`${environment.name}: the resource "${clash.name}" shares its name with a release; the kubernetes check should have refused it`);
   const embeddedNames = new Set(embedded.map((resource) => resource.name));
   const nodes: ReleaseNode[] = embedded.map((resource) => ({ name: resource.name, embedded: resource, dependsOn: [] }));
   for (const release of releases) {

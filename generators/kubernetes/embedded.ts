@@ -1,4 +1,4 @@
-import { UserError } from '../../src/core/errors.js';
+import { BugError } from '../../src/core/errors.js';
 import type { ResolvedEnvironment, ResolvedResource } from '../../src/model/index.js';
 import { generatedSecretName } from '../helm-values/values.js';
 
@@ -39,7 +39,7 @@ function chartVersion(resource: Pick<ResolvedResource, 'type' | 'version'>): str
   return resource.version === undefined ? pin.latest : (pin.byVersion[resource.version] ?? pin.byVersion[resource.version.split('.')[0]!]);
 }
 
-/** Why a resource cannot run embedded on Kubernetes, or undefined when it can (the validator reports it at its source). */
+/** Why a resource cannot run embedded on Kubernetes, or undefined when it can (the check reports it at its source). */
 export function embeddedChartProblem(resource: Pick<ResolvedResource, 'type' | 'version'>): string | undefined {
   if (chartVersion(resource) !== undefined) return undefined;
   return `no pinned chart runs ${resource.type} ${resource.version} embedded on Kubernetes; supported: ${Object.keys(pins[resource.type].byVersion).join(', ')}`;
@@ -48,7 +48,7 @@ export function embeddedChartProblem(resource: Pick<ResolvedResource, 'type' | '
 function embeddedRelease(environment: ResolvedEnvironment, resource: ResolvedResource): EmbeddedRelease {
   const version = chartVersion(resource);
   if (version === undefined) {
-    throw new UserError(`${environment.name}: the embedded resource "${resource.name}": ${embeddedChartProblem(resource)} (or set resources.${resource.name}.managed: true)`);
+    throw new BugError(`${environment.name}: the embedded resource "${resource.name}": ${embeddedChartProblem(resource)}; the kubernetes check should have reported it`);
   }
   return { name: resource.name, chart: pins[resource.type].chart, version, values: chartValues(environment, resource) };
 }

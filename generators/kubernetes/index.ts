@@ -1,7 +1,9 @@
 import type { EnvironmentGenerator } from '../types.js';
 import type { OutputFile } from '../../src/core/output-file.js';
 import { argocdFiles, ksopsFiles } from './argocd.js';
-import { defaultDenyPolicy, manifestFile, namespace, releaseGraph, sopsDotenv } from './common.js';
+import { secretsDotenvBytes } from '../infrastructure-shared/checks.js';
+import { kubernetesFindings } from './check.js';
+import { defaultDenyPolicy, manifestFile, namespace, releaseGraph } from './common.js';
 import { embeddedReleases } from './embedded.js';
 import { fluxFiles, fluxSecretGenerator } from './flux.js';
 
@@ -15,9 +17,10 @@ export const kubernetesGenerator: EnvironmentGenerator = {
   scope: 'environment',
   description: 'the namespace, Flux or Argo CD objects, encrypted secrets and policies the reconciler applies',
   appliesTo: (environment) => environment.runtime === 'kubernetes',
+  check: kubernetesFindings,
   generate(environment) {
     const graph = releaseGraph(environment, embeddedReleases(environment));
-    const dotenv = sopsDotenv(environment);
+    const dotenv = secretsDotenvBytes(environment);
     const argocd = environment.reconciler === 'argocd';
 
     const files: OutputFile[] = [manifestFile('namespace.yaml', namespace(environment))];

@@ -1,7 +1,7 @@
 import { standalone } from '../../test/support/example.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BugError, UserError } from '../../src/core/errors.js';
+import { BugError } from '../../src/core/errors.js';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { validateSourceTree } from '../../src/compile.js';
 import { fixedEpoch, useTrees } from '../../test/support/tree.js';
@@ -50,8 +50,16 @@ describe('the Kubernetes generators', () => {
     expect(applications.get('k8s/application-api.yaml')!.spec.source).toMatchObject({ repoURL: 'https://github.com/acme/deploy.git', path: 'charts/app' });
     expect(applications.get('k8s/application-api.yaml')!.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('2');
     expect(applications.get('k8s/application-worker.yaml')!.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('1');
-    expect(() => kubernetesGenerator.generate(model({ 'slipway.yaml': 'reconciler: argocd\n' }), standalone)).toThrow(UserError);
-    expect(() => kubernetesGenerator.generate(model({ 'slipway.yaml': 'deployRepo: file:///srv/deploy\n' }), standalone)).toThrow(UserError);
+    // Argo CD with nowhere to pull from is the deploy-repo-required rule's to report: reaching the generator is a bug.
+    const nowhere = model({ 'slipway.yaml': 'reconciler: argocd\n' });
+    expect(kubernetesGenerator.check!(nowhere)).toEqual([]);
+    expect(() => kubernetesGenerator.generate(nowhere, standalone)).toThrow(BugError);
+    const local = model({ 'slipway.yaml': 'deployRepo: file:///srv/deploy\n' });
+    const [unreachable, ...others] = kubernetesGenerator.check!(local);
+    expect(others).toEqual([]);
+    expect(unreachable).toMatchObject({ severity: 'error', code: 'unreachable-deploy-repo', file: 'slipway.yaml', line: 1, column: 13 });
+    expect(unreachable!.message).toMatch(/"file:\/\/\/srv\/deploy" cannot be reached from a cluster; set deployRepo to an https:\/\/, ssh:\/\//);
+    expect(() => kubernetesGenerator.generate(local, standalone)).toThrow(BugError);
   });
 
   it('runs embedded resources from pinned charts, before the services that use them', () => {

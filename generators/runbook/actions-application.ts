@@ -1,12 +1,12 @@
 import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index.js';
 import type { RunbookSubject } from './rendered.js';
 import type { PlanAction } from './plan.js';
-import { descriptionOf, licenseSummary, listed, paths, replicas, runtimeFile, usesBundle } from './vocabulary.js';
+import { licenseSummary, listed, paths, replicas, runtimeFile, usesBundle } from './vocabulary.js';
 
 /** Step 4: each service's migration command, where it runs, and what the release says about it. */
 export function runMigrations(environment: RunbookSubject): PlanAction[] {
   const actions = environment.services.flatMap((service): PlanAction[] => {
-    const migrations = service.input.migrations;
+    const migrations = service.migrations;
     if (!migrations) return [];
     const declared = environment.release.migrations?.[service.name];
     const version = declared
@@ -27,7 +27,7 @@ export function runMigrations(environment: RunbookSubject): PlanAction[] {
 /** Step 5: foundation data, after the migrations, once per install. */
 export function seedFoundationData(environment: RunbookSubject): PlanAction[] {
   const actions = environment.services.flatMap((service): PlanAction[] => {
-    const seed = service.input.seed;
+    const seed = service.seed;
     if (!seed) return [];
     const against = databasesOf(service, environment);
     return [{ description: `${service.name}${against ? ` into ${against}` : ''}: ${oneShotRunner(service, environment, 'seed')}`, command: [...seed.command], files: [serviceFile(service, environment)] }];
@@ -37,15 +37,15 @@ export function seedFoundationData(environment: RunbookSubject): PlanAction[] {
 
 /** Step 6: the license the target runs under, and the agents that report it. */
 export function activateLicense(environment: RunbookSubject): PlanAction[] {
-  const license = environment.input.license;
+  const license = environment.license;
   const agents = environment.services.filter((service) => service.role === 'agent');
   const actions: PlanAction[] = [];
   if (license !== undefined) {
     actions.push({ description: `Activate license ${license} for ${environment.name} (a revoked license blocks the target at build time)` });
     for (const agent of agents) {
-      const health = agent.input.health;
+      const health = agent.health;
       actions.push({
-        description: `${agent.name}: ${descriptionOf(agent.input) ?? 'reports the installation to its server'}; its check confirms it runs`,
+        description: `${agent.name}: ${agent.description ?? 'reports the installation to its server'}; its check confirms it runs`,
         ...(health && 'command' in health ? { command: [...health.command] } : {}),
         files: [serviceFile(agent, environment)],
       });
@@ -148,7 +148,7 @@ function applyRelease(environment: RunbookSubject): PlanAction[] {
 
 /** The one-shot runner of a migration or seed command on this runtime; seeds always run after migrations. */
 function oneShotRunner(service: ResolvedService, environment: RunbookSubject, kind: 'migration' | 'seed'): string {
-  const image = service.image ?? service.input.image;
+  const image = service.image ?? service.imageRepository;
   const after = kind === 'seed' ? ' after the migrations' : '';
   if (environment.runtime === 'kubernetes') {
     return kind === 'migration'

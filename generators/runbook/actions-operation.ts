@@ -9,7 +9,7 @@ export function runHealthChecks(environment: RunbookSubject): PlanAction[] {
   const infra = environment.infrastructure;
   const how = { kubernetes: 'as readiness and liveness probes', ecs: 'as the container health check', compose: 'as the Compose healthcheck; dependants wait for service_healthy' }[environment.runtime];
   const actions: PlanAction[] = environment.services.map((service) => {
-    const health = service.input.health;
+    const health = service.health;
     if (!health) return { description: `${service.name}: no health check declared; only its process state is watched` };
     const check = 'command' in health ? 'its check command, inside the container' : healthCheck(service);
     return {
@@ -33,7 +33,7 @@ export function runHealthChecks(environment: RunbookSubject): PlanAction[] {
   for (const endpoint of publicHttpChecks(environment)) actions.push(endpoint);
 
   const { observability } = infra;
-  const alerts = environment.services.reduce((count, service) => count + (service.input.monitoring?.alerts?.length ?? 0), 0);
+  const alerts = environment.services.reduce((count, service) => count + service.monitoring.alerts.length, 0);
   actions.push({
     description: `From now on: logs to ${observability.logs}, metrics to ${observability.metrics}${observability.alerting ? `, ${alerts} alert ${alerts === 1 ? 'rule' : 'rules'} routed to ${observability.alerting.receiver} (${observability.alerting.ref})` : ', no alert receiver'}`,
   });
@@ -45,7 +45,7 @@ function publicHttpChecks(environment: RunbookSubject): PlanAction[] {
   const scheme = environment.infrastructure.dns.certificate === 'none' ? 'http' : 'https';
   return environment.infrastructure.publicEndpoints.flatMap((endpoint): PlanAction[] => {
     const service = environment.services.find((s) => s.name === endpoint.service);
-    const health = service?.input.health;
+    const health = service?.health;
     if (!health || !('path' in health) || health.port !== endpoint.port) return [];
     if (!domain) return [{ description: `${endpoint.service}: ${health.path} answers through the load balancer's address (no domain set)` }];
     const url = `${scheme}://${domain}${health.path}`;

@@ -36,7 +36,7 @@ export function allocateTarget(environment: RunbookSubject): PlanAction[] {
   if (usesAnsible(environment)) {
     actions.push({ description: `Every host of ${paths.inventory} answers over SSH`, command: ['ansible', 'all', '--inventory', paths.inventory, '--module-name', 'ping'], files: [paths.inventory] });
     actions.push({
-      description: `ansible-playbook installs Docker Engine and the Compose plugin${environment.input.runtimeVersion ? ` ${environment.input.runtimeVersion}` : ''} on ${platformName(environment)}, with the data folders of the embedded stores`,
+      description: `ansible-playbook installs Docker Engine and the Compose plugin${environment.runtimeVersion.declared ? ` ${environment.runtimeVersion.declared}` : ''} on ${platformName(environment)}, with the data folders of the embedded stores`,
       command: ['ansible-playbook', '--inventory', paths.inventory, paths.playbook],
       files: [paths.inventory, paths.playbook],
     });
@@ -74,7 +74,7 @@ export function allocateTarget(environment: RunbookSubject): PlanAction[] {
 
 /** Step 2: the runtime is there, at the version the target policy accepted, before anything lands on it. */
 export function validateRuntime(environment: RunbookSubject): PlanAction[] {
-  const version = environment.input.runtimeVersion;
+  const version = environment.runtimeVersion.declared;
   const namespace = environment.infrastructure.namespace;
   switch (environment.runtime) {
     case 'kubernetes':

@@ -5,7 +5,6 @@ import { verifySignature } from './actions-application.js';
 import { mermaidFlowchart } from './graph.js';
 import type { ProvisioningPlan } from './plan.js';
 import {
-  descriptionOf,
   hasSecretsFile,
   healthCheck,
   licenseSummary,
@@ -39,12 +38,12 @@ export function environmentReadme(environment: RunbookSubject, plan: Provisionin
   const key = environment.trustedKeys;
   return template('generators/runbook/README.md.hbs')({
     name: environment.name,
-    description: descriptionOf(environment.input) ?? null,
+    description: environment.description ?? null,
     facts: [
       ['Mode', environment.mode],
       ['Tier', environment.tier],
       ['Provider', environment.provider],
-      ['Runtime', `${environment.runtime}${environment.input.runtimeVersion ? ` ${environment.input.runtimeVersion}` : ''}`],
+      ['Runtime', `${environment.runtime}${environment.runtimeVersion.declared ? ` ${environment.runtimeVersion.declared}` : ''}`],
       ['Runs on', platformName(environment)],
       ['Region', infra.region ?? 'not set'],
       ['Release', environment.release.version],
@@ -61,7 +60,7 @@ export function environmentReadme(environment: RunbookSubject, plan: Provisionin
       strategy: service.strategy,
       dependsOn: listed([...service.dependsOn, ...service.usesResources], '-'),
       health: healthCheck(service) ?? 'none',
-      description: descriptionOf(service.input) ?? '',
+      description: service.description ?? '',
     })),
     resources: environment.resources.map((resource) => ({
       name: resource.name,

@@ -37,17 +37,12 @@ export function runtimeFile(environment: RunbookSubject): string {
   return paths.terraform;
 }
 
-/** The one-line `description` of a service or environment (schema-checked, not in the input types). */
-export function descriptionOf(input: { description?: string }): string | undefined {
-  return input.description || undefined;
-}
-
 export function listed(names: readonly string[], none = 'none'): string {
   return names.length === 0 ? none : names.join(', ');
 }
 
 export function platformName(environment: ResolvedEnvironment): string {
-  const version = environment.input.runtimeVersion;
+  const version = environment.runtimeVersion.declared;
   switch (environment.infrastructure.compute.platform) {
     case 'eks':
       return `the Amazon EKS cluster ${environment.infrastructure.namespace}${version ? ` (Kubernetes ${version})` : ''}`;
@@ -127,16 +122,16 @@ export function replicas(service: ResolvedService): string {
 
 /** "HTTP GET /healthz on port http (8080)" or "command license-heartbeat status"; undefined without a check. */
 export function healthCheck(service: ResolvedService): string | undefined {
-  const health = service.input.health;
+  const health = service.health;
   if (!health) return undefined;
   if ('command' in health) return `command ${health.command.join(' ')}`;
-  const port = service.input.ports?.find((p) => p.name === health.port);
+  const port = service.ports.find((p) => p.name === health.port);
   return `HTTP GET ${health.path} on port ${health.port}${port ? ` (${port.port})` : ''}`;
 }
 
 /** The license line every document shows: the id, or why there is none. */
 export function licenseSummary(environment: ResolvedEnvironment): string {
-  const license = environment.input.license;
+  const license = environment.license;
   if (license !== undefined) return license;
   if (environment.mode === 'saas') return 'no license: SaaS';
   const billing = environment.infrastructure.whiteLabel?.billing;

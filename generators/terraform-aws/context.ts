@@ -80,5 +80,5 @@ export function assumeRolePolicy(principal: string): Body {
 
 /** Services that serve traffic through a port (the ones a load balancer or service discovery can reach). */
 export function portedServices(environment: ResolvedEnvironment): ResolvedService[] {
-  return environment.services.filter((service) => (service.input.ports ?? []).length > 0);
+  return environment.services.filter((service) => service.ports.length > 0);
 }

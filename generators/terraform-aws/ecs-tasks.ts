@@ -43,13 +43,13 @@ function containerDefinition(context: AwsContext, service: ResolvedService, comm
   const secrets = service.secretNames
     .map((name) => ({ name, valueFrom: secretArn(environment, name) }))
     .filter((secret): secret is { name: string; valueFrom: Expression } => secret.valueFrom !== undefined);
-  const health = service.input.health;
+  const health = service.health;
   return {
     name: service.name,
-    image: service.image ?? service.input.image,
+    image: service.image ?? service.imageRepository,
     essential: true,
     command: command ? [...command] : undefined,
-    portMappings: withPorts && (service.input.ports ?? []).length > 0 ? (service.input.ports ?? []).map((port) => ({ name: port.name, containerPort: port.port, protocol: 'tcp' })) : undefined,
+    portMappings: withPorts && service.ports.length > 0 ? service.ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: 'tcp' })) : undefined,
     environment: Object.entries({ ...connectionEnv(environment, service), ...service.env })
       .sort(([a], [b]) => compareText(a, b))
       .map(([name, value]) => ({ name, value })),
@@ -97,10 +97,10 @@ export function taskDefinitions(context: AwsContext, service: ResolvedService): 
     task_role_arn: usesBucket ? ref('aws_iam_role', `${label(service.name)}_task`, 'arn') : undefined,
     container_definitions: call('jsonencode', [containerDefinition(context, service, command, withPorts)]),
   });
-  const blocks: Block[] = [resource('aws_ecs_task_definition', label(service.name), definition(service.name, service.input.command, true))];
-  if (service.input.migrations) {
+  const blocks: Block[] = [resource('aws_ecs_task_definition', label(service.name), definition(service.name, service.command, true))];
+  if (service.migrations) {
     blocks.push(
-      resource('aws_ecs_task_definition', `${label(service.name)}_migrate`, definition(`${service.name}-migrate`, service.input.migrations.command, false), [
+      resource('aws_ecs_task_definition', `${label(service.name)}_migrate`, definition(`${service.name}-migrate`, service.migrations.command, false), [
         `One-off migration task of ${service.name}: the deploy runs it (aws ecs run-task) before the services roll.`,
       ]),
     );

@@ -64,7 +64,7 @@ export function ecs(context: AwsContext): Block[] {
 
   addOutput(context, 'ecs_cluster_name', ref('aws_ecs_cluster.main.name'), 'ECS cluster');
   const migrations: Record<string, Value> = {};
-  for (const service of environment.services.filter((candidate) => candidate.input.migrations)) {
+  for (const service of environment.services.filter((candidate) => candidate.migrations)) {
     migrations[service.name] = ref('aws_ecs_task_definition', `${label(service.name)}_migrate`, 'arn');
   }
   if (Object.keys(migrations).length > 0) {
@@ -113,7 +113,7 @@ function ecsService(context: AwsContext, service: ResolvedService, route: Route 
       deployment_controller: nested({ type: codeDeploy ? 'CODE_DEPLOY' : 'ECS' }),
       deployment_circuit_breaker: codeDeploy ? undefined : nested({ enable: true, rollback: true }),
       load_balancer: route ? nested({ target_group_arn: ref('aws_lb_target_group', route.targetGroups[0]!, 'arn'), container_name: service.name, container_port: route.containerPort }) : undefined,
-      service_registries: !codeDeploy && (service.input.ports ?? []).length > 0 ? nested({ registry_arn: ref('aws_service_discovery_service', id, 'arn') }) : undefined,
+      service_registries: !codeDeploy && service.ports.length > 0 ? nested({ registry_arn: ref('aws_service_discovery_service', id, 'arn') }) : undefined,
       lifecycle: nested({ ignore_changes: ignored.map((name) => ref(name)) }),
       depends_on: route ? [ref('aws_lb_listener', route.listener)] : undefined,
     },

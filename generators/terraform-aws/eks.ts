@@ -29,7 +29,7 @@ const nodePolicies = [
 export function eks(context: AwsContext): Block[] {
   const { name, environment } = context;
   const infra = environment.infrastructure;
-  const version = environment.input.runtimeVersion;
+  const version = environment.runtimeVersion.declared;
   const cloudwatchLogs = infra.observability.logs === 'cloudwatch';
   context.appSecurityGroup = ref('aws_eks_cluster.main.vpc_config').at(0).get('cluster_security_group_id');
 

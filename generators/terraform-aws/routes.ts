@@ -75,7 +75,7 @@ function route(
 ): Route {
   const base = `${label(service.name)}_${label(portName)}`;
   const testPort = blueGreen ? take(listenerPort + 10000 <= 65535 ? listenerPort + 10000 : listenerPort - 10000, 20000) : undefined;
-  const health = service.input.health;
+  const health = service.health;
   const healthPath = health && 'path' in health && health.port === portName ? health.path : '/';
   return {
     service,
@@ -94,8 +94,8 @@ function route(
 
 /** The port a service is reached on: its HTTP health check's, else its first. */
 function servedPort(service: ResolvedService): { name: string; port: number } | undefined {
-  const ports = service.input.ports ?? [];
-  const health = service.input.health;
+  const ports = service.ports;
+  const health = service.health;
   const byHealth = health && 'path' in health ? ports.find((port) => port.name === health.port) : undefined;
   const chosen = byHealth ?? ports[0];
   return chosen ? { name: chosen.name, port: chosen.port } : undefined;

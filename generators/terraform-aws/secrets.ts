@@ -9,7 +9,7 @@ const secretsManagerArn = /^arn:aws:secretsmanager:/;
 
 /** `infraSecrets` entries that live in AWS Secrets Manager, by name. */
 function awsInfraSecrets(environment: ResolvedEnvironment): Array<{ name: string; arn: string }> {
-  return Object.entries(environment.input.infraSecrets ?? {})
+  return Object.entries(environment.secrets.infraReferences)
     .filter(([, reference]) => secretsManagerArn.test(reference))
     .map(([name, arn]) => ({ name, arn }))
     .sort((a, b) => compareText(a.name, b.name));

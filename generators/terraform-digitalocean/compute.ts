@@ -1,3 +1,4 @@
+import { BugError } from '../../src/core/errors.js';
 import { call, data, nested, ref, resource, type Block, type Body } from '../../src/core/hcl/index.js';
 import { cronFields, weekdayName } from '../infrastructure-shared/cron.js';
 import { hostPorts, rotatedJsonLogs, userDataReference, type HostOptions } from '../infrastructure-shared/host.js';
@@ -33,8 +34,10 @@ export function kubernetes(context: DoContext): Block[] {
   const gpuServices = environment.services.filter((service) => infra.compute.gpuServices.includes(service.name));
   const general = environment.services.filter((service) => !infra.compute.gpuServices.includes(service.name));
   const nodes = nodePoolBounds(nodeSize, general, context.production);
+  const { declared, effective } = environment.runtimeVersion;
+  if (effective === undefined) throw new BugError(`${name}: a Kubernetes target always has a version to provision`);
   const blocks: Block[] = [
-    data('digitalocean_kubernetes_versions', 'main', { version_prefix: `${environment.input.runtimeVersion ?? '1.31'}.` }),
+    data('digitalocean_kubernetes_versions', 'main', { version_prefix: `${effective}.` }),
     resource(
       'digitalocean_kubernetes_cluster',
       'main',
@@ -60,7 +63,7 @@ export function kubernetes(context: DoContext): Block[] {
         // A new patch release is applied on purpose, not by whichever plan runs first.
         lifecycle: nested({ ignore_changes: [ref('version')] }),
       },
-      [environment.input.runtimeVersion ? `Kubernetes ${environment.input.runtimeVersion} cluster of ${name}.` : `Kubernetes cluster of ${name}.`],
+      [declared ? `Kubernetes ${declared} cluster of ${name}.` : `Kubernetes cluster of ${name}.`],
     ),
   ];
   if (gpuServices.length > 0) {

@@ -1,13 +1,14 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { compareText } from './diagnostics.js';
-import { IntegrityError, UserError } from './errors.js';
+import { UserError } from './errors.js';
 
 /**
  * The one way Slipway reads a folder of files into memory: an output tree, a deploy repository's
  * checkout, the package's own chart. Only regular files and folders are read. A symbolic link,
  * FIFO, socket or device anywhere below the folder is never followed, opened or read: it is
- * reported by path, and every caller refuses it. A link could point anywhere on this machine
+ * returned by path as refused, and every caller refuses the whole read (naming it with
+ * `refusalLines`) or reports it as a problem of the tree. A link could point anywhere on this machine
  * (a deploy repository is someone else's content), and a FIFO or device would block or stream
  * forever. The folder named by the caller may itself be reached through a link (`/tmp` is one on
  * macOS); only what lies below it is held to the rule.
@@ -62,13 +63,6 @@ export function scanFolder(root: string, options: ReadFolderOptions = {}): Folde
   };
   walk(root, '');
   return { files: sortedByPath(files), refused: sortedByPath(refused) };
-}
-
-/** The regular files below `root`; any refused entry fails the read with an IntegrityError naming every one. */
-export function readRegularFiles(root: string, options: ReadFolderOptions = {}): Map<string, Uint8Array> {
-  const { files, refused } = scanFolder(root, options);
-  if (refused.size > 0) throw new IntegrityError(`refusing to read ${root}:\n  ${refusalLines(refused).join('\n  ')}`);
-  return files;
 }
 
 /** One line per refused entry: its path, then why. `shownAs` is put before each path (the folder it is relative to). */

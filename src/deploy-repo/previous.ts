@@ -1,8 +1,8 @@
 import { IntegrityError } from '../core/errors.js';
 import { refusalLines, type FolderContent } from '../core/tree.js';
+import { MANIFEST_FILE, SIGNATURE_FILE } from '../sign/manifest.js';
 import { checkoutDeployState, hideCredentials } from './checkout.js';
 import { environmentFolders, type FileMap } from './layout.js';
-import { MANIFEST_FILE, SIGNATURE_FILE } from '../sign/manifest.js';
 import { readDeployTree } from './read.js';
 
 /** The deploy repository's state a build chains to: per environment, the signed release files as they are there. */
@@ -27,11 +27,11 @@ export function openPrevious(spec: string, cwd: string): PreviousTree {
   const origin = hideCredentials(spec);
   const checkout = checkoutDeployState(spec, cwd);
   // The build asks for an environment's manifest and signature one after the other: one folder is kept.
-  let last: { name: string; files: Map<string, Uint8Array> } | undefined;
+  let last: { name: string; files: ReadonlyMap<string, Uint8Array> } | undefined;
   const environment = (name: string) => {
     if (last?.name !== name) {
-      const files = refuseIrregular(readDeployTree(checkout.root, { environment: name }), origin).files;
-      last = { name, files: environmentFolders(files).get(name) ?? new Map() };
+      const tree = refuseIrregular(readDeployTree(checkout.root, { environment: name }), origin);
+      last = { name, files: tree.environments.get(name)?.files ?? new Map() };
     }
     return last.files;
   };
@@ -72,7 +72,7 @@ export function previousFromFiles(files: FileMap, origin: string): PreviousTree 
   };
 }
 
-function refuseIrregular(content: FolderContent, origin: string): FolderContent {
+function refuseIrregular<Content extends FolderContent>(content: Content, origin: string): Content {
   if (content.refused.size > 0) throw new IntegrityError(`refusing to read the deploy state ${origin}:\n  ${refusalLines(content.refused).join('\n  ')}`);
   return content;
 }

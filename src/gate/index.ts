@@ -9,11 +9,10 @@ const dayMs = 24 * 60 * 60 * 1000;
  */
 export function blockReasons(project: Project, model: ResolvedEnvironment, now: Date): BlockReason[] {
   const { target, provisioning, attestation } = project.policies;
-  const input = model.input;
   const reasons: BlockReason[] = [];
 
-  if (input.license !== undefined && (target.revokedLicenses ?? []).includes(input.license)) {
-    reasons.push({ cause: 'license-revoked', message: `license ${input.license} is revoked (policies/target-policy.yaml revokedLicenses)` });
+  if (model.license !== undefined && (target.revokedLicenses ?? []).includes(model.license)) {
+    reasons.push({ cause: 'license-revoked', message: `license ${model.license} is revoked (policies/target-policy.yaml revokedLicenses)` });
   }
 
   if (attestationRequired(attestation.requiredFor, model)) {
@@ -38,19 +37,22 @@ export function blockReasons(project: Project, model: ResolvedEnvironment, now: 
   if (runtimes && !(model.runtime in runtimes)) {
     reasons.push({ cause: 'runtime-unsupported', message: `runtime ${model.runtime} is not supported (policies/target-policy.yaml runtimes)` });
   } else {
+    // Only a declared version is judged: Slipway's own defaults are its business, not the target's.
     const minVersion = runtimes?.[model.runtime]?.minVersion;
-    if (minVersion !== undefined && input.runtimeVersion !== undefined && compareVersions(input.runtimeVersion, minVersion) < 0) {
-      reasons.push({ cause: 'runtime-unsupported', message: `${model.runtime} ${input.runtimeVersion} is older than the supported minimum ${minVersion}` });
+    const declared = model.runtimeVersion.declared;
+    if (minVersion !== undefined && declared !== undefined && compareVersions(declared, minVersion) < 0) {
+      reasons.push({ cause: 'runtime-unsupported', message: `${model.runtime} ${declared} is older than the supported minimum ${minVersion}` });
     }
   }
 
   const backupRequired = provisioning.backupRequired;
-  if (backupRequired && !input.backups && ((backupRequired.modes ?? []).includes(model.mode) || (backupRequired.tiers ?? []).includes(model.tier))) {
+  if (backupRequired && !model.infrastructure.backups && ((backupRequired.modes ?? []).includes(model.mode) || (backupRequired.tiers ?? []).includes(model.tier))) {
     reasons.push({ cause: 'backup-missing', message: `${model.mode} ${model.tier} targets need a backup policy, and "backups" is not set` });
   }
 
-  if ((target.revokedReleases ?? []).includes(input.release)) {
-    reasons.push({ cause: 'release-revoked', message: `release ${input.release} is revoked (policies/target-policy.yaml revokedReleases)` });
+  const release = model.release.version;
+  if ((target.revokedReleases ?? []).includes(release)) {
+    reasons.push({ cause: 'release-revoked', message: `release ${release} is revoked (policies/target-policy.yaml revokedReleases)` });
   }
   return reasons;
 }

@@ -39,8 +39,8 @@ export interface Infrastructure {
   backups: { schedule: string; retentionDays: number } | undefined;
   /** Object storage without any public access (enterprise `privateStorage`). */
   privateStorage: boolean;
-  /** `origin` is the environment's `enterprise.aiGateway`. */
-  aiGateway: { image: string; origin: Origin } | undefined;
+  /** `origin` is the environment's `enterprise.aiGateway`; `imageDeclared` tells its `image` from Slipway's default. */
+  aiGateway: { image: string; imageDeclared: boolean; origin: Origin } | undefined;
   whiteLabel: EnvironmentInput['whiteLabel'];
   sso: NonNullable<EnvironmentInput['enterprise']>['sso'];
   /** Where reconcilers pull this environment from. */

@@ -1,6 +1,6 @@
 import type { ChartReference } from './chart.js';
 import type { Infrastructure } from './infrastructure.js';
-import type { ComputeResources, EnvironmentInput, Mode, Provider, Reconciler, ReleaseInput, ResourceType, Role, Runtime, ServiceInput, Tier } from './inputs.js';
+import type { Alert, ComputeResources, HealthCheck, Mode, Provider, Reconciler, ReleaseInput, ResourceType, Role, Runtime, Tier } from './inputs.js';
 import type { Origin, SecretsFile, TrustedKey } from './source.js';
 
 /** One service as it runs in one environment: overrides applied, image bound from the release. */
@@ -9,7 +9,20 @@ export interface ResolvedService {
   role: Role;
   /** The image reference from the bound release, or undefined when the release lacks it. */
   image: string | undefined;
-  input: ServiceInput;
+  /** The repository service.json names (no tag, no digest): what to call the image when the release lacks one. */
+  imageRepository: string;
+  /** The one-line `description`, when it says anything. */
+  description: string | undefined;
+  /** What the container runs; undefined keeps the image's own command. */
+  command: string[] | undefined;
+  ports: ResolvedPort[];
+  /** How to tell the service is ready; undefined when it declares no check. */
+  health: HealthCheck | undefined;
+  /** Run once before the new version starts. */
+  migrations: { command: string[] } | undefined;
+  /** Foundation data, loaded once after the migrations. */
+  seed: { command: string[] } | undefined;
+  monitoring: { metrics: { path: string; port: string } | undefined; alerts: Alert[] };
   /** Plain environment variables after the environment's overrides. */
   env: Record<string, string>;
   scaling: { min: number; max: number; targetCpuPercent?: number };
@@ -22,6 +35,12 @@ export interface ResolvedService {
   secretNames: string[];
   /** The service's `service.json`, for findings about the service. */
   origin: Origin;
+}
+
+export interface ResolvedPort {
+  name: string;
+  port: number;
+  expose: 'public' | 'internal';
 }
 
 export interface ResolvedResource {
@@ -61,6 +80,13 @@ export interface EnvironmentSecrets {
   recipients: string[];
   /** The encrypted file from `secrets/<env>.sops.yaml`, carried into the output byte for byte. */
   file: SecretsFile | undefined;
+  /**
+   * `file` in sops' dotenv form, still encrypted (the same values, MAC and age blocks), for runtimes
+   * that read secrets as an env file; or why this file has no such form. Undefined without a file.
+   */
+  dotenv: { bytes: Uint8Array } | { problem: string } | undefined;
+  /** Every `infraSecrets` entry of the environment, sorted by name: where each value the infrastructure holds lives. */
+  infraReferences: Readonly<Record<string, string>>;
 }
 
 export type BlockCause = 'license-revoked' | 'attestation' | 'runtime-unsupported' | 'backup-missing' | 'release-revoked';
@@ -70,13 +96,27 @@ export interface BlockReason {
   message: string;
 }
 
+/**
+ * The runtime's version. Documents name only what the environment declared; what gets provisioned
+ * falls back to Slipway's default for the runtime. ECS has no version of its own.
+ */
+export interface RuntimeVersion {
+  declared: string | undefined;
+  /** The declared version, else Kubernetes 1.31 or Compose 2.20 (always Compose on bare metal, which Ansible installs); undefined only on ECS. */
+  effective: string | undefined;
+}
+
 export interface ResolvedEnvironment {
   name: string;
-  input: EnvironmentInput;
+  /** The one-line `description`, when it says anything. */
+  description: string | undefined;
   mode: Mode;
   tier: Tier;
   provider: Provider;
   runtime: Runtime;
+  runtimeVersion: RuntimeVersion;
+  /** The license id the target runs under, when it has one. */
+  license: string | undefined;
   reconciler: Reconciler;
   release: ReleaseInput;
   /** Services in dependency order (dependencies first), ties broken by name. */

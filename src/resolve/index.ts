@@ -1,9 +1,10 @@
 import { compareText } from '../core/diagnostics.js';
-import type { EnvironmentInput, EnvironmentSecrets, GeneratedSecret, InfraSecret, Project, Reconciler, ReleaseInput, ResolvedEnvironment, ResolvedResource, ResolvedService, ResourceDependency, ServiceInput, Origin } from '../model/index.js';
+import type { EnvironmentInput, Origin, Project, Reconciler, ReleaseInput, ResolvedEnvironment, ResolvedResource, ResolvedService, ResourceDependency, Runtime, RuntimeVersion, ServiceInput } from '../model/index.js';
 
 export { defaultAiGatewayImage } from './infrastructure.js';
 import { resolveChart } from './chart.js';
 import { resolveInfrastructure } from './infrastructure.js';
+import { resolveSecrets } from './secrets.js';
 
 /**
  * Builds the model of one environment that generators and rules read. Returns undefined when the
@@ -19,21 +20,24 @@ export function resolveEnvironment(project: Project, environmentName: string): R
   const release: ReleaseInput = found?.valid ? found.value : { version: input.release, images: {} };
 
   const names = deployedServiceNames(project, input).filter((name) => project.services.get(name)?.valid);
+  const inputs = new Map(names.map((name) => [name, project.services.get(name)!.value]));
   const services: ResolvedService[] = [];
   for (const name of names) {
     const entity = project.services.get(name)!;
     services.push(resolveService(name, entity.value, { source: entity.source, path: [] }, input, release, names));
   }
   const ordered = dependencyOrder(services);
-  const resources = resolveResources(services, input);
-  const secrets = resolveSecrets(project, environmentName, input, services);
+  const resources = resolveResources(services, inputs, input);
+  const secrets = resolveSecrets(project, environmentName, input, inputs);
   return {
     name: environmentName,
-    input,
+    description: input.description || undefined,
     mode: input.mode,
     tier: input.tier,
     provider: input.provider,
     runtime: input.runtime,
+    runtimeVersion: runtimeVersion(input),
+    license: input.license,
     reconciler: input.reconciler ?? defaultReconciler(input, project.settings?.value.reconciler),
     release,
     services: ordered,
@@ -46,34 +50,13 @@ export function resolveEnvironment(project: Project, environmentName: string): R
   };
 }
 
-/** Default and floor for generated lengths when the secrets policy sets none. */
-const defaultSecretLength = 32;
+/** What Slipway provisions when an environment names no version: current, supported releases. ECS has no version to pick. */
+const defaultRuntimeVersions: Partial<Record<Runtime, string>> = { kubernetes: '1.31', compose: '2.20' };
 
-function resolveSecrets(project: Project, environmentName: string, input: EnvironmentInput, services: ResolvedService[]): EnvironmentSecrets {
-  const minimum = project.policies.secrets.generated?.minLength ?? defaultSecretLength;
-  const generated = new Map<string, GeneratedSecret>();
-  const infra = new Map<string, InfraSecret>();
-  for (const service of services) {
-    for (const [name, spec] of Object.entries(service.input.secrets ?? {})) {
-      if ('from' in spec) {
-        const entry = infra.get(name) ?? { name, reference: input.infraSecrets?.[name], services: [] };
-        entry.services.push(service.name);
-        infra.set(name, entry);
-        continue;
-      }
-      const length = Math.max(spec.length ?? minimum, minimum);
-      const entry = generated.get(name);
-      if (entry) {
-        entry.services.push(service.name);
-        entry.length = Math.max(entry.length, length);
-      } else {
-        generated.set(name, { name, generate: spec.generate, length, services: [service.name] });
-      }
-    }
-  }
-  const recipients = [...new Set([...(input.secrets?.recipients ?? []), ...(project.policies.secrets.recipients ?? [])])].sort(compareText);
-  const byName = <T extends { name: string }>(map: Map<string, T>) => [...map.values()].sort((a, b) => compareText(a.name, b.name));
-  return { generated: byName(generated), infra: byName(infra), recipients, file: project.secretsFiles.get(environmentName) };
+/** On bare metal the Ansible playbook installs Docker Compose, whichever runtime the file names. */
+function runtimeVersion(input: Pick<EnvironmentInput, 'provider' | 'runtime' | 'runtimeVersion'>): RuntimeVersion {
+  const fallback = defaultRuntimeVersions[input.provider === 'bare-metal' ? 'compose' : input.runtime];
+  return { declared: input.runtimeVersion, effective: input.runtimeVersion ?? fallback };
 }
 
 /** The services an environment deploys: its `services` list, or every service of the project. */
@@ -92,7 +75,14 @@ function resolveService(name: string, service: ServiceInput, origin: Origin, env
     name,
     role: service.role,
     image: release.images[name],
-    input: service,
+    imageRepository: service.image,
+    description: service.description || undefined,
+    command: service.command,
+    ports: (service.ports ?? []).map((port) => ({ name: port.name, port: port.port, expose: port.expose ?? 'internal' })),
+    health: service.health,
+    migrations: service.migrations,
+    seed: service.seed,
+    monitoring: { metrics: service.monitoring?.metrics, alerts: service.monitoring?.alerts ?? [] },
     env,
     scaling: { min, max: Math.max(scaling.max ?? min, min), ...(scaling.targetCpuPercent === undefined ? {} : { targetCpuPercent: scaling.targetCpuPercent }) },
     resources: { ...service.resources, ...override.resources },
@@ -109,10 +99,10 @@ function managedByDefault(environment: Pick<EnvironmentInput, 'provider' | 'runt
   return environment.provider !== 'bare-metal' && environment.runtime !== 'compose';
 }
 
-function resolveResources(services: ResolvedService[], environment: EnvironmentInput): ResolvedResource[] {
+function resolveResources(services: ResolvedService[], inputs: ReadonlyMap<string, ServiceInput>, environment: EnvironmentInput): ResolvedResource[] {
   const byName = new Map<string, { declaration: ResourceDependency; usedBy: string[]; origin: Origin }>();
   for (const service of services) {
-    (service.input.dependencies?.resources ?? []).forEach((declaration, index) => {
+    (inputs.get(service.name)!.dependencies?.resources ?? []).forEach((declaration, index) => {
       const origin: Origin = { source: service.origin.source, path: ['dependencies', 'resources', index] };
       const entry = byName.get(declaration.name);
       if (entry) {

@@ -15,7 +15,7 @@ export function resolveInfrastructure(
 ): Infrastructure {
   const settings = settingsEntity?.value;
   const publicEndpoints = services.flatMap((service) =>
-    (service.input.ports ?? []).filter((port) => port.expose === 'public').map((port) => ({ service: service.name, port: port.name, number: port.port })),
+    service.ports.filter((port) => port.expose === 'public').map((port) => ({ service: service.name, port: port.name, number: port.port })),
   );
   const cloud = input.provider !== 'bare-metal';
   const servesPublic = publicEndpoints.length > 0;
@@ -44,7 +44,11 @@ export function resolveInfrastructure(
     backups: input.backups ? { schedule: input.backups.schedule, retentionDays: input.backups.retentionDays } : undefined,
     privateStorage: input.enterprise?.privateStorage ?? false,
     aiGateway: input.enterprise?.aiGateway?.enabled
-      ? { image: input.enterprise.aiGateway.image ?? defaultAiGatewayImage, origin: { source: origin.source, path: [...origin.path, 'enterprise', 'aiGateway'] } }
+      ? {
+          image: input.enterprise.aiGateway.image ?? defaultAiGatewayImage,
+          imageDeclared: input.enterprise.aiGateway.image !== undefined,
+          origin: { source: origin.source, path: [...origin.path, 'enterprise', 'aiGateway'] },
+        }
       : undefined,
     whiteLabel: input.whiteLabel,
     sso: input.enterprise?.sso,

@@ -49,7 +49,7 @@ export function releaseEnvironment(model: ResolvedEnvironment, files: readonly O
     apiVersion: API_VERSION,
     kind: 'ReleaseManifest',
     environment: model.name,
-    release: model.input.release,
+    release: model.release.version,
     mode: model.mode,
     provider: model.provider,
     runtime: model.runtime,
@@ -70,7 +70,7 @@ function signatureFile(seed: Uint8Array, manifest: Uint8Array): OutputFile {
 
 function sameRelease(previous: ReleaseManifest, model: ResolvedEnvironment, files: ManifestFile[]): boolean {
   return (
-    previous.release === model.input.release &&
+    previous.release === model.release.version &&
     previous.mode === model.mode &&
     previous.provider === model.provider &&
     previous.runtime === model.runtime &&

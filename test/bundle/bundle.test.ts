@@ -7,6 +7,7 @@ import { bundleGenerator, bundlePath, bundleZip } from '../../generators/bundle/
 import { composeFiles } from '../../generators/compose/index.js';
 import { sha256Hex } from '../../src/core/digest.js';
 import { exampleComposeModels } from '../compose/support.js';
+import { cloneModel } from '../support/clone.js';
 import { describeWithTool, runTool, toolPresent } from '../support/tools.js';
 import { repositoryRoot } from '../support/tree.js';
 
@@ -82,7 +83,7 @@ describe('the self-hosted bundle', () => {
       process.env.TZ = 'Pacific/Kiritimati';
       const first = bundleZip(model);
       process.env.TZ = 'America/St_Johns';
-      const second = bundleZip(structuredClone(model));
+      const second = bundleZip(cloneModel(model));
       expect(Buffer.from(second).equals(Buffer.from(first))).toBe(true);
     } finally {
       if (previous === undefined) delete process.env.TZ;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { composeDocument, composeYamlBytes, unescapeInterpolation } from '../../generators/compose/compose-file.js';
 import { composePlan } from '../../generators/compose/plan.js';
+import { cloneModel } from '../support/clone.js';
 import { composeSpecValidator, exampleComposeModels } from './support.js';
 
 const base = exampleComposeModels().get('northwind-onprem')!;
@@ -19,10 +20,10 @@ describe('hostile values reach the Compose file exactly', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,12}$/), hostileValue, { maxKeys: 6 }), fc.array(hostileValue, { minLength: 1, maxLength: 4 }), (env, command) => {
         delete env.APP_DEBUG; // production forces it to "false", on purpose
-        const model = structuredClone(base);
+        const model = cloneModel(base);
         const worker = model.services.find((service) => service.name === 'worker')!;
         worker.env = env;
-        worker.input.command = command;
+        worker.command = command;
         const text = new TextDecoder().decode(composeYamlBytes(composeDocument(composePlan(model))));
         const document = parse(text) as { services: Record<string, { environment?: Record<string, string>; command: string[] }> };
         const composed = document.services.worker!;

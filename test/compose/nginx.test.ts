@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeFiles, composePlan } from '../../generators/compose/index.js';
 import { nginxArgument } from '../../generators/compose/nginx.js';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
+import { cloneModel } from '../support/clone.js';
 import { describeWithTool, runTool, toolPresent, type ToolRun } from '../support/tools.js';
 import { find, parseNginx, type Directive } from './nginx-parse.js';
 import { exampleComposeModels } from './support.js';
@@ -17,8 +18,8 @@ const work = mkdtempSync(join(tmpdir(), 'slipway-nginx-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const withHealthPath = (path: string): ResolvedEnvironment => {
-  const model = structuredClone(models.get('northwind-onprem')!);
-  model.services.find((service) => service.role === 'proxy')!.input.health = { path, port: 'http' };
+  const model = cloneModel(models.get('northwind-onprem')!);
+  model.services.find((service) => service.role === 'proxy')!.health = { path, port: 'http' };
   return model;
 };
 
@@ -31,7 +32,7 @@ describe('nginx.conf, as nginx syntax', () => {
       expect(upstreams.map((u) => u.args[0]).sort()).toEqual(['api', 'frontend', 'websocket']);
       for (const upstream of upstreams) {
         const service = model.services.find((s) => s.name === upstream.args[0])!;
-        expect(upstream.block).toEqual([{ name: 'server', args: [`${service.name}:${service.input.ports![0]!.port}`] }]);
+        expect(upstream.block).toEqual([{ name: 'server', args: [`${service.name}:${service.ports[0]!.port}`] }]);
       }
       const [plain, tls] = find(http, 'server').map((server) => server.block!);
       expect(find(plain!, 'listen').map((l) => l.args)).toEqual([['80']]);

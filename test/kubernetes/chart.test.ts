@@ -86,7 +86,7 @@ describeHelm('the application chart, rendered by Helm', () => {
     for (const target of example.targets) {
       for (const service of target.services) {
         const objects = render(target, service.name);
-        const workload = find(objects, service.strategy === 'blue-green' && service.input.ports?.length ? 'Rollout' : 'Deployment', service.name);
+        const workload = find(objects, service.strategy === 'blue-green' && service.ports.length ? 'Rollout' : 'Deployment', service.name);
         expect(workload, `${target.name}/${service.name}`).toBeDefined();
         const [container] = podSpec(workload!).containers;
         expect(container!.image).toBe(service.image);
@@ -94,7 +94,7 @@ describeHelm('the application chart, rendered by Helm', () => {
         const env = new Map((container!.env ?? []).map((entry) => [entry.name, entry]));
         for (const [name, value] of Object.entries(service.env)) expect(env.get(name)?.value, `${target.name}/${service.name} ${name}`).toBe(value);
         for (const name of service.secretNames) expect(env.get(name)?.valueFrom?.secretKeyRef?.key).toBe(name);
-        if (service.input.health) expect(container!.readinessProbe, `${target.name}/${service.name}`).toBeDefined();
+        if (service.health) expect(container!.readinessProbe, `${target.name}/${service.name}`).toBeDefined();
         expect(container!.resources?.requests?.cpu).toBe(service.resources.cpu);
         expect(container!.resources?.requests?.memory).toBe(service.resources.memory);
         if ((service.resources.gpu ?? 0) > 0) expect(container!.resources?.limits?.['nvidia.com/gpu']).toBe(service.resources.gpu);
@@ -125,13 +125,13 @@ describeHelm('the application chart, rendered by Helm', () => {
 
   it('runs migrations as a pre-install/pre-upgrade hook and the seed after the first install', () => {
     for (const target of example.targets) {
-      for (const service of target.services.filter((candidate) => candidate.input.migrations)) {
+      for (const service of target.services.filter((candidate) => candidate.migrations)) {
         const job = find(render(target, service.name), 'Job', `${service.name}-migrate`) as { metadata: { annotations: Record<string, string> }; spec: { template: { spec: { containers: Container[] } } } };
         expect(job.metadata.annotations['helm.sh/hook']).toBe('pre-install,pre-upgrade');
         expect(job.spec.template.spec.containers[0]!.image).toBe(service.image);
-        expect((job.spec.template.spec.containers[0] as unknown as { command: string[] }).command).toEqual(service.input.migrations!.command);
+        expect((job.spec.template.spec.containers[0] as unknown as { command: string[] }).command).toEqual(service.migrations!.command);
       }
-      for (const service of target.services.filter((candidate) => candidate.input.seed)) {
+      for (const service of target.services.filter((candidate) => candidate.seed)) {
         const job = find(render(target, service.name), 'Job', `${service.name}-seed`) as { metadata: { annotations: Record<string, string> } };
         expect(job.metadata.annotations['helm.sh/hook']).toBe('post-install');
       }
@@ -188,7 +188,7 @@ describeHelm('the application chart, rendered by Helm', () => {
     const objects = render(target, 'api');
     expect(find(objects, 'ServiceMonitor', 'api')).toBeDefined();
     const rule = find(objects, 'PrometheusRule', 'api') as { spec: { groups: Array<{ rules: Array<{ alert: string; labels: { severity: string } }> }> } };
-    expect(rule.spec.groups[0]!.rules.map((entry) => entry.alert)).toEqual(target.services.find((service) => service.name === 'api')!.input.monitoring!.alerts!.map((alert) => alert.name));
+    expect(rule.spec.groups[0]!.rules.map((entry) => entry.alert)).toEqual(target.services.find((service) => service.name === 'api')!.monitoring.alerts.map((alert) => alert.name));
   });
 
   it('copies the chart with the name and version of slipway.yaml', () => {

@@ -2,6 +2,7 @@ import { parse } from '@cdktf/hcl2json';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
+import { cloneModel } from '../support/clone.js';
 import { exampleModel, parsedModule, resourceOf } from './support.js';
 
 /** What the parser's Terraform-JSON spelling of a string means as text. */
@@ -19,7 +20,7 @@ async function containerDefinitions(module: Record<string, any>, task: string): 
 }
 
 function withHostileEnv(environment: ResolvedEnvironment, value: string): ResolvedEnvironment {
-  const copy = structuredClone(environment);
+  const copy = cloneModel(environment);
   const api = copy.services.find((service) => service.name === 'api')!;
   api.env = { ...api.env, HOSTILE: value };
   if (copy.infrastructure.whiteLabel) copy.infrastructure.whiteLabel = { ...copy.infrastructure.whiteLabel, brand: { ...copy.infrastructure.whiteLabel.brand!, name: value } };

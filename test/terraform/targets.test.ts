@@ -4,10 +4,11 @@ import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { awsVersions } from '../../generators/terraform-aws/index.js';
 import { awsCron } from '../../generators/terraform-aws/cron.js';
 import { digitalOceanVersions } from '../../generators/terraform-digitalocean/index.js';
+import { cloneModel } from '../support/clone.js';
 import { exampleModel, parsedModule, providerList, resourceOf, resourcesOf, unknownArguments } from './support.js';
 
 function withGpu(environment: ResolvedEnvironment, service: string, gpus: number): ResolvedEnvironment {
-  const copy = structuredClone(environment);
+  const copy = cloneModel(environment);
   const target = copy.services.find((candidate) => candidate.name === service)!;
   target.resources = { ...target.resources, gpu: gpus };
   copy.infrastructure.compute.gpuServices = [service];
@@ -168,7 +169,7 @@ describe('DigitalOcean targets', () => {
 
   it('a droplet backed up on one day of the week gets a weekly plan in the 4-hour window of the schedule', async () => {
     const policyFor = async (schedule: string) => {
-      const copy = structuredClone(exampleModel('initech-do'));
+      const copy = cloneModel(exampleModel('initech-do'));
       copy.infrastructure.backups = { ...copy.infrastructure.backups!, schedule };
       return resourceOf(await parsedModule(copy), 'digitalocean_droplet', 'host').backup_policy;
     };

@@ -17,7 +17,7 @@ export const deployRepoRule: Rule = {
       if (model.runtime !== 'kubernetes' || model.reconciler !== 'argocd' || blocked.has(model.name)) continue;
       const environment = project.environments.get(model.name)!;
       out.push(
-        finding(environment, model.input.reconciler ? ['reconciler'] : [], 'deploy-repo-required', `Argo CD must know which repository to pull "${model.name}" from; set deployRepo (a git URL or github:OWNER/REPO) in slipway.yaml`, {
+        finding(environment, environment.value.reconciler ? ['reconciler'] : [], 'deploy-repo-required', `Argo CD must know which repository to pull "${model.name}" from; set deployRepo (a git URL or github:OWNER/REPO) in slipway.yaml`, {
           severity: purpose === 'build' ? 'error' : 'warning',
         }),
       );

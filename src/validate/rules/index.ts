@@ -2,7 +2,6 @@ import type { Rule } from './rule.js';
 import { composeStrategyRule } from './compose-strategy.js';
 import { dependenciesRule } from './dependencies.js';
 import { deployRepoRule } from './deploy-repo.js';
-import { embeddedVersionsRule } from './embedded-versions.js';
 import { healthCheckRule } from './health.js';
 import { migrationsRule } from './migrations.js';
 import { productionRule } from './production.js';
@@ -25,5 +24,4 @@ export const rules: readonly Rule[] = [
   secretsRule,
   composeStrategyRule,
   deployRepoRule,
-  embeddedVersionsRule,
 ];

@@ -13,7 +13,7 @@ export const migrationsRule: Rule = {
     const out: Diagnostic[] = [];
     for (const model of resolved.values()) {
       if (model.runtime === 'compose') continue;
-      const release = project.releases.get(model.input.release);
+      const release = project.releases.get(project.environments.get(model.name)!.value.release);
       if (!release) continue;
       for (const service of model.services) {
         const migration = model.release.migrations?.[service.name];

@@ -14,10 +14,10 @@ export const productionRule: Rule = {
     const out: Diagnostic[] = [];
     for (const model of resolved.values()) {
       const environment = project.environments.get(model.name)!;
-      const release = project.releases.get(model.input.release);
+      const release = project.releases.get(environment.value.release);
       const gateway = model.infrastructure.aiGateway;
       if (model.tier === 'production' && gateway && !digestPinned.test(gateway.image)) {
-        const path = model.input.enterprise?.aiGateway?.image === undefined ? ['enterprise', 'aiGateway'] : ['enterprise', 'aiGateway', 'image'];
+        const path = gateway.imageDeclared ? ['enterprise', 'aiGateway', 'image'] : ['enterprise', 'aiGateway'];
         out.push(finding(environment, path, 'unpinned-image', `the AI gateway image of production environment "${model.name}" is not pinned by digest; set enterprise.aiGateway.image to <repository>@sha256:<64 hex digits>`));
       }
       for (const service of model.services) {
@@ -28,7 +28,7 @@ export const productionRule: Rule = {
             out.push(finding(entity, path, 'debug-in-production', `APP_DEBUG is "${debug}" for service "${service.name}" in production environment "${model.name}"; set it to "false"`));
           }
           if (release && service.image !== undefined && !digestPinned.test(service.image)) {
-            out.push(finding(release, ['images', service.name], 'unpinned-image', `image of "${service.name}" is not pinned by digest, and production environment "${model.name}" deploys release ${model.input.release}; use <repository>@sha256:<64 hex digits>`));
+            out.push(finding(release, ['images', service.name], 'unpinned-image', `image of "${service.name}" is not pinned by digest, and production environment "${model.name}" deploys release ${environment.value.release}; use <repository>@sha256:<64 hex digits>`));
           }
         }
         const servesTraffic = trafficRoles.has(service.role) && model.tier === 'production' && (model.mode === 'saas' || model.mode === 'white-label');
@@ -61,7 +61,7 @@ function envOrigin(project: Project, environment: Entity<EnvironmentInput>, serv
 function scalingOrigin(project: Project, environment: Entity<EnvironmentInput>, service: ResolvedService, key: 'min' | 'max'): Origin {
   if (environment.value.overrides?.services?.[service.name]?.scaling?.[key] !== undefined) return [environment, ['overrides', 'services', service.name, 'scaling', key]];
   const entity = project.services.get(service.name)!;
-  if (service.input.scaling?.[key] !== undefined) return [entity, ['scaling', key]];
-  if (service.input.scaling) return [entity, ['scaling']];
+  if (entity.value.scaling?.[key] !== undefined) return [entity, ['scaling', key]];
+  if (entity.value.scaling) return [entity, ['scaling']];
   return [entity, ['role']];
 }
