@@ -2,6 +2,7 @@
  * The model every stage after load reads and generators receive: the inputs as the schemas accept
  * them, the project they form, one resolved environment per target, and each target's verdict.
  */
+export type * from './bindings.js';
 export type * from './inputs.js';
 export type * from './infrastructure.js';
 export type * from './plan.js';

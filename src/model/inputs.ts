@@ -26,6 +26,8 @@ export interface ResourceDependency {
   type: ResourceType;
   version?: string;
   storage?: string;
+  /** How this service names the connection variables: a prefix for all, or renames of single ones. */
+  env?: { prefix?: string; names?: Record<string, string> };
 }
 
 export interface ComputeResources {

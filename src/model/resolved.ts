@@ -1,3 +1,4 @@
+import type { ConnectionVariable, ResourceConnection } from './bindings.js';
 import type { ChartReference } from './chart.js';
 import type { Infrastructure } from './infrastructure.js';
 import type { Alert, ComputeResources, HealthCheck, Mode, Provider, Reconciler, ReleaseInput, ResourceType, Role, Runtime, Tier } from './inputs.js';
@@ -33,6 +34,8 @@ export interface ResolvedService {
   /** Resources (by name) this service uses, sorted. */
   usesResources: string[];
   secretNames: string[];
+  /** What it receives to reach each resource it uses (the connection contract), sorted by name. */
+  connections: ConnectionVariable[];
   /** The service's `service.json`, for findings about the service. */
   origin: Origin;
 }
@@ -53,6 +56,8 @@ export interface ResolvedResource {
   class?: string;
   highAvailability: boolean;
   usedBy: string[];
+  /** How the services reach it on this target. */
+  connection: ResourceConnection;
   /** The declaration in a service's `dependencies.resources` that gave the version (else the first one). */
   origin: Origin;
 }

@@ -5,6 +5,7 @@ export { defaultAiGatewayImage } from './infrastructure.js';
 import { resolveChart } from './chart.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { resolveSecrets } from './secrets.js';
+import { resourceConnection, serviceConnections } from './bindings.js';
 
 /**
  * Builds the model of one environment that generators and rules read. Returns undefined when the
@@ -26,9 +27,15 @@ export function resolveEnvironment(project: Project, environmentName: string): R
     const entity = project.services.get(name)!;
     services.push(resolveService(name, entity.value, { source: entity.source, path: [] }, input, release, names));
   }
-  const ordered = dependencyOrder(services);
-  const resources = resolveResources(services, inputs, input);
   const secrets = resolveSecrets(project, environmentName, input, inputs);
+  const target = { name: environmentName, provider: input.provider, runtime: input.runtime, region: input.region };
+  const resources = resolveResources(services, inputs, input).map((resource) => ({
+    ...resource,
+    connection: resourceConnection(resource, services.filter((service) => resource.usedBy.includes(service.name)), target, secrets),
+  }));
+  const ordered = dependencyOrder(
+    services.map((service) => ({ ...service, connections: serviceConnections(service, inputs.get(service.name)!.dependencies?.resources ?? [], resources, target, secrets) })),
+  );
   return {
     name: environmentName,
     description: input.description || undefined,
@@ -90,6 +97,7 @@ function resolveService(name: string, service: ServiceInput, origin: Origin, env
     dependsOn: (service.dependencies?.services ?? []).filter((name) => deployed.includes(name)).sort(compareText),
     usesResources: [...new Set((service.dependencies?.resources ?? []).map((r) => r.name))].sort(compareText),
     secretNames: Object.keys(service.secrets ?? {}).sort(compareText),
+    connections: [],
     origin,
   };
 }
@@ -99,7 +107,7 @@ function managedByDefault(environment: Pick<EnvironmentInput, 'provider' | 'runt
   return environment.provider !== 'bare-metal' && environment.runtime !== 'compose';
 }
 
-function resolveResources(services: ResolvedService[], inputs: ReadonlyMap<string, ServiceInput>, environment: EnvironmentInput): ResolvedResource[] {
+function resolveResources(services: ResolvedService[], inputs: ReadonlyMap<string, ServiceInput>, environment: EnvironmentInput): Array<Omit<ResolvedResource, 'connection'>> {
   const byName = new Map<string, { declaration: ResourceDependency; usedBy: string[]; origin: Origin }>();
   for (const service of services) {
     (inputs.get(service.name)!.dependencies?.resources ?? []).forEach((declaration, index) => {

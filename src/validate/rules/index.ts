@@ -9,6 +9,7 @@ import { provisioningRule } from './provisioning.js';
 import { referencesRule } from './references.js';
 import { secretsRule } from './secrets-files.js';
 import { plaintextSecretRule } from './secrets.js';
+import { wiringRule } from './wiring.js';
 
 export type { Rule, RuleContext } from './rule.js';
 
@@ -24,4 +25,5 @@ export const rules: readonly Rule[] = [
   secretsRule,
   composeStrategyRule,
   deployRepoRule,
+  wiringRule,
 ];

@@ -1,0 +1,175 @@
+import { compareText } from '../core/diagnostics.js';
+import type {
+  ConnectionField,
+  ConnectionSource,
+  ConnectionVariable,
+  EnvironmentSecrets,
+  Provider,
+  ResolvedResource,
+  ResolvedService,
+  ResourceConnection,
+  ResourceDependency,
+  ResourceType,
+  Runtime,
+} from '../model/index.js';
+
+/**
+ * The connection contract (SPEC §8): per resource type, the variables a service receives and the
+ * names it receives them under, identical on every target. Where each value comes from is decided
+ * below, per target; the generators only render it.
+ */
+export const connectionContract: Readonly<Record<ResourceType, ReadonlyArray<{ field: ConnectionField; name: string; secret: boolean }>>> = {
+  postgres: sqlContract(),
+  mysql: sqlContract(),
+  redis: [
+    { field: 'host', name: 'REDIS_HOST', secret: false },
+    { field: 'port', name: 'REDIS_PORT', secret: false },
+    { field: 'password', name: 'REDIS_PASSWORD', secret: true },
+  ],
+  'object-storage': [
+    { field: 'bucket', name: 'AWS_BUCKET', secret: false },
+    { field: 'region', name: 'AWS_DEFAULT_REGION', secret: false },
+    { field: 'endpoint', name: 'AWS_ENDPOINT', secret: false },
+    { field: 'path-style', name: 'AWS_USE_PATH_STYLE_ENDPOINT', secret: false },
+    { field: 'access-key-id', name: 'AWS_ACCESS_KEY_ID', secret: true },
+    { field: 'secret-access-key', name: 'AWS_SECRET_ACCESS_KEY', secret: true },
+  ],
+};
+
+function sqlContract(): Array<{ field: ConnectionField; name: string; secret: boolean }> {
+  return [
+    { field: 'host', name: 'DB_HOST', secret: false },
+    { field: 'port', name: 'DB_PORT', secret: false },
+    { field: 'database', name: 'DB_DATABASE', secret: false },
+    { field: 'username', name: 'DB_USERNAME', secret: false },
+    { field: 'password', name: 'DB_PASSWORD', secret: true },
+  ];
+}
+
+const defaultPorts: Record<ResourceType, string | undefined> = { postgres: '5432', mysql: '3306', redis: '6379', 'object-storage': undefined };
+
+/** Where a resource runs on this target, which decides every source. */
+export type Placement = 'embedded' | 'aws' | 'digitalocean' | 'unwired';
+
+/**
+ * A managed resource runs in the provider's cloud and reaches Kubernetes and ECS workloads through
+ * what Terraform writes; an unmanaged one runs beside the services on Compose and Kubernetes.
+ * Anything else (a managed store for a Compose host, an embedded one on ECS) cannot be wired yet,
+ * and the wiring rule says so at the line that asks for it.
+ */
+export function placementOf(resource: Pick<ResolvedResource, 'managed'>, provider: Provider, runtime: Runtime): Placement {
+  if (!resource.managed) return runtime === 'ecs' ? 'unwired' : 'embedded';
+  if (runtime === 'compose' || provider === 'bare-metal') return 'unwired';
+  return provider === 'aws' ? 'aws' : runtime === 'kubernetes' ? 'digitalocean' : 'unwired';
+}
+
+/** The generated secret that holds a resource's password or key, if the environment generates one: `<NAME>_<SUFFIX>`, else the contract's own name. */
+function generatedSecretFor(resource: Pick<ResolvedResource, 'name' | 'usedBy'>, contractName: string, secrets: EnvironmentSecrets): string | undefined {
+  const suffix = contractName.replace(/^(DB|REDIS|AWS)_/, '');
+  const candidates = [`${resource.name.toUpperCase().replace(/-/g, '_')}_${suffix}`, contractName];
+  const usable = new Set(secrets.generated.filter((secret) => secret.services.some((service) => resource.usedBy.includes(service))).map((secret) => secret.name));
+  return candidates.find((name) => usable.has(name));
+}
+
+/** How the managed resource's outputs travel, and which fields the infrastructure writes. */
+export function resourceConnection(
+  resource: Omit<ResolvedResource, 'connection'>,
+  users: readonly ResolvedService[],
+  environment: { name: string; provider: Provider; runtime: Runtime; region: string | undefined },
+  secrets: EnvironmentSecrets,
+): ResourceConnection {
+  const placement = placementOf(resource, environment.provider, environment.runtime);
+  const first = (key: string) => users.map((user) => user.env[key]).find((value): value is string => value !== undefined && value !== '');
+  const account = resource.type === 'postgres' || resource.type === 'mysql' ? { database: first('DB_DATABASE') ?? resource.name, username: first('DB_USERNAME') ?? resource.name } : undefined;
+  const workloadIdentity = resource.type === 'object-storage' && placement === 'aws';
+  const outputs = connectionContract[resource.type]
+    .filter((entry) => sourceOf(resource, entry, placement, secrets, account, environment.region).kind === 'infrastructure')
+    .map((entry) => entry.field)
+    .sort(compareText);
+  const secretName = `${resource.name}-connection`;
+  const delivery: ResourceConnection['delivery'] =
+    placement === 'aws' && environment.runtime === 'ecs'
+      ? { kind: 'terraform-reference' }
+      : placement === 'aws'
+      ? { kind: 'aws-secrets-manager', secretName: `${environment.name}/${resource.name}/connection`, kubernetesSecret: secretName }
+      : placement === 'digitalocean'
+        ? { kind: 'terraform-kubernetes-secret', kubernetesSecret: secretName }
+        : { kind: 'embedded' };
+  return { delivery, outputs, account, workloadIdentity };
+}
+
+/**
+ * The value of one contract entry on this target, or undefined when the target gives it no
+ * variable at all (an S3 endpoint and keys on AWS, where the workload's own role reaches the bucket).
+ */
+function sourceOf(
+  resource: Omit<ResolvedResource, 'connection'>,
+  entry: { field: ConnectionField; name: string },
+  placement: Placement,
+  secrets: EnvironmentSecrets,
+  account: ResourceConnection['account'],
+  region: string | undefined,
+): ConnectionSource | { kind: 'none' } {
+  const literal = (value: string): ConnectionSource => ({ kind: 'literal', value });
+  const infrastructure: ConnectionSource = { kind: 'infrastructure', resource: resource.name };
+  const generated = generatedSecretFor(resource, entry.name, secrets);
+  switch (entry.field) {
+    case 'host':
+      return placement === 'embedded' ? { kind: 'embedded', resource: resource.name } : infrastructure;
+    case 'port':
+      return placement === 'embedded' ? literal(defaultPorts[resource.type]!) : infrastructure;
+    case 'database':
+      return literal(account!.database);
+    case 'username':
+      return literal(account!.username);
+    case 'password':
+      // AWS takes the SOPS-generated password as a Terraform variable; DigitalOcean makes its own.
+      if (placement === 'digitalocean') return infrastructure;
+      if (generated) return { kind: 'generated-secret', secret: generated };
+      return placement === 'embedded' ? { kind: 'embedded', resource: resource.name } : infrastructure;
+    case 'bucket':
+      return placement === 'embedded' ? literal(resource.name) : infrastructure;
+    case 'region':
+      if (placement === 'embedded') return literal('us-east-1');
+      return region !== undefined ? literal(region) : infrastructure;
+    case 'endpoint':
+      if (placement === 'aws') return { kind: 'none' };
+      return placement === 'embedded' ? { kind: 'embedded', resource: resource.name } : infrastructure;
+    case 'path-style':
+      return literal(placement === 'embedded' ? 'true' : 'false');
+    case 'access-key-id':
+    case 'secret-access-key':
+      if (placement === 'aws') return { kind: 'none' };
+      if (placement === 'digitalocean') return infrastructure;
+      return generated ? { kind: 'generated-secret', secret: generated } : { kind: 'embedded', resource: resource.name };
+  }
+}
+
+/**
+ * Every connection variable one service receives, sorted by name. Names the service sets itself in
+ * `env` stay its own (an explicit choice wins); a declared secret of the same name as a generated
+ * source is the same value, and is then delivered once, as the connection's.
+ */
+export function serviceConnections(
+  service: ResolvedService,
+  declarations: readonly ResourceDependency[],
+  resources: readonly ResolvedResource[],
+  environment: { provider: Provider; runtime: Runtime; region: string | undefined },
+  secrets: EnvironmentSecrets,
+): ConnectionVariable[] {
+  const variables: ConnectionVariable[] = [];
+  for (const declaration of declarations) {
+    const resource = resources.find((candidate) => candidate.name === declaration.name);
+    if (!resource || variables.some((variable) => variable.resource === resource.name)) continue;
+    const placement = placementOf(resource, environment.provider, environment.runtime);
+    if (placement === 'unwired') continue;
+    for (const entry of connectionContract[resource.type]) {
+      const source = sourceOf(resource, entry, placement, secrets, resource.connection.account, environment.region);
+      if (source.kind === 'none') continue;
+      const name = declaration.env?.names?.[entry.name] ?? `${declaration.env?.prefix ?? ''}${entry.name}`;
+      if (service.env[name] !== undefined) continue;
+      variables.push({ name, contractName: entry.name, resource: resource.name, field: entry.field, secret: entry.secret, source });
+    }
+  }
+  return variables.sort((a, b) => compareText(a.name, b.name));
+}

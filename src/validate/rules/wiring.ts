@@ -1,0 +1,65 @@
+import type { Diagnostic } from '../../core/diagnostics.js';
+import { finding, findingAt, type ResolvedEnvironment } from '../../model/index.js';
+import { placementOf } from '../../resolve/bindings.js';
+import type { Rule } from './rule.js';
+
+/**
+ * Every resource a service depends on must reach it on its target, and every connection variable
+ * must have one meaning. A gap is a located finding here, before anything renders, never a
+ * service that starts without its database.
+ */
+export const wiringRule: Rule = {
+  name: 'wiring',
+  codes: ['unwired-resource', 'connection-name-clash'],
+  check({ project, resolved, blocked }) {
+    const out: Diagnostic[] = [];
+    for (const model of resolved.values()) {
+      if (blocked.has(model.name)) continue;
+      out.push(...unwired(model, project.environments.get(model.name)!), ...clashes(model));
+    }
+    return out;
+  },
+};
+
+function unwired(model: ResolvedEnvironment, environment: Parameters<typeof finding>[0]): Diagnostic[] {
+  return model.resources
+    .filter((resource) => placementOf(resource, model.provider, model.runtime) === 'unwired')
+    .map((resource) => {
+      const why = resource.managed
+        ? `a managed ${resource.type} cannot be wired into ${model.runtime} on ${model.provider} yet: nothing would carry its address to the services`
+        : `${model.runtime} cannot run ${resource.type} beside the services`;
+      const fix = resource.managed ? `set resources.${resource.name}.managed: false to run it beside the services` : `set resources.${resource.name}.managed: true`;
+      const declared = (environment.value as { resources?: Record<string, { managed?: boolean }> }).resources?.[resource.name]?.managed !== undefined;
+      return finding(environment, declared ? ['resources', resource.name, 'managed'] : ['runtime'], 'unwired-resource', `"${resource.name}" (used by ${resource.usedBy.join(', ')}): ${why}; ${fix}`);
+    });
+}
+
+/** Two resources giving one service the same variable name: one of the declarations needs `env.prefix` or `env.names`. */
+function clashes(model: ResolvedEnvironment): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const service of model.services) {
+    const seen = new Map<string, string>();
+    for (const variable of service.connections) {
+      const other = seen.get(variable.name);
+      if (other !== undefined && other !== variable.resource) {
+        const resource = model.resources.find((candidate) => candidate.name === variable.resource)!;
+        out.push(
+          findingAt(
+            { source: service.origin.source, path: declarationPath(service.origin.source.data, variable.resource) },
+            'connection-name-clash',
+            `"${service.name}" would receive ${variable.name} from both "${other}" and "${variable.resource}" (${resource.type}); give one of them its own names, e.g. "env": {"prefix": "${variable.resource.toUpperCase().replace(/-/g, '_')}_"}`,
+          ),
+        );
+        break;
+      }
+      seen.set(variable.name, variable.resource);
+    }
+  }
+  return out;
+}
+
+function declarationPath(data: unknown, resource: string): Array<string | number> {
+  const list = (data as { dependencies?: { resources?: Array<{ name?: string }> } }).dependencies?.resources ?? [];
+  const index = list.findIndex((entry) => entry?.name === resource);
+  return index >= 0 ? ['dependencies', 'resources', index, 'name'] : ['dependencies', 'resources'];
+}
