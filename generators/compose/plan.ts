@@ -1,9 +1,9 @@
 import { compareText } from '../../src/core/diagnostics.js';
 import { BugError } from '../../src/core/errors.js';
-import type { ResolvedEnvironment, ResolvedResource, ResolvedService } from '../../src/model/index.js';
+import type { ConnectionVariable, ResolvedEnvironment, ResolvedResource, ResolvedService } from '../../src/model/index.js';
 import { composeCpus, composeMemory } from './quantities.js';
 import { edgeParts, edgePlan, httpCheck, routesFor } from './edge.js';
-import { bucketInit, edgeNginxImage, storeSpec, type StoreFamily, type StoreSpec } from './stores.js';
+import { bucketInit, edgeNginxImage, storeSpec, type StoreSpec } from './stores.js';
 
 /**
  * Everything the Compose file, the nginx config and the bundle's scripts say about one target,
@@ -269,17 +269,16 @@ function appService(service: ResolvedService, model: ResolvedEnvironment, storeO
   if (!service.image) throw new BugError(`service ${service.name} of ${model.name} has no image; validation should have stopped this`);
   const used = service.usesResources.map((name) => storeOf.get(name)).filter((store): store is EmbeddedStore => store !== undefined);
   const environment = { ...service.env };
-  const families = new Map<StoreFamily, EmbeddedStore[]>();
-  for (const store of used) families.set(store.spec.family, [...(families.get(store.spec.family) ?? []), store]);
-  for (const [, sameFamily] of families) {
-    // Two stores of one kind would fight over DB_HOST & co.: then the service must say which is which.
-    if (sameFamily.length !== 1) continue;
-    for (const [key, value] of Object.entries(sameFamily[0]!.spec.connectionEnv(sameFamily[0]!.service))) {
-      if (!(key in environment)) environment[key] = value;
-    }
+  const secretEnv = new Map(service.secretNames.map((name) => [name, name]));
+  // The connection contract, as Compose delivers it: values in the Compose file, secrets in the env file.
+  for (const variable of service.connections) {
+    const store = storeOf.get(variable.resource);
+    if (!store) throw new BugError(`${service.name} of ${model.name} is wired to "${variable.resource}", which is not run beside it; the wiring rule should have stopped this`);
+    if (variable.secret) secretEnv.set(variable.name, secretSource(variable, store));
+    else environment[variable.name] = plainValue(variable, store);
   }
   if (model.tier === 'production' && 'APP_DEBUG' in environment) environment.APP_DEBUG = 'false';
-  const names = [...new Set([...service.secretNames, ...used.flatMap((store) => store.spec.secretEnv.map((entry) => entry.from))])].sort();
+  const names = [...secretEnv.keys()].sort();
   const resources = service.resources;
   const limits = {
     ...(resources.cpu ? { cpus: composeCpus(resources.cpu) } : {}),
@@ -310,7 +309,24 @@ function appService(service: ResolvedService, model: ResolvedEnvironment, storeO
     ports: [],
     networks: used.length > 0 ? [appNetwork, dataNetwork] : [appNetwork],
   };
-  return { service: composed, secretEnv: names.map((name) => ({ name, from: name })) };
+  return { service: composed, secretEnv: names.map((name) => ({ name, from: secretEnv.get(name)! })) };
+}
+
+/** A plain connection variable: a literal, or where the embedded store is on the Compose network. */
+function plainValue(variable: ConnectionVariable, store: EmbeddedStore): string {
+  if (variable.source.kind === 'literal') return variable.source.value;
+  if (variable.source.kind !== 'embedded') throw new BugError(`${variable.name}: a ${variable.source.kind} source on Compose`);
+  const value = store.spec.connectionEnv(store.service)[variable.contractName];
+  if (value === undefined) throw new BugError(`the ${store.resource.type} store has no ${variable.contractName}`);
+  return value;
+}
+
+/** The secret a secret connection variable is filled from: the generated one, or the store's own credential. */
+function secretSource(variable: ConnectionVariable, store: EmbeddedStore): string {
+  if (variable.source.kind === 'generated-secret') return variable.source.secret;
+  const own = store.spec.secretEnv.find((entry) => entry.from === variable.contractName);
+  if (variable.source.kind !== 'embedded' || !own) throw new BugError(`${variable.name}: no secret of the ${store.resource.type} store fills it`);
+  return own.from;
 }
 
 function oneShot(base: ComposeService, name: string, kind: 'migration' | 'seed', command: string[]): ComposeService {

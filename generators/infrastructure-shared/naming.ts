@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ResolvedEnvironment, ResolvedResource, ResolvedService } from '../../src/model/index.js';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 
 /** A Terraform label from a model name (a DNS label): `license-heartbeat` → `license_heartbeat`. */
 export function label(name: string): string {
@@ -16,14 +16,6 @@ export function boundedName(parts: readonly string[], max: number): string {
   if (whole.length <= max) return whole;
   const digest = createHash('sha256').update(whole).digest('hex').slice(0, 6);
   return `${whole.slice(0, max - 7).replace(/-+$/, '')}-${digest}`;
-}
-
-/** Which database and account the services call a SQL resource (their DB_DATABASE / DB_USERNAME), as the Compose generator reads them. */
-export function databaseAccount(resource: ResolvedResource, services: readonly ResolvedService[]): { database: string; username: string } {
-  const users = services.filter((service) => resource.usedBy.includes(service.name));
-  const fromUsers = (key: string) => users.map((user) => user.env[key]).find((value): value is string => value !== undefined && /^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(value));
-  const fallback = label(resource.name);
-  return { database: fromUsers('DB_DATABASE') ?? fallback, username: fromUsers('DB_USERNAME') ?? fallback };
 }
 
 export function isProduction(environment: ResolvedEnvironment): boolean {

@@ -1,5 +1,6 @@
 import type { BlockReason, PlanAction, ProvisioningPlan, ResolvedEnvironment } from '../../src/model/index.js';
 import type { RunbookSubject } from './rendered.js';
+import { planConnections } from './connections.js';
 import { planGraph } from './graph.js';
 import { provisioningSteps } from './steps.js';
 
@@ -18,6 +19,7 @@ export function provisioningPlan(environment: RunbookSubject, blockReasons: read
     runtime: environment.runtime,
     steps: provisioningSteps.map((step, index) => ({ number: index + 1, id: step.id, title: step.title, actions: step.actions(environment) })),
     graph: planGraph(environment),
+    connections: planConnections(environment),
     ...(blockReasons.length > 0 ? { blockReasons: blockReasons.map(({ cause, message }) => ({ cause, message })) } : {}),
   };
 }

@@ -82,6 +82,7 @@ export function environmentReadme(environment: RunbookSubject, plan: Provisionin
     folders: outputFolders(environment),
     steps: plan.steps.map((step) => ({ number: step.number, title: step.title })),
     mermaid: mermaidFlowchart(plan.graph),
+    connections: plan.connections,
     keys: key.map((trusted) => ({ keyId: trusted.keyId, path: trusted.path })),
     verify: verifySignature(environment).map((action) => action.command ?? []),
   });

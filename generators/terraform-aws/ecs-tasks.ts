@@ -1,8 +1,10 @@
 import { compareText } from '../../src/core/diagnostics.js';
+import { BugError } from '../../src/core/errors.js';
 import { call, data, nested, ref, resource, type Block, type Expression, type ObjectValue, type Value } from '../../src/core/hcl/index.js';
 import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index.js';
 import { label } from '../infrastructure-shared/naming.js';
 import { mebibytes, milliCpu } from '../infrastructure-shared/sizing.js';
+import { bucketAccess, connectionSecretArn, connectionValue, hasConnectionSecret, workloadBuckets } from './connections.js';
 import { assumeRolePolicy, awsName, type AwsContext } from './context.js';
 import { secretArn } from './secrets.js';
 
@@ -38,11 +40,44 @@ function fargateSize(service: ResolvedService): { cpu: number; memory: number } 
 
 export const logGroupLabel = (service: ResolvedService) => `ecs_${label(service.name)}`;
 
+/** One entry of a container definition's `environment` or `secrets`. */
+type ContainerVariable = { name: string; value: Value } | { name: string; valueFrom: Expression };
+
+/**
+ * What a container receives: its own `env`, and the connection contract's variables for the stores
+ * it uses — literals and the stores' attributes as `environment`, passwords and keys as `secrets`
+ * read by ARN (a generated secret's, or a JSON key of the store's connection secret). A declared
+ * secret that is also a connection variable is delivered once, as the connection's.
+ */
+export function containerVariables(environment: ResolvedEnvironment, service: ResolvedService): { environment: ContainerVariable[]; secrets: ContainerVariable[] } {
+  const plain: ContainerVariable[] = Object.entries(service.env).map(([name, value]) => ({ name, value }));
+  const secrets: ContainerVariable[] = [];
+  for (const variable of service.connections) {
+    const store = environment.resources.find((candidate) => candidate.name === variable.resource);
+    if (!store) throw new BugError(`${environment.name}: ${service.name} connects to ${variable.resource}, which the environment does not have`);
+    const source = variable.source;
+    if (source.kind === 'literal') plain.push({ name: variable.name, value: source.value });
+    else if (source.kind === 'generated-secret') {
+      const arn = secretArn(environment, source.secret);
+      if (!arn) throw new BugError(`${environment.name}: no Secrets Manager secret for the generated ${source.secret}`);
+      secrets.push({ name: variable.name, valueFrom: arn });
+    } else if (source.kind === 'infrastructure' && !variable.secret) plain.push({ name: variable.name, value: connectionValue(environment, store, variable.field) });
+    else if (source.kind === 'infrastructure' && hasConnectionSecret(environment, store)) {
+      // ECS reads one JSON key of a secret as `<arn>:<key>::` (the current version).
+      secrets.push({ name: variable.name, valueFrom: call('format', `%s:${variable.field}::`, connectionSecretArn(store)) });
+    } else throw new BugError(`${environment.name}: ${variable.name} of ${service.name} has no source ECS can read (${source.kind})`);
+  }
+  const delivered = new Set(service.connections.map((variable) => variable.name));
+  for (const name of service.secretNames) {
+    const arn = delivered.has(name) ? undefined : secretArn(environment, name);
+    if (arn) secrets.push({ name, valueFrom: arn });
+  }
+  const byName = (a: ContainerVariable, b: ContainerVariable) => compareText(a.name, b.name);
+  return { environment: plain.sort(byName), secrets: secrets.sort(byName) };
+}
+
 function containerDefinition(context: AwsContext, service: ResolvedService, command: readonly string[] | undefined, withPorts: boolean): ObjectValue {
-  const environment = context.environment;
-  const secrets = service.secretNames
-    .map((name) => ({ name, valueFrom: secretArn(environment, name) }))
-    .filter((secret): secret is { name: string; valueFrom: Expression } => secret.valueFrom !== undefined);
+  const variables = containerVariables(context.environment, service);
   const health = service.health;
   return {
     name: service.name,
@@ -50,10 +85,8 @@ function containerDefinition(context: AwsContext, service: ResolvedService, comm
     essential: true,
     command: command ? [...command] : undefined,
     portMappings: withPorts && service.ports.length > 0 ? service.ports.map((port) => ({ name: port.name, containerPort: port.port, protocol: 'tcp' })) : undefined,
-    environment: Object.entries({ ...connectionEnv(environment, service), ...service.env })
-      .sort(([a], [b]) => compareText(a, b))
-      .map(([name, value]) => ({ name, value })),
-    secrets: secrets.length > 0 ? secrets : undefined,
+    environment: variables.environment,
+    secrets: variables.secrets.length > 0 ? variables.secrets : undefined,
     healthCheck: withPorts && health && 'command' in health ? { command: ['CMD', ...health.command], interval: 30, timeout: 5, retries: 3, startPeriod: 60 } : undefined,
     linuxParameters: { initProcessEnabled: true },
     logConfiguration: {
@@ -63,30 +96,10 @@ function containerDefinition(context: AwsContext, service: ResolvedService, comm
   };
 }
 
-/**
- * Where the managed stores a service uses are, in the variables the Compose generator uses for the
- * embedded ones (Laravel's); a variable the service sets itself wins.
- */
-function connectionEnv(environment: ResolvedEnvironment, service: ResolvedService): Record<string, Value> {
-  const env: Record<string, Value> = {};
-  const used = environment.resources.filter((resource) => resource.managed && service.usesResources.includes(resource.name)).reverse();
-  for (const store of used) {
-    const id = label(store.name);
-    if (store.type === 'postgres' || store.type === 'mysql') {
-      Object.assign(env, { DB_HOST: ref('aws_db_instance', id, 'address'), DB_PORT: store.type === 'postgres' ? '5432' : '3306' });
-    } else if (store.type === 'redis') {
-      Object.assign(env, { REDIS_HOST: ref('aws_elasticache_replication_group', id, 'primary_endpoint_address'), REDIS_PORT: '6379', REDIS_SCHEME: 'tls' });
-    } else {
-      Object.assign(env, { AWS_BUCKET: ref('aws_s3_bucket', id, 'bucket'), AWS_DEFAULT_REGION: ref('var.region') });
-    }
-  }
-  return env;
-}
-
 /** Task definitions: one per service, and a one-off migration task for services that migrate. */
 export function taskDefinitions(context: AwsContext, service: ResolvedService): Block[] {
   const size = fargateSize(service);
-  const usesBucket = bucketsOf(context.environment, service).length > 0;
+  const usesBucket = workloadBuckets(context.environment, service).length > 0;
   const definition = (family: string, command: readonly string[] | undefined, withPorts: boolean) => ({
     family: awsName(context, [family], 255),
     requires_compatibilities: ['FARGATE'],
@@ -109,34 +122,26 @@ export function taskDefinitions(context: AwsContext, service: ResolvedService): 
   return blocks;
 }
 
-function bucketsOf(environment: ResolvedEnvironment, service: ResolvedService): string[] {
-  return environment.resources.filter((resource) => resource.managed && resource.type === 'object-storage' && service.usesResources.includes(resource.name)).map((resource) => resource.name);
-}
-
-/** The task role of a service that reads and writes buckets: only its own buckets. */
+/** The task role of a service that reads and writes buckets (their workload identity): only its own buckets. */
 function taskRole(context: AwsContext, service: ResolvedService): Block[] {
   const id = `${label(service.name)}_task`;
-  const buckets = bucketsOf(context.environment, service).map(label);
-  const bucketArns: Value[] = buckets.map((bucket) => ref('aws_s3_bucket', bucket, 'arn'));
-  const objectArns: Value[] = buckets.map((bucket) => call('format', '%s/*', ref('aws_s3_bucket', bucket, 'arn')));
   return [
     resource('aws_iam_role', id, { name: awsName(context, [service.name, 'task']), assume_role_policy: ref('data.aws_iam_policy_document.ecs_tasks_assume.json') }),
-    data('aws_iam_policy_document', id, {
-      statement: nested([
-        { actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: bucketArns },
-        { actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: objectArns },
-      ]),
-    }),
+    data('aws_iam_policy_document', id, bucketAccess(workloadBuckets(context.environment, service))),
     resource('aws_iam_role_policy', id, { name: 'buckets', role: ref('aws_iam_role', id, 'id'), policy: ref('data.aws_iam_policy_document', id, 'json') }),
   ];
 }
 
 /** The execution role ECS pulls images, writes logs and reads the services' secrets with. */
 export function executionRole(context: AwsContext): Block[] {
-  const secretArns = [...new Set(context.environment.services.flatMap((service) => service.secretNames))]
-    .sort()
-    .map((name) => secretArn(context.environment, name))
-    .filter((arn): arn is Expression => arn !== undefined);
+  const environment = context.environment;
+  const secretArns: Expression[] = [
+    ...[...new Set(environment.services.flatMap((service) => [...service.secretNames, ...service.connections.flatMap((variable) => (variable.source.kind === 'generated-secret' ? [variable.source.secret] : []))]))]
+      .sort(compareText)
+      .map((name) => secretArn(environment, name))
+      .filter((arn): arn is Expression => arn !== undefined),
+    ...environment.resources.filter((store) => hasConnectionSecret(environment, store)).map(connectionSecretArn),
+  ];
   const blocks: Block[] = [
     data('aws_iam_policy_document', 'ecs_tasks_assume', assumeRolePolicy('ecs-tasks.amazonaws.com')),
     resource('aws_iam_role', 'ecs_execution', { name: awsName(context, ['ecs-execution']), assume_role_policy: ref('data.aws_iam_policy_document.ecs_tasks_assume.json') }),

@@ -2,6 +2,7 @@ import { data, nested, provider, ref, type Block, type ObjectValue } from '../..
 import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { addVariable, requiredVersions, stateBackend, terraformModule, terraformOutput, type TerraformModule } from '../infrastructure-shared/terraform.js';
 import type { EnvironmentGenerator } from '../types.js';
+import { connectionSecrets, podIdentities } from './connections.js';
 import { awsContext, type AwsContext } from './context.js';
 import { cdn, domain } from './dns.js';
 import { ecs } from './ecs.js';
@@ -21,8 +22,9 @@ export const awsVersions = {
 
 /**
  * Terraform for AWS targets (`terraform/` in the environment's folder): the network, EKS or ECS or a
- * Compose host, the managed stores, the load balancer, CDN and WAF, DNS and certificates,
- * Secrets Manager references, CloudWatch and AWS Backup. Each part reads the model only.
+ * Compose host, the managed stores and how the services reach them, the load balancer, CDN and
+ * WAF, DNS and certificates, Secrets Manager references, CloudWatch and AWS Backup. Each part reads
+ * the model only.
  */
 export const terraformAwsGenerator: EnvironmentGenerator = {
   name: 'terraform-aws',
@@ -47,6 +49,7 @@ export function awsTerraform(environment: ResolvedEnvironment): TerraformModule 
   const cdnBlocks = cdn(context);
   const monitoringBlocks = monitoring(context);
   const backupBlocks = backups(context);
+  const connectionBlocks = [...connectionSecrets(context), ...podIdentities(context)];
   const versions = requiredVersions(awsVersions.terraform, { aws: { source: 'hashicorp/aws', version: awsVersions.provider } });
   const backend = stateBackend(environment, { region: environment.infrastructure.region, encrypt: true, use_lockfile: true }, [
     'State in S3, one key per environment, locked with a lock file beside it.',
@@ -66,6 +69,7 @@ export function awsTerraform(environment: ResolvedEnvironment): TerraformModule 
       { name: 'dns.tf', blocks: domainBlocks },
       { name: 'cdn.tf', blocks: cdnBlocks },
       { name: 'secrets.tf', blocks: secretBlocks },
+      { name: 'connections.tf', blocks: connectionBlocks },
       { name: 'monitoring.tf', blocks: monitoringBlocks },
       { name: 'backups.tf', blocks: backupBlocks },
       { name: 'outputs.tf', blocks: context.outputs },

@@ -8,17 +8,22 @@ import type { AwsContext } from './context.js';
 const secretsManagerArn = /^arn:aws:secretsmanager:/;
 
 /** `infraSecrets` entries that live in AWS Secrets Manager, by name. */
-function awsInfraSecrets(environment: ResolvedEnvironment): Array<{ name: string; arn: string }> {
+export function awsInfraSecrets(environment: ResolvedEnvironment): Array<{ name: string; arn: string }> {
   return Object.entries(environment.secrets.infraReferences)
     .filter(([, reference]) => secretsManagerArn.test(reference))
     .map(([name, arn]) => ({ name, arn }))
     .sort((a, b) => compareText(a.name, b.name));
 }
 
-/** Generated secrets ECS tasks read: their values come from the SOPS file, never from Terraform. */
+/** Generated secrets ECS tasks read (declared, or a connection's password): their values come from the SOPS file, never from Terraform. */
 function ecsGeneratedSecrets(environment: ResolvedEnvironment): string[] {
   if (environment.runtime !== 'ecs') return [];
-  const used = new Set(environment.services.flatMap((service) => service.secretNames));
+  const used = new Set(
+    environment.services.flatMap((service) => [
+      ...service.secretNames,
+      ...service.connections.flatMap((variable) => (variable.source.kind === 'generated-secret' ? [variable.source.secret] : [])),
+    ]),
+  );
   return environment.secrets.generated.filter((secret) => used.has(secret.name)).map((secret) => secret.name);
 }
 

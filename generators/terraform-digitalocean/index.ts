@@ -3,6 +3,7 @@ import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { requiredVersions, stateBackend, terraformModule, terraformOutput, type TerraformModule } from '../infrastructure-shared/terraform.js';
 import type { EnvironmentGenerator } from '../types.js';
 import { droplet, kubernetes, vpc } from './compute.js';
+import { connectionSecrets, connectionStores, kubernetesProvider, kubernetesProviderVersion } from './connections.js';
 import { doContext, spacesRegion } from './context.js';
 import { domain, loadBalancer, monitoring } from './edge.js';
 import { cdn, stores } from './stores.js';
@@ -15,7 +16,8 @@ export const digitalOceanVersions = {
 
 /**
  * Terraform for DigitalOcean targets (`terraform/`): the VPC, DOKS or a Compose droplet, managed
- * database clusters, Spaces and its CDN, the load balancer, the domain, and alert policies.
+ * database clusters, Spaces and its CDN, the Secrets that carry their connections into the
+ * cluster, the load balancer, the domain, and alert policies.
  */
 export const terraformDigitalOceanGenerator: EnvironmentGenerator = {
   name: 'terraform-digitalocean',
@@ -36,7 +38,12 @@ export function digitalOceanTerraform(environment: ResolvedEnvironment): Terrafo
   const domainBlocks = domain(context);
   const cdnBlocks = cdn(context);
   const monitoringBlocks = monitoring(context);
-  const versions = requiredVersions(digitalOceanVersions.terraform, { digitalocean: { source: 'digitalocean/digitalocean', version: digitalOceanVersions.provider } });
+  const connectionBlocks = connectionSecrets(context);
+  const writesSecrets = connectionStores(context).length > 0;
+  const versions = requiredVersions(digitalOceanVersions.terraform, {
+    digitalocean: { source: 'digitalocean/digitalocean', version: digitalOceanVersions.provider },
+    kubernetes: writesSecrets ? { source: 'hashicorp/kubernetes', version: kubernetesProviderVersion } : undefined,
+  });
   const backend = stateBackend(
     environment,
     {
@@ -59,7 +66,7 @@ export function digitalOceanTerraform(environment: ResolvedEnvironment): Terrafo
     [
       { name: 'versions.tf', blocks: [versions] },
       { name: 'backend.tf', blocks: [backend] },
-      { name: 'providers.tf', blocks: [provider('digitalocean', {})] },
+      { name: 'providers.tf', blocks: [provider('digitalocean', {}), ...(writesSecrets ? [kubernetesProvider()] : [])] },
       { name: 'variables.tf', blocks: context.variables },
       { name: 'network.tf', blocks: networkBlocks },
       computeFile,
@@ -67,6 +74,7 @@ export function digitalOceanTerraform(environment: ResolvedEnvironment): Terrafo
       { name: 'load-balancer.tf', blocks: balancerBlocks },
       { name: 'dns.tf', blocks: domainBlocks },
       { name: 'cdn.tf', blocks: cdnBlocks },
+      { name: 'connections.tf', blocks: connectionBlocks },
       { name: 'monitoring.tf', blocks: monitoringBlocks },
       { name: 'outputs.tf', blocks: context.outputs },
     ],

@@ -1,6 +1,7 @@
+import { BugError } from '../../src/core/errors.js';
 import { call, nested, ref, resource, type Block } from '../../src/core/hcl/index.js';
 import type { ResolvedResource } from '../../src/model/index.js';
-import { boundedName, databaseAccount, label } from '../infrastructure-shared/naming.js';
+import { boundedName, label } from '../infrastructure-shared/naming.js';
 import { gibibytes } from '../infrastructure-shared/sizing.js';
 import { addOutput } from '../infrastructure-shared/terraform.js';
 import { environmentTag, spacesRegion, type DoContext } from './context.js';
@@ -60,11 +61,13 @@ function databaseCluster(context: DoContext, store: ResolvedResource): Block[] {
     resource('digitalocean_database_firewall', id, { cluster_id: cluster, rule: nested(trustedSource(context)) }),
   ];
   if (store.type === 'postgres' || store.type === 'mysql') {
-    const account = databaseAccount(store, context.environment.services);
+    // The database and account the services are told to use (their DB_DATABASE / DB_USERNAME): the connection contract's.
+    const account = store.connection.account;
+    if (!account) throw new BugError(`${context.name}: SQL resource ${store.name} has no account`);
     blocks.push(
       resource('digitalocean_database_db', id, { cluster_id: cluster, name: account.database }),
       resource('digitalocean_database_user', id, { cluster_id: cluster, name: account.username }, [
-        'DigitalOcean generates this user\'s password (output below); the services read it from the target\'s secrets.',
+        'DigitalOcean generates this user\'s password; Terraform hands it to the services (connections.tf) and never shows it.',
       ]),
     );
     addOutput(context, `${id}_password`, ref('digitalocean_database_user', id, 'password'), `Password of the ${account.username} user of ${store.name}`, true);
@@ -78,7 +81,7 @@ function bucket(context: DoContext, store: ResolvedResource): Block[] {
   const region = spacesRegion(context.region);
   addOutput(context, `${id}_bucket`, ref('digitalocean_spaces_bucket', id, 'name'), `Spaces bucket of ${store.name}`);
   addOutput(context, `${id}_endpoint`, ref('digitalocean_spaces_bucket', id, 'bucket_domain_name'), `Endpoint of ${store.name}`);
-  return [
+  const blocks: Block[] = [
     resource(
       'digitalocean_spaces_bucket',
       id,
@@ -91,6 +94,17 @@ function bucket(context: DoContext, store: ResolvedResource): Block[] {
       [`${store.name}: private; the application hands out signed URLs${region !== context.region ? ` (Spaces region ${region}, nearest to ${context.region})` : ''}.`],
     ),
   ];
+  if (store.connection.outputs.includes('access-key-id')) {
+    blocks.push(
+      resource(
+        'digitalocean_spaces_key',
+        id,
+        { name: boundedName([context.name, store.name], 63), grant: nested({ bucket: ref('digitalocean_spaces_bucket', id, 'name'), permission: 'readwrite' }) },
+        [`The services' key to ${store.name}: read and write on this bucket only.`],
+      ),
+    );
+  }
+  return blocks;
 }
 
 /**

@@ -55,6 +55,8 @@ export interface ProvisioningPlan {
   runtime: string;
   steps: PlanStep[];
   graph: PlanGraph;
+  /** Every variable each service receives to reach its resources, and where its value comes from (never a secret's value). */
+  connections: PlanConnection[];
   blockReasons?: BlockReason[];
 }
 
@@ -81,3 +83,12 @@ export type GraphNode =
   | { id: string; kind: 'service'; name: string; role: Role }
   | { id: string; kind: 'resource'; name: string; type: ResourceType; version?: string; managed: boolean };
 
+
+export interface PlanConnection {
+  service: string;
+  variable: string;
+  resource: string;
+  secret: boolean;
+  /** Where the value comes from on this target, in words. */
+  from: string;
+}

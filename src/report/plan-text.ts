@@ -16,6 +16,10 @@ export function planText(plan: ProvisioningPlan): string {
       if (action.files) lines.push(`      files: ${action.files.map(plain).join(', ')}`);
     }
   }
+  if (plan.connections.length > 0) {
+    lines.push('', 'Connections (the same names on every target; where each value comes from here):');
+    for (const connection of plan.connections) lines.push(`    ${plain(connection.service)} ${plain(connection.variable)}: ${plain(connection.from)}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

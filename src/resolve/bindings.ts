@@ -99,8 +99,9 @@ export function resourceConnection(
 }
 
 /**
- * The value of one contract entry on this target, or undefined when the target gives it no
- * variable at all (an S3 endpoint and keys on AWS, where the workload's own role reaches the bucket).
+ * The value of one contract entry on this target, or `none` when the target gives it no variable
+ * at all: access keys on AWS, where the workload's own role (EKS Pod Identity, the ECS task role)
+ * reaches the bucket, and no key is ever stored.
  */
 function sourceOf(
   resource: Omit<ResolvedResource, 'connection'>,
@@ -133,7 +134,8 @@ function sourceOf(
       if (placement === 'embedded') return literal('us-east-1');
       return region !== undefined ? literal(region) : infrastructure;
     case 'endpoint':
-      if (placement === 'aws') return { kind: 'none' };
+      // S3's regional endpoint: the same variable as everywhere, pointing where the SDK would go anyway.
+      if (placement === 'aws') return region !== undefined ? literal(`https://s3.${region}.amazonaws.com`) : { kind: 'none' };
       return placement === 'embedded' ? { kind: 'embedded', resource: resource.name } : infrastructure;
     case 'path-style':
       return literal(placement === 'embedded' ? 'true' : 'false');

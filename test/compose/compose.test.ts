@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,8 @@ import { composeFiles, composeGenerator, composePlan } from '../../generators/co
 import { composeCpus, composeMemory } from '../../generators/compose/quantities.js';
 import { BugError } from '../../src/core/errors.js';
 import { cloneModel } from '../support/clone.js';
+import { validateSourceTree } from '../../src/compile.js';
+import { fixturesDir, useTrees } from '../support/tree.js';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { describeWithTool, runTool, toolPresent } from '../support/tools.js';
 import { composeSpecValidator, crossReferenceProblems, exampleComposeModels } from './support.js';
@@ -148,6 +150,17 @@ describe('Compose files of the bundled example', () => {
 
 describe('Compose generator, beyond the example', () => {
   const base = models.get('northwind-onprem')!;
+  const tree = useTrees();
+  const minimalApi = readFileSync(join(fixturesDir, 'minimal', 'services', 'api', 'service.json'), 'utf8');
+  const minimalWorker = readFileSync(join(fixturesDir, 'minimal', 'services', 'worker', 'service.json'), 'utf8');
+  const minimalOnprem = readFileSync(join(fixturesDir, 'minimal', 'environments', 'onprem.yaml'), 'utf8');
+  /** A variant made the way users make one: an edited source tree, resolved (the minimal fixture's Compose target). */
+  const resolvedVariant = (edits: Record<string, string>): ResolvedEnvironment => {
+    const result = validateSourceTree({ root: tree(edits), now: new Date('2026-11-20T00:00:00Z') });
+    const target = result.targets.find((candidate) => candidate.name === 'onprem')!;
+    expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    return target.model!;
+  };
   const variant = (edit: (model: ResolvedEnvironment) => void): ResolvedEnvironment => {
     const copy = cloneModel(base);
     edit(copy);
@@ -165,9 +178,10 @@ describe('Compose generator, beyond the example', () => {
   });
 
   it('runs embedded MySQL with mysqladmin ping, and refuses a store version it cannot pin', () => {
-    const mysql = composeOf(variant((m) => Object.assign(m.resources.find((r) => r.name === 'database')!, { type: 'mysql', version: '8.0' })));
+    const asMysql = (text: string) => text.replace(/"type": "postgres"(, "version": "16")?/g, '"type": "mysql", "version": "8.0"');
+    const mysql = composeOf(resolvedVariant({ 'services/api/service.json': asMysql(minimalApi), 'services/worker/service.json': asMysql(minimalWorker) }));
     expect(mysql.services.database).toMatchObject({ image: 'mysql:8.0.40', healthcheck: { test: ['CMD', 'mysqladmin', 'ping', '--host=127.0.0.1', '--silent'] } });
-    expect(mysql.services.api.environment.DB_PORT).toBe('3306');
+    expect(mysql.services.api.environment).toMatchObject({ DB_HOST: 'database', DB_PORT: '3306', DB_DATABASE: 'database', DB_USERNAME: 'database' });
     // Refused by the check, before anything renders (test/compose/check.test.ts locates it); rendering it anyway is a bug.
     const unpinnable = variant((m) => (m.resources.find((r) => r.name === 'database')!.version = '9.9'));
     expect(composeGenerator.check!(unpinnable).map((finding) => [finding.code, finding.severity])).toEqual([['unsupported-version', 'error']]);
@@ -175,12 +189,18 @@ describe('Compose generator, beyond the example', () => {
     expect(composeOf(variant((m) => (m.resources.find((r) => r.name === 'database')!.version = '16.4'))).services.database.image).toBe('postgres:16.4-alpine');
   });
 
-  it('leaves managed resources to the services’ own settings', () => {
-    const document = composeOf(variant((m) => (m.resources.find((r) => r.name === 'database')!.managed = true)));
-    expect(document.services.database).toBeUndefined();
+  it('refuses a managed resource it cannot wire: the wiring rule reports it where it is asked for, and rendering it anyway is a bug', () => {
+    const root = tree({ 'environments/onprem.yaml': `${minimalOnprem}resources:\n  database: { managed: true }\n` });
+    const result = validateSourceTree({ root, now: new Date('2026-11-20T00:00:00Z') });
+    expect(result.diagnostics.filter((d) => d.code === 'unwired-resource').map((d) => [d.file, d.line, d.severity])).toEqual([['environments/onprem.yaml', 12, 'error']]);
+    expect(() => composeOf(variant((m) => (m.resources.find((r) => r.name === 'database')!.managed = true)))).toThrow(BugError);
+  });
+
+  it('gives a service the names its declaration asks for: a prefix, or single renames', () => {
+    const renamed = minimalApi.replace('"version": "16" }', '"version": "16", "env": { "prefix": "MAIN_", "names": { "DB_HOST": "PGHOST" } } }');
+    const document = composeOf(resolvedVariant({ 'services/api/service.json': renamed }));
+    expect(document.services.api.environment).toMatchObject({ PGHOST: 'database', MAIN_DB_PORT: '5432', MAIN_DB_DATABASE: 'database', MAIN_DB_USERNAME: 'database' });
     expect(document.services.api.environment.DB_HOST).toBeUndefined();
-    expect(document['x-slipway']['managed-note']).toMatch(/database/);
-    expect(crossReferenceProblems(document)).toEqual([]);
   });
 
   it('adds an nginx edge when services are public but no proxy service runs, and names around collisions', () => {
@@ -191,7 +211,10 @@ describe('Compose generator, beyond the example', () => {
       // What the resolver decides from the ports: the generator reads the infrastructure's public endpoints.
       m.infrastructure.publicEndpoints = [...m.infrastructure.publicEndpoints.filter((e) => e.service !== 'nginx'), { service: 'frontend', port: port.name, number: port.port }];
       m.resources.find((r) => r.name === 'cache')!.name = 'api-migrate';
-      for (const s of m.services) s.usesResources = s.usesResources.map((r) => (r === 'cache' ? 'api-migrate' : r));
+      for (const s of m.services) {
+        s.usesResources = s.usesResources.map((r) => (r === 'cache' ? 'api-migrate' : r));
+        s.connections = s.connections.map((v) => (v.resource === 'cache' ? { ...v, resource: 'api-migrate' } : v));
+      }
     });
     const document = composeOf(model);
     expect(document.services.nginx).toMatchObject({ image: 'nginx:1.27.3-alpine', ports: ['80:80', '443:443'] });

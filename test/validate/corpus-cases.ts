@@ -476,4 +476,23 @@ export const corpus: CorpusCase[] = [
     expect: { code: 'unsupported-version', file: 'services/api/service.json', line: 10, column: 72 },
     exitCode: 0,
   },
+  {
+    name: 'a managed resource on a Compose target, which nothing would wire into the services',
+    files: { 'environments/onprem.yaml': `${onprem}resources:\n  database: { managed: true }\n` },
+    expect: { code: 'unwired-resource', file: 'environments/onprem.yaml', line: 12, column: 24 },
+    message: /managed: false/,
+  },
+  {
+    name: 'two resources of one type giving a service the same connection variables',
+    files: {
+      'services/api/service.json': sub(apiText, '"version": "16" }]', '"version": "16" }, { "name": "reports", "type": "postgres", "version": "16" }]'),
+    },
+    expect: { code: 'connection-name-clash', file: 'services/api/service.json', line: 10, column: 90 },
+    message: /"prefix": "REPORTS_"/,
+  },
+  {
+    name: 'a connection rename to a name the contract does not have',
+    files: { 'services/api/service.json': sub(apiText, '"version": "16" }]', '"version": "16", "env": { "names": { "DB_HOSTNAME": "PGHOST" } } }]') },
+    expect: { code: 'invalid-name', file: 'services/api/service.json', line: 10, column: 98 },
+  },
 ];
