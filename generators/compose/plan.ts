@@ -229,9 +229,8 @@ function embeddedStores(model: ResolvedEnvironment, allocate: (base: string) => 
   return model.resources
     .filter((resource) => !resource.managed)
     .map((resource) => {
-      const users = model.services.filter((service) => resource.usedBy.includes(service.name));
-      const fromUsers = (key: string) => users.map((user) => user.env[key]).find((value): value is string => value !== undefined && value !== '');
-      const account = { database: fromUsers('DB_DATABASE') ?? resource.name, username: fromUsers('DB_USERNAME') ?? resource.name };
+      // The account the connection contract gives the services, so the store creates what they log in to.
+      const account = resource.connection.account ?? { database: resource.name, username: resource.name };
       const service = allocate(resource.name);
       const spec = storeSpec(resource, account);
       return { resource, service, spec, ...(spec.family === 's3' ? { init: allocate(`${service}-init`) } : {}) };

@@ -1,9 +1,8 @@
 import { BugError } from '../../src/core/errors.js';
 import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index.js';
+import { serviceEnvironment, type SecretEnvEntry } from './connections.js';
 
-/** The Secret the SOPS dotenv file becomes in the cluster (k8s/), and the one infra-held secrets arrive in. */
-export const generatedSecretName = 'generated-secrets';
-const infraSecretName = 'infra-secrets';
+export { generatedSecretName, infraSecretName } from './secret-names.js';
 /** Namespaces allowed in by each service's NetworkPolicy when they have a reason to reach it. */
 const ingressControllerNamespace = 'ingress-nginx';
 const monitoringNamespace = 'monitoring';
@@ -20,8 +19,10 @@ export interface ChartValues {
   image: { reference: string; pullPolicy: 'IfNotPresent' };
   command: string[];
   env: Record<string, string>;
-  secretEnv: { secretName: string; keys: string[] };
-  infraSecretEnv: { secretName: string; keys: string[] };
+  /** Variables read from Secrets of the namespace, sorted by name; none of them is also in `env`. */
+  secretEnv: SecretEnvEntry[];
+  /** The pods' own ServiceAccount (workload identity: EKS Pod Identity associates a role with it), or none: the namespace's default. */
+  serviceAccount: { create: boolean; name: string };
   ports: Array<{ name: string; port: number }>;
   replicas: number;
   autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number };
@@ -66,15 +67,14 @@ export function serviceValues(environment: ResolvedEnvironment, service: Resolve
   const gpu = service.resources.gpu ?? 0;
   const metrics = environment.infrastructure.observability.metrics === 'prometheus' ? service.monitoring : undefined;
   const ingress = ingressFor(environment, service.name);
-  const generated = new Set(environment.secrets.generated.map((secret) => secret.name));
-  const infra = new Set(environment.secrets.infra.map((secret) => secret.name));
+  const { env, secretEnv } = serviceEnvironment(environment, service);
   return {
     ...common(environment, service.name, service.role),
     image: { reference: service.image ?? '', pullPolicy: 'IfNotPresent' },
     command: service.command ?? [],
-    env: { ...service.env },
-    secretEnv: { secretName: generatedSecretName, keys: service.secretNames.filter((name) => generated.has(name)) },
-    infraSecretEnv: { secretName: infraSecretName, keys: service.secretNames.filter((name) => infra.has(name)) },
+    env,
+    secretEnv,
+    serviceAccount: serviceAccount(environment, service),
     ports,
     replicas: Math.max(min, 0),
     autoscaling: { enabled: autoscale, minReplicas: Math.max(min, 1), maxReplicas: Math.max(max, 1), targetCPUUtilizationPercentage: targetCpuPercent ?? defaultTargetCpuPercent },
@@ -100,6 +100,15 @@ export function serviceValues(environment: ResolvedEnvironment, service: Resolve
   };
 }
 
+/**
+ * A service that reaches object storage with its own cloud identity runs under a ServiceAccount named
+ * after it; the target's Terraform associates the bucket's role with (namespace, that name).
+ */
+function serviceAccount(environment: ResolvedEnvironment, service: ResolvedService): ChartValues['serviceAccount'] {
+  const identity = environment.resources.some((resource) => resource.connection.workloadIdentity && service.usesResources.includes(resource.name));
+  return identity ? { create: true, name: service.name } : { create: false, name: '' };
+}
+
 function healthValues(health: ResolvedService['health']): ChartValues['health'] {
   if (!health) return { type: 'none' };
   return 'command' in health ? { type: 'exec', command: health.command } : { type: 'http', path: health.path, port: health.port };
@@ -121,8 +130,8 @@ export function aiGatewayValues(environment: ResolvedEnvironment): ChartValues |
     image: { reference: gateway.image, pullPolicy: 'IfNotPresent' },
     command: [],
     env: {},
-    secretEnv: { secretName: generatedSecretName, keys: [] },
-    infraSecretEnv: { secretName: infraSecretName, keys: [] },
+    secretEnv: [],
+    serviceAccount: { create: false, name: '' },
     ports: [{ name: 'http', port: 4000 }],
     replicas,
     autoscaling: { enabled: false, minReplicas: replicas, maxReplicas: replicas, targetCPUUtilizationPercentage: defaultTargetCpuPercent },

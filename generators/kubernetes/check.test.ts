@@ -20,7 +20,7 @@ function prod(edits: Record<string, string>): ResolvedEnvironment {
 }
 
 const environment = (...lines: string[]) =>
-  `${['name: prod', 'tier: production', 'provider: aws', 'runtime: kubernetes', 'release: "1.0.0"', 'backups: {schedule: "0 2 * * *", retentionDays: 30}', ...lines].join('\n')}\n`;
+  `${['name: prod', 'tier: production', 'provider: aws', 'runtime: kubernetes', 'release: "1.0.0"', 'backups: {schedule: "0 2 * * *", retentionDays: 30}', ...lines, 'region: eu-west-1'].join('\n')}\n`;
 
 describe('the kubernetes check', () => {
   it('finds nothing to refuse in the unedited fixture', () => {
@@ -45,6 +45,29 @@ describe('the kubernetes check', () => {
     const findings = kubernetesGenerator.check!(model);
     expect(findings.map(location)).toEqual([{ code: 'resource-name-taken', file: 'services/worker/service.json', line: 7, column: 89 }]);
     expect(findings[0]!.message).toMatch(/embedded resource "api" of "prod" and the service "api" would be one Kubernetes release; rename the resource/);
+    expect(() => kubernetesGenerator.generate(model, standalone)).toThrow(BugError);
+  });
+
+  it('region-required: an AWS target whose connections come from Secrets Manager without a region, at the environment', () => {
+    const noRegion = `${['name: prod', 'tier: production', 'provider: aws', 'runtime: kubernetes', 'release: "1.0.0"', 'backups: {schedule: "0 2 * * *", retentionDays: 30}', 'mode: saas'].join('\n')}\n`;
+    const model = prod({ 'environments/prod.yaml': noRegion });
+    const findings = kubernetesGenerator.check!(model);
+    expect(findings.map(location)).toEqual([{ code: 'region-required', file: 'environments/prod.yaml', line: 1, column: 1 }]);
+    expect(findings[0]!.message).toMatch(/"prod" reads .* from AWS Secrets Manager, whose store in the cluster needs the region; set region/);
+    expect(() => kubernetesGenerator.generate(model, standalone)).toThrow(BugError);
+    // Nothing to read from Secrets Manager (the database runs beside the services): no region needed.
+    const embedded = noRegion.replace('mode: saas', 'mode: saas\nresources: {database: {managed: false}}');
+    expect(kubernetesGenerator.check!(prod({ 'environments/prod.yaml': embedded }))).toEqual([]);
+  });
+
+  it('embedded-credentials-split: embedded object storage with one credential generated and the other not, at the resource', () => {
+    const api = fixture('services/api/service.json')
+      .replace('"secrets": { "APP_KEY": { "generate": "laravel-app-key" } }', '"secrets": { "APP_KEY": { "generate": "laravel-app-key" }, "AWS_SECRET_ACCESS_KEY": { "generate": "random" } }')
+      .replace('[{ "name": "database", "type": "postgres", "version": "16" }]', '[{ "name": "database", "type": "postgres", "version": "16" }, { "name": "uploads", "type": "object-storage" }]');
+    const model = prod({ 'environments/prod.yaml': environment('mode: saas', 'resources: {uploads: {managed: false}}'), 'services/api/service.json': api });
+    const findings = kubernetesGenerator.check!(model);
+    expect(findings.map(location)).toEqual([{ code: 'embedded-credentials-split', file: 'services/api/service.json', line: 10, column: 90 }]);
+    expect(findings[0]!.message).toMatch(/embedded object storage "uploads" of "prod" .*only AWS_SECRET_ACCESS_KEY is a generated secret.*generate both/);
     expect(() => kubernetesGenerator.generate(model, standalone)).toThrow(BugError);
   });
 

@@ -3,7 +3,8 @@ import { findingAt, type ResolvedEnvironment } from '../../src/model/index.js';
 import { chartReleases } from '../helm-values/index.js';
 import { aiGatewayName } from '../helm-values/values.js';
 import { secretsDotenvFindings, unsupportedVersionFindings } from '../infrastructure-shared/checks.js';
-import { embeddedChartProblem } from './embedded.js';
+import { embeddedChartProblem, embeddedCredentialsProblem } from './embedded.js';
+import { needsAwsSecretStore } from './external-secrets.js';
 import { clusterUrl } from './repository.js';
 
 /** What would stop the k8s/ folder of a target from rendering, each at the input that causes it. */
@@ -13,7 +14,30 @@ export function kubernetesFindings(environment: ResolvedEnvironment): Diagnostic
     ...releaseNameFindings(environment),
     ...deployRepositoryFindings(environment),
     ...secretsDotenvFindings(environment, 'Kubernetes'),
+    ...secretStoreRegionFindings(environment),
+    ...embeddedCredentialsFindings(environment),
   ];
+}
+
+/** The SecretStore that brings Secrets Manager values into the namespace is regional: an AWS target that needs one must say where. */
+function secretStoreRegionFindings(environment: ResolvedEnvironment): Diagnostic[] {
+  if (environment.infrastructure.region !== undefined || !needsAwsSecretStore(environment)) return [];
+  return [
+    findingAt(
+      environment.origin,
+      'region-required',
+      `"${environment.name}" reads its managed resources' connections (or its infraSecrets) from AWS Secrets Manager, whose store in the cluster needs the region; set region`,
+    ),
+  ];
+}
+
+/** An embedded chart takes its credentials from one Secret: the services must not expect them from two. */
+function embeddedCredentialsFindings(environment: ResolvedEnvironment): Diagnostic[] {
+  return environment.resources.flatMap((resource) => {
+    const problem = embeddedCredentialsProblem(environment, resource);
+    if (!problem) return [];
+    return [findingAt(resource.origin, 'embedded-credentials-split', `${problem}; generate both (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or ${resource.name.toUpperCase().replace(/-/g, '_')}_ACCESS_KEY_ID and …_SECRET_ACCESS_KEY) or neither`, { under: ['name'] })];
+  });
 }
 
 /** An embedded resource is a Helm release too, so it cannot share its name with a service or the AI gateway. */

@@ -1,6 +1,6 @@
 import { BugError } from '../../src/core/errors.js';
-import type { ResolvedEnvironment, ResolvedResource } from '../../src/model/index.js';
-import { generatedSecretName } from '../helm-values/values.js';
+import type { ConnectionField, ResolvedEnvironment, ResolvedResource } from '../../src/model/index.js';
+import { generatedSecretName } from '../helm-values/secret-names.js';
 
 /**
  * Resources a Kubernetes target runs itself (`managed: false`): maintained Bitnami charts from
@@ -29,7 +29,7 @@ export interface EmbeddedRelease {
   values: Record<string, unknown>;
 }
 
-/** The embedded resources of a Kubernetes target; their passwords come from the `generated-secrets` Secret. */
+/** The embedded resources of a Kubernetes target; their passwords come from the `generated-secrets` Secret when the services read them there. */
 export function embeddedReleases(environment: ResolvedEnvironment): EmbeddedRelease[] {
   return environment.resources.filter((resource) => !resource.managed).map((resource) => embeddedRelease(environment, resource));
 }
@@ -50,29 +50,82 @@ function embeddedRelease(environment: ResolvedEnvironment, resource: ResolvedRes
   if (version === undefined) {
     throw new BugError(`${environment.name}: the embedded resource "${resource.name}": ${embeddedChartProblem(resource)}; the kubernetes check should have reported it`);
   }
-  return { name: resource.name, chart: pins[resource.type].chart, version, values: chartValues(environment, resource) };
+  return { name: resource.name, chart: pins[resource.type].chart, version, values: chartValues(environment, resource, version) };
 }
 
-/** Values for the resource's Bitnami chart: its name, the account the services expect, storage, and the password from generated-secrets. */
-function chartValues(environment: ResolvedEnvironment, resource: ResolvedResource): Record<string, unknown> {
-  const password = passwordKey(environment, resource);
+/**
+ * What the pinned charts call things, with `fullnameOverride` set to the resource's name (checked
+ * against the templates of every version pinned above): the Service a service connects to (the
+ * primary's; Redis standalone adds `-master`), the MinIO API port, and the keys of the Secret
+ * `<resource>` a chart fills with credentials of its own when Slipway passes none.
+ */
+const serviceSuffix: Record<ResolvedResource['type'], string> = { postgres: '', mysql: '', redis: '-master', 'object-storage': '' };
+const minioApiPort = 9000;
+const ownCredentialKeys: Record<ResolvedResource['type'], Partial<Record<ConnectionField, string>>> = {
+  postgres: { password: 'password' },
+  mysql: { password: 'mysql-password' },
+  redis: { password: 'redis-password' },
+  'object-storage': { 'access-key-id': 'root-user', 'secret-access-key': 'root-password' },
+};
+
+/** A value a container reads: known when Slipway renders, or one key of a Secret of the namespace. */
+export type EnvSource = { value: string } | { secretName: string; key: string };
+
+/** Where an embedded resource's address or own credential is in the cluster; undefined for a field its chart does not provide. */
+export function embeddedSource(resource: Pick<ResolvedResource, 'name' | 'type'>, field: ConnectionField): EnvSource | undefined {
+  if (field === 'host' && resource.type !== 'object-storage') return { value: `${resource.name}${serviceSuffix[resource.type]}` };
+  if (field === 'endpoint' && resource.type === 'object-storage') return { value: `http://${resource.name}:${minioApiPort}` };
+  const key = ownCredentialKeys[resource.type][field];
+  return key === undefined ? undefined : { secretName: resource.name, key };
+}
+
+/**
+ * The generated secrets the services read this resource's credentials from (the model gives every
+ * service of the target the same source); the chart must then use exactly those. One credential of
+ * MinIO generated and the other not cannot be wired: the check refuses it.
+ */
+function generatedCredentials(environment: ResolvedEnvironment, resource: ResolvedResource): Partial<Record<ConnectionField, string>> {
+  const generated: Partial<Record<ConnectionField, string>> = {};
+  for (const variable of environment.services.flatMap((service) => service.connections)) {
+    if (variable.resource === resource.name && variable.source.kind === 'generated-secret') generated[variable.field] ??= variable.source.secret;
+  }
+  return generated;
+}
+
+/** Why the MinIO chart cannot hold the credentials the services expect, or undefined when it can. */
+export function embeddedCredentialsProblem(environment: ResolvedEnvironment, resource: ResolvedResource): string | undefined {
+  if (resource.managed || resource.type !== 'object-storage') return undefined;
+  const generated = generatedCredentials(environment, resource);
+  const [user, password] = [generated['access-key-id'], generated['secret-access-key']];
+  if ((user === undefined) === (password === undefined)) return undefined;
+  return `the embedded object storage "${resource.name}" of "${environment.name}" would take its access key id and its secret access key from different places (only ${user ?? password} is a generated secret), and its chart reads both from one Secret`;
+}
+
+/** Values for the resource's Bitnami chart: its name, the account the services expect, storage, and the credentials the services read. */
+function chartValues(environment: ResolvedEnvironment, resource: ResolvedResource, pinnedVersion: string): Record<string, unknown> {
+  const generated = generatedCredentials(environment, resource);
+  const password = generated.password;
   const persistence = resource.storage === undefined ? {} : { persistence: { size: resource.storage } };
-  const { username, database } = accountNames(environment, resource);
+  const account = resource.connection.account ?? { username: resource.name, database: resource.name };
+  const { username, database } = account;
   switch (resource.type) {
-    case 'postgres':
+    case 'postgres': {
+      // Chart 12 sets no password at all without the postgres superuser (it allows empty ones instead):
+      // there the superuser exists, with the services' password when it is a generated one.
+      const superuser = pinnedVersion.startsWith('12.');
       return {
         fullnameOverride: resource.name,
         auth: {
-          enablePostgresUser: false,
+          enablePostgresUser: superuser,
           username,
           database,
-          ...(password ? { existingSecret: generatedSecretName, secretKeys: { userPasswordKey: password } } : {}),
+          ...(password ? { existingSecret: generatedSecretName, secretKeys: { userPasswordKey: password, ...(superuser ? { adminPasswordKey: password } : {}) } } : {}),
         },
         primary: persistence,
       };
+    }
     case 'mysql':
-      // Bitnami's MySQL chart reads fixed key names from an existing Secret, so it keeps its own generated passwords.
-      return { fullnameOverride: resource.name, auth: { username, database }, primary: persistence };
+      return password ? mysqlWithGeneratedPassword(resource.name, username, database, password, persistence) : { fullnameOverride: resource.name, auth: { username, database }, primary: persistence };
     case 'redis':
       return {
         fullnameOverride: resource.name,
@@ -80,24 +133,37 @@ function chartValues(environment: ResolvedEnvironment, resource: ResolvedResourc
         auth: password ? { enabled: true, existingSecret: generatedSecretName, existingSecretPasswordKey: password } : { enabled: true },
         master: persistence,
       };
-    case 'object-storage':
-      return { fullnameOverride: resource.name, mode: 'standalone', ...persistence };
+    case 'object-storage': {
+      const user = generated['access-key-id'];
+      const secret = generated['secret-access-key'];
+      if ((user === undefined) !== (secret === undefined)) throw new BugError(`${embeddedCredentialsProblem(environment, resource)}; the kubernetes check should have reported it`);
+      return {
+        fullnameOverride: resource.name,
+        mode: 'standalone',
+        // The bucket the services are given (AWS_BUCKET); MinIO starts without any.
+        defaultBuckets: resource.name,
+        ...(user && secret ? { auth: { existingSecret: generatedSecretName, rootUserSecretKey: user, rootPasswordSecretKey: secret } } : {}),
+        ...persistence,
+      };
+    }
   }
 }
 
-/** The generated secret that holds this resource's password: `<NAME>_PASSWORD`, else the conventional DB_/REDIS_PASSWORD. */
-function passwordKey(environment: ResolvedEnvironment, resource: ResolvedResource): string | undefined {
-  const conventional = resource.type === 'redis' ? 'REDIS_PASSWORD' : resource.type === 'object-storage' ? undefined : 'DB_PASSWORD';
-  const candidates = [`${resource.name.toUpperCase().replace(/-/g, '_')}_PASSWORD`, ...(conventional ? [conventional] : [])];
-  const usable = new Set(
-    environment.secrets.generated.filter((secret) => secret.services.some((service) => resource.usedBy.includes(service))).map((secret) => secret.name),
-  );
-  return candidates.find((name) => usable.has(name));
-}
-
-/** The database user and name the services expect (their DB_USERNAME / DB_DATABASE), else the resource's name. */
-function accountNames(environment: ResolvedEnvironment, resource: ResolvedResource): { username: string; database: string } {
-  const users = environment.services.filter((service) => resource.usedBy.includes(service.name));
-  const first = (key: string) => users.map((service) => service.env[key]).find((value) => value !== undefined && value !== '');
-  return { username: first('DB_USERNAME') ?? resource.name, database: first('DB_DATABASE') ?? resource.name };
+/**
+ * Bitnami's MySQL chart reads an existing Secret only under fixed key names, so the generated
+ * password reaches it as a file instead (`auth.customPasswordFiles`), mounted from generated-secrets.
+ * The chart then creates no Secret of its own and reads the root password from a file too: the same
+ * one, as no other generated secret exists for it.
+ */
+function mysqlWithGeneratedPassword(name: string, username: string, database: string, password: string, persistence: Record<string, unknown>): Record<string, unknown> {
+  const mountPath = '/opt/bitnami/mysql/slipway-credentials';
+  return {
+    fullnameOverride: name,
+    auth: { username, database, usePasswordFiles: true, customPasswordFiles: { root: `${mountPath}/password`, user: `${mountPath}/password` } },
+    primary: {
+      ...persistence,
+      extraVolumes: [{ name: 'slipway-credentials', secret: { secretName: generatedSecretName, items: [{ key: password, path: 'password' }] } }],
+      extraVolumeMounts: [{ name: 'slipway-credentials', mountPath, readOnly: true }],
+    },
+  };
 }

@@ -5,17 +5,20 @@ import { secretsDotenvBytes } from '../infrastructure-shared/checks.js';
 import { kubernetesFindings } from './check.js';
 import { defaultDenyPolicy, manifestFile, namespace, releaseGraph } from './common.js';
 import { embeddedReleases } from './embedded.js';
+import { externalSecretManifests } from './external-secrets.js';
 import { fluxFiles, fluxSecretGenerator } from './flux.js';
 
 /**
  * `k8s/`: what the reconciler applies for a Kubernetes target: its Namespace, Flux or Argo CD objects,
- * the SOPS-encrypted Secret and, for enterprise targets, a default-deny NetworkPolicy. `kubectl
- * kustomize k8s` renders it; the encrypted values are only ever decrypted inside the cluster.
+ * the SOPS-encrypted Secret, on AWS the External Secrets objects that bring Terraform's connection
+ * outputs and the infraSecrets ARNs into the namespace and, for enterprise targets, a default-deny
+ * NetworkPolicy. `kubectl kustomize k8s` renders it (Argo CD's root Application applies the same
+ * folder); the encrypted values are only ever decrypted inside the cluster.
  */
 export const kubernetesGenerator: EnvironmentGenerator = {
   name: 'kubernetes',
   scope: 'environment',
-  description: 'the namespace, Flux or Argo CD objects, encrypted secrets and policies the reconciler applies',
+  description: 'the namespace, Flux or Argo CD objects, encrypted and external secrets, and policies the reconciler applies',
   appliesTo: (environment) => environment.runtime === 'kubernetes',
   check: kubernetesFindings,
   generate(environment) {
@@ -25,6 +28,7 @@ export const kubernetesGenerator: EnvironmentGenerator = {
 
     const files: OutputFile[] = [manifestFile('namespace.yaml', namespace(environment))];
     if (environment.mode === 'enterprise') files.push(manifestFile('network-policy.yaml', defaultDenyPolicy(environment)));
+    for (const { file, manifest } of externalSecretManifests(environment)) files.push(manifestFile(file, manifest));
     files.push(...(argocd ? argocdFiles(environment, graph, dotenv !== undefined) : fluxFiles(environment, graph)));
     if (dotenv && argocd) files.push(...ksopsFiles(environment, dotenv));
     if (dotenv && !argocd) files.push({ path: 'k8s/secrets.sops.env', bytes: dotenv });

@@ -1,18 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { standalone } from '../../test/support/example.js';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { BugError } from '../../src/core/errors.js';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { validateSourceTree } from '../../src/compile.js';
-import { fixedEpoch, useTrees } from '../../test/support/tree.js';
+import { fixedEpoch, fixturesDir, useTrees } from '../../test/support/tree.js';
 import { checkChartValues } from '../chart/files.js';
 import { helmValuesGenerator } from '../helm-values/index.js';
 import { serviceValues } from '../helm-values/values.js';
 import type { OutputFile } from '../../src/core/output-file.js';
+import { parseSecretsManagerArn } from './external-secrets.js';
 import { kubernetesGenerator } from './index.js';
 
 /** The Kubernetes generators on the minimal fixture and edits of it; the example is covered by test/kubernetes/. */
 const tree = useTrees();
+const fixture = (path: string) => readFileSync(join(fixturesDir, 'minimal', path), 'utf8');
 
 function model(edits: Record<string, string | null> = {}): ResolvedEnvironment {
   const root = tree(edits);
@@ -84,5 +88,61 @@ describe('the Kubernetes generators', () => {
     expect(() => checkChartValues({ ...values, strategy: 'canary' }, 'strategy')).toThrow(BugError);
     expect(() => checkChartValues({ ...values, image: { reference: 'ghcr.io/example/api:latest', pullPolicy: 'IfNotPresent' } }, 'tag in production')).toThrow(/sha256/);
     expect(() => checkChartValues({ ...values, replicaz: 2 }, 'typo')).toThrow(BugError);
+  });
+
+  it('brings infraSecrets ARNs into infra-secrets: a JSON key and version from the reference, another region through a store of its own', () => {
+    const api = fixture('services/api/service.json').replace('"APP_KEY": { "generate": "laravel-app-key" }', '"APP_KEY": { "generate": "laravel-app-key" }, "MAIL_PASSWORD": { "from": "infra" }, "SMTP_USER": { "from": "infra" }');
+    const arn = (region: string, rest: string) => `arn:aws:secretsmanager:${region}:111122223333:secret:${rest}`;
+    const environment = model({
+      'environments/prod.yaml': `${fixture('environments/prod.yaml')}infraSecrets:\n  MAIL_PASSWORD: "${arn('eu-west-1', 'mail-Ab12Cd:password:AWSPREVIOUS:')}"\n  SMTP_USER: "${arn('us-east-1', 'smtp-Xy34Zw#user')}"\n`,
+      'services/api/service.json': api,
+    });
+    const k8s = byPath(kubernetesGenerator.generate(environment, standalone));
+    expect(k8s.get('k8s/externalsecret-infra-secrets.yaml')!.spec.data).toEqual([
+      { secretKey: 'MAIL_PASSWORD', remoteRef: { key: arn('eu-west-1', 'mail-Ab12Cd'), property: 'password', version: 'AWSPREVIOUS' } },
+      { secretKey: 'SMTP_USER', sourceRef: { storeRef: { kind: 'SecretStore', name: 'aws-secrets-manager-us-east-1' } }, remoteRef: { key: arn('us-east-1', 'smtp-Xy34Zw'), property: 'user' } },
+    ]);
+    expect(k8s.get('k8s/secretstore-aws-secrets-manager.yaml')!.spec.provider.aws).toEqual({ service: 'SecretsManager', region: 'eu-west-1' });
+    expect(k8s.get('k8s/secretstore-aws-secrets-manager-us-east-1.yaml')!.spec.provider.aws).toEqual({ service: 'SecretsManager', region: 'us-east-1' });
+    expect(k8s.get('k8s/kustomization.yaml')!.resources).toEqual(expect.arrayContaining(['externalsecret-infra-secrets.yaml', 'externalsecret-database-connection.yaml', 'secretstore-aws-secrets-manager-us-east-1.yaml']));
+    const values = byPath(helmValuesGenerator.generate(environment, standalone)).get('helm/api.values.yaml')!;
+    expect(values.secretEnv.filter((entry: { secretName: string }) => entry.secretName === 'infra-secrets')).toEqual([
+      { name: 'MAIL_PASSWORD', secretName: 'infra-secrets', key: 'MAIL_PASSWORD' },
+      { name: 'SMTP_USER', secretName: 'infra-secrets', key: 'SMTP_USER' },
+    ]);
+    expect(parseSecretsManagerArn(arn('eu-west-1', 'a:b::0f1e2d3c'))).toEqual({ arn: arn('eu-west-1', 'a'), region: 'eu-west-1', property: 'b', version: 'uuid/0f1e2d3c' });
+    expect(parseSecretsManagerArn('vault:secret/data/x#y')).toBeUndefined();
+  });
+
+  it("hands the embedded charts the generated passwords the services read: postgres (chart 12 with its superuser), mysql as a file, minio's pair", () => {
+    const embeddedEnvironment = (resource: string, version: string) =>
+      `${fixture('environments/prod.yaml')}resources:\n  ${resource}: {managed: false}\n`.replace('"version": "16"', `"version": "${version}"`);
+    const postgres15 = model({
+      'environments/prod.yaml': embeddedEnvironment('database', '15'),
+      'services/api/service.json': fixture('services/api/service.json').replace('"version": "16"', '"version": "15"').replace('"APP_KEY": { "generate": "laravel-app-key" }', '"APP_KEY": { "generate": "laravel-app-key" }, "DB_PASSWORD": { "generate": "password" }'),
+    });
+    const database = byPath(kubernetesGenerator.generate(postgres15, standalone)).get('k8s/helmrelease-database.yaml')!.spec;
+    expect(database.chart.spec.version).toBe('12.5.9');
+    expect(database.values.auth).toEqual({ enablePostgresUser: true, username: 'database', database: 'database', existingSecret: 'generated-secrets', secretKeys: { userPasswordKey: 'DB_PASSWORD', adminPasswordKey: 'DB_PASSWORD' } });
+    const apiValues = byPath(helmValuesGenerator.generate(postgres15, standalone)).get('helm/api.values.yaml')!;
+    expect(apiValues.env).toMatchObject({ DB_HOST: 'database', DB_PORT: '5432', DB_DATABASE: 'database', DB_USERNAME: 'database' });
+    expect(apiValues.secretEnv).toContainEqual({ name: 'DB_PASSWORD', secretName: 'generated-secrets', key: 'DB_PASSWORD' });
+
+    const sql = (type: string) =>
+      fixture('services/api/service.json')
+        .replace('[{ "name": "database", "type": "postgres", "version": "16" }]', `[{ "name": "database", "type": "postgres", "version": "16" }, { "name": "store", "type": "${type}" }]`)
+        .replace('"APP_KEY": { "generate": "laravel-app-key" }', '"APP_KEY": { "generate": "laravel-app-key" }, "STORE_PASSWORD": { "generate": "password" }, "AWS_ACCESS_KEY_ID": { "generate": "random" }, "AWS_SECRET_ACCESS_KEY": { "generate": "random" }');
+    const withStore = (type: string) => model({ 'environments/prod.yaml': `${fixture('environments/prod.yaml')}resources:\n  store: {managed: false}\n`, 'services/api/service.json': sql(type) });
+    const mysql = byPath(kubernetesGenerator.generate(withStore('mysql'), standalone)).get('k8s/helmrelease-store.yaml')!.spec.values;
+    expect(mysql.auth).toMatchObject({ usePasswordFiles: true, customPasswordFiles: { root: '/opt/bitnami/mysql/slipway-credentials/password', user: '/opt/bitnami/mysql/slipway-credentials/password' } });
+    expect(mysql.primary.extraVolumes).toEqual([{ name: 'slipway-credentials', secret: { secretName: 'generated-secrets', items: [{ key: 'STORE_PASSWORD', path: 'password' }] } }]);
+    const minio = withStore('object-storage');
+    expect(byPath(kubernetesGenerator.generate(minio, standalone)).get('k8s/helmrelease-store.yaml')!.spec.values).toMatchObject({
+      defaultBuckets: 'store',
+      auth: { existingSecret: 'generated-secrets', rootUserSecretKey: 'AWS_ACCESS_KEY_ID', rootPasswordSecretKey: 'AWS_SECRET_ACCESS_KEY' },
+    });
+    const minioValues = byPath(helmValuesGenerator.generate(minio, standalone)).get('helm/api.values.yaml')!;
+    expect(minioValues.env).toMatchObject({ AWS_BUCKET: 'store', AWS_ENDPOINT: 'http://store:9000', AWS_USE_PATH_STYLE_ENDPOINT: 'true' });
+    expect(minioValues.secretEnv).toContainEqual({ name: 'AWS_SECRET_ACCESS_KEY', secretName: 'generated-secrets', key: 'AWS_SECRET_ACCESS_KEY' });
   });
 });

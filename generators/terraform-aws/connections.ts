@@ -102,16 +102,19 @@ function podIdentityTrust(): Block {
   });
 }
 
-/** Read and write access to exactly these buckets and their objects. */
-export function bucketAccess(buckets: readonly ResolvedResource[]): Body {
+/**
+ * Read and write access to exactly these buckets and their objects; with private storage also the
+ * use of the storage key that encrypts the objects (SSE-KMS), without which neither works.
+ */
+export function bucketAccess(environment: ResolvedEnvironment, buckets: readonly ResolvedResource[]): Body {
   const arns: Value[] = buckets.map((bucket) => ref('aws_s3_bucket', label(bucket.name), 'arn'));
   const objects: Value[] = buckets.map((bucket) => call('format', '%s/*', ref('aws_s3_bucket', label(bucket.name), 'arn')));
-  return {
-    statement: nested([
-      { actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: arns },
-      { actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: objects },
-    ]),
-  };
+  const statements: Body[] = [
+    { actions: ['s3:ListBucket', 's3:GetBucketLocation'], resources: arns },
+    { actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], resources: objects },
+  ];
+  if (environment.infrastructure.privateStorage) statements.push({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [ref('aws_kms_key.storage.arn')] });
+  return { statement: nested(statements) };
 }
 
 /** The buckets a service reaches with its own cloud identity (an ECS task role, a Pod Identity role). */
@@ -173,7 +176,7 @@ export function podIdentities(context: AwsContext): Block[] {
         `${label(service.name)}_pod`,
         `${service.name}-pod`,
         'buckets',
-        bucketAccess(buckets),
+        bucketAccess(environment, buckets),
         { namespace: environment.infrastructure.namespace, serviceAccount: service.name },
         [`Pods of ${service.name} (service account ${service.name}): ${buckets.map((bucket) => bucket.name).join(', ')} with their own identity, no keys.`],
       ),

@@ -127,7 +127,7 @@ function taskRole(context: AwsContext, service: ResolvedService): Block[] {
   const id = `${label(service.name)}_task`;
   return [
     resource('aws_iam_role', id, { name: awsName(context, [service.name, 'task']), assume_role_policy: ref('data.aws_iam_policy_document.ecs_tasks_assume.json') }),
-    data('aws_iam_policy_document', id, bucketAccess(workloadBuckets(context.environment, service))),
+    data('aws_iam_policy_document', id, bucketAccess(context.environment, workloadBuckets(context.environment, service))),
     resource('aws_iam_role_policy', id, { name: 'buckets', role: ref('aws_iam_role', id, 'id'), policy: ref('data.aws_iam_policy_document', id, 'json') }),
   ];
 }

@@ -3,8 +3,9 @@ import { call, nested, provider, ref, resource, type Block, type Expression, typ
 import type { ConnectionField, ResolvedResource } from '../../src/model/index.js';
 import { label } from '../infrastructure-shared/naming.js';
 import type { DoContext } from './context.js';
+import { digitalOceanInfraSecrets, infraSecretsSecret } from './infra-secrets.js';
 
-/** The Kubernetes provider Slipway's DigitalOcean configurations write connection Secrets with. */
+/** The Kubernetes provider Slipway's DigitalOcean configurations write the namespace's Secrets with. */
 export const kubernetesProviderVersion = '2.38.0';
 
 /**
@@ -17,6 +18,11 @@ export const kubernetesProviderVersion = '2.38.0';
 export function connectionStores(context: DoContext): ResolvedResource[] {
   if (context.environment.infrastructure.compute.platform !== 'doks') return [];
   return context.environment.resources.filter((store) => store.connection.delivery.kind === 'terraform-kubernetes-secret' && store.connection.outputs.length > 0);
+}
+
+/** Whether Terraform writes any Secret into the cluster: a store's connection, or the `do:` infra secrets. */
+export function writesKubernetesSecrets(context: DoContext): boolean {
+  return connectionStores(context).length > 0 || digitalOceanInfraSecrets(context.environment).length > 0;
 }
 
 /**
@@ -57,7 +63,8 @@ function connectionValue(context: DoContext, store: ResolvedResource, field: Con
 }
 
 /**
- * The namespace, and one Secret per store holding exactly its `connection.outputs`.
+ * The namespace, one Secret per store holding exactly its `connection.outputs`, and `infra-secrets`
+ * for the `do:` infra secrets the pods read (./infra-secrets.ts).
  *
  * The namespace is also in the reconciler's manifests (k8s/namespace.yaml), but Terraform runs
  * first: it creates the cluster the reconciler is then bootstrapped into, so on the first apply
@@ -67,9 +74,10 @@ function connectionValue(context: DoContext, store: ResolvedResource, field: Con
  * it, and neither side ever undoes the other's change.
  */
 export function connectionSecrets(context: DoContext): Block[] {
+  if (!writesKubernetesSecrets(context)) return [];
   const stores = connectionStores(context);
-  if (stores.length === 0) return [];
   const namespace = context.environment.infrastructure.namespace;
+  const namespaceName = ref('kubernetes_namespace_v1.main.metadata').at(0).get('name');
   const blocks: Block[] = [
     resource(
       'kubernetes_namespace_v1',
@@ -92,7 +100,7 @@ export function connectionSecrets(context: DoContext): Block[] {
         {
           metadata: nested({
             name: delivery.kubernetesSecret,
-            namespace: ref('kubernetes_namespace_v1.main.metadata').at(0).get('name'),
+            namespace: namespaceName,
             labels: { 'app.kubernetes.io/managed-by': 'terraform' },
           }),
           type: 'Opaque',
@@ -102,5 +110,6 @@ export function connectionSecrets(context: DoContext): Block[] {
       ),
     );
   }
+  blocks.push(...infraSecretsSecret(context, namespaceName));
   return blocks;
 }

@@ -3,7 +3,7 @@ import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { requiredVersions, stateBackend, terraformModule, terraformOutput, type TerraformModule } from '../infrastructure-shared/terraform.js';
 import type { EnvironmentGenerator } from '../types.js';
 import { droplet, kubernetes, vpc } from './compute.js';
-import { connectionSecrets, connectionStores, kubernetesProvider, kubernetesProviderVersion } from './connections.js';
+import { connectionSecrets, kubernetesProvider, kubernetesProviderVersion, writesKubernetesSecrets } from './connections.js';
 import { doContext, spacesRegion } from './context.js';
 import { domain, loadBalancer, monitoring } from './edge.js';
 import { cdn, stores } from './stores.js';
@@ -16,8 +16,8 @@ export const digitalOceanVersions = {
 
 /**
  * Terraform for DigitalOcean targets (`terraform/`): the VPC, DOKS or a Compose droplet, managed
- * database clusters, Spaces and its CDN, the Secrets that carry their connections into the
- * cluster, the load balancer, the domain, and alert policies.
+ * database clusters, Spaces and its CDN, the Secrets that carry their connections and the `do:`
+ * infra secrets into the cluster, the load balancer, the domain, and alert policies.
  */
 export const terraformDigitalOceanGenerator: EnvironmentGenerator = {
   name: 'terraform-digitalocean',
@@ -39,7 +39,7 @@ export function digitalOceanTerraform(environment: ResolvedEnvironment): Terrafo
   const cdnBlocks = cdn(context);
   const monitoringBlocks = monitoring(context);
   const connectionBlocks = connectionSecrets(context);
-  const writesSecrets = connectionStores(context).length > 0;
+  const writesSecrets = writesKubernetesSecrets(context);
   const versions = requiredVersions(digitalOceanVersions.terraform, {
     digitalocean: { source: 'digitalocean/digitalocean', version: digitalOceanVersions.provider },
     kubernetes: writesSecrets ? { source: 'hashicorp/kubernetes', version: kubernetesProviderVersion } : undefined,

@@ -5,7 +5,7 @@
  */
 
 /** One piece of a resource's connection, whatever the target. */
-export type ConnectionField = 'host' | 'port' | 'database' | 'username' | 'password' | 'bucket' | 'region' | 'endpoint' | 'path-style' | 'access-key-id' | 'secret-access-key';
+export type ConnectionField = 'host' | 'port' | 'database' | 'username' | 'password' | 'scheme' | 'bucket' | 'region' | 'endpoint' | 'path-style' | 'access-key-id' | 'secret-access-key';
 
 /** Where a connection variable's value comes from on this target. */
 export type ConnectionSource =

@@ -25,6 +25,7 @@ export const connectionContract: Readonly<Record<ResourceType, ReadonlyArray<{ f
     { field: 'host', name: 'REDIS_HOST', secret: false },
     { field: 'port', name: 'REDIS_PORT', secret: false },
     { field: 'password', name: 'REDIS_PASSWORD', secret: true },
+    { field: 'scheme', name: 'REDIS_SCHEME', secret: false },
   ],
   'object-storage': [
     { field: 'bucket', name: 'AWS_BUCKET', secret: false },
@@ -80,7 +81,9 @@ export function resourceConnection(
 ): ResourceConnection {
   const placement = placementOf(resource, environment.provider, environment.runtime);
   const first = (key: string) => users.map((user) => user.env[key]).find((value): value is string => value !== undefined && value !== '');
-  const account = resource.type === 'postgres' || resource.type === 'mysql' ? { database: first('DB_DATABASE') ?? resource.name, username: first('DB_USERNAME') ?? resource.name } : undefined;
+  // An identifier every SQL engine and managed offering accepts unquoted (RDS refuses a dash).
+  const fallback = resource.name.replace(/-/g, '_');
+  const account = resource.type === 'postgres' || resource.type === 'mysql' ? { database: first('DB_DATABASE') ?? fallback, username: first('DB_USERNAME') ?? fallback } : undefined;
   const workloadIdentity = resource.type === 'object-storage' && placement === 'aws';
   const outputs = connectionContract[resource.type]
     .filter((entry) => sourceOf(resource, entry, placement, secrets, account, environment.region).kind === 'infrastructure')
@@ -137,6 +140,9 @@ function sourceOf(
       // S3's regional endpoint: the same variable as everywhere, pointing where the SDK would go anyway.
       if (placement === 'aws') return region !== undefined ? literal(`https://s3.${region}.amazonaws.com`) : { kind: 'none' };
       return placement === 'embedded' ? { kind: 'embedded', resource: resource.name } : infrastructure;
+    case 'scheme':
+      // Managed Redis (ElastiCache with transit encryption, DigitalOcean's) only speaks TLS; the embedded one plain TCP on a private network.
+      return literal(placement === 'embedded' ? 'tcp' : 'tls');
     case 'path-style':
       return literal(placement === 'embedded' ? 'true' : 'false');
     case 'access-key-id':

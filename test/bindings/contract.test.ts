@@ -26,6 +26,7 @@ const composeAnswer = {
   REDIS_HOST: 'embedded cache',
   REDIS_PASSWORD: 'sops REDIS_PASSWORD',
   REDIS_PORT: '= 6379',
+  REDIS_SCHEME: '= tcp',
 };
 
 describe('the api’s connection variables on every target kind of the example', () => {
@@ -50,6 +51,7 @@ describe('the api’s connection variables on every target kind of the example',
       REDIS_HOST: 'infrastructure cache',
       REDIS_PASSWORD: 'sops REDIS_PASSWORD',
       REDIS_PORT: 'infrastructure cache',
+      REDIS_SCHEME: '= tls',
     });
     expect(models.get('eu-prod')!.resources.map((resource) => [resource.name, resource.connection.delivery, resource.connection.outputs])).toEqual([
       ['cache', { kind: 'aws-secrets-manager', secretName: 'eu-prod/cache/connection', kubernetesSecret: 'cache-connection' }, ['host', 'port']],
@@ -77,6 +79,7 @@ describe('the api’s connection variables on every target kind of the example',
       REDIS_HOST: 'infrastructure cache',
       REDIS_PASSWORD: 'infrastructure cache',
       REDIS_PORT: 'infrastructure cache',
+      REDIS_SCHEME: '= tls',
     });
   });
 
@@ -100,7 +103,7 @@ describe('the api’s connection variables on every target kind of the example',
   });
 
   it('every contract name is documented in the service schema', async () => {
-    const schema = (await import('../../schemas/service.schema.json', { with: { type: 'json' } })).default as { $defs: Record<string, { properties: Record<string, { properties: Record<string, { propertyNames?: { enum: string[] } }> }> }> };
+    const schema = (await import('../../schemas/service.schema.json', { with: { type: 'json' } })).default as unknown as { $defs: Record<string, { properties: Record<string, { properties: Record<string, { propertyNames?: { enum: string[] } }> }> }> };
     const documented = schema.$defs.resourceDependency!.properties.env!.properties.names!.propertyNames!.enum;
     const contract = [...new Set(Object.values(connectionContract).flatMap((entries) => entries.map((entry) => entry.name)))].sort();
     expect([...documented].sort()).toEqual(contract);

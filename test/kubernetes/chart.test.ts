@@ -82,7 +82,7 @@ describeHelm('the application chart, rendered by Helm', () => {
     expect(count).toBeGreaterThan(100);
   });
 
-  it("carries each service's image (digest-pinned in production), env overrides, secrets, probes and resources", () => {
+  it("carries each service's image (digest-pinned in production), env overrides, secrets, connections, probes and resources", () => {
     for (const target of example.targets) {
       for (const service of target.services) {
         const objects = render(target, service.name);
@@ -93,7 +93,10 @@ describeHelm('the application chart, rendered by Helm', () => {
         if (target.tier === 'production') expect(container!.image).toMatch(/@sha256:[a-f0-9]{64}$/);
         const env = new Map((container!.env ?? []).map((entry) => [entry.name, entry]));
         for (const [name, value] of Object.entries(service.env)) expect(env.get(name)?.value, `${target.name}/${service.name} ${name}`).toBe(value);
-        for (const name of service.secretNames) expect(env.get(name)?.valueFrom?.secretKeyRef?.key).toBe(name);
+        // A declared secret the connection contract also gives is the connection's (connections.test.ts).
+        const connections = new Set(service.connections.map((variable) => variable.name));
+        for (const name of service.secretNames.filter((secret) => !connections.has(secret))) expect(env.get(name)?.valueFrom?.secretKeyRef?.key).toBe(name);
+        for (const variable of service.connections) expect(env.has(variable.name), `${target.name}/${service.name} ${variable.name}`).toBe(true);
         if (service.health) expect(container!.readinessProbe, `${target.name}/${service.name}`).toBeDefined();
         expect(container!.resources?.requests?.cpu).toBe(service.resources.cpu);
         expect(container!.resources?.requests?.memory).toBe(service.resources.memory);

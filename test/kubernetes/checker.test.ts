@@ -49,6 +49,25 @@ describe('the Kubernetes object checker', () => {
     expect(rolloutProblems).toMatch(/containerz/);
   });
 
+  it('checks External Secrets objects against the strict CRD schemas', async () => {
+    const externalSecret = {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: { name: 'db', namespace: 'x' },
+      spec: { secretStoreRef: { kind: 'SecretStore', name: 'aws' }, target: { name: 'db', creationPolicy: 'Owner' }, data: [{ secretKey: 'host', remoteRef: { key: 'k', property: 'host' } }] },
+    };
+    expect(await checkObject(externalSecret)).toEqual([]);
+    const typo = structuredClone(externalSecret) as Record<string, any>;
+    typo.spec.data[0].remoteRef.propery = 'host';
+    typo.spec.target.creationPolicy = 'Owned';
+    const problems = (await checkObject(typo)).join('\n');
+    expect(problems).toMatch(/propery/);
+    expect(problems).toMatch(/creationPolicy/);
+    const store = { apiVersion: 'external-secrets.io/v1', kind: 'SecretStore', metadata: { name: 'aws' }, spec: { provider: { aws: { service: 'SecretsManager', region: 'eu-west-1' } } } };
+    expect(await checkObject(store)).toEqual([]);
+    expect((await checkObject({ ...store, spec: { provider: { aws: { service: 'SecretManager', region: 'eu-west-1' } } } })).join('\n')).toMatch(/service/);
+  });
+
   it('refuses kinds it has no schema for', async () => {
     expect(await checkObject({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } })).toEqual(['Widget/w: no schema for example.com/v1/Widget']);
   });

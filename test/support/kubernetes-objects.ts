@@ -12,7 +12,7 @@ import { fixturesDir } from './tree.js';
  *   passes them; the check runs the same compiled schema on a Proxy of the object and records which
  *   properties the validator read. A property the schema knows is always read (`data.x !== undefined`),
  *   a map (labels, resources) is enumerated as a whole; anything neither read nor enumerated is unknown.
- * - CRDs (Flux, Argo CD, Argo Rollouts, Prometheus Operator): ajv on the strict CRD schemas in
+ * - CRDs (Flux, Argo CD, Argo Rollouts, Prometheus Operator, External Secrets): ajv on the strict CRD schemas in
  *   test/fixtures/crds (additionalProperties: false), and `metadata` through ObjectMeta as above.
  */
 export type K8sObject = Record<string, unknown> & { apiVersion?: string; kind?: string; metadata?: { name?: string } };
@@ -30,6 +30,7 @@ const builtIn: Record<string, string> = {
   'v1/Service': 'IoK8sApiCoreV1Service',
   'v1/ConfigMap': 'IoK8sApiCoreV1ConfigMap',
   'v1/Secret': 'IoK8sApiCoreV1Secret',
+  'v1/ServiceAccount': 'IoK8sApiCoreV1ServiceAccount',
   'apps/v1/Deployment': 'IoK8sApiAppsV1Deployment',
   'batch/v1/Job': 'IoK8sApiBatchV1Job',
   'policy/v1/PodDisruptionBudget': 'IoK8sApiPolicyV1PodDisruptionBudget',
@@ -48,6 +49,8 @@ const crds: Record<string, string> = {
   'argoproj.io/v1alpha1/Rollout': 'argoproj.io/rollout_v1alpha1.json',
   'monitoring.coreos.com/v1/ServiceMonitor': 'monitoring.coreos.com/servicemonitor_v1.json',
   'monitoring.coreos.com/v1/PrometheusRule': 'monitoring.coreos.com/prometheusrule_v1.json',
+  'external-secrets.io/v1/ExternalSecret': 'external-secrets.io/externalsecret_v1.json',
+  'external-secrets.io/v1/SecretStore': 'external-secrets.io/secretstore_v1.json',
 };
 
 /** kubernetes-models' precompiled validator in one schema file (require caches the module). */

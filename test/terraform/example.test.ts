@@ -4,7 +4,7 @@ import { terraformAwsGenerator } from '../../generators/terraform-aws/index.js';
 import { terraformDigitalOceanGenerator } from '../../generators/terraform-digitalocean/index.js';
 import { expectedHclJson } from './expected-json.js';
 import { exampleTargets, standalone } from '../support/example.js';
-import { parsed, providerList, terraformTrees, unknownArguments } from './support.js';
+import { parsed, providerListFor, terraformTrees, unknownArguments } from './support.js';
 
 const ready = exampleTargets().filter((target) => target.status === 'ready' && target.model && target.model.provider !== 'bare-metal');
 
@@ -24,7 +24,7 @@ describe('Terraform of every ready cloud target of the example', () => {
       });
 
       it('uses only resource types and arguments the provider documents', () => {
-        const list = providerList(environment.provider === 'aws' ? 'aws' : 'digitalocean');
+        const list = providerListFor(environment);
         const problems = [...terraformTrees(environment)].flatMap(([name, file]) => unknownArguments(file, list).map((problem) => `${name}: ${problem}`));
         expect(problems).toEqual([]);
       });

@@ -35,11 +35,27 @@ export async function parsedModule(environment: ResolvedEnvironment): Promise<Re
       if (Array.isArray(value)) merged[kind] = [...(merged[kind] ?? []), ...value];
       else {
         merged[kind] ??= {};
-        for (const [type, named] of Object.entries(value as Record<string, object>)) merged[kind][type] = { ...(merged[kind][type] ?? {}), ...named };
+        for (const [type, named] of Object.entries(value as Record<string, object>)) {
+          // One-label blocks (provider "aws" { … }) are arrays of bodies; two-label ones objects by name.
+          merged[kind][type] = Array.isArray(named) ? [...(merged[kind][type] ?? []), ...named] : { ...(merged[kind][type] ?? {}), ...named };
+        }
       }
     }
   }
   return merged;
+}
+
+/**
+ * The argument of a one-argument call such as `jsonencode({...})`, as HashiCorp's parser reads it:
+ * the parser gives a call as its source text, so the argument is parsed again on its own, where
+ * object and tuple constructors become JSON and expressions `${…}` strings.
+ */
+export async function callArgument(parsedValue: unknown, fn: string): Promise<any> {
+  const text = String(parsedValue);
+  const prefix = `\${${fn}(`;
+  if (!text.startsWith(prefix) || !text.endsWith(')}')) throw new Error(`not a ${fn}(…) call: ${text}`);
+  const json = (await parse('argument.tf', `value = ${text.slice(prefix.length, -2)}\n`)) as { value: unknown };
+  return json.value;
 }
 
 export function resourceOf(module: Record<string, any>, type: string, name: string): Record<string, any> {
@@ -59,8 +75,15 @@ interface ProviderList {
   dataSources: Record<string, { arguments: string[] }>;
 }
 
-export function providerList(provider: 'aws' | 'digitalocean'): ProviderList {
+export function providerList(provider: 'aws' | 'digitalocean' | 'kubernetes'): ProviderList {
   return JSON.parse(readFileSync(join(repositoryRoot, 'test', 'fixtures', 'providers', `${provider}.json`), 'utf8')) as ProviderList;
+}
+
+/** The lists of every provider a target's configuration uses: its cloud's, and on DigitalOcean the Kubernetes provider's (the connection Secrets). */
+export function providerListFor(environment: ResolvedEnvironment): ProviderList {
+  if (environment.provider === 'aws') return providerList('aws');
+  const [cloud, kubernetes] = [providerList('digitalocean'), providerList('kubernetes')];
+  return { ...cloud, resources: { ...cloud.resources, ...kubernetes.resources }, dataSources: { ...cloud.dataSources, ...kubernetes.dataSources } };
 }
 
 /**

@@ -105,7 +105,7 @@ class Reader {
     const pairs: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
     for (;;) {
       const char = this.peek();
-      if (char === '' || closers.has(char) || (inObject && char === '\n')) break;
+      if (char === '' || closers.has(char) || (inObject && char === '\n') || char === '#' || (char === '/' && /[/*]/.test(this.peek(1)))) break;
       if (char === '"') {
         this.quoted();
         continue;
