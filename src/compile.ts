@@ -43,7 +43,11 @@ export function validateSourceTree(options: ValidateOptions): ValidationResult {
   const reasons = new Map([...resolved].map(([name, model]) => [name, blockReasons(project, model, options.now)]));
   const blocked = new Set([...reasons].filter(([, list]) => list.length > 0).map(([name]) => name));
   const rules = ruleFindings({ project, resolved, blocked, purpose });
-  const checks = [...resolved.values()].filter((model) => !blocked.has(model.name)).flatMap((model) => renderFindings(model, purpose));
+  const inputErrors = new Set([...tree.diagnostics, ...schemaFindings, ...rules].filter((d) => d.severity === 'error').map((d) => d.file));
+  // Only a target that would render is checked for what would stop its generators: on a file with
+  // errors, a check would mostly restate them (a misspelt key reads as a missing one).
+  const renderable = [...resolved.values()].filter((model) => !blocked.has(model.name) && !inputErrors.has(project.environments.get(model.name)!.source.path));
+  const checks = renderable.flatMap((model) => renderFindings(model, purpose));
 
   const diagnostics = [...tree.diagnostics, ...schemaFindings, ...rules, ...checks];
   const invalidFiles = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.file));

@@ -60,6 +60,23 @@ describe('the kubernetes check', () => {
     expect(kubernetesGenerator.check!(prod({ 'environments/prod.yaml': embedded }))).toEqual([]);
   });
 
+  it('vault-server-required: a vault: reference a service reads on Kubernetes while the environment names no Vault, at the reference', () => {
+    const api = JSON.parse(readFileSync(join(fixturesDir, 'minimal', 'services', 'api', 'service.json'), 'utf8')) as { secrets: Record<string, unknown> };
+    api.secrets.MAIL_PASSWORD = { from: 'infra' };
+    const prodYaml = readFileSync(join(fixturesDir, 'minimal', 'environments', 'prod.yaml'), 'utf8');
+    const withVault = `${prodYaml}infraSecrets:\n  MAIL_PASSWORD: vault:secret/data/prod/smtp#password\n`;
+    const model = prod({ 'services/api/service.json': JSON.stringify(api), 'environments/prod.yaml': withVault });
+    const findings = kubernetesGenerator.check!(model);
+    expect(findings.map(location)).toEqual([{ code: 'vault-server-required', file: 'environments/prod.yaml', line: 14, column: 18 }]);
+    expect(() => kubernetesGenerator.generate(model, standalone)).toThrow(BugError);
+    // Named: a SecretStore for the mount, and infra-secrets reading the path through it.
+    const named = prod({ 'services/api/service.json': JSON.stringify(api), 'environments/prod.yaml': `${withVault}vault: {server: "https://vault.example.com", role: prod}\n` });
+    expect(kubernetesGenerator.check!(named)).toEqual([]);
+    const files = new Map(kubernetesGenerator.generate(named, standalone).map((file) => [file.path, new TextDecoder().decode(file.bytes)]));
+    expect(files.get('k8s/secretstore-vault.yaml')).toContain('server: https://vault.example.com');
+    expect(files.get('k8s/externalsecret-infra-secrets.yaml')).toContain('key: prod/smtp');
+  });
+
   it('embedded-credentials-split: embedded object storage with one credential generated and the other not, at the resource', () => {
     const api = fixture('services/api/service.json')
       .replace('"secrets": { "APP_KEY": { "generate": "laravel-app-key" } }', '"secrets": { "APP_KEY": { "generate": "laravel-app-key" }, "AWS_SECRET_ACCESS_KEY": { "generate": "random" } }')

@@ -4,7 +4,7 @@ import { chartReleases } from '../helm-values/index.js';
 import { aiGatewayName } from '../helm-values/values.js';
 import { secretsDotenvFindings, unsupportedVersionFindings } from '../infrastructure-shared/checks.js';
 import { embeddedChartProblem, embeddedCredentialsProblem } from './embedded.js';
-import { needsAwsSecretStore } from './external-secrets.js';
+import { needsAwsSecretStore, vaultReferences } from './external-secrets.js';
 import { clusterUrl } from './repository.js';
 
 /** What would stop the k8s/ folder of a target from rendering, each at the input that causes it. */
@@ -16,7 +16,18 @@ export function kubernetesFindings(environment: ResolvedEnvironment): Diagnostic
     ...secretsDotenvFindings(environment, 'Kubernetes'),
     ...secretStoreRegionFindings(environment),
     ...embeddedCredentialsFindings(environment),
+    ...vaultServerFindings(environment),
   ];
+}
+
+/** `vault:` references reach a cluster only through a Vault the environment names. */
+function vaultServerFindings(environment: ResolvedEnvironment): Diagnostic[] {
+  if (environment.infrastructure.vault) return [];
+  return vaultReferences(environment).map(({ name }) =>
+    findingAt(environment.origin, 'vault-server-required', `${name} is read from Vault, and "${environment.name}" names no Vault to read it from; add vault: {server: https://…, role: …} to the environment (External Secrets logs in as the ServiceAccount vault-auth of the namespace)`, {
+      under: ['infraSecrets', name],
+    }),
+  );
 }
 
 /** The SecretStore that brings Secrets Manager values into the namespace is regional: an AWS target that needs one must say where. */

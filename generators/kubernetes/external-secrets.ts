@@ -13,6 +13,9 @@ import { slipwayLabels, type Manifest } from './common.js';
  * another region is read through a store of that region, `aws-secrets-manager-<region>`).
  */
 export const awsSecretStoreName = 'aws-secrets-manager';
+/** The store of `vault:` references, and the ServiceAccount it logs in to Vault as (Kubernetes auth). */
+export const vaultSecretStoreName = 'vault';
+export const vaultServiceAccountName = 'vault-auth';
 const refreshInterval = '1h';
 
 /** A Secrets Manager reference: `arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME`, optionally with ECS's `:json-key:version-stage:version-id` or `#json-key`. */
@@ -34,8 +37,27 @@ export function parseSecretsManagerArn(reference: string): SecretsManagerReferen
   return { arn: arn!, region: region!, property, version };
 }
 
+/** A KV reference `vault:<mount>/data/<path>#<property>` (KV v2) or `vault:<mount>/<path>#<property>` (KV v1). */
+export interface VaultReference {
+  mount: string;
+  version: 'v1' | 'v2';
+  key: string;
+  property: string | undefined;
+}
+
+export function parseVaultReference(reference: string): VaultReference | undefined {
+  const match = /^vault:([^/#]+)\/(?:(data)\/)?([^#]+?)(?:#(.+))?$/.exec(reference);
+  if (!match) return undefined;
+  const [, mount, data, key, property] = match;
+  return { mount: mount!, version: data ? 'v2' : 'v1', key: key!, property };
+}
+
 /** The objects for k8s/, by file name; none on a target whose values reach it otherwise. */
 export function externalSecretManifests(environment: ResolvedEnvironment): Array<{ file: string; manifest: Manifest }> {
+  return [...awsManifests(environment), ...vaultManifests(environment)].sort((a, b) => compareText(a.file, b.file));
+}
+
+function awsManifests(environment: ResolvedEnvironment): Array<{ file: string; manifest: Manifest }> {
   if (environment.provider !== 'aws') return [];
   const namespace = environment.infrastructure.namespace;
   const labels = slipwayLabels(environment);
@@ -66,11 +88,14 @@ export function externalSecretManifests(environment: ResolvedEnvironment): Array
   const infra = infraSecretArns(environment);
   const storeFor = (secretRegion: string) => (secretRegion === region ? awsSecretStoreName : `${awsSecretStoreName}-${secretRegion}`);
   if (infra.length > 0) {
-    const data = infra.map(({ name, reference }) => ({
+    const data: Manifest[] = infra.map(({ name, reference }) => ({
       secretKey: name,
       ...(reference.region === region ? {} : { sourceRef: { storeRef: { kind: 'SecretStore', name: storeFor(reference.region) } } }),
       remoteRef: { key: reference.arn, ...(reference.property ? { property: reference.property } : {}), ...(reference.version ? { version: reference.version } : {}) },
     }));
+    // Vault references of the same target join the one `infra-secrets`, each through the Vault store.
+    data.push(...vaultData(environment, true));
+    data.sort((a, b) => compareText(String(a.secretKey), String(b.secretKey)));
     objects.push({ file: `externalsecret-${infraSecretName}.yaml`, manifest: externalSecret(infraSecretName, data) });
   }
   const regions = [...new Set([region, ...infra.map(({ reference }) => reference.region)])];
@@ -104,4 +129,98 @@ function infraSecretArns(environment: ResolvedEnvironment): Array<{ name: string
       return reference ? [{ name: secret.name, reference }] : [];
     })
     .sort((a, b) => compareText(a.name, b.name));
+}
+
+/**
+ * `vault:` references: a SecretStore for the environment's Vault (Kubernetes auth as the namespace's
+ * ServiceAccount `vault-auth`, so Vault's role can be bound to exactly this namespace), and the
+ * `infra-secrets` entries that read through it. When the target also reads Secrets Manager ARNs, those
+ * entries join the AWS-backed `infra-secrets` instead (see above).
+ */
+function vaultManifests(environment: ResolvedEnvironment): Array<{ file: string; manifest: Manifest }> {
+  const references = vaultReferences(environment);
+  if (references.length === 0) return [];
+  const vault = environment.infrastructure.vault;
+  if (!vault) throw new BugError(`${environment.name}: vault: references without a vault server reached the kubernetes generator; its check should have reported it`);
+  const namespace = environment.infrastructure.namespace;
+  const labels = slipwayLabels(environment);
+  const annotations = environment.reconciler === 'argocd' ? { annotations: { 'argocd.argoproj.io/sync-wave': '-1' } } : {};
+  const metadata = (name: string) => ({ name, namespace, labels, ...annotations });
+  const mounts = [...new Set(references.map(({ reference }) => `${reference.mount}@${reference.version}`))].sort(compareText);
+  const objects: Array<{ file: string; manifest: Manifest }> = [
+    { file: `serviceaccount-${vaultServiceAccountName}.yaml`, manifest: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: metadata(vaultServiceAccountName), automountServiceAccountToken: false } },
+    ...mounts.map((mountAndVersion) => {
+      const [mount, version] = mountAndVersion.split('@') as [string, 'v1' | 'v2'];
+      const name = vaultStoreName(environment, mount, version);
+      return {
+        file: `secretstore-${name}.yaml`,
+        manifest: {
+          apiVersion: 'external-secrets.io/v1',
+          kind: 'SecretStore',
+          metadata: metadata(name),
+          spec: {
+            provider: {
+              vault: {
+                server: vault.server,
+                path: mount,
+                version,
+                auth: { kubernetes: { mountPath: vault.authPath, role: vault.role, serviceAccountRef: { name: vaultServiceAccountName } } },
+              },
+            },
+          },
+        },
+      };
+    }),
+  ];
+  if (!hasSecretsManagerInfraSecrets(environment)) {
+    objects.push({
+      file: `externalsecret-${infraSecretName}.yaml`,
+      manifest: {
+        apiVersion: 'external-secrets.io/v1',
+        kind: 'ExternalSecret',
+        metadata: metadata(infraSecretName),
+        spec: {
+          refreshInterval,
+          secretStoreRef: { kind: 'SecretStore', name: vaultStoreName(environment, references[0]!.reference.mount, references[0]!.reference.version) },
+          target: { name: infraSecretName, creationPolicy: 'Owner' },
+          data: vaultData(environment, false),
+        },
+      },
+    });
+  }
+  return objects;
+}
+
+/** One store per KV mount: `vault`, or `vault-<mount>` when the target reads from several. */
+function vaultStoreName(environment: ResolvedEnvironment, mount: string, version: 'v1' | 'v2'): string {
+  const mounts = new Set(vaultReferences(environment).map(({ reference }) => `${reference.mount}@${reference.version}`));
+  return mounts.size <= 1 ? vaultSecretStoreName : `${vaultSecretStoreName}-${mount.toLowerCase().replace(/[^a-z0-9-]/g, '-')}-${version}`;
+}
+
+function vaultData(environment: ResolvedEnvironment, alwaysNameStore: boolean): Manifest[] {
+  const references = vaultReferences(environment);
+  const defaultStore = references[0] ? vaultStoreName(environment, references[0].reference.mount, references[0].reference.version) : '';
+  return references.map(({ name, reference }) => {
+    const store = vaultStoreName(environment, reference.mount, reference.version);
+    return {
+      secretKey: name,
+      ...(alwaysNameStore || store !== defaultStore ? { sourceRef: { storeRef: { kind: 'SecretStore', name: store } } } : {}),
+      remoteRef: { key: reference.key, ...(reference.property ? { property: reference.property } : {}) },
+    };
+  });
+}
+
+/** The infra secrets pods read whose reference is a Vault KV path, by name. */
+export function vaultReferences(environment: ResolvedEnvironment): Array<{ name: string; reference: VaultReference }> {
+  if (environment.runtime !== 'kubernetes') return [];
+  return environment.secrets.infra
+    .flatMap((secret) => {
+      const reference = secret.reference === undefined ? undefined : parseVaultReference(secret.reference);
+      return reference ? [{ name: secret.name, reference }] : [];
+    })
+    .sort((a, b) => compareText(a.name, b.name));
+}
+
+function hasSecretsManagerInfraSecrets(environment: ResolvedEnvironment): boolean {
+  return environment.provider === 'aws' && infraSecretArns(environment).length > 0;
 }

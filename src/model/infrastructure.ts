@@ -42,6 +42,8 @@ export interface Infrastructure {
   /** `origin` is the environment's `enterprise.aiGateway`; `imageDeclared` tells its `image` from Slipway's default. */
   aiGateway: { image: string; imageDeclared: boolean; origin: Origin } | undefined;
   whiteLabel: EnvironmentInput['whiteLabel'];
+  /** The HashiCorp Vault that `vault:` references are read from on Kubernetes, when the environment names one. */
+  vault: { server: string; role: string; authPath: string } | undefined;
   sso: NonNullable<EnvironmentInput['enterprise']>['sso'];
   /** Where reconcilers pull this environment from. */
   /** `origin` is slipway.yaml's `deployRepo`, when the file sets it. */

@@ -101,6 +101,7 @@ export interface EnvironmentInput {
   backups?: { schedule: string; retentionDays: number };
   secrets?: { recipients?: string[] };
   infraSecrets?: Record<string, string>;
+  vault?: { server: string; role: string; authPath?: string };
   monitoring?: {
     logs?: 'stdout' | 'loki' | 'cloudwatch';
     metrics?: 'prometheus' | 'cloudwatch' | 'none';

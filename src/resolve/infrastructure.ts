@@ -51,6 +51,7 @@ export function resolveInfrastructure(
         }
       : undefined,
     whiteLabel: input.whiteLabel,
+    vault: input.vault ? { server: input.vault.server, role: input.vault.role, authPath: input.vault.authPath ?? 'kubernetes' } : undefined,
     sso: input.enterprise?.sso,
     deploy: {
       repository: settings?.deployRepo,

@@ -248,9 +248,19 @@ describeTools('the connection contract on Kubernetes', () => {
     expect(stores.map((object) => `${object.kind}/${object.metadata!.name}`).sort()).toEqual([
       'ExternalSecret/cache-connection',
       'ExternalSecret/database-connection',
+      'ExternalSecret/infra-secrets',
       'ExternalSecret/uploads-connection',
       'SecretStore/aws-secrets-manager',
+      'SecretStore/vault',
     ]);
+    // Its vault: references: read through the environment's Vault, logged in as the namespace's vault-auth.
+    const vault = stores.find((object) => object.kind === 'SecretStore' && object.metadata!.name === 'vault')!;
+    expect(vault.spec).toEqual({
+      provider: { vault: { server: 'https://vault.contoso.internal:8200', path: 'secret', version: 'v2', auth: { kubernetes: { mountPath: 'kubernetes', role: 'harbor-contoso-private', serviceAccountRef: { name: 'vault-auth' } } } } },
+    });
+    const infra = stores.find((object) => object.kind === 'ExternalSecret' && object.metadata!.name === 'infra-secrets')!;
+    expect((infra.spec as { data: unknown }).data).toEqual([{ secretKey: 'MAIL_PASSWORD', remoteRef: { key: 'contoso/harbor/smtp', property: 'password' } }]);
+    expect(contoso.some((object) => object.kind === 'ServiceAccount' && object.metadata!.name === 'vault-auth')).toBe(true);
     for (const object of stores) expect((object.metadata as { annotations: Record<string, string> }).annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
     // DigitalOcean: Terraform writes the Secrets; k8s/ has nothing of External Secrets.
     expect(kustomize(target('lumen-wl')).some((object) => object.apiVersion === 'external-secrets.io/v1')).toBe(false);

@@ -134,6 +134,18 @@ export function isDeclaredReference(key: string, property: string | undefined, r
   });
 }
 
+/**
+ * The path a remote key stands for in its store: a Vault store puts its KV mount (and `data/` for
+ * KV v2) in front, as Vault's API does, so it compares with a `vault:` reference as written.
+ */
+function storePath(objects: readonly K8sObject[], namespace: string, storeRef: Record<string, unknown>, key: string): string {
+  const kind = String(storeRef.kind ?? 'SecretStore');
+  const store = objects.find((object) => object.kind === kind && object.metadata?.name === storeRef.name && (kind === 'ClusterSecretStore' || String(record(object.metadata).namespace ?? '') === namespace));
+  const vault = record(record(record(store?.spec).provider).vault);
+  if (vault.path === undefined) return key;
+  return `${String(vault.path)}/${vault.version === 'v1' ? '' : 'data/'}${key}`;
+}
+
 /** A remote reference of an ExternalSecret, or why nothing writes it. */
 function remoteProblem(output: KubernetesOutput, key: string, property: string | undefined): string | undefined {
   if (isDeclaredReference(key, property, output.infraReferences)) return undefined;
@@ -221,7 +233,8 @@ export function danglingKubernetesReferences(output: KubernetesOutput): string[]
     for (const entry of list(spec.data)) {
       const remote = record(entry.remoteRef);
       const property = remote.property === undefined ? undefined : String(remote.property);
-      const problem = remoteProblem(output, String(remote.key), property);
+      const entryStore = record(record(record(entry.sourceRef).storeRef).name === undefined ? store : record(entry.sourceRef).storeRef);
+      const problem = remoteProblem(output, storePath(objects, namespace, entryStore, String(remote.key)), property);
       if (problem) lines.push(`${label}: ${entry.secretKey} → remote ${remote.key}${property !== undefined ? ` property ${property}` : ''}: ${problem}`);
     }
     for (const source of list(spec.dataFrom)) {

@@ -1,1 +1,1 @@
-go5A1WQxdU5oxZNxPxe/Phi9BTRaa5J+IDt0O9oxqfbBeNOpMG+KH7bSK4xbatSr6k3NbTQMUfXGAk/MgSfwBg==
+CsRL1SOr4swWfqEPPp4fvwAzIKx4Tt0dloX+9OtXOUOGh2dCff5YyDwUwmvjQR+/fWArU5KdnrlBwwVexAFbDA==

@@ -1,1 +1,1 @@
-nKemvu68IelPMshdKcLlCq8uxrdcs7s9+jNyXQUHc3PGMMbsPgg/UZvGvyUM0a9C5mCnNy+5qF8780VdIQg3Cw==
+LJUWLtwfuyDyZpp234w//3pNlrnX91O408/7hncFh96tErMxrxXeqMFdnl25mCKmXRBIZpxiC5IFMFGrtSv/Bw==

@@ -1,1 +1,1 @@
-kf66fMnN+QtsM+Q6D9589xQKPXw0evjU2ub9xAe0BHMm+VpCVbJjOZ/VR+rWVAusbCi6opxIsLZwWlj0aIBLDg==
+asSKYYTz/pr9B4+0U43ofGVNw7qlvyt0u6oxljyX+R//FeYGnK2yAY6IOO4f8EbZ+ZCavXT1SzxXuQQBvswhBw==

@@ -26,30 +26,23 @@ slipway.dev/pod: workload
 {{- if eq .Values.strategy "blue-green" }}argoproj.io/v1alpha1{{ else }}apps/v1{{ end }}
 {{- end }}
 
-{{/* Plain variables, then the service's secrets by key (only the names it declared), then branding. */}}
+{{/* Plain variables, then those read from Secrets of the namespace (each by its Secret and key). */}}
 {{- define "app.envVars" -}}
 {{- range $name, $value := .Values.env }}
 - name: {{ $name | toJson }}
   value: {{ $value | toJson }}
 {{- end }}
-{{- range .Values.secretEnv.keys }}
-- name: {{ . | toJson }}
+{{- range .Values.secretEnv }}
+- name: {{ .name | toJson }}
   valueFrom:
     secretKeyRef:
-      name: {{ $.Values.secretEnv.secretName | toJson }}
-      key: {{ . | toJson }}
-{{- end }}
-{{- range .Values.infraSecretEnv.keys }}
-- name: {{ . | toJson }}
-  valueFrom:
-    secretKeyRef:
-      name: {{ $.Values.infraSecretEnv.secretName | toJson }}
-      key: {{ . | toJson }}
+      name: {{ .secretName | toJson }}
+      key: {{ .key | toJson }}
 {{- end }}
 {{- end }}
 
 {{- define "app.hasEnv" -}}
-{{- if or .Values.env .Values.secretEnv.keys .Values.infraSecretEnv.keys }}true{{ end }}
+{{- if or .Values.env .Values.secretEnv }}true{{ end }}
 {{- end }}
 
 {{- define "app.probeAction" -}}
@@ -63,7 +56,13 @@ exec:
 {{- end }}
 {{- end }}
 
+{{/* EKS Pod Identity mounts its own token into pods of an associated ServiceAccount, so the API token stays unmounted. */}}
 {{- define "app.podSecurity" -}}
+{{- if .identity }}
+{{- with .root.Values.serviceAccount.name }}
+serviceAccountName: {{ . | toJson }}
+{{- end }}
+{{- end }}
 automountServiceAccountToken: false
 securityContext:
   seccompProfile:
@@ -84,7 +83,11 @@ tolerations:
 {{- end }}
 {{- end }}
 
-{{/* A hook Job that runs one command with the service's image, variables and secrets. */}}
+{{/*
+A hook Job that runs one command with the service's image, variables and secrets. Only a Job that
+runs after the install has the service's ServiceAccount to run under: a pre-install hook runs
+before the chart creates it.
+*/}}
 {{- define "app.job" -}}
 {{- $root := .root -}}
 apiVersion: batch/v1
@@ -108,7 +111,7 @@ spec:
         slipway.dev/pod: {{ .suffix | toJson }}
     spec:
       restartPolicy: Never
-      {{- include "app.podSecurity" $root | nindent 6 }}
+      {{- include "app.podSecurity" (dict "root" $root "identity" .identity) | nindent 6 }}
       {{- include "app.gpuTolerations" $root | nindent 6 }}
       containers:
         - name: {{ .suffix | toJson }}

@@ -59,7 +59,7 @@ resource "digitalocean_database_db" "database" {
   name       = "harbor"
 }
 
-# DigitalOcean generates this user's password (output below); the services read it from the target's secrets.
+# DigitalOcean generates this user's password; Terraform hands it to the services (connections.tf) and never shows it.
 resource "digitalocean_database_user" "database" {
   cluster_id = digitalocean_database_cluster.database.id
   name       = "harbor"
@@ -73,5 +73,15 @@ resource "digitalocean_spaces_bucket" "uploads" {
 
   versioning {
     enabled = true
+  }
+}
+
+# The services' key to uploads: read and write on this bucket only.
+resource "digitalocean_spaces_key" "uploads" {
+  name = "lumen-wl-uploads"
+
+  grant {
+    bucket     = digitalocean_spaces_bucket.uploads.name
+    permission = "readwrite"
   }
 }

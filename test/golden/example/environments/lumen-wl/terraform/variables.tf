@@ -5,3 +5,9 @@ variable "alert_email" {
   type        = string
   sensitive   = true
 }
+
+variable "infra_mail_password" {
+  description = "MAIL_PASSWORD: the value of do:tenants/lumen/smtp-password, supplied at apply time (TF_VAR_infra_mail_password); never stored in the deploy repository"
+  type        = string
+  sensitive   = true
+}

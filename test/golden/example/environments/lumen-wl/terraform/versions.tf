@@ -6,5 +6,6 @@ terraform {
 
   required_providers {
     digitalocean = { source = "digitalocean/digitalocean", version = "2.53.0" }
+    kubernetes   = { source = "hashicorp/kubernetes", version = "2.38.0" }
   }
 }

@@ -10,3 +10,9 @@ variable "alert_slack_webhook_url" {
   type        = string
   sensitive   = true
 }
+
+variable "infra_mail_password" {
+  description = "MAIL_PASSWORD: the value of do:harbor/staging/mailgun-smtp-password, supplied at apply time (TF_VAR_infra_mail_password); never stored in the deploy repository"
+  type        = string
+  sensitive   = true
+}

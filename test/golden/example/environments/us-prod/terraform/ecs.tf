@@ -136,13 +136,15 @@ resource "aws_ecs_task_definition" "api" {
         { name = "APP_NAME", value = "Harbor" },
         { name = "APP_URL", value = "https://us.harbor.example.com" },
         { name = "AWS_BUCKET", value = aws_s3_bucket.uploads.bucket },
-        { name = "AWS_DEFAULT_REGION", value = var.region },
+        { name = "AWS_DEFAULT_REGION", value = "us-east-1" },
+        { name = "AWS_ENDPOINT", value = "https://s3.us-east-1.amazonaws.com" },
+        { name = "AWS_USE_PATH_STYLE_ENDPOINT", value = "false" },
         { name = "BROADCAST_CONNECTION", value = "reverb" },
         { name = "CACHE_STORE", value = "redis" },
         { name = "DB_CONNECTION", value = "pgsql" },
         { name = "DB_DATABASE", value = "harbor" },
         { name = "DB_HOST", value = aws_db_instance.database.address },
-        { name = "DB_PORT", value = "5432" },
+        { name = "DB_PORT", value = tostring(aws_db_instance.database.port) },
         { name = "DB_USERNAME", value = "harbor" },
         { name = "FILESYSTEM_DISK", value = "s3" },
         { name = "LOG_CHANNEL", value = "stderr" },
@@ -154,7 +156,7 @@ resource "aws_ecs_task_definition" "api" {
           name  = "REDIS_HOST"
           value = aws_elasticache_replication_group.cache.primary_endpoint_address
         },
-        { name = "REDIS_PORT", value = "6379" },
+        { name = "REDIS_PORT", value = tostring(aws_elasticache_replication_group.cache.port) },
         { name = "REDIS_SCHEME", value = "tls" },
         { name = "SESSION_DRIVER", value = "redis" },
       ]
@@ -208,13 +210,15 @@ resource "aws_ecs_task_definition" "api_migrate" {
         { name = "APP_NAME", value = "Harbor" },
         { name = "APP_URL", value = "https://us.harbor.example.com" },
         { name = "AWS_BUCKET", value = aws_s3_bucket.uploads.bucket },
-        { name = "AWS_DEFAULT_REGION", value = var.region },
+        { name = "AWS_DEFAULT_REGION", value = "us-east-1" },
+        { name = "AWS_ENDPOINT", value = "https://s3.us-east-1.amazonaws.com" },
+        { name = "AWS_USE_PATH_STYLE_ENDPOINT", value = "false" },
         { name = "BROADCAST_CONNECTION", value = "reverb" },
         { name = "CACHE_STORE", value = "redis" },
         { name = "DB_CONNECTION", value = "pgsql" },
         { name = "DB_DATABASE", value = "harbor" },
         { name = "DB_HOST", value = aws_db_instance.database.address },
-        { name = "DB_PORT", value = "5432" },
+        { name = "DB_PORT", value = tostring(aws_db_instance.database.port) },
         { name = "DB_USERNAME", value = "harbor" },
         { name = "FILESYSTEM_DISK", value = "s3" },
         { name = "LOG_CHANNEL", value = "stderr" },
@@ -226,7 +230,7 @@ resource "aws_ecs_task_definition" "api_migrate" {
           name  = "REDIS_HOST"
           value = aws_elasticache_replication_group.cache.primary_endpoint_address
         },
-        { name = "REDIS_PORT", value = "6379" },
+        { name = "REDIS_PORT", value = tostring(aws_elasticache_replication_group.cache.port) },
         { name = "REDIS_SCHEME", value = "tls" },
         { name = "SESSION_DRIVER", value = "redis" },
       ]
@@ -494,7 +498,7 @@ resource "aws_ecs_task_definition" "scheduler" {
         { name = "DB_CONNECTION", value = "pgsql" },
         { name = "DB_DATABASE", value = "harbor" },
         { name = "DB_HOST", value = aws_db_instance.database.address },
-        { name = "DB_PORT", value = "5432" },
+        { name = "DB_PORT", value = tostring(aws_db_instance.database.port) },
         { name = "DB_USERNAME", value = "harbor" },
         { name = "LOG_CHANNEL", value = "stderr" },
         { name = "QUEUE_CONNECTION", value = "redis" },
@@ -502,7 +506,7 @@ resource "aws_ecs_task_definition" "scheduler" {
           name  = "REDIS_HOST"
           value = aws_elasticache_replication_group.cache.primary_endpoint_address
         },
-        { name = "REDIS_PORT", value = "6379" },
+        { name = "REDIS_PORT", value = tostring(aws_elasticache_replication_group.cache.port) },
         { name = "REDIS_SCHEME", value = "tls" },
       ]
       secrets = [
@@ -594,7 +598,7 @@ resource "aws_ecs_task_definition" "websocket" {
           name  = "REDIS_HOST"
           value = aws_elasticache_replication_group.cache.primary_endpoint_address
         },
-        { name = "REDIS_PORT", value = "6379" },
+        { name = "REDIS_PORT", value = tostring(aws_elasticache_replication_group.cache.port) },
         { name = "REDIS_SCHEME", value = "tls" },
         { name = "REVERB_APP_ID", value = "harbor" },
         { name = "REVERB_SCALING_ENABLED", value = "true" },
@@ -852,13 +856,15 @@ resource "aws_ecs_task_definition" "worker" {
         { name = "APP_ENV", value = "production" },
         { name = "APP_NAME", value = "Harbor" },
         { name = "AWS_BUCKET", value = aws_s3_bucket.uploads.bucket },
-        { name = "AWS_DEFAULT_REGION", value = var.region },
+        { name = "AWS_DEFAULT_REGION", value = "us-east-1" },
+        { name = "AWS_ENDPOINT", value = "https://s3.us-east-1.amazonaws.com" },
+        { name = "AWS_USE_PATH_STYLE_ENDPOINT", value = "false" },
         { name = "BROADCAST_CONNECTION", value = "reverb" },
         { name = "CACHE_STORE", value = "redis" },
         { name = "DB_CONNECTION", value = "pgsql" },
         { name = "DB_DATABASE", value = "harbor" },
         { name = "DB_HOST", value = aws_db_instance.database.address },
-        { name = "DB_PORT", value = "5432" },
+        { name = "DB_PORT", value = tostring(aws_db_instance.database.port) },
         { name = "DB_USERNAME", value = "harbor" },
         { name = "FILESYSTEM_DISK", value = "s3" },
         { name = "LOG_CHANNEL", value = "stderr" },
@@ -869,7 +875,7 @@ resource "aws_ecs_task_definition" "worker" {
           name  = "REDIS_HOST"
           value = aws_elasticache_replication_group.cache.primary_endpoint_address
         },
-        { name = "REDIS_PORT", value = "6379" },
+        { name = "REDIS_PORT", value = tostring(aws_elasticache_replication_group.cache.port) },
         { name = "REDIS_SCHEME", value = "tls" },
       ]
       secrets = [
