@@ -55,7 +55,8 @@ export function expectedValueJson(value: Value, indent: string): unknown {
   if (isObjectValue(value)) {
     const result: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      if (item !== undefined) result[parsedString(key)] = expectedValueJson(item, `${indent}  `);
+      // defineProperty, not assignment: a key "__proto__" is an ordinary key in HCL and in JSON.
+      if (item !== undefined) Object.defineProperty(result, parsedString(key), { value: expectedValueJson(item, `${indent}  `), enumerable: true, writable: true, configurable: true });
     }
     return result;
   }

@@ -105,6 +105,13 @@ describe('the HCL writer', () => {
     expect(() => call('bad-(', 'x')).toThrow(/not an identifier/);
   });
 
+  it('writes a map key named __proto__ as the ordinary key it is (a counterexample the property below once found)', async () => {
+    const file: HclFile = { blocks: [resource('aws_thing', 'example', { a: JSON.parse('{"__proto__": null, "x": "y"}') as Value })] };
+    const { parsed, expected } = await roundTrip(file);
+    expect(parsed).toEqual(expected);
+    expect(Object.keys((parsed as { resource: { aws_thing: { example: Array<{ a: object }> } } }).resource.aws_thing.example[0]!.a)).toEqual(['__proto__', 'x']);
+  });
+
   it('round trip: HashiCorp parser reads back exactly what the builder meant, for hostile strings in every position', async () => {
     await fc.assert(
       fc.asyncProperty(fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_]{0,8}$/), value, { minKeys: 1, maxKeys: 5 }), hostileString, async (attributes, comment) => {
