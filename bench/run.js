@@ -54,6 +54,7 @@ for (let i = 0; i < environmentCount; i++) {
       `tier: ${i % 2 === 0 ? 'production' : 'staging'}`,
       `provider: ${selfHosted ? 'bare-metal' : 'aws'}`,
       `runtime: ${selfHosted ? 'compose' : 'kubernetes'}`,
+      ...(selfHosted ? [] : [`region: ${['eu-central-1', 'us-east-1', 'ap-southeast-2'][i % 3]}`]),
       'release: "1.0.0"',
       `license: LIC-${String(i).padStart(4, '0')}`,
       'overrides:',

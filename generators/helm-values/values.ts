@@ -102,11 +102,16 @@ export function serviceValues(environment: ResolvedEnvironment, service: Resolve
 
 /**
  * A service that reaches object storage with its own cloud identity runs under a ServiceAccount named
- * after it; the target's Terraform associates the bucket's role with (namespace, that name).
+ * after it; the target's Terraform associates the bucket's role with (namespace, that name). The
+ * account is made in k8s/, not by the chart, so it exists before the chart's pre-install migration
+ * hook runs under it, and it outlives any one release.
  */
 function serviceAccount(environment: ResolvedEnvironment, service: ResolvedService): ChartValues['serviceAccount'] {
-  const identity = environment.resources.some((resource) => resource.connection.workloadIdentity && service.usesResources.includes(resource.name));
-  return identity ? { create: true, name: service.name } : { create: false, name: '' };
+  return usesWorkloadIdentity(environment, service) ? { create: false, name: service.name } : { create: false, name: '' };
+}
+
+export function usesWorkloadIdentity(environment: ResolvedEnvironment, service: ResolvedService): boolean {
+  return environment.resources.some((resource) => resource.connection.workloadIdentity && service.usesResources.includes(resource.name));
 }
 
 function healthValues(health: ResolvedService['health']): ChartValues['health'] {

@@ -6,6 +6,7 @@ import { kubernetesFindings } from './check.js';
 import { defaultDenyPolicy, manifestFile, namespace, releaseGraph } from './common.js';
 import { embeddedReleases } from './embedded.js';
 import { externalSecretManifests } from './external-secrets.js';
+import { serviceAccountManifests } from './service-accounts.js';
 import { fluxFiles, fluxSecretGenerator } from './flux.js';
 
 /**
@@ -29,6 +30,7 @@ export const kubernetesGenerator: EnvironmentGenerator = {
     const files: OutputFile[] = [manifestFile('namespace.yaml', namespace(environment))];
     if (environment.mode === 'enterprise') files.push(manifestFile('network-policy.yaml', defaultDenyPolicy(environment)));
     for (const { file, manifest } of externalSecretManifests(environment)) files.push(manifestFile(file, manifest));
+    for (const { file, manifest } of serviceAccountManifests(environment)) files.push(manifestFile(file, manifest));
     files.push(...(argocd ? argocdFiles(environment, graph, dotenv !== undefined) : fluxFiles(environment, graph)));
     if (dotenv && argocd) files.push(...ksopsFiles(environment, dotenv));
     if (dotenv && !argocd) files.push({ path: 'k8s/secrets.sops.env', bytes: dotenv });

@@ -1,1 +1,1 @@
-CsRL1SOr4swWfqEPPp4fvwAzIKx4Tt0dloX+9OtXOUOGh2dCff5YyDwUwmvjQR+/fWArU5KdnrlBwwVexAFbDA==
+upit9Knv3AS82WEagdVeQgcOPUPg58dISV6bC0HjEBCUJtPKa9aWKVNnTezjiOkN8Y0/xkmfhkcnkg4B7GvPBA==
