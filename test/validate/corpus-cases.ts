@@ -495,4 +495,13 @@ export const corpus: CorpusCase[] = [
     files: { 'services/api/service.json': sub(apiText, '"version": "16" }]', '"version": "16", "env": { "names": { "DB_HOSTNAME": "PGHOST" } } }]') },
     expect: { code: 'invalid-name', file: 'services/api/service.json', line: 10, column: 98 },
   },
+  {
+    name: 'an infra secret a Kubernetes pod would read from a host variable it does not have',
+    files: {
+      'services/api/service.json': sub(apiText, '"secrets": {', '"secrets": { "MAIL_PASSWORD": { "from": "infra" },'),
+      'environments/prod.yaml': `${prod}infraSecrets:\n  MAIL_PASSWORD: env:SMTP_PASSWORD\n`,
+    },
+    expect: { code: 'unwired-infra-secret', file: 'environments/prod.yaml', line: 14, column: 18 },
+    message: /arn:aws:secretsmanager: or vault:/,
+  },
 ];

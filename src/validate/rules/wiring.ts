@@ -10,12 +10,12 @@ import type { Rule } from './rule.js';
  */
 export const wiringRule: Rule = {
   name: 'wiring',
-  codes: ['unwired-resource', 'connection-name-clash'],
+  codes: ['unwired-resource', 'connection-name-clash', 'unwired-infra-secret'],
   check({ project, resolved, blocked }) {
     const out: Diagnostic[] = [];
     for (const model of resolved.values()) {
       if (blocked.has(model.name)) continue;
-      out.push(...unwired(model, project.environments.get(model.name)!), ...clashes(model));
+      out.push(...unwired(model, project.environments.get(model.name)!), ...clashes(model), ...unwiredInfraSecrets(model, project.environments.get(model.name)!));
     }
     return out;
   },
@@ -62,4 +62,27 @@ function declarationPath(data: unknown, resource: string): Array<string | number
   const list = (data as { dependencies?: { resources?: Array<{ name?: string }> } }).dependencies?.resources ?? [];
   const index = list.findIndex((entry) => entry?.name === resource);
   return index >= 0 ? ['dependencies', 'resources', index, 'name'] : ['dependencies', 'resources'];
+}
+
+/**
+ * On Kubernetes a service's `from: infra` secret arrives in the Secret `infra-secrets`, which only
+ * some reference kinds can fill there: Secrets Manager ARNs on AWS (External Secrets), `vault:` on
+ * any cluster (External Secrets, with the environment's `vault`), `do:` on DigitalOcean (Terraform).
+ * An `env:` reference names a host's variable, which a pod does not have.
+ */
+function unwiredInfraSecrets(model: ResolvedEnvironment, environment: Parameters<typeof finding>[0]): Diagnostic[] {
+  if (model.runtime !== 'kubernetes') return [];
+  return model.secrets.infra.flatMap((secret) => {
+    const reference = secret.reference;
+    if (reference === undefined) return [];
+    const reachable =
+      reference.startsWith('vault:') ||
+      (reference.startsWith('arn:aws:secretsmanager:') && model.provider === 'aws') ||
+      (reference.startsWith('do:') && model.provider === 'digitalocean');
+    if (reachable) return [];
+    const fix = model.provider === 'aws' ? 'an arn:aws:secretsmanager: or vault: reference' : model.provider === 'digitalocean' ? 'a do: or vault: reference' : 'a vault: reference';
+    return [
+      finding(environment, ['infraSecrets', secret.name], 'unwired-infra-secret', `${secret.name} (read by ${secret.services.join(', ')}) is ${JSON.stringify(reference)}, which nothing can bring into a ${model.provider} Kubernetes cluster; use ${fix}`),
+    ];
+  });
 }
