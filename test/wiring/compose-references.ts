@@ -1,3 +1,6 @@
+import { unzipSync } from 'fflate';
+import { parse } from 'yaml';
+
 /**
  * The wiring check of a Compose target: every `env_file` of docker-compose.yml is a file of the
  * environment's compose/ folder or bundle, or one the bundle's install script writes
@@ -121,4 +124,28 @@ export function composeServiceVariables(output: ComposeOutput, service: Record<s
     for (const entry of envFile === undefined ? [] : (output.bundle?.envFiles[envFile] ?? [])) names.add(entry.name);
   }
   return names;
+}
+
+/**
+ * What one Compose target's output holds, read from a whole compiled tree: the compose/ folder, with
+ * the bundle's entries (install scripts, bundle.json) added where the bundle has them.
+ */
+export function composeOutputOf(all: ReadonlyMap<string, Uint8Array>, environment: string, infraNames: ReadonlySet<string>): ComposeOutput {
+  const folder = `environments/${environment}/compose/`;
+  const files = new Map([...all].filter(([path]) => path.startsWith(folder)).map(([path, bytes]) => [path.slice(folder.length), bytes]));
+  const bundlePath = [...all.keys()].find((path) => path.startsWith(`environments/${environment}/bundle/`) && path.endsWith('.zip'));
+  const bundle = bundlePath === undefined ? {} : unzipSync(all.get(bundlePath)!);
+  for (const [path, bytes] of Object.entries(bundle)) if (!files.has(path)) files.set(path, bytes);
+  const text = (path: string) => (files.has(path) ? new TextDecoder().decode(files.get(path)) : undefined);
+  const description = bundle['bundle.json'] ? (JSON.parse(text('bundle.json')!) as { runtime: BundleDescription }).runtime : undefined;
+  const scripts = [...files.keys()].filter((path) => path.endsWith('.sh'));
+  return {
+    environment,
+    compose: parse(text('docker-compose.yml') ?? '{}') as Record<string, any>,
+    files: new Set(files.keys()),
+    bundle: description,
+    sopsKeys: dotenvKeys(text('secrets.sops.env') ?? ''),
+    infraNames: new Set(infraNames),
+    interpolationValues: new Set([...dotenvKeys(text('.env') ?? ''), ...scripts.flatMap((path) => [...exportedNames(text(path)!)])]),
+  };
 }

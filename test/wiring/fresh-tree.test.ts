@@ -15,7 +15,7 @@ import { connectionContract } from '../../src/resolve/bindings.js';
 import { syncSecrets } from '../../src/secrets/sync.js';
 import { ensureHelm, ensureKubectl } from '../support/helm.js';
 import { describeWithTool } from '../support/tools.js';
-import { composeServiceVariables, danglingComposeReferences, dotenvKeys, exportedNames, type BundleDescription, type ComposeOutput } from './compose-references.js';
+import { composeOutputOf, composeServiceVariables, danglingComposeReferences, type ComposeOutput } from './compose-references.js';
 import { missingConnections, unknownHosts, type Receiver } from './connection-coverage.js';
 import { danglingEcsReferences, ecsContainers, ecsContainerVariables } from './ecs-references.js';
 import { compiledAt, renderKubernetes, terraformOf, type CompiledExample, type KubernetesRender } from './example-output.js';
@@ -178,24 +178,7 @@ const composeOutputs = new Map<string, ComposeOutput>();
 function composeOutput(name: string): ComposeOutput {
   const cached = composeOutputs.get(name);
   if (cached) return cached;
-  const { files: all } = tree().example;
-  const folder = `environments/${name}/compose/`;
-  const files = new Map([...all].filter(([path]) => path.startsWith(folder)).map(([path, bytes]) => [path.slice(folder.length), bytes]));
-  const bundlePath = [...all.keys()].find((path) => path.startsWith(`environments/${name}/bundle/`) && path.endsWith('.zip'));
-  const bundle = bundlePath === undefined ? {} : unzipSync(all.get(bundlePath)!);
-  for (const [path, bytes] of Object.entries(bundle)) if (!files.has(path)) files.set(path, bytes);
-  const text = (path: string) => (files.has(path) ? new TextDecoder().decode(files.get(path)) : undefined);
-  const description = bundle['bundle.json'] ? (JSON.parse(text('bundle.json')!) as { runtime: BundleDescription }).runtime : undefined;
-  const scripts = [...files.keys()].filter((path) => path.endsWith('.sh'));
-  const built: ComposeOutput = {
-    environment: name,
-    compose: parse(text('docker-compose.yml') ?? '{}') as Record<string, any>,
-    files: new Set(files.keys()),
-    bundle: description,
-    sopsKeys: dotenvKeys(text('secrets.sops.env') ?? ''),
-    infraNames: new Set(model(name).secrets.infra.map((secret) => secret.name)),
-    interpolationValues: new Set([...dotenvKeys(text('.env') ?? ''), ...scripts.flatMap((path) => [...exportedNames(text(path)!)])]),
-  };
+  const built = composeOutputOf(tree().example.files, name, new Set(model(name).secrets.infra.map((secret) => secret.name)));
   composeOutputs.set(name, built);
   return built;
 }

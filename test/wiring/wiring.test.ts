@@ -1,18 +1,10 @@
-import { unzipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { readyModels } from '../support/example.js';
 import { ensureHelm, ensureKubectl } from '../support/helm.js';
 import { describeWithTool } from '../support/tools.js';
-import {
-  composeServiceVariables,
-  danglingComposeReferences,
-  dotenvKeys,
-  exportedNames,
-  type BundleDescription,
-  type ComposeOutput,
-} from './compose-references.js';
+import { composeOutputOf, composeServiceVariables, danglingComposeReferences, type ComposeOutput } from './compose-references.js';
 import { missingConnections, unknownHosts, type Receiver } from './connection-coverage.js';
 import { danglingEcsReferences, ecsContainers, ecsContainerVariables } from './ecs-references.js';
 import { compileExample, renderKubernetes, terraformOf, type CompiledExample, type KubernetesRender } from './example-output.js';
@@ -149,23 +141,7 @@ describe('wiring of every Compose target', () => {
   const composeOutput = (name: string): ComposeOutput => {
     const cached = outputs.get(name);
     if (cached) return cached;
-    const folder = `environments/${name}/compose/`;
-    const files = new Map([...compiled().files].filter(([path]) => path.startsWith(folder)).map(([path, bytes]) => [path.slice(folder.length), bytes]));
-    const bundlePath = [...compiled().files.keys()].find((path) => path.startsWith(`environments/${name}/bundle/`) && path.endsWith('.zip'));
-    const bundle = bundlePath === undefined ? {} : unzipSync(compiled().files.get(bundlePath)!);
-    for (const [path, bytes] of Object.entries(bundle)) if (!files.has(path)) files.set(path, bytes);
-    const text = (path: string) => (files.has(path) ? new TextDecoder().decode(files.get(path)) : undefined);
-    const description = bundle['bundle.json'] ? (JSON.parse(text('bundle.json')!) as { runtime: BundleDescription }).runtime : undefined;
-    const scripts = [...files.keys()].filter((path) => path.endsWith('.sh'));
-    const built: ComposeOutput = {
-      environment: name,
-      compose: parse(text('docker-compose.yml') ?? '{}') as Record<string, any>,
-      files: new Set(files.keys()),
-      bundle: description,
-      sopsKeys: dotenvKeys(text('secrets.sops.env') ?? ''),
-      infraNames: new Set(model(name).secrets.infra.map((secret) => secret.name)),
-      interpolationValues: new Set([...dotenvKeys(text('.env') ?? ''), ...scripts.flatMap((path) => [...exportedNames(text(path)!)])]),
-    };
+    const built = composeOutputOf(compiled().files, name, new Set(model(name).secrets.infra.map((secret) => secret.name)));
     outputs.set(name, built);
     return built;
   };
