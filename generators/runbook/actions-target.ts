@@ -1,6 +1,7 @@
-import type { ResolvedEnvironment } from '../../src/model/index.js';
-import type { RunbookSubject } from './rendered.js';
+import { infraSecretName as infraSecretsName } from '../helm-values/secret-names.js';
+import { label } from '../infrastructure-shared/naming.js';
 import type { PlanAction } from './plan.js';
+import type { RunbookSubject } from './rendered.js';
 import {
   hasSecretsFile,
   listed,
@@ -84,6 +85,7 @@ export function validateRuntime(environment: RunbookSubject): PlanAction[] {
           ? { description: 'Argo CD is installed and its server is rolled out', command: ['kubectl', '--namespace', 'argocd', 'rollout', 'status', 'deployment/argocd-server'] }
           : { description: 'The Flux controllers (source, kustomize, helm) are installed and healthy', command: ['flux', 'check'] },
         { description: `The kustomization of ${paths.kustomization} builds`, command: ['kubectl', 'kustomize', 'k8s'], files: [paths.kustomization] },
+        ...externalSecretsOperator(environment),
       ];
     case 'ecs':
       return [
@@ -101,6 +103,21 @@ export function validateRuntime(environment: RunbookSubject): PlanAction[] {
   }
 }
 
+/** The External Secrets Operator, once per cluster, where k8s/ holds ExternalSecrets for it to fill. */
+function externalSecretsOperator(environment: RunbookSubject): PlanAction[] {
+  if (!hasExternalSecrets(environment)) return [];
+  return [
+    {
+      description: 'The External Secrets Operator (external-secrets.io/v1) is installed once per cluster: it fills the Secrets that k8s/ declares as ExternalSecrets',
+      command: ['kubectl', 'get', 'crd', 'externalsecrets.external-secrets.io', 'secretstores.external-secrets.io'],
+    },
+  ];
+}
+
+function hasExternalSecrets(environment: RunbookSubject): boolean {
+  return environment.rendered.paths.some((path) => path.startsWith('k8s/externalsecret-'));
+}
+
 /** Step 3: generated secrets from the SOPS file, infrastructure secrets by reference; no value is ever in the plan. */
 export function injectSecrets(environment: RunbookSubject): PlanAction[] {
   const { generated, infra, recipients } = environment.secrets;
@@ -115,11 +132,30 @@ export function injectSecrets(environment: RunbookSubject): PlanAction[] {
   } else if (generated.length > 0) {
     actions.push({ description: `Generated secrets ${listed(generated.map((secret) => secret.name))} have no secrets file yet: slipway secrets sync --env ${environment.name} creates it` });
   }
-  for (const secret of infra) {
-    actions.push({ description: `${secret.name} for ${listed(secret.services)}: read from ${secretStore(secret.reference)} at runtime, never copied into the deploy repository` });
-  }
+  for (const secret of infra) actions.push(infraSecretDelivery(environment, secret));
   if (actions.length === 0) actions.push({ description: 'The deployed services declare no secrets' });
   return actions;
+}
+
+/** How one infrastructure-held secret reaches the services on this target; never its value. */
+function infraSecretDelivery(environment: RunbookSubject, secret: RunbookSubject['secrets']['infra'][number]): PlanAction {
+  const who = `${secret.name} for ${listed(secret.services)}`;
+  const reference = secret.reference ?? '';
+  const externalSecret = `k8s/externalsecret-${infraSecretsName}.yaml`;
+  if (environment.runtime === 'kubernetes' && environment.rendered.has(externalSecret)) {
+    return {
+      description: `${who}: the ExternalSecret ${infraSecretsName} brings it from ${secretStore(secret.reference)} into the Secret ${infraSecretsName} of namespace ${environment.infrastructure.namespace}; never copied into the deploy repository`,
+      files: [externalSecret],
+    };
+  }
+  if (environment.runtime === 'kubernetes' && reference.startsWith('do:') && usesTerraform(environment)) {
+    const variable = `TF_VAR_infra_${label(secret.name)}`;
+    return {
+      description: `${who}: set ${variable} to the value kept at ${secretStore(secret.reference)} before terraform apply, which writes it into the Secret ${infraSecretsName} of namespace ${environment.infrastructure.namespace}; the value stays in the Terraform state, never in the deploy repository`,
+      files: [paths.terraform],
+    };
+  }
+  return { description: `${who}: read from ${secretStore(secret.reference)} at runtime, never copied into the deploy repository` };
 }
 
 function secretsDelivery(environment: RunbookSubject): PlanAction {

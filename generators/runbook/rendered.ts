@@ -8,6 +8,8 @@ import type { ProducedFile } from '../types.js';
  * when it is here, so they cannot describe a folder that was never written or miss one that was.
  */
 export interface RenderedFiles {
+  /** Every rendered path, in the order the generators ran. */
+  paths: readonly string[];
   has(path: string): boolean;
   /** Whether any file was rendered under `folder` (which ends in `/`). */
   hasFolder(folder: string): boolean;
@@ -41,6 +43,7 @@ export function renderedFiles(produced: readonly ProducedFile[]): RenderedFiles 
   const bundles = produced.filter((file) => file.generator.name === 'bundle').map((file) => file.path).sort(compareText);
   if (bundles.length > 1) throw new BugError(`the bundle generator rendered ${bundles.length} files`);
   return {
+    paths: produced.map((file) => file.path),
     has: (path) => paths.has(path),
     hasFolder: (folder) => perFolder.has(folder),
     bundle: bundles[0],

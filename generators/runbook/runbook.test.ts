@@ -155,6 +155,15 @@ describe('what runs differs by target kind', () => {
     expect(commands(step(preview, 'validate-runtime'))).toContain('docker compose --file compose/docker-compose.yml config --quiet');
   });
 
+  it('says how infrastructure-held secrets reach the pods: an ExternalSecret on AWS, a Terraform variable to set on DigitalOcean', () => {
+    const euProd = planOf('eu-prod');
+    expect(commands(step(euProd, 'validate-runtime'))).toContain('kubectl get crd externalsecrets.external-secrets.io secretstores.external-secrets.io');
+    expect(text(step(euProd, 'inject-secrets'))).toMatch(/MAIL_PASSWORD for api, worker: the ExternalSecret infra-secrets brings it from AWS Secrets Manager arn:aws:secretsmanager:/);
+    const lumen = planOf('lumen-wl');
+    expect(text(step(lumen, 'inject-secrets'))).toContain('set TF_VAR_infra_mail_password to the value kept at DigitalOcean tenants/lumen/smtp-password before terraform apply');
+    expect(commands(step(lumen, 'validate-runtime')).some((command) => command.includes('external-secrets'))).toBe(false);
+  });
+
   it('enterprise and white-label: dedicated VPC, SSO, private storage, AI gateway; branding and billing instead of a license', () => {
     const contoso = planOf('contoso-private');
     expect(text(step(contoso, 'allocate-target'))).toContain('a dedicated VPC 10.42.0.0/16');

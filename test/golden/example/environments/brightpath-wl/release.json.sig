@@ -1,1 +1,1 @@
-upit9Knv3AS82WEagdVeQgcOPUPg58dISV6bC0HjEBCUJtPKa9aWKVNnTezjiOkN8Y0/xkmfhkcnkg4B7GvPBA==
++XyxJJlqh8/sj9qew9yxubAaQq3IqV+w65Nlz5Gep/90JblbuGVMbwajm+wvR2evR4+NiQYo4CdN4W3oskivCg==

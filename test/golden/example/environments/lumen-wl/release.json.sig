@@ -1,1 +1,1 @@
-Nfwt93Pz/iJpzi1+S2q6DxEBoSQi/w7rE3iksuZ8I2H6Fd9Ypm/zRntbi2R7Lzkk9RpctFnvday3IpIsBWd4Cw==
+DwzGkcpE22JFBSJ1rRPtQjnTrXnoGrwyxnN0tWAqxP2iiPWnrfv9lTmCoOGiJZ+TTLcZh+Lin6zijKGAr2vbDw==
