@@ -124,7 +124,7 @@ export function composePlan(model: ResolvedEnvironment): ComposePlan {
   for (const store of stores) {
     out.push(storeService(store));
     if (store.init) {
-      const init = bucketInit(store.service, store.resource.name);
+      const init = bucketInit(store.service, store.resource);
       envFiles[store.init] = init.secretEnv;
       out.push({
         name: store.init,

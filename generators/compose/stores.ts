@@ -83,6 +83,8 @@ function sqlConnection(port: number, account: StoreAccount): StoreSpec['connecti
 }
 
 export function storeSpec(resource: ResolvedResource, account: StoreAccount): StoreSpec {
+  // The secrets the store's own credentials come from: the ones its clients read (the connection contract).
+  const credential = (field: 'password' | 'access-key-id' | 'secret-access-key', conventional: string) => resource.connection.credentials[field] ?? conventional;
   switch (resource.type) {
     case 'postgres':
       return {
@@ -90,7 +92,7 @@ export function storeSpec(resource: ResolvedResource, account: StoreAccount): St
         image: `postgres:${exactVersion(resource, 'postgres')}-alpine`,
         dataPath: '/var/lib/postgresql/data',
         environment: { POSTGRES_DB: account.database, POSTGRES_USER: account.username, PGDATA: '/var/lib/postgresql/data/pgdata' },
-        secretEnv: [{ name: 'POSTGRES_PASSWORD', from: 'DB_PASSWORD' }],
+        secretEnv: [{ name: 'POSTGRES_PASSWORD', from: credential('password', 'DB_PASSWORD') }],
         healthcheck: ['CMD-SHELL', 'pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB"'],
         connectionEnv: sqlConnection(5432, account),
       };
@@ -100,7 +102,7 @@ export function storeSpec(resource: ResolvedResource, account: StoreAccount): St
         image: `mysql:${exactVersion(resource, 'mysql')}`,
         dataPath: '/var/lib/mysql',
         environment: { MYSQL_DATABASE: account.database, MYSQL_USER: account.username, MYSQL_RANDOM_ROOT_PASSWORD: 'yes' },
-        secretEnv: [{ name: 'MYSQL_PASSWORD', from: 'DB_PASSWORD' }],
+        secretEnv: [{ name: 'MYSQL_PASSWORD', from: credential('password', 'DB_PASSWORD') }],
         // mysqladmin ping answers 0 once the server accepts connections, even before credentials are checked.
         healthcheck: ['CMD', 'mysqladmin', 'ping', '--host=127.0.0.1', '--silent'],
         connectionEnv: sqlConnection(3306, account),
@@ -114,8 +116,8 @@ export function storeSpec(resource: ResolvedResource, account: StoreAccount): St
         command: ['sh', '-c', 'exec redis-server --appendonly yes --requirepass "$REDIS_PASSWORD"'],
         environment: {},
         secretEnv: [
-          { name: 'REDIS_PASSWORD', from: 'REDIS_PASSWORD' },
-          { name: 'REDISCLI_AUTH', from: 'REDIS_PASSWORD' },
+          { name: 'REDIS_PASSWORD', from: credential('password', 'REDIS_PASSWORD') },
+          { name: 'REDISCLI_AUTH', from: credential('password', 'REDIS_PASSWORD') },
         ],
         healthcheck: ['CMD-SHELL', 'redis-cli ping | grep -q PONG'],
         connectionEnv: (host) => ({ REDIS_HOST: host, REDIS_PORT: '6379' }),
@@ -128,8 +130,8 @@ export function storeSpec(resource: ResolvedResource, account: StoreAccount): St
         command: ['server', '/data', '--address', `:${minioPort}`, '--console-address', ':9001'],
         environment: { MINIO_BROWSER: 'off' },
         secretEnv: [
-          { name: 'MINIO_ROOT_USER', from: 'AWS_ACCESS_KEY_ID' },
-          { name: 'MINIO_ROOT_PASSWORD', from: 'AWS_SECRET_ACCESS_KEY' },
+          { name: 'MINIO_ROOT_USER', from: credential('access-key-id', 'AWS_ACCESS_KEY_ID') },
+          { name: 'MINIO_ROOT_PASSWORD', from: credential('secret-access-key', 'AWS_SECRET_ACCESS_KEY') },
         ],
         healthcheck: ['CMD', 'mc', 'ready', 'local'],
         connectionEnv: (host) => ({
@@ -143,14 +145,15 @@ export function storeSpec(resource: ResolvedResource, account: StoreAccount): St
 }
 
 /** A one-shot that creates the bucket (MinIO starts without any); credentials and names come from its environment. */
-export function bucketInit(storeHost: string, bucket: string): { image: string; command: string[]; environment: Record<string, string>; secretEnv: SecretEnv[] } {
+export function bucketInit(storeHost: string, resource: ResolvedResource): { image: string; command: string[]; environment: Record<string, string>; secretEnv: SecretEnv[] } {
+  const bucket = resource.name;
   return {
     image: minioClientImage,
     command: ['sh', '-c', 'mc alias set store "$STORE_URL" "$STORE_USER" "$STORE_PASSWORD" && mc mb --ignore-existing "store/$STORE_BUCKET"'],
     environment: { STORE_URL: `http://${storeHost}:${minioPort}`, STORE_BUCKET: bucket },
     secretEnv: [
-      { name: 'STORE_USER', from: 'AWS_ACCESS_KEY_ID' },
-      { name: 'STORE_PASSWORD', from: 'AWS_SECRET_ACCESS_KEY' },
+      { name: 'STORE_USER', from: resource.connection.credentials['access-key-id'] ?? 'AWS_ACCESS_KEY_ID' },
+      { name: 'STORE_PASSWORD', from: resource.connection.credentials['secret-access-key'] ?? 'AWS_SECRET_ACCESS_KEY' },
     ],
   };
 }

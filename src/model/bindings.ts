@@ -53,4 +53,10 @@ export interface ResourceConnection {
   account: { database: string; username: string } | undefined;
   /** Object storage reached with the workload's own cloud identity (IRSA, an ECS task role) instead of keys. */
   workloadIdentity: boolean;
+  /**
+   * An embedded store's own credentials, by field (`password`, `access-key-id`, `secret-access-key`):
+   * the secret that holds each — the generated one the services also read, else the contract's name,
+   * which the runtime makes on its own (Compose's install script) — so the store and its clients agree.
+   */
+  credentials: Partial<Record<ConnectionField, string>>;
 }

@@ -98,7 +98,11 @@ export function resourceConnection(
       : placement === 'digitalocean'
         ? { kind: 'terraform-kubernetes-secret', kubernetesSecret: secretName }
         : { kind: 'embedded' };
-  return { delivery, outputs, account, workloadIdentity };
+  const credentials: Partial<Record<ConnectionField, string>> = {};
+  if (placement === 'embedded') {
+    for (const entry of connectionContract[resource.type].filter((candidate) => candidate.secret)) credentials[entry.field] = generatedSecretFor(resource, entry.name, secrets) ?? entry.name;
+  }
+  return { delivery, outputs, account, workloadIdentity, credentials };
 }
 
 /**

@@ -196,6 +196,15 @@ describe('Compose generator, beyond the example', () => {
     expect(() => composeOf(variant((m) => (m.resources.find((r) => r.name === 'database')!.managed = true)))).toThrow(BugError);
   });
 
+  it('gives an embedded store the credential its clients read: a resource-named generated password, on both sides', () => {
+    const api = JSON.parse(minimalApi) as { secrets: Record<string, unknown> };
+    api.secrets.DATABASE_PASSWORD = { generate: 'password' };
+    const plan = composePlan(resolvedVariant({ 'services/api/service.json': JSON.stringify(api) }));
+    const envFile = (service: string) => plan.envFiles[service] ?? [];
+    expect(envFile('database')).toContainEqual({ name: 'POSTGRES_PASSWORD', from: 'DATABASE_PASSWORD' });
+    expect(envFile('api')).toContainEqual({ name: 'DB_PASSWORD', from: 'DATABASE_PASSWORD' });
+  });
+
   it('gives a service the names its declaration asks for: a prefix, or single renames', () => {
     const renamed = minimalApi.replace('"version": "16" }', '"version": "16", "env": { "prefix": "MAIN_", "names": { "DB_HOST": "PGHOST" } } }');
     const document = composeOf(resolvedVariant({ 'services/api/service.json': renamed }));
