@@ -45,7 +45,17 @@ export type ConnectionDelivery =
   /** Terraform renders the workloads itself (ECS task definitions): they refer to the resource's attributes directly. */
   | { kind: 'terraform-reference' };
 
+/** One entry of the contract as this target fills it for a resource, before a service names it. */
+export interface ResourceVariable {
+  field: ConnectionField;
+  contractName: string;
+  secret: boolean;
+  source: ConnectionSource;
+}
+
 export interface ResourceConnection {
+  /** The contract's entries this target gives, each with its source; every service using the resource receives these. */
+  variables: ResourceVariable[];
   delivery: ConnectionDelivery;
   /** The fields the infrastructure writes for this resource, sorted (empty when embedded). */
   outputs: ConnectionField[];

@@ -10,6 +10,7 @@ import type {
   ResourceConnection,
   ResourceDependency,
   ResourceType,
+  ResourceVariable,
   Runtime,
 } from '../model/index.js';
 
@@ -85,10 +86,13 @@ export function resourceConnection(
   const fallback = resource.name.replace(/-/g, '_');
   const account = resource.type === 'postgres' || resource.type === 'mysql' ? { database: first('DB_DATABASE') ?? fallback, username: first('DB_USERNAME') ?? fallback } : undefined;
   const workloadIdentity = resource.type === 'object-storage' && placement === 'aws';
-  const outputs = connectionContract[resource.type]
-    .filter((entry) => sourceOf(resource, entry, placement, secrets, account, environment.region).kind === 'infrastructure')
-    .map((entry) => entry.field)
-    .sort(compareText);
+  // Each entry's source is decided once here; every service using the resource reads it from the model.
+  // An unwired resource gives nothing: the wiring rule reports it where it is asked for.
+  const variables = (placement === 'unwired' ? [] : connectionContract[resource.type]).flatMap((entry): ResourceVariable[] => {
+    const source = sourceOf(resource, entry, placement, secrets, account, environment.region);
+    return source.kind === 'none' ? [] : [{ field: entry.field, contractName: entry.name, secret: entry.secret, source }];
+  });
+  const outputs = variables.filter((variable) => variable.source.kind === 'infrastructure').map((variable) => variable.field).sort(compareText);
   const secretName = `${resource.name}-connection`;
   const delivery: ResourceConnection['delivery'] =
     placement === 'aws' && environment.runtime === 'ecs'
@@ -98,11 +102,14 @@ export function resourceConnection(
       : placement === 'digitalocean'
         ? { kind: 'terraform-kubernetes-secret', kubernetesSecret: secretName }
         : { kind: 'embedded' };
+  // An embedded store's own credentials: the generated secret its clients read, else the name the runtime makes it under.
   const credentials: Partial<Record<ConnectionField, string>> = {};
   if (placement === 'embedded') {
-    for (const entry of connectionContract[resource.type].filter((candidate) => candidate.secret)) credentials[entry.field] = generatedSecretFor(resource, entry.name, secrets) ?? entry.name;
+    for (const variable of variables.filter((candidate) => candidate.secret)) {
+      credentials[variable.field] = variable.source.kind === 'generated-secret' ? variable.source.secret : variable.contractName;
+    }
   }
-  return { delivery, outputs, account, workloadIdentity, credentials };
+  return { variables, delivery, outputs, account, workloadIdentity, credentials };
 }
 
 /**
@@ -162,25 +169,15 @@ function sourceOf(
  * `env` stay its own (an explicit choice wins); a declared secret of the same name as a generated
  * source is the same value, and is then delivered once, as the connection's.
  */
-export function serviceConnections(
-  service: ResolvedService,
-  declarations: readonly ResourceDependency[],
-  resources: readonly ResolvedResource[],
-  environment: { provider: Provider; runtime: Runtime; region: string | undefined },
-  secrets: EnvironmentSecrets,
-): ConnectionVariable[] {
+export function serviceConnections(service: ResolvedService, declarations: readonly ResourceDependency[], resources: readonly ResolvedResource[]): ConnectionVariable[] {
   const variables: ConnectionVariable[] = [];
   for (const declaration of declarations) {
     const resource = resources.find((candidate) => candidate.name === declaration.name);
     if (!resource || variables.some((variable) => variable.resource === resource.name)) continue;
-    const placement = placementOf(resource, environment.provider, environment.runtime);
-    if (placement === 'unwired') continue;
-    for (const entry of connectionContract[resource.type]) {
-      const source = sourceOf(resource, entry, placement, secrets, resource.connection.account, environment.region);
-      if (source.kind === 'none') continue;
-      const name = declaration.env?.names?.[entry.name] ?? `${declaration.env?.prefix ?? ''}${entry.name}`;
+    for (const entry of resource.connection.variables) {
+      const name = declaration.env?.names?.[entry.contractName] ?? `${declaration.env?.prefix ?? ''}${entry.contractName}`;
       if (service.env[name] !== undefined) continue;
-      variables.push({ name, contractName: entry.name, resource: resource.name, field: entry.field, secret: entry.secret, source });
+      variables.push({ name, contractName: entry.contractName, resource: resource.name, field: entry.field, secret: entry.secret, source: entry.source });
     }
   }
   return variables.sort((a, b) => compareText(a.name, b.name));

@@ -34,7 +34,7 @@ export function resolveEnvironment(project: Project, environmentName: string): R
     connection: resourceConnection(resource, services.filter((service) => resource.usedBy.includes(service.name)), target, secrets),
   }));
   const ordered = dependencyOrder(
-    services.map((service) => ({ ...service, connections: serviceConnections(service, inputs.get(service.name)!.dependencies?.resources ?? [], resources, target, secrets) })),
+    services.map((service) => ({ ...service, connections: serviceConnections(service, inputs.get(service.name)!.dependencies?.resources ?? [], resources) })),
   );
   return {
     name: environmentName,

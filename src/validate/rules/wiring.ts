@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../core/diagnostics.js';
-import { finding, findingAt, type ResolvedEnvironment } from '../../model/index.js';
+import { finding, findingAt, type Entity, type EnvironmentInput, type ResolvedEnvironment } from '../../model/index.js';
 import { placementOf } from '../../resolve/bindings.js';
 import type { Rule } from './rule.js';
 
@@ -15,13 +15,14 @@ export const wiringRule: Rule = {
     const out: Diagnostic[] = [];
     for (const model of resolved.values()) {
       if (blocked.has(model.name)) continue;
-      out.push(...unwired(model, project.environments.get(model.name)!), ...clashes(model), ...unwiredInfraSecrets(model, project.environments.get(model.name)!));
+      const environment = project.environments.get(model.name)!;
+      out.push(...unwired(model, environment), ...clashes(model), ...unwiredInfraSecrets(model, environment));
     }
     return out;
   },
 };
 
-function unwired(model: ResolvedEnvironment, environment: Parameters<typeof finding>[0]): Diagnostic[] {
+function unwired(model: ResolvedEnvironment, environment: Entity<EnvironmentInput>): Diagnostic[] {
   return model.resources
     .filter((resource) => placementOf(resource, model.provider, model.runtime) === 'unwired')
     .map((resource) => {
@@ -29,7 +30,7 @@ function unwired(model: ResolvedEnvironment, environment: Parameters<typeof find
         ? `a managed ${resource.type} cannot be wired into ${model.runtime} on ${model.provider} yet: nothing would carry its address to the services`
         : `${model.runtime} cannot run ${resource.type} beside the services`;
       const fix = resource.managed ? `set resources.${resource.name}.managed: false to run it beside the services` : `set resources.${resource.name}.managed: true`;
-      const declared = (environment.value as { resources?: Record<string, { managed?: boolean }> }).resources?.[resource.name]?.managed !== undefined;
+      const declared = environment.value.resources?.[resource.name]?.managed !== undefined;
       return finding(environment, declared ? ['resources', resource.name, 'managed'] : ['runtime'], 'unwired-resource', `"${resource.name}" (used by ${resource.usedBy.join(', ')}): ${why}; ${fix}`);
     });
 }
@@ -70,7 +71,7 @@ function declarationPath(data: unknown, resource: string): Array<string | number
  * any cluster (External Secrets, with the environment's `vault`), `do:` on DigitalOcean (Terraform).
  * An `env:` reference names a host's variable, which a pod does not have.
  */
-function unwiredInfraSecrets(model: ResolvedEnvironment, environment: Parameters<typeof finding>[0]): Diagnostic[] {
+function unwiredInfraSecrets(model: ResolvedEnvironment, environment: Entity<EnvironmentInput>): Diagnostic[] {
   if (model.runtime !== 'kubernetes') return [];
   return model.secrets.infra.flatMap((secret) => {
     const reference = secret.reference;
