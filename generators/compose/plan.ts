@@ -3,7 +3,7 @@ import { BugError } from '../../src/core/errors.js';
 import type { ConnectionVariable, ResolvedEnvironment, ResolvedResource, ResolvedService } from '../../src/model/index.js';
 import { composeCpus, composeMemory } from './quantities.js';
 import { edgeParts, edgePlan, httpCheck, routesFor } from './edge.js';
-import { bucketInit, edgeNginxImage, storeSpec, type StoreSpec } from './stores.js';
+import { bucketInit, edgeNginxImage, embeddedAddress, ownCredential, storeSpec, type StoreSpec } from './stores.js';
 
 /**
  * Everything the Compose file, the nginx config and the bundle's scripts say about one target,
@@ -229,10 +229,8 @@ function embeddedStores(model: ResolvedEnvironment, allocate: (base: string) => 
   return model.resources
     .filter((resource) => !resource.managed)
     .map((resource) => {
-      // The account the connection contract gives the services, so the store creates what they log in to.
-      const account = resource.connection.account ?? { database: resource.name, username: resource.name };
       const service = allocate(resource.name);
-      const spec = storeSpec(resource, account);
+      const spec = storeSpec(resource);
       return { resource, service, spec, ...(spec.family === 's3' ? { init: allocate(`${service}-init`) } : {}) };
     });
 }
@@ -315,17 +313,16 @@ function appService(service: ResolvedService, model: ResolvedEnvironment, storeO
 function plainValue(variable: ConnectionVariable, store: EmbeddedStore): string {
   if (variable.source.kind === 'literal') return variable.source.value;
   if (variable.source.kind !== 'embedded') throw new BugError(`${variable.name}: a ${variable.source.kind} source on Compose`);
-  const value = store.spec.connectionEnv(store.service)[variable.contractName];
-  if (value === undefined) throw new BugError(`the ${store.resource.type} store has no ${variable.contractName}`);
+  const value = embeddedAddress(store.resource, store.service, variable.field);
+  if (value === undefined) throw new BugError(`the ${store.resource.type} store has no ${variable.field} address`);
   return value;
 }
 
 /** The secret a secret connection variable is filled from: the generated one, or the store's own credential. */
 function secretSource(variable: ConnectionVariable, store: EmbeddedStore): string {
   if (variable.source.kind === 'generated-secret') return variable.source.secret;
-  const own = store.spec.secretEnv.find((entry) => entry.from === variable.contractName);
-  if (variable.source.kind !== 'embedded' || !own) throw new BugError(`${variable.name}: no secret of the ${store.resource.type} store fills it`);
-  return own.from;
+  if (variable.source.kind !== 'embedded') throw new BugError(`${variable.name}: a ${variable.source.kind} source on Compose`);
+  return ownCredential(store.resource, variable.field);
 }
 
 function oneShot(base: ComposeService, name: string, kind: 'migration' | 'seed', command: string[]): ComposeService {

@@ -1,12 +1,13 @@
 import { BugError } from '../../src/core/errors.js';
-import type { ResolvedResource, ResourceType } from '../../src/model/index.js';
+import type { ConnectionField, ResolvedResource, ResourceType } from '../../src/model/index.js';
+import { sqlAccount } from '../infrastructure-shared/naming.js';
 import type { SecretEnv } from './plan.js';
 
 /**
  * The embedded data stores a self-hosted Compose target runs beside its services when a resource
  * is not managed: images pinned to exact versions, where the data lives, how to tell the store is
- * up, and the conventional variables (Laravel's, which the example's services use) through which
- * the services find and authenticate to it.
+ * up, and where the services find it. The account and credentials are the connection contract's
+ * (the model's), so the store creates exactly what its clients log in with.
  */
 
 /** Release lines we know an exact, current patch release for. A more specific version is used as given. */
@@ -67,46 +68,50 @@ export interface StoreSpec {
   /** The store's own variables filled from secrets at install time: variable ← secret name. The secrets are its credentials, which the services using it share. */
   secretEnv: SecretEnv[];
   healthcheck: string[];
-  /** Variables that tell a service where the store is, unless the service sets them itself. */
-  connectionEnv: (host: string) => Record<string, string>;
 }
 
-/** What the services call the schema and the account (from their env), defaulting to the resource's name. */
-export interface StoreAccount {
-  database: string;
-  username: string;
+/**
+ * Where a service finds the store on the Compose network (the contract's `embedded` address
+ * sources): its Compose service, or MinIO's API there; undefined for any other field.
+ */
+export function embeddedAddress(resource: ResolvedResource, host: string, field: ConnectionField): string | undefined {
+  if (field === 'host' && resource.type !== 'object-storage') return host;
+  if (field === 'endpoint' && resource.type === 'object-storage') return `http://${host}:${minioPort}`;
+  return undefined;
 }
 
-/** Where a SQL store is and which schema and account the services use there. */
-function sqlConnection(port: number, account: StoreAccount): StoreSpec['connectionEnv'] {
-  return (host) => ({ DB_HOST: host, DB_PORT: String(port), DB_DATABASE: account.database, DB_USERNAME: account.username });
+/** The secret one of the store's own credentials comes from: the one its clients read (the model decides it for every embedded store). */
+export function ownCredential(resource: ResolvedResource, field: ConnectionField): string {
+  const secret = resource.connection.credentials[field];
+  if (secret === undefined) throw new BugError(`the embedded ${resource.type} "${resource.name}" has no ${field} in its connection`);
+  return secret;
 }
 
-export function storeSpec(resource: ResolvedResource, account: StoreAccount): StoreSpec {
-  // The secrets the store's own credentials come from: the ones its clients read (the connection contract).
-  const credential = (field: 'password' | 'access-key-id' | 'secret-access-key', conventional: string) => resource.connection.credentials[field] ?? conventional;
+export function storeSpec(resource: ResolvedResource): StoreSpec {
   switch (resource.type) {
-    case 'postgres':
+    case 'postgres': {
+      const account = sqlAccount(resource);
       return {
         family: 'sql',
         image: `postgres:${exactVersion(resource, 'postgres')}-alpine`,
         dataPath: '/var/lib/postgresql/data',
         environment: { POSTGRES_DB: account.database, POSTGRES_USER: account.username, PGDATA: '/var/lib/postgresql/data/pgdata' },
-        secretEnv: [{ name: 'POSTGRES_PASSWORD', from: credential('password', 'DB_PASSWORD') }],
+        secretEnv: [{ name: 'POSTGRES_PASSWORD', from: ownCredential(resource, 'password') }],
         healthcheck: ['CMD-SHELL', 'pg_isready -U "$POSTGRES_USER" -d "$POSTGRES_DB"'],
-        connectionEnv: sqlConnection(5432, account),
       };
-    case 'mysql':
+    }
+    case 'mysql': {
+      const account = sqlAccount(resource);
       return {
         family: 'sql',
         image: `mysql:${exactVersion(resource, 'mysql')}`,
         dataPath: '/var/lib/mysql',
         environment: { MYSQL_DATABASE: account.database, MYSQL_USER: account.username, MYSQL_RANDOM_ROOT_PASSWORD: 'yes' },
-        secretEnv: [{ name: 'MYSQL_PASSWORD', from: credential('password', 'DB_PASSWORD') }],
+        secretEnv: [{ name: 'MYSQL_PASSWORD', from: ownCredential(resource, 'password') }],
         // mysqladmin ping answers 0 once the server accepts connections, even before credentials are checked.
         healthcheck: ['CMD', 'mysqladmin', 'ping', '--host=127.0.0.1', '--silent'],
-        connectionEnv: sqlConnection(3306, account),
       };
+    }
     case 'redis':
       return {
         family: 'redis',
@@ -116,11 +121,10 @@ export function storeSpec(resource: ResolvedResource, account: StoreAccount): St
         command: ['sh', '-c', 'exec redis-server --appendonly yes --requirepass "$REDIS_PASSWORD"'],
         environment: {},
         secretEnv: [
-          { name: 'REDIS_PASSWORD', from: credential('password', 'REDIS_PASSWORD') },
-          { name: 'REDISCLI_AUTH', from: credential('password', 'REDIS_PASSWORD') },
+          { name: 'REDIS_PASSWORD', from: ownCredential(resource, 'password') },
+          { name: 'REDISCLI_AUTH', from: ownCredential(resource, 'password') },
         ],
         healthcheck: ['CMD-SHELL', 'redis-cli ping | grep -q PONG'],
-        connectionEnv: (host) => ({ REDIS_HOST: host, REDIS_PORT: '6379' }),
       };
     case 'object-storage':
       return {
@@ -130,16 +134,10 @@ export function storeSpec(resource: ResolvedResource, account: StoreAccount): St
         command: ['server', '/data', '--address', `:${minioPort}`, '--console-address', ':9001'],
         environment: { MINIO_BROWSER: 'off' },
         secretEnv: [
-          { name: 'MINIO_ROOT_USER', from: credential('access-key-id', 'AWS_ACCESS_KEY_ID') },
-          { name: 'MINIO_ROOT_PASSWORD', from: credential('secret-access-key', 'AWS_SECRET_ACCESS_KEY') },
+          { name: 'MINIO_ROOT_USER', from: ownCredential(resource, 'access-key-id') },
+          { name: 'MINIO_ROOT_PASSWORD', from: ownCredential(resource, 'secret-access-key') },
         ],
         healthcheck: ['CMD', 'mc', 'ready', 'local'],
-        connectionEnv: (host) => ({
-          AWS_ENDPOINT: `http://${host}:${minioPort}`,
-          AWS_USE_PATH_STYLE_ENDPOINT: 'true',
-          AWS_BUCKET: resource.name,
-          AWS_DEFAULT_REGION: 'us-east-1',
-        }),
       };
   }
 }
@@ -152,8 +150,8 @@ export function bucketInit(storeHost: string, resource: ResolvedResource): { ima
     command: ['sh', '-c', 'mc alias set store "$STORE_URL" "$STORE_USER" "$STORE_PASSWORD" && mc mb --ignore-existing "store/$STORE_BUCKET"'],
     environment: { STORE_URL: `http://${storeHost}:${minioPort}`, STORE_BUCKET: bucket },
     secretEnv: [
-      { name: 'STORE_USER', from: resource.connection.credentials['access-key-id'] ?? 'AWS_ACCESS_KEY_ID' },
-      { name: 'STORE_PASSWORD', from: resource.connection.credentials['secret-access-key'] ?? 'AWS_SECRET_ACCESS_KEY' },
+      { name: 'STORE_USER', from: ownCredential(resource, 'access-key-id') },
+      { name: 'STORE_PASSWORD', from: ownCredential(resource, 'secret-access-key') },
     ],
   };
 }

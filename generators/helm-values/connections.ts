@@ -18,7 +18,7 @@ export interface SecretEnvEntry {
  * Terraform on DigitalOcean), one key per field; an embedded store's address as a value and its own
  * credential from its chart's Secret.
  */
-export function connectionSource(environment: ResolvedEnvironment, variable: ConnectionVariable): EnvSource {
+function connectionSource(environment: ResolvedEnvironment, variable: ConnectionVariable): EnvSource {
   const { source } = variable;
   switch (source.kind) {
     case 'literal':

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ResolvedEnvironment } from '../../src/model/index.js';
+import { BugError } from '../../src/core/errors.js';
+import type { ResolvedEnvironment, ResolvedResource } from '../../src/model/index.js';
 
 /** A Terraform label from a model name (a DNS label): `license-heartbeat` → `license_heartbeat`. */
 export function label(name: string): string {
@@ -16,6 +17,17 @@ export function boundedName(parts: readonly string[], max: number): string {
   if (whole.length <= max) return whole;
   const digest = createHash('sha256').update(whole).digest('hex').slice(0, 6);
   return `${whole.slice(0, max - 7).replace(/-+$/, '')}-${digest}`;
+}
+
+/**
+ * The database and account the services of a SQL resource are told to use (their DB_DATABASE /
+ * DB_USERNAME), decided by the connection contract: every store Slipway creates, managed or
+ * embedded, creates exactly these.
+ */
+export function sqlAccount(resource: ResolvedResource): { database: string; username: string } {
+  const account = resource.connection.account;
+  if (!account) throw new BugError(`the ${resource.type} resource "${resource.name}" has no SQL account in its connection`);
+  return account;
 }
 
 export function isProduction(environment: ResolvedEnvironment): boolean {

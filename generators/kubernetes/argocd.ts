@@ -2,13 +2,12 @@ import { BugError } from '../../src/core/errors.js';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { generatedSecretName } from '../helm-values/values.js';
 import type { OutputFile } from '../../src/core/output-file.js';
-import { manifestFile, slipwayLabels, syncWaves, type Manifest, type ReleaseNode } from './common.js';
+import { manifestFile, prerequisiteWave, slipwayLabels, syncWaveAnnotation, syncWaves, type Manifest, type ReleaseNode } from './common.js';
 import { bitnamiRepository } from './embedded.js';
 import { repositoryUrl } from './repository.js';
 
 const argocdNamespace = 'argocd';
 const inCluster = 'https://kubernetes.default.svc';
-const secretsWave = -1;
 
 /**
  * Argo CD objects, app-of-apps: a root Application (project `default`, applied once by hand) keeps
@@ -33,7 +32,7 @@ export function argocdFiles(environment: ResolvedEnvironment, graph: readonly Re
       name,
       namespace: argocdNamespace,
       labels,
-      ...(wave === undefined ? {} : { annotations: { 'argocd.argoproj.io/sync-wave': String(wave) } }),
+      ...(wave === undefined ? {} : { annotations: syncWaveAnnotation(wave) }),
       finalizers: ['resources-finalizer.argocd.argoproj.io'],
     },
     spec: {
@@ -65,7 +64,7 @@ export function argocdFiles(environment: ResolvedEnvironment, graph: readonly Re
     manifestFile('argocd-root.yaml', application(env, undefined, 'default', argocdNamespace, { repoURL, targetRevision, path: `${folder}/k8s` })),
   ];
   if (hasSecrets) {
-    files.push(manifestFile('application-secrets.yaml', application(`${env}-secrets`, secretsWave, env, namespace, { repoURL, targetRevision, path: `${folder}/k8s/secrets` })));
+    files.push(manifestFile('application-secrets.yaml', application(`${env}-secrets`, prerequisiteWave, env, namespace, { repoURL, targetRevision, path: `${folder}/k8s/secrets` })));
   }
   const waves = syncWaves(graph);
   for (const node of graph) {

@@ -6,10 +6,35 @@ import type { OutputFile } from '../../src/core/output-file.js';
 import type { EmbeddedRelease } from './embedded.js';
 
 export type Manifest = Record<string, unknown>;
+/** An object of k8s/ and the file it is written to there. */
+export type ManifestFile = { file: string; manifest: Manifest };
 
 /** Labels on every object Slipway writes into `k8s/`. */
 export function slipwayLabels(environment: ResolvedEnvironment): Record<string, string> {
   return { 'app.kubernetes.io/managed-by': 'slipway', 'slipway.dev/environment': environment.name };
+}
+
+/** Argo CD applies lower waves first and waits for them to be healthy. */
+export function syncWaveAnnotation(wave: number): Record<string, string> {
+  return { 'argocd.argoproj.io/sync-wave': String(wave) };
+}
+
+/** The wave of what the releases read before they start (Secrets, their stores, ServiceAccounts): before every release. */
+export const prerequisiteWave = -1;
+
+/** Metadata of such an object of the target's namespace: on Argo CD it syncs before every release. */
+export function prerequisiteMetadata(environment: ResolvedEnvironment, name: string): Manifest {
+  return {
+    name,
+    namespace: environment.infrastructure.namespace,
+    labels: slipwayLabels(environment),
+    ...(environment.reconciler === 'argocd' ? { annotations: syncWaveAnnotation(prerequisiteWave) } : {}),
+  };
+}
+
+/** A ServiceAccount of the target's namespace that pods or a SecretStore run as; never an API token in a pod. */
+export function serviceAccount(environment: ResolvedEnvironment, name: string): ManifestFile {
+  return { file: `serviceaccount-${name}.yaml`, manifest: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: prerequisiteMetadata(environment, name), automountServiceAccountToken: false } };
 }
 
 export function manifestFile(path: string, manifest: Manifest): OutputFile {

@@ -1,6 +1,7 @@
 import { BugError } from '../../src/core/errors.js';
 import type { ConnectionField, ResolvedEnvironment, ResolvedResource } from '../../src/model/index.js';
 import { generatedSecretName } from '../helm-values/secret-names.js';
+import { sqlAccount } from '../infrastructure-shared/naming.js';
 
 /**
  * Resources a Kubernetes target runs itself (`managed: false`): maintained Bitnami charts from
@@ -106,10 +107,9 @@ function chartValues(environment: ResolvedEnvironment, resource: ResolvedResourc
   const generated = generatedCredentials(environment, resource);
   const password = generated.password;
   const persistence = resource.storage === undefined ? {} : { persistence: { size: resource.storage } };
-  const account = resource.connection.account ?? { username: resource.name, database: resource.name };
-  const { username, database } = account;
   switch (resource.type) {
     case 'postgres': {
+      const { username, database } = sqlAccount(resource);
       // Chart 12 sets no password at all without the postgres superuser (it allows empty ones instead):
       // there the superuser exists, with the services' password when it is a generated one.
       const superuser = pinnedVersion.startsWith('12.');
@@ -124,8 +124,10 @@ function chartValues(environment: ResolvedEnvironment, resource: ResolvedResourc
         primary: persistence,
       };
     }
-    case 'mysql':
+    case 'mysql': {
+      const { username, database } = sqlAccount(resource);
       return password ? mysqlWithGeneratedPassword(resource.name, username, database, password, persistence) : { fullnameOverride: resource.name, auth: { username, database }, primary: persistence };
+    }
     case 'redis':
       return {
         fullnameOverride: resource.name,

@@ -11,7 +11,7 @@ import { checkChartValues } from '../chart/files.js';
 import { helmValuesGenerator } from '../helm-values/index.js';
 import { serviceValues } from '../helm-values/values.js';
 import type { OutputFile } from '../../src/core/output-file.js';
-import { parseSecretsManagerArn } from './external-secrets.js';
+import { parseSecretsManagerArn } from '../infrastructure-shared/secret-references.js';
 import { kubernetesGenerator } from './index.js';
 
 /** The Kubernetes generators on the minimal fixture and edits of it; the example is covered by test/kubernetes/. */
@@ -144,5 +144,30 @@ describe('the Kubernetes generators', () => {
     const minioValues = byPath(helmValuesGenerator.generate(minio, standalone)).get('helm/api.values.yaml')!;
     expect(minioValues.env).toMatchObject({ AWS_BUCKET: 'store', AWS_ENDPOINT: 'http://store:9000', AWS_USE_PATH_STYLE_ENDPOINT: 'true' });
     expect(minioValues.secretEnv).toContainEqual({ name: 'AWS_SECRET_ACCESS_KEY', secretName: 'generated-secrets', key: 'AWS_SECRET_ACCESS_KEY' });
+  });
+
+  it('reads vault: references through one store per KV mount, beside ARNs in the one infra-secrets, whose default store is the target region Secrets Manager', () => {
+    const api = fixture('services/api/service.json').replace('"APP_KEY": { "generate": "laravel-app-key" }', '"APP_KEY": { "generate": "laravel-app-key" }, "MAIL_PASSWORD": { "from": "infra" }, "SMTP_USER": { "from": "infra" }, "OTHER": { "from": "infra" }');
+    const withReferences = (references: string) =>
+      model({ 'environments/prod.yaml': `${fixture('environments/prod.yaml')}vault: {server: "https://vault.example:8200", role: api}\ninfraSecrets:\n${references}`, 'services/api/service.json': api });
+    const storeRef = (name: string) => ({ sourceRef: { storeRef: { kind: 'SecretStore', name } } });
+    const vaultOnly = byPath(kubernetesGenerator.generate(withReferences('  MAIL_PASSWORD: "vault:kv/mail#p"\n  SMTP_USER: "vault:secret/data/smtp#user"\n  OTHER: "vault:kv/other"\n'), standalone));
+    expect(vaultOnly.get('k8s/externalsecret-infra-secrets.yaml')!.spec.secretStoreRef).toEqual({ kind: 'SecretStore', name: 'vault-kv-v1' });
+    expect(vaultOnly.get('k8s/externalsecret-infra-secrets.yaml')!.spec.data).toEqual([
+      { secretKey: 'MAIL_PASSWORD', remoteRef: { key: 'mail', property: 'p' } },
+      { secretKey: 'OTHER', remoteRef: { key: 'other' } },
+      { secretKey: 'SMTP_USER', ...storeRef('vault-secret-v2'), remoteRef: { key: 'smtp', property: 'user' } },
+    ]);
+    expect(vaultOnly.get('k8s/secretstore-vault-secret-v2.yaml')!.spec.provider.vault).toMatchObject({ path: 'secret', version: 'v2', auth: { kubernetes: { serviceAccountRef: { name: 'vault-auth' } } } });
+    expect(vaultOnly.get('k8s/serviceaccount-vault-auth.yaml')).toMatchObject({ kind: 'ServiceAccount', automountServiceAccountToken: false });
+
+    const arn = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:mail-Ab12Cd';
+    const mixed = byPath(kubernetesGenerator.generate(withReferences(`  MAIL_PASSWORD: "${arn}"\n  SMTP_USER: "vault:secret/data/smtp#user"\n  OTHER: "vault:secret/data/other"\n`), standalone));
+    expect(mixed.get('k8s/externalsecret-infra-secrets.yaml')!.spec.secretStoreRef).toEqual({ kind: 'SecretStore', name: 'aws-secrets-manager' });
+    expect(mixed.get('k8s/externalsecret-infra-secrets.yaml')!.spec.data).toEqual([
+      { secretKey: 'MAIL_PASSWORD', remoteRef: { key: arn } },
+      { secretKey: 'OTHER', ...storeRef('vault'), remoteRef: { key: 'other' } },
+      { secretKey: 'SMTP_USER', ...storeRef('vault'), remoteRef: { key: 'smtp', property: 'user' } },
+    ]);
   });
 });

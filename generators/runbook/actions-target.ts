@@ -1,5 +1,5 @@
 import { infraSecretName as infraSecretsName } from '../helm-values/secret-names.js';
-import { label } from '../infrastructure-shared/naming.js';
+import { digitalOceanInfraSecrets } from '../terraform-digitalocean/infra-secrets.js';
 import type { PlanAction } from './plan.js';
 import type { RunbookSubject } from './rendered.js';
 import {
@@ -132,15 +132,16 @@ export function injectSecrets(environment: RunbookSubject): PlanAction[] {
   } else if (generated.length > 0) {
     actions.push({ description: `Generated secrets ${listed(generated.map((secret) => secret.name))} have no secrets file yet: slipway secrets sync --env ${environment.name} creates it` });
   }
-  for (const secret of infra) actions.push(infraSecretDelivery(environment, secret));
+  // The sensitive variables the DigitalOcean Terraform declares for the `do:` secrets it writes into the cluster.
+  const terraformVariables = new Map((usesTerraform(environment) ? digitalOceanInfraSecrets(environment) : []).map((secret) => [secret.name, secret.variable]));
+  for (const secret of infra) actions.push(infraSecretDelivery(environment, secret, terraformVariables.get(secret.name)));
   if (actions.length === 0) actions.push({ description: 'The deployed services declare no secrets' });
   return actions;
 }
 
 /** How one infrastructure-held secret reaches the services on this target; never its value. */
-function infraSecretDelivery(environment: RunbookSubject, secret: RunbookSubject['secrets']['infra'][number]): PlanAction {
+function infraSecretDelivery(environment: RunbookSubject, secret: RunbookSubject['secrets']['infra'][number], terraformVariable: string | undefined): PlanAction {
   const who = `${secret.name} for ${listed(secret.services)}`;
-  const reference = secret.reference ?? '';
   const externalSecret = `k8s/externalsecret-${infraSecretsName}.yaml`;
   if (environment.runtime === 'kubernetes' && environment.rendered.has(externalSecret)) {
     return {
@@ -148,10 +149,9 @@ function infraSecretDelivery(environment: RunbookSubject, secret: RunbookSubject
       files: [externalSecret],
     };
   }
-  if (environment.runtime === 'kubernetes' && reference.startsWith('do:') && usesTerraform(environment)) {
-    const variable = `TF_VAR_infra_${label(secret.name)}`;
+  if (terraformVariable !== undefined) {
     return {
-      description: `${who}: set ${variable} to the value kept at ${secretStore(secret.reference)} before terraform apply, which writes it into the Secret ${infraSecretsName} of namespace ${environment.infrastructure.namespace}; the value stays in the Terraform state, never in the deploy repository`,
+      description: `${who}: set TF_VAR_${terraformVariable} to the value kept at ${secretStore(secret.reference)} before terraform apply, which writes it into the Secret ${infraSecretsName} of namespace ${environment.infrastructure.namespace}; the value stays in the Terraform state, never in the deploy repository`,
       files: [paths.terraform],
     };
   }

@@ -42,14 +42,17 @@ export function connectionValue(environment: ResolvedEnvironment, store: Resolve
   throw new BugError(`${environment.name}: AWS has no ${field} for ${store.type} resource ${store.name}`);
 }
 
+/** Whether Terraform writes the store's outputs into a secret of its own. */
+export function hasConnectionSecret(environment: ResolvedEnvironment, store: ResolvedResource): boolean {
+  const delivery = store.connection.delivery.kind;
+  if (delivery === 'aws-secrets-manager') return store.connection.outputs.length > 0;
+  // ECS reads secret values only from a secret store: one of the outputs that is secret needs one.
+  return delivery === 'terraform-reference' && environment.services.some((service) => service.connections.some((variable) => variable.resource === store.name && variable.secret && variable.source.kind === 'infrastructure'));
+}
+
 /** The managed stores whose outputs Terraform writes into a secret of their own. */
-function secretStores(environment: ResolvedEnvironment): ResolvedResource[] {
-  return environment.resources.filter((store) => {
-    const delivery = store.connection.delivery.kind;
-    if (delivery === 'aws-secrets-manager') return store.connection.outputs.length > 0;
-    // ECS reads secret values only from a secret store: one of the outputs that is secret needs one.
-    return delivery === 'terraform-reference' && environment.services.some((service) => service.connections.some((variable) => variable.resource === store.name && variable.secret && variable.source.kind === 'infrastructure'));
-  });
+export function connectionSecretStores(environment: ResolvedEnvironment): ResolvedResource[] {
+  return environment.resources.filter((store) => hasConnectionSecret(environment, store));
 }
 
 /** The Secrets Manager name of a store's connection secret. */
@@ -63,10 +66,6 @@ export function connectionSecretArn(store: ResolvedResource): Expression {
   return ref('aws_secretsmanager_secret', `connection_${label(store.name)}`, 'arn');
 }
 
-export function hasConnectionSecret(environment: ResolvedEnvironment, store: ResolvedResource): boolean {
-  return secretStores(environment).includes(store);
-}
-
 /**
  * One secret per store, holding exactly its `connection.outputs` as a JSON object of strings
  * (field → value). What it holds is Terraform's own view of the store (addresses, ports, a bucket
@@ -75,7 +74,8 @@ export function hasConnectionSecret(environment: ResolvedEnvironment, store: Res
 export function connectionSecrets(context: AwsContext): Block[] {
   const environment = context.environment;
   const blocks: Block[] = [];
-  for (const store of secretStores(environment)) {
+  const stores = connectionSecretStores(environment);
+  for (const store of stores) {
     const id = `connection_${label(store.name)}`;
     const values: ObjectValue = Object.fromEntries(store.connection.outputs.map((field) => [field, connectionValue(environment, store, field)]));
     blocks.push(
@@ -87,7 +87,7 @@ export function connectionSecrets(context: AwsContext): Block[] {
           description: `How the services of ${context.name} reach ${store.name} (${store.connection.outputs.join(', ')}), written by Terraform`,
           recovery_window_in_days: context.production ? 30 : 7,
         },
-        store === secretStores(environment)[0] ? ["The stores' connection details, one secret each, as the services' connection contract names the fields."] : undefined,
+        store === stores[0] ? ["The stores' connection details, one secret each, as the services' connection contract names the fields."] : undefined,
       ),
       resource('aws_secretsmanager_secret_version', id, { secret_id: ref('aws_secretsmanager_secret', id, 'id'), secret_string: call('jsonencode', values) }),
     );
@@ -138,7 +138,7 @@ function podRole(context: AwsContext, id: string, roleName: string, policyName: 
 }
 
 /** The External Secrets controller's own namespace and service account (its chart's defaults). */
-export const externalSecretsController = { namespace: 'external-secrets', serviceAccount: 'external-secrets' } as const;
+const externalSecretsController = { namespace: 'external-secrets', serviceAccount: 'external-secrets' } as const;
 
 /**
  * EKS only: the External Secrets controller reads the connection secrets and the infrastructure's
@@ -151,7 +151,7 @@ export function podIdentities(context: AwsContext): Block[] {
   if (environment.infrastructure.compute.platform !== 'eks') return [];
   const blocks: Block[] = [];
   const readable: Expression[] = [
-    ...secretStores(environment).map(connectionSecretArn),
+    ...connectionSecretStores(environment).map(connectionSecretArn),
     ...awsInfraSecrets(environment).map((secret) => ref('data.aws_secretsmanager_secret', `infra_${label(secret.name)}`, 'arn')),
   ];
   if (readable.length > 0) {

@@ -4,9 +4,9 @@ import { call, data, nested, ref, resource, type Block, type Expression, type Ob
 import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index.js';
 import { label } from '../infrastructure-shared/naming.js';
 import { mebibytes, milliCpu } from '../infrastructure-shared/sizing.js';
-import { bucketAccess, connectionSecretArn, connectionValue, hasConnectionSecret, workloadBuckets } from './connections.js';
+import { bucketAccess, connectionSecretArn, connectionSecretStores, connectionValue, hasConnectionSecret, workloadBuckets } from './connections.js';
 import { assumeRolePolicy, awsName, type AwsContext } from './context.js';
-import { secretArn } from './secrets.js';
+import { secretArn, secretsReadByServices } from './secrets.js';
 
 /** Fargate's CPU sizes (1024 units = 1 vCPU) and the memory (MiB) each allows. */
 const fargate: Array<{ cpu: number; memory: number[] }> = [
@@ -136,11 +136,10 @@ function taskRole(context: AwsContext, service: ResolvedService): Block[] {
 export function executionRole(context: AwsContext): Block[] {
   const environment = context.environment;
   const secretArns: Expression[] = [
-    ...[...new Set(environment.services.flatMap((service) => [...service.secretNames, ...service.connections.flatMap((variable) => (variable.source.kind === 'generated-secret' ? [variable.source.secret] : []))]))]
-      .sort(compareText)
+    ...secretsReadByServices(environment)
       .map((name) => secretArn(environment, name))
       .filter((arn): arn is Expression => arn !== undefined),
-    ...environment.resources.filter((store) => hasConnectionSecret(environment, store)).map(connectionSecretArn),
+    ...connectionSecretStores(environment).map(connectionSecretArn),
   ];
   const blocks: Block[] = [
     data('aws_iam_policy_document', 'ecs_tasks_assume', assumeRolePolicy('ecs-tasks.amazonaws.com')),

@@ -2,28 +2,31 @@ import { compareText } from '../../src/core/diagnostics.js';
 import { data, ref, resource, type Block, type Expression, type Value } from '../../src/core/hcl/index.js';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { label } from '../infrastructure-shared/naming.js';
+import { parseSecretsManagerArn } from '../infrastructure-shared/secret-references.js';
 import { addOutput } from '../infrastructure-shared/terraform.js';
 import type { AwsContext } from './context.js';
-
-const secretsManagerArn = /^arn:aws:secretsmanager:/;
 
 /** `infraSecrets` entries that live in AWS Secrets Manager, by name. */
 export function awsInfraSecrets(environment: ResolvedEnvironment): Array<{ name: string; arn: string }> {
   return Object.entries(environment.secrets.infraReferences)
-    .filter(([, reference]) => secretsManagerArn.test(reference))
+    .filter(([, reference]) => parseSecretsManagerArn(reference) !== undefined)
     .map(([name, arn]) => ({ name, arn }))
     .sort((a, b) => compareText(a.name, b.name));
+}
+
+/** Every secret some service reads by name, sorted: the ones it declares, and the generated ones its connections read. */
+export function secretsReadByServices(environment: ResolvedEnvironment): string[] {
+  const names = environment.services.flatMap((service) => [
+    ...service.secretNames,
+    ...service.connections.flatMap((variable) => (variable.source.kind === 'generated-secret' ? [variable.source.secret] : [])),
+  ]);
+  return [...new Set(names)].sort(compareText);
 }
 
 /** Generated secrets ECS tasks read (declared, or a connection's password): their values come from the SOPS file, never from Terraform. */
 function ecsGeneratedSecrets(environment: ResolvedEnvironment): string[] {
   if (environment.runtime !== 'ecs') return [];
-  const used = new Set(
-    environment.services.flatMap((service) => [
-      ...service.secretNames,
-      ...service.connections.flatMap((variable) => (variable.source.kind === 'generated-secret' ? [variable.source.secret] : [])),
-    ]),
-  );
+  const used = new Set(secretsReadByServices(environment));
   return environment.secrets.generated.filter((secret) => used.has(secret.name)).map((secret) => secret.name);
 }
 

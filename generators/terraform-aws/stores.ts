@@ -1,7 +1,6 @@
 import { call, data, nested, ref, resource, type Block, type Body, type Value } from '../../src/core/hcl/index.js';
 import type { ResolvedResource } from '../../src/model/index.js';
-import { BugError } from '../../src/core/errors.js';
-import { label } from '../infrastructure-shared/naming.js';
+import { label, sqlAccount } from '../infrastructure-shared/naming.js';
 import { gibibytes } from '../infrastructure-shared/sizing.js';
 import { addOutput, addVariable } from '../infrastructure-shared/terraform.js';
 import { awsName, ingress, nameTag, privateSubnetIds, securityGroup, type AwsContext } from './context.js';
@@ -45,9 +44,7 @@ function generatedSecretNote(context: AwsContext, name: string): string {
 function database(context: AwsContext, store: ResolvedResource): Block[] {
   const spec = sqlEngines[store.type as 'postgres' | 'mysql'];
   const id = label(store.name);
-  // The database and account the services are told to use (their DB_DATABASE / DB_USERNAME): the connection contract's.
-  const account = store.connection.account;
-  if (!account) throw new BugError(`${context.name}: SQL resource ${store.name} has no account`);
+  const account = sqlAccount(store);
   const storage = Math.max(20, gibibytes(store.storage, 20));
   const retention = context.environment.infrastructure.backups ? Math.min(35, context.environment.infrastructure.backups.retentionDays) : 7;
   const passwordVariable = `${id}_password`;

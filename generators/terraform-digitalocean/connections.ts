@@ -15,7 +15,7 @@ export const kubernetesProviderVersion = '2.38.0';
  * Secret of the target's namespace, named as the model's `delivery.kubernetesSecret`, which the
  * chart reads.
  */
-export function connectionStores(context: DoContext): ResolvedResource[] {
+function connectionStores(context: DoContext): ResolvedResource[] {
   if (context.environment.infrastructure.compute.platform !== 'doks') return [];
   return context.environment.resources.filter((store) => store.connection.delivery.kind === 'terraform-kubernetes-secret' && store.connection.outputs.length > 0);
 }

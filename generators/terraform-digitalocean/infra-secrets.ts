@@ -1,6 +1,7 @@
 import { compareText } from '../../src/core/diagnostics.js';
 import { nested, ref, resource, type Block, type Expression, type ObjectValue } from '../../src/core/hcl/index.js';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
+import { serviceEnvironment } from '../helm-values/connections.js';
 import { infraSecretName } from '../helm-values/secret-names.js';
 import { label } from '../infrastructure-shared/naming.js';
 import { addVariable } from '../infrastructure-shared/terraform.js';
@@ -11,18 +12,16 @@ const digitalOceanPrefix = 'do:';
 
 /**
  * The `infraSecrets` the pods of a DOKS target read from the Secret `infra-secrets` whose reference
- * is `do:<path>`, sorted by name. A pod reads a name from there when its service declares it
- * `from: infra`, no generated secret of that name exists and no connection variable of the same
- * name takes its place (the chart's values give the connection's source then). Compose droplets
- * have none: the host's install script reads their values itself (bundle/lib.sh).
+ * is `do:<path>`, sorted by name: exactly the keys the chart's values read from there. Compose
+ * droplets have none: the host's install script reads their values itself (bundle/lib.sh).
  */
-export function digitalOceanInfraSecrets(environment: ResolvedEnvironment): Array<{ name: string; reference: string }> {
+export function digitalOceanInfraSecrets(environment: ResolvedEnvironment): Array<{ name: string; reference: string; variable: string }> {
   if (environment.infrastructure.compute.platform !== 'doks') return [];
-  const generated = new Set(environment.secrets.generated.map((secret) => secret.name));
-  const read = (name: string) =>
-    !generated.has(name) && environment.services.some((service) => service.secretNames.includes(name) && !service.connections.some((variable) => variable.name === name));
+  const read = new Set(
+    environment.services.flatMap((service) => serviceEnvironment(environment, service).secretEnv.filter((entry) => entry.secretName === infraSecretName).map((entry) => entry.key)),
+  );
   return environment.secrets.infra
-    .flatMap((secret) => (secret.reference?.startsWith(digitalOceanPrefix) && read(secret.name) ? [{ name: secret.name, reference: secret.reference }] : []))
+    .flatMap((secret) => (secret.reference?.startsWith(digitalOceanPrefix) && read.has(secret.name) ? [{ name: secret.name, reference: secret.reference, variable: `infra_${label(secret.name)}` }] : []))
     .sort((a, b) => compareText(a.name, b.name));
 }
 
@@ -39,8 +38,7 @@ export function infraSecretsSecret(context: DoContext, namespace: Expression): B
   const secrets = digitalOceanInfraSecrets(context.environment);
   if (secrets.length === 0) return [];
   const data: ObjectValue = Object.fromEntries(
-    secrets.map(({ name, reference }) => {
-      const variable = `infra_${label(name)}`;
+    secrets.map(({ name, reference, variable }) => {
       addVariable(context, variable, {
         description: `${name}: the value of ${reference}, supplied at apply time (TF_VAR_${variable}); never stored in the deploy repository`,
         type: ref('string'),

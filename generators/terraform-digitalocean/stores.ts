@@ -1,7 +1,6 @@
-import { BugError } from '../../src/core/errors.js';
 import { call, nested, ref, resource, type Block } from '../../src/core/hcl/index.js';
 import type { ResolvedResource } from '../../src/model/index.js';
-import { boundedName, label } from '../infrastructure-shared/naming.js';
+import { boundedName, label, sqlAccount } from '../infrastructure-shared/naming.js';
 import { gibibytes } from '../infrastructure-shared/sizing.js';
 import { addOutput } from '../infrastructure-shared/terraform.js';
 import { environmentTag, spacesRegion, type DoContext } from './context.js';
@@ -61,9 +60,7 @@ function databaseCluster(context: DoContext, store: ResolvedResource): Block[] {
     resource('digitalocean_database_firewall', id, { cluster_id: cluster, rule: nested(trustedSource(context)) }),
   ];
   if (store.type === 'postgres' || store.type === 'mysql') {
-    // The database and account the services are told to use (their DB_DATABASE / DB_USERNAME): the connection contract's.
-    const account = store.connection.account;
-    if (!account) throw new BugError(`${context.name}: SQL resource ${store.name} has no account`);
+    const account = sqlAccount(store);
     blocks.push(
       resource('digitalocean_database_db', id, { cluster_id: cluster, name: account.database }),
       resource('digitalocean_database_user', id, { cluster_id: cluster, name: account.username }, [
