@@ -11,6 +11,8 @@ export interface SecretsManagerReference {
   region: string;
   property: string | undefined;
   version: string | undefined;
+  /** What ECS's `valueFrom` appends to the ARN for the same key and version (`:json-key:version-stage:version-id`), or '' for the whole secret. */
+  ecsSuffix: string;
 }
 
 export function parseSecretsManagerArn(reference: string): SecretsManagerReference | undefined {
@@ -20,5 +22,6 @@ export function parseSecretsManagerArn(reference: string): SecretsManagerReferen
   const property = jsonKey || hashKey || undefined;
   // External Secrets reads `uuid/<id>` as a version id, anything else as a staging label.
   const version = versionId ? `uuid/${versionId}` : versionStage || undefined;
-  return { arn: arn!, region: region!, property, version };
+  const ecsSuffix = property || versionStage || versionId ? `:${property ?? ''}:${versionStage ?? ''}:${versionId ?? ''}` : '';
+  return { arn: arn!, region: region!, property, version, ecsSuffix };
 }

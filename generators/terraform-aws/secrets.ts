@@ -1,16 +1,21 @@
 import { compareText } from '../../src/core/diagnostics.js';
-import { data, ref, resource, type Block, type Expression, type Value } from '../../src/core/hcl/index.js';
+import { call, data, ref, resource, type Block, type Expression, type Value } from '../../src/core/hcl/index.js';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { label } from '../infrastructure-shared/naming.js';
 import { parseSecretsManagerArn } from '../infrastructure-shared/secret-references.js';
 import { addOutput } from '../infrastructure-shared/terraform.js';
 import type { AwsContext } from './context.js';
 
-/** `infraSecrets` entries that live in AWS Secrets Manager, by name. */
-export function awsInfraSecrets(environment: ResolvedEnvironment): Array<{ name: string; arn: string }> {
+/**
+ * `infraSecrets` entries that live in AWS Secrets Manager, by name: the secret's own ARN (what a data
+ * source can look up) and the suffix ECS appends to read one JSON key or version of it.
+ */
+export function awsInfraSecrets(environment: ResolvedEnvironment): Array<{ name: string; arn: string; ecsSuffix: string }> {
   return Object.entries(environment.secrets.infraReferences)
-    .filter(([, reference]) => parseSecretsManagerArn(reference) !== undefined)
-    .map(([name, arn]) => ({ name, arn }))
+    .flatMap(([name, reference]) => {
+      const parsed = parseSecretsManagerArn(reference);
+      return parsed ? [{ name, arn: parsed.arn, ecsSuffix: parsed.ecsSuffix }] : [];
+    })
     .sort((a, b) => compareText(a.name, b.name));
 }
 
@@ -32,7 +37,11 @@ function ecsGeneratedSecrets(environment: ResolvedEnvironment): string[] {
 
 /** The ARN a container reads a secret from, when there is one on AWS. */
 export function secretArn(environment: ResolvedEnvironment, name: string): Expression | undefined {
-  if (awsInfraSecrets(environment).some((secret) => secret.name === name)) return ref('data.aws_secretsmanager_secret', `infra_${label(name)}`, 'arn');
+  const infra = awsInfraSecrets(environment).find((secret) => secret.name === name);
+  if (infra) {
+    const arn = ref('data.aws_secretsmanager_secret', `infra_${label(name)}`, 'arn');
+    return infra.ecsSuffix === '' ? arn : call('format', `%s${infra.ecsSuffix}`, arn);
+  }
   if (ecsGeneratedSecrets(environment).includes(name)) return ref('aws_secretsmanager_secret', `generated_${label(name)}`, 'arn');
   return undefined;
 }
