@@ -110,7 +110,7 @@ describe('the Kubernetes generators', () => {
       { name: 'MAIL_PASSWORD', secretName: 'infra-secrets', key: 'MAIL_PASSWORD' },
       { name: 'SMTP_USER', secretName: 'infra-secrets', key: 'SMTP_USER' },
     ]);
-    expect(parseSecretsManagerArn(arn('eu-west-1', 'a:b::0f1e2d3c'))).toEqual({ arn: arn('eu-west-1', 'a'), region: 'eu-west-1', property: 'b', version: 'uuid/0f1e2d3c' });
+    expect(parseSecretsManagerArn(arn('eu-west-1', 'a:b::0f1e2d3c'))).toEqual({ arn: arn('eu-west-1', 'a'), region: 'eu-west-1', property: 'b', version: 'uuid/0f1e2d3c', ecsSuffix: ':b::0f1e2d3c' });
     expect(parseSecretsManagerArn('vault:secret/data/x#y')).toBeUndefined();
   });
 
