@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { digitalOceanVersions } from '../../generators/terraform-digitalocean/index.js';
 import { cloneModel } from '../support/clone.js';
-import { callArgument, exampleModel, parsedModule, resourceOf, resourcesOf } from './support.js';
+import { callArgument, exampleModel, exampleModule, parsedModule, resourceOf, resourcesOf } from './support.js';
 
 /**
  * The connection contract's infrastructure side (SPEC §8), read back through HashiCorp's parser:
@@ -26,7 +26,7 @@ describe('AWS + Kubernetes (eu-prod, contoso-private): connection secrets in Sec
   for (const name of ['eu-prod', 'contoso-private']) {
     it(`${name}: one secret per managed store, named as the model's delivery says, holding exactly its outputs`, async () => {
       const environment = exampleModel(name);
-      const module = await parsedModule(environment);
+      const module = await exampleModule(name);
       const stores = managedStores(environment);
       expect(stores.map((store) => store.name)).toEqual(['cache', 'database', 'uploads']);
       for (const store of stores) {
@@ -57,7 +57,7 @@ describe('AWS + Kubernetes (eu-prod, contoso-private): connection secrets in Sec
       'contoso-private': [ref('aws_secretsmanager_secret.connection_cache.arn'), ref('aws_secretsmanager_secret.connection_database.arn'), ref('aws_secretsmanager_secret.connection_uploads.arn')],
     };
     for (const [name, resources] of Object.entries(readable)) {
-      const module = await parsedModule(exampleModel(name));
+      const module = await exampleModule(name);
       const trust = module.data.aws_iam_policy_document.eks_pods_assume[0].statement[0];
       expect(trust).toEqual({ actions: ['sts:AssumeRole', 'sts:TagSession'], principals: [{ type: 'Service', identifiers: ['pods.eks.amazonaws.com'] }] });
       expect(resourceOf(module, 'aws_iam_role', 'external_secrets').assume_role_policy).toBe(ref('data.aws_iam_policy_document.eks_pods_assume.json'));
@@ -77,7 +77,7 @@ describe('AWS + Kubernetes (eu-prod, contoso-private): connection secrets in Sec
   it('each service using a bucket reaches exactly that bucket with its own Pod Identity role, on the service account of its name', async () => {
     for (const name of ['eu-prod', 'contoso-private']) {
       const environment = exampleModel(name);
-      const module = await parsedModule(environment);
+      const module = await exampleModule(name);
       const uploads = environment.resources.find((store) => store.name === 'uploads')!;
       expect(uploads.connection.workloadIdentity).toBe(true);
       const users = environment.services.filter((service) => service.connections.some((variable) => variable.resource === 'uploads')).map((service) => service.name);
@@ -108,7 +108,7 @@ describe('AWS + Kubernetes (eu-prod, contoso-private): connection secrets in Sec
       const environment = exampleModel(name);
       const account = environment.resources.find((store) => store.name === 'database')!.connection.account;
       expect(account).toEqual({ database: 'harbor', username: 'harbor' });
-      expect(resourceOf(await parsedModule(environment), 'aws_db_instance', 'database')).toMatchObject({ db_name: 'harbor', username: 'harbor' });
+      expect(resourceOf(await exampleModule(name), 'aws_db_instance', 'database')).toMatchObject({ db_name: 'harbor', username: 'harbor' });
     }
   });
 });
@@ -136,7 +136,7 @@ describe('DigitalOcean + Kubernetes (lumen-wl, staging): connection Secrets writ
   for (const name of ['lumen-wl', 'staging']) {
     it(`${name}: one kubernetes_secret_v1 per managed store, named as the model's delivery says, holding exactly its outputs`, async () => {
       const environment = exampleModel(name);
-      const module = await parsedModule(environment);
+      const module = await exampleModule(name);
       const stores = managedStores(environment);
       expect(stores.map((store) => store.name)).toEqual(['cache', 'database', 'uploads']);
       for (const store of stores) {
@@ -155,7 +155,7 @@ describe('DigitalOcean + Kubernetes (lumen-wl, staging): connection Secrets writ
 
     it(`${name}: the namespace exists before the Secrets, and its labels stay the reconciler's`, async () => {
       const environment = exampleModel(name);
-      const module = await parsedModule(environment);
+      const module = await exampleModule(name);
       expect(resourceOf(module, 'kubernetes_namespace_v1', 'main')).toEqual({
         metadata: [{ name: environment.infrastructure.namespace }],
         lifecycle: [{ ignore_changes: [ref('metadata[0].labels'), ref('metadata[0].annotations')] }],
@@ -164,7 +164,7 @@ describe('DigitalOcean + Kubernetes (lumen-wl, staging): connection Secrets writ
 
     it(`${name}: the Kubernetes provider is the cluster's own, pinned; the stores' accounts and keys exist`, async () => {
       const environment = exampleModel(name);
-      const module = await parsedModule(environment);
+      const module = await exampleModule(name);
       expect(module.provider.kubernetes).toEqual([
         {
           host: ref('digitalocean_kubernetes_cluster.main.endpoint'),
@@ -185,26 +185,26 @@ describe('DigitalOcean + Kubernetes (lumen-wl, staging): connection Secrets writ
   }
 
   it('a DOKS target with only embedded stores (dev) gets no connection Secrets (its infra-secrets: test/terraform/infra-secrets.test.ts)', async () => {
-    const module = await parsedModule(exampleModel('dev'));
+    const module = await exampleModule('dev');
     expect(Object.keys(resourcesOf(module, 'kubernetes_secret_v1'))).toEqual(['infra_secrets']);
   });
 });
 
 describe('ECS (us-prod): the task definitions carry the connection contract', () => {
-  async function container(environment: ResolvedEnvironment, service: string) {
-    const module = await parsedModule(environment);
+  async function container(module: Record<string, any>, service: string) {
     const [definition] = await callArgument(resourceOf(module, 'aws_ecs_task_definition', service).container_definitions, 'jsonencode');
     const environmentVariables = Object.fromEntries((definition.environment as Array<{ name: string; value: string }>).map((entry) => [entry.name, entry.value]));
     const secrets = Object.fromEntries(((definition.secrets ?? []) as Array<{ name: string; valueFrom: string }>).map((entry) => [entry.name, entry.valueFrom]));
     expect(Object.keys(environmentVariables)).toHaveLength(definition.environment.length);
     expect(Object.keys(secrets).filter((name) => name in environmentVariables)).toEqual([]);
-    return { module, environment: environmentVariables, secrets };
+    return { environment: environmentVariables, secrets };
   }
 
   it('api: literals and store attributes as environment, passwords by ARN, each variable once', async () => {
     const environment = exampleModel('us-prod');
     const api = environment.services.find((service) => service.name === 'api')!;
-    const { module, environment: variables, secrets } = await container(environment, 'api');
+    const module = await exampleModule('us-prod');
+    const { environment: variables, secrets } = await container(module, 'api');
     expect(variables).toMatchObject({
       AWS_BUCKET: ref('aws_s3_bucket.uploads.bucket'),
       AWS_DEFAULT_REGION: 'us-east-1',
@@ -237,8 +237,7 @@ describe('ECS (us-prod): the task definitions carry the connection contract', ()
   });
 
   it('the migration task of api receives the same variables as api', async () => {
-    const environment = exampleModel('us-prod');
-    const module = await parsedModule(environment);
+    const module = await exampleModule('us-prod');
     const [service] = await callArgument(resourceOf(module, 'aws_ecs_task_definition', 'api').container_definitions, 'jsonencode');
     const [migration] = await callArgument(resourceOf(module, 'aws_ecs_task_definition', 'api_migrate').container_definitions, 'jsonencode');
     expect(migration.environment).toEqual(service.environment);
@@ -252,7 +251,8 @@ describe('ECS (us-prod): the task definitions carry the connection contract', ()
     for (const service of environment.services) {
       for (const variable of service.connections) if (variable.name === 'DB_PASSWORD') variable.source = { kind: 'infrastructure', resource: 'database' };
     }
-    const { module, secrets } = await container(environment, 'api');
+    const module = await parsedModule(environment);
+    const { secrets } = await container(module, 'api');
     expect(secrets.DB_PASSWORD).toBe(ref('format("%s:password::", aws_secretsmanager_secret.connection_database.arn)'));
     expect(resourceOf(module, 'aws_secretsmanager_secret', 'connection_database').name).toBe('us-prod/database/connection');
     const values = await callArgument(resourceOf(module, 'aws_secretsmanager_secret_version', 'connection_database').secret_string, 'jsonencode');

@@ -3,7 +3,7 @@ import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { serviceEnvironment } from '../../generators/helm-values/connections.js';
 import { infraSecretName } from '../../generators/helm-values/secret-names.js';
 import { cloneModel } from '../support/clone.js';
-import { exampleModel, parsedModule, resourceOf, resourcesOf } from './support.js';
+import { exampleModel, exampleModule, parsedModule, resourceOf, resourcesOf } from './support.js';
 
 /**
  * The Secret `infra-secrets` on DigitalOcean Kubernetes, read back through HashiCorp's parser: on
@@ -36,7 +36,7 @@ describe('DigitalOcean + Kubernetes: infra-secrets written by Terraform from sen
   for (const [name, references] of Object.entries(expected)) {
     it(`${name}: Secret infra-secrets in the namespace, one key per do: infraSecret the pods read, each from its variable`, async () => {
       const environment = exampleModel(name);
-      const module = await parsedModule(environment);
+      const module = await exampleModule(name);
       expect(environment.infrastructure.namespace).toBe(name);
       expect(resourceOf(module, 'kubernetes_namespace_v1', 'main').metadata).toEqual([{ name }]);
       expect(resourceOf(module, 'kubernetes_secret_v1', 'infra_secrets')).toEqual({
@@ -49,40 +49,44 @@ describe('DigitalOcean + Kubernetes: infra-secrets written by Terraform from sen
       });
       expect(keysPodsRead(environment)).toEqual(['MAIL_PASSWORD']);
     });
-
-    it(`${name}: the Kubernetes provider is the cluster's own and pinned`, async () => {
-      const module = await parsedModule(exampleModel(name));
-      expect(module.provider.kubernetes).toEqual([
-        {
-          host: ref('digitalocean_kubernetes_cluster.main.endpoint'),
-          token: ref('digitalocean_kubernetes_cluster.main.kube_config[0].token'),
-          cluster_ca_certificate: ref('base64decode(digitalocean_kubernetes_cluster.main.kube_config[0].cluster_ca_certificate)'),
-        },
-      ]);
-      const versions = module.terraform.find((block: Record<string, unknown>) => block.required_providers).required_providers[0];
-      expect(versions.kubernetes).toEqual({ source: 'hashicorp/kubernetes', version: '2.38.0' });
-    });
   }
+
+  // lumen-wl and staging get the provider for their connection Secrets too (test/terraform/connections.test.ts); dev for infra-secrets alone.
+  it("dev (no managed store): the do: infraSecrets alone bring the Kubernetes provider, the cluster's own and pinned", async () => {
+    const module = await exampleModule('dev');
+    expect(exampleModel('dev').resources.filter((resource) => resource.managed)).toEqual([]);
+    expect(module.provider.kubernetes).toEqual([
+      {
+        host: ref('digitalocean_kubernetes_cluster.main.endpoint'),
+        token: ref('digitalocean_kubernetes_cluster.main.kube_config[0].token'),
+        cluster_ca_certificate: ref('base64decode(digitalocean_kubernetes_cluster.main.kube_config[0].cluster_ca_certificate)'),
+      },
+    ]);
+    const versions = module.terraform.find((block: Record<string, unknown>) => block.required_providers).required_providers[0];
+    expect(versions.kubernetes).toEqual({ source: 'hashicorp/kubernetes', version: '2.38.0' });
+  });
 
   it('lumen-wl: infraSecrets no pod reads (the billing account, the alert key) get no key and no variable', async () => {
     const environment = exampleModel('lumen-wl');
     expect(Object.keys(environment.secrets.infraReferences)).toEqual(['BILLING_ACCOUNT', 'MAIL_PASSWORD', 'OPSGENIE_API_KEY']);
-    const module = await parsedModule(environment);
+    const module = await exampleModule('lumen-wl');
     expect(Object.keys(resourceOf(module, 'kubernetes_secret_v1', 'infra_secrets').data)).toEqual(['MAIL_PASSWORD']);
     expect(Object.keys(infraVariables(module))).toEqual(['infra_mail_password']);
   });
 
   it('the Secret holds exactly the keys the pods read from it, on every DOKS target of the example', async () => {
-    for (const name of ['dev', 'lumen-wl', 'staging']) {
-      const environment = exampleModel(name);
-      const module = await parsedModule(environment);
-      expect(Object.keys(resourceOf(module, 'kubernetes_secret_v1', 'infra_secrets').data).sort(), name).toEqual(keysPodsRead(environment));
+    // staging declares SLACK_WEBHOOK_URL as a do: reference too, but no pod reads it.
+    const answer = { dev: ['MAIL_PASSWORD'], 'lumen-wl': ['MAIL_PASSWORD'], staging: ['MAIL_PASSWORD'] };
+    for (const [name, keys] of Object.entries(answer)) {
+      expect(keysPodsRead(exampleModel(name)), name).toEqual(keys);
+      expect(Object.keys(resourceOf(await exampleModule(name), 'kubernetes_secret_v1', 'infra_secrets').data).sort(), name).toEqual(keys);
     }
+    expect(Object.keys(exampleModel('staging').secrets.infraReferences)).toContain('SLACK_WEBHOOK_URL');
   });
 
   it('no value is ever rendered: every variable is sensitive, has no default, and the data only refers to them', async () => {
     for (const name of ['dev', 'lumen-wl', 'staging']) {
-      const module = await parsedModule(exampleModel(name));
+      const module = await exampleModule(name);
       for (const [variable, [body]] of Object.entries(infraVariables(module)) as Array<[string, Array<Record<string, unknown>>]>) {
         expect(body, `${name} ${variable}`).toMatchObject({ sensitive: true, type: ref('string') });
         expect(body!.default, `${name} ${variable}`).toBeUndefined();
@@ -129,7 +133,7 @@ describe('DigitalOcean + Kubernetes: infra-secrets written by Terraform from sen
       const environment = exampleModel(name);
       expect(environment.infrastructure.compute.platform, name).toBe('droplet');
       expect(Object.values(environment.secrets.infraReferences).some((reference) => reference.startsWith('do:')), name).toBe(true);
-      const module = await parsedModule(environment);
+      const module = await exampleModule(name);
       expect(module.provider.kubernetes, name).toBeUndefined();
       expect(resourcesOf(module, 'kubernetes_secret_v1'), name).toEqual({});
       expect(infraVariables(module), name).toEqual({});

@@ -8,6 +8,8 @@ import { awsTerraform } from '../../generators/terraform-aws/index.js';
 import { digitalOceanTerraform } from '../../generators/terraform-digitalocean/index.js';
 import { exampleTargets } from '../support/example.js';
 import { repositoryRoot } from '../support/tree.js';
+import { callArgumentText, hclValues } from '../wiring/hcl-expression.js';
+import { parseTerraform } from '../wiring/terraform-catalogue.js';
 
 export function exampleModel(name: string): ResolvedEnvironment {
   const target = exampleTargets().find((candidate) => candidate.name === name);
@@ -28,34 +30,34 @@ export async function parsed(file: HclFile, name = 'main.tf'): Promise<Record<st
 
 /** Every file's parse merged by block kind: `{ resource: { type: { name: [body] } } }`. */
 export async function parsedModule(environment: ResolvedEnvironment): Promise<Record<string, any>> {
-  const merged: Record<string, any> = {};
-  for (const [name, file] of terraformTrees(environment)) {
-    const json = await parsed(file, name);
-    for (const [kind, value] of Object.entries(json)) {
-      if (Array.isArray(value)) merged[kind] = [...(merged[kind] ?? []), ...value];
-      else {
-        merged[kind] ??= {};
-        for (const [type, named] of Object.entries(value as Record<string, object>)) {
-          // One-label blocks (provider "aws" { … }) are arrays of bodies; two-label ones objects by name.
-          merged[kind][type] = Array.isArray(named) ? [...(merged[kind][type] ?? []), ...named] : { ...(merged[kind][type] ?? {}), ...named };
-        }
-      }
-    }
+  return parseTerraform([...terraformTrees(environment)].map(([name, file]) => ({ name, text: renderFile(file) })));
+}
+
+const exampleModules = new Map<string, Promise<Record<string, any>>>();
+
+/**
+ * `parsedModule` of an example target as it stands, parsed once per test file. Read it, never
+ * change it; a test that edits the model parses its copy with `parsedModule`.
+ */
+export function exampleModule(name: string): Promise<Record<string, any>> {
+  let module = exampleModules.get(name);
+  if (!module) {
+    module = parsedModule(exampleModel(name));
+    exampleModules.set(name, module);
   }
-  return merged;
+  return module;
 }
 
 /**
  * The argument of a one-argument call such as `jsonencode({...})`, as HashiCorp's parser reads it:
- * the parser gives a call as its source text, so the argument is parsed again on its own, where
- * object and tuple constructors become JSON and expressions `${…}` strings.
+ * the parser gives a call as its source text, so the argument is handed back to it on its own,
+ * where object and tuple constructors become JSON and expressions `${…}` strings.
  */
 export async function callArgument(parsedValue: unknown, fn: string): Promise<any> {
-  const text = String(parsedValue);
-  const prefix = `\${${fn}(`;
-  if (!text.startsWith(prefix) || !text.endsWith(')}')) throw new Error(`not a ${fn}(…) call: ${text}`);
-  const json = (await parse('argument.tf', `value = ${text.slice(prefix.length, -2)}\n`)) as { value: unknown };
-  return json.value;
+  const text = callArgumentText(parsedValue, fn);
+  if (text === undefined) throw new Error(`not a ${fn}(…) call: ${String(parsedValue)}`);
+  const [value] = await hclValues([text]);
+  return value;
 }
 
 export function resourceOf(module: Record<string, any>, type: string, name: string): Record<string, any> {

@@ -1,4 +1,4 @@
-import { interpolations, jsonencoded, references } from './hcl-expression.js';
+import { interpolations, references } from './hcl-expression.js';
 import { isDeclaredReference } from './resolve-references.js';
 import { literal, type TerraformCatalogue } from './terraform-catalogue.js';
 
@@ -32,8 +32,8 @@ export function ecsContainers(terraform: TerraformCatalogue): { containers: EcsC
   for (const [name, bodies] of Object.entries(named)) {
     for (const body of bodies) {
       const address = `aws_ecs_task_definition.${name}`;
-      let definitions: unknown = jsonencoded(body.container_definitions);
-      if (definitions === undefined && literal(body.container_definitions) !== undefined) definitions = JSON.parse(body.container_definitions as string);
+      let definitions = terraform.decoded(body.container_definitions);
+      if (typeof definitions === 'string' && literal(definitions) !== undefined) definitions = JSON.parse(definitions);
       if (!Array.isArray(definitions)) {
         problems.push(`${address}: container_definitions is neither jsonencode([…]) nor a JSON list`);
         continue;

@@ -1,12 +1,12 @@
 import { parse } from '@cdktf/hcl2json';
-import { interpolationBody, jsonencoded, parseHclExpression, references, type HclValue } from './hcl-expression.js';
+import { callArgumentText, hclValues, interpolationBody, references } from './hcl-expression.js';
 
 /**
  * What one environment's Terraform declares, as far as wiring is concerned: every address a
  * reference can point at, the AWS Secrets Manager secrets it creates with the JSON keys it writes
  * into them, the secrets it only reads (data sources, for infraSecrets ARNs), and the Kubernetes
- * objects its Kubernetes provider creates. Read through HashiCorp's parser (@cdktf/hcl2json), with
- * the insides of `jsonencode(…)` read by ./hcl-expression.ts.
+ * objects its Kubernetes provider creates. Read through HashiCorp's parser (@cdktf/hcl2json); the
+ * insides of `jsonencode(…)` and of object expressions it leaves as text are handed back to it.
  */
 
 export type Module = Record<string, any>;
@@ -46,9 +46,11 @@ export interface TerraformCatalogue {
   kubernetes: TerraformKubernetesObject[];
   /** The module as hcl2json merged it: `{ resource: { type: { name: [body] } }, data: …, … }`. */
   module: Module;
+  /** An attribute as data: `${jsonencode(x)}` as what it encodes, `${{…}}` as the object; any other value as it is. */
+  decoded(value: unknown): unknown;
 }
 
-/** Parses every `.tf` file and merges them by block kind, as test/terraform/support.ts does. */
+/** Parses every `.tf` file and merges them by block kind; test/terraform/support.ts reads the generators' files through it too. */
 export async function parseTerraform(files: ReadonlyArray<{ name: string; text: string }>): Promise<Module> {
   const merged: Module = {};
   for (const file of files.filter((candidate) => candidate.name.endsWith('.tf'))) {
@@ -57,7 +59,10 @@ export async function parseTerraform(files: ReadonlyArray<{ name: string; text: 
       if (Array.isArray(value)) merged[kind] = [...(merged[kind] ?? []), ...value];
       else {
         merged[kind] ??= {};
-        for (const [type, named] of Object.entries(value as Record<string, object>)) merged[kind][type] = { ...(merged[kind][type] ?? {}), ...named };
+        for (const [type, named] of Object.entries(value as Record<string, object>)) {
+          // One-label blocks (provider "aws" { … }) are arrays of bodies; two-label ones objects by name.
+          merged[kind][type] = Array.isArray(named) ? [...(merged[kind][type] ?? []), ...named] : { ...(merged[kind][type] ?? {}), ...named };
+        }
       }
     }
   }
@@ -70,43 +75,49 @@ export function literal(value: unknown): string | undefined {
   return /(?<!\$)\$\{/.test(value) ? undefined : value.replace(/\$\$\{/g, '${');
 }
 
-/** The keys of an object an attribute holds: hcl2json's object, `${{…}}`, `jsonencode({…})`, or a JSON string. */
-export function objectKeys(value: unknown): Set<string> | undefined {
-  let data: HclValue | undefined;
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) data = value as HclValue;
-  else if (typeof value === 'string') {
-    data = jsonencoded(value);
-    const body = interpolationBody(value);
-    if (data === undefined && body?.startsWith('{')) {
-      try {
-        data = parseHclExpression(body);
-      } catch {
-        data = undefined;
-      }
-    }
-    if (data === undefined && literal(value) !== undefined) {
-      try {
-        data = JSON.parse(value) as HclValue;
-      } catch {
-        data = undefined;
-      }
-    }
-  }
-  if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) return undefined;
-  return new Set(Object.keys(data).filter((key) => !key.startsWith('${')));
+/** The text hcl2json left unparsed that stands for data: a `jsonencode(…)` argument, or an object expression. */
+function encodedText(value: string): string | undefined {
+  const argument = callArgumentText(value, 'jsonencode');
+  if (argument !== undefined) return argument;
+  const body = interpolationBody(value);
+  return body?.startsWith('{') ? body : undefined;
 }
 
-/** An attribute that holds an object (a literal object, or the text of one), as data. */
-export function objectValue(value: unknown): Record<string, unknown> | undefined {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  const body = interpolationBody(value);
-  if (!body?.startsWith('{')) return jsonencoded(value) as Record<string, unknown> | undefined;
-  try {
-    const parsed = parseHclExpression(body);
-    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
+/** Every such text in the module (and in what it decodes to), read by HashiCorp's parser: the value as hcl2json gave it → the data it stands for. */
+async function decodeAll(module: Module): Promise<Map<string, unknown>> {
+  const decoded = new Map<string, unknown>();
+  const pending = new Map<string, string>();
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      const text = decoded.has(value) ? undefined : encodedText(value);
+      if (text !== undefined) pending.set(value, text);
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  visit(module);
+  // One parse per level of nesting (a jsonencode inside a decoded object, …), usually one.
+  while (pending.size > 0) {
+    const batch = [...pending];
+    pending.clear();
+    const values = await hclValues(batch.map(([, text]) => text));
+    batch.forEach(([value], index) => decoded.set(value, values[index]));
+    values.forEach(visit);
   }
+  return decoded;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** The keys of an object an attribute holds (decoded: an object, `jsonencode({…})`, `${{…}}`), or of a JSON string. */
+function objectKeys(data: unknown): Set<string> | undefined {
+  if (typeof data === 'string' && literal(data) !== undefined) {
+    try {
+      data = JSON.parse(data);
+    } catch {
+      return undefined;
+    }
+  }
+  return isObject(data) ? new Set(Object.keys(data).filter((key) => !key.startsWith('${'))) : undefined;
 }
 
 function bodies(module: Module, kind: 'resource' | 'data', type: string): Array<[string, Record<string, any>]> {
@@ -124,7 +135,9 @@ const kubernetesKinds: Record<string, string> = {
   kubernetes_service_v1: 'Service',
 };
 
-export function terraformCatalogue(module: Module): TerraformCatalogue {
+export async function terraformCatalogue(module: Module): Promise<TerraformCatalogue> {
+  const decodedValues = await decodeAll(module);
+  const decoded = (value: unknown): unknown => (typeof value === 'string' && decodedValues.has(value) ? decodedValues.get(value) : value);
   const declared = new Set<string>();
   for (const kind of ['resource', 'data'] as const) {
     for (const [type, named] of Object.entries((module[kind] ?? {}) as Record<string, object>)) {
@@ -143,7 +156,7 @@ export function terraformCatalogue(module: Module): TerraformCatalogue {
   for (const [, body] of bodies(module, 'resource', 'aws_secretsmanager_secret_version')) {
     const target = typeof body.secret_id === 'string' ? references(body.secret_id).find((address) => address.startsWith('aws_secretsmanager_secret.')) : undefined;
     const secret = target === undefined ? undefined : secrets.get(target);
-    for (const key of objectKeys(body.secret_string) ?? []) secret?.properties.add(key);
+    for (const key of objectKeys(decoded(body.secret_string)) ?? []) secret?.properties.add(key);
   }
   const lookups = new Map<string, SecretsManagerLookup>();
   for (const [name, body] of bodies(module, 'data', 'aws_secretsmanager_secret')) {
@@ -155,23 +168,24 @@ export function terraformCatalogue(module: Module): TerraformCatalogue {
   for (const [type, kind] of Object.entries(kubernetesKinds)) {
     for (const [name, body] of bodies(module, 'resource', type)) {
       const metadata = (Array.isArray(body.metadata) ? body.metadata[0] : body.metadata) as Record<string, unknown> | undefined;
-      const keys = kind === 'Secret' || kind === 'ConfigMap' ? unionKeys(body.data, body.binary_data) : undefined;
+      const keys = kind === 'Secret' || kind === 'ConfigMap' ? unionKeys(decoded(body.data), decoded(body.binary_data)) : undefined;
       kubernetes.push({ address: `${type}.${name}`, kind, name: literal(metadata?.name), namespace: literal(metadata?.namespace), keys });
     }
   }
   for (const [name, body] of bodies(module, 'resource', 'kubernetes_manifest')) {
-    const manifest = objectValue(body.manifest);
+    const value = decoded(body.manifest);
+    const manifest = isObject(value) ? value : undefined;
     const metadata = manifest?.metadata as Record<string, unknown> | undefined;
     kubernetes.push({
       address: `kubernetes_manifest.${name}`,
       kind: literal(manifest?.kind) ?? '?',
       name: literal(metadata?.name),
       namespace: literal(metadata?.namespace),
-      keys: manifest?.kind === 'Secret' || manifest?.kind === 'ConfigMap' ? unionKeys(manifest.data, manifest.stringData, manifest.binaryData) : undefined,
+      keys: manifest?.kind === 'Secret' || manifest?.kind === 'ConfigMap' ? unionKeys(decoded(manifest.data), decoded(manifest.stringData), decoded(manifest.binaryData)) : undefined,
       ...(manifest ? { manifest } : {}),
     });
   }
-  return { declared, secrets, lookups, kubernetes, module };
+  return { declared, secrets, lookups, kubernetes, module, decoded };
 }
 
 /** Keys of several optional maps; undefined when one of them is present but not literal. */
