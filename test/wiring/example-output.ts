@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { compile } from '../../src/compile.js';
+import type { Diagnostic } from '../../src/core/diagnostics.js';
 import type { ResolvedEnvironment, Runtime, Target } from '../../src/model/index.js';
 import { parseObjects, type K8sObject } from '../support/kubernetes-objects.js';
 import { runTool } from '../support/tools.js';
@@ -24,6 +25,8 @@ export interface CompiledExample {
   out: string;
   files: ReadonlyMap<string, Uint8Array>;
   targets: readonly Target[];
+  /** Every finding of the compile. */
+  diagnostics: readonly Diagnostic[];
   /** Ready targets of a runtime whose folder the compile rendered, by name. */
   ready(runtime: Runtime): ResolvedEnvironment[];
   text(path: string): string | undefined;
@@ -32,8 +35,9 @@ export interface CompiledExample {
 
 export const compiledAt = new Date('2026-11-20T00:00:00Z');
 
-export function compileExample(root = repositoryRoot): CompiledExample {
-  const result = compile({ root, now: compiledAt, signingSeed: new Uint8Array(32).fill(7) });
+/** Compiles a source tree (the bundled example by default) at `compiledAt`, signed with `signingSeed`, into a temporary folder. */
+export function compileExample(root = repositoryRoot, signingSeed: Uint8Array = new Uint8Array(32).fill(7)): CompiledExample {
+  const result = compile({ root, now: compiledAt, signingSeed });
   if (!result.files) {
     const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === 'error');
     throw new Error(`the example does not compile:\n${errors.map((diagnostic) => JSON.stringify(diagnostic)).join('\n')}`);
@@ -50,6 +54,7 @@ export function compileExample(root = repositoryRoot): CompiledExample {
     out,
     files,
     targets: result.targets,
+    diagnostics: result.diagnostics,
     ready: (runtime) =>
       result.targets
         .filter((target) => target.status === 'ready' && target.model?.runtime === runtime && files.has(`environments/${target.name}/release.json`))

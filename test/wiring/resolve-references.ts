@@ -1,3 +1,4 @@
+import type { ResolvedEnvironment } from '../../src/model/index.js';
 import type { K8sObject } from '../support/kubernetes-objects.js';
 import { embeddedChartObjects, embeddedReleases } from './embedded-charts.js';
 import type { TerraformCatalogue } from './terraform-catalogue.js';
@@ -123,6 +124,10 @@ function externalSecretTarget(object: K8sObject): { name: string; keys: Set<stri
   const keys = templated.size > 0 && template.mergePolicy !== 'Merge' ? templated : new Set([...data, ...templated]);
   return { name: String(record(spec.target).name ?? object.metadata?.name), keys };
 }
+
+/** The environment's declared infraSecrets references (ARNs, `vault:…`, `do:…`), the `references` a checker is given. */
+export const infraReferences = (environment: ResolvedEnvironment): string[] =>
+  [...new Set([...environment.secrets.infra.flatMap((secret) => (secret.reference ? [secret.reference] : [])), ...Object.values(environment.secrets.infraReferences)])].sort();
 
 /** Does a remote secret key (and property) name one of the declared infraSecrets references? */
 export function isDeclaredReference(key: string, property: string | undefined, references: readonly string[]): boolean {
