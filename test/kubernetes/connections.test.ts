@@ -1,18 +1,21 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { ensureHelm, ensureKubectl } from '../support/helm.js';
 import { parseObjects, type K8sObject } from '../support/kubernetes-objects.js';
 import { describeWithTool, runTool } from '../support/tools.js';
+import { createdObjects, infraReferences } from '../wiring/resolve-references.js';
+import { parseTerraform, terraformCatalogue } from '../wiring/terraform-catalogue.js';
 import { buildExample, type BuiltExample } from './example.js';
 
 /**
  * The connection contract on Kubernetes (SPEC §8), as real Helm renders the pods and real kustomize
  * renders k8s/: the api container's variables on an EKS (Flux), a DOKS (Flux), an embedded (DOKS,
  * Argo CD) and an enterprise (EKS, Argo CD) target, each a value or a Secret and key, as a known
- * answer; and every Secret and key any pod of any Kubernetes target reads is one the same
- * environment's output creates (or, on DigitalOcean, its Terraform).
+ * answer, and where the Secrets they name come from. That every Secret and key any pod of any
+ * Kubernetes target reads is created by the same environment's output is the wiring check's
+ * (test/wiring/wiring.test.ts); its resolver names the creators here.
  */
 const helm = ensureHelm();
 const kubectl = ensureKubectl();
@@ -29,17 +32,26 @@ type PodSpec = { serviceAccountName?: string; containers: Array<{ env?: EnvVar[]
 const target = (name: string) => example.targets.find((candidate) => candidate.name === name)!;
 const helmDir = (environment: ResolvedEnvironment) => join(example.out, 'environments', environment.name, 'helm');
 
+/** Helm and kustomize run once per release and folder; every test reads the same rendering. */
+const rendered = new Map<string, K8sObject[]>();
+function once(key: string, tool: string, args: string[]): K8sObject[] {
+  let objects = rendered.get(key);
+  if (!objects) {
+    const run = runTool(tool, args);
+    expect(run.status, run.stderr).toBe(0);
+    objects = parseObjects(run.stdout);
+    rendered.set(key, objects);
+  }
+  return objects;
+}
+
 function render(environment: ResolvedEnvironment, release: string): K8sObject[] {
   const chart = join(example.out, 'charts', 'harbor');
-  const run = runTool(helm!, ['template', release, chart, '--namespace', environment.infrastructure.namespace, '-f', join(helmDir(environment), `${release}.values.yaml`)]);
-  expect(run.status, run.stderr).toBe(0);
-  return parseObjects(run.stdout);
+  return once(`helm ${environment.name}/${release}`, helm!, ['template', release, chart, '--namespace', environment.infrastructure.namespace, '-f', join(helmDir(environment), `${release}.values.yaml`)]);
 }
 
 function kustomize(environment: ResolvedEnvironment): K8sObject[] {
-  const run = runTool(kubectl!, ['kustomize', join(example.out, 'environments', environment.name, 'k8s')]);
-  expect(run.status, run.stderr).toBe(0);
-  return parseObjects(run.stdout);
+  return once(`kustomize ${environment.name}`, kubectl!, ['kustomize', join(example.out, 'environments', environment.name, 'k8s')]);
 }
 
 /** Every pod the release renders (the workload and its hook Jobs), by object name. */
@@ -139,9 +151,6 @@ const expected: Record<string, Record<string, Source>> = {
   },
 };
 
-/** The keys each pinned Bitnami chart writes into its own Secret `<resource>` (read from the charts' templates). */
-const chartSecretKeys: Record<string, string[]> = { postgres: ['password'], mysql: ['mysql-password'], redis: ['redis-password'], 'object-storage': ['root-user', 'root-password'] };
-
 describeTools('the connection contract on Kubernetes', () => {
   it('gives the api container every variable once, each a value or a Secret and key (known answers, rendered by Helm)', () => {
     for (const [name, answer] of Object.entries(expected)) {
@@ -187,47 +196,30 @@ describeTools('the connection contract on Kubernetes', () => {
     }
   });
 
-  it('creates every Secret and key a pod reads in the same environment (infraSecrets that are no Secrets Manager ARN aside)', () => {
-    const notFromK8s: string[] = [];
+  it('makes infra-secrets where its references live: an ExternalSecret through the store of their kind, or Terraform on DigitalOcean (known answers)', async () => {
+    const answer = {
+      'brightpath-wl': 'ExternalSecret/infra-secrets via SecretStore/aws-secrets-manager: MAIL_PASSWORD',
+      'contoso-private': 'ExternalSecret/infra-secrets via SecretStore/vault: MAIL_PASSWORD',
+      dev: 'kubernetes_secret_v1.infra_secrets: MAIL_PASSWORD',
+      'eu-prod': 'ExternalSecret/infra-secrets via SecretStore/aws-secrets-manager: MAIL_PASSWORD',
+      'lumen-wl': 'kubernetes_secret_v1.infra_secrets: MAIL_PASSWORD',
+      staging: 'kubernetes_secret_v1.infra_secrets: MAIL_PASSWORD',
+    };
+    const made: Record<string, string> = {};
     for (const environment of example.targets) {
-      const k8s = kustomize(environment);
-      const externalSecrets = new Map(
-        k8s
-          .filter((object) => object.kind === 'ExternalSecret')
-          .map((object) => {
-            const spec = object.spec as { target: { name: string }; data: Array<{ secretKey: string }>; secretStoreRef: { name: string } };
-            expect(k8s.some((store) => store.kind === 'SecretStore' && store.metadata!.name === spec.secretStoreRef.name)).toBe(true);
-            return [spec.target.name, new Set(spec.data.map((entry) => entry.secretKey))] as const;
-          }),
-      );
-      const generatedNames = new Set(environment.secrets.generated.map((secret) => secret.name));
-      const infraReference = new Map(environment.secrets.infra.map((secret) => [secret.name, secret.reference ?? '']));
-      for (const release of readdirSync(helmDir(environment)).map((file) => file.replace(/\.values\.yaml$/, ''))) {
-        for (const [pod, spec] of pods(render(environment, release))) {
-          for (const variable of spec.containers.flatMap((container) => container.env ?? [])) {
-            const reference = variable.valueFrom?.secretKeyRef;
-            if (!reference) continue;
-            const where = `${environment.name}/${pod} ${variable.name} ← ${reference.name}/${reference.key}`;
-            const embedded = environment.resources.find((candidate) => !candidate.managed && candidate.name === reference.name);
-            const managed = environment.resources.find((candidate) => candidate.connection.delivery.kind !== 'embedded' && `${candidate.name}-connection` === reference.name);
-            if (reference.name === 'generated-secrets') expect(generatedNames.has(reference.key), where).toBe(true);
-            else if (reference.name === 'infra-secrets') {
-              const arn = infraReference.get(reference.key)!;
-              if (arn.startsWith('arn:aws:secretsmanager:')) expect(externalSecrets.get(reference.name)?.has(reference.key), where).toBe(true);
-              else notFromK8s.push(`${environment.name} ${reference.key} (${arn.split(':')[0]})`);
-            } else if (embedded) expect(chartSecretKeys[embedded.type], where).toContain(reference.key);
-            else if (managed?.connection.delivery.kind === 'aws-secrets-manager') expect(externalSecrets.get(reference.name)?.has(reference.key), where).toBe(true);
-            else {
-              // DigitalOcean: this environment's Terraform writes the Secret, with one key per output.
-              expect(managed?.connection.delivery, where).toEqual({ kind: 'terraform-kubernetes-secret', kubernetesSecret: reference.name });
-              expect(managed!.connection.outputs, where).toContain(reference.key);
-            }
-          }
-        }
-      }
+      const folder = join(example.out, 'environments', environment.name, 'terraform');
+      const files = readdirSync(folder).map((name) => ({ name, text: readFileSync(join(folder, name), 'utf8') }));
+      const objects = kustomize(environment);
+      const { created } = createdObjects({ environment: environment.name, objects, terraform: await terraformCatalogue(await parseTerraform(files)), infraReferences: infraReferences(environment) });
+      made[environment.name] = created
+        .filter((candidate) => candidate.kind === 'Secret' && candidate.name === 'infra-secrets')
+        .map(({ by, keys }) => {
+          const store = (objects.find((object) => `${object.kind}/${object.metadata?.name}` === by)?.spec as { secretStoreRef?: { kind: string; name: string } } | undefined)?.secretStoreRef;
+          return `${by}${store ? ` via ${store.kind}/${store.name}` : ''}: ${[...(keys ?? [])].sort().join(', ')}`;
+        })
+        .join('; ');
     }
-    // do: references: the DigitalOcean Terraform writes `infra-secrets` (test/wiring checks it); vault: ones nothing brings in yet.
-    expect([...new Set(notFromK8s)].sort()).toEqual(['contoso-private MAIL_PASSWORD (vault)', 'dev MAIL_PASSWORD (do)', 'lumen-wl MAIL_PASSWORD (do)', 'staging MAIL_PASSWORD (do)']);
+    expect(made).toEqual(answer);
   });
 
   it('reads Secrets Manager through one SecretStore of the target region, an ExternalSecret per managed resource and one for infraSecrets', () => {
