@@ -7,7 +7,8 @@ export interface ImportEdge {
   to: string;
 }
 
-const importSpecifier = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g;
+/** `import … from`, `export … from` and bare `import '…'` at the start of a line, and `import('…')`, with either quote. */
+const importSpecifier = /(?:^|\n)\s*(?:import|export)\s(?:[^'"]*?\sfrom\s+)?(['"])([^'"\n]+)\1|\bimport\(\s*(['"])([^'"\n]+)\3\s*\)/g;
 
 /** Every relative import of the TypeScript sources under `folders`, paths relative to `root`, `.js` specifiers mapped back to `.ts`. */
 export function importEdges(root: string, folders: readonly string[]): ImportEdge[] {
@@ -16,7 +17,7 @@ export function importEdges(root: string, folders: readonly string[]): ImportEdg
     for (const file of typeScriptFiles(join(root, folder))) {
       const text = readFileSync(file, 'utf8');
       for (const match of text.matchAll(importSpecifier)) {
-        const specifier = match[1] ?? match[2]!;
+        const specifier = match[2] ?? match[4]!;
         if (!specifier.startsWith('.')) continue;
         const target = resolve(dirname(file), specifier).replace(/\.js$/, '.ts');
         edges.push({ from: toRepositoryPath(root, file), to: toRepositoryPath(root, target) });

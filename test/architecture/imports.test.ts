@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repositoryRoot } from '../support/tree.js';
 import { edgesWithin, importEdges, stageCycles, type ImportEdge } from './import-graph.js';
@@ -36,6 +37,43 @@ describe('the import graph', () => {
     const fromCore = sources.filter((edge) => edge.from.startsWith('src/core/') && !edge.to.startsWith('src/core/'));
     const fromModel = sources.filter((edge) => edge.from.startsWith('src/model/') && !/^src\/(core|model)\//.test(edge.to));
     expect([...fromCore, ...fromModel].map(describeEdge)).toEqual([]);
+  });
+
+  it('reads every form of relative import, and nothing else (known answer on a small tree)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'slipway-imports-'));
+    try {
+      const files: Record<string, string> = {
+        'src/gate/index.ts': [
+          "import type { Model } from '../model/index.js';",
+          'import {',
+          '  a,',
+          '  b,',
+          "} from '../core/errors.js';",
+          'import "./side-effect.js";',
+          "export * from './rules.js';",
+          'export { c } from "../validate/index.js";',
+          "import { readFileSync } from 'node:fs';",
+          "const text = 'import x from \\'./not-an-import.js\\'';",
+          "export const later = () => import('../compile.js');",
+          '',
+        ].join('\n'),
+        'src/gate/index.d.ts': "import '../ignored.js';\n",
+      };
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(root, path)), { recursive: true });
+        writeFileSync(join(root, path), text);
+      }
+      expect(importEdges(root, ['src']).map((edge) => edge.to)).toEqual([
+        'src/model/index.ts',
+        'src/core/errors.ts',
+        'src/gate/side-effect.ts',
+        'src/gate/rules.ts',
+        'src/validate/index.ts',
+        'src/compile.ts',
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('finds a cycle when there is one (the check itself can fail)', () => {
