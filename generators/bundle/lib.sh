@@ -222,14 +222,17 @@ write_env_files() {
 
   rm -rf "$dir/env"
   mkdir -m 700 "$dir/env"
-  while IFS=$'\t' read -r service name from; do
-    [[ $service =~ $NAME_PATTERN && $name =~ $VARIABLE_PATTERN && $from =~ $VARIABLE_PATTERN ]] || die "bundle.json lists an invalid env file entry"
+  while IFS=$'\t' read -r service index name from; do
+    [[ $service =~ $NAME_PATTERN && $index =~ ^[0-9]{1,4}$ && $name =~ $VARIABLE_PATTERN && $from =~ $VARIABLE_PATTERN ]] || die "bundle.json lists an invalid env file entry"
     [[ -v pool[$from] ]] || die "the secret $from that $service needs has no value"
-    value=${pool[$from]}
-    [[ $value != *"'"* && $value != *$'\n'* ]] || die "the value of $from cannot go into a Compose env file (it holds a quote or a newline)"
+    # A URL form: the secret percent-encoded between the parts bundle.json gives (jq's @uri keeps only A-Z a-z 0-9 - _ . ~).
+    value=$(jq -r --arg service "$service" --argjson index "$index" --arg secret "${pool[$from]}" \
+      '.runtime.envFiles[$service][$index] | if .url then .url.before + ($secret | @uri) + .url.after else $secret end' "$dir/bundle.json") ||
+      die "bundle.json's entry $name of $service cannot be read"
+    [[ $value != *"'"* && $value != *$'\n'* ]] || die "the value of $name cannot go into a Compose env file (it holds a quote or a newline)"
     # Single quotes: Compose takes the value literally, without interpolating `$`.
     printf "%s='%s'\n" "$name" "$value" >>"$dir/env/$service.env"
-  done < <(jq -r '.runtime.envFiles | to_entries[] | .key as $service | .value[] | [$service, .name, .from] | @tsv' "$dir/bundle.json")
+  done < <(jq -r '.runtime.envFiles | to_entries[] | .key as $service | .value | to_entries[] | [$service, (.key | tostring), .value.name, .value.from] | @tsv' "$dir/bundle.json")
   umask "$previous_umask"
 }
 

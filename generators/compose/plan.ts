@@ -19,6 +19,8 @@ export interface SecretEnv {
   name: string;
   /** The secret it is filled from at install time. */
   from: string;
+  /** A URL form: the secret goes between these, percent-encoded by install.sh (jq's `@uri`). */
+  url?: { before: string; after: string };
 }
 
 export interface ComposeService {
@@ -266,12 +268,13 @@ function appService(service: ResolvedService, model: ResolvedEnvironment, storeO
   if (!service.image) throw new BugError(`service ${service.name} of ${model.name} has no image; validation should have stopped this`);
   const used = service.usesResources.map((name) => storeOf.get(name)).filter((store): store is EmbeddedStore => store !== undefined);
   const environment = { ...service.env };
-  const secretEnv = new Map(service.secretNames.map((name) => [name, name]));
+  const secretEnv = new Map<string, Omit<SecretEnv, 'name'>>(service.secretNames.map((name) => [name, { from: name }]));
   // The connection contract, as Compose delivers it: values in the Compose file, secrets in the env file.
   for (const variable of service.connections) {
     const store = storeOf.get(variable.resource);
     if (!store) throw new BugError(`${service.name} of ${model.name} is wired to "${variable.resource}", which is not run beside it; the wiring rule should have stopped this`);
-    if (variable.secret) secretEnv.set(variable.name, secretSource(variable, store));
+    if (variable.source.kind === 'composed') secretEnv.set(variable.name, composedUrl(service, variable, store));
+    else if (variable.secret) secretEnv.set(variable.name, { from: secretSource(variable, store) });
     else environment[variable.name] = plainValue(variable, store);
   }
   if (model.tier === 'production' && 'APP_DEBUG' in environment) environment.APP_DEBUG = 'false';
@@ -306,7 +309,38 @@ function appService(service: ResolvedService, model: ResolvedEnvironment, storeO
     ports: [],
     networks: used.length > 0 ? [appNetwork, dataNetwork] : [appNetwork],
   };
-  return { service: composed, secretEnv: names.map((name) => ({ name, from: secretEnv.get(name)! })) };
+  return { service: composed, secretEnv: names.map((name) => ({ name, ...secretEnv.get(name)! })) };
+}
+
+/**
+ * A URL form as install.sh writes it: the parts known here as text (a store's address on the
+ * Compose network, the service's own value of a part it sets itself), its one secret part between
+ * them, percent-encoded when the script fills it in.
+ */
+function composedUrl(service: ResolvedService, variable: ConnectionVariable, store: EmbeddedStore): Omit<SecretEnv, 'name'> {
+  if (variable.source.kind !== 'composed') throw new BugError(`${variable.name} is not composed`);
+  let before = '';
+  let after = '';
+  let from: string | undefined;
+  for (const part of variable.source.parts) {
+    let text: string;
+    if ('text' in part) text = part.text;
+    else {
+      const carrier = service.connections.find((candidate) => candidate.name === part.variable);
+      if (carrier?.secret) {
+        if (from !== undefined) throw new BugError(`${variable.name} of ${service.name} has two secret parts`);
+        from = secretSource(carrier, store);
+        continue;
+      }
+      const value = carrier ? plainValue(carrier, store) : service.env[part.variable];
+      if (value === undefined) throw new BugError(`${variable.name} of ${service.name} is made with ${part.variable}, which the service does not receive`);
+      text = value;
+    }
+    if (from === undefined) before += text;
+    else after += text;
+  }
+  if (from === undefined) throw new BugError(`${variable.name} of ${service.name} has no secret part`);
+  return { from, url: { before, after } };
 }
 
 /** A plain connection variable: a literal, or where the embedded store is on the Compose network. */

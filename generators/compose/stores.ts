@@ -82,9 +82,9 @@ export function embeddedAddress(resource: ResolvedResource, host: string, field:
 
 /** The secret one of the store's own credentials comes from: the one its clients read (the model decides it for every embedded store). */
 export function ownCredential(resource: ResolvedResource, field: ConnectionField): string {
-  const secret = resource.connection.credentials[field];
-  if (secret === undefined) throw new BugError(`the embedded ${resource.type} "${resource.name}" has no ${field} in its connection`);
-  return secret;
+  const credential = resource.connection.credentials[field];
+  if (credential === undefined) throw new BugError(`the embedded ${resource.type} "${resource.name}" has no ${field} in its connection`);
+  return credential.secret;
 }
 
 export function storeSpec(resource: ResolvedResource): StoreSpec {

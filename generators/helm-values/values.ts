@@ -1,6 +1,6 @@
 import { BugError } from '../../src/core/errors.js';
 import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index.js';
-import { serviceEnvironment, type SecretEnvEntry } from './connections.js';
+import { serviceEnvironment, type ComposedEnvEntry, type SecretEnvEntry } from './connections.js';
 
 export { generatedSecretName, infraSecretName } from './secret-names.js';
 /** Namespaces allowed in by each service's NetworkPolicy when they have a reason to reach it. */
@@ -21,6 +21,8 @@ export interface ChartValues {
   env: Record<string, string>;
   /** Variables read from Secrets of the namespace, sorted by name; none of them is also in `env`. */
   secretEnv: SecretEnvEntry[];
+  /** Variables made from the ones above (`$(NAME)`): the URL forms of embedded stores, sorted by name. */
+  composedEnv: ComposedEnvEntry[];
   /** The pods' own ServiceAccount (workload identity: EKS Pod Identity associates a role with it), or none: the namespace's default. */
   serviceAccount: { create: boolean; name: string };
   ports: Array<{ name: string; port: number }>;
@@ -67,13 +69,14 @@ export function serviceValues(environment: ResolvedEnvironment, service: Resolve
   const gpu = service.resources.gpu ?? 0;
   const metrics = environment.infrastructure.observability.metrics === 'prometheus' ? service.monitoring : undefined;
   const ingress = ingressFor(environment, service.name);
-  const { env, secretEnv } = serviceEnvironment(environment, service);
+  const { env, secretEnv, composedEnv } = serviceEnvironment(environment, service);
   return {
     ...common(environment, service.name, service.role),
     image: { reference: service.image ?? '', pullPolicy: 'IfNotPresent' },
     command: service.command ?? [],
     env,
     secretEnv,
+    composedEnv,
     serviceAccount: serviceAccount(environment, service),
     ports,
     replicas: Math.max(min, 0),
@@ -136,6 +139,7 @@ export function aiGatewayValues(environment: ResolvedEnvironment): ChartValues |
     command: [],
     env: {},
     secretEnv: [],
+    composedEnv: [],
     serviceAccount: { create: false, name: '' },
     ports: [{ name: 'http', port: 4000 }],
     replicas,

@@ -1,4 +1,4 @@
-import { hclBytes, labeled, nested, output, terraform, variable, type Block, type Body, type HclFile, type ObjectValue } from '../../src/core/hcl/index.js';
+import { call, hclBytes, labeled, nested, output, terraform, variable, type Block, type Body, type Expression, type HclFile, type ObjectValue } from '../../src/core/hcl/index.js';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
 import type { OutputFile } from '../../src/core/output-file.js';
 import { composeHostUserData, userDataFile, type HostOptions } from './host.js';
@@ -22,6 +22,15 @@ export interface TerraformModule {
 export interface ModuleParts {
   variables: Block[];
   outputs: Block[];
+}
+
+/**
+ * A value percent-encoded for the user or password part of a connection URL. Terraform's
+ * `urlencode` writes a space as `+` (its query-string form) and a `+` as `%2B`, so every `+` left
+ * is a space.
+ */
+export function urlEncoded(value: Expression): Expression {
+  return call('replace', call('urlencode', value), '+', '%20');
 }
 
 export function addVariable(parts: ModuleParts, name: string, body: Body): void {

@@ -81,14 +81,14 @@ export function embeddedSource(resource: Pick<ResolvedResource, 'name' | 'type'>
 }
 
 /**
- * The generated secrets the services read this resource's credentials from (the model gives every
- * service of the target the same source); the chart must then use exactly those. One credential of
- * MinIO generated and the other not cannot be wired: the check refuses it.
+ * The generated secrets that hold this resource's own credentials, as the model decided them (the
+ * services read the same ones); the chart must then use exactly those. One credential of MinIO
+ * generated and the other not cannot be wired: the check refuses it.
  */
-function generatedCredentials(environment: ResolvedEnvironment, resource: ResolvedResource): Partial<Record<ConnectionField, string>> {
+function generatedCredentials(resource: ResolvedResource): Partial<Record<ConnectionField, string>> {
   const generated: Partial<Record<ConnectionField, string>> = {};
-  for (const variable of environment.services.flatMap((service) => service.connections)) {
-    if (variable.resource === resource.name && variable.source.kind === 'generated-secret') generated[variable.field] ??= variable.source.secret;
+  for (const [field, credential] of Object.entries(resource.connection.credentials)) {
+    if (credential.generated) generated[field as ConnectionField] = credential.secret;
   }
   return generated;
 }
@@ -96,7 +96,7 @@ function generatedCredentials(environment: ResolvedEnvironment, resource: Resolv
 /** Why the MinIO chart cannot hold the credentials the services expect, or undefined when it can. */
 export function embeddedCredentialsProblem(environment: ResolvedEnvironment, resource: ResolvedResource): string | undefined {
   if (resource.managed || resource.type !== 'object-storage') return undefined;
-  const generated = generatedCredentials(environment, resource);
+  const generated = generatedCredentials(resource);
   const [user, password] = [generated['access-key-id'], generated['secret-access-key']];
   if ((user === undefined) === (password === undefined)) return undefined;
   return `the embedded object storage "${resource.name}" of "${environment.name}" would take its access key id and its secret access key from different places (only ${user ?? password} is a generated secret), and its chart reads both from one Secret`;
@@ -104,7 +104,7 @@ export function embeddedCredentialsProblem(environment: ResolvedEnvironment, res
 
 /** Values for the resource's Bitnami chart: its name, the account the services expect, storage, and the credentials the services read. */
 function chartValues(environment: ResolvedEnvironment, resource: ResolvedResource, pinnedVersion: string): Record<string, unknown> {
-  const generated = generatedCredentials(environment, resource);
+  const generated = generatedCredentials(resource);
   const password = generated.password;
   const persistence = resource.storage === undefined ? {} : { persistence: { size: resource.storage } };
   switch (resource.type) {

@@ -21,6 +21,16 @@ function sourceText(environment: ResolvedEnvironment, variable: ConnectionVariab
   switch (source.kind) {
     case 'literal':
       return `the value ${source.value}`;
+    case 'workload-identity':
+      return environment.runtime === 'ecs'
+        ? `set empty: the task role reaches ${resource.name}, and AWS SDKs take it from their default credential chain`
+        : `set empty: the service account's own role reaches ${resource.name} (EKS Pod Identity), and AWS SDKs take it from their default credential chain`;
+    case 'composed': {
+      const url = source.parts.map((part) => ('text' in part ? part.text : `<${part.variable}>`)).join('');
+      return environment.runtime === 'compose'
+        ? `made by install.sh from the values above, the secret part percent-encoded: ${url}`
+        : `made by Kubernetes from the variables above when the container starts: ${url}`;
+    }
     case 'generated-secret':
       return `the generated secret ${source.secret} (secrets/secrets.sops.yaml)`;
     case 'embedded':

@@ -1,7 +1,9 @@
 import { BugError } from '../../src/core/errors.js';
+import { encodeUrlText } from '../../src/core/url.js';
 import { call, data, nested, ref, resource, type Block, type Body, type Expression, type ObjectValue, type Value } from '../../src/core/hcl/index.js';
 import type { ConnectionField, ResolvedEnvironment, ResolvedResource, ResolvedService } from '../../src/model/index.js';
 import { label } from '../infrastructure-shared/naming.js';
+import { urlEncoded } from '../infrastructure-shared/terraform.js';
 import { awsName, type AwsContext } from './context.js';
 import { awsInfraSecrets } from './secrets.js';
 
@@ -19,6 +21,17 @@ export function connectionValue(environment: ResolvedEnvironment, store: Resolve
   const sql = store.type === 'postgres' || store.type === 'mysql';
   const owner = sql ? ref('aws_db_instance', id) : store.type === 'redis' ? ref('aws_elasticache_replication_group', id) : ref('aws_s3_bucket', id);
   switch (field) {
+    case 'url': {
+      // The master password Terraform sets on the store (the generated one, as a variable), percent-encoded; PostgreSQL over TLS only.
+      const account = store.connection.account;
+      if (sql && account) {
+        const scheme = store.type === 'postgres' ? 'postgresql' : 'mysql';
+        const query = store.type === 'postgres' ? '?sslmode=require' : '';
+        return call('format', `${scheme}://%s:%s@%s:%s/%s${query}`, encodeUrlText(account.username), urlEncoded(connectionValue(environment, store, 'password')), owner.get('address'), call('tostring', owner.get('port')), encodeUrlText(account.database));
+      }
+      if (store.type === 'redis') return call('format', 'rediss://:%s@%s:%s', urlEncoded(connectionValue(environment, store, 'password')), owner.get('primary_endpoint_address'), call('tostring', owner.get('port')));
+      break;
+    }
     case 'host':
       if (sql) return owner.get('address');
       if (store.type === 'redis') return owner.get('primary_endpoint_address');
@@ -55,10 +68,11 @@ export function connectionSecretStores(environment: ResolvedEnvironment): Resolv
   return environment.resources.filter((store) => hasConnectionSecret(environment, store));
 }
 
-/** The Secrets Manager name of a store's connection secret. */
+/** The Secrets Manager name of a store's connection secret, as its delivery names it. */
 function connectionSecretName(environment: ResolvedEnvironment, store: ResolvedResource): string {
   const delivery = store.connection.delivery;
-  return delivery.kind === 'aws-secrets-manager' ? delivery.secretName : `${environment.name}/${store.name}/connection`;
+  if (delivery.kind === 'aws-secrets-manager' || delivery.kind === 'terraform-reference') return delivery.secretName;
+  throw new BugError(`${environment.name}: ${store.name} is not delivered through AWS Secrets Manager`);
 }
 
 /** `aws_secretsmanager_secret.connection_<store>`: the ARN a container or the External Secrets controller reads. */
@@ -68,8 +82,9 @@ export function connectionSecretArn(store: ResolvedResource): Expression {
 
 /**
  * One secret per store, holding exactly its `connection.outputs` as a JSON object of strings
- * (field → value). What it holds is Terraform's own view of the store (addresses, ports, a bucket
- * name): nothing a generated secret keeps, so no SOPS value passes through Terraform's state.
+ * (field → value): Terraform's own view of the store (addresses, ports, a bucket name) and the URL
+ * form, which carries the master password Terraform already sets on the store (and so already
+ * keeps in its state); a generated secret itself is never written here.
  */
 export function connectionSecrets(context: AwsContext): Block[] {
   const environment = context.environment;

@@ -57,6 +57,8 @@ export function containerVariables(environment: ResolvedEnvironment, service: Re
     if (!store) throw new BugError(`${environment.name}: ${service.name} connects to ${variable.resource}, which the environment does not have`);
     const source = variable.source;
     if (source.kind === 'literal') plain.push({ name: variable.name, value: source.value });
+    // Set, and empty: the SDK's default chain then takes the task role.
+    else if (source.kind === 'workload-identity') plain.push({ name: variable.name, value: '' });
     else if (source.kind === 'generated-secret') {
       const arn = secretArn(environment, source.secret);
       if (!arn) throw new BugError(`${environment.name}: no Secrets Manager secret for the generated ${source.secret}`);

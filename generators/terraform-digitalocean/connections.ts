@@ -1,7 +1,9 @@
 import { BugError } from '../../src/core/errors.js';
+import { encodeUrlText } from '../../src/core/url.js';
 import { call, nested, provider, ref, resource, type Block, type Expression, type ObjectValue } from '../../src/core/hcl/index.js';
 import type { ConnectionField, ResolvedResource } from '../../src/model/index.js';
 import { label } from '../infrastructure-shared/naming.js';
+import { urlEncoded } from '../infrastructure-shared/terraform.js';
 import type { DoContext } from './context.js';
 import { digitalOceanInfraSecrets, infraSecretsSecret } from './infra-secrets.js';
 
@@ -47,6 +49,7 @@ function connectionValue(context: DoContext, store: ResolvedResource, field: Con
   const bucket = ref('digitalocean_spaces_bucket', id);
   const key = ref('digitalocean_spaces_key', id);
   if (store.type !== 'object-storage') {
+    if (field === 'url') return connectionUrl(context, store);
     if (field === 'host') return cluster.get('private_host');
     if (field === 'port') return call('tostring', cluster.get('port'));
     // SQL: the services' own user; Valkey: the cluster's one password.
@@ -60,6 +63,21 @@ function connectionValue(context: DoContext, store: ResolvedResource, field: Con
     if (field === 'secret-access-key') return key.get('secret_key');
   }
   throw new BugError(`${context.name}: DigitalOcean has no ${field} for ${store.type} resource ${store.name}`);
+}
+
+/**
+ * The URL form, over the private network: the services' own user (its password percent-encoded)
+ * and database; TLS only, as DigitalOcean's managed stores require it (their own `uri` has the same
+ * query).
+ */
+function connectionUrl(context: DoContext, store: ResolvedResource): Expression {
+  const cluster = ref('digitalocean_database_cluster', label(store.name));
+  const address = [cluster.get('private_host'), call('tostring', cluster.get('port'))];
+  const account = store.connection.account;
+  if (store.type === 'redis') return call('format', 'rediss://:%s@%s:%s', urlEncoded(connectionValue(context, store, 'password')), ...address);
+  if (!account) throw new BugError(`${context.name}: the SQL store ${store.name} has no account`);
+  const [scheme, query] = store.type === 'postgres' ? ['postgresql', '?sslmode=require'] : ['mysql', '?ssl-mode=REQUIRED'];
+  return call('format', `${scheme}://%s:%s@%s:%s/%s${query}`, encodeUrlText(account.username), urlEncoded(connectionValue(context, store, 'password')), ...address, encodeUrlText(account.database));
 }
 
 /**

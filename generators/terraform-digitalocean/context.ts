@@ -1,3 +1,4 @@
+import { BugError } from '../../src/core/errors.js';
 import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { isProduction } from '../infrastructure-shared/naming.js';
 import type { ModuleParts } from '../infrastructure-shared/terraform.js';
@@ -10,11 +11,11 @@ export interface DoContext extends ModuleParts {
   production: boolean;
 }
 
-/** Regions without Spaces keep their buckets in the nearest region that has them. */
-const spacesRegions: Record<string, string> = { nyc1: 'nyc3', nyc2: 'nyc3', sfo1: 'sfo3', ams2: 'ams3', lon1: 'lon1', tor1: 'tor1', blr1: 'blr1', sgp1: 'sgp1', syd1: 'syd1', fra1: 'fra1', ams3: 'ams3', nyc3: 'nyc3', sfo2: 'sfo2', sfo3: 'sfo3', atl1: 'atl1' };
-
-export function spacesRegion(region: string): string {
-  return spacesRegions[region] ?? region;
+/** The Spaces region of the target's buckets, as resolve decided it. */
+export function spacesRegion(context: DoContext): string {
+  const region = context.environment.infrastructure.objectStorageRegion;
+  if (region === undefined) throw new BugError(`${context.name}: a DigitalOcean target without a Spaces region`);
+  return region;
 }
 
 export function doContext(environment: ResolvedEnvironment): DoContext {

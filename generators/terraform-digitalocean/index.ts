@@ -49,7 +49,7 @@ export function digitalOceanTerraform(environment: ResolvedEnvironment): Terrafo
     {
       // Spaces speaks S3; the AWS-specific checks do not apply to it.
       region: 'us-east-1',
-      endpoints: { s3: `https://${spacesRegion(context.region)}.digitaloceanspaces.com` },
+      endpoints: { s3: `https://${spacesRegion(context)}.digitaloceanspaces.com` },
       skip_credentials_validation: true,
       skip_region_validation: true,
       skip_requesting_account_id: true,

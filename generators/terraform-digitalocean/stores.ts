@@ -75,7 +75,7 @@ function databaseCluster(context: DoContext, store: ResolvedResource): Block[] {
 
 function bucket(context: DoContext, store: ResolvedResource): Block[] {
   const id = label(store.name);
-  const region = spacesRegion(context.region);
+  const region = spacesRegion(context);
   addOutput(context, `${id}_bucket`, ref('digitalocean_spaces_bucket', id, 'name'), `Spaces bucket of ${store.name}`);
   addOutput(context, `${id}_endpoint`, ref('digitalocean_spaces_bucket', id, 'bucket_domain_name'), `Endpoint of ${store.name}`);
   const blocks: Block[] = [

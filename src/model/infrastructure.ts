@@ -9,6 +9,11 @@ export interface Infrastructure {
   /** Kubernetes namespace, Compose project name, and resource name prefix: the environment's name. */
   namespace: string;
   region: string | undefined;
+  /**
+   * Where the target's buckets live: the target's region on AWS; on DigitalOcean the Spaces region
+   * nearest to it (nyc1 keeps its buckets in nyc3); none elsewhere.
+   */
+  objectStorageRegion: string | undefined;
   compute: {
     platform: ComputePlatform;
     /** Services that request GPUs (a GPU node group / GPU droplet / device reservation). */

@@ -1,4 +1,6 @@
 import { compareText } from '../core/diagnostics.js';
+import { BugError } from '../core/errors.js';
+import { encodeUrlText } from '../core/url.js';
 import type {
   ConnectionField,
   ConnectionSource,
@@ -12,7 +14,9 @@ import type {
   ResourceType,
   ResourceVariable,
   Runtime,
+  UrlPart,
 } from '../model/index.js';
+import { spacesRegion } from './digitalocean.js';
 
 /**
  * The connection contract (SPEC §8): per resource type, the variables a service receives and the
@@ -27,6 +31,8 @@ export const connectionContract: Readonly<Record<ResourceType, ReadonlyArray<{ f
     { field: 'port', name: 'REDIS_PORT', secret: false },
     { field: 'password', name: 'REDIS_PASSWORD', secret: true },
     { field: 'scheme', name: 'REDIS_SCHEME', secret: false },
+    // The form most Redis clients (redis-py, ioredis, go-redis, Sidekiq, Laravel) take as one setting.
+    { field: 'url', name: 'REDIS_URL', secret: true },
   ],
   'object-storage': [
     { field: 'bucket', name: 'AWS_BUCKET', secret: false },
@@ -45,8 +51,17 @@ function sqlContract(): Array<{ field: ConnectionField; name: string; secret: bo
     { field: 'database', name: 'DB_DATABASE', secret: false },
     { field: 'username', name: 'DB_USERNAME', secret: false },
     { field: 'password', name: 'DB_PASSWORD', secret: true },
+    // The form Rails, Django (dj-database-url), Prisma, SQLAlchemy and Laravel take as one setting.
+    { field: 'url', name: 'DATABASE_URL', secret: true },
   ];
 }
+
+/** The URL scheme of each store, as the URL forms spell it. */
+function urlScheme(type: ResourceType, placement: Placement): string {
+  if (type === 'redis') return placement === 'embedded' ? 'redis' : 'rediss';
+  return type === 'postgres' ? 'postgresql' : 'mysql';
+}
+
 
 const defaultPorts: Record<ResourceType, string | undefined> = { postgres: '5432', mysql: '3306', redis: '6379', 'object-storage': undefined };
 
@@ -88,34 +103,70 @@ export function resourceConnection(
   const workloadIdentity = resource.type === 'object-storage' && placement === 'aws';
   // Each entry's source is decided once here; every service using the resource reads it from the model.
   // An unwired resource gives nothing: the wiring rule reports it where it is asked for.
-  const variables = (placement === 'unwired' ? [] : connectionContract[resource.type]).flatMap((entry): ResourceVariable[] => {
-    const source = sourceOf(resource, entry, placement, secrets, account, environment.region);
-    return source.kind === 'none' ? [] : [{ field: entry.field, contractName: entry.name, secret: entry.secret, source }];
-  });
+  const variables: ResourceVariable[] = [];
+  for (const entry of placement === 'unwired' ? [] : connectionContract[resource.type]) {
+    // An embedded store's URL form is made of the entries before it (the contract lists it last).
+    const source: ConnectionSource | { kind: 'none' } =
+      entry.field === 'url' && placement === 'embedded'
+        ? { kind: 'composed', parts: urlParts(resource.type, placement, variables, account) }
+        : sourceOf(resource, entry, placement, secrets, account, environment.region);
+    if (source.kind !== 'none') variables.push({ field: entry.field, contractName: entry.name, secret: entry.secret, source });
+  }
   const outputs = variables.filter((variable) => variable.source.kind === 'infrastructure').map((variable) => variable.field).sort(compareText);
-  const secretName = `${resource.name}-connection`;
+  const kubernetesSecret = `${resource.name}-connection`;
+  const secretName = `${environment.name}/${resource.name}/connection`;
   const delivery: ResourceConnection['delivery'] =
     placement === 'aws' && environment.runtime === 'ecs'
-      ? { kind: 'terraform-reference' }
+      ? { kind: 'terraform-reference', secretName }
       : placement === 'aws'
-      ? { kind: 'aws-secrets-manager', secretName: `${environment.name}/${resource.name}/connection`, kubernetesSecret: secretName }
-      : placement === 'digitalocean'
-        ? { kind: 'terraform-kubernetes-secret', kubernetesSecret: secretName }
-        : { kind: 'embedded' };
+        ? { kind: 'aws-secrets-manager', secretName, kubernetesSecret }
+        : placement === 'digitalocean'
+          ? { kind: 'terraform-kubernetes-secret', kubernetesSecret }
+          : { kind: 'embedded' };
   // An embedded store's own credentials: the generated secret its clients read, else the name the runtime makes it under.
-  const credentials: Partial<Record<ConnectionField, string>> = {};
+  const credentials: ResourceConnection['credentials'] = {};
   if (placement === 'embedded') {
-    for (const variable of variables.filter((candidate) => candidate.secret)) {
-      credentials[variable.field] = variable.source.kind === 'generated-secret' ? variable.source.secret : variable.contractName;
+    for (const variable of variables.filter((candidate) => candidate.secret && candidate.field !== 'url')) {
+      credentials[variable.field] =
+        variable.source.kind === 'generated-secret' ? { secret: variable.source.secret, generated: true } : { secret: variable.contractName, generated: false };
     }
   }
   return { variables, delivery, outputs, account, workloadIdentity, credentials };
 }
 
 /**
+ * `scheme://user:password@host:port/database` (SQL) or `scheme://:password@host:port` (Redis):
+ * a field whose value is known here goes in as percent-encoded text, the others as the variable
+ * that carries them, which the runtime splices in.
+ */
+function urlParts(type: ResourceType, placement: Placement, variables: readonly ResourceVariable[], account: ResourceConnection['account']): UrlPart[] {
+  const parts: UrlPart[] = [];
+  const text = (value: string) => {
+    const last = parts[parts.length - 1];
+    if (last && 'text' in last) last.text += value;
+    else parts.push({ text: value });
+  };
+  const field = (name: ConnectionField) => {
+    const variable = variables.find((candidate) => candidate.field === name);
+    if (!variable) throw new BugError(`the ${type} contract has no ${name} for its URL`);
+    if (variable.source.kind === 'literal') text(encodeUrlText(variable.source.value));
+    else parts.push({ field: name, variable: variable.contractName });
+  };
+  text(`${urlScheme(type, placement)}://`);
+  if (account) text(encodeUrlText(account.username));
+  text(':');
+  field('password');
+  text('@');
+  field('host');
+  text(':');
+  field('port');
+  if (account) text(`/${encodeUrlText(account.database)}`);
+  return parts;
+}
+
+/**
  * The value of one contract entry on this target, or `none` when the target gives it no variable
- * at all: access keys on AWS, where the workload's own role (EKS Pod Identity, the ECS task role)
- * reaches the bucket, and no key is ever stored.
+ * at all (an endpoint on AWS without a known region).
  */
 function sourceOf(
   resource: Omit<ResolvedResource, 'connection'>,
@@ -146,11 +197,16 @@ function sourceOf(
       return placement === 'embedded' ? literal(resource.name) : infrastructure;
     case 'region':
       if (placement === 'embedded') return literal('us-east-1');
+      // DigitalOcean: the Spaces region the bucket is made in, which may be the nearest one to the target's.
+      if (placement === 'digitalocean') return literal(spacesRegion(region));
       return region !== undefined ? literal(region) : infrastructure;
     case 'endpoint':
       // S3's regional endpoint: the same variable as everywhere, pointing where the SDK would go anyway.
       if (placement === 'aws') return region !== undefined ? literal(`https://s3.${region}.amazonaws.com`) : { kind: 'none' };
       return placement === 'embedded' ? { kind: 'embedded', resource: resource.name } : infrastructure;
+    case 'url':
+      // A managed store's: Terraform writes the whole URL, the password percent-encoded (an embedded one's is composed above).
+      return infrastructure;
     case 'scheme':
       // Managed Redis (ElastiCache with transit encryption, DigitalOcean's) only speaks TLS; the embedded one plain TCP on a private network.
       return literal(placement === 'embedded' ? 'tcp' : 'tls');
@@ -158,7 +214,7 @@ function sourceOf(
       return literal(placement === 'embedded' ? 'true' : 'false');
     case 'access-key-id':
     case 'secret-access-key':
-      if (placement === 'aws') return { kind: 'none' };
+      if (placement === 'aws') return { kind: 'workload-identity', resource: resource.name };
       if (placement === 'digitalocean') return infrastructure;
       return generated ? { kind: 'generated-secret', secret: generated } : { kind: 'embedded', resource: resource.name };
   }
@@ -174,10 +230,14 @@ export function serviceConnections(service: ResolvedService, declarations: reado
   for (const declaration of declarations) {
     const resource = resources.find((candidate) => candidate.name === declaration.name);
     if (!resource || variables.some((variable) => variable.resource === resource.name)) continue;
+    const nameOf = (contractName: string) => declaration.env?.names?.[contractName] ?? `${declaration.env?.prefix ?? ''}${contractName}`;
     for (const entry of resource.connection.variables) {
-      const name = declaration.env?.names?.[entry.contractName] ?? `${declaration.env?.prefix ?? ''}${entry.contractName}`;
+      const name = nameOf(entry.contractName);
       if (service.env[name] !== undefined) continue;
-      variables.push({ name, contractName: entry.contractName, resource: resource.name, field: entry.field, secret: entry.secret, source: entry.source });
+      // A URL's spliced parts name the variables as this service receives them.
+      const source: ConnectionSource =
+        entry.source.kind === 'composed' ? { kind: 'composed', parts: entry.source.parts.map((part) => ('text' in part ? part : { field: part.field, variable: nameOf(part.variable) })) } : entry.source;
+      variables.push({ name, contractName: entry.contractName, resource: resource.name, field: entry.field, secret: entry.secret, source });
     }
   }
   return variables.sort((a, b) => compareText(a.name, b.name));

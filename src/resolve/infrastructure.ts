@@ -1,4 +1,5 @@
 import type { ComputePlatform, EnvironmentInput, InfraSecret, Infrastructure, ProjectSettings, Provider, ResolvedService, Runtime, Entity, Origin } from '../model/index.js';
+import { spacesRegion } from './digitalocean.js';
 
 /** Default AI gateway for enterprise targets that enable one without naming an image. */
 export const defaultAiGatewayImage = 'ghcr.io/berriai/litellm:main-stable';
@@ -25,6 +26,7 @@ export function resolveInfrastructure(
   return {
     namespace: name,
     region: input.region,
+    objectStorageRegion: input.provider === 'aws' ? input.region : input.provider === 'digitalocean' ? spacesRegion(input.region) : undefined,
     compute: { platform: computePlatform(input.provider, input.runtime), gpuServices: services.filter((s) => (s.resources.gpu ?? 0) > 0).map((s) => s.name) },
     network: { cidr: input.enterprise?.vpc?.cidr ?? defaultCidr[input.provider], dedicated: input.enterprise?.vpc !== undefined },
     publicEndpoints,

@@ -5,8 +5,12 @@ export type RandomBytes = (count: number) => Uint8Array;
 
 /** Safe in URLs, shells, dotenv files and YAML plain scalars alike. */
 const urlSafe = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-/** Letters, digits and symbols that need no quoting in dotenv, shell, YAML or a database URL's password part. */
-const passwordAlphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789-_.~+=^';
+/**
+ * Letters and digits that cannot be misread (no I, O, l, 0, 1) and RFC 3986's unreserved symbols:
+ * nothing to quote in dotenv, shell or YAML, and nothing to percent-encode where Kubernetes splices
+ * a password into a URL form (`$(DB_PASSWORD)`), which it cannot encode.
+ */
+const passwordAlphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789-_.~';
 
 /** A fresh value for one generated secret. The only randomness in Slipway lives here and in encryption. */
 export function generateSecretValue(secret: Pick<GeneratedSecret, 'generate' | 'length'>, random: RandomBytes = nodeRandomBytes): string {

@@ -111,6 +111,10 @@ describeScripts('install.sh and update.sh on a host', () => {
     expect(apiEnv).toMatch(/^APP_KEY='plain-APP_KEY'$/m);
     expect(apiEnv).toMatch(/^MAIL_PASSWORD='mail-from-host'$/m);
     expect(apiEnv).toMatch(/^AWS_SECRET_ACCESS_KEY='[0-9a-f]{48}'$/m);
+    // The URL forms, made by install.sh around the decrypted secret, which it percent-encodes.
+    expect(apiEnv).toMatch(/^DATABASE_URL='postgresql:\/\/harbor:plain-DB_PASSWORD@database:5432\/harbor'$/m);
+    expect(apiEnv).toMatch(/^REDIS_URL='redis:\/\/:p%40ss%3Aw%2Frd%2B%20%25~%5E@cache:6379'$/m);
+    expect(apiEnv).toMatch(/^REDIS_PASSWORD='p@ss:w\/rd\+ %~\^'$/m);
     expect(readFileSync(join(releaseDir, 'env', 'database.env'), 'utf8')).toBe("POSTGRES_PASSWORD='plain-DB_PASSWORD'\n");
     expect(readFileSync(join(releaseDir, 'env', 'uploads.env'), 'utf8')).toContain(apiEnv.match(/^AWS_SECRET_ACCESS_KEY=.*$/m)![0].replace('AWS_SECRET_ACCESS_KEY', 'MINIO_ROOT_PASSWORD'));
     expect(statSync(join(releaseDir, 'env', 'api.env')).mode & 0o777).toBe(0o600);

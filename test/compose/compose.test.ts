@@ -111,7 +111,12 @@ describe('Compose files of the bundled example', () => {
           for (const key of Object.keys(service.environment ?? {})) expect(secretNames.has(key), `${serviceName} ${key}`).toBe(false);
         }
         expect(document.services.api.env_file).toEqual(['env/api.env']);
-        expect(plan.envFiles.api!.map((entry) => entry.name)).toEqual(['APP_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'DB_PASSWORD', 'MAIL_PASSWORD', 'REDIS_PASSWORD', 'REVERB_APP_SECRET']);
+        expect(plan.envFiles.api!.map((entry) => entry.name)).toEqual(['APP_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'DATABASE_URL', 'DB_PASSWORD', 'MAIL_PASSWORD', 'REDIS_PASSWORD', 'REDIS_URL', 'REVERB_APP_SECRET']);
+        // The URL forms: the secret between text install.sh puts around it, percent-encoded.
+        expect(plan.envFiles.api!.filter((entry) => entry.url)).toEqual([
+          { name: 'DATABASE_URL', from: 'DB_PASSWORD', url: { before: 'postgresql://harbor:', after: '@database:5432/harbor' } },
+          { name: 'REDIS_URL', from: 'REDIS_PASSWORD', url: { before: 'redis://:', after: '@cache:6379' } },
+        ]);
         expect(plan.envFiles.database).toEqual([{ name: 'POSTGRES_PASSWORD', from: 'DB_PASSWORD' }]);
         expect(document.services.frontend.env_file).toBeUndefined();
         // The same encrypted values and MAC as the SOPS file the model carries, read with a YAML parser: nothing re-encrypted, nothing decrypted.

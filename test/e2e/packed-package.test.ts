@@ -232,7 +232,9 @@ describeE2e('the packed package, installed outside the repository', () => {
     expect(hosts, result.stdout).toHaveLength(1);
     expect(hosts[0]).toMatch(/AWS Secrets Manager eks\/orders\/connection, materialised by the ExternalSecret orders-connection$/);
     expect(shopLines.find((line) => line.includes(' DB_PASSWORD: '))).toMatch(/the generated secret DB_PASSWORD \(secrets\/secrets\.sops\.yaml\)$/);
-    for (const variable of ['DB_PORT', 'DB_DATABASE', 'DB_USERNAME', 'DB_PASSWORD', 'REDIS_HOST', 'REDIS_PASSWORD', 'AWS_BUCKET']) {
+    expect(shopLines.find((line) => line.includes(' DATABASE_URL: ')), result.stdout).toMatch(/Terraform's url of orders, in AWS Secrets Manager eks\/orders\/connection, materialised by the ExternalSecret orders-connection$/);
+    expect(shopLines.find((line) => line.includes(' AWS_ACCESS_KEY_ID: ')), result.stdout).toMatch(/set empty: the service account's own role reaches media \(EKS Pod Identity\)/);
+    for (const variable of ['DB_PORT', 'DB_DATABASE', 'DB_USERNAME', 'DB_PASSWORD', 'DATABASE_URL', 'REDIS_HOST', 'REDIS_PASSWORD', 'REDIS_URL', 'AWS_BUCKET', 'AWS_SECRET_ACCESS_KEY']) {
       expect(shopLines.some((line) => line.includes(` ${variable}: `)), `${variable} in\n${result.stdout}`).toBe(true);
     }
     await expectNoPlaintext('plan eks', result.stdout + result.stderr);
@@ -275,6 +277,8 @@ describeE2e('the packed package, installed outside the repository', () => {
     const orders = externalSecrets.find((object) => object!.metadata?.name === 'orders-connection')!;
     expect(orders.spec?.target?.name).toBe('orders-connection');
     expect(orders.spec?.data).toContainEqual({ secretKey: 'host', remoteRef: { key: 'eks/orders/connection', property: 'host' } });
+    expect(orders.spec?.data).toContainEqual({ secretKey: 'url', remoteRef: { key: 'eks/orders/connection', property: 'url' } });
+    expect(shopValues.secretEnv?.filter((entry) => entry.name === 'DATABASE_URL'), values).toEqual([{ name: 'DATABASE_URL', secretName: 'orders-connection', key: 'url' }]);
     const kustomization = parse(text('environments/eks/k8s/kustomization.yaml')) as { resources: string[] };
     expect(kustomization.resources).toContain('externalsecret-orders-connection.yaml');
 
@@ -282,6 +286,11 @@ describeE2e('the packed package, installed outside the repository', () => {
     const compose = parse(text('environments/onprem/compose/docker-compose.yml')) as { services: Record<string, { environment?: Record<string, string> | string[] }> };
     const shopEnv = environmentOf(compose.services.shop?.environment);
     expect(shopEnv.DB_HOST, JSON.stringify(compose.services.shop)).toBe('orders');
+    // ... and its URL form through install.sh, the password between the parts bundle.json gives.
+    const zipName = readdirSync(join(out, 'environments', 'onprem', 'bundle')).find((name) => name.endsWith('.zip'))!;
+    const zip = unzipSync(readFileSync(join(out, 'environments', 'onprem', 'bundle', zipName)));
+    const bundle = JSON.parse(Buffer.from(zip['bundle.json']!).toString('utf8')) as { runtime: { envFiles: Record<string, Array<{ name: string; from: string; url?: unknown }>> } };
+    expect(bundle.runtime.envFiles.shop?.find((entry) => entry.name === 'DATABASE_URL')).toEqual({ name: 'DATABASE_URL', from: 'DB_PASSWORD', url: { before: 'postgresql://orders:', after: '@orders:5432/orders' } });
     expect(Object.keys(compose.services)).toContain('orders');
   });
 
@@ -333,7 +342,7 @@ describeE2e('the packed package, installed outside the repository', () => {
     const clash = result.stderr.split('\n').filter((line) => line.includes('connection-name-clash'));
     expect(clash.length, result.stderr).toBeGreaterThan(0);
     for (const line of clash) expect(line.startsWith(`${shown}:${lineIndex + 1}:${column}: error connection-name-clash: `), line).toBe(true);
-    expect(clash[0]).toMatch(/"shop" would receive DB_[A-Z]+ from both "orders" and "reports"/);
+    expect(clash[0]).toMatch(/"shop" would receive (DB_[A-Z]+|DATABASE_URL) from both "orders" and "reports"/);
   });
 });
 

@@ -70,10 +70,14 @@ const connection = (resource: string, field: string): [string, string] => [`${re
 const expected: Record<string, Record<string, Source>> = {
   'eu-prod': {
     APP_KEY: generated('APP_KEY'),
+    // Set empty: the pod's own role (EKS Pod Identity) reaches the bucket.
+    AWS_ACCESS_KEY_ID: '',
     AWS_BUCKET: connection('uploads', 'bucket'),
     AWS_DEFAULT_REGION: 'eu-central-1',
     AWS_ENDPOINT: 'https://s3.eu-central-1.amazonaws.com',
+    AWS_SECRET_ACCESS_KEY: '',
     AWS_USE_PATH_STYLE_ENDPOINT: 'false',
+    DATABASE_URL: connection('database', 'url'),
     DB_CONNECTION: 'pgsql',
     DB_DATABASE: 'harbor',
     DB_HOST: connection('database', 'host'),
@@ -85,6 +89,7 @@ const expected: Record<string, Record<string, Source>> = {
     REDIS_PASSWORD: generated('REDIS_PASSWORD'),
     REDIS_PORT: connection('cache', 'port'),
     REDIS_SCHEME: 'tls',
+    REDIS_URL: connection('cache', 'url'),
     REVERB_APP_SECRET: generated('REVERB_APP_SECRET'),
   },
   'lumen-wl': {
@@ -95,6 +100,7 @@ const expected: Record<string, Record<string, Source>> = {
     AWS_ENDPOINT: connection('uploads', 'endpoint'),
     AWS_SECRET_ACCESS_KEY: connection('uploads', 'secret-access-key'),
     AWS_USE_PATH_STYLE_ENDPOINT: 'false',
+    DATABASE_URL: connection('database', 'url'),
     DB_CONNECTION: 'pgsql',
     DB_DATABASE: 'harbor',
     DB_HOST: connection('database', 'host'),
@@ -107,6 +113,7 @@ const expected: Record<string, Record<string, Source>> = {
     REDIS_PASSWORD: connection('cache', 'password'),
     REDIS_PORT: connection('cache', 'port'),
     REDIS_SCHEME: 'tls',
+    REDIS_URL: connection('cache', 'url'),
     REVERB_APP_SECRET: generated('REVERB_APP_SECRET'),
   },
   dev: {
@@ -117,6 +124,8 @@ const expected: Record<string, Record<string, Source>> = {
     AWS_ENDPOINT: 'http://uploads:9000',
     AWS_SECRET_ACCESS_KEY: ['uploads', 'root-password'],
     AWS_USE_PATH_STYLE_ENDPOINT: 'true',
+    // Made by Kubernetes from the variables listed before it; the password never leaves its Secret.
+    DATABASE_URL: 'postgresql://harbor:$(DB_PASSWORD)@database:5432/harbor',
     DB_CONNECTION: 'pgsql',
     DB_DATABASE: 'harbor',
     DB_HOST: 'database',
@@ -128,14 +137,18 @@ const expected: Record<string, Record<string, Source>> = {
     REDIS_PASSWORD: generated('REDIS_PASSWORD'),
     REDIS_PORT: '6379',
     REDIS_SCHEME: 'tcp',
+    REDIS_URL: 'redis://:$(REDIS_PASSWORD)@cache-master:6379',
     REVERB_APP_SECRET: generated('REVERB_APP_SECRET'),
   },
   'contoso-private': {
     APP_KEY: generated('APP_KEY'),
+    AWS_ACCESS_KEY_ID: '',
     AWS_BUCKET: connection('uploads', 'bucket'),
     AWS_DEFAULT_REGION: 'eu-west-1',
     AWS_ENDPOINT: 'https://s3.eu-west-1.amazonaws.com',
+    AWS_SECRET_ACCESS_KEY: '',
     AWS_USE_PATH_STYLE_ENDPOINT: 'false',
+    DATABASE_URL: connection('database', 'url'),
     DB_CONNECTION: 'pgsql',
     DB_DATABASE: 'harbor',
     DB_HOST: connection('database', 'host'),
@@ -147,6 +160,7 @@ const expected: Record<string, Record<string, Source>> = {
     REDIS_PASSWORD: generated('REDIS_PASSWORD'),
     REDIS_PORT: connection('cache', 'port'),
     REDIS_SCHEME: 'tls',
+    REDIS_URL: connection('cache', 'url'),
     REVERB_APP_SECRET: generated('REVERB_APP_SECRET'),
   },
 };
@@ -158,8 +172,15 @@ describeTools('the connection contract on Kubernetes', () => {
       const workload = pods(objects).get('api')!;
       const env = workload.containers[0]!.env!;
       expect(new Set(env.map((variable) => variable.name)).size, `${name}: a variable twice`).toBe(env.length);
-      const watched = env.filter((variable) => variable.valueFrom || /^(DB|REDIS|AWS)_/.test(variable.name) || variable.name in answer);
+      const watched = env.filter((variable) => variable.valueFrom || /^(DB|REDIS|AWS)_|^(DATABASE|REDIS)_URL$/.test(variable.name) || variable.name in answer);
       expect(Object.fromEntries(watched.map((variable) => [variable.name, sourceOf(variable)])), name).toEqual(answer);
+      // Kubernetes expands $(NAME) only from variables listed before: every one a URL form names comes earlier.
+      for (const [index, variable] of env.entries()) {
+        for (const [, referenced] of (variable.value ?? '').matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
+          expect(env.findIndex((candidate) => candidate.name === referenced), `${name}: ${variable.name} names ${referenced}`).toBeGreaterThanOrEqual(0);
+          expect(env.findIndex((candidate) => candidate.name === referenced), `${name}: ${variable.name} names ${referenced}`).toBeLessThan(index);
+        }
+      }
     }
   });
 
@@ -233,6 +254,7 @@ describeTools('the connection contract on Kubernetes', () => {
       data: [
         { secretKey: 'host', remoteRef: { key: 'eu-prod/database/connection', property: 'host' } },
         { secretKey: 'port', remoteRef: { key: 'eu-prod/database/connection', property: 'port' } },
+        { secretKey: 'url', remoteRef: { key: 'eu-prod/database/connection', property: 'url' } },
       ],
     });
     expect(byName('ExternalSecret', 'infra-secrets').spec.data).toEqual([

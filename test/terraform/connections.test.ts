@@ -18,8 +18,17 @@ function managedStores(environment: ResolvedEnvironment) {
 
 describe('AWS + Kubernetes (eu-prod, contoso-private): connection secrets in Secrets Manager', () => {
   const expectedValues: Record<string, Record<string, string>> = {
-    cache: { host: ref('aws_elasticache_replication_group.cache.primary_endpoint_address'), port: ref('tostring(aws_elasticache_replication_group.cache.port)') },
-    database: { host: ref('aws_db_instance.database.address'), port: ref('tostring(aws_db_instance.database.port)') },
+    cache: {
+      host: ref('aws_elasticache_replication_group.cache.primary_endpoint_address'),
+      port: ref('tostring(aws_elasticache_replication_group.cache.port)'),
+      // The URL form: the auth token Terraform sets on the cache, percent-encoded (urlencode writes a space as +).
+      url: ref('format("rediss://:%s@%s:%s", replace(urlencode(var.cache_auth_token), "+", "%20"), aws_elasticache_replication_group.cache.primary_endpoint_address, tostring(aws_elasticache_replication_group.cache.port))'),
+    },
+    database: {
+      host: ref('aws_db_instance.database.address'),
+      port: ref('tostring(aws_db_instance.database.port)'),
+      url: ref('format("postgresql://%s:%s@%s:%s/%s?sslmode=require", "harbor", replace(urlencode(var.database_password), "+", "%20"), aws_db_instance.database.address, tostring(aws_db_instance.database.port), "harbor")'),
+    },
     uploads: { bucket: ref('aws_s3_bucket.uploads.bucket') },
   };
 
@@ -119,11 +128,13 @@ describe('DigitalOcean + Kubernetes (lumen-wl, staging): connection Secrets writ
       host: ref('digitalocean_database_cluster.cache.private_host'),
       password: ref('digitalocean_database_cluster.cache.password'),
       port: ref('tostring(digitalocean_database_cluster.cache.port)'),
+      url: ref('format("rediss://:%s@%s:%s", replace(urlencode(digitalocean_database_cluster.cache.password), "+", "%20"), digitalocean_database_cluster.cache.private_host, tostring(digitalocean_database_cluster.cache.port))'),
     },
     database: {
       host: ref('digitalocean_database_cluster.database.private_host'),
       password: ref('digitalocean_database_user.database.password'),
       port: ref('tostring(digitalocean_database_cluster.database.port)'),
+      url: ref('format("postgresql://%s:%s@%s:%s/%s?sslmode=require", "harbor", replace(urlencode(digitalocean_database_user.database.password), "+", "%20"), digitalocean_database_cluster.database.private_host, tostring(digitalocean_database_cluster.database.port), "harbor")'),
     },
     uploads: {
       'access-key-id': ref('digitalocean_spaces_key.uploads.access_key'),
@@ -206,6 +217,9 @@ describe('ECS (us-prod): the task definitions carry the connection contract', ()
     const module = await exampleModule('us-prod');
     const { environment: variables, secrets } = await container(module, 'api');
     expect(variables).toMatchObject({
+      // Set empty: the task role reaches the bucket.
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
       AWS_BUCKET: ref('aws_s3_bucket.uploads.bucket'),
       AWS_DEFAULT_REGION: 'us-east-1',
       AWS_USE_PATH_STYLE_ENDPOINT: 'false',
@@ -216,18 +230,23 @@ describe('ECS (us-prod): the task definitions carry the connection contract', ()
     });
     expect(secrets).toEqual({
       APP_KEY: ref('aws_secretsmanager_secret.generated_app_key.arn'),
+      // The URL forms carry a password: one JSON key of the store's connection secret.
+      DATABASE_URL: ref('format("%s:url::", aws_secretsmanager_secret.connection_database.arn)'),
       DB_PASSWORD: ref('aws_secretsmanager_secret.generated_db_password.arn'),
       MAIL_PASSWORD: ref('data.aws_secretsmanager_secret.infra_mail_password.arn'),
       REDIS_PASSWORD: ref('aws_secretsmanager_secret.generated_redis_password.arn'),
+      REDIS_URL: ref('format("%s:url::", aws_secretsmanager_secret.connection_cache.arn)'),
       REVERB_APP_SECRET: ref('aws_secretsmanager_secret.generated_reverb_app_secret.arn'),
     });
-    for (const variable of api.connections) expect(variable.secret ? secrets : variables, variable.name).toHaveProperty([variable.name]);
+    // Secret ones by ARN, except the keys set empty, which hold nothing.
+    for (const variable of api.connections) expect(variable.secret && variable.source.kind !== 'workload-identity' ? secrets : variables, variable.name).toHaveProperty([variable.name]);
     // The generated secrets it reads exist (filled from SOPS by the deploy), and the execution role may read them.
     expect(resourceOf(module, 'aws_secretsmanager_secret', 'generated_db_password').name).toBe('us-prod/DB_PASSWORD');
     const readable = module.data.aws_iam_policy_document.ecs_execution_secrets[0].statement[0].resources;
-    for (const arn of Object.values(secrets)) expect(readable).toContain(arn);
-    // ECS refers to the stores directly: no connection secrets.
-    expect(resourcesOf(module, 'aws_secretsmanager_secret_version')).toEqual({});
+    for (const arn of [...Object.values(secrets).filter((arn) => !arn.includes(':url::')), ref('aws_secretsmanager_secret.connection_database.arn'), ref('aws_secretsmanager_secret.connection_cache.arn')]) expect(readable).toContain(arn);
+    // ECS refers to the stores' addresses directly; only what carries a password goes through a connection secret, named as the delivery says.
+    expect(Object.keys(resourcesOf(module, 'aws_secretsmanager_secret_version')).sort()).toEqual(['connection_cache', 'connection_database']);
+    expect(resourceOf(module, 'aws_secretsmanager_secret', 'connection_database').name).toBe('us-prod/database/connection');
     // The bucket through the task role, exactly that bucket.
     expect(resourceOf(module, 'aws_ecs_task_definition', 'api').task_role_arn).toBe(ref('aws_iam_role.api_task.arn'));
     expect(module.data.aws_iam_policy_document.api_task[0].statement).toEqual([

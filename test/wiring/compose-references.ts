@@ -12,7 +12,7 @@ import { parse } from 'yaml';
  */
 
 export interface BundleDescription {
-  envFiles: Record<string, Array<{ name: string; from: string }>>;
+  envFiles: Record<string, Array<{ name: string; from: string; url?: { before: string; after: string } }>>;
   secrets: { sops: string[]; infra: Array<{ name: string; reference: string | null }>; install: Array<{ name: string }> };
 }
 
@@ -100,8 +100,21 @@ export function danglingComposeReferences(output: ComposeOutput): string[] {
     for (const secret of output.bundle.secrets.infra) {
       if (!output.infraNames.has(secret.name)) lines.push(`bundle.json secrets.infra ${secret.name}: not a declared infraSecrets entry`);
     }
+    const services = new Set(Object.keys(output.compose.services ?? {}));
     for (const [file, entries] of Object.entries(output.bundle.envFiles)) {
-      for (const entry of entries) if (!pool.has(entry.from)) lines.push(`env/${file}.env: ${entry.name} ← ${entry.from}: nothing holds it`);
+      for (const entry of entries) {
+        if (!pool.has(entry.from)) lines.push(`env/${file}.env: ${entry.name} ← ${entry.from}: nothing holds it`);
+        if (!entry.url) continue;
+        // A URL form names its store by its Compose service: the host must be one.
+        let host: string | undefined;
+        try {
+          host = new URL(`${entry.url.before}secret${entry.url.after}`).hostname;
+        } catch {
+          lines.push(`env/${file}.env: ${entry.name}: not a URL around its secret`);
+          continue;
+        }
+        if (!services.has(host)) lines.push(`env/${file}.env: ${entry.name} → host ${host}: no Compose service of that name`);
+      }
     }
   }
   for (const { path, text } of strings(output.compose, '')) {

@@ -48,8 +48,11 @@ export function ecsContainers(terraform: TerraformCatalogue): { containers: EcsC
 export function splitValueFrom(valueFrom: string): { expression: string | undefined; arn: string | undefined; key: string | undefined } {
   const match = /^\$\{([^}]*)\}(.*)$/s.exec(valueFrom);
   if (match) {
-    const suffix = match[2]!;
-    return { expression: match[1]!.trim(), arn: undefined, key: suffix.startsWith(':') ? suffix.split(':')[1] || undefined : undefined };
+    const inner = match[1]!.trim();
+    // `format("%s:KEY::", X.arn)`: Terraform appends the JSON key's suffix to the ARN.
+    const formatted = /^format\("%s(:[^"%]*)",\s*([^\s,()]+)\)$/.exec(inner);
+    const [expression, suffix] = formatted ? [formatted[2]!, formatted[1]!] : [inner, match[2]!];
+    return { expression, arn: undefined, key: suffix.startsWith(':') ? suffix.split(':')[1] || undefined : undefined };
   }
   // arn:aws:secretsmanager:region:account:secret:name[:json-key:version-stage:version-id]
   const parts = valueFrom.split(':');

@@ -27,9 +27,9 @@ import { podsWithoutBucketRole, tasksWithoutBucketRole } from './workload-identi
  * with Vault, and ECS Fargate. One compile; every Kubernetes target rendered once with Helm and
  * kustomize.
  *
- * Beyond wiring.test.ts: shop's connection names are held to Compose's on every target (less the
- * access keys where the workload's own role reaches the bucket), and that exception is checked
- * too: whatever receives the bucket without keys must run under a role that reaches it.
+ * Beyond wiring.test.ts: shop's connection names are held to Compose's on every target (the access
+ * keys set empty where the workload's own role reaches the bucket), and that is checked too:
+ * whatever receives the bucket without keys must run under a role that reaches it.
  */
 
 const targetsOf = (runtime: Runtime) => freshTargets.filter((target) => target.runtime === runtime).map((target) => target.name);
@@ -108,16 +108,23 @@ const composeShopNames = () => {
   return contractVariables(receiver.variables);
 };
 
-/** Shop's connection names on one target, judged against Compose's: the same, but for the access keys where the workload's role reaches the bucket. */
+/**
+ * Shop's connection names on one target, judged against Compose's: the same names everywhere. Where
+ * the workload's own role reaches the bucket the access keys are there too, and set empty, so the
+ * SDK's default chain takes the role.
+ */
 function sameAsCompose(environment: string, receivers: readonly Receiver[]): string[] {
   const byRole = model(environment).resources.find((resource) => resource.name === 'media')?.connection.workloadIdentity === true;
-  const expected = composeShopNames().filter((name) => !(byRole && awsKeys.includes(name)));
+  const expected = composeShopNames();
   if (receivers.length === 0) return [`env/${environment}: no workload runs shop`];
   return receivers.flatMap((receiver) => {
     const got = contractVariables(receiver.variables);
     return [
       ...expected.filter((name) => !got.includes(name)).map((name) => `env/${environment} ${receiver.label}: ${name} is missing (Compose has it)`),
-      ...got.filter((name) => !expected.includes(name)).map((name) => `env/${environment} ${receiver.label}: ${name} is extra (not on Compose${byRole ? ', and the role reaches the bucket' : ''})`),
+      ...got.filter((name) => !expected.includes(name)).map((name) => `env/${environment} ${receiver.label}: ${name} is extra (not on Compose)`),
+      ...(byRole ? awsKeys : [])
+        .filter((name) => receiver.values?.get(name) !== '')
+        .map((name) => `env/${environment} ${receiver.label}: ${name} is ${JSON.stringify(receiver.values?.get(name))}, not set empty, though the role reaches the bucket`),
     ];
   });
 }

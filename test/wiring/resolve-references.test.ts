@@ -39,6 +39,22 @@ describe('the Kubernetes wiring checker', () => {
     ]);
   });
 
+  it('names a $(NAME) Kubernetes would not expand: undefined, or defined only after it; passes earlier env, envFrom keys and $$', () => {
+    const workload = deployment([
+      secretKeyRef('DB_PASSWORD', 'generated-secrets', 'DB_PASSWORD'),
+      { name: 'DATABASE_URL', value: 'postgresql://app:$(DB_PASSWORD)@db:5432/app' },
+      { name: 'FROM_ENVFROM', value: '$(APP_KEY) and $$(NOT_A_REFERENCE)' },
+      { name: 'EARLY', value: 'redis://:$(REDIS_PASSWORD)@cache:6379' },
+      { name: 'MISSING', value: '$(NOWHERE)' },
+      secretKeyRef('REDIS_PASSWORD', 'generated-secrets', 'REDIS_PASSWORD'),
+    ]);
+    (workload.spec as any).template.spec.containers[0].envFrom = [{ secretRef: { name: 'app' } }];
+    expect(danglingKubernetesReferences(kubernetes([workload, secret('generated-secrets', ['DB_PASSWORD', 'REDIS_PASSWORD']), secret('app', ['APP_KEY'])]))).toEqual([
+      'env/prod Deployment/api container api: EARLY → $(REDIS_PASSWORD): no variable of that name is defined before it',
+      'env/prod Deployment/api container api: MISSING → $(NOWHERE): no variable of that name is defined before it',
+    ]);
+  });
+
   it('checks init containers and CronJobs too, and takes the default ServiceAccount as given', () => {
     const cron = {
       kind: 'CronJob',
@@ -270,6 +286,14 @@ describe('the Compose wiring checker', () => {
       'env/onprem docker-compose.yml.services.api.environment.B: $USER has no value',
       'env/onprem env/api.env: MAIL_PASSWORD ← MAIL_PASSWORD: nothing holds it',
     ]);
+  });
+
+  it('passes a URL form whose host is a Compose service, and names one whose host is not', () => {
+    const compose = { services: { api: { env_file: ['env/api.env'] }, database: {} } };
+    const entry = (after: string) => ({ name: 'DATABASE_URL', from: 'DB_PASSWORD', url: { before: 'postgresql://app:', after } });
+    const bundle = (after: string) => ({ envFiles: { api: [entry(after)] }, secrets: { sops: ['DB_PASSWORD'], infra: [], install: [] } });
+    expect(danglingComposeReferences(output(compose, { bundle: bundle('@database:5432/app') }))).toEqual([]);
+    expect(danglingComposeReferences(output(compose, { bundle: bundle('@postgres:5432/app') }))).toEqual(['env/onprem env/api.env: DATABASE_URL → host postgres: no Compose service of that name']);
   });
 });
 

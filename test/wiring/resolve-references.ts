@@ -219,6 +219,34 @@ export function describeReference(reference: Reference): string {
   return `${reference.from}: ${reference.via} → ${reference.kind} ${reference.name}${reference.key !== undefined ? ` key ${reference.key}` : ''}: nothing creates it`;
 }
 
+/**
+ * `$(NAME)` in a container's `env` values that Kubernetes would leave as it is: it expands a name
+ * only from the variables defined before it (earlier `env` entries, and every `envFrom` key);
+ * `$$` is an escaped `$`.
+ */
+export function unexpandedVariables(object: K8sObject, created: readonly Created[]): string[] {
+  const lines: string[] = [];
+  const workload = `${object.kind}/${object.metadata?.name}`;
+  const namespace = String(record(object.metadata).namespace ?? '');
+  for (const { label, container } of containersOf(object)) {
+    const defined = new Set<string>();
+    for (const source of list(container.envFrom)) {
+      const reference = source.secretRef ?? source.configMapRef;
+      const kind = source.secretRef ? 'Secret' : 'ConfigMap';
+      const found = created.find((candidate) => candidate.kind === kind && candidate.name === reference?.name && (candidate.namespace === undefined || candidate.namespace === namespace));
+      for (const key of found?.keys ?? []) defined.add(`${source.prefix ?? ''}${key}`);
+    }
+    for (const variable of list(container.env)) {
+      const value = typeof variable.value === 'string' ? variable.value.replaceAll('$$', '') : '';
+      for (const [, name] of value.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)) {
+        if (!defined.has(name!)) lines.push(`${workload} ${label}: ${variable.name} → $(${name}): no variable of that name is defined before it`);
+      }
+      defined.add(String(variable.name));
+    }
+  }
+  return lines;
+}
+
 /** Every dangling reference of one Kubernetes target, sorted; empty when it is wired. */
 export function danglingKubernetesReferences(output: KubernetesOutput): string[] {
   const { created, reads, problems } = createdObjects(output);
@@ -227,6 +255,7 @@ export function danglingKubernetesReferences(output: KubernetesOutput): string[]
   for (const reference of [...objects.filter(isWorkload).flatMap(workloadReferences), ...reads]) {
     if (!resolves(reference, created)) lines.push(describeReference(reference));
   }
+  for (const workload of objects.filter(isWorkload)) lines.push(...unexpandedVariables(workload, created));
   for (const object of objects.filter((candidate) => candidate.kind === 'ExternalSecret')) {
     const spec = record(object.spec);
     const label = `ExternalSecret/${object.metadata?.name}`;

@@ -112,7 +112,11 @@ export function targetWiring(example: () => CompiledExample): TargetWiring {
       const { containers } = ecsContainers((await terraform(environment))!);
       return containers
         .filter(({ container }) => container.name === service)
-        .map(({ taskDefinition, container }) => ({ label: `${taskDefinition} container ${container.name}`, variables: ecsContainerVariables(container) }));
+        .map(({ taskDefinition, container }) => ({
+          label: `${taskDefinition} container ${container.name}`,
+          variables: ecsContainerVariables(container),
+          values: new Map(((container.environment ?? []) as Array<{ name: string; value?: unknown }>).flatMap((entry) => (typeof entry.value === 'string' ? [[entry.name, entry.value] as const] : []))),
+        }));
     },
   };
 }

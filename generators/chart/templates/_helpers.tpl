@@ -26,7 +26,7 @@ slipway.dev/pod: workload
 {{- if eq .Values.strategy "blue-green" }}argoproj.io/v1alpha1{{ else }}apps/v1{{ end }}
 {{- end }}
 
-{{/* Plain variables, then those read from Secrets of the namespace (each by its Secret and key). */}}
+{{/* Plain variables, then those read from Secrets of the namespace (each by its Secret and key), then those made from them: Kubernetes expands `$(NAME)` only from variables defined earlier. */}}
 {{- define "app.envVars" -}}
 {{- range $name, $value := .Values.env }}
 - name: {{ $name | toJson }}
@@ -39,10 +39,14 @@ slipway.dev/pod: workload
       name: {{ .secretName | toJson }}
       key: {{ .key | toJson }}
 {{- end }}
+{{- range .Values.composedEnv }}
+- name: {{ .name | toJson }}
+  value: {{ .value | toJson }}
+{{- end }}
 {{- end }}
 
 {{- define "app.hasEnv" -}}
-{{- if or .Values.env .Values.secretEnv }}true{{ end }}
+{{- if or .Values.env .Values.secretEnv .Values.composedEnv }}true{{ end }}
 {{- end }}
 
 {{- define "app.probeAction" -}}
@@ -58,10 +62,8 @@ exec:
 
 {{/* EKS Pod Identity mounts its own token into pods of an associated ServiceAccount, so the API token stays unmounted. */}}
 {{- define "app.podSecurity" -}}
-{{- if .identity }}
 {{- with .root.Values.serviceAccount.name }}
 serviceAccountName: {{ . | toJson }}
-{{- end }}
 {{- end }}
 automountServiceAccountToken: false
 securityContext:
@@ -111,7 +113,7 @@ spec:
         slipway.dev/pod: {{ .suffix | toJson }}
     spec:
       restartPolicy: Never
-      {{- include "app.podSecurity" (dict "root" $root "identity" .identity) | nindent 6 }}
+      {{- include "app.podSecurity" (dict "root" $root) | nindent 6 }}
       {{- include "app.gpuTolerations" $root | nindent 6 }}
       containers:
         - name: {{ .suffix | toJson }}

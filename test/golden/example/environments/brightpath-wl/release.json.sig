@@ -1,1 +1,1 @@
-+XyxJJlqh8/sj9qew9yxubAaQq3IqV+w65Nlz5Gep/90JblbuGVMbwajm+wvR2evR4+NiQYo4CdN4W3oskivCg==
+c2O9eCS9i4CBt9hH2tuvE5aB8Xe88cY9r5aVC72lOqvYta+UrvzAUU5KyYCPIMWomx7b/i2o6zq691+gmTGkDg==

@@ -1,1 +1,1 @@
-4dFLbUo0hWErRZ8JxtaXERXV8pB49kTGC8j2g3Ggi1l+Toge9Vs++yFhbky/6JE2ecVJ47hDKJBQ4jzs7GgICg==
+DglKwGz2jR6wfGhHkBrgH4+eAXZrL0gksnNIc8mlD74BAFxmwgEPltx/onh2reexFscVvGp4BxxZOeahcLJ8BQ==

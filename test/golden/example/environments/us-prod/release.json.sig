@@ -1,1 +1,1 @@
-hVkFPzov81ze6479U8LXXuM6788avevRznQ+AvTssM/15Is9ZY1QN/Wj41W+XkXpIVwLq3nZ+EgqS2DbEfOOAg==
+d/hy6jGeAsviwnlRSrtbaD9TFZsbJVMy0AVp7vKblbo4feEI3lHy6smanWd/sZVWmprYsSBuKN/MM6uZst/cBQ==

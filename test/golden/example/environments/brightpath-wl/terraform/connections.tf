@@ -3,7 +3,7 @@
 # The stores' connection details, one secret each, as the services' connection contract names the fields.
 resource "aws_secretsmanager_secret" "connection_cache" {
   name                    = "brightpath-wl/cache/connection"
-  description             = "How the services of brightpath-wl reach cache (host, port), written by Terraform"
+  description             = "How the services of brightpath-wl reach cache (host, port, url), written by Terraform"
   recovery_window_in_days = 30
 }
 
@@ -12,18 +12,23 @@ resource "aws_secretsmanager_secret_version" "connection_cache" {
   secret_string = jsonencode({
     host = aws_elasticache_replication_group.cache.primary_endpoint_address
     port = tostring(aws_elasticache_replication_group.cache.port)
+    url  = format("rediss://:%s@%s:%s", replace(urlencode(var.cache_auth_token), "+", "%20"), aws_elasticache_replication_group.cache.primary_endpoint_address, tostring(aws_elasticache_replication_group.cache.port))
   })
 }
 
 resource "aws_secretsmanager_secret" "connection_database" {
   name                    = "brightpath-wl/database/connection"
-  description             = "How the services of brightpath-wl reach database (host, port), written by Terraform"
+  description             = "How the services of brightpath-wl reach database (host, port, url), written by Terraform"
   recovery_window_in_days = 30
 }
 
 resource "aws_secretsmanager_secret_version" "connection_database" {
-  secret_id     = aws_secretsmanager_secret.connection_database.id
-  secret_string = jsonencode({ host = aws_db_instance.database.address, port = tostring(aws_db_instance.database.port) })
+  secret_id = aws_secretsmanager_secret.connection_database.id
+  secret_string = jsonencode({
+    host = aws_db_instance.database.address
+    port = tostring(aws_db_instance.database.port)
+    url  = format("postgresql://%s:%s@%s:%s/%s?sslmode=require", "harbor", replace(urlencode(var.database_password), "+", "%20"), aws_db_instance.database.address, tostring(aws_db_instance.database.port), "harbor")
+  })
 }
 
 resource "aws_secretsmanager_secret" "connection_uploads" {

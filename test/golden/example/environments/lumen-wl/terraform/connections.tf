@@ -11,7 +11,7 @@ resource "kubernetes_namespace_v1" "main" {
   }
 }
 
-# How the services reach cache: host, password, port.
+# How the services reach cache: host, password, port, url.
 resource "kubernetes_secret_v1" "connection_cache" {
   metadata {
     name      = "cache-connection"
@@ -24,10 +24,11 @@ resource "kubernetes_secret_v1" "connection_cache" {
     host     = digitalocean_database_cluster.cache.private_host
     password = digitalocean_database_cluster.cache.password
     port     = tostring(digitalocean_database_cluster.cache.port)
+    url      = format("rediss://:%s@%s:%s", replace(urlencode(digitalocean_database_cluster.cache.password), "+", "%20"), digitalocean_database_cluster.cache.private_host, tostring(digitalocean_database_cluster.cache.port))
   }
 }
 
-# How the services reach database: host, password, port.
+# How the services reach database: host, password, port, url.
 resource "kubernetes_secret_v1" "connection_database" {
   metadata {
     name      = "database-connection"
@@ -40,6 +41,7 @@ resource "kubernetes_secret_v1" "connection_database" {
     host     = digitalocean_database_cluster.database.private_host
     password = digitalocean_database_user.database.password
     port     = tostring(digitalocean_database_cluster.database.port)
+    url      = format("postgresql://%s:%s@%s:%s/%s?sslmode=require", "harbor", replace(urlencode(digitalocean_database_user.database.password), "+", "%20"), digitalocean_database_cluster.database.private_host, tostring(digitalocean_database_cluster.database.port), "harbor")
   }
 }
 

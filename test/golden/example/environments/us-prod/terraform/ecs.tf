@@ -98,6 +98,8 @@ data "aws_iam_policy_document" "ecs_execution_secrets" {
       data.aws_secretsmanager_secret.infra_mail_password.arn,
       aws_secretsmanager_secret.generated_redis_password.arn,
       aws_secretsmanager_secret.generated_reverb_app_secret.arn,
+      aws_secretsmanager_secret.connection_cache.arn,
+      aws_secretsmanager_secret.connection_database.arn,
     ]
   }
 }
@@ -135,9 +137,11 @@ resource "aws_ecs_task_definition" "api" {
         { name = "APP_ENV", value = "production" },
         { name = "APP_NAME", value = "Harbor" },
         { name = "APP_URL", value = "https://us.harbor.example.com" },
+        { name = "AWS_ACCESS_KEY_ID", value = "" },
         { name = "AWS_BUCKET", value = aws_s3_bucket.uploads.bucket },
         { name = "AWS_DEFAULT_REGION", value = "us-east-1" },
         { name = "AWS_ENDPOINT", value = "https://s3.us-east-1.amazonaws.com" },
+        { name = "AWS_SECRET_ACCESS_KEY", value = "" },
         { name = "AWS_USE_PATH_STYLE_ENDPOINT", value = "false" },
         { name = "BROADCAST_CONNECTION", value = "reverb" },
         { name = "CACHE_STORE", value = "redis" },
@@ -162,6 +166,10 @@ resource "aws_ecs_task_definition" "api" {
       ]
       secrets = [
         { name = "APP_KEY", valueFrom = aws_secretsmanager_secret.generated_app_key.arn },
+        {
+          name      = "DATABASE_URL"
+          valueFrom = format("%s:url::", aws_secretsmanager_secret.connection_database.arn)
+        },
         { name = "DB_PASSWORD", valueFrom = aws_secretsmanager_secret.generated_db_password.arn },
         {
           name      = "MAIL_PASSWORD"
@@ -170,6 +178,10 @@ resource "aws_ecs_task_definition" "api" {
         {
           name      = "REDIS_PASSWORD"
           valueFrom = aws_secretsmanager_secret.generated_redis_password.arn
+        },
+        {
+          name      = "REDIS_URL"
+          valueFrom = format("%s:url::", aws_secretsmanager_secret.connection_cache.arn)
         },
         {
           name      = "REVERB_APP_SECRET"
@@ -209,9 +221,11 @@ resource "aws_ecs_task_definition" "api_migrate" {
         { name = "APP_ENV", value = "production" },
         { name = "APP_NAME", value = "Harbor" },
         { name = "APP_URL", value = "https://us.harbor.example.com" },
+        { name = "AWS_ACCESS_KEY_ID", value = "" },
         { name = "AWS_BUCKET", value = aws_s3_bucket.uploads.bucket },
         { name = "AWS_DEFAULT_REGION", value = "us-east-1" },
         { name = "AWS_ENDPOINT", value = "https://s3.us-east-1.amazonaws.com" },
+        { name = "AWS_SECRET_ACCESS_KEY", value = "" },
         { name = "AWS_USE_PATH_STYLE_ENDPOINT", value = "false" },
         { name = "BROADCAST_CONNECTION", value = "reverb" },
         { name = "CACHE_STORE", value = "redis" },
@@ -236,6 +250,10 @@ resource "aws_ecs_task_definition" "api_migrate" {
       ]
       secrets = [
         { name = "APP_KEY", valueFrom = aws_secretsmanager_secret.generated_app_key.arn },
+        {
+          name      = "DATABASE_URL"
+          valueFrom = format("%s:url::", aws_secretsmanager_secret.connection_database.arn)
+        },
         { name = "DB_PASSWORD", valueFrom = aws_secretsmanager_secret.generated_db_password.arn },
         {
           name      = "MAIL_PASSWORD"
@@ -244,6 +262,10 @@ resource "aws_ecs_task_definition" "api_migrate" {
         {
           name      = "REDIS_PASSWORD"
           valueFrom = aws_secretsmanager_secret.generated_redis_password.arn
+        },
+        {
+          name      = "REDIS_URL"
+          valueFrom = format("%s:url::", aws_secretsmanager_secret.connection_cache.arn)
         },
         {
           name      = "REVERB_APP_SECRET"
@@ -511,10 +533,18 @@ resource "aws_ecs_task_definition" "scheduler" {
       ]
       secrets = [
         { name = "APP_KEY", valueFrom = aws_secretsmanager_secret.generated_app_key.arn },
+        {
+          name      = "DATABASE_URL"
+          valueFrom = format("%s:url::", aws_secretsmanager_secret.connection_database.arn)
+        },
         { name = "DB_PASSWORD", valueFrom = aws_secretsmanager_secret.generated_db_password.arn },
         {
           name      = "REDIS_PASSWORD"
           valueFrom = aws_secretsmanager_secret.generated_redis_password.arn
+        },
+        {
+          name      = "REDIS_URL"
+          valueFrom = format("%s:url::", aws_secretsmanager_secret.connection_cache.arn)
         },
       ]
       healthCheck = {
@@ -609,6 +639,10 @@ resource "aws_ecs_task_definition" "websocket" {
         {
           name      = "REDIS_PASSWORD"
           valueFrom = aws_secretsmanager_secret.generated_redis_password.arn
+        },
+        {
+          name      = "REDIS_URL"
+          valueFrom = format("%s:url::", aws_secretsmanager_secret.connection_cache.arn)
         },
         {
           name      = "REVERB_APP_SECRET"
@@ -855,9 +889,11 @@ resource "aws_ecs_task_definition" "worker" {
         { name = "APP_DEBUG", value = "false" },
         { name = "APP_ENV", value = "production" },
         { name = "APP_NAME", value = "Harbor" },
+        { name = "AWS_ACCESS_KEY_ID", value = "" },
         { name = "AWS_BUCKET", value = aws_s3_bucket.uploads.bucket },
         { name = "AWS_DEFAULT_REGION", value = "us-east-1" },
         { name = "AWS_ENDPOINT", value = "https://s3.us-east-1.amazonaws.com" },
+        { name = "AWS_SECRET_ACCESS_KEY", value = "" },
         { name = "AWS_USE_PATH_STYLE_ENDPOINT", value = "false" },
         { name = "BROADCAST_CONNECTION", value = "reverb" },
         { name = "CACHE_STORE", value = "redis" },
@@ -880,6 +916,10 @@ resource "aws_ecs_task_definition" "worker" {
       ]
       secrets = [
         { name = "APP_KEY", valueFrom = aws_secretsmanager_secret.generated_app_key.arn },
+        {
+          name      = "DATABASE_URL"
+          valueFrom = format("%s:url::", aws_secretsmanager_secret.connection_database.arn)
+        },
         { name = "DB_PASSWORD", valueFrom = aws_secretsmanager_secret.generated_db_password.arn },
         {
           name      = "MAIL_PASSWORD"
@@ -888,6 +928,10 @@ resource "aws_ecs_task_definition" "worker" {
         {
           name      = "REDIS_PASSWORD"
           valueFrom = aws_secretsmanager_secret.generated_redis_password.arn
+        },
+        {
+          name      = "REDIS_URL"
+          valueFrom = format("%s:url::", aws_secretsmanager_secret.connection_cache.arn)
         },
         {
           name      = "REVERB_APP_SECRET"
