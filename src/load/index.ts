@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Diagnostic } from '../core/diagnostics.js';
-import { listDirectory, readSourceFile } from './read-files.js';
+import { listFolder, readSourceFile } from './read-files.js';
 import { readSecretsFile } from './secrets-file.js';
 import { readTrustedKey } from './trusted-key.js';
 import type { InputKind, SecretsFile, SourceFile, TrustedKey } from '../model/index.js';
@@ -40,19 +38,24 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
   const unreadable: SourceTree['unreadable'] = [];
   const diagnostics: Diagnostic[] = [];
 
-  const add = (kind: InputKind, name: string, relativePath: string) => {
+  /** Reads one input; true when something is there (read, or refused with a finding). */
+  const add = (kind: InputKind, name: string, relativePath: string): boolean => {
     const result = readSourceFile(root, relativePath);
+    if (!result) return false;
     diagnostics.push(...result.diagnostics);
     if (result.file) files.push({ kind, name, source: result.file });
     else unreadable.push({ kind, name });
+    return true;
   };
 
-  if (existsSync(join(root, 'slipway.yaml'))) add('settings', 'slipway', 'slipway.yaml');
+  add('settings', 'slipway', 'slipway.yaml');
 
-  for (const entry of listDirectory(join(root, 'services'))) {
-    if (!entry.isDirectory()) continue;
+  for (const entry of listFolder(root, 'services', diagnostics)) {
+    if (entry.kind !== 'folder') continue;
     const relativePath = `services/${entry.name}/service.json`;
-    if (existsSync(join(root, relativePath))) add('service', entry.name, relativePath);
+    if (!add('service', entry.name, relativePath)) {
+      diagnostics.push({ severity: 'warning', code: 'missing-service-file', file: `services/${entry.name}`, line: 1, column: 1, message: `services/${entry.name} has no service.json, so it is no service; add one or remove the folder` });
+    }
   }
 
   const wanted = options.environments ? new Set(options.environments) : undefined;
@@ -66,14 +69,24 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
 
   for (const name of yamlFileNames(root, 'releases', diagnostics)) add('release', name, `releases/${name}.yaml`);
 
-  for (const kind of policyKinds) {
-    const relativePath = `policies/${kind}.yaml`;
-    if (existsSync(join(root, relativePath))) add(kind, kind, relativePath);
-  }
+  for (const kind of policyKinds) add(kind, kind, `policies/${kind}.yaml`);
 
   const trustedKeys: TrustedKey[] = [];
-  for (const entry of listDirectory(join(root, 'keys'))) {
-    if (!entry.isFile() || !entry.name.endsWith('.pub.pem')) continue;
+  for (const entry of listFolder(root, 'keys', diagnostics)) {
+    if (!entry.name.endsWith('.pub.pem')) {
+      // A folder, or a PEM that is no public key, is never read here: say so rather than pass over it.
+      if (entry.kind === 'folder' || entry.name.endsWith('.pem')) {
+        diagnostics.push({
+          severity: 'warning',
+          code: 'unexpected-entry',
+          file: `keys/${entry.name}`,
+          line: 1,
+          column: 1,
+          message: entry.kind === 'folder' ? 'keys/ holds only trusted public keys (*.pub.pem); this folder is not read' : 'keys/ holds only public keys named *.pub.pem; if this is a private key, move it out of the repository',
+        });
+      }
+      continue;
+    }
     const key = readTrustedKey(root, `keys/${entry.name}`);
     diagnostics.push(...key.diagnostics);
     if (key.key) trustedKeys.push(key.key);
@@ -82,12 +95,14 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
   return { root, files, unreadable, trustedKeys, secretsFiles, diagnostics };
 }
 
-/** Stems of the `*.yaml` files of a folder; a `*.yml` file is reported, since it would be silently ignored. */
+/**
+ * Stems of the `*.yaml` entries of a folder, whatever they are (the reader refuses what is not a
+ * file, with a finding); a `*.yml` file is reported, since it would be silently ignored.
+ */
 function yamlFileNames(root: string, folder: 'environments' | 'releases', diagnostics: Diagnostic[]): string[] {
   const names: string[] = [];
-  for (const entry of listDirectory(join(root, folder))) {
-    if (!entry.isFile()) continue;
-    if (entry.name.endsWith('.yml')) {
+  for (const entry of listFolder(root, folder, diagnostics)) {
+    if (entry.name.endsWith('.yml') && entry.kind === 'file') {
       const kind = folder === 'environments' ? 'environment' : 'release';
       diagnostics.push({ severity: 'error', code: 'file-name', file: `${folder}/${entry.name}`, line: 1, column: 1, message: `${kind} files end in .yaml: rename this file (it is not read as it is)` });
     } else if (entry.name.endsWith('.yaml')) {

@@ -1,22 +1,23 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { UserError } from '../core/errors.js';
 import { readSopsMetadata } from '../core/sops/index.js';
-import { maxFileBytes } from './source-file.js';
+import { decodeInput, readInputBytes } from './read-files.js';
 import type { SecretsFile } from '../model/index.js';
 
 export function readSecretsFile(root: string, path: string): { file?: SecretsFile; diagnostics: Diagnostic[] } {
-  const absolute = join(root, path);
-  if (!existsSync(absolute)) return { diagnostics: [] };
-  const fail = (code: string, message: string) => ({ diagnostics: [{ severity: 'error' as const, code, file: path, line: 1, column: 1, message }] });
-  if (statSync(absolute).size > maxFileBytes) return fail('file-too-large', 'secrets file is over 1 MiB; it cannot be a Slipway secrets file');
-  const bytes = new Uint8Array(readFileSync(absolute));
+  const read = readInputBytes(root, path, 'the secrets file');
+  if (read.kind === 'absent') return { diagnostics: [] };
+  if (read.kind === 'refused') return { diagnostics: [read.diagnostic] };
+  const bytes = new Uint8Array(read.bytes);
+  const decoded = decodeInput(path, bytes);
+  if ('diagnostic' in decoded) return { diagnostics: [decoded.diagnostic] };
   try {
-    const metadata = readSopsMetadata(new TextDecoder().decode(bytes));
+    const metadata = readSopsMetadata(decoded.text);
     return { file: { path, bytes, names: [...metadata.names].sort(), recipients: [...metadata.recipients].sort() }, diagnostics: [] };
   } catch (error) {
-    if (error instanceof UserError) return fail('secrets-file-invalid', `${error.message}; recreate it with \`slipway secrets sync\` (move the broken file away first)`);
+    if (error instanceof UserError) {
+      return { diagnostics: [{ severity: 'error', code: 'secrets-file-invalid', file: path, line: 1, column: 1, message: `${error.message}; recreate it with \`slipway secrets sync\` (move the broken file away first)` }] };
+    }
     throw error;
   }
 }

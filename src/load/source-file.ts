@@ -1,4 +1,4 @@
-import { isAlias, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isAlias, isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { SourceFile } from '../model/index.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 
@@ -6,6 +6,18 @@ import type { Diagnostic } from '../core/diagnostics.js';
 export const maxFileBytes = 1024 * 1024;
 /** Caps alias expansion so a "billion laughs" document fails fast instead of eating memory. */
 export const maxAliasCount = 100;
+/**
+ * Keys, items and values in one file. The largest real input (an environment of a big fleet) has a
+ * few hundred; a file past this is generated or hostile, and every later stage would pay for it.
+ */
+export const maxNodes = 20_000;
+
+/**
+ * Characters no input value may hold: C0 and C1 controls but tab and newline (an ESC would reach a
+ * README or a terminal as a command), DEL, and the bidirectional overrides that make text read
+ * differently from what it is (U+202A–U+202E, U+2066–U+2069).
+ */
+const forbiddenCharacter = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 export interface ParseResult {
   file?: SourceFile;
@@ -15,7 +27,8 @@ export interface ParseResult {
 export function parseSourceFile(path: string, text: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  // Duplicate keys are found below in one pass: yaml's own check compares every key with every other.
+  const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true });
   for (const problem of document.errors) {
     const { line, col } = lineCounter.linePos(problem.pos[0]);
     const duplicate = problem.code === 'DUPLICATE_KEY';
@@ -32,6 +45,13 @@ export function parseSourceFile(path: string, text: string): ParseResult {
           : `${firstLine(problem.message)}; fix the YAML syntax here`,
     });
   }
+  if (diagnostics.length === 0) diagnostics.push(...structureFindings(path, document, lineCounter));
+  for (const warning of document.warnings) {
+    // Unknown tags and directives: yaml reads past them, and a value would silently change type.
+    const { line, col } = lineCounter.linePos(warning.pos[0]);
+    diagnostics.push({ severity: 'error', code: 'yaml-syntax', file: path, line, column: col, message: `${firstLine(warning.message)}; Slipway's inputs use plain YAML without tags or directives` });
+  }
+  if (diagnostics.length > 0) return { diagnostics };
   const unresolved = unresolvedAlias(document);
   if (unresolved) {
     const { line, col } = lineCounter.linePos(unresolved.offset);
@@ -58,6 +78,47 @@ export function parseSourceFile(path: string, text: string): ParseResult {
     return { diagnostics };
   }
   return { file: { path, text, document, lineCounter, data }, diagnostics };
+}
+
+/**
+ * One walk over the document: keys that repeat in one mapping, values holding characters no output
+ * may carry, and a cap on the number of nodes, each a finding at its place.
+ */
+function structureFindings(path: string, document: Document.Parsed, lineCounter: LineCounter): Diagnostic[] {
+  const findings: Diagnostic[] = [];
+  const at = (offset: number | undefined) => lineCounter.linePos(offset ?? 0);
+  let nodes = 0;
+  visit(document, {
+    Node(_key, node) {
+      nodes += 1;
+      if (nodes > maxNodes) {
+        const { line, col } = at(node.range?.[0]);
+        findings.push({ severity: 'error', code: 'too-many-entries', file: path, line, column: col, message: `this file holds more than ${maxNodes} keys and values; no Slipway input needs that many — split it or remove generated content` });
+        return visit.BREAK;
+      }
+      if (isMap(node)) {
+        const seen = new Set<string>();
+        for (const pair of node.items) {
+          if (!isScalar(pair.key)) continue;
+          const name = String(pair.key.value);
+          if (seen.has(name)) {
+            const { line, col } = at(pair.key.range?.[0]);
+            findings.push({ severity: 'error', code: 'duplicate-key', file: path, line, column: col, message: `key ${JSON.stringify(name)} appears twice in one mapping; remove or merge the repeated one` });
+          }
+          seen.add(name);
+        }
+      } else if (isScalar(node) && typeof node.value === 'string') {
+        const found = forbiddenCharacter.exec(node.value);
+        if (found) {
+          const { line, col } = at(node.range?.[0]);
+          const code = found[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+          findings.push({ severity: 'error', code: 'control-character', file: path, line, column: col, message: `this value holds the control character U+${code}, which no output may carry; remove it` });
+        }
+      }
+      return undefined;
+    },
+  });
+  return findings;
 }
 
 /** The first alias whose anchor is not defined before it: yaml only notices when converting, without a position. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { formatGithub } from '../../src/report/format.js';
 import { parseJsonLines, runCli } from '../support/cli.js';
 import { fixedEpoch, fixturesDir, removeTree } from '../support/tree.js';
 import { editedTree, fixtureText, validateBase } from './support.js';
@@ -88,15 +89,17 @@ describe('finding formats', () => {
     const root = join(parent, rootName);
     mkdirSync(root);
     cpSync(join(fixturesDir, validateBase), root, { recursive: true });
-    // A key holding %, a line feed and a carriage return (YAML double-quoted escapes), at line 13, column 1.
-    writeFileSync(join(root, 'environments', 'prod.yaml'), `${prod}"50%\\noff\\r": true\n`);
+    // A key holding % and a line feed (YAML double-quoted escapes), at line 13, column 1; a carriage return is refused in inputs (below).
+    writeFileSync(join(root, 'environments', 'prod.yaml'), `${prod}"50%\\noff": true\n`);
     const run = await runCli(['validate', '--root', rootName, '--format', 'github'], { cwd: parent });
     expect(run.exitCode).toBe(1);
     const lines = run.stdout.split('\n').filter((line) => line !== '');
     expect(lines).toHaveLength(1);
-    expect(lines[0]!.startsWith('::error file=src%2Ctree%3A100%25/environments/prod.yaml,line=13,col=1,title=unknown-key::unknown key "50%25%0Aoff%0D" at the top level; allowed keys here: name, ')).toBe(true);
+    expect(lines[0]!.startsWith('::error file=src%2Ctree%3A100%25/environments/prod.yaml,line=13,col=1,title=unknown-key::unknown key "50%25%0Aoff" at the top level; allowed keys here: name, ')).toBe(true);
     // The data part keeps ':' and ',' as they are.
     expect(lines[0]).toMatch(/allowed keys here: name, description, mode, /);
+    // A carriage return never reaches a message from an input, but the formatter escapes one all the same.
+    expect(formatGithub({ severity: 'error', code: 'c', file: 'f.yaml', line: 1, column: 1, message: 'a\rb%' }, { root: parent, cwd: parent, format: 'github' } as never)).toBe('::error file=f.yaml,line=1,col=1,title=c::a%0Db%25');
   });
 
   it('GITHUB_ACTIONS=true makes github the default, and --format still wins', async () => {
