@@ -1,1 +1,1 @@
-+XyxJJlqh8/sj9qew9yxubAaQq3IqV+w65Nlz5Gep/90JblbuGVMbwajm+wvR2evR4+NiQYo4CdN4W3oskivCg==
+DYtIqc6fPh0yKLst8uUxcHWOGI9s90sdsAhivyXsIxs6IFxoacgJLtARoFbt/OGjkazIGvdAkxIf6XUz2rcjCA==

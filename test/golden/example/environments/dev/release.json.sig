@@ -1,1 +1,1 @@
-fFjNV98xpaL9zodP8xcAlaOlnPzCnfDTroxAxZsRe42C9DFUnUy/0n/yXOjWX46z6TMOFJzTMScrpBU5I+u2Dw==
+g8ntQqUEaAg/XIFUMHHIDFnbRugikiqc/WcpWeOePahLOtifxYCwpK/K15CJewrqC5/ePnR+MBB23U3pWzLoBw==

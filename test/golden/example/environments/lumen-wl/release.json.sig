@@ -1,1 +1,1 @@
-DwzGkcpE22JFBSJ1rRPtQjnTrXnoGrwyxnN0tWAqxP2iiPWnrfv9lTmCoOGiJZ+TTLcZh+Lin6zijKGAr2vbDw==
+sxPOoumB1WEyiOF2qm5Wixzec9gEeTpWf0vkPwciFPxFc+CH7k4j2Q+pHZfmjdeEOSd/nIcOjzzT9xOTpopvDg==

@@ -1,1 +1,1 @@
-08P3FlXCaUcAmhAd22IEUrJSbQDPJMvFkH3Slu4kmAapd2a59w09ETBw8/QQSqcJ/mhrkqkCeNDRihdidJBuDQ==
+iw9J2vN3UUaZoeGdmBed9kuFiJ5rNcARCjylI0BiwUa1gMnPvxuefhlxZfOnrvKHcdlBE+YkKc+ima88JFPFAg==

@@ -1,0 +1,1 @@
+9eY6pH5owSokyIWkuPlqyl+wmNuiXBrwKlti3Fhdq51je0gfV+urZv08slLPF9B5bOqkxRUl420jhexjPKfHBA==
