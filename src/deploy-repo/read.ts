@@ -26,6 +26,8 @@ export interface DeployTree extends FolderContent {
 export type DeployTreeScope =
   /** Every entry: `publish` commits whatever `build` wrote. */
   | 'everything'
+  /** Every entry but the `.git` folder of a checkout: what `verify` reads. */
+  | 'checkout'
   /** What Slipway owns (`isManaged`): a deploy repository's checkout, without `.git` or the owners' files. */
   | 'managed'
   /** `environments/` only: what `verify` checks. */
@@ -52,6 +54,7 @@ function includedBy(scope: DeployTreeScope): ((path: string) => boolean) | undef
   // Decided by the path alone, before its kind is known, so that a link named like a managed
   // folder is refused, not silently left out.
   if (scope === 'managed') return (path) => path.includes('/') || isManaged(path) || isManaged(`${path}/`);
+  if (scope === 'checkout') return (path) => path !== '.git';
   if (scope === 'root-manifest') return (path) => path === RELEASE_INDEX_FILE || path === RELEASE_INDEX_SIGNATURE_FILE;
   if (scope === 'environments') return (path) => path === 'environments' || path.startsWith('environments/');
   const folder = `environments/${scope.environment}`;
