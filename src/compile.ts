@@ -4,12 +4,15 @@ import { BugError } from './core/errors.js';
 import type { OutputFile } from './core/output-file.js';
 import type { PreviousTree } from './deploy-repo/index.js';
 import { blockedNotice, blockReasons } from './gate/index.js';
-import { checkEnvironment, generateEnvironment, generateProjectFiles, type ProducedFile } from './generate/index.js';
+import { checkEnvironment, generateEnvironment, generateProjectFiles, sharedChartFiles, type ProducedFile } from './generate/index.js';
 import { loadSourceTree } from './load/index.js';
 import type { Project, ResolvedEnvironment, Target } from './model/index.js';
 import { resolveChart } from './resolve/chart.js';
 import { resolveEnvironment } from './resolve/index.js';
+import { chartPin } from './sign/chart-pin.js';
+import type { ChartPin } from './sign/manifest.js';
 import { releaseEnvironment } from './sign/release-files.js';
+import { releaseIndexFiles, type ReleaseIndexOptions } from './sign/release-index.js';
 import { ruleFindings, schemaCheck } from './validate/index.js';
 
 /**
@@ -93,6 +96,8 @@ export interface RenderedEnvironments extends ValidationResult {
   changedEnvironments?: string[];
   /** The environments this compile was asked to render. */
   rendered?: string[];
+  /** How the root manifest is signed and chained. */
+  rootSigning?: ReleaseIndexOptions;
 }
 
 /** Inputs in, the complete signed set of output files out. */
@@ -117,6 +122,17 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
   const manifestDigests = new Map<string, string>();
   const changedEnvironments: string[] = [];
   const chosen = validation.targets.filter((target) => target.status !== 'invalid' && (!options.render || options.render(target.name)));
+  const pins = new Map<string, ChartPin>();
+  const pinOf = (model: ResolvedEnvironment): ChartPin | undefined => {
+    if (model.runtime !== 'kubernetes') return undefined;
+    const key = `${model.chart.name}@${model.chart.version}`;
+    if (!pins.has(key)) {
+      const { target, provisioning, secrets, attestation } = validation.project.policies;
+      const files = sharedChartFiles({ environments: [], policies: { target, provisioning, secrets, attestation }, chart: model.chart });
+      pins.set(key, chartPin(model.chart.name, model.chart.version, files));
+    }
+    return pins.get(key);
+  };
   chosen.forEach((target, index) => {
     if (target.status === 'blocked') {
       // Nothing new for a blocked target: whatever the deploy repo holds for it stays as it is.
@@ -126,22 +142,27 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
       if (manifest) manifestDigests.set(target.name, sha256Hex(manifest));
     } else {
       const rendered = generateEnvironment(target.model!).map(({ path, bytes }) => ({ path, bytes }));
-      const release = releaseEnvironment(target.model!, rendered, signingOptions(options, target.name));
+      const release = releaseEnvironment(target.model!, rendered, signingOptions(options, target.name, pinOf(target.model!)));
       folders.set(target.name, [...rendered, ...release.files]);
       manifestDigests.set(target.name, release.manifestSha256);
       if (release.changed) changedEnvironments.push(target.name);
     }
     options.onProgress?.(index + 1, chosen.length);
   });
-  return { ...validation, folders, manifestDigests, changedEnvironments, rendered: chosen.map((target) => target.name) };
+  const previousRoot = options.previous?.releaseIndex();
+  const rootSigning: ReleaseIndexOptions = { ...(previousRoot ? { previous: previousRoot } : {}), ...(options.signingSeed ? { signingSeed: options.signingSeed } : {}) };
+  return { ...validation, folders, manifestDigests, changedEnvironments, rendered: chosen.map((target) => target.name), rootSigning };
 }
 
 export function environmentFiles(folders: ReadonlyMap<string, OutputFile[]>): OutputFile[] {
   return [...folders].flatMap(([environment, files]) => files.map((file) => ({ path: `environments/${environment}/${file.path}`, bytes: file.bytes })));
 }
 
-/** index.json, README.md and the rest of the root: they summarise every environment, so they come last. */
-export function projectFiles(validation: ValidationResult, manifestDigests: ReadonlyMap<string, string>): OutputFile[] {
+/**
+ * index.json, README.md and the rest of the root, then the root manifest that signs them and every
+ * environment's manifest digest: they summarise every environment, so they come last.
+ */
+export function projectFiles(validation: RenderedEnvironments, manifestDigests: ReadonlyMap<string, string>): OutputFile[] {
   const environments = validation.targets
     .filter((target) => target.model && target.status !== 'invalid')
     .map((target) => {
@@ -160,7 +181,9 @@ export function projectFiles(validation: ValidationResult, manifestDigests: Read
     })
     .sort((a, b) => compareText(a.name, b.name));
   const { target, provisioning, secrets, attestation } = validation.project.policies;
-  return generateProjectFiles({ environments, policies: { target, provisioning, secrets, attestation }, chart: resolveChart(validation.project.settings?.value) });
+  const files = generateProjectFiles({ environments, policies: { target, provisioning, secrets, attestation }, chart: resolveChart(validation.project.settings?.value) });
+  const indexed = environments.map(({ name, status, manifestSha256 }) => ({ name, status, manifestSha256 }));
+  return [...files, ...releaseIndexFiles(files, indexed, validation.rootSigning ?? {})].sort((a, b) => compareText(a.path, b.path));
 }
 
 /**
@@ -194,12 +217,13 @@ function renderFindings(model: ResolvedEnvironment, purpose: 'validate' | 'build
   return purpose === 'build' ? findings : findings.map((finding) => (finding.severity === 'error' ? { ...finding, severity: 'warning' } : finding));
 }
 
-function signingOptions(options: CompileOptions, environment: string): Parameters<typeof releaseEnvironment>[2] {
+function signingOptions(options: CompileOptions, environment: string, chart: ChartPin | undefined): Parameters<typeof releaseEnvironment>[2] {
   const previousManifest = options.previous?.manifest(environment);
   const previousSignature = options.previous?.signature(environment);
   return {
     ...(previousManifest ? { previous: { manifest: previousManifest, ...(previousSignature ? { signature: previousSignature } : {}) } } : {}),
     ...(options.signingSeed ? { signingSeed: options.signingSeed } : {}),
     ...(options.sourceCommit ? { sourceCommit: options.sourceCommit } : {}),
+    ...(chart ? { chart } : {}),
   };
 }

@@ -62,6 +62,8 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .requiredOption('--to <path|git-url|github:owner/repo>', 'the deploy repository')
     .option('--branch <name>', "the branch to publish to (default: the repository's default branch)")
     .option('--pull-request', 'push a branch and open a pull request instead of updating the branch')
+    .option('--keys <dir>', 'folder of trusted *.pub.pem keys the output must verify under', 'keys')
+    .option('--signing-key <file>', 'the release key (or SLIPWAY_SIGNING_KEY), to sign the root manifest again when folders are kept from the repository')
     .action(async (options) => setExit(await runPublish(options, io)));
 
   cli
@@ -69,6 +71,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .description("check each environment's signature against trusted keys, every file's hash, and that no file is unlisted")
     .argument('<dir>', 'an output tree or a deploy repository checkout')
     .option('--keys <dir>', 'folder of trusted *.pub.pem keys', 'keys')
+    .option('--against <dir|git-url>', 'the deploy state last trusted: refuse a manifest older than it, or not chained to it')
     .action(async (dir, options) => setExit(await runVerify(dir, options, io)));
 
   cli

@@ -14,6 +14,13 @@ export function signingSeed(options: { signingKey?: string; sign?: boolean }, io
     if (options.signingKey) throw new UsageError('--signing-key and --no-sign contradict each other; pass one');
     return undefined;
   }
+  const seed = optionalSigningSeed(options, io);
+  if (seed) return seed;
+  throw new UsageError('build needs a signing key: pass --signing-key FILE or set SLIPWAY_SIGNING_KEY (the PEM text), or --no-sign for an unsigned pull-request build (make a key with `slipway keygen --out DIR`)');
+}
+
+/** The Ed25519 seed of `--signing-key FILE` or `SLIPWAY_SIGNING_KEY`, or undefined when neither is given. */
+export function optionalSigningSeed(options: { signingKey?: string }, io: CliIo): Uint8Array | undefined {
   if (options.signingKey) {
     let text: string;
     try {
@@ -24,6 +31,5 @@ export function signingSeed(options: { signingKey?: string; sign?: boolean }, io
     return parsePrivateKeyPem(text, options.signingKey);
   }
   const fromEnvironment = io.env.SLIPWAY_SIGNING_KEY;
-  if (fromEnvironment) return parsePrivateKeyPem(fromEnvironment, 'SLIPWAY_SIGNING_KEY');
-  throw new UsageError('build needs a signing key: pass --signing-key FILE or set SLIPWAY_SIGNING_KEY (the PEM text), or --no-sign for an unsigned pull-request build (make a key with `slipway keygen --out DIR`)');
+  return fromEnvironment ? parsePrivateKeyPem(fromEnvironment, 'SLIPWAY_SIGNING_KEY') : undefined;
 }

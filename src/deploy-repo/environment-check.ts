@@ -2,7 +2,7 @@ import { sha256Hex } from '../core/digest.js';
 import { keyId } from '../core/signing/keys.js';
 import { parseSignatureFile, verifyBytes } from '../core/signing/signature.js';
 import { refusalReason } from '../core/tree.js';
-import { MANIFEST_FILE, SIGNATURE_FILE, comparePaths, parseManifest } from '../sign/manifest.js';
+import { MANIFEST_FILE, SIGNATURE_FILE, comparePaths, parseManifest, type ReleaseManifest } from '../sign/manifest.js';
 import type { EnvironmentFolder } from './read.js';
 
 /** One thing wrong with a deploy tree: the path (relative to the tree's root) and why, worded to follow the path. */
@@ -22,6 +22,8 @@ export interface EnvironmentCheck {
   problems: TreeProblem[];
   /** The manifest's release, when it could be read. */
   release?: string;
+  /** The manifest, when it could be read. */
+  manifest?: ReleaseManifest;
   /** Key id of the trusted key the signature verifies under (with `trustedKeys` only). */
   signedBy?: string;
 }
@@ -51,7 +53,7 @@ export function checkEnvironmentFolder(name: string, folder: EnvironmentFolder, 
   let signedBy: string | undefined;
   if (signature === undefined) problem(SIGNATURE_FILE, 'is missing: release.json is not signed (built with --no-sign?)');
   else if (signatures !== 'present') {
-    const reason = signatureProblem(manifestBytes, signature, signatures.trustedKeys, prefix);
+    const reason = signatureProblem(manifestBytes, signature, signatures.trustedKeys, `${prefix}${SIGNATURE_FILE}`, MANIFEST_FILE);
     if (typeof reason === 'string') problem(SIGNATURE_FILE, reason);
     else signedBy = reason.signedBy;
   }
@@ -81,7 +83,7 @@ export function checkEnvironmentFolder(name: string, folder: EnvironmentFolder, 
   }
   const unlisted = [...files.keys()].filter((path) => !listed.has(path)).sort(comparePaths);
   for (const path of unlisted) problem(path, 'is not listed in release.json (a file was added)');
-  return { problems, release: manifest.release, ...(signedBy ? { signedBy } : {}) };
+  return { problems, release: manifest.release, manifest, ...(signedBy ? { signedBy } : {}) };
 }
 
 /** Whether a path is, or lies in a folder that is, a link or special file: reported as one already, not also as missing. */
@@ -90,15 +92,19 @@ function reportedAsRefused(path: string, refused: ReadonlyMap<string, unknown>):
   return false;
 }
 
-function signatureProblem(manifest: Uint8Array, signatureFile: Uint8Array, trustedKeys: readonly Uint8Array[], prefix: string): string | { signedBy: string } {
+/**
+ * Why `signatureFile` (at `path`) does not verify `signed` (named `signedName` in messages) under
+ * any trusted key, or the key id it verifies under.
+ */
+export function signatureProblem(signed: Uint8Array, signatureFile: Uint8Array, trustedKeys: readonly Uint8Array[], path: string, signedName: string): string | { signedBy: string } {
   let signature: Uint8Array;
   try {
-    signature = parseSignatureFile(signatureFile, `${prefix}${SIGNATURE_FILE}`);
+    signature = parseSignatureFile(signatureFile, path);
   } catch (error) {
-    return (error as Error).message.replace(`${prefix}${SIGNATURE_FILE} `, '');
+    return (error as Error).message.replace(`${path} `, '');
   }
   if (trustedKeys.length === 0) return 'cannot be checked: no trusted public keys were given';
-  const key = trustedKeys.find((publicKey) => verifyBytes(publicKey, manifest, signature));
+  const key = trustedKeys.find((publicKey) => verifyBytes(publicKey, signed, signature));
   if (key) return { signedBy: keyId(key) };
-  return `does not verify release.json under any of the ${trustedKeys.length} trusted key(s) (wrong key, or release.json or its signature was changed)`;
+  return `does not verify ${signedName} under any of the ${trustedKeys.length} trusted key(s) (wrong key, or ${signedName} or its signature was changed)`;
 }

@@ -8,4 +8,5 @@ export { checkEnvironmentFolder } from './environment-check.js';
 export { environmentFolders, isManaged, parseLoosely, readIndex, type FileMap, type IndexEntry } from './layout.js';
 export { openPrevious, previousFromFiles, readDeployState, type PreviousTree } from './previous.js';
 export { readDeployTree } from './read.js';
+export { checkDeployTree, type TreeCheck, type VerifiedEnvironment } from './tree-check.js';
 export { loadTrustedKeys, verifyOutputTree } from './verify.js';

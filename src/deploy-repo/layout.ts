@@ -1,4 +1,8 @@
 import { compareText } from '../core/diagnostics.js';
+import { RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE } from '../sign/release-index.js';
+
+/** The files Slipway writes directly at the root of a deploy repository. */
+const ROOT_FILES: ReadonlySet<string> = new Set(['index.json', 'README.md', RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE]);
 
 /**
  * The shape of a deploy repository (SPEC §3): which paths Slipway owns, the environment folders,
@@ -26,7 +30,7 @@ export interface IndexEntry {
  * the repository's owners: publish keeps it, and diff and `--previous` do not read it.
  */
 export function isManaged(path: string): boolean {
-  return path === 'index.json' || path === 'README.md' || /^(environments|api|charts)\//.test(path);
+  return ROOT_FILES.has(path) || /^(environments|api|charts)\//.test(path);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { IntegrityError } from '../core/errors.js';
 import { refusalLines, type FolderContent } from '../core/tree.js';
 import { MANIFEST_FILE, SIGNATURE_FILE } from '../sign/manifest.js';
+import { RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE, type PreviousReleaseIndex } from '../sign/release-index.js';
 import { checkoutDeployState, hideCredentials } from './checkout.js';
 import { environmentFolders, type FileMap } from './layout.js';
 import { readDeployTree } from './read.js';
@@ -14,6 +15,8 @@ export interface PreviousTree {
   signature(environment: string): Uint8Array | undefined;
   /** Every file of an environment's folder (paths relative to it), to carry a blocked target over unchanged. */
   folder(environment: string): Map<string, Uint8Array>;
+  /** The root manifest (release-index.json and its signature) the deploy state holds, if any. */
+  releaseIndex(): PreviousReleaseIndex | undefined;
   /** Removes the temporary checkout, if one was made. */
   dispose(): void;
 }
@@ -40,6 +43,7 @@ export function openPrevious(spec: string, cwd: string): PreviousTree {
     manifest: (name) => environment(name).get(MANIFEST_FILE),
     signature: (name) => environment(name).get(SIGNATURE_FILE),
     folder: (name) => new Map(environment(name)),
+    releaseIndex: () => releaseIndexOf(refuseIrregular(readDeployTree(checkout.root, 'root-manifest'), origin).files),
     dispose: checkout.dispose,
   };
 }
@@ -68,8 +72,16 @@ export function previousFromFiles(files: FileMap, origin: string): PreviousTree 
     manifest: (name) => folder(name)?.get(MANIFEST_FILE),
     signature: (name) => folder(name)?.get(SIGNATURE_FILE),
     folder: (name) => new Map(folder(name)),
+    releaseIndex: () => releaseIndexOf(files),
     dispose: () => {},
   };
+}
+
+function releaseIndexOf(files: FileMap): PreviousReleaseIndex | undefined {
+  const manifest = files.get(RELEASE_INDEX_FILE);
+  if (!manifest) return undefined;
+  const signature = files.get(RELEASE_INDEX_SIGNATURE_FILE);
+  return { manifest, ...(signature ? { signature } : {}) };
 }
 
 function refuseIrregular<Content extends FolderContent>(content: Content, origin: string): Content {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { compareText } from '../core/diagnostics.js';
 import { scanFolder, type FolderContent, type RefusedKind } from '../core/tree.js';
+import { RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE } from '../sign/release-index.js';
 import { environmentFolders, isManaged } from './layout.js';
 
 /**
@@ -25,12 +26,16 @@ export interface DeployTree extends FolderContent {
 export type DeployTreeScope =
   /** Every entry: `publish` commits whatever `build` wrote. */
   | 'everything'
+  /** Every entry but the `.git` folder of a checkout: what `verify` reads. */
+  | 'checkout'
   /** What Slipway owns (`isManaged`): a deploy repository's checkout, without `.git` or the owners' files. */
   | 'managed'
   /** `environments/` only: what `verify` checks. */
   | 'environments'
   /** One environment's folder: what a build chains to. */
-  | { environment: string };
+  | { environment: string }
+  /** The root manifest and its signature. */
+  | 'root-manifest';
 
 /** Reads the tree at `root`; a root that is not there reads as an empty tree (an empty deploy repository). */
 export function readDeployTree(root: string, scope: DeployTreeScope): DeployTree {
@@ -49,6 +54,8 @@ function includedBy(scope: DeployTreeScope): ((path: string) => boolean) | undef
   // Decided by the path alone, before its kind is known, so that a link named like a managed
   // folder is refused, not silently left out.
   if (scope === 'managed') return (path) => path.includes('/') || isManaged(path) || isManaged(`${path}/`);
+  if (scope === 'checkout') return (path) => path !== '.git';
+  if (scope === 'root-manifest') return (path) => path === RELEASE_INDEX_FILE || path === RELEASE_INDEX_SIGNATURE_FILE;
   if (scope === 'environments') return (path) => path === 'environments' || path.startsWith('environments/');
   const folder = `environments/${scope.environment}`;
   return (path) => path === 'environments' || path === folder || path.startsWith(`${folder}/`);

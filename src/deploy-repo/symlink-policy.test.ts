@@ -10,6 +10,8 @@ import { generateSigningKey, parsePrivateKeyPem, publicKeyOf } from '../core/sig
 import { readOutput } from '../publish/output.js';
 import { manifestFiles, type ReleaseManifest } from '../sign/manifest.js';
 import { signRelease } from '../sign/release.js';
+import { writeReleaseIndex } from '../../test/support/release-index.js';
+import { sha256Hex } from '../core/digest.js';
 import { openPrevious, readDeployState, verifyOutputTree } from './index.js';
 
 /**
@@ -51,7 +53,8 @@ function deployTree(): { root: string; outside: string; folder: string } {
   }
   writeFileSync(join(folder, 'release.json'), signed.manifest);
   writeFileSync(join(folder, 'release.json.sig'), signed.signature);
-  writeFileSync(join(root, 'index.json'), JSON.stringify({ environments: [{ name: 'prod', status: 'ready', blockReasons: [], manifestSha256: null }] }));
+  writeFileSync(join(root, 'index.json'), JSON.stringify({ environments: [{ name: 'prod', status: 'ready', blockReasons: [], manifestSha256: sha256Hex(signed.manifest) }] }));
+  writeReleaseIndex(root, seed);
   const outside = join(base, 'outside');
   cpSync(folder, outside, { recursive: true });
   return { root, outside, folder };
@@ -91,7 +94,7 @@ describe('one rule for links in a deploy tree', () => {
     expect([...previous.folder('prod').keys()]).toContain('k8s/kustomization.yaml');
     expect(readDeployState(root, root).files.has('environments/prod/k8s/namespace.yaml')).toBe(true);
     expect(await verifyOutputTree(root, trusted)).toMatchObject({ failures: [], environments: [{ name: 'prod' }] });
-    expect(readOutput(root).index.get('prod')?.status).toBe('ready');
+    expect(readOutput(root, trusted).index.get('prod')?.status).toBe('ready');
   });
 
   for (const { what, link, named } of cases) {
@@ -111,7 +114,7 @@ describe('one rule for links in a deploy tree', () => {
       // The link is the problem; what lies behind it is not read, so not reported as missing too.
       expect(verified.failures).toHaveLength(1);
 
-      expect(refusal(() => readOutput(tree.root)).message).toContain(line);
+      expect(refusal(() => readOutput(tree.root, trusted)).message).toContain(line);
     });
   }
 });

@@ -6,6 +6,7 @@ import { UserError } from '../core/errors.js';
 import { generateSigningKey, keyId, parsePrivateKeyPem, parsePublicKeyPem, publicKeyOf } from '../core/signing/keys.js';
 import { manifestFiles, type ReleaseManifest } from '../sign/manifest.js';
 import { signRelease } from '../sign/release.js';
+import { writeReleaseIndex } from '../../test/support/release-index.js';
 import { loadTrustedKeys, verifyOutputTree, type VerifyResult } from './verify.js';
 
 const base = mkdtempSync(join(tmpdir(), 'slipway-verify-'));
@@ -47,6 +48,7 @@ function writeTree(root: string): void {
     writeFileSync(join(root, 'environments', env, 'release.json.sig'), signed.signature);
   }
   writeFileSync(join(root, 'index.json'), '{}');
+  writeReleaseIndex(root, seedA);
 }
 
 let n = 0;
@@ -119,16 +121,17 @@ describe('verifyOutputTree', () => {
 
   it('reports signatures by an untrusted key', async () => {
     const r = await verifyOutputTree(root, [pubB]);
-    expect(files(r)).toEqual(['environments/acme-selfhosted/release.json.sig', 'environments/eu-prod/release.json.sig']);
+    expect(files(r)).toEqual(['release-index.json.sig', 'environments/acme-selfhosted/release.json.sig', 'environments/eu-prod/release.json.sig']);
     expect(r.environments).toEqual([]);
     const none = await verifyOutputTree(root, []);
-    expect(none.failures.map((f) => f.reason)).toEqual([expect.stringMatching(/no trusted/), expect.stringMatching(/no trusted/)]);
+    expect(none.failures.map((f) => f.reason)).toEqual([expect.stringMatching(/no trusted/), expect.stringMatching(/no trusted/), expect.stringMatching(/no trusted/)]);
   });
 
   it('reports a validly signed manifest in the folder of another environment', async () => {
     cpSync(env('eu-prod'), env('us-prod'), { recursive: true });
     const r = await verifyOutputTree(root, [pubA]);
     expect(r.failures).toEqual([
+      { file: 'environments/us-prod', reason: expect.stringMatching(/not listed in release-index\.json/) },
       { file: 'environments/us-prod/release.json', reason: expect.stringMatching(/environment "eu-prod".*folder of "us-prod"/) },
     ]);
     expect(r.environments.map((e) => e.name)).toEqual(['acme-selfhosted', 'eu-prod']);
@@ -142,6 +145,7 @@ describe('verifyOutputTree', () => {
     const r = await verifyOutputTree(root, [pubA]);
     expect(r.failures).toEqual([
       { file: 'environments/eu-prod/release.json.sig', reason: expect.stringMatching(/missing/) },
+      { file: 'environments/stray', reason: expect.stringMatching(/not listed in release-index\.json/) },
       { file: 'environments/stray/release.json', reason: expect.stringMatching(/missing/) },
     ]);
   });
@@ -153,13 +157,15 @@ describe('verifyOutputTree', () => {
     writeFileSync(env('acme-selfhosted', 'release.json'), '{"not":"a manifest"}');
     const r = await verifyOutputTree(root, [pubA]);
     expect(files(r)).toEqual([
+      'environments/notes.txt',
       'environments/acme-selfhosted/release.json.sig',
       'environments/acme-selfhosted/release.json',
+      'environments/acme-selfhosted/release.json',
       'environments/eu-prod/README.md',
-      'environments/notes.txt',
     ]);
-    expect(r.failures[2]!.reason).toMatch(/symbolic link/);
-    expect(r.failures[1]!.reason).toMatch(/not a valid release manifest/);
+    expect(r.failures[4]!.reason).toMatch(/symbolic link/);
+    expect(r.failures[2]!.reason).toMatch(/not a valid release manifest/);
+    expect(r.failures[3]!.reason).toMatch(/not the manifest release-index\.json lists/);
   });
 
   it('fails on a tree without environments/, and on a missing folder', async () => {

@@ -6,54 +6,47 @@ import { parsePublicKeyPem } from '../core/signing/keys.js';
 import { bytesEqual } from '../core/signing/pem.js';
 import { entryKind, refusalReason } from '../core/tree.js';
 import { comparePaths } from '../sign/manifest.js';
-import { checkEnvironmentFolder, type TreeProblem } from './environment-check.js';
+import type { TreeProblem } from './environment-check.js';
+import { checkAgainst } from './against.js';
+import { checkDeployTree, type VerifiedEnvironment } from './tree-check.js';
 import { readDeployTree } from './read.js';
-
-export interface VerifiedEnvironment {
-  name: string;
-  release: string;
-  keyId: string;
-}
 
 export interface VerifyResult {
   /** The environments that passed every check. */
   environments: VerifiedEnvironment[];
   failures: TreeProblem[];
+  /** Files Slipway does not manage (CODEOWNERS, workflows), left alone. */
+  unmanaged: string[];
+}
+
+export interface VerifyOptions {
+  /** `--against`: the deploy state the client last trusted, for rollback and freeze checks. */
+  against?: { spec: string; cwd: string };
 }
 
 /**
- * `slipway verify`: every `environments/<env>/` folder of an output tree (or a deploy repository's
- * checkout) against its signed release manifest (`checkEnvironmentFolder`), every problem
- * collected. A folder that holds nothing at all is simply not there; anything in `environments/`
- * that is not a folder is a problem.
+ * `slipway verify`: the whole tree (an output folder or a deploy repository's checkout, its `.git`
+ * aside) against its signed root manifest and every environment's signed manifest
+ * (`checkDeployTree`), every problem collected. Files Slipway does not manage are listed, not checked.
  */
-export async function verifyOutputTree(outDir: string, trustedPublicKeys: readonly Uint8Array[]): Promise<VerifyResult> {
+export async function verifyOutputTree(outDir: string, trustedPublicKeys: readonly Uint8Array[], options: VerifyOptions = {}): Promise<VerifyResult> {
   if (!statSync(outDir, { throwIfNoEntry: false })?.isDirectory()) throw new UserError(`${outDir} is not a folder`);
-  const result: VerifyResult = { environments: [], failures: [] };
   const environments = entryKind(join(outDir, 'environments'));
   if (environments !== 'folder') {
     const reason = environments === undefined ? 'is missing: this is not a Slipway output tree (nothing to verify)' : environments === 'file' ? 'is not a folder' : refusalReason(environments);
-    result.failures.push({ file: 'environments', reason });
-    return result;
+    return { environments: [], failures: [{ file: 'environments', reason }], unmanaged: [] };
   }
-  const tree = readDeployTree(outDir, 'environments');
-
-  // Entries directly in environments/ that are not folders, in the same name order as the folders.
-  const strays = new Map<string, string>();
-  for (const [path] of tree.files) if (/^environments\/[^/]+$/.test(path)) strays.set(path, 'is a file; environments/ holds only environment folders');
-  for (const [path, kind] of tree.refused) if (/^environments\/[^/]+$/.test(path)) strays.set(path, refusalReason(kind));
-  const names = [...new Set([...tree.environments.keys(), ...[...strays.keys()].map((path) => path.slice('environments/'.length))])].sort(comparePaths);
-  for (const name of names) {
-    const stray = strays.get(`environments/${name}`);
-    if (stray) {
-      result.failures.push({ file: `environments/${name}`, reason: stray });
-      continue;
-    }
-    const check = checkEnvironmentFolder(name, tree.environments.get(name)!, { trustedKeys: trustedPublicKeys });
-    result.failures.push(...check.problems);
-    if (check.problems.length === 0 && check.signedBy) result.environments.push({ name, release: check.release!, keyId: check.signedBy });
+  const tree = readDeployTree(outDir, 'checkout');
+  const check = checkDeployTree(tree, trustedPublicKeys);
+  const failures = [...check.failures];
+  let verified = check.environments;
+  if (options.against) {
+    const rollbacks = checkAgainst(outDir, tree, options.against.spec, options.against.cwd);
+    failures.push(...rollbacks);
+    const refused = new Set(rollbacks.map((problem) => problem.file));
+    verified = verified.filter((environment) => !refused.has(`environments/${environment.name}/release.json`));
   }
-  return result;
+  return { environments: verified, failures, unmanaged: check.unmanaged };
 }
 
 /**

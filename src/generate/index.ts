@@ -46,6 +46,15 @@ export function generateProjectFiles(model: ProjectModel): OutputFile[] {
   return checkedFiles(files, 'the project');
 }
 
+/**
+ * The shared chart's files exactly as the project generators write them, paths relative to
+ * `charts/<name>/`: what an environment's manifest pins.
+ */
+export function sharedChartFiles(model: ProjectModel): Map<string, Uint8Array> {
+  const prefix = `charts/${model.chart.name}/`;
+  return new Map(generators.project.chart.generate(model).map((file) => [file.path.slice(prefix.length), file.bytes] as const));
+}
+
 /** A generator sees the files of what it depends on, in the order they were rendered. */
 function producedFor(generator: EnvironmentGenerator, byGenerator: ReadonlyMap<string, ProducedFile[]>): ProducedFile[] {
   if (generator.dependsOn === 'all') return [...byGenerator.values()].flat();

@@ -23,6 +23,8 @@ export interface DeployRepository {
 export interface PublishOptions {
   output: BuiltOutput;
   repository: DeployRepository;
+  /** The release key, to sign the root manifest again when folders are kept from the repository. */
+  signingSeed?: Uint8Array;
   branch?: string;
   pullRequest?: boolean;
   /** Reads of a moved head before giving up. */
@@ -56,7 +58,7 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   const branch = options.branch ?? (await repository.defaultBranch());
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const state = await repository.read(branch);
-    const plan = await planPublish(output, state);
+    const plan = await planPublish(output, state, options.signingSeed);
     if (plan.conflicts.length > 0) throw new PublishError(conflictMessage(repository.name, branch, plan));
     if (plan.changes.size === 0) return { outcome: 'unchanged', branch, plan, attempts: attempt, ...(state.commit ? { commit: state.commit } : {}) };
     const { title, body } = commitMessage(plan);

@@ -1,15 +1,16 @@
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { IntegrityError, UserError } from '../core/errors.js';
-import { refusalLines } from '../core/tree.js';
-import { checkEnvironmentFolder, readDeployTree, readIndex, type IndexEntry } from '../deploy-repo/index.js';
-import { MANIFEST_FILE } from '../sign/manifest.js';
+import { checkDeployTree, readDeployTree, readIndex, type IndexEntry } from '../deploy-repo/index.js';
+import type { ReleaseIndex } from '../sign/release-index.js';
 
-/** A built output tree, read whole, checked, ready to publish. */
+/** A built output tree, read whole, verified, ready to publish. */
 export interface BuiltOutput {
   files: Map<string, Uint8Array>;
-  /** `index.json`'s entries: every environment of the source, ready or blocked. */
+  /** `index.json`'s entries: every environment of the source, ready or blocked, as the signed root manifest says. */
   index: Map<string, IndexEntry>;
+  /** The signed root manifest: which environments exist, their status and manifests. */
+  releaseIndex: ReleaseIndex;
 }
 
 /** The git object id of a blob (SHA-1, as GitHub and default git repositories use). */
@@ -18,25 +19,39 @@ export function gitBlobId(bytes: Uint8Array): string {
 }
 
 /**
- * Reads `--out` and refuses anything that should not reach a deploy repository: a folder that is
- * not Slipway output, a link or special file anywhere in it, an environment folder whose files do
- * not match its manifest, an unsigned manifest (a `--no-sign` pull-request build). Signatures are
- * checked by `slipway verify`, which the workflow runs first; here only their presence is.
+ * Reads `--out` and refuses anything that should not reach a deploy repository, exactly as
+ * `slipway verify` would (`checkDeployTree`): a signature that does not verify under the trusted
+ * keys, any file added, removed or changed against the signed manifests, a link or special file,
+ * an unsigned (`--no-sign`) build; and a file Slipway does not write. index.json is signed through
+ * the root manifest, and must also say what it says about every environment: which environments
+ * exist and whether they are blocked is never taken from an unsigned file.
  */
-export function readOutput(dir: string): BuiltOutput {
+export function readOutput(dir: string, trustedKeys: readonly Uint8Array[]): BuiltOutput {
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UserError(`${dir}: no such folder; build first (slipway build --out ${dir})`);
   const tree = readDeployTree(dir, 'everything');
-  if (!tree.files.has('index.json')) throw new UserError(`${dir} is not Slipway output (no index.json)`);
+  if (!tree.files.has('index.json') && !tree.environments.size) throw new UserError(`${dir} is not Slipway output (no index.json, no environments/)`);
+  const check = checkDeployTree(tree, trustedKeys);
+  const problems = check.failures.map((failure) => `${failure.file} ${failure.reason}`);
+  for (const path of check.unmanaged) problems.push(`${path} is not a file Slipway writes (publish never commits what the build did not sign)`);
   const index = readIndex(tree.files);
-  // Links outside the environment folders; those inside are reported with their folder.
-  const problems = refusalLines(new Map([...tree.refused].filter(([path]) => !/^environments\/[^/]+\/./s.test(path))));
-  for (const [name, folder] of tree.environments) {
-    if (!index.has(name)) problems.push(`environments/${name}/ is not listed in index.json`, ...refusalLines(folder.refused, `environments/${name}/`));
-    else problems.push(...checkEnvironmentFolder(name, folder, 'present').problems.map((problem) => `${problem.file} ${problem.reason}`));
+  if (check.releaseIndex) problems.push(...disagreements(index, check.releaseIndex));
+  if (problems.length || !check.releaseIndex) {
+    throw new IntegrityError(`refusing to publish ${dir}: it does not verify (nothing was committed)\n  ${problems.join('\n  ')}\nBuild again (signed), or run \`slipway verify ${dir}\` to see every problem.`);
   }
-  for (const [name, entry] of index) {
-    if (entry.status === 'ready' && !tree.environments.has(name)) problems.push(`environments/${name}/${MANIFEST_FILE} is missing for a ready environment`);
+  return { files: tree.files, index, releaseIndex: check.releaseIndex };
+}
+
+/** Where index.json says something else than the signed root manifest about the environments. */
+function disagreements(index: ReadonlyMap<string, IndexEntry>, signed: ReleaseIndex): string[] {
+  const problems: string[] = [];
+  const listed = new Set(signed.environments.map((entry) => entry.name));
+  for (const entry of signed.environments) {
+    const held = index.get(entry.name);
+    if (!held) problems.push(`index.json has no entry for environment ${entry.name}, which release-index.json lists`);
+    else if (held.status !== entry.status || held.manifestSha256 !== entry.manifestSha256) {
+      problems.push(`index.json says environment ${entry.name} is ${held.status} with manifest ${held.manifestSha256 ?? 'none'}; release-index.json says ${entry.status} with ${entry.manifestSha256 ?? 'none'}`);
+    }
   }
-  if (problems.length) throw new IntegrityError(`refusing to publish ${dir}:\n  ${problems.join('\n  ')}`);
-  return { files: tree.files, index };
+  for (const name of index.keys()) if (!listed.has(name)) problems.push(`index.json lists environment ${name}, which release-index.json does not`);
+  return problems;
 }

@@ -5,6 +5,7 @@ import { MANIFEST_FILE, parseManifest } from '../sign/manifest.js';
 import { sha256Hex } from '../core/digest.js';
 import { gitBlobId, type BuiltOutput } from './output.js';
 import { projectFiles } from './project-files.js';
+import { RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE, type PreviousReleaseIndex } from '../sign/release-index.js';
 
 /** The deploy repository's branch as one publish attempt sees it. */
 export interface RepoState {
@@ -84,7 +85,7 @@ const short = (digest: string | null) => (digest ? `${digest.slice(0, 12)}…` :
  * keeps the manifest it was built against; when the repo has moved past it, the later publish wins
  * and its folder stays. Anything else is a stale build: a conflict, and no commit.
  */
-export async function planPublish(output: BuiltOutput, repo: RepoState): Promise<PublishPlan> {
+export async function planPublish(output: BuiltOutput, repo: RepoState, signingSeed?: Uint8Array): Promise<PublishPlan> {
   const builtFolders = environmentFolders(output.files);
   const heldFolders = environmentFolders([...repo.files].map(([path, entry]) => [path, entry.id] as const));
   const names = [...new Set([...output.index.keys(), ...heldFolders.keys()])].sort(compareText);
@@ -157,15 +158,26 @@ export async function planPublish(output: BuiltOutput, repo: RepoState): Promise
     });
   }
 
+  const root = new Set(['index.json', 'README.md', RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE]);
   for (const [path, bytes] of output.files) {
-    if (!path.startsWith('environments/') && path !== 'index.json' && path !== 'README.md') final.set(path, { id: gitBlobId(bytes), bytes });
+    if (!path.startsWith('environments/') && !root.has(path)) final.set(path, { id: gitBlobId(bytes), bytes });
   }
-  for (const file of projectFiles(output, keptEntries)) final.set(file.path, { id: gitBlobId(file.bytes), bytes: file.bytes });
+  // The root manifest is rewritten only when there are no conflicts: a conflict commits nothing anyway.
+  if (conflicts.length === 0) {
+    const signing = { held: await heldReleaseIndex(repo), ...(signingSeed ? { signingSeed } : {}) };
+    for (const file of projectFiles(output, keptEntries, signing)) final.set(file.path, { id: gitBlobId(file.bytes), bytes: file.bytes });
+  }
 
   const changes = new Map<string, Uint8Array | null>();
   for (const [path, { id, bytes }] of final) if (repo.files.get(path)?.id !== id && bytes) changes.set(path, bytes);
   for (const path of repo.files.keys()) if (isManaged(path) && !final.has(path)) changes.set(path, null);
   return { changes, environments, conflicts, sourceCommits: [...sourceCommits].sort(compareText) };
+}
+
+async function heldReleaseIndex(repo: RepoState): Promise<PreviousReleaseIndex | undefined> {
+  if (!repo.files.has(RELEASE_INDEX_FILE)) return undefined;
+  const manifest = await repo.read(RELEASE_INDEX_FILE);
+  return { manifest, ...(repo.files.has(RELEASE_INDEX_SIGNATURE_FILE) ? { signature: await repo.read(RELEASE_INDEX_SIGNATURE_FILE) } : {}) };
 }
 
 function sameFolder(built: Map<string, Uint8Array>, held: Map<string, string>): boolean {

@@ -37,6 +37,18 @@ export interface ReleaseManifest {
   previous: string | null;
   source: { commit?: string };
   files: ManifestFile[];
+  /** The shared chart (`charts/<name>/`) the environment deploys, pinned to its exact content. */
+  chart?: ChartPin;
+}
+
+/**
+ * A chart pinned by content: `sha256` is the sha256 of its listing (`chartListing`), so a changed,
+ * added or removed chart file changes the manifest of every environment that deploys the chart.
+ */
+export interface ChartPin {
+  name: string;
+  version: string;
+  sha256: string;
 }
 
 export const MANIFEST_FILE = 'release.json';
@@ -99,7 +111,7 @@ function unknownKeys(obj: Record<string, unknown>, allowed: readonly string[]): 
   return Object.keys(obj).filter((k) => !allowed.includes(k));
 }
 
-const TOP_KEYS = ['apiVersion', 'kind', 'environment', 'release', 'mode', 'provider', 'runtime', 'sequence', 'previous', 'source', 'files'] as const;
+const TOP_KEYS = ['apiVersion', 'kind', 'environment', 'release', 'mode', 'provider', 'runtime', 'sequence', 'previous', 'source', 'files', 'chart'] as const;
 
 /** Every problem of a would-be manifest (empty when it is a valid one). */
 export function manifestProblems(value: unknown): Problem[] {
@@ -129,7 +141,25 @@ export function manifestProblems(value: unknown): Problem[] {
       p.push('source.commit must be a lowercase hex git commit id');
     }
   }
-  const files = value.files;
+  if ('chart' in value) p.push(...chartPinProblems(value.chart));
+  p.push(...fileListProblems(value.files, [MANIFEST_FILE, SIGNATURE_FILE]));
+  return p;
+}
+
+function chartPinProblems(chart: unknown): Problem[] {
+  if (!isPlainObject(chart)) return ['chart must be an object'];
+  const p: Problem[] = [];
+  const extra = unknownKeys(chart, ['name', 'version', 'sha256']);
+  if (extra.length) p.push(`chart has unknown field(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}`);
+  if (typeof chart.name !== 'string' || !NAME.test(chart.name)) p.push(`chart.name must be a name (${NAME.source})`);
+  if (typeof chart.version !== 'string' || !RELEASE.test(chart.version)) p.push(`chart.version must be a version (${RELEASE.source})`);
+  if (typeof chart.sha256 !== 'string' || !SHA256.test(chart.sha256)) p.push('chart.sha256 must be a lowercase sha256 hex digest');
+  return p;
+}
+
+/** Problems of a `files` list: `{path, sha256, size}` entries, sorted by path, each once, none of `reserved`. */
+export function fileListProblems(files: unknown, reserved: readonly string[]): Problem[] {
+  const p: Problem[] = [];
   if (!Array.isArray(files)) p.push('files must be an array');
   else {
     let previousPath: string | undefined;
@@ -142,7 +172,7 @@ export function manifestProblems(value: unknown): Problem[] {
       else {
         const problem = pathProblem(f.path);
         if (problem) p.push(`${at}.path ${problem}`);
-        else if (f.path === MANIFEST_FILE || f.path === SIGNATURE_FILE) p.push(`${at}.path must not be ${f.path}`);
+        else if (reserved.includes(f.path)) p.push(`${at}.path must not be ${f.path}`);
         if (previousPath !== undefined && comparePaths(previousPath, f.path) >= 0) {
           p.push(`${at}.path is out of order or repeated (files must be sorted by path, each once)`);
         }
@@ -169,6 +199,7 @@ function normalized(m: ReleaseManifest): ReleaseManifest {
     previous: m.previous,
     source: m.source.commit === undefined ? {} : { commit: m.source.commit },
     files: m.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size })),
+    ...(m.chart ? { chart: { name: m.chart.name, version: m.chart.version, sha256: m.chart.sha256 } } : {}),
   };
 }
 

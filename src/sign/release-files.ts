@@ -2,7 +2,7 @@ import type { OutputFile } from '../core/output-file.js';
 import { IntegrityError } from '../core/errors.js';
 import { textBytes } from '../core/serialize.js';
 import type { ResolvedEnvironment } from '../model/index.js';
-import { API_VERSION, MANIFEST_FILE, SIGNATURE_FILE, manifestBytes, manifestFiles, parseManifest, type ManifestFile, type ReleaseManifest } from './manifest.js';
+import { API_VERSION, MANIFEST_FILE, SIGNATURE_FILE, manifestBytes, manifestFiles, parseManifest, type ChartPin, type ManifestFile, type ReleaseManifest } from './manifest.js';
 import { sha256Hex } from '../core/digest.js';
 import { signBytes, signatureFileText } from '../core/signing/signature.js';
 
@@ -17,6 +17,8 @@ export interface ReleaseOptions {
   sourceCommit?: string;
   /** The Ed25519 seed to sign with; without it the manifest is written unsigned (pull-request builds). */
   signingSeed?: Uint8Array;
+  /** The shared chart the environment deploys, pinned by content (Kubernetes targets). */
+  chart?: ChartPin;
 }
 
 export interface EnvironmentRelease {
@@ -38,7 +40,7 @@ export function releaseEnvironment(model: ResolvedEnvironment, files: readonly O
     throw new IntegrityError(`the previous environments/${model.name}/${MANIFEST_FILE} names environment "${previous.environment}"`);
   }
 
-  if (options.previous && previous && sameRelease(previous, model, listed)) {
+  if (options.previous && previous && sameRelease(previous, model, listed, options.chart)) {
     const kept: OutputFile[] = [{ path: MANIFEST_FILE, bytes: options.previous.manifest }];
     if (options.previous.signature) kept.push({ path: SIGNATURE_FILE, bytes: options.previous.signature });
     else if (options.signingSeed) kept.push(signatureFile(options.signingSeed, options.previous.manifest));
@@ -57,6 +59,7 @@ export function releaseEnvironment(model: ResolvedEnvironment, files: readonly O
     previous: options.previous ? sha256Hex(options.previous.manifest) : null,
     source: options.sourceCommit ? { commit: options.sourceCommit } : {},
     files: listed,
+    ...(options.chart ? { chart: options.chart } : {}),
   };
   const bytes = manifestBytes(manifest);
   const out: OutputFile[] = [{ path: MANIFEST_FILE, bytes }];
@@ -68,8 +71,11 @@ function signatureFile(seed: Uint8Array, manifest: Uint8Array): OutputFile {
   return { path: SIGNATURE_FILE, bytes: textBytes(signatureFileText(signBytes(seed, manifest))) };
 }
 
-function sameRelease(previous: ReleaseManifest, model: ResolvedEnvironment, files: ManifestFile[]): boolean {
+function sameRelease(previous: ReleaseManifest, model: ResolvedEnvironment, files: ManifestFile[], chart: ChartPin | undefined): boolean {
   return (
+    previous.chart?.name === chart?.name &&
+    previous.chart?.version === chart?.version &&
+    previous.chart?.sha256 === chart?.sha256 &&
     previous.release === model.release.version &&
     previous.mode === model.mode &&
     previous.provider === model.provider &&

@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { opensslVerifies } from '../support/openssl.js';
+import { opensslVerifies, opensslVerifiesFile } from '../support/openssl.js';
 import { describeWithTool, toolPresent } from '../support/tools.js';
 import { useTrees } from '../support/tree.js';
 
@@ -29,6 +29,7 @@ describeOpenssl('signed builds', () => {
     for (const environment of ['onprem', 'prod']) {
       expect(opensslVerifies(join(root, 'output', 'environments', environment), join(root, 'keys', 'release.pub.pem'))).toBe(true);
     }
+    expect(opensslVerifiesFile(join(root, 'output', 'release-index.json'), join(root, 'keys', 'release.pub.pem'))).toBe(true);
     const verify = await runCli(['verify', 'output'], { cwd: root });
     expect(verify.exitCode, verify.stderr).toBe(0);
     expect(verify.stdout).toMatch(/^ok onprem 1\.0\.0 signed by [0-9a-f]{16}\nok prod 1\.0\.0 signed by [0-9a-f]{16}\n$/);

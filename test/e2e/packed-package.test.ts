@@ -120,8 +120,8 @@ const built = once(() => {
 });
 const firstPublish = once(() => {
   expect(built().status, 'build').toBe(0);
-  const { out, deploy } = setup();
-  return slipway('publish', '--out', out, '--to', deploy);
+  const { out, deploy, source } = setup();
+  return slipway('publish', '--out', out, '--to', deploy, '--keys', join(source, 'keys'));
 });
 
 /** Every file of a branch of the bare deploy repo, as a clone checks it out (`.git` left out). */
@@ -252,8 +252,12 @@ describeE2e('the packed package, installed outside the repository', () => {
     const output = readTree(setup().out);
     expect([...managed.keys()]).toEqual([...output.keys()]);
     for (const [path, bytes] of output) expect(managed.get(path)?.equals(bytes), path).toBe(true);
+    // The deploy repository's checkout verifies as a whole; the owners' files are listed, not checked.
+    const verified = slipway('verify', join(setup().work, 'clone-first'), '--keys', join(setup().source, 'keys'));
+    expect(verified.status, verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(/^unmanaged CODEOWNERS /m);
 
-    const again = slipway('publish', '--out', setup().out, '--to', setup().deploy);
+    const again = slipway('publish', '--out', setup().out, '--to', setup().deploy, '--keys', join(setup().source, 'keys'));
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/nothing to publish/);
     expect(commitCount()).toBe(2);

@@ -20,6 +20,7 @@ import {
   racedBy,
   repositoryFiles,
   signedSource,
+  verifyRepository,
 } from './helpers.js';
 
 const describeGit = describeWithTool('git and openssl', toolPresent('git') && toolPresent('openssl', ['version']));
@@ -104,6 +105,7 @@ describeGit('publish to a bare git repository', () => {
     expect(JSON.parse(files.get('environments/prod/release.json')!.toString()).release).toBe('1.0.1');
     expect(JSON.parse(files.get('environments/onprem/release.json')!.toString()).release).toBe('1.0.2');
     expect(consistentIndex(files)).toEqual([]);
+    expect(await verifyRepository(bare, root)).toEqual({ exitCode: 0, stderr: '' });
     expect(files.get('README.md')!.toString()).toMatch(/\| onprem \|[^\n]*\| 1\.0\.2 \|[\s\S]*\| prod \|[^\n]*\| 1\.0\.1 \|/);
     expect(files.get('CODEOWNERS')!.toString()).toBe(CODEOWNERS);
   });
@@ -134,9 +136,16 @@ describeGit('publish to a bare git repository', () => {
       bindRelease(root, 'prod', version);
       expect((await runCli(['publish', '--out', await build(root, bare), '--to', bare], { cwd: root })).exitCode).toBe(0);
     }
-    const run = await runCli(['publish', '--out', outB, '--to', bare], { cwd: root });
+    // Keeping prod's newer folder changes index.json, so the root manifest is signed again: that takes the release key.
+    const before = head(bare);
+    const unkeyed = await runCli(['publish', '--out', outB, '--to', bare], { cwd: root });
+    expect(unkeyed.exitCode).toBe(4);
+    expect(unkeyed.stderr).toMatch(/release-index\.json\) must be signed again[\s\S]*--signing-key/);
+    expect(head(bare)).toBe(before);
+    const run = await runCli(['publish', '--out', outB, '--to', bare, '--signing-key', 'signing/key.pem'], { cwd: root });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/prod: kept newer 1\.0\.3 \(sequence 3\)/);
+    expect(await verifyRepository(bare, root)).toEqual({ exitCode: 0, stderr: '' });
     const files = repositoryFiles(bare);
     expect(JSON.parse(files.get('environments/onprem/release.json')!.toString()).release).toBe('1.0.2');
     expect(consistentIndex(files)).toEqual([]);

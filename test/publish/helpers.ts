@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
 import { runPublish, type PublishCommandOptions, type PublishDependencies } from '../../src/cli/commands/publish.js';
 import type { CliIo } from '../../src/cli/io.js';
@@ -84,11 +84,15 @@ export function repositoryFiles(bare: string, ref = 'main'): Map<string, Buffer>
   return files;
 }
 
+/** The source tree each output folder was built from, so a publish of it trusts that tree's keys. */
+const sourceOf = new Map<string, string>();
+
 /** `slipway build`, signed, chained to `previous` when given; returns the output folder. */
 export async function build(root: string, previous?: string, extra: string[] = []): Promise<string> {
   const out = join(tempDir('slipway-out-'), 'output');
   const run = await runCli(['build', '--signing-key', 'signing/key.pem', '--out', out, ...(previous ? ['--previous', previous] : []), ...extra], { cwd: root });
   if (run.exitCode !== 0) throw new Error(`build failed (${run.exitCode}): ${run.stderr}`);
+  sourceOf.set(out, root);
   return out;
 }
 
@@ -138,8 +142,11 @@ export async function publishDirect(options: PublishCommandOptions, dependencies
   let stdout = '';
   let stderr = '';
   const io: CliIo = { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env: { ...env }, cwd: tmpdir(), isTerminal: false };
+  // As the publish workflow runs it: trusting the source's keys/, holding its release key.
+  const source = options.out ? sourceOf.get(resolve(options.out)) : undefined;
+  const withKeys = source ? { keys: join(source, 'keys'), signingKey: join(source, 'signing', 'key.pem'), ...options } : options;
   try {
-    const exitCode = await runPublish(options, io, { backoff: instantBackoff(), ...dependencies });
+    const exitCode = await runPublish(withKeys, io, { backoff: instantBackoff(), ...dependencies });
     return { exitCode, stdout, stderr };
   } catch (error) {
     if (error instanceof UserError) return { exitCode: error.exitCode, stdout, stderr: `${stderr}slipway: ${error.message}\n` };
@@ -160,4 +167,12 @@ export function racedBy(other: PublishCommandOptions, env: Record<string, string
 /** A backoff that records its waits instead of waiting. */
 export function instantBackoff(waits: number[] = []): Backoff {
   return { ...defaultBackoff, sleep: async (ms) => void waits.push(ms), now: () => 1_800_000_000_000 };
+}
+
+/** `slipway verify` of a branch's files (checked out into a new folder) under the source's trusted keys. */
+export async function verifyRepository(bare: string, root: string, ref = 'main'): Promise<{ exitCode: number; stderr: string }> {
+  const dir = tempDir('slipway-checkout-');
+  execFileSync('sh', ['-c', 'git --git-dir "$1" archive "$2" | tar -x -C "$3"', 'sh', bare, ref, dir]);
+  const run = await runCli(['verify', dir, '--keys', join(root, 'keys')], { cwd: root });
+  return { exitCode: run.exitCode, stderr: run.stderr };
 }

@@ -9,10 +9,15 @@ import { runTool } from './tools.js';
  * The decoded signature is kept outside the tree being checked.
  */
 export function opensslVerifies(environmentDir: string, publicKey: string): boolean {
+  return opensslVerifiesFile(join(environmentDir, 'release.json'), publicKey);
+}
+
+/** The same check for any signed file and its `<file>.sig` (the root manifest, release-index.json). */
+export function opensslVerifiesFile(file: string, publicKey: string): boolean {
   const scratch = mkdtempSync(join(tmpdir(), 'slipway-sig-'));
   try {
-    writeFileSync(join(scratch, 'sig.bin'), Buffer.from(readFileSync(join(environmentDir, 'release.json.sig'), 'utf8').trim(), 'base64'));
-    const run = runTool('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', publicKey, '-rawin', '-in', join(environmentDir, 'release.json'), '-sigfile', join(scratch, 'sig.bin')]);
+    writeFileSync(join(scratch, 'sig.bin'), Buffer.from(readFileSync(`${file}.sig`, 'utf8').trim(), 'base64'));
+    const run = runTool('openssl', ['pkeyutl', '-verify', '-pubin', '-inkey', publicKey, '-rawin', '-in', file, '-sigfile', join(scratch, 'sig.bin')]);
     return run.status === 0 && /Signature Verified Successfully/.test(run.stdout);
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -6,12 +6,18 @@ import { openGitHubRepository } from '../../publish/github.js';
 import { publish, readOutput, type DeployRepository, type PublishResult } from '../../publish/index.js';
 import { defaultBackoff, type Backoff } from '../../publish/retry.js';
 import type { CliIo } from '../io.js';
+import { optionalSigningSeed } from '../signing-key.js';
+import { trustedKeys } from '../trusted-keys.js';
 
 export interface PublishCommandOptions {
   out?: string;
   to: string;
   branch?: string;
   pullRequest?: boolean;
+  /** Trusted release keys the output must verify under (default `keys`). */
+  keys?: string;
+  /** The release key, to sign the root manifest again when folders are kept from the repository. */
+  signingKey?: string;
 }
 
 /** What tests replace: the waits, and a hook between committing and moving the branch. */
@@ -32,7 +38,9 @@ const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\.lock$)[A-Za-z0-9._/-]{1,200}(?<
 export async function runPublish(options: PublishCommandOptions, io: CliIo, dependencies: PublishDependencies = {}): Promise<ExitCodeValue> {
   if (options.branch !== undefined && !BRANCH.test(options.branch)) throw new UsageError(`--branch ${JSON.stringify(options.branch)} is not a branch name`);
   const out = resolve(io.cwd, options.out ?? 'output');
-  const output = readOutput(out);
+  // Verified before anything is opened or read: output that does not verify never reaches a repository.
+  const output = readOutput(out, await trustedKeys(options.keys, io, 'publish'));
+  const seed = optionalSigningSeed(options, io);
   const backoff = dependencies.backoff ?? defaultBackoff;
   const log = (line: string) => io.stderr(`${line}\n`);
   const repository = await open(options.to, io, backoff, log);
@@ -42,6 +50,7 @@ export async function runPublish(options: PublishCommandOptions, io: CliIo, depe
       output,
       repository,
       pullRequest: options.pullRequest === true,
+      ...(seed ? { signingSeed: seed } : {}),
       backoff,
       log,
       ...(options.branch ? { branch: options.branch } : {}),

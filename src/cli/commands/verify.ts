@@ -1,26 +1,29 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
-import { loadTrustedKeys, verifyOutputTree } from '../../deploy-repo/index.js';
+import { ExitCode, type ExitCodeValue } from '../../core/errors.js';
+import { verifyOutputTree } from '../../deploy-repo/index.js';
 import { keyId } from '../../sign/index.js';
 import type { CliIo } from '../io.js';
+import { trustedKeys } from '../trusted-keys.js';
 
 export interface VerifyCommandOptions {
   keys?: string;
+  against?: string;
 }
 
-/** Checks every environment's signature, file hashes and completeness; exit 3 naming every failure. */
+/**
+ * Checks the root manifest and every environment's signature, file hashes and completeness (and,
+ * with `--against`, that no manifest went back or off its chain); exit 3 naming every failure.
+ * Files Slipway does not manage are listed as such and left alone.
+ */
 export async function runVerify(dir: string, options: VerifyCommandOptions, io: CliIo): Promise<ExitCodeValue> {
   const out = resolve(io.cwd, dir);
-  const keysDir = resolve(io.cwd, options.keys ?? 'keys');
-  if (!existsSync(keysDir)) throw new UsageError(`no trusted keys: ${options.keys ?? 'keys'} does not exist (pass --keys DIR holding *.pub.pem files)`);
-  const keys = await loadTrustedKeys(keysDir);
-  if (keys.length === 0) throw new UsageError(`no trusted keys: ${keysDir} holds no *.pub.pem file`);
-  const result = await verifyOutputTree(out, keys);
+  const keys = await trustedKeys(options.keys, io, 'verify');
+  const result = await verifyOutputTree(out, keys, options.against ? { against: { spec: options.against, cwd: io.cwd } } : {});
   for (const failure of result.failures) io.stderr(`${failure.file} ${failure.reason}\n`);
   for (const environment of result.environments) {
     io.stdout(`ok ${environment.name} ${environment.release} signed by ${environment.keyId}\n`);
   }
+  for (const path of result.unmanaged) io.stdout(`unmanaged ${path} (not written by Slipway; not checked)\n`);
   if (result.failures.length > 0) {
     io.stderr(`verify failed: ${result.failures.length} problem(s); trusted keys: ${keys.map(keyId).join(', ')}\n`);
     return ExitCode.integrity;

@@ -1,1 +1,1 @@
-k9JDwLedfoCMCOpxO3pnCybCTvP1RlB8zsqyTIEvnOEMW6H8cqIrgOgZeNi3flriOOGHVn9Qczuc9PcMOlrMAQ==
+5JQEXnjeTNi5HsGjRf39bMLNdQ5TslR+ooEzm1b5Jfory6p4kpnvfi8YrQAxM+EdI287wsrLnUYvgIQ3lIFeBQ==

@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { sha256Hex } from '../core/digest.js';
+import { IntegrityError } from '../core/errors.js';
+import { MANIFEST_FILE, parseManifest } from '../sign/manifest.js';
+import { RELEASE_INDEX_FILE, parseReleaseIndex } from '../sign/release-index.js';
+import { checkoutDeployState, hideCredentials } from './checkout.js';
+import type { TreeProblem } from './environment-check.js';
+import { readDeployTree, type DeployTree } from './read.js';
+
+/** The links of a manifest chain: how far along it is, and the digest of the manifest before it. */
+interface Link {
+  sequence: number;
+  previous: string | null;
+}
+
+/** The manifests a path held in the history of the tree's git work tree, by sha256; empty without history. */
+type History = (path: string) => Map<string, Link>;
+
+/**
+ * `verify --against`: rollback and freeze protection. `spec` is the deploy state the client last
+ * trusted (a folder, or anything git can clone, `#REF` allowed). Every manifest the trusted state
+ * holds (each environment's release.json and the root release-index.json) must be either the same
+ * in the tree verified, or a later one whose `previous` chain leads back to it: a lower
+ * `sequence` is an older release replayed, an equal one with other content a forked history. The
+ * chain is followed through the git history of the verified folder when it is a clone; without
+ * history only a direct successor can be shown to reach it.
+ */
+export function checkAgainst(dir: string, tree: DeployTree, spec: string, cwd: string): TreeProblem[] {
+  const origin = hideCredentials(spec);
+  const checkout = checkoutDeployState(spec, cwd);
+  let trusted: DeployTree;
+  try {
+    trusted = readDeployTree(checkout.root, 'managed');
+  } finally {
+    checkout.dispose();
+  }
+  if (trusted.refused.size > 0) throw new IntegrityError(`the trusted state ${origin} holds links or special files; it cannot be compared against`);
+  const history = gitHistory(dir);
+  const problems: TreeProblem[] = [];
+  const compare = (path: string, read: (bytes: Uint8Array, what: string) => Link) => {
+    const old = trusted.files.get(path);
+    const now = tree.files.get(path);
+    if (!old || !now) return;
+    const oldLink = read(old, `${path} of the trusted state ${origin}`);
+    let nowLink: Link;
+    try {
+      nowLink = read(now, path);
+    } catch {
+      return; // the tree check reports a damaged manifest already
+    }
+    const reason = chainProblem(now, nowLink, old, oldLink, () => history(path), origin);
+    if (reason) problems.push({ file: path, reason });
+  };
+  compare(RELEASE_INDEX_FILE, (bytes, what) => parseReleaseIndex(bytes, what));
+  for (const name of trusted.environments.keys()) compare(`environments/${name}/${MANIFEST_FILE}`, (bytes, what) => parseManifest(bytes, what));
+  return problems;
+}
+
+function chainProblem(now: Uint8Array, link: Link, old: Uint8Array, oldLink: Link, history: () => Map<string, Link>, origin: string): string | undefined {
+  const trustedDigest = sha256Hex(old);
+  if (sha256Hex(now) === trustedDigest) return undefined;
+  const seen = `${origin} holds sequence ${oldLink.sequence} (${trustedDigest.slice(0, 12)}…)`;
+  if (link.sequence < oldLink.sequence) return `has sequence ${link.sequence}, lower than the trusted state's: ${seen}; an older release was replayed`;
+  if (link.sequence === oldLink.sequence) return `has sequence ${link.sequence} but other content than the trusted state's: ${seen}; the history was forked`;
+  let at: Link | undefined = link;
+  let known: Map<string, Link> | undefined;
+  for (let steps = 0; at && at.previous && at.sequence > oldLink.sequence && steps < 100_000; steps++) {
+    if (at.previous === trustedDigest) return undefined;
+    known ??= history();
+    at = known.get(at.previous);
+  }
+  const hint = known && known.size > 0 ? '' : ' (verify a clone of the deploy repository with its history to follow a chain of more than one step)';
+  return `has sequence ${link.sequence}, but its previous chain does not lead back to the trusted manifest: ${seen}${hint}`;
+}
+
+/** Every version of a manifest in the git history of `dir`, when it is the top of a git work tree. */
+function gitHistory(dir: string): History {
+  if (!existsSync(join(dir, '.git'))) return () => new Map();
+  const git = (args: string[]) => execFileSync('git', ['-C', dir, ...args], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
+  return (path) => {
+    const versions = new Map<string, Link>();
+    let commits: string[];
+    try {
+      commits = git(['log', '--format=%H', '--', path]).toString().split('\n').filter(Boolean);
+    } catch {
+      return versions;
+    }
+    for (const commit of commits) {
+      try {
+        const bytes = new Uint8Array(git(['show', `${commit}:${path}`]));
+        const value = JSON.parse(new TextDecoder().decode(bytes)) as Partial<Link>;
+        if (typeof value.sequence === 'number' && (value.previous === null || typeof value.previous === 'string')) {
+          versions.set(sha256Hex(bytes), { sequence: value.sequence, previous: value.previous });
+        }
+      } catch {
+        // Deleted at that commit, or not a manifest: not a link of any chain.
+      }
+    }
+    return versions;
+  };
+}

@@ -1,0 +1,143 @@
+import { sha256Hex } from '../core/digest.js';
+import { refusalReason } from '../core/tree.js';
+import { chartFolder, chartPin } from '../sign/chart-pin.js';
+import { MANIFEST_FILE, comparePaths, type ReleaseManifest } from '../sign/manifest.js';
+import { RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE, parseReleaseIndex, type ReleaseIndex } from '../sign/release-index.js';
+import { checkEnvironmentFolder, signatureProblem, type TreeProblem } from './environment-check.js';
+import { isManaged } from './layout.js';
+import type { DeployTree } from './read.js';
+
+export interface VerifiedEnvironment {
+  name: string;
+  release: string;
+  keyId: string;
+}
+
+export interface TreeCheck {
+  /** The environments that passed every check. */
+  environments: VerifiedEnvironment[];
+  failures: TreeProblem[];
+  /** Files Slipway does not manage (CODEOWNERS, workflows): listed, never checked or changed. */
+  unmanaged: string[];
+  /** The root manifest, when it could be read (its signature may still have failed). */
+  releaseIndex?: ReleaseIndex;
+  /** Every environment manifest that could be read, by name. */
+  manifests: Map<string, ReleaseManifest>;
+}
+
+const ROOT_MANIFESTS = new Set([RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE]);
+
+/**
+ * Every check of a whole deploy tree in memory, for `verify` and `publish` alike, every problem
+ * collected with the file it concerns:
+ * - the root manifest (release-index.json) verifies under a trusted key, and every file Slipway
+ *   manages outside environments/ is listed in it with its size and sha256, none more, none fewer;
+ * - the environment folders are exactly those it lists, each holding the manifest it names;
+ * - every folder checks out against its own signed manifest (`checkEnvironmentFolder`), and a
+ *   manifest that pins the shared chart matches what charts/<name>/ holds;
+ * - links and special files are refused wherever they are; a tree with no environment fails.
+ */
+export function checkDeployTree(tree: DeployTree, trustedKeys: readonly Uint8Array[]): TreeCheck {
+  const failures: TreeProblem[] = [];
+  const fail = (file: string, reason: string) => failures.push({ file, reason });
+  const unmanaged = [...tree.files.keys(), ...tree.refused.keys()].filter((path) => !isManaged(path) && !isManaged(`${path}/`)).sort(comparePaths);
+  const manifests = new Map<string, ReleaseManifest>();
+  const verified: VerifiedEnvironment[] = [];
+
+  // Links and special files outside the environment folders (those inside are their folder's problem).
+  for (const [path, kind] of tree.refused) {
+    if ((isManaged(path) || isManaged(`${path}/`)) && !/^environments\/[^/]+\/./s.test(path)) fail(path, refusalReason(kind));
+  }
+  for (const path of tree.files.keys()) if (/^environments\/[^/]+$/.test(path)) fail(path, 'is a file; environments/ holds only environment folders');
+
+  const releaseIndex = checkRootManifest(tree, trustedKeys, fail);
+  const listed = new Map((releaseIndex?.environments ?? []).map((entry) => [entry.name, entry] as const));
+  const names = [...new Set([...tree.environments.keys(), ...listed.keys()])].sort(comparePaths);
+  const refusedUnder = [...tree.refused.keys()].some((path) => path === 'environments' || path.startsWith('environments/'));
+  if (tree.environments.size === 0 && !refusedUnder) {
+    fail('environments', 'holds no environment folder: there is no signed release here to verify');
+  }
+  for (const name of names) {
+    const folder = tree.environments.get(name);
+    const entry = listed.get(name);
+    const manifestPath = `environments/${name}/${MANIFEST_FILE}`;
+    if (releaseIndex && !entry) fail(`environments/${name}`, `is not listed in ${RELEASE_INDEX_FILE} (an environment folder was added)`);
+    if (!folder) {
+      if (tree.refused.has(`environments/${name}`)) continue; // reported as a link or special file already
+      if (entry?.manifestSha256) fail(manifestPath, `is missing: ${RELEASE_INDEX_FILE} lists environment ${name} with manifest ${entry.manifestSha256.slice(0, 12)}…`);
+      else if (entry?.status === 'ready') fail(`environments/${name}`, `is missing: ${RELEASE_INDEX_FILE} lists ${name} as ready`);
+      continue;
+    }
+    const check = checkEnvironmentFolder(name, folder, { trustedKeys });
+    failures.push(...check.problems);
+    let ok = check.problems.length === 0;
+    const manifestBytes = folder.files.get(MANIFEST_FILE);
+    if (entry && manifestBytes) {
+      const digest = sha256Hex(manifestBytes);
+      if (entry.manifestSha256 !== digest) {
+        ok = false;
+        fail(manifestPath, entry.manifestSha256 ? `is not the manifest ${RELEASE_INDEX_FILE} lists (${entry.manifestSha256.slice(0, 12)}…, this is ${digest.slice(0, 12)}…): an older or another release` : `is there, but ${RELEASE_INDEX_FILE} lists environment ${name} without a folder`);
+      }
+    }
+    if (check.manifest) {
+      manifests.set(name, check.manifest);
+      const pin = check.manifest.chart;
+      if (pin) {
+        const held = chartPin(pin.name, pin.version, chartFolder(tree.files, pin.name));
+        if (held.sha256 !== pin.sha256) {
+          ok = false;
+          fail(manifestPath, `pins chart ${pin.name} ${pin.version} at sha256 ${pin.sha256.slice(0, 12)}…, but charts/${pin.name}/ holds ${held.sha256.slice(0, 12)}… (a chart file was changed, added or removed)`);
+        }
+      }
+    }
+    if (ok && check.signedBy && releaseIndex) verified.push({ name, release: check.release!, keyId: check.signedBy });
+  }
+  return { environments: verified, failures: distinct(failures), unmanaged, manifests, ...(releaseIndex ? { releaseIndex } : {}) };
+}
+
+/** The root manifest's own checks; returns it when it could be read. */
+function checkRootManifest(tree: DeployTree, trustedKeys: readonly Uint8Array[], fail: (file: string, reason: string) => void): ReleaseIndex | undefined {
+  const bytes = tree.files.get(RELEASE_INDEX_FILE);
+  const signature = tree.files.get(RELEASE_INDEX_SIGNATURE_FILE);
+  if (!bytes) {
+    if (!tree.refused.has(RELEASE_INDEX_FILE)) fail(RELEASE_INDEX_FILE, 'is missing: the root files (index.json, README.md, api/, charts/) and the list of environments are not signed; build again with this Slipway');
+    return undefined;
+  }
+  if (!signature) {
+    if (!tree.refused.has(RELEASE_INDEX_SIGNATURE_FILE)) fail(RELEASE_INDEX_SIGNATURE_FILE, `is missing: ${RELEASE_INDEX_FILE} is not signed (built with --no-sign?)`);
+  } else {
+    const reason = signatureProblem(bytes, signature, trustedKeys, RELEASE_INDEX_SIGNATURE_FILE, RELEASE_INDEX_FILE);
+    if (typeof reason === 'string') fail(RELEASE_INDEX_SIGNATURE_FILE, reason);
+  }
+  let index: ReleaseIndex;
+  try {
+    index = parseReleaseIndex(bytes);
+  } catch (error) {
+    fail(RELEASE_INDEX_FILE, (error as Error).message.replace(`${RELEASE_INDEX_FILE} `, ''));
+    return undefined;
+  }
+  const listed = new Set<string>();
+  for (const entry of index.files) {
+    listed.add(entry.path);
+    const held = tree.files.get(entry.path);
+    if (held === undefined) {
+      if (!tree.refused.has(entry.path)) fail(entry.path, `is listed in ${RELEASE_INDEX_FILE} but missing`);
+    } else if (held.length !== entry.size) fail(entry.path, `does not match ${RELEASE_INDEX_FILE}: ${held.length} bytes, ${RELEASE_INDEX_FILE} lists ${entry.size}`);
+    else if (sha256Hex(held) !== entry.sha256) fail(entry.path, `does not match ${RELEASE_INDEX_FILE}: its sha256 differs`);
+  }
+  for (const path of tree.files.keys()) {
+    if (path.startsWith('environments/') || ROOT_MANIFESTS.has(path) || listed.has(path) || !isManaged(path)) continue;
+    fail(path, `is not listed in ${RELEASE_INDEX_FILE} (a file was added)`);
+  }
+  return index;
+}
+
+function distinct(problems: TreeProblem[]): TreeProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    const key = `${problem.file}\0${problem.reason}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

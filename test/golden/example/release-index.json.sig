@@ -1,0 +1,1 @@
+43FuKOGwkgD3sQ1lpBYsnBgeVcKmERwtvmuJwRIY+Zc3ri49aE0JWiN/9e7RFvICgfB+Xm3Gg9j6wkacjs1gDw==
