@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { listDirectory, readSourceFile } from './read-files.js';
 import { readSecretsFile } from './secrets-file.js';
+import { readCommitKey } from './commit-key.js';
 import { readTrustedKey } from './trusted-key.js';
-import type { InputKind, SecretsFile, SourceFile, TrustedKey } from '../model/index.js';
+import type { CommitKey, InputKind, SecretsFile, SourceFile, TrustedKey } from '../model/index.js';
 
 /** One input file, parsed, with the name its location gives it. */
 export interface InputFile {
@@ -21,6 +22,8 @@ export interface SourceTree {
   unreadable: Array<{ kind: InputKind; name: string }>;
   /** `keys/*.pub.pem`: the release-signing public keys targets trust, sorted by file name. */
   trustedKeys: TrustedKey[];
+  /** `keys/*.pub.asc`: the OpenPGP keys deploy commits are signed with, sorted by file name. */
+  commitKeys: CommitKey[];
   /** `secrets/<env>.sops.yaml` of the environments read, by environment name; still encrypted. */
   secretsFiles: Map<string, SecretsFile>;
   diagnostics: Diagnostic[];
@@ -72,14 +75,21 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
   }
 
   const trustedKeys: TrustedKey[] = [];
+  const commitKeys: CommitKey[] = [];
   for (const entry of listDirectory(join(root, 'keys'))) {
-    if (!entry.isFile() || !entry.name.endsWith('.pub.pem')) continue;
+    if (!entry.isFile()) continue;
+    if (entry.name.endsWith('.asc')) {
+      const key = readCommitKey(root, `keys/${entry.name}`);
+      diagnostics.push(...key.diagnostics);
+      if (key.key) commitKeys.push(key.key);
+    }
+    if (!entry.name.endsWith('.pub.pem')) continue;
     const key = readTrustedKey(root, `keys/${entry.name}`);
     diagnostics.push(...key.diagnostics);
     if (key.key) trustedKeys.push(key.key);
   }
 
-  return { root, files, unreadable, trustedKeys, secretsFiles, diagnostics };
+  return { root, files, unreadable, trustedKeys, commitKeys, secretsFiles, diagnostics };
 }
 
 /** Stems of the `*.yaml` files of a folder; a `*.yml` file is reported, since it would be silently ignored. */

@@ -77,7 +77,8 @@ describeWithGpg('signed deploy commits, verified by GnuPG', () => {
     const root = signedSource();
     const out = await build(root);
     const commits: string[] = [];
-    for (const env of [{ SLIPWAY_COMMIT_SIGNING_KEY: keys.secret }, { SLIPWAY_COMMIT_SIGNING_KEY_FILE: join(keys.dir, 'slipway-commit.key.asc') }]) {
+    const sources: Array<Record<string, string>> = [{ SLIPWAY_COMMIT_SIGNING_KEY: keys.secret }, { SLIPWAY_COMMIT_SIGNING_KEY_FILE: join(keys.dir, 'slipway-commit.key.asc') }];
+    for (const env of sources) {
       const bare = bareRepository();
       const run = await publishDirect({ out, to: bare }, {}, { ...identity, ...env });
       expect(run.exitCode, run.stderr).toBe(0);

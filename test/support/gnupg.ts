@@ -41,7 +41,11 @@ export function keyringWith(publicKeys: readonly string[]): Keyring {
       const keyId = records.find((r) => r[0] === 'pub')![4]!;
       return { fingerprint, keyId, userIds: records.filter((r) => r[0] === 'uid').map((r) => r[9]!.replace(/\\x3a/g, ':')) };
     },
-    remove: () => rmSync(home, { recursive: true, force: true }),
+    remove() {
+      // Key generation starts a gpg-agent for this home; end it with the home.
+      runTool('gpgconf', ['--kill', 'gpg-agent'], { env });
+      rmSync(home, { recursive: true, force: true });
+    },
   };
 }
 

@@ -32,7 +32,7 @@ export interface CommitKeyPair {
 
 /** The `Name <email>` user id of a commit key, as `slipway keygen --commit-user-id` takes it. */
 export function parseUserId(text: string): { name: string; email: string } {
-  const match = /^([^<>\n\r\0]*?)\s*<([^<>\s\0]+@[^<>\s\0]+)>$/.exec(text.trim());
+  const match = /^([^<>\n\r\0]*?)[ \t]*<([^<>\s\0]+@[^<>\s\0]+)>$/.exec(text.trim());
   if (!match || match[1]!.trim() === '') throw new UserError(`${JSON.stringify(text)} is not a user id: expected "Name <email>", e.g. "Slipway deploy <deploy@example.com>"`);
   return { name: match[1]!.trim(), email: match[2]! };
 }

@@ -1,1 +1,1 @@
-+XyxJJlqh8/sj9qew9yxubAaQq3IqV+w65Nlz5Gep/90JblbuGVMbwajm+wvR2evR4+NiQYo4CdN4W3oskivCg==
+Xx98TAddqQMXmoRebaGuTxVb9pkc6v4GNCJemJeJcBc+DyIJoVpsx7zqvU91nX+QzV8+M4dmfLwoSE0q69CGCw==

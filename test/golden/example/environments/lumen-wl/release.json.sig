@@ -1,1 +1,1 @@
-DwzGkcpE22JFBSJ1rRPtQjnTrXnoGrwyxnN0tWAqxP2iiPWnrfv9lTmCoOGiJZ+TTLcZh+Lin6zijKGAr2vbDw==
+sPGAXZusskkxTrqCuMQTmek3T/GEHHGB7ObtMog3wiAxNiu6A1p0iNNaW6eRkkfs7cEXH+bZko+roEyqpU9HBA==

@@ -1,1 +1,1 @@
-08P3FlXCaUcAmhAd22IEUrJSbQDPJMvFkH3Slu4kmAapd2a59w09ETBw8/QQSqcJ/mhrkqkCeNDRihdidJBuDQ==
+RujKZ1TKQ4TRU8c9jgk4RlvDAhvgf4KXZ/FdszorP0sMzBrUxMgUZspDMIReRwtUfk5+umtFTr3olyxtYb1iDQ==
