@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +47,8 @@ const secretLines = () => keys.secret.split('\n').filter((line) => /^[A-Za-z0-9+
 function leaksNothing(run: Run): void {
   for (const line of secretLines()) expect(`${run.stdout}${run.stderr}`).not.toContain(line);
 }
+/** Whether the deploy repository has a main branch at all (every refused publish here leaves none). */
+const hasMain = (bare: string) => spawnSync('git', ['--git-dir', bare, 'rev-parse', '--verify', '--quiet', 'refs/heads/main']).status === 0;
 const catCommit = (bare: string, commit: string) => execFileSync('git', ['--git-dir', bare, 'cat-file', 'commit', commit]).toString('utf8');
 
 describeWithGpg('signed deploy commits, verified by GnuPG', () => {
@@ -109,6 +111,25 @@ describeWithGpg('signed deploy commits, verified by GnuPG', () => {
     expect(keyring().verifyCommit(bare, head(bare)).status).not.toBe(0);
   });
 
+  it('refuses to publish an output whose reconcilers verify commits unsigned (exit 2) or signed by a key they do not trust (exit 1)', async () => {
+    const root = signedSource();
+    writeFileSync(join(root, 'slipway.yaml'), 'deployRepo: github:acme/deploy\n');
+    writeFileSync(join(root, 'keys', 'deploy.pub.asc'), keys.public);
+    const out = await build(root);
+    const bare = bareRepository();
+    const unsigned = await publishDirect({ out, to: bare }, {}, identity);
+    expect(unsigned.exitCode).toBe(2);
+    expect(unsigned.stderr).toMatch(/verify deploy commits \(OpenPGP key [0-9A-F]{16}\), and no commit signing key was given: pass --commit-signing-key/);
+    const other = await openpgp.generateKey({ type: 'ecc', curve: 'ed25519Legacy', userIDs: [{ name: 'Other', email: 'other@example.com' }], format: 'armored' });
+    const foreign = await publishDirect({ out, to: bare }, {}, { ...identity, SLIPWAY_COMMIT_SIGNING_KEY: other.privateKey });
+    expect(foreign.exitCode).toBe(1);
+    expect(foreign.stderr).toMatch(/is not one the output's reconcilers trust/);
+    expect(hasMain(bare)).toBe(false);
+    const signed = await publishDirect({ out, to: bare }, {}, { ...identity, SLIPWAY_COMMIT_SIGNING_KEY: keys.secret });
+    expect(signed.exitCode, signed.stderr).toBe(0);
+    expect(validSignatureBy(keyring().verifyCommit(bare, head(bare)))).toBe(keys.fingerprint);
+  });
+
   it('GitHub path: the create-commit request carries the signature, and the commit GitHub writes from it verifies', async () => {
     const root = signedSource();
     const bare = bareRepository({ CODEOWNERS: '* @platform\n' });
@@ -139,7 +160,7 @@ describeWithGpg('commit signing keys that cannot be used: a clear error, no stac
     const run = await publishDirect({ out, to: bare, ...(options.file ? { commitSigningKey: options.file } : {}) }, {}, { ...identity, ...options.env });
     expect(run.stderr).not.toMatch(/\n\s+at /);
     // Nothing was committed: the key is read before the deploy repository is touched.
-    expect(() => head(bare)).toThrow();
+    expect(hasMain(bare)).toBe(false);
     return run;
   };
 

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
 import { checkPerson, type CommitAuthoring } from '../../publish/commit-object.js';
+import { checkCommitSigner } from '../../publish/commit-keys.js';
 import { openGitRepository } from '../../publish/git.js';
 import { openGitHubRepository } from '../../publish/github.js';
 import { publish, readOutput, type DeployRepository, type PublishResult } from '../../publish/index.js';
@@ -41,6 +42,7 @@ export async function runPublish(options: PublishCommandOptions, io: CliIo, depe
   const backoff = dependencies.backoff ?? defaultBackoff;
   const log = (line: string) => io.stderr(`${line}\n`);
   const signer = await commitSigner(options, io);
+  checkCommitSigner(output, signer);
   const authoring: CommitAuthoring = { ...identity(io.env), time: buildTime(io.env), ...(signer ? { signer } : {}) };
   const repository = await open(options.to, io, backoff, log, authoring);
   let result: PublishResult;
