@@ -31,6 +31,8 @@ export interface FakeGitHubOptions {
   token: string;
   /** Answer recursive tree listings with `truncated: true`, as GitHub does for huge trees. */
   truncateRecursiveTrees?: boolean;
+  /** Write signed commits with a final newline added to the message: a server that changes what was signed. */
+  alterSignedMessages?: boolean;
 }
 
 type Operations = Record<string, { requestSchema: object }>;
@@ -106,9 +108,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     const committer = b.committer ?? author;
     const stamp = (person: { name: string; email: string; date?: string }) => `${person.name} <${person.email}> ${Math.floor(Date.parse(person.date ?? new Date().toISOString()) / 1000)} +0000`;
     const headers = [`tree ${b.tree}`, ...(b.parents ?? []).map((parent) => `parent ${parent}`), `author ${stamp(author)}`, `committer ${stamp(committer)}`];
-    const payload = `${headers.join('\n')}\n\n${b.message}`;
+    const message = options.alterSignedMessages ? `${b.message}\n` : b.message;
+    const payload = `${headers.join('\n')}\n\n${message}`;
     const gpgsig = `gpgsig ${b.signature.replace(/\n$/, '').split('\n').join('\n ')}`;
-    const sha = text(['hash-object', '-t', 'commit', '-w', '--stdin'], `${headers.join('\n')}\n${gpgsig}\n\n${b.message}`);
+    const sha = text(['hash-object', '-t', 'commit', '-w', '--stdin'], `${headers.join('\n')}\n${gpgsig}\n\n${message}`);
     return { ...commitJson(sha), verification: { verified: false, reason: 'unknown_key', signature: b.signature, payload } };
   };
 

@@ -150,6 +150,20 @@ describeWithGpg('signed deploy commits, verified by GnuPG', () => {
     // GitHub does not know the key until it is added to an account: publish says what to do.
     expect(run.stderr).toMatch(/unverified \(unknown_key\); add slipway-commit\.pub\.asc to the GPG keys/);
   });
+
+  it('GitHub path: a commit GitHub wrote as other bytes than were signed is refused (exit 4) before the branch moves', async () => {
+    const root = signedSource();
+    const bare = bareRepository({ CODEOWNERS: '* @platform\n' });
+    const before = head(bare);
+    const server = await startFakeGitHub({ bare, owner: 'acme', repo: 'deploy', token: TOKEN, alterSignedMessages: true });
+    servers.push(server);
+    const env = { ...identity, GITHUB_TOKEN: TOKEN, GITHUB_API_URL: server.url, SLIPWAY_COMMIT_SIGNING_KEY: keys.secret };
+    const run = await publishDirect({ out: await build(root, bare), to: 'github:acme/deploy' }, {}, env);
+    expect(run.exitCode).toBe(4);
+    expect(run.stderr).toMatch(/not as the signed object [0-9a-f]{40}: its signature would not verify, so nothing was published/);
+    expect(head(bare)).toBe(before);
+    expect(server.requests.some((r) => r.method === 'PATCH')).toBe(false);
+  });
 });
 
 describeWithGpg('commit signing keys that cannot be used: a clear error, no stack, no key material', () => {

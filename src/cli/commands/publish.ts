@@ -74,9 +74,9 @@ export async function runPublish(options: PublishCommandOptions, io: CliIo, depe
     io.stdout(`${result.url ?? result.proposedBranch}\n`);
   } else {
     io.stderr(`published ${result.plan.changes.size} file change(s) to ${where} as ${result.commit}${result.attempts > 1 ? ` after ${result.attempts} attempts` : ''}\n`);
-    io.stderr(signer ? `signed with OpenPGP key ${signer.keyId} (${signer.userIds.join(', ')})\n` : 'the commit is not signed (no --commit-signing-key)\n');
     io.stdout(`${result.commit}\n`);
   }
+  if (result.outcome !== 'unchanged') io.stderr(signer ? `signed with OpenPGP key ${signer.keyId} (${signer.userIds.join(', ')})\n` : 'the commit is not signed (no --commit-signing-key)\n');
   return ExitCode.ok;
 }
 

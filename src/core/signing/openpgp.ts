@@ -96,8 +96,12 @@ export async function readCommitSigningKey(armored: string, source: string): Pro
       } catch {
         throw new UserError(`${source} (key ${key.getKeyID().toHex().toUpperCase()}) cannot sign at ${date.toISOString()}: it is revoked, expired or has no signing-capable key; ${HOW_TO_MAKE}`);
       }
-      const message = await openpgp.createMessage({ binary: payload });
-      return openpgp.sign({ message, signingKeys: key, detached: true, date, format: 'armored', config });
+      try {
+        const message = await openpgp.createMessage({ binary: payload });
+        return await openpgp.sign({ message, signingKeys: key, detached: true, date, format: 'armored', config });
+      } catch {
+        throw new UserError(`${source} (key ${key.getKeyID().toHex().toUpperCase()}) could not sign the commit: use an Ed25519 key as \`slipway keygen\` makes it`);
+      }
     },
   };
 }
