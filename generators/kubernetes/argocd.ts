@@ -3,6 +3,7 @@ import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { generatedSecretName } from '../helm-values/values.js';
 import type { OutputFile } from '../../src/core/output-file.js';
 import { manifestFile, prerequisiteWave, slipwayLabels, syncWaveAnnotation, syncWaves, type Manifest, type ReleaseNode } from './common.js';
+import { argocdSignatureKeys } from './commit-verification.js';
 import { bitnamiRepository } from './embedded.js';
 import { repositoryUrl } from './repository.js';
 
@@ -25,6 +26,7 @@ export function argocdFiles(environment: ResolvedEnvironment, graph: readonly Re
   const targetRevision = environment.infrastructure.deploy.branch;
   const folder = environment.infrastructure.deploy.path;
   const bitnami = graph.some((node) => node.embedded);
+  const signatureKeys = argocdSignatureKeys(environment);
   const application = (name: string, wave: number | undefined, project: string, destinationNamespace: string, source: Manifest): Manifest => ({
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
@@ -58,6 +60,8 @@ export function argocdFiles(environment: ResolvedEnvironment, graph: readonly Re
           sourceRepos: [repoURL, ...(bitnami ? [bitnamiRepository.argocd] : [])],
           destinations: [{ server: inCluster, namespace }],
           clusterResourceWhitelist: [],
+          // Argo CD syncs this project's Applications only from commits signed by one of these keys.
+          ...(signatureKeys ? { signatureKeys } : {}),
         },
       },
     ),

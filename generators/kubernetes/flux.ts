@@ -2,6 +2,7 @@ import type { ResolvedEnvironment } from '../../src/model/index.js';
 import { generatedSecretName } from '../helm-values/values.js';
 import type { OutputFile } from '../../src/core/output-file.js';
 import { manifestFile, slipwayLabels, type Manifest, type ReleaseNode } from './common.js';
+import { fluxVerify } from './commit-verification.js';
 import { bitnamiRepository } from './embedded.js';
 import { repositoryUrl } from './repository.js';
 
@@ -14,6 +15,7 @@ const bootstrapSource = 'flux-system';
  * SOPS decryption (the age identity in the `sops-age` Secret of flux-system), and a HelmRelease per
  * service (the chart from charts/<chart>/ of the same repository, values from helm/) with
  * `dependsOn` from the release graph, and one per embedded resource from its pinned Bitnami chart.
+ * With commit keys in the source, the GitRepository verifies every commit it fetches.
  */
 export function fluxFiles(environment: ResolvedEnvironment, graph: readonly ReleaseNode[]): OutputFile[] {
   const env = environment.name;
@@ -23,6 +25,7 @@ export function fluxFiles(environment: ResolvedEnvironment, graph: readonly Rele
   const source = url === undefined ? bootstrapSource : env;
   const files: OutputFile[] = [];
   if (url !== undefined) {
+    const verify = fluxVerify(environment);
     files.push(
       manifestFile('flux-source.yaml', {
         apiVersion: 'source.toolkit.fluxcd.io/v1',
@@ -35,6 +38,7 @@ export function fluxFiles(environment: ResolvedEnvironment, graph: readonly Rele
           ...(url.startsWith('ssh://') ? { secretRef: { name: 'flux-system' } } : {}),
           // Only what this target is built from: the chart and its own folder.
           ignore: `/*\n!/charts/\n!/${environment.infrastructure.deploy.path}/\n`,
+          ...(verify ? { verify } : {}),
         },
       }),
     );

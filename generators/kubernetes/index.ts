@@ -3,6 +3,8 @@ import type { OutputFile } from '../../src/core/output-file.js';
 import { argocdFiles, ksopsFiles } from './argocd.js';
 import { secretsDotenvBytes } from '../infrastructure-shared/checks.js';
 import { kubernetesFindings } from './check.js';
+import { commitKeyFiles, fluxCommitKeysGenerator } from './commit-verification.js';
+import { repositoryUrl } from './repository.js';
 import { defaultDenyPolicy, manifestFile, namespace, releaseGraph } from './common.js';
 import { embeddedReleases } from './embedded.js';
 import { externalSecretManifests } from './external-secrets.js';
@@ -13,7 +15,8 @@ import { fluxFiles, fluxSecretGenerator } from './flux.js';
  * `k8s/`: what the reconciler applies for a Kubernetes target: its Namespace, Flux or Argo CD objects,
  * the SOPS-encrypted Secret, on AWS the External Secrets objects that bring Terraform's connection
  * outputs and the infraSecrets ARNs into the namespace and, for enterprise targets, a default-deny
- * NetworkPolicy. `kubectl kustomize k8s` renders it (Argo CD's root Application applies the same
+ * NetworkPolicy; with commit keys in the source, what the reconciler verifies deploy commits
+ * against (commit-verification.ts). `kubectl kustomize k8s` renders it (Argo CD's root Application applies the same
  * folder); the encrypted values are only ever decrypted inside the cluster.
  */
 export const kubernetesGenerator: EnvironmentGenerator = {
@@ -34,6 +37,10 @@ export const kubernetesGenerator: EnvironmentGenerator = {
     files.push(...(argocd ? argocdFiles(environment, graph, dotenv !== undefined) : fluxFiles(environment, graph)));
     if (dotenv && argocd) files.push(...ksopsFiles(environment, dotenv));
     if (dotenv && !argocd) files.push({ path: 'k8s/secrets.sops.env', bytes: dotenv });
+    // Flux verifies through the GitRepository rendered here, which needs a deploy repository in slipway.yaml.
+    const verifyCommits = environment.commitKeys.length > 0 && (argocd || repositoryUrl(environment, 'flux') !== undefined);
+    if (verifyCommits) files.push(...commitKeyFiles(environment));
+    const secretGenerator = [...(dotenv && !argocd ? [fluxSecretGenerator(environment)] : []), ...(verifyCommits && !argocd ? [fluxCommitKeysGenerator(environment)] : [])];
 
     const resources = files.map((file) => file.path.slice('k8s/'.length)).filter((path) => path.endsWith('.yaml') && !path.includes('/'));
     files.push(
@@ -41,7 +48,7 @@ export const kubernetesGenerator: EnvironmentGenerator = {
         apiVersion: 'kustomize.config.k8s.io/v1beta1',
         kind: 'Kustomization',
         resources: resources.sort(),
-        ...(dotenv && !argocd ? { secretGenerator: [fluxSecretGenerator(environment)] } : {}),
+        ...(secretGenerator.length > 0 ? { secretGenerator } : {}),
       }),
     );
     return files;

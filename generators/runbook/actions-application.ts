@@ -1,5 +1,6 @@
 import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index.js';
 import type { RunbookSubject } from './rendered.js';
+import { commitVerification } from './actions-commits.js';
 import type { PlanAction } from './plan.js';
 import { licenseSummary, listed, paths, replicas, runtimeFile, usesBundle } from './vocabulary.js';
 
@@ -101,6 +102,7 @@ function applyRelease(environment: RunbookSubject): PlanAction[] {
         command: ['kubectl', 'apply', '--kustomize', 'k8s'],
         files: [paths.kustomization, ...environment.services.map((service) => paths.helmValues(service.name))],
       },
+      ...commitVerification(environment),
     ];
   }
   if (environment.runtime === 'ecs') {

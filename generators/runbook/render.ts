@@ -1,7 +1,8 @@
 import type { ResolvedEnvironment } from '../../src/model/index.js';
 import type { RunbookSubject } from './rendered.js';
-import { template } from '../../src/core/templates.js';
+import { shellLine, template } from '../../src/core/templates.js';
 import { verifySignature } from './actions-application.js';
+import { commitVerification } from './actions-commits.js';
 import { mermaidFlowchart } from './graph.js';
 import type { ProvisioningPlan } from './plan.js';
 import {
@@ -85,6 +86,7 @@ export function environmentReadme(environment: RunbookSubject, plan: Provisionin
     connections: plan.connections,
     keys: key.map((trusted) => ({ keyId: trusted.keyId, path: trusted.path })),
     verify: verifySignature(environment).map((action) => action.command ?? []),
+    commits: commitVerification(environment).map((action) => ({ description: action.description, command: action.command ? shellLine(action.command) : null })),
   });
 }
 

@@ -64,6 +64,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--pull-request', 'push a branch and open a pull request instead of updating the branch')
     .option('--keys <dir>', 'folder of trusted *.pub.pem keys the output must verify under', 'keys')
     .option('--signing-key <file>', 'the release key (or SLIPWAY_SIGNING_KEY), to sign the root manifest again when folders are kept from the repository')
+    .option('--commit-signing-key <file>', 'armored OpenPGP secret key that signs the commit (slipway-commit.key.asc); or set SLIPWAY_COMMIT_SIGNING_KEY_FILE or SLIPWAY_COMMIT_SIGNING_KEY (the text)')
     .action(async (options) => setExit(await runPublish(options, io)));
 
   cli
@@ -84,9 +85,10 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
 
   cli
     .command('keygen')
-    .description('make an Ed25519 release-signing key pair and an age identity for secrets')
+    .description('make an Ed25519 release-signing key pair, an age identity for secrets and an OpenPGP key that signs deploy commits')
     .requiredOption('--out <dir>', 'folder to write the keys to (created; existing files are never overwritten)')
-    .option('--keep-existing', 'do nothing, successfully, when the keys are already there')
+    .option('--keep-existing', 'do nothing, successfully, when the keys are already there (make only a missing set)')
+    .option('--commit-user-id <"name <email>">', 'the user id of the commit-signing key; GitHub matches its email with the committer\'s (default: "Slipway deploy <slipway@users.noreply.github.com>")')
     .action(async (options) => setExit(await runKeygen(options, io)));
 
   const secrets = cli.command('secrets').description('create, extend and rotate the SOPS/age-encrypted per-environment secrets in secrets/');

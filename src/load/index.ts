@@ -1,8 +1,9 @@
 import type { Diagnostic } from '../core/diagnostics.js';
 import { listFolder, readSourceFile } from './read-files.js';
 import { readSecretsFile } from './secrets-file.js';
+import { readCommitKey } from './commit-key.js';
 import { readTrustedKey } from './trusted-key.js';
-import type { InputKind, SecretsFile, SourceFile, TrustedKey } from '../model/index.js';
+import type { CommitKey, InputKind, SecretsFile, SourceFile, TrustedKey } from '../model/index.js';
 
 /** One input file, parsed, with the name its location gives it. */
 export interface InputFile {
@@ -19,6 +20,8 @@ export interface SourceTree {
   unreadable: Array<{ kind: InputKind; name: string }>;
   /** `keys/*.pub.pem`: the release-signing public keys targets trust, sorted by file name. */
   trustedKeys: TrustedKey[];
+  /** `keys/*.pub.asc`: the OpenPGP keys deploy commits are signed with, sorted by file name. */
+  commitKeys: CommitKey[];
   /** `secrets/<env>.sops.yaml` of the environments read, by environment name; still encrypted. */
   secretsFiles: Map<string, SecretsFile>;
   diagnostics: Diagnostic[];
@@ -72,7 +75,14 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
   for (const kind of policyKinds) add(kind, kind, `policies/${kind}.yaml`);
 
   const trustedKeys: TrustedKey[] = [];
+  const commitKeys: CommitKey[] = [];
   for (const entry of listFolder(root, 'keys', diagnostics)) {
+    if (entry.name.endsWith('.asc')) {
+      const key = readCommitKey(root, `keys/${entry.name}`);
+      diagnostics.push(...key.diagnostics);
+      if (key.key) commitKeys.push(key.key);
+      continue;
+    }
     if (!entry.name.endsWith('.pub.pem')) {
       // A folder, or a PEM that is no public key, is never read here: say so rather than pass over it.
       if (entry.kind === 'folder' || entry.name.endsWith('.pem')) {
@@ -82,7 +92,7 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
           file: `keys/${entry.name}`,
           line: 1,
           column: 1,
-          message: entry.kind === 'folder' ? 'keys/ holds only trusted public keys (*.pub.pem); this folder is not read' : 'keys/ holds only public keys named *.pub.pem; if this is a private key, move it out of the repository',
+          message: entry.kind === 'folder' ? 'keys/ holds only trusted public keys (*.pub.pem, *.pub.asc); this folder is not read' : 'keys/ holds only public keys named *.pub.pem; if this is a private key, move it out of the repository',
         });
       }
       continue;
@@ -92,7 +102,7 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
     if (key.key) trustedKeys.push(key.key);
   }
 
-  return { root, files, unreadable, trustedKeys, secretsFiles, diagnostics };
+  return { root, files, unreadable, trustedKeys, commitKeys, secretsFiles, diagnostics };
 }
 
 /**

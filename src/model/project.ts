@@ -1,5 +1,5 @@
 import type { Diagnostic, Severity } from '../core/diagnostics.js';
-import { positionOf, type InputKind, type JsonPath, type Origin, type SecretsFile, type SourceFile, type TrustedKey } from './source.js';
+import { positionOf, type InputKind, type JsonPath, type Origin, type SecretsFile, type SourceFile, type TrustedKey, type CommitKey } from './source.js';
 import type { AttestationPolicy, EnvironmentInput, ProjectSettings, ProvisioningPolicy, ReleaseInput, SecretsPolicy, ServiceInput, TargetPolicy } from './inputs.js';
 
 /** An input that its schema accepted (`valid`) or rejected; rejected ones still count as existing names. */
@@ -33,6 +33,8 @@ export interface Project {
   /** Names of inputs whose file exists but could not be parsed (already reported): they exist for references. */
   unreadable: ReadonlyMap<InputKind, ReadonlySet<string>>;
   trustedKeys: readonly TrustedKey[];
+  /** `keys/*.pub.asc`: the OpenPGP keys deploy commits may be signed with, sorted by file name. */
+  commitKeys: readonly CommitKey[];
   /** Each environment's encrypted secrets file, when it has one. */
   secretsFiles: ReadonlyMap<string, SecretsFile>;
 }

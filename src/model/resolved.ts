@@ -2,7 +2,7 @@ import type { ConnectionVariable, ResourceConnection } from './bindings.js';
 import type { ChartReference } from './chart.js';
 import type { Infrastructure } from './infrastructure.js';
 import type { Alert, ComputeResources, HealthCheck, Mode, Provider, Reconciler, ReleaseInput, ResourceType, Role, Runtime, Tier } from './inputs.js';
-import type { Origin, SecretsFile, TrustedKey } from './source.js';
+import type { CommitKey, Origin, SecretsFile, TrustedKey } from './source.js';
 
 /** One service as it runs in one environment: overrides applied, image bound from the release. */
 export interface ResolvedService {
@@ -131,6 +131,11 @@ export interface ResolvedEnvironment {
   infrastructure: Infrastructure;
   /** Public keys whose signatures this target accepts for updates (`keys/*.pub.pem`). */
   trustedKeys: readonly TrustedKey[];
+  /**
+   * OpenPGP keys (`keys/*.pub.asc`) deploy commits are signed with: Kubernetes targets have their
+   * reconciler verify every commit against them. None: commits are not verified.
+   */
+  commitKeys: readonly CommitKey[];
   /** The project's application Helm chart (slipway.yaml `chart`, or the default): what Kubernetes targets install. */
   chart: ChartReference;
   /** The environment's YAML file, for findings about the target as a whole. */

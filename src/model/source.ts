@@ -53,6 +53,22 @@ export interface SecretsFile {
   recipients: string[];
 }
 
+/**
+ * An OpenPGP public key (`keys/*.pub.asc`) whose signatures on deploy commits the reconcilers accept:
+ * Flux's GitRepository verifies against it, Argo CD's AppProject names its key id.
+ */
+export interface CommitKey {
+  /** `keys/<file>`, relative to the source root; the file name is also its key in the Flux Secret. */
+  path: string;
+  /** The armored public key, as the file holds it. */
+  armored: string;
+  /** The long key id, 16 upper-case hex digits (as Argo CD's `signatureKeys` take it). */
+  keyId: string;
+  /** 40 upper-case hex digits. */
+  fingerprint: string;
+  userIds: string[];
+}
+
 /** A release-signing public key that targets trust; shipped to self-hosted targets to check updates. */
 export interface TrustedKey {
   /** `keys/<file>`, relative to the source root. */

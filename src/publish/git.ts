@@ -4,12 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hideCredentials } from '../deploy-repo/index.js';
 import { PublishError, UsageError } from '../core/errors.js';
+import { commitPayload, withSignature, type CommitAuthoring } from './commit-object.js';
 import type { DeployRepository } from './index.js';
 import { gitBlobId } from './output.js';
 import { fileMode, headState, type RepoState } from './plan.js';
-
-/** Author and committer of the publish commit (`GIT_AUTHOR_NAME`… as git reads them). */
-export type GitIdentity = Record<'GIT_AUTHOR_NAME' | 'GIT_AUTHOR_EMAIL' | 'GIT_COMMITTER_NAME' | 'GIT_COMMITTER_EMAIL', string>;
 
 interface GitRun {
   stdout: Buffer;
@@ -46,7 +44,7 @@ const lastLine = (text: string) => hideCredentials(text.trim().split('\n').at(-1
  * repository, the new tree is built with plumbing (no checkout, no working tree), and the commit is
  * pushed without force, so a push onto a branch that moved is rejected rather than overwriting it.
  */
-export async function openGitRepository(remote: string, identity: GitIdentity): Promise<DeployRepository> {
+export async function openGitRepository(remote: string, authoring: CommitAuthoring): Promise<DeployRepository> {
   if (remote.startsWith('-')) throw new UsageError(`--to ${JSON.stringify(remote)} is not a path or a git URL`);
   const name = hideCredentials(remote);
   const dir = mkdtempSync(join(tmpdir(), 'slipway-publish-'));
@@ -84,7 +82,7 @@ export async function openGitRepository(remote: string, identity: GitIdentity): 
     },
 
     async commit(base, changes, message) {
-      const env = { ...identity, GIT_INDEX_FILE: join(dir, 'publish.index') };
+      const env = { GIT_INDEX_FILE: join(dir, 'publish.index') };
       rmSync(env.GIT_INDEX_FILE, { force: true });
       await git(base.commit ? ['read-tree', base.commit] : ['read-tree', '--empty'], { env });
       const entries = await mapLimit([...changes], 8, async ([path, bytes]) => {
@@ -94,7 +92,12 @@ export async function openGitRepository(remote: string, identity: GitIdentity): 
       });
       await git(['update-index', '-z', '--index-info'], { env, input: entries.join('') });
       const tree = await text(['write-tree'], { env });
-      return text(['commit-tree', tree, ...(base.commit ? ['-p', base.commit] : []), '-F', '-'], { env, input: message });
+      // The commit object is written by hand rather than by `git commit-tree -S`: signing then needs
+      // no GnuPG, no keyring and no agent on the publishing machine (the key stays in this process,
+      // signed by openpgp.js), and the bytes signed here are exactly the ones the GitHub path signs.
+      const payload = commitPayload({ tree, parents: base.commit ? [base.commit] : [], author: authoring.author, committer: authoring.committer, time: authoring.time, message });
+      const object = authoring.signer ? withSignature(payload, await authoring.signer.sign(payload, authoring.time)) : payload;
+      return text(['hash-object', '-t', 'commit', '-w', '--stdin'], { input: object });
     },
 
     async advance(branch, _expected, commit) {

@@ -1,5 +1,6 @@
 import { Octokit } from '@octokit/rest';
 import { PublishError } from '../core/errors.js';
+import { commitId, commitMessageText, commitPayload, isoSeconds, withSignature, type CommitAuthoring } from './commit-object.js';
 import type { DeployRepository } from './index.js';
 import { gitBlobId } from './output.js';
 import { fileMode, headState, type RepoState } from './plan.js';
@@ -15,6 +16,11 @@ export interface GitHubOptions {
   log?: (line: string) => void;
   /** Commit author; GitHub uses the token's identity when absent. */
   author?: { name: string; email: string };
+  /**
+   * Sign the commit: author, committer and time are then sent explicitly (GitHub must write
+   * exactly the bytes that were signed), with the armored signature in `signature`.
+   */
+  signing?: CommitAuthoring & { signer: NonNullable<CommitAuthoring['signer']> };
 }
 
 /** How far back `published` looks for a manifest in the branch's first-parent history. */
@@ -128,8 +134,10 @@ export function openGitHubRepository(options: GitHubOptions): DeployRepository {
       const tree = await call('creating the tree', () =>
         octokit.rest.git.createTree({ owner, repo, tree: entries as NonNullable<Parameters<typeof octokit.rest.git.createTree>[0]>['tree'], ...(base.tree ? { base_tree: base.tree } : {}) }),
       );
+      const parents = base.commit ? [base.commit] : [];
+      if (options.signing) return signedCommit(tree.data.sha, parents, message, options.signing);
       const commit = await call('creating the commit', () =>
-        octokit.rest.git.createCommit({ owner, repo, message, tree: tree.data.sha, parents: base.commit ? [base.commit] : [], ...(options.author ? { author: options.author } : {}) }),
+        octokit.rest.git.createCommit({ owner, repo, message, tree: tree.data.sha, parents, ...(options.author ? { author: options.author } : {}) }),
       );
       return commit.data.sha;
     },
@@ -155,6 +163,39 @@ export function openGitHubRepository(options: GitHubOptions): DeployRepository {
 
     async dispose() {},
   };
+
+  /**
+   * GitHub puts `signature` into the `gpgsig` header of the commit it writes from the other fields,
+   * so the signature is made over that object as built here. The id GitHub answers with must be
+   * this object's id: anything else means GitHub wrote other bytes than were signed, and a
+   * reconciler would refuse the commit, so the publish stops before the branch moves.
+   */
+  async function signedCommit(tree: string, parents: string[], message: string, signing: NonNullable<GitHubOptions['signing']>): Promise<string> {
+    const payload = commitPayload({ tree, parents, author: signing.author, committer: signing.committer, time: signing.time, message });
+    const signature = await signing.signer.sign(payload, signing.time);
+    const expected = commitId(withSignature(payload, signature));
+    const date = isoSeconds(signing.time);
+    const commit = await call('creating the signed commit', () =>
+      octokit.rest.git.createCommit({
+        owner,
+        repo,
+        message: commitMessageText(message),
+        tree,
+        parents,
+        author: { ...signing.author, date },
+        committer: { ...signing.committer, date },
+        signature,
+      }),
+    );
+    if (commit.data.sha !== expected) {
+      throw new PublishError(`${name} wrote the signed commit as ${commit.data.sha}, not as the signed object ${expected}: its signature would not verify, so nothing was published`);
+    }
+    const verification = commit.data.verification;
+    if (verification && !verification.verified) {
+      options.log?.(`${name}: GitHub shows ${expected.slice(0, 12)} as unverified (${verification.reason}); add slipway-commit.pub.asc to the GPG keys of the account that owns the committer email ${signing.committer.email}`);
+    }
+    return expected;
+  }
 
   function state(commit: string | null, tree: string | null, files: Map<string, { id: string; mode: string }>): RepoState {
     const blob = async (id: string, path: string) => {

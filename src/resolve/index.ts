@@ -52,6 +52,7 @@ export function resolveEnvironment(project: Project, environmentName: string): R
     secrets,
     infrastructure: resolveInfrastructure(environmentName, { source: environment.source, path: [] }, input, ordered, secrets.infra, project.settings),
     trustedKeys: project.trustedKeys,
+    commitKeys: project.commitKeys,
     chart: resolveChart(project.settings?.value),
     origin: { source: environment.source, path: [] },
   };

@@ -70,7 +70,7 @@ export async function writeKeyPair(dir: string): Promise<KeyPairFiles> {
 }
 
 /** Create a new file (O_EXCL) with the given mode set before any secret byte is written. */
-async function writeExclusive(path: string, text: string, mode: number): Promise<void> {
+export async function writeExclusive(path: string, text: string, mode: number): Promise<void> {
   const handle = await open(path, 'wx', mode);
   try {
     await handle.chmod(mode); // the umask may have removed bits from a public file's mode

@@ -20,6 +20,7 @@ export function schemaCheck(tree: SourceTree): { project: Project; diagnostics: 
     policies: { target: {}, provisioning: {}, secrets: {}, attestation: {}, sources: {} },
     secretsFiles: tree.secretsFiles,
     trustedKeys: tree.trustedKeys,
+    commitKeys: tree.commitKeys,
     unreadable: groupNames(tree.unreadable),
   };
   for (const input of tree.files) {

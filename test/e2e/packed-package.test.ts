@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { decryptSopsYaml } from '../../src/core/sops/index.js';
 import { parseJsonLines } from '../support/cli.js';
+import { gpgPresent, keyringWith, validSignatureBy } from '../support/gnupg.js';
 import { describeWithTool, toolPresent } from '../support/tools.js';
 import { readTree, repositoryRoot } from '../support/tree.js';
 import { freshTargets, freshTreeFiles } from '../wiring/fresh-tree.js';
@@ -120,8 +121,8 @@ const built = once(() => {
 });
 const firstPublish = once(() => {
   expect(built().status, 'build').toBe(0);
-  const { out, deploy, source } = setup();
-  return slipway('publish', '--out', out, '--to', deploy, '--keys', join(source, 'keys'));
+  const { out, deploy, source, keys } = setup();
+  return slipway('publish', '--out', out, '--to', deploy, '--keys', join(source, 'keys'), '--commit-signing-key', join(keys, 'slipway-commit.key.asc'));
 });
 
 /** Every file of a branch of the bare deploy repo, as a clone checks it out (`.git` left out). */
@@ -245,6 +246,18 @@ describeE2e('the packed package, installed outside the repository', () => {
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout.trim()).toMatch(/^[0-9a-f]{40}$/);
     expect(commitCount()).toBe(2);
+    // Signed with the commit key the installed keygen made (openpgp.js as the package ships it).
+    expect(git(['--git-dir', setup().deploy, 'cat-file', 'commit', 'HEAD'], setup().work)).toMatch(/^gpgsig -----BEGIN PGP SIGNATURE-----$/m);
+    if (gpgPresent) {
+      const keyring = keyringWith([readFileSync(join(setup().keys, 'slipway-commit.pub.asc'), 'utf8')]);
+      try {
+        expect(validSignatureBy(keyring.verifyCommit(setup().deploy, 'HEAD'))).toMatch(/^[0-9A-F]{40}$/);
+      } finally {
+        keyring.remove();
+      }
+    }
+    const secretKey = readFileSync(join(setup().keys, 'slipway-commit.key.asc'), 'utf8').split('\n').filter((line) => line.length > 40);
+    for (const { command, text } of printed) for (const line of secretKey) expect(text.includes(line), `${command} printed the commit key`).toBe(false);
 
     const files = clonedFiles('first');
     expect(files.get('CODEOWNERS')?.toString()).toBe(CODEOWNERS);

@@ -117,7 +117,7 @@ describeKubectl('k8s/ of every Kubernetes target, rendered by kustomize', () => 
       expect(listed.filter((file) => file.endsWith('.env'))).toEqual([target.reconciler === 'argocd' ? 'secrets/secrets.sops.env' : 'secrets.sops.env']);
       for (const file of listed.filter((name) => name.endsWith('.yaml'))) expect(readFileSync(join(folder, file), 'utf8')).not.toMatch(/^kind: Secret$/m);
       if (target.reconciler === 'flux') {
-        const secret = kustomize(folder).find((object) => object.kind === 'Secret') as { metadata: { name: string; namespace: string }; data: Record<string, string> };
+        const secret = kustomize(folder).find((object) => object.kind === 'Secret' && object.metadata?.name === 'generated-secrets') as { metadata: { name: string; namespace: string }; data: Record<string, string> };
         expect(secret.metadata).toMatchObject({ name: 'generated-secrets', namespace: target.infrastructure.namespace });
         for (const generated of target.secrets.generated) expect(Buffer.from(secret.data[generated.name]!, 'base64').toString('utf8')).toMatch(encrypted);
       }

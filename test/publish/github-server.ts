@@ -31,6 +31,8 @@ export interface FakeGitHubOptions {
   token: string;
   /** Answer recursive tree listings with `truncated: true`, as GitHub does for huge trees. */
   truncateRecursiveTrees?: boolean;
+  /** Write signed commits with a final newline added to the message: a server that changes what was signed. */
+  alterSignedMessages?: boolean;
 }
 
 type Operations = Record<string, { requestSchema: object }>;
@@ -94,6 +96,25 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     return { sha, tree: { sha: tree }, parents: (parents ?? '').split(' ').filter(Boolean).map((p) => ({ sha: p })), message };
   };
 
+  /**
+   * What GitHub documents for `signature`: it writes the commit from the request's fields (the
+   * committer defaults to the author, dates to now) and puts the signature into the `gpgsig`
+   * header. The object is assembled here with the fields as sent and written with git plumbing, so
+   * `git verify-commit` on it passes only if the client signed exactly what GitHub writes. Without
+   * the key registered on an account, GitHub answers `verified: false, reason: unknown_key`.
+   */
+  const signedCommit = (b: { message: string; tree: string; parents?: string[]; author?: { name: string; email: string; date?: string }; committer?: { name: string; email: string; date?: string }; signature: string }) => {
+    const author = b.author ?? { name: 'token owner', email: 'owner@example.com' };
+    const committer = b.committer ?? author;
+    const stamp = (person: { name: string; email: string; date?: string }) => `${person.name} <${person.email}> ${Math.floor(Date.parse(person.date ?? new Date().toISOString()) / 1000)} +0000`;
+    const headers = [`tree ${b.tree}`, ...(b.parents ?? []).map((parent) => `parent ${parent}`), `author ${stamp(author)}`, `committer ${stamp(committer)}`];
+    const message = options.alterSignedMessages ? `${b.message}\n` : b.message;
+    const payload = `${headers.join('\n')}\n\n${message}`;
+    const gpgsig = `gpgsig ${b.signature.replace(/\n$/, '').split('\n').join('\n ')}`;
+    const sha = text(['hash-object', '-t', 'commit', '-w', '--stdin'], `${headers.join('\n')}\n${gpgsig}\n\n${message}`);
+    return { ...commitJson(sha), verification: { verified: false, reason: 'unknown_key', signature: b.signature, payload } };
+  };
+
   type Reply = [number, unknown, Record<string, string>?];
   const route = (method: string, path: string, query: URLSearchParams, body: unknown): Reply => {
     const prefix = `/repos/${owner}/${repo}`;
@@ -148,8 +169,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
     }
     if (method === 'POST' && rest === '/git/commits') {
       checkBody('POST /repos/{owner}/{repo}/git/commits', body);
-      const b = body as { message: string; tree: string; parents?: string[]; author?: { name: string; email: string } };
+      type Person = { name: string; email: string; date?: string };
+      const b = body as { message: string; tree: string; parents?: string[]; author?: Person; committer?: Person; signature?: string };
       if (!exists(b.tree, 'tree') || (b.parents ?? []).some((p) => !exists(p, 'commit'))) return [422, { message: 'Tree SHA or parent SHA does not exist' }];
+      if (b.signature !== undefined) return [201, signedCommit(b as typeof b & { signature: string })];
       const who = b.author ?? { name: 'token owner', email: 'owner@example.com' };
       const env = { GIT_AUTHOR_NAME: who.name, GIT_AUTHOR_EMAIL: who.email, GIT_COMMITTER_NAME: 'GitHub', GIT_COMMITTER_EMAIL: 'noreply@github.com' };
       const sha = text(['commit-tree', b.tree, ...(b.parents ?? []).flatMap((p) => ['-p', p]), '-F', '-'], b.message, env);

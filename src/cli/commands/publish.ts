@@ -1,10 +1,14 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
-import { openGitRepository, type GitIdentity } from '../../publish/git.js';
+import { checkPerson, type CommitAuthoring } from '../../publish/commit-object.js';
+import { checkCommitSigner } from '../../publish/commit-keys.js';
+import { openGitRepository } from '../../publish/git.js';
 import { openGitHubRepository } from '../../publish/github.js';
 import { publish, readOutput, type DeployRepository, type PublishResult } from '../../publish/index.js';
 import { defaultBackoff, type Backoff } from '../../publish/retry.js';
+import { buildTime } from '../clock.js';
+import { commitSigner } from '../commit-signing-key.js';
 import type { CliIo } from '../io.js';
 import { optionalSigningSeed } from '../signing-key.js';
 import { trustedKeys } from '../trusted-keys.js';
@@ -18,6 +22,8 @@ export interface PublishCommandOptions {
   keys?: string;
   /** The release key, to sign the root manifest again when folders are kept from the repository. */
   signingKey?: string;
+  /** Armored OpenPGP secret key that signs the commit (else SLIPWAY_COMMIT_SIGNING_KEY_FILE / SLIPWAY_COMMIT_SIGNING_KEY). */
+  commitSigningKey?: string;
 }
 
 /** What tests replace: the waits, and a hook between committing and moving the branch. */
@@ -43,7 +49,10 @@ export async function runPublish(options: PublishCommandOptions, io: CliIo, depe
   const seed = optionalSigningSeed(options, io);
   const backoff = dependencies.backoff ?? defaultBackoff;
   const log = (line: string) => io.stderr(`${line}\n`);
-  const repository = await open(options.to, io, backoff, log);
+  const signer = await commitSigner(options, io);
+  checkCommitSigner(output, signer);
+  const authoring: CommitAuthoring = { ...identity(io.env), time: buildTime(io.env), ...(signer ? { signer } : {}) };
+  const repository = await open(options.to, io, backoff, log, authoring);
   let result: PublishResult;
   try {
     result = await publish({
@@ -76,10 +85,11 @@ export async function runPublish(options: PublishCommandOptions, io: CliIo, depe
     io.stderr(`published ${result.plan.changes.size} file change(s) to ${where} as ${result.commit}${result.attempts > 1 ? ` after ${result.attempts} attempts` : ''}\n`);
     io.stdout(`${result.commit}\n`);
   }
+  if (result.outcome !== 'unchanged') io.stderr(signer ? `signed with OpenPGP key ${signer.keyId} (${signer.userIds.join(', ')})\n` : 'the commit is not signed (no --commit-signing-key)\n');
   return ExitCode.ok;
 }
 
-async function open(to: string, io: CliIo, backoff: Backoff, log: (line: string) => void): Promise<DeployRepository> {
+async function open(to: string, io: CliIo, backoff: Backoff, log: (line: string) => void, authoring: CommitAuthoring): Promise<DeployRepository> {
   if (to.startsWith('github:')) {
     const match = GITHUB.exec(to);
     if (!match) throw new UsageError(`--to ${JSON.stringify(to)}: expected github:OWNER/REPO`);
@@ -95,20 +105,20 @@ async function open(to: string, io: CliIo, backoff: Backoff, log: (line: string)
       log,
       ...(io.env.GITHUB_API_URL ? { baseUrl: io.env.GITHUB_API_URL } : {}),
       ...(name && email ? { author: { name, email } } : {}),
+      // Unsigned, GitHub names the token's user and the time; signed, it must write what was signed.
+      ...(authoring.signer ? { signing: { ...authoring, signer: authoring.signer } } : {}),
     });
   }
   const local = resolve(io.cwd, to);
-  return openGitRepository(existsSync(local) ? local : to, identity(io.env));
+  return openGitRepository(existsSync(local) ? local : to, authoring);
 }
 
-/** The publish commit's author: the usual git variables when set, otherwise Slipway itself. */
-function identity(env: CliIo['env']): GitIdentity {
+/** The publish commit's author and committer: the usual git variables when set, otherwise Slipway itself. */
+function identity(env: CliIo['env']): Pick<CommitAuthoring, 'author' | 'committer'> {
   const name = env.GIT_AUTHOR_NAME ?? 'Slipway';
   const email = env.GIT_AUTHOR_EMAIL ?? 'slipway@users.noreply.github.com';
   return {
-    GIT_AUTHOR_NAME: name,
-    GIT_AUTHOR_EMAIL: email,
-    GIT_COMMITTER_NAME: env.GIT_COMMITTER_NAME ?? name,
-    GIT_COMMITTER_EMAIL: env.GIT_COMMITTER_EMAIL ?? email,
+    author: checkPerson({ name, email }, 'author'),
+    committer: checkPerson({ name: env.GIT_COMMITTER_NAME ?? name, email: env.GIT_COMMITTER_EMAIL ?? email }, 'committer'),
   };
 }

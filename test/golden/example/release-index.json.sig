@@ -1,1 +1,1 @@
-43FuKOGwkgD3sQ1lpBYsnBgeVcKmERwtvmuJwRIY+Zc3ri49aE0JWiN/9e7RFvICgfB+Xm3Gg9j6wkacjs1gDw==
+U1DKytGF14jpej2Yi+v+YIm/Vnn1JOErn90VDSHGl87Sy9pkcdwo6DmZfARFzYi+TeIBQegtsZSgJe8Fv867BA==

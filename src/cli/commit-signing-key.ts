@@ -1,0 +1,32 @@
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError, UserError } from '../core/errors.js';
+import { readCommitSigningKey, type CommitSigner } from '../core/signing/openpgp.js';
+import type { CliIo } from './io.js';
+
+/**
+ * The OpenPGP key that signs the deploy commit: `--commit-signing-key FILE`, else
+ * `SLIPWAY_COMMIT_SIGNING_KEY_FILE`, else `SLIPWAY_COMMIT_SIGNING_KEY` (the armored text).
+ * None of them: the commit is not signed. The key's text never reaches a message.
+ */
+export async function commitSigner(options: { commitSigningKey?: string }, io: CliIo): Promise<CommitSigner | undefined> {
+  if (options.commitSigningKey) return readCommitSigningKey(readKeyFile(options.commitSigningKey, io, '--commit-signing-key'), `--commit-signing-key ${options.commitSigningKey}`);
+  const file = io.env.SLIPWAY_COMMIT_SIGNING_KEY_FILE;
+  const text = io.env.SLIPWAY_COMMIT_SIGNING_KEY;
+  if (file && text) throw new UsageError('SLIPWAY_COMMIT_SIGNING_KEY_FILE and SLIPWAY_COMMIT_SIGNING_KEY are both set: set one (or pass --commit-signing-key FILE)');
+  if (file) return readCommitSigningKey(readKeyFile(file, io, 'SLIPWAY_COMMIT_SIGNING_KEY_FILE'), `SLIPWAY_COMMIT_SIGNING_KEY_FILE ${file}`);
+  if (text) return readCommitSigningKey(text, 'SLIPWAY_COMMIT_SIGNING_KEY');
+  return undefined;
+}
+
+function readKeyFile(path: string, io: CliIo, what: string): string {
+  try {
+    const stat = statSync(resolve(io.cwd, path));
+    // An armored Ed25519 secret key is under a kilobyte; a keyring with many keys stays far below this.
+    if (!stat.isFile() || stat.size > 256 * 1024) throw new UserError(`the commit signing key ${path} (${what}) is not an armored key file`);
+    return readFileSync(resolve(io.cwd, path), 'utf8');
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`cannot read the commit signing key ${path} (${what}): ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
