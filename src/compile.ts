@@ -1,4 +1,4 @@
-import { compareText, hasErrors, sortDiagnostics, type Diagnostic } from './core/diagnostics.js';
+import { capFindings, compareText, hasErrors, sortDiagnostics, type Diagnostic } from './core/diagnostics.js';
 import { sha256Hex } from './core/digest.js';
 import { BugError } from './core/errors.js';
 import type { OutputFile } from './core/output-file.js';
@@ -65,7 +65,7 @@ export function validateSourceTree(options: ValidateOptions): ValidationResult {
     if (verdict.length > 0) diagnostics.push(blockedNotice(project, model, verdict));
     targets.push({ name, status: verdict.length > 0 ? 'blocked' : 'ready', model, blockReasons: verdict });
   }
-  return { project, targets, diagnostics: sortDiagnostics(diagnostics) };
+  return { project, targets, diagnostics: capFindings(sortDiagnostics(diagnostics)) };
 }
 
 export interface CompileOptions extends ValidateOptions {

@@ -29,6 +29,42 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
   return sorted.filter((d, i) => i === 0 || compareDiagnostics(d, sorted[i - 1]!) !== 0);
 }
 
+/** Findings shown per file: past this, the first ones are what to fix, and the rest is noise (or an attack on the log). */
+export const maxFindingsPerFile = 100;
+
+/**
+ * At most `maxFindingsPerFile` findings of one file (errors first, as sorted), and then one that
+ * says how many more there are, so a file with a hundred thousand mistakes prints a page, not 18 MB.
+ */
+export function capFindings(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  const byFile = new Map<string, Diagnostic[]>();
+  for (const diagnostic of diagnostics) {
+    const list = byFile.get(diagnostic.file) ?? [];
+    list.push(diagnostic);
+    byFile.set(diagnostic.file, list);
+  }
+  const kept: Diagnostic[] = [];
+  for (const [file, list] of byFile) {
+    if (list.length <= maxFindingsPerFile) {
+      kept.push(...list);
+      continue;
+    }
+    const errorsFirst = [...list.filter((d) => d.severity === 'error'), ...list.filter((d) => d.severity !== 'error')];
+    kept.push(...errorsFirst.slice(0, maxFindingsPerFile));
+    const hidden = list.length - maxFindingsPerFile;
+    const hiddenErrors = errorsFirst.slice(maxFindingsPerFile).filter((d) => d.severity === 'error').length;
+    kept.push({
+      severity: hiddenErrors > 0 ? 'error' : 'warning',
+      code: 'too-many-findings',
+      file,
+      line: 1,
+      column: 1,
+      message: `${hidden} more findings in this file are not shown; fix the ones above and run again`,
+    });
+  }
+  return sortDiagnostics(kept);
+}
+
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }

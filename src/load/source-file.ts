@@ -89,8 +89,14 @@ function structureFindings(path: string, document: Document.Parsed, lineCounter:
   const at = (offset: number | undefined) => lineCounter.linePos(offset ?? 0);
   let nodes = 0;
   visit(document, {
-    Node(_key, node) {
+    Node(_key, node, ancestors) {
       nodes += 1;
+      if (isAlias(node) && ancestors.some((ancestor) => (ancestor as { anchor?: string }).anchor === node.source)) {
+        // An alias inside the node it names is a structure that never ends.
+        const { line, col } = at(node.range?.[0]);
+        findings.push({ severity: 'error', code: 'yaml-syntax', file: path, line, column: col, message: `alias *${node.source} stands inside the value &${node.source} names, which would never end; write the value out` });
+        return visit.SKIP;
+      }
       if (nodes > maxNodes) {
         const { line, col } = at(node.range?.[0]);
         findings.push({ severity: 'error', code: 'too-many-entries', file: path, line, column: col, message: `this file holds more than ${maxNodes} keys and values; no Slipway input needs that many — split it or remove generated content` });

@@ -10,9 +10,13 @@ import { mermaidBlocks, mermaidProblems } from './mermaid-check.js';
 
 const tree = useTrees();
 
-/** Text that tries to end a table cell, a code fence, a Mermaid label or a line; no lone surrogates (JSON files are UTF-8). */
+/**
+ * Text that tries to end a table cell, a code fence, a Mermaid label or a line; no lone surrogates
+ * (JSON files are UTF-8), and no carriage return or other control character: inputs holding one are
+ * refused before anything renders (below).
+ */
 const hostile = fc
-  .array(fc.constantFrom('|', '```', '`', '"', '<script>', ']', '[', '#', '\n', '\r', '\r\n', '\u2028', '${HOME}', '$(id)', "'", '\\', '*', '- ', 'é', '🚀', 'x', ' '), { minLength: 1, maxLength: 10 })
+  .array(fc.constantFrom('|', '```', '`', '"', '<script>', ']', '[', '#', '\n', '\u2028', '${HOME}', '$(id)', "'", '\\', '*', '- ', 'é', '🚀', 'x', ' '), { minLength: 1, maxLength: 10 })
   .map((parts) => parts.join(''));
 
 const baseService = JSON.parse(readFileSync(join(fixturesDir, 'minimal', 'services', 'api', 'service.json'), 'utf8')) as Record<string, unknown>;
@@ -59,6 +63,14 @@ function outsideFences(markdown: string): string {
 }
 
 describe('hostile service descriptions and commands', () => {
+  it('refuses a carriage return, an escape sequence or a right-to-left override before anything renders', () => {
+    for (const character of ['\r', '\u001b[2J', '\u202e']) {
+      const root = tree({ 'services/api/service.json': JSON.stringify({ ...baseService, description: `api${character}x` }) });
+      const result = validateSourceTree({ root, now: new Date('2026-11-20T00:00:00Z') });
+      expect(result.diagnostics.filter((d) => d.severity === 'error').map((d) => [d.file, d.code])).toEqual([['services/api/service.json', 'control-character']]);
+    }
+  });
+
   it('cannot break the README table, the code fences, the Mermaid graph or the commands', () => {
     fc.assert(
       fc.property(hostile, hostile, (description, argument) => {

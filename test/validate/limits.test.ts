@@ -44,6 +44,15 @@ describe('hostile and unusual inputs', () => {
     expect(findings.filter((f) => f.file !== 'environments/prod.yaml' && f.severity === 'error')).toEqual([]);
   });
 
+  it('shows at most 100 findings of one file, then one that counts the rest', async () => {
+    const unknown = Array.from({ length: 150 }, (_, index) => `unknown${index}: 1`).join('\n');
+    const { exitCode, findings } = await validate({ 'environments/prod.yaml': `${prod}${unknown}\n` });
+    expect(exitCode).toBe(1);
+    expect(inProd(findings)).toHaveLength(101);
+    expect(inProd(findings).filter((f) => f.code === 'unknown-key')).toHaveLength(100);
+    expect(inProd(findings).find((f) => f.code === 'too-many-findings')).toMatchObject({ severity: 'error', line: 1, column: 1, message: '50 more findings in this file are not shown; fix the ones above and run again' });
+  });
+
   it('accepts a file of exactly the limit size as far as size goes', async () => {
     const padded = prod + '#'.repeat(1024 * 1024 - Buffer.byteLength(prod) - 1) + '\n';
     expect(Buffer.byteLength(padded)).toBe(1024 * 1024);
