@@ -1,6 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError, UserError } from '../core/errors.js';
+import { readNamedFile } from '../core/regular-file.js';
+import { UsageError } from '../core/errors.js';
 import { readCommitSigningKey, type CommitSigner } from '../core/signing/openpgp.js';
 import type { CliIo } from './io.js';
 
@@ -20,13 +20,6 @@ export async function commitSigner(options: { commitSigningKey?: string }, io: C
 }
 
 function readKeyFile(path: string, io: CliIo, what: string): string {
-  try {
-    const stat = statSync(resolve(io.cwd, path));
-    // An armored Ed25519 secret key is under a kilobyte; a keyring with many keys stays far below this.
-    if (!stat.isFile() || stat.size > 256 * 1024) throw new UserError(`the commit signing key ${path} (${what}) is not an armored key file`);
-    return readFileSync(resolve(io.cwd, path), 'utf8');
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    throw new UserError(`cannot read the commit signing key ${path} (${what}): ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
+  // An armored Ed25519 secret key is under a kilobyte; a keyring with many keys stays far below this.
+  return readNamedFile(resolve(io.cwd, path), `the commit signing key ${path} (${what})`, 256 * 1024);
 }

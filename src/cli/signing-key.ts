@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UsageError, UserError } from '../core/errors.js';
+import { readNamedFile } from '../core/regular-file.js';
+import { UsageError } from '../core/errors.js';
 import { parsePrivateKeyPem } from '../sign/index.js';
 import type { CliIo } from './io.js';
 
@@ -22,12 +22,7 @@ export function signingSeed(options: { signingKey?: string; sign?: boolean }, io
 /** The Ed25519 seed of `--signing-key FILE` or `SLIPWAY_SIGNING_KEY`, or undefined when neither is given. */
 export function optionalSigningSeed(options: { signingKey?: string }, io: CliIo): Uint8Array | undefined {
   if (options.signingKey) {
-    let text: string;
-    try {
-      text = readFileSync(resolve(io.cwd, options.signingKey), 'utf8');
-    } catch (error) {
-      throw new UserError(`cannot read the signing key ${options.signingKey}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
+    const text = readNamedFile(resolve(io.cwd, options.signingKey), `the signing key ${options.signingKey}`, 64 * 1024);
     return parsePrivateKeyPem(text, options.signingKey);
   }
   const fromEnvironment = io.env.SLIPWAY_SIGNING_KEY;

@@ -67,6 +67,8 @@ function cloneInto(source: string, ref: string | undefined, checkout: string): v
   } catch (error) {
     const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
     if (/remote branch .* not found|does not have any commits|empty repository/i.test(stderr)) return;
-    throw new UserError(hideCredentials(`cannot read the deploy state from ${source}${ref ? `#${ref}` : ''}: ${stderr.split('\n').at(-1) || 'git failed'}`));
+    // git's first fatal line says what went wrong; its last is often the tail of a wrapped hint.
+    const reason = stderr.split('\n').find((line) => line.startsWith('fatal:')) ?? stderr.split('\n').find((line) => line.trim() !== '') ?? 'git failed';
+    throw new UserError(hideCredentials(`cannot read the deploy state from ${source}${ref ? `#${ref}` : ''}: ${reason}; give a deploy repository checkout, a bare repository or a git URL`));
   }
 }

@@ -1,7 +1,8 @@
 import { statSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
+import { readNamedFile } from '../core/regular-file.js';
 import { parsePublicKeyPem } from '../core/signing/keys.js';
 import { bytesEqual } from '../core/signing/pem.js';
 import { entryKind, refusalReason } from '../core/tree.js';
@@ -68,7 +69,7 @@ export async function loadTrustedKeys(dir: string): Promise<Uint8Array[]> {
   const keys: Uint8Array[] = [];
   for (const name of names) {
     const path = join(dir, name);
-    const publicKey = parsePublicKeyPem(await readFile(path, 'utf8'), path);
+    const publicKey = parsePublicKeyPem(readNamedFile(path, `the trusted key ${path}`, 64 * 1024), path);
     if (!keys.some((key) => bytesEqual(key, publicKey))) keys.push(publicKey);
   }
   return keys;

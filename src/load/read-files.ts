@@ -1,6 +1,7 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { compareText, type Diagnostic } from '../core/diagnostics.js';
+import { describeKind, readRegularFile } from '../core/regular-file.js';
 import { maxFileBytes, parseSourceFile } from './source-file.js';
 import type { SourceFile } from '../model/index.js';
 
@@ -27,14 +28,6 @@ const refused = (code: string, file: string, message: string): { kind: 'refused'
   kind: 'refused',
   diagnostic: { severity: 'error', code, file, line: 1, column: 1, message },
 });
-
-function kindOf(stats: Stats): string {
-  if (stats.isFIFO()) return 'a FIFO';
-  if (stats.isSocket()) return 'a socket';
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
-  if (stats.isDirectory()) return 'a folder';
-  return 'not a regular file';
-}
 
 function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
@@ -89,39 +82,21 @@ export function readInputBytes(root: string, relativePath: string, what: string,
   const found = resolveInTree(root, relativePath, what);
   if (found.kind !== 'real') return found;
   if (found.stats.isDirectory()) return refused('not-a-file', relativePath, `${what} is a folder; it must be a file (move the folder away)`);
-  if (!found.stats.isFile()) return refused('unsafe-path', relativePath, `${what} is ${kindOf(found.stats)}; Slipway reads only regular files`);
-  let descriptor: number;
-  try {
-    // O_NONBLOCK: should the path have become a FIFO since it was looked at, opening it cannot hang.
-    descriptor = openSync(found.path, constants.O_RDONLY | constants.O_NONBLOCK | (found.linked ? 0 : constants.O_NOFOLLOW));
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === 'EACCES' || code === 'EPERM') return refused('unreadable-file', relativePath, `${what} cannot be read (permission denied); make it readable by the user running Slipway`);
-    if (code === 'ELOOP' || code === 'ENOENT') return refused('unsafe-path', relativePath, `${what} changed while it was read; run again`);
-    throw error;
-  }
-  try {
-    const stats = fstatSync(descriptor);
-    if (!stats.isFile()) return refused('unsafe-path', relativePath, `${what} is ${kindOf(stats)}; Slipway reads only regular files`);
-    if (stats.size > limit) return tooLarge(relativePath, stats.size, limit);
-    // Read at most one byte past the limit: a file that grows while it is read is still refused.
-    const buffer = Buffer.alloc(Math.min(stats.size, limit) + 1);
-    let length = 0;
-    for (;;) {
-      const count = readSync(descriptor, buffer, length, buffer.length - length, null);
-      if (count === 0) break;
-      length += count;
-      if (length === buffer.length) break;
-    }
-    if (length > limit) return tooLarge(relativePath, length, limit);
-    return { kind: 'bytes', bytes: buffer.subarray(0, length) };
-  } catch (error) {
-    const code = errorCode(error);
-    if (code === 'EISDIR') return refused('not-a-file', relativePath, `${what} is a folder; it must be a file (move the folder away)`);
-    if (code === 'EAGAIN' || code === 'EIO') return refused('unsafe-path', relativePath, `${what} cannot be read as a file (${code}); Slipway reads only regular files`);
-    throw error;
-  } finally {
-    closeSync(descriptor);
+  if (!found.stats.isFile()) return refused('unsafe-path', relativePath, `${what} is ${describeKind(found.stats)}; Slipway reads only regular files`);
+  const read = readRegularFile(found.path, limit, { followLinks: found.linked });
+  if ('bytes' in read) return { kind: 'bytes', bytes: read.bytes };
+  switch (read.problem) {
+    case 'too-large':
+      return tooLarge(relativePath, read.size, limit);
+    case 'folder':
+      return refused('not-a-file', relativePath, `${what} is a folder; it must be a file (move the folder away)`);
+    case 'denied':
+      return refused('unreadable-file', relativePath, `${what} cannot be read (permission denied); make it readable by the user running Slipway`);
+    case 'special':
+      return refused('unsafe-path', relativePath, `${what} is ${read.kind}; Slipway reads only regular files`);
+    default:
+      // Gone, or replaced by a link, between looking and opening.
+      return refused('unsafe-path', relativePath, `${what} changed while it was read; run again`);
   }
 }
 
@@ -189,7 +164,7 @@ export function listFolder(root: string, relativePath: string, diagnostics: Diag
     return [];
   }
   if (!found.stats.isDirectory()) {
-    diagnostics.push(refused('not-a-folder', relativePath, `${relativePath} is ${found.stats.isFile() ? 'a file' : kindOf(found.stats)}; it must be a folder`).diagnostic);
+    diagnostics.push(refused('not-a-folder', relativePath, `${relativePath} is ${found.stats.isFile() ? 'a file' : describeKind(found.stats)}; it must be a folder`).diagnostic);
     return [];
   }
   let entries;

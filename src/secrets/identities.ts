@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { UserError } from '../core/errors.js';
+import { readNamedFile } from '../core/regular-file.js';
 
 /**
  * The age identities that may open existing secrets files, as sops itself finds them:
@@ -10,11 +9,7 @@ export function ageIdentities(env: Readonly<Record<string, string | undefined>>,
   const texts: string[] = [];
   if (env.SOPS_AGE_KEY) texts.push(env.SOPS_AGE_KEY);
   if (env.SOPS_AGE_KEY_FILE) {
-    try {
-      texts.push(readFileSync(resolve(cwd, env.SOPS_AGE_KEY_FILE), 'utf8'));
-    } catch (error) {
-      throw new UserError(`cannot read SOPS_AGE_KEY_FILE ${env.SOPS_AGE_KEY_FILE}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`);
-    }
+    texts.push(readNamedFile(resolve(cwd, env.SOPS_AGE_KEY_FILE), `SOPS_AGE_KEY_FILE ${env.SOPS_AGE_KEY_FILE}`));
   }
   return texts
     .flatMap((text) => text.split(/\r?\n/))

@@ -186,7 +186,7 @@ describeWithGpg('commit signing keys that cannot be used: a clear error, no stac
     const lockedFile = join(dir, 'locked.asc');
     writeFileSync(lockedFile, locked.privateKey);
     const cases: Array<[string, { file?: string; env?: Record<string, string> }, RegExp]> = [
-      ['missing file', { file: join(dir, 'nope.asc') }, /cannot read the commit signing key .*nope\.asc.*ENOENT/],
+      ['missing file', { file: join(dir, 'nope.asc') }, /the commit signing key .*nope\.asc.* does not exist/],
       ['public key', { file: join(keys.dir, 'slipway-commit.pub.asc') }, /holds an OpenPGP public key; commits are signed with the secret key/],
       ['garbage', { file: garbage }, /is not an armored OpenPGP secret key/],
       ['garbage text', { env: { SLIPWAY_COMMIT_SIGNING_KEY: 'hello' } }, /SLIPWAY_COMMIT_SIGNING_KEY is not an armored OpenPGP secret key/],

@@ -185,3 +185,34 @@ describe('files built to be slow', () => {
     expect(result.milliseconds).toBeLessThan(8_000);
   });
 });
+
+describe('files and folders named on the command line', () => {
+  const cliRun = (root: string, args: string[], env: Record<string, string> = {}) => {
+    const result = spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8', timeout: 10_000, env: { ...process.env, NO_COLOR: '1', ...env } });
+    return { status: result.status, stderr: result.stderr };
+  };
+
+  it('a signing key or an age identity that is a device, a folder or missing: a sentence and exit 1, no hang, no stack', () => {
+    const root = editedTree({});
+    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+      [['build', '--signing-key', '/dev/zero', '--out', 'o'], {}, /the signing key \/dev\/zero is a device; only regular files are read/],
+      [['build', '--signing-key', 'environments', '--out', 'o'], {}, /the signing key environments is a folder, not a file/],
+      [['build', '--signing-key', 'nope.pem', '--out', 'o'], {}, /the signing key nope\.pem does not exist/],
+      [['secrets', 'sync'], { SOPS_AGE_KEY_FILE: '/dev/urandom' }, /SOPS_AGE_KEY_FILE \/dev\/urandom is a device/],
+    ];
+    for (const [args, env, message] of cases) {
+      const result = cliRun(root, args, env);
+      expect(result.status, `${args.join(' ')}: ${result.stderr}`).toBe(1);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('--root that is a file: a usage error (exit 2), not findings about every folder', () => {
+    const root = editedTree({});
+    writeFileSync(join(root, 'afile'), 'x\n');
+    const result = cliRun(root, ['validate', '--root', 'afile']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--root afile: a file, not a folder/);
+  });
+});

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hasErrors } from '../../core/diagnostics.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
@@ -29,6 +29,7 @@ export function runValidate(options: ValidateCommandOptions, io: CliIo): ExitCod
 export function checkedRoot(root: string, io: CliIo): string {
   const absolute = resolve(io.cwd, root);
   if (!existsSync(absolute)) throw new UsageError(`--root ${root}: no such folder`);
+  if (!statSync(absolute).isDirectory()) throw new UsageError(`--root ${root}: a file, not a folder; give the source tree's folder`);
   return absolute;
 }
 
