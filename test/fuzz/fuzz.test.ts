@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseJsonLines, runCli } from '../support/cli.js';
-import { fixturesDir, useTrees } from '../support/tree.js';
+import { fixturesDir, makeTree, removeTree } from '../support/tree.js';
 import { mutate, mutationArbitrary } from './mutate.js';
 
 /**
@@ -18,7 +18,6 @@ import { mutate, mutationArbitrary } from './mutate.js';
 const runs = Number(process.env.FUZZ_RUNS ?? 150);
 const seed = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 const base = 'minimal';
-const newTree = useTrees();
 
 /** The input files of the base tree, relative to its root. */
 function inputFiles(root: string): string[] {
@@ -45,30 +44,40 @@ describe('the fuzzer', () => {
   it(`${runs} mutated trees: exit 0 or 1, every error located in an input file, no stack trace, bounded time`, async () => {
     await fc.assert(
       fc.asyncProperty(caseArbitrary, async ({ edits, build }) => {
-        const root = newTree({}, base);
-        for (const { file, mutation } of edits) {
-          const path = join(root, files[file]!);
-          writeFileSync(path, mutate(readFileSync(path), mutation));
+        // Each case removes its own tree: ten thousand left for one cleanup would outlast any hook.
+        const root = makeTree({}, base);
+        try {
+          await check(root, edits, build);
+        } finally {
+          removeTree(root);
         }
-        const started = Date.now();
-        const argv = build ? ['build', '--no-sign', '--format', 'json', '--out', join(root, '.fuzz-out')] : ['validate', '--format', 'json'];
-        const run = await runCli(argv, { cwd: root });
-        const elapsed = Date.now() - started;
-        const context = `${argv[0]} after ${JSON.stringify(edits)}\n${run.stderr}\n${run.stdout.slice(0, 2000)}`;
-        expect([0, 1], context).toContain(run.exitCode);
-        expect(run.stderr, context).not.toMatch(/\n\s+at [^\n]+:\d+:\d+/);
-        expect(run.stderr, context).not.toMatch(/this is a bug/i);
-        const findings = parseJsonLines(run.stdout.split('\n').filter((line) => line.startsWith('{')).join('\n'));
-        for (const finding of findings.filter((candidate) => candidate.severity === 'error')) {
-          expect(finding.file, context).not.toBe('');
-          expect(finding.file.startsWith('/') || finding.file.startsWith('..'), context).toBe(false);
-          expect(finding.line, context).toBeGreaterThanOrEqual(1);
-          expect(finding.column, context).toBeGreaterThanOrEqual(1);
-        }
-        if (run.exitCode === 1) expect(findings.some((finding) => finding.severity === 'error') || run.stderr.length > 0, context).toBe(true);
-        expect(elapsed, context).toBeLessThan(10_000);
       }),
       { numRuns: runs, ...(seed !== undefined ? { seed } : {}), endOnFailure: true },
     );
   }, Math.max(120_000, runs * 2_000));
 });
+
+/** One case: the edits applied, the command run, and what any run must satisfy. */
+async function check(root: string, edits: Array<{ file: number; mutation: Parameters<typeof mutate>[1] }>, build: boolean): Promise<void> {
+  for (const { file, mutation } of edits) {
+    const path = join(root, files[file]!);
+    writeFileSync(path, mutate(readFileSync(path), mutation));
+  }
+  const started = Date.now();
+  const argv = build ? ['build', '--no-sign', '--format', 'json', '--out', join(root, '.fuzz-out')] : ['validate', '--format', 'json'];
+  const run = await runCli(argv, { cwd: root });
+  const elapsed = Date.now() - started;
+  const context = `${argv[0]} after ${JSON.stringify(edits)}\n${run.stderr}\n${run.stdout.slice(0, 2000)}`;
+  expect([0, 1], context).toContain(run.exitCode);
+  expect(run.stderr, context).not.toMatch(/\n\s+at [^\n]+:\d+:\d+/);
+  expect(run.stderr, context).not.toMatch(/this is a bug/i);
+  const findings = parseJsonLines(run.stdout.split('\n').filter((line) => line.startsWith('{')).join('\n'));
+  for (const finding of findings.filter((candidate) => candidate.severity === 'error')) {
+    expect(finding.file, context).not.toBe('');
+    expect(finding.file.startsWith('/') || finding.file.startsWith('..'), context).toBe(false);
+    expect(finding.line, context).toBeGreaterThanOrEqual(1);
+    expect(finding.column, context).toBeGreaterThanOrEqual(1);
+  }
+  if (run.exitCode === 1) expect(findings.some((finding) => finding.severity === 'error') || run.stderr.length > 0, context).toBe(true);
+  expect(elapsed, context).toBeLessThan(10_000);
+}

@@ -30,7 +30,8 @@ slipway.dev/pod: workload
 {{- define "app.envVars" -}}
 {{- range $name, $value := .Values.env }}
 - name: {{ $name | toJson }}
-  value: {{ $value | toJson }}
+  {{- /* Plain values are data: every $ doubled, so Kubernetes expands no $(NAME) in them and gives back the text as written. */}}
+  value: {{ $value | replace "$" "$$" | toJson }}
 {{- end }}
 {{- range .Values.secretEnv }}
 - name: {{ .name | toJson }}

@@ -1,1 +1,1 @@
-T+RKJ898biLAeAqkCXJksTqAjV9D0iBtRRU7+yoJhmkdQ2Mf7YrgFZTHgluysPsi51/nNxRBQr4zgQC2J+a9Dg==
+wDmmgItZTzdkrckyAbD5XNx52k3IDPMjXCILumSKBbatY0chhNliXJ8zytYTrKUkbB+kyjD5iK87RlVc4HmNDg==

