@@ -15,7 +15,9 @@
  */
 import { createHash, randomBytes as nodeRandomBytes } from 'node:crypto';
 import { UserError } from '../errors.js';
+import { createPublicKey } from 'node:crypto';
 import { ed } from './ed.js';
+import { privateKeyObject } from './signature.js';
 import { encodePem, hexToBytes, pemBlocks, startsWith } from './pem.js';
 
 const PKCS8_V1_PREFIX = hexToBytes('302e020100300506032b657004220420');
@@ -167,7 +169,8 @@ export function publicKeyToPem(pub: Uint8Array): string {
 /** The raw public key of a seed. */
 export function publicKeyOf(seed: Uint8Array): Uint8Array {
   requireLength(seed, 32, 'an Ed25519 seed');
-  return ed.getPublicKey(seed);
+  const spki = createPublicKey(privateKeyObject(seed)).export({ format: 'der', type: 'spki' });
+  return new Uint8Array(spki.subarray(SPKI_PREFIX.length));
 }
 
 /** Key id: the first 16 hex digits of sha256 of the raw 32-byte public key. */
