@@ -52,11 +52,6 @@ export function parseSourceFile(path: string, text: string): ParseResult {
     diagnostics.push({ severity: 'error', code: 'yaml-syntax', file: path, line, column: col, message: `${firstLine(warning.message)}; Slipway's inputs use plain YAML without tags or directives` });
   }
   if (diagnostics.length > 0) return { diagnostics };
-  const unresolved = unresolvedAlias(document);
-  if (unresolved) {
-    const { line, col } = lineCounter.linePos(unresolved.offset);
-    diagnostics.push({ severity: 'error', code: 'yaml-syntax', file: path, line, column: col, message: `alias *${unresolved.name} refers to no anchor &${unresolved.name} defined before it; define the anchor first or write the value out` });
-  }
   if (diagnostics.length > 0) return { diagnostics };
 
   let data: unknown;
@@ -88,15 +83,22 @@ function structureFindings(path: string, document: Document.Parsed, lineCounter:
   const findings: Diagnostic[] = [];
   const at = (offset: number | undefined) => lineCounter.linePos(offset ?? 0);
   let nodes = 0;
+  const anchors = new Set<string>();
   visit(document, {
     Node(_key, node, ancestors) {
       nodes += 1;
-      if (isAlias(node) && ancestors.some((ancestor) => (ancestor as { anchor?: string }).anchor === node.source)) {
-        // An alias inside the node it names is a structure that never ends.
+      if (isAlias(node)) {
         const { line, col } = at(node.range?.[0]);
-        findings.push({ severity: 'error', code: 'yaml-syntax', file: path, line, column: col, message: `alias *${node.source} stands inside the value &${node.source} names, which would never end; write the value out` });
+        // yaml only notices an alias without an anchor when converting, without a position.
+        if (!anchors.has(node.source)) {
+          findings.push({ severity: 'error', code: 'yaml-syntax', file: path, line, column: col, message: `alias *${node.source} refers to no anchor &${node.source} defined before it; define the anchor first or write the value out` });
+        } else if (ancestors.some((ancestor) => (ancestor as { anchor?: string }).anchor === node.source)) {
+          // An alias inside the node it names is a structure that never ends.
+          findings.push({ severity: 'error', code: 'yaml-syntax', file: path, line, column: col, message: `alias *${node.source} stands inside the value &${node.source} names, which would never end; write the value out` });
+        }
         return visit.SKIP;
       }
+      if (node.anchor) anchors.add(node.anchor);
       if (nodes > maxNodes) {
         const { line, col } = at(node.range?.[0]);
         findings.push({ severity: 'error', code: 'too-many-entries', file: path, line, column: col, message: `this file holds more than ${maxNodes} keys and values; no Slipway input needs that many — split it or remove generated content` });
@@ -125,24 +127,6 @@ function structureFindings(path: string, document: Document.Parsed, lineCounter:
     },
   });
   return findings;
-}
-
-/** The first alias whose anchor is not defined before it: yaml only notices when converting, without a position. */
-function unresolvedAlias(document: Document.Parsed): { name: string; offset: number } | undefined {
-  const anchors = new Set<string>();
-  let found: { name: string; offset: number } | undefined;
-  visit(document, {
-    Node(_key, node) {
-      if (found) return visit.BREAK;
-      if (isAlias(node)) {
-        if (!anchors.has(node.source)) found = { name: node.source, offset: node.range?.[0] ?? 0 };
-      } else if (node.anchor) {
-        anchors.add(node.anchor);
-      }
-      return undefined;
-    },
-  });
-  return found;
 }
 
 function keyAt(text: string, offset: number): string {
