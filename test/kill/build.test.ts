@@ -111,7 +111,8 @@ class Lane {
       duration.update(run);
       const state = this.observe(context);
       expect([this.current, target], context).toContain(state.version);
-      tally.record(run, state.version === target ? 'new output' : state.aside ? 'previous output aside' : 'previous output');
+      const midWrite = leftovers(this.root).some((name) => temporaryPid(name) === run.pid);
+      tally.record(run, `${state.version === target ? 'new output' : state.aside ? 'previous output aside' : 'previous output'}${midWrite ? ' (killed while writing)' : ''}`);
       this.current = state.version;
       if ((attempt + 1) % 10 === 0) duration.update(await this.checkpoint());
     }

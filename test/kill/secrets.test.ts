@@ -90,7 +90,9 @@ async function killRepeatedly(lane: SecretsLane, random: () => number): Promise<
     const context = `${lane.label} run ${attempt + 1}, killed after ${delay} ms (SLIPWAY_KILL_SEED=${killSeed})`;
     if (!run.killed) expect(run.exitCode, `${context}: ${run.stderr}`).toBe(0);
     duration.update(run);
-    tally.record(run, await observe(lane, context));
+    const state = await observe(lane, context);
+    const midWrite = readdirSync(join(lane.root, 'secrets')).some((name) => temporaryPid(name) === run.pid);
+    tally.record(run, `${state}${midWrite ? ' (killed while writing)' : ''}`);
     if ((attempt + 1) % 10 === 0) duration.update(await checkpoint(lane));
   }
   await checkpoint(lane);
