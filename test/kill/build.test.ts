@@ -1,9 +1,9 @@
-import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { fixturesDir, makeTree, readTree, removeTree } from '../support/tree.js';
-import { KillTally, killFractions, killSeed, leftovers, MeasuredDuration, runSlipway, runToEnd, seededRandom, temporaryPid, type Run } from './support.js';
+import { KillTally, KillTiming, killSeed, leftovers, runSlipway, runToEnd, seededRandom, temporaryPid, writeWindow, type Run, type WriteWindow } from './support.js';
 
 /**
  * `slipway build` killed with SIGKILL at random moments, over an existing output: the output is
@@ -21,11 +21,17 @@ type Version = 'A' | 'B';
 const references = new Map<Version, Map<string, Buffer>>();
 let prodYaml: Record<Version, string>;
 let referenceRoot: string;
-let fullBuildMs: number;
+let referenceRun: { run: Run; write: WriteWindow };
 
 function differences(actual: Map<string, Buffer>, expected: Map<string, Buffer>): string[] {
   const paths = new Set([...actual.keys(), ...expected.keys()]);
   return [...paths].filter((path) => !expected.has(path) || !actual.get(path)?.equals(expected.get(path)!));
+}
+
+/** From the staging folder's creation (it becomes the output) to the swap and the lock's removal. */
+function buildWindow(root: string, run: Run): WriteWindow {
+  const out = statSync(join(root, 'output'));
+  return writeWindow(run, [{ birthtimeMs: out.birthtimeMs, mtimeMs: out.mtimeMs }, { birthtimeMs: out.birthtimeMs, mtimeMs: statSync(root).mtimeMs }]);
 }
 
 function alive(pid: number): boolean {
@@ -85,7 +91,7 @@ class Lane {
   }
 
   /** A build run to its end: the new version exactly, verified, and no temporary or lock anywhere. */
-  async checkpoint(): Promise<Run> {
+  async checkpoint(): Promise<{ run: Run; write: WriteWindow }> {
     const target: Version = this.current === 'A' ? 'B' : 'A';
     this.use(target);
     const run = await runToEnd(['build', ...signing, ...this.args], { cwd: this.root });
@@ -94,27 +100,30 @@ class Lane {
     const verify = await runCli(['verify', 'output', '--keys', keys], { cwd: this.root });
     expect(verify.exitCode, verify.stderr).toBe(0);
     this.current = target;
-    return run;
+    return { run, write: buildWindow(this.root, run) };
   }
 
-  async killRepeatedly(duration: MeasuredDuration): Promise<KillTally> {
+  async killRepeatedly(start: { run: Run; write: WriteWindow }): Promise<KillTally> {
     const tally = new KillTally();
-    const fractions = killFractions(this.random, killsPerCommand * 3);
+    const timing = new KillTiming(start.run.durationMs, start.write, this.random);
     for (let attempt = 0; tally.kills < killsPerCommand; attempt++) {
-      expect(attempt, `${this.label}: too few runs were killed before they finished`).toBeLessThan(fractions.length);
+      expect(attempt, `${this.label}: too few runs were killed before they finished`).toBeLessThan(killsPerCommand * 3);
       const target: Version = this.current === 'A' ? 'B' : 'A';
       this.use(target);
-      const delay = duration.delay(fractions[attempt]!);
+      const delay = timing.delay(attempt);
       const run = await runSlipway(['build', ...signing, ...this.args], { cwd: this.root, killAfterMs: delay });
       const context = `${this.label} run ${attempt + 1}, killed after ${delay} ms (SLIPWAY_KILL_SEED=${killSeed})`;
       if (!run.killed) expect(run.exitCode, `${context}: ${run.stderr}`).toBe(0);
-      duration.update(run);
       const state = this.observe(context);
       expect([this.current, target], context).toContain(state.version);
       const midWrite = leftovers(this.root).some((name) => temporaryPid(name) === run.pid);
       tally.record(run, `${state.version === target ? 'new output' : state.aside ? 'previous output aside' : 'previous output'}${midWrite ? ' (killed while writing)' : ''}`);
       this.current = state.version;
-      if ((attempt + 1) % 10 === 0) duration.update(await this.checkpoint());
+      if (!run.killed && state.version === target) timing.update(run, buildWindow(this.root, run));
+      if ((attempt + 1) % 15 === 0) {
+        const checked = await this.checkpoint();
+        timing.update(checked.run, checked.write);
+      }
     }
     await this.checkpoint();
     return tally;
@@ -130,7 +139,8 @@ describe('build killed at random moments', () => {
     expect(prodYaml.B).not.toBe(prodYaml.A);
     for (const version of ['B', 'A'] as const) {
       writeFileSync(join(referenceRoot, 'environments', 'prod.yaml'), prodYaml[version]);
-      fullBuildMs = (await runToEnd(['build', ...signing], { cwd: referenceRoot })).durationMs;
+      const run = await runToEnd(['build', ...signing], { cwd: referenceRoot });
+      referenceRun = { run, write: buildWindow(referenceRoot, run) };
       references.set(version, readTree(join(referenceRoot, 'output')));
       const verify = await runCli(['verify', 'output', '--keys', keys], { cwd: referenceRoot });
       expect(verify.exitCode, verify.stderr).toBe(0);
@@ -149,8 +159,8 @@ describe('build killed at random moments', () => {
     const partial = new Lane('build --env prod', ['--env', 'prod'], seededRandom(killSeed + 2));
     lanes.push(full, partial);
     const [fullTally, partialTally] = await Promise.all([
-      full.killRepeatedly(new MeasuredDuration(fullBuildMs)),
-      (async () => partial.killRepeatedly(new MeasuredDuration((await partial.checkpoint()).durationMs)))(),
+      full.killRepeatedly(referenceRun),
+      (async () => partial.killRepeatedly(await partial.checkpoint()))(),
     ]);
     console.log(`${fullTally.summary('build (full)')}\n${partialTally.summary('build --env prod')}`);
   }, 150_000);

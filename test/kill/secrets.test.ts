@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decryptSops } from 'sops-age';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixturesDir, makeTree, removeTree } from '../support/tree.js';
-import { KillTally, killFractions, killSeed, MeasuredDuration, runSlipway, runToEnd, seededRandom, temporaryPid, type Run } from './support.js';
+import { KillTally, KillTiming, killSeed, runSlipway, runToEnd, seededRandom, temporaryPid, writeWindow, type Run, type WriteWindow } from './support.js';
 
 /**
  * `slipway secrets sync` and `secrets rotate` killed with SIGKILL at random moments: every
@@ -68,32 +68,40 @@ async function observe(lane: SecretsLane, context: string): Promise<string> {
   return states.join(', ');
 }
 
+/** From the first secrets file written (its temporary's creation) to the last one renamed into place. */
+function secretsWindow(lane: SecretsLane, run: Run): WriteWindow {
+  return writeWindow(run, Object.keys(lane.checks).map((environment) => statSync(join(lane.root, 'secrets', `${environment}.sops.yaml`))));
+}
+
 /** A run to the end: every file new, and no temporary left. */
-async function checkpoint(lane: SecretsLane): Promise<Run> {
+async function checkpoint(lane: SecretsLane): Promise<{ run: Run; write: WriteWindow }> {
   lane.reset();
   const run = await runToEnd(lane.args, { cwd: lane.root, env: withIdentity });
   const state = await observe(lane, `${lane.label} checkpoint`);
   expect(state).toBe(Object.keys(lane.checks).map((environment) => `${environment} new`).join(', '));
   expect(readdirSync(join(lane.root, 'secrets')).filter((name) => name.startsWith('.'))).toEqual([]);
-  return run;
+  return { run, write: secretsWindow(lane, run) };
 }
 
 async function killRepeatedly(lane: SecretsLane, random: () => number): Promise<KillTally> {
   const tally = new KillTally();
-  const duration = new MeasuredDuration((await checkpoint(lane)).durationMs);
-  const fractions = killFractions(random, killsPerCommand * 3);
+  const start = await checkpoint(lane);
+  const timing = new KillTiming(start.run.durationMs, start.write, random);
   for (let attempt = 0; tally.kills < killsPerCommand; attempt++) {
-    expect(attempt, `${lane.label}: too few runs were killed before they finished`).toBeLessThan(fractions.length);
+    expect(attempt, `${lane.label}: too few runs were killed before they finished`).toBeLessThan(killsPerCommand * 3);
     lane.reset();
-    const delay = duration.delay(fractions[attempt]!);
+    const delay = timing.delay(attempt);
     const run = await runSlipway(lane.args, { cwd: lane.root, env: withIdentity, killAfterMs: delay });
     const context = `${lane.label} run ${attempt + 1}, killed after ${delay} ms (SLIPWAY_KILL_SEED=${killSeed})`;
     if (!run.killed) expect(run.exitCode, `${context}: ${run.stderr}`).toBe(0);
-    duration.update(run);
     const state = await observe(lane, context);
     const midWrite = readdirSync(join(lane.root, 'secrets')).some((name) => temporaryPid(name) === run.pid);
     tally.record(run, `${state}${midWrite ? ' (killed while writing)' : ''}`);
-    if ((attempt + 1) % 10 === 0) duration.update(await checkpoint(lane));
+    if (!run.killed) timing.update(run, secretsWindow(lane, run));
+    if ((attempt + 1) % 15 === 0) {
+      const checked = await checkpoint(lane);
+      timing.update(checked.run, checked.write);
+    }
   }
   await checkpoint(lane);
   return tally;

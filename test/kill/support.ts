@@ -23,31 +23,56 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/**
- * When to kill, as fractions of the command's duration: half anywhere in it (start-up, compile,
- * write), half in its last 40%, where the writing happens and a kill can do damage; a few land
- * after the end, so some runs complete. Fractions rather than milliseconds, so that each delay can
- * follow the duration measured most recently (a loaded machine runs slower).
- */
-export function killFractions(random: () => number, count: number): number[] {
-  return Array.from({ length: count }, (_, i) => (i % 2 === 0 ? random() : 0.6 + random() * 0.45));
+/** When, in milliseconds after its start, a run that went to its end wrote: from the first to the last write. */
+export interface WriteWindow {
+  fromMs: number;
+  toMs: number;
 }
 
-/** The command's duration, from its runs that went to the end (the latest weighs most). */
-export class MeasuredDuration {
-  constructor(private ms: number) {}
+/**
+ * When to kill. Half of the kills fall anywhere in the command's measured duration (start-up,
+ * compile, write); the other half around the moments it wrote in its runs to the end (a little
+ * before, through, a little after), where a kill can do damage. Both follow the most recent
+ * measurements, since a loaded machine runs slower. A run that ends before its kill still counts as
+ * a check, of the new state.
+ */
+export class KillTiming {
+  private write: WriteWindow;
 
-  update(run: Run): void {
-    if (!run.killed) this.ms = (this.ms + run.durationMs) / 2;
+  constructor(
+    private durationMs: number,
+    write: WriteWindow,
+    private readonly random: () => number,
+  ) {
+    this.write = write;
   }
 
-  delay(fraction: number): number {
-    return Math.round(fraction * this.ms);
+  /** Learns from a run that went to its end, and from when it wrote (if measured). */
+  update(run: Run, write?: WriteWindow): void {
+    if (run.killed) return;
+    this.durationMs = (this.durationMs + run.durationMs) / 2;
+    if (write) this.write = { fromMs: (this.write.fromMs + write.fromMs) / 2, toMs: (this.write.toMs + write.toMs) / 2 };
   }
+
+  delay(attempt: number): number {
+    if (attempt % 2 === 0) return Math.round(this.random() * this.durationMs);
+    const margin = 0.08 * this.durationMs;
+    const from = this.write.fromMs - margin;
+    return Math.max(0, Math.round(from + this.random() * (this.write.toMs + margin - from)));
+  }
+}
+
+/** The write window of a run from the times of what it wrote (file-system timestamps, wall clock). */
+export function writeWindow(run: Run, times: readonly { birthtimeMs: number; mtimeMs: number }[]): WriteWindow {
+  const birth = Math.min(...times.map((t) => (t.birthtimeMs > 0 ? t.birthtimeMs : t.mtimeMs)));
+  const last = Math.max(...times.map((t) => t.mtimeMs));
+  return { fromMs: birth - run.startedAt, toMs: Math.max(last, birth) - run.startedAt };
 }
 
 export interface Run {
   pid: number;
+  /** Wall-clock time of the spawn, to place the run's file timestamps in it. */
+  startedAt: number;
   /** Whether SIGKILL ended it (false: it finished before the delay). */
   killed: boolean;
   exitCode: number | null;
@@ -64,6 +89,7 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 export function runSlipway(args: string[], options: { cwd: string; env?: Record<string, string>; killAfterMs?: number }): Promise<Run> {
   return new Promise((done, fail) => {
     const started = performance.now();
+    const startedAt = Date.now();
     const child = spawn(process.execPath, [join(repositoryRoot, 'bin', 'slipway.js'), ...args], { cwd: options.cwd, env: childEnv(options.env ?? {}), stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -71,7 +97,7 @@ export function runSlipway(args: string[], options: { cwd: string; env?: Record<
     child.on('error', fail);
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
-      done({ pid: child.pid!, killed: signal === 'SIGKILL', exitCode, stderr, durationMs: performance.now() - started });
+      done({ pid: child.pid!, startedAt, killed: signal === 'SIGKILL', exitCode, stderr, durationMs: performance.now() - started });
     });
   });
 }
