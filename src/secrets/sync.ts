@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { UsageError, UserError } from '../core/errors.js';
 import type { GeneratedSecret, ResolvedEnvironment, SecretsFile } from '../model/index.js';
-import { writeFileAtomic } from '../write/index.js';
+import { removeStaleTemporaries, writeFileAtomic } from '../write/durable.js';
 import { addOrReplaceSopsValues, encryptSopsYaml } from '../core/sops/index.js';
 import { generateSecretValue, type RandomBytes } from './values.js';
 
@@ -20,6 +20,14 @@ export interface SecretsOutcome {
   /** Names added or replaced; never values. */
   names: string[];
   message?: string;
+}
+
+/**
+ * Removes what `secrets sync` or `rotate` runs killed while writing left in `secrets/`: the
+ * temporaries beside each `<env>.sops.yaml` (every file itself is always the old or the new whole).
+ */
+export function removeStaleSecretsTemporaries(root: string): void {
+  removeStaleTemporaries(join(root, 'secrets'));
 }
 
 /**

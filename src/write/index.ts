@@ -1,48 +1,41 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { OutputFile } from '../core/output-file.js';
 import { UserError } from '../core/errors.js';
+import { withOutputLock } from './lock.js';
+import { recoverOutput, StagedTree, startStaging, swapIntoPlace } from './stage.js';
+
+export { writeFileAtomic } from './durable.js';
 
 /** A file every Slipway output tree has; its absence means a folder is not ours to replace. */
 const outputMarker = 'index.json';
 
 /**
- * Writes the complete output tree beside the destination, then swaps it into place, so an
- * interrupted build leaves the previous output intact. Only this module and the publisher write.
+ * Writes the complete output tree beside the destination, then swaps it into place (see
+ * `stage.ts`), so a build killed at any point leaves the previous or the new complete output.
+ * Only this module and the publisher write.
  */
 export function writeOutputTree(outDir: string, files: readonly OutputFile[]): void {
   const destination = resolve(outDir);
-  guardDestination(destination);
-  replaceFolder(destination, files);
+  mkdirSync(dirname(destination), { recursive: true });
+  withOutputLock(destination, () => {
+    recoverOutput(destination);
+    guardDestination(destination);
+    replaceWithStaged(destination, (tree) => tree.write(files));
+  });
 }
 
-/**
- * Replaces a folder whole with the given files (or removes it, for undefined): staged as a hidden
- * sibling, then renamed into place; on failure the previous folder is put back.
- */
-export function replaceFolder(folder: string, files: readonly OutputFile[] | undefined): void {
-  const parent = dirname(folder);
-  mkdirSync(parent, { recursive: true });
-  const staging = join(parent, `.${basename(folder)}.staging-${process.pid}`);
-  const retired = join(parent, `.${basename(folder)}.previous-${process.pid}`);
-  rmSync(staging, { recursive: true, force: true });
+/** Stages a tree with `fill`, flushes it and swaps it in; on any failure the staging folder goes. */
+export function replaceWithStaged(destination: string, fill: (tree: StagedTree) => void): void {
+  const tree = new StagedTree(startStaging(destination));
   try {
-    if (files) {
-      for (const file of files) {
-        const path = join(staging, ...file.path.split('/'));
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, file.bytes, { mode: 0o644 });
-      }
-      mkdirSync(staging, { recursive: true });
-    }
-    if (existsSync(folder)) renameSync(folder, retired);
-    if (files) renameSync(staging, folder);
+    fill(tree);
+    tree.flush();
+    swapIntoPlace(tree.root, destination);
   } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(folder) && existsSync(retired)) renameSync(retired, folder);
+    rmSync(tree.root, { recursive: true, force: true });
     throw error;
   }
-  rmSync(retired, { recursive: true, force: true });
 }
 
 export function guardDestination(destination: string): void {
@@ -56,14 +49,7 @@ export function guardDestination(destination: string): void {
   }
 }
 
-/** Replaces one file atomically: written beside it, then renamed over it. */
-export function writeFileAtomic(path: string, content: string | Uint8Array, mode = 0o644): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const staging = join(dirname(path), `.${basename(path)}.staging-${process.pid}`);
-  try {
-    writeFileSync(staging, content, { mode });
-    renameSync(staging, path);
-  } finally {
-    rmSync(staging, { force: true });
-  }
+/** Whether a folder holds a Slipway output tree (and so may be repaired in place). */
+export function isOutputTree(destination: string): boolean {
+  return existsSync(resolve(destination, outputMarker));
 }

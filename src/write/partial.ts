@@ -1,9 +1,11 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { OutputFile } from '../core/output-file.js';
-import { UserError } from '../core/errors.js';
 import { sha256Hex } from '../core/digest.js';
-import { guardDestination, replaceFolder, writeFileAtomic } from './index.js';
+import { parseTemporaryName } from './durable.js';
+import { guardDestination, isOutputTree, replaceWithStaged } from './index.js';
+import { withOutputLock } from './lock.js';
+import { recoverInsideOutput, recoverOutput } from './stage.js';
 
 export interface PartialUpdate {
   /** The environments this build rendered (its `--env` or `--shard` share). */
@@ -19,79 +21,40 @@ export interface PartialUpdate {
 /**
  * Updates only some environments of an existing output tree, so builds of disjoint shares
  * (`--shard 1/4` … `4/4`, on one machine or one after another) add up to exactly the tree of one
- * full build. Each environment folder is swapped in whole, and the root files are recomputed under
- * a lock from what every folder holds once this build's folders are in place; the last shard to
- * finish therefore writes the complete index.
+ * full build. Under the output lock, the whole new tree is staged beside the output — this build's
+ * folders written, every other environment carried over from the current output, the root files
+ * recomputed from every manifest — and swapped in like a full build's, so a kill leaves the
+ * previous or the new complete tree, never some environments updated and the index not.
  */
 export function writePartialTree(outDir: string, update: PartialUpdate): void {
   const out = resolve(outDir);
   mkdirSync(dirname(out), { recursive: true });
-  withLock(`${out}.lock`, () => {
+  withOutputLock(out, () => {
+    recoverOutput(out);
     guardDestination(out);
-    mkdirSync(join(out, 'environments'), { recursive: true });
-    for (const name of update.rendered) replaceFolder(join(out, 'environments', name), update.folders.get(name));
-    for (const name of readdirSync(join(out, 'environments'))) {
-      if (!update.environments.has(name) && !name.startsWith('.')) rmSync(join(out, 'environments', name), { recursive: true, force: true });
-    }
-    const digests = new Map<string, string>();
-    for (const name of readdirSync(join(out, 'environments')).sort()) {
-      const manifest = join(out, 'environments', name, 'release.json');
-      if (existsSync(manifest)) digests.set(name, sha256Hex(readFileSync(manifest)));
-    }
-    writeRootFiles(out, update.projectFiles(digests));
-  });
-}
-
-/** The root's files and folders other than `environments/`: files replaced one by one, folders whole. */
-function writeRootFiles(out: string, files: readonly OutputFile[]): void {
-  const byEntry = new Map<string, OutputFile[]>();
-  for (const file of files) {
-    const [entry] = file.path.split('/');
-    byEntry.set(entry!, [...(byEntry.get(entry!) ?? []), file]);
-  }
-  for (const [entry, entryFiles] of byEntry) {
-    if (entryFiles.length === 1 && entryFiles[0]!.path === entry) writeFileAtomic(join(out, entry), entryFiles[0]!.bytes);
-    else replaceFolder(join(out, entry), entryFiles.map((file) => ({ path: file.path.slice(entry.length + 1), bytes: file.bytes })));
-  }
-  for (const entry of readdirSync(out)) {
-    if (entry !== 'environments' && !entry.startsWith('.') && !byEntry.has(entry)) rmSync(join(out, entry), { recursive: true, force: true });
-  }
-}
-
-const lockWaitMs = 10 * 60 * 1000;
-
-/** An exclusive lock file beside the output; a lock left by a process that died is taken over. */
-function withLock(path: string, action: () => void): void {
-  const deadline = Date.now() + lockWaitMs;
-  for (;;) {
-    try {
-      closeSync(openSync(path, 'wx'));
-      writeFileSync(path, String(process.pid));
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (!holderAlive(path)) {
-        rmSync(path, { force: true });
-        continue;
+    if (isOutputTree(out)) recoverInsideOutput(out);
+    replaceWithStaged(out, (tree) => {
+      tree.folder('environments');
+      const rendered = new Set(update.rendered);
+      for (const name of [...update.environments].sort()) {
+        const folder = update.folders.get(name);
+        if (rendered.has(name)) {
+          if (folder) tree.write(folder, `environments/${name}`);
+        } else if (lstatSync(join(out, 'environments', name), { throwIfNoEntry: false })?.isDirectory()) {
+          tree.carry(join(out, 'environments', name), `environments/${name}`);
+        }
       }
-      if (Date.now() > deadline) throw new UserError(`another build has held ${path} for 10 minutes; remove the file if no build is running`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
-    }
-  }
-  try {
-    action();
-  } finally {
-    rmSync(path, { force: true });
-  }
-}
-
-function holderAlive(path: string): boolean {
-  const pid = Number(readFileSync(path, 'utf8').trim() || Number.NaN);
-  if (!Number.isInteger(pid)) return true; // being written right now
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+      const digests = new Map<string, string>();
+      for (const name of readdirSync(join(tree.root, 'environments')).sort()) {
+        const manifest = join(tree.root, 'environments', name, 'release.json');
+        if (lstatSync(manifest, { throwIfNoEntry: false })?.isFile()) digests.set(name, sha256Hex(readFileSync(manifest)));
+      }
+      tree.write(update.projectFiles(digests));
+      // Hidden root entries (a `.git` of a checkout used as --out) are the owner's: kept as they were.
+      const existing = lstatSync(out, { throwIfNoEntry: false }) ? readdirSync(out) : [];
+      for (const entry of existing.sort()) {
+        if (entry.startsWith('.') && !parseTemporaryName(entry)) tree.carry(join(out, entry), entry);
+      }
+    });
+  });
 }

@@ -1,7 +1,7 @@
 import { hasErrors } from '../../core/diagnostics.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
 import { ageIdentities } from '../../secrets/identities.js';
-import { rotateSecrets, syncSecrets, type SecretsOutcome } from '../../secrets/sync.js';
+import { removeStaleSecretsTemporaries, rotateSecrets, syncSecrets, type SecretsOutcome } from '../../secrets/sync.js';
 import { validateSourceTree, type ValidationResult } from '../../compile.js';
 import { buildTime } from '../clock.js';
 import { reportFindings } from '../findings.js';
@@ -28,6 +28,7 @@ function print(outcomes: SecretsOutcome[], io: CliIo): ExitCodeValue {
 
 export async function runSecretsSync(options: { root: string; env: string[] }, io: CliIo): Promise<ExitCodeValue> {
   const root = checkedRoot(options.root, io);
+  removeStaleSecretsTemporaries(root);
   const result = validTree(root, options.root, checkedEnvironmentNames(options.env, root), io);
   if (!result) return ExitCode.invalidInput;
   const models = result.targets.flatMap((target) => (target.model ? [target.model] : []));
@@ -37,6 +38,7 @@ export async function runSecretsSync(options: { root: string; env: string[] }, i
 
 export async function runSecretsRotate(environment: string, names: string[], options: { root: string }, io: CliIo): Promise<ExitCodeValue> {
   const root = checkedRoot(options.root, io);
+  removeStaleSecretsTemporaries(root);
   const [name] = checkedEnvironmentNames([environment], root, '') ?? [];
   const result = validTree(root, options.root, [name!], io);
   if (!result) return ExitCode.invalidInput;

@@ -1,0 +1,134 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * The durability toolkit of the writer: files and folders flushed to disk before a rename makes
+ * them visible, and the naming of the temporaries a write leaves beside its target while it runs,
+ * so that a later run can tell which ones belong to a process that died.
+ */
+
+/** What a temporary is for: new content being staged, or the previous content moved aside. */
+export type TemporaryKind = 'staging' | 'previous';
+
+/** `.<base>.<kind>-<pid>`: hidden, named after what it replaces and after the process that made it. */
+export function temporaryName(base: string, kind: TemporaryKind, pid = process.pid): string {
+  return `.${base}.${kind}-${pid}`;
+}
+
+export interface Temporary {
+  base: string;
+  kind: TemporaryKind;
+  pid: number;
+}
+
+/** The parts of a name made by `temporaryName`, or undefined for any other name (not ours). */
+export function parseTemporaryName(name: string): Temporary | undefined {
+  const match = /^\.(.+)\.(staging|previous)-([1-9][0-9]{0,9})$/.exec(name);
+  if (!match) return undefined;
+  return { base: match[1]!, kind: match[2] as TemporaryKind, pid: Number(match[3]) };
+}
+
+/**
+ * Whether the process that made a temporary may still be using it. Our own PID counts as dead: a
+ * write in this process runs start to end without yielding, so a temporary of ours found at the
+ * start of a write is left over from an earlier one that failed (or from a dead process whose PID
+ * we were given).
+ */
+export function processAlive(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists, under another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Writes a file and (unless the caller batches flushes with `fsyncPath`) flushes its bytes to disk. */
+export function writeFileDurable(path: string, content: string | Uint8Array, mode = 0o644, flush = true): void {
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  const fd = openSync(path, 'w', mode);
+  try {
+    let written = 0;
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    if (flush) fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Flushes a file written earlier without a flush (batching the flushes is much faster). */
+export function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Makes a folder's entries (files created, renamed in or out) durable. Some platforms cannot open
+ * or flush a folder (Windows); there the rename is as durable as the file system makes it.
+ */
+export function fsyncDirectory(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, 'r');
+  } catch (error) {
+    if (unsupported(error)) return;
+    throw error;
+  }
+  try {
+    fsyncSync(fd);
+  } catch (error) {
+    if (!unsupported(error)) throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function unsupported(error: unknown): boolean {
+  return ['EISDIR', 'EPERM', 'EINVAL', 'EBADF', 'ENOTSUP', 'EACCES'].includes((error as NodeJS.ErrnoException).code ?? '');
+}
+
+/**
+ * Replaces one file atomically and durably: written and flushed beside it, then renamed over it,
+ * then the folder flushed. Killed at any moment, the path holds the old or the new complete file;
+ * what can be left is a temporary that `removeStaleTemporaries` recognises.
+ */
+export function writeFileAtomic(path: string, content: string | Uint8Array, mode = 0o644): void {
+  const dir = dirname(path);
+  const created = mkdirSync(dir, { recursive: true });
+  if (created) fsyncDirectory(dirname(created));
+  const staging = join(dir, temporaryName(basename(path), 'staging'));
+  try {
+    writeFileDurable(staging, content, mode);
+    renameSync(staging, path);
+  } catch (error) {
+    rmSync(staging, { force: true });
+    throw error;
+  }
+  fsyncDirectory(dir);
+}
+
+/**
+ * Removes the temporaries in a folder that processes now dead left behind while replacing one of
+ * `bases` (every base when none is given). Only names `temporaryName` makes are touched.
+ */
+export function removeStaleTemporaries(dir: string, bases?: readonly string[]): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    // Nothing to clean; a `secrets` that is not a folder is the reader's finding to report.
+    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return;
+    throw error;
+  }
+  for (const name of names) {
+    const temporary = parseTemporaryName(name);
+    if (!temporary || (bases && !bases.includes(temporary.base)) || processAlive(temporary.pid)) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,171 @@
+import { copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { OutputFile } from '../core/output-file.js';
+import { fsyncDirectory, fsyncPath, parseTemporaryName, processAlive, temporaryName, writeFileDurable } from './durable.js';
+
+/**
+ * How an output folder is replaced so that a build killed at any instant leaves the previous or
+ * the new complete tree:
+ *
+ * 1. `recoverOutput` first undoes what killed builds left: the previous output they had moved
+ *    aside comes back if the output itself is missing, and their other temporaries go.
+ * 2. The new tree is written in a sibling `.<out>.staging-<pid>`, never inside the output, and
+ *    flushed to disk, files then folders.
+ * 3. Two renames swap it in (`<out>` → `.<out>.previous-<pid>`, staging → `<out>`) with nothing in
+ *    between; the parent is flushed; only then is the previous tree deleted.
+ *
+ * A kill between the two renames leaves no `<out>` for an instant, but a complete previous tree
+ * aside, which step 1 of the next build (of any kind) restores. The staging tree is never
+ * promoted by recovery, so nothing has to prove it complete.
+ */
+
+/** A fresh, empty staging folder beside `destination`. */
+export function startStaging(destination: string): string {
+  const staging = join(dirname(destination), temporaryName(basename(destination), 'staging'));
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging);
+  return staging;
+}
+
+/** Collects what a staging tree holds so that it can all be flushed before the swap. */
+export class StagedTree {
+  private readonly folders = new Set<string>();
+  private readonly written: string[] = [];
+
+  constructor(readonly root: string) {
+    this.folders.add(root);
+  }
+
+  folder(path: string): void {
+    const parts = path.split('/').filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) {
+      const dir = join(this.root, ...parts.slice(0, i));
+      if (this.folders.has(dir)) continue;
+      mkdirSync(dir, { recursive: true });
+      this.folders.add(dir);
+    }
+  }
+
+  /** Writes files at paths relative to `under` (a `/`-separated folder of the staging tree, or ''). */
+  write(files: readonly OutputFile[], under = ''): void {
+    for (const file of files) {
+      const path = under ? `${under}/${file.path}` : file.path;
+      this.folder(path.split('/').slice(0, -1).join('/'));
+      const target = join(this.root, ...path.split('/'));
+      writeFileDurable(target, file.bytes, 0o644, false);
+      this.written.push(target);
+    }
+  }
+
+  /**
+   * Carries an existing file or folder over unchanged: hard links where the file system has them
+   * (the previous tree is only ever renamed and deleted, never written in place, so sharing its
+   * files is safe and already durable), copies elsewhere.
+   */
+  carry(from: string, to: string): void {
+    this.folder(to.split('/').slice(0, -1).join('/'));
+    this.carryEntry(from, join(this.root, ...to.split('/')));
+  }
+
+  private carryEntry(from: string, target: string): void {
+    const stat = lstatSync(from);
+    if (stat.isDirectory()) {
+      mkdirSync(target);
+      this.folders.add(target);
+      for (const name of readdirSync(from)) this.carryEntry(join(from, name), join(target, name));
+    } else if (stat.isSymbolicLink()) {
+      symlinkSync(readlinkSync(from), target);
+    } else if (stat.isFile()) {
+      try {
+        linkSync(from, target);
+      } catch (error) {
+        if (!['EXDEV', 'EPERM', 'ENOTSUP', 'EMLINK'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+        copyFileSync(from, target);
+        this.written.push(target);
+      }
+    }
+    // Sockets, FIFOs and devices are nobody's output: not carried.
+  }
+
+  /** Flushes every file written, then every folder, deepest first, so the swap exposes only data on disk. */
+  flush(): void {
+    for (const path of this.written) fsyncPath(path);
+    for (const dir of [...this.folders].sort((a, b) => b.length - a.length)) fsyncDirectory(dir);
+  }
+}
+
+/**
+ * Swaps a flushed staging folder in for `destination`. On a failure the previous tree is put back
+ * and the staging folder removed; a kill leaves what `recoverOutput` repairs.
+ */
+export function swapIntoPlace(staging: string, destination: string): void {
+  const parent = dirname(destination);
+  const aside = join(parent, temporaryName(basename(destination), 'previous'));
+  let movedAside = true;
+  try {
+    renameSync(destination, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    movedAside = false;
+  }
+  try {
+    renameSync(staging, destination);
+  } catch (error) {
+    if (movedAside) renameSync(aside, destination);
+    throw error;
+  }
+  fsyncDirectory(parent);
+  rmSync(aside, { recursive: true, force: true });
+}
+
+/**
+ * Repairs what builds killed before their end left around `destination` (see the top of this
+ * file), and the temporaries of killed lock takers. Must run under the output lock.
+ */
+export function recoverOutput(destination: string): void {
+  const parent = dirname(destination);
+  const name = basename(destination);
+  recoverFolder(parent, [name, `${name}.lock`]);
+}
+
+/**
+ * Repairs an output tree left by earlier versions of Slipway, which staged `--env` builds inside the
+ * output (`environments/.<env>.staging-<pid>`, `.<env>.previous-<pid>`).
+ */
+export function recoverInsideOutput(destination: string): void {
+  recoverFolder(destination);
+  recoverFolder(join(destination, 'environments'));
+}
+
+/**
+ * In `dir`, for each base name with temporaries of dead processes: the newest previous copy comes
+ * back if the base itself is missing; every other such temporary is removed.
+ */
+function recoverFolder(dir: string, bases?: readonly string[]): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return;
+    throw error;
+  }
+  const stale = names
+    .map((entry) => ({ entry, temporary: parseTemporaryName(entry) }))
+    .filter(({ temporary }) => temporary && (!bases || bases.includes(temporary.base)) && !processAlive(temporary.pid))
+    .map(({ entry, temporary }) => ({ path: join(dir, entry), ...temporary! }))
+    .sort((a, b) => modified(b.path) - modified(a.path));
+  let restored = false;
+  for (const base of new Set(stale.map((temporary) => temporary.base))) {
+    const previous = stale.find((temporary) => temporary.base === base && temporary.kind === 'previous');
+    if (previous && !lstatSync(join(dir, base), { throwIfNoEntry: false })) {
+      renameSync(previous.path, join(dir, base));
+      restored = true;
+    }
+  }
+  for (const temporary of stale) rmSync(temporary.path, { recursive: true, force: true });
+  if (restored) fsyncDirectory(dir);
+}
+
+function modified(path: string): number {
+  return statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+}
