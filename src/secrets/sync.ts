@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { UsageError, UserError } from '../core/errors.js';
 import type { GeneratedSecret, ResolvedEnvironment, SecretsFile } from '../model/index.js';
 import { removeStaleTemporaries, writeFileAtomic } from '../write/durable.js';
+import { writingTo } from '../write/errors.js';
 import { addOrReplaceSopsValues, encryptSopsYaml } from '../core/sops/index.js';
 import { generateSecretValue, type RandomBytes } from './values.js';
 
@@ -54,7 +55,8 @@ async function syncOne(model: ResolvedEnvironment, options: SecretsOptions): Pro
 
   if (!file) {
     const values = freshValues(generated, options);
-    writeFileAtomic(secretsPath(model, options), await encryptSopsYaml(values, { recipients, lastModified: options.now, ...injectedRandomness(options) }));
+    const encrypted = await encryptSopsYaml(values, { recipients, lastModified: options.now, ...injectedRandomness(options) });
+    writingTo(secretsPath(model, options), () => writeFileAtomic(secretsPath(model, options), encrypted));
     return { environment: model.name, action: 'created', names: Object.keys(values).sort() };
   }
 
@@ -86,7 +88,7 @@ export async function rotateSecrets(model: ResolvedEnvironment, names: readonly 
 async function rewrite(model: ResolvedEnvironment, file: SecretsFile, changes: Record<string, string>, options: SecretsOptions): Promise<SecretsOutcome> {
   const text = new TextDecoder().decode(file.bytes);
   const updated = await addOrReplaceSopsValues(text, options.identities, changes, { lastModified: options.now, recipients: model.secrets.recipients, ...injectedRandomness(options) });
-  writeFileAtomic(secretsPath(model, options), updated);
+  writingTo(secretsPath(model, options), () => writeFileAtomic(secretsPath(model, options), updated));
   return { environment: model.name, action: 'updated', names: Object.keys(changes).sort() };
 }
 

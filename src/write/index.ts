@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { OutputFile } from '../core/output-file.js';
 import { UserError } from '../core/errors.js';
+import { writingTo } from './errors.js';
 import { withOutputLock } from './lock.js';
 import { recoverOutput, StagedTree, startStaging, swapIntoPlace } from './stage.js';
 
@@ -17,11 +18,13 @@ const outputMarker = 'index.json';
  */
 export function writeOutputTree(outDir: string, files: readonly OutputFile[]): void {
   const destination = resolve(outDir);
-  mkdirSync(dirname(destination), { recursive: true });
-  withOutputLock(destination, () => {
-    recoverOutput(destination);
-    guardDestination(destination);
-    replaceWithStaged(destination, (tree) => tree.write(files));
+  writingTo(`the output to ${destination}`, () => {
+    mkdirSync(dirname(destination), { recursive: true });
+    withOutputLock(destination, () => {
+      recoverOutput(destination);
+      guardDestination(destination);
+      replaceWithStaged(destination, (tree) => tree.write(files));
+    });
   });
 }
 

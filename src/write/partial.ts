@@ -4,6 +4,7 @@ import type { OutputFile } from '../core/output-file.js';
 import { sha256Hex } from '../core/digest.js';
 import { parseTemporaryName } from './durable.js';
 import { guardDestination, isOutputTree, replaceWithStaged } from './index.js';
+import { writingTo } from './errors.js';
 import { withOutputLock } from './lock.js';
 import { recoverInsideOutput, recoverOutput } from './stage.js';
 
@@ -28,6 +29,10 @@ export interface PartialUpdate {
  */
 export function writePartialTree(outDir: string, update: PartialUpdate): void {
   const out = resolve(outDir);
+  writingTo(`the output to ${out}`, () => writePartial(out, update));
+}
+
+function writePartial(out: string, update: PartialUpdate): void {
   mkdirSync(dirname(out), { recursive: true });
   withOutputLock(out, () => {
     recoverOutput(out);

@@ -208,6 +208,20 @@ describe('files and folders named on the command line', () => {
     }
   });
 
+  it('--out where nothing can be written: a sentence naming the place and the reason, exit 1', () => {
+    const root = editedTree({});
+    writeFileSync(join(root, 'afile'), 'x\n');
+    for (const [out, reason] of [
+      ['afile/output', /cannot write the output to .*afile\/output: a part of the path is a file, not a folder/],
+      ['/proc/slipway-output', /cannot write the output to \/proc\/slipway-output: /],
+    ] as const) {
+      const result = cliRun(root, ['build', '--no-sign', '--out', out]);
+      expect(result.status, result.stderr).toBe(1);
+      expect(result.stderr).toMatch(reason);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('--root that is a file: a usage error (exit 2), not findings about every folder', () => {
     const root = editedTree({});
     writeFileSync(join(root, 'afile'), 'x\n');
