@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError, UserError } from '../core/errors.js';
+import { temporaryFolder } from '../write/durable.js';
 
 /** A local folder holding the deploy repository's files, checked out when it came from git. */
 export interface DeployStateCheckout {
@@ -23,7 +23,7 @@ export function checkoutDeployState(spec: string, cwd: string): DeployStateCheck
   if (ref === undefined && existsSync(local) && statSync(local).isDirectory() && !isBareRepository(local)) {
     return { root: local, dispose: () => {} };
   }
-  const checkout = mkdtempSync(join(tmpdir(), 'slipway-deploy-state-'));
+  const checkout = temporaryFolder('slipway-deploy-state-');
   const dispose = () => rmSync(checkout, { recursive: true, force: true });
   try {
     cloneInto(existsSync(local) ? local : location, ref, checkout);

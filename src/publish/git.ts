@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { hideCredentials } from '../deploy-repo/index.js';
 import { PublishError, UsageError } from '../core/errors.js';
@@ -8,6 +7,7 @@ import { commitPayload, withSignature, type CommitAuthoring } from './commit-obj
 import type { DeployRepository } from './index.js';
 import { gitBlobId } from './output.js';
 import { fileMode, headState, type RepoState } from './plan.js';
+import { temporaryFolder } from '../write/durable.js';
 
 interface GitRun {
   stdout: Buffer;
@@ -47,7 +47,7 @@ const lastLine = (text: string) => hideCredentials(text.trim().split('\n').at(-1
 export async function openGitRepository(remote: string, authoring: CommitAuthoring): Promise<DeployRepository> {
   if (remote.startsWith('-')) throw new UsageError(`--to ${JSON.stringify(remote)} is not a path or a git URL`);
   const name = hideCredentials(remote);
-  const dir = mkdtempSync(join(tmpdir(), 'slipway-publish-'));
+  const dir = temporaryFolder('slipway-publish-');
   const git = async (args: string[], options: { input?: Uint8Array | string; env?: Record<string, string>; allowFailure?: boolean } = {}) => {
     const result = await run(['--git-dir', dir, ...args], options);
     if (result.code !== 0 && !options.allowFailure) throw new PublishError(`git ${args[0]} failed for ${name}: ${lastLine(result.stderr) || `exit ${result.code}`}`);

@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -131,4 +132,26 @@ export function removeStaleTemporaries(dir: string, bases?: readonly string[]): 
     if (!temporary || (bases && !bases.includes(temporary.base)) || processAlive(temporary.pid)) continue;
     rmSync(join(dir, name), { recursive: true, force: true });
   }
+}
+
+/**
+ * A fresh folder under the system's temporary folder, named `<prefix><pid>-<random>`, after
+ * removing the ones of that prefix whose process is gone: a publish or a checkout killed midway
+ * leaves its folder behind, and the next run is the one that can tell it is stale.
+ */
+export function temporaryFolder(prefix: string): string {
+  const parent = tmpdir();
+  let names: string[] = [];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    // An unreadable temporary folder only means nothing is cleaned.
+  }
+  for (const name of names) {
+    const match = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([1-9][0-9]{0,9})-[A-Za-z0-9]{6}$`).exec(name);
+    // Our own PID's folders may belong to another publish of this process (tests run several): left alone.
+    const pid = match ? Number(match[1]) : undefined;
+    if (pid !== undefined && pid !== process.pid && !processAlive(pid)) rmSync(join(parent, name), { recursive: true, force: true });
+  }
+  return mkdtempSync(join(parent, `${prefix}${process.pid}-`));
 }
