@@ -84,4 +84,21 @@ describeHelm('text from the inputs cannot inject into the Helm values or the ren
       { numRuns: 30 },
     );
   });
+
+  it('a hostile brand name reaches the branding ConfigMap as exactly that text (brightpath-wl)', () => {
+    const base = exampleModel('brightpath-wl');
+    fc.assert(
+      fc.property(hostile, (value) => {
+        const copy = cloneModel(base);
+        copy.infrastructure.whiteLabel = { ...copy.infrastructure.whiteLabel!, brand: { ...copy.infrastructure.whiteLabel!.brand!, name: value } };
+        const file = join(work, 'branding.values.yaml');
+        writeFileSync(file, generateEnvironment(copy).find((candidate) => candidate.path === 'helm/api.values.yaml')!.bytes);
+        const run = runTool(helm!, ['template', 'api', chart, '--namespace', 'brightpath-wl', '-f', file]);
+        expect(run.status, run.stderr).toBe(0);
+        const configMap = parseObjects(run.stdout).find((object) => object.kind === 'ConfigMap' && object.metadata?.name === 'api-branding') as { data: Record<string, string> } | undefined;
+        expect(configMap?.data.BRAND_NAME).toBe(value);
+      }),
+      { numRuns: 20 },
+    );
+  });
 });
