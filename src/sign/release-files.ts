@@ -78,10 +78,10 @@ export function releaseEnvironment(model: ResolvedEnvironment, files: readonly O
 export function keptRelease(previous: PreviousRelease, options: Pick<ReleaseOptions, 'signingSeed' | 'keepSignature'>): { files: OutputFile[]; resigned: boolean } {
   const files: OutputFile[] = [{ path: MANIFEST_FILE, bytes: previous.manifest }];
   const held = previous.signature;
-  const current = held !== undefined && (options.keepSignature?.(previous.manifest, held) ?? true);
-  if (current) return { files: [...files, { path: SIGNATURE_FILE, bytes: held }], resigned: false };
   // An unsigned build cannot sign again: it keeps what there is (verify and publish judge it).
-  if (!options.signingSeed) return { files: held ? [...files, { path: SIGNATURE_FILE, bytes: held }] : files, resigned: false };
+  const current = held !== undefined && (!options.signingSeed || (options.keepSignature?.(previous.manifest, held) ?? true));
+  if (current) return { files: [...files, { path: SIGNATURE_FILE, bytes: held }], resigned: false };
+  if (!options.signingSeed) return { files, resigned: false };
   return { files: [...files, signatureFile(options.signingSeed, previous.manifest)], resigned: held !== undefined };
 }
 

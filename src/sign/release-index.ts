@@ -160,9 +160,9 @@ export function releaseIndexFiles(rootFiles: readonly OutputFile[], environments
   const previous = options.previous ? parseReleaseIndex(options.previous.manifest, `the previous ${RELEASE_INDEX_FILE}`) : undefined;
   if (options.previous && previous && sameContent(previous, listed, files, revokedKeys)) {
     const held = options.previous.signature;
-    const current = held !== undefined && (options.keepSignature?.(options.previous.manifest, held) ?? true);
-    // Without a seed (an unsigned build) a signature that may not stay is still the best there is.
-    const signature = current ? held : options.signingSeed ? signatureText(options.signingSeed, options.previous.manifest) : held;
+    // Without a seed (an unsigned build) the held signature is all there is, whoever made it.
+    const current = held !== undefined && (!options.signingSeed || (options.keepSignature?.(options.previous.manifest, held) ?? true));
+    const signature = current ? held : options.signingSeed ? signatureText(options.signingSeed, options.previous.manifest) : undefined;
     return [{ path: RELEASE_INDEX_FILE, bytes: options.previous.manifest }, ...(signature ? [{ path: RELEASE_INDEX_SIGNATURE_FILE, bytes: signature }] : [])];
   }
   const bytes = releaseIndexBytes({

@@ -5,8 +5,9 @@
  * client trusted, the command line — and are united, never subtracted: an attacker holding a
  * revoked key gains nothing by leaving the revocation out of a tree they sign.
  */
-import { parseSignatureFile, verifyBytes } from '../core/signing/signature.js';
-import { keyId } from '../core/signing/keys.js';
+import { createPublicKey, verify } from 'node:crypto';
+import { parseSignatureFile } from '../core/signing/signature.js';
+import { publicKeyToPem } from '../core/signing/keys.js';
 
 export const KEY_ID = /^[0-9a-f]{16}$/;
 
@@ -24,22 +25,23 @@ export function sortedKeyIds(ids: Iterable<string>): string[] {
   return [...new Set(ids)].sort();
 }
 
-/** The ids of the keys among `keys` under which `signatureFile` verifies `signed` (none when it is damaged). */
-export function signersOf(signed: Uint8Array, signatureFile: Uint8Array, keys: readonly Uint8Array[]): string[] {
-  let signature: Uint8Array;
-  try {
-    signature = parseSignatureFile(signatureFile);
-  } catch {
-    return [];
-  }
-  return keys.filter((key) => verifyBytes(key, signed, signature)).map(keyId);
-}
-
 /**
  * Whether a signature a build would carry over may stay: it verifies under one of `current` (the
  * keys of keys/ and the signing key, less every revoked one). Otherwise the build signs the same
  * bytes again with its key, which is how a rotation replaces a revoked key's signatures.
  */
 export function keepsSignature(current: readonly Uint8Array[]): (signed: Uint8Array, signatureFile: Uint8Array) => boolean {
-  return (signed, signatureFile) => signersOf(signed, signatureFile, current).length > 0;
+  // A build asks this of every kept manifest, so it goes through OpenSSL (node:crypto), some fifty
+  // times faster than the pure-JS verifier, and as strict: a kept signature it accepted that the
+  // strict check refused would fail verify loudly, never pass silently.
+  const keys = current.map((key) => createPublicKey(publicKeyToPem(key)));
+  return (signed, signatureFile) => {
+    let signature: Uint8Array;
+    try {
+      signature = parseSignatureFile(signatureFile);
+    } catch {
+      return false;
+    }
+    return keys.some((key) => verify(null, signed, key, signature));
+  };
 }
