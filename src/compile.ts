@@ -11,8 +11,9 @@ import { resolveChart } from './resolve/chart.js';
 import { resolveEnvironment } from './resolve/index.js';
 import { chartPin } from './sign/chart-pin.js';
 import type { ChartPin } from './sign/manifest.js';
-import { releaseEnvironment } from './sign/release-files.js';
+import { keptRelease, releaseEnvironment } from './sign/release-files.js';
 import { releaseIndexFiles, type ReleaseIndexOptions } from './sign/release-index.js';
+import { signingTrust, type SigningTrust } from './sign/rotation.js';
 import { ruleFindings, schemaCheck } from './validate/index.js';
 
 /**
@@ -115,7 +116,10 @@ export function outputTree(result: RenderedEnvironments): OutputFile[] {
 
 /** Validates everything, then generates and signs the chosen environments' folders. */
 export function renderEnvironments(options: CompileOptions): RenderedEnvironments {
-  const validation = validateSourceTree({ ...options, purpose: 'build' });
+  const validated = validateSourceTree({ ...options, purpose: 'build' });
+  const previousRoot = options.previous?.releaseIndex();
+  const trust = signingTrust(validated.project, previousRoot, options.signingSeed);
+  const validation = { ...validated, diagnostics: sortDiagnostics([...validated.diagnostics, ...trust.diagnostics]) };
   if (hasErrors(validation.diagnostics)) return validation;
 
   const folders = new Map<string, OutputFile[]>();
@@ -137,20 +141,31 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
     if (target.status === 'blocked') {
       // Nothing new for a blocked target: whatever the deploy repo holds for it stays as it is.
       const kept = options.previous?.folder(target.name) ?? new Map<string, Uint8Array>();
-      if (kept.size > 0) folders.set(target.name, [...kept].map(([path, bytes]) => ({ path, bytes })));
       const manifest = kept.get('release.json');
-      if (manifest) manifestDigests.set(target.name, sha256Hex(manifest));
+      if (manifest) {
+        // Its files stay as they are, but a signature by a revoked key would fail the whole tree.
+        const signature = kept.get('release.json.sig');
+        const release = keptRelease({ manifest, ...(signature ? { signature } : {}) }, { ...(options.signingSeed ? { signingSeed: options.signingSeed } : {}), keepSignature: trust.keepSignature });
+        for (const file of release.files) kept.set(file.path, file.bytes);
+        manifestDigests.set(target.name, sha256Hex(manifest));
+        if (release.resigned) changedEnvironments.push(target.name);
+      }
+      if (kept.size > 0) folders.set(target.name, [...kept].map(([path, bytes]) => ({ path, bytes })));
     } else {
       const rendered = generateEnvironment(target.model!).map(({ path, bytes }) => ({ path, bytes }));
-      const release = releaseEnvironment(target.model!, rendered, signingOptions(options, target.name, pinOf(target.model!)));
+      const release = releaseEnvironment(target.model!, rendered, signingOptions(options, trust, target.name, pinOf(target.model!)));
       folders.set(target.name, [...rendered, ...release.files]);
       manifestDigests.set(target.name, release.manifestSha256);
       if (release.changed) changedEnvironments.push(target.name);
     }
     options.onProgress?.(index + 1, chosen.length);
   });
-  const previousRoot = options.previous?.releaseIndex();
-  const rootSigning: ReleaseIndexOptions = { ...(previousRoot ? { previous: previousRoot } : {}), ...(options.signingSeed ? { signingSeed: options.signingSeed } : {}) };
+  const rootSigning: ReleaseIndexOptions = {
+    ...(previousRoot ? { previous: previousRoot } : {}),
+    ...(options.signingSeed ? { signingSeed: options.signingSeed } : {}),
+    revokedKeys: trust.revokedKeys,
+    keepSignature: trust.keepSignature,
+  };
   return { ...validation, folders, manifestDigests, changedEnvironments, rendered: chosen.map((target) => target.name), rootSigning };
 }
 
@@ -217,7 +232,7 @@ function renderFindings(model: ResolvedEnvironment, purpose: 'validate' | 'build
   return purpose === 'build' ? findings : findings.map((finding) => (finding.severity === 'error' ? { ...finding, severity: 'warning' } : finding));
 }
 
-function signingOptions(options: CompileOptions, environment: string, chart: ChartPin | undefined): Parameters<typeof releaseEnvironment>[2] {
+function signingOptions(options: CompileOptions, trust: SigningTrust, environment: string, chart: ChartPin | undefined): Parameters<typeof releaseEnvironment>[2] {
   const previousManifest = options.previous?.manifest(environment);
   const previousSignature = options.previous?.signature(environment);
   return {
@@ -225,5 +240,6 @@ function signingOptions(options: CompileOptions, environment: string, chart: Cha
     ...(options.signingSeed ? { signingSeed: options.signingSeed } : {}),
     ...(options.sourceCommit ? { sourceCommit: options.sourceCommit } : {}),
     ...(chart ? { chart } : {}),
+    keepSignature: trust.keepSignature,
   };
 }

@@ -63,6 +63,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--branch <name>', "the branch to publish to (default: the repository's default branch)")
     .option('--pull-request', 'push a branch and open a pull request instead of updating the branch')
     .option('--keys <dir>', 'folder of trusted *.pub.pem keys the output must verify under', 'keys')
+    .option('--revoked <keyid>', 'refuse signatures by this release key id even if the output does not revoke it (repeatable)', collect, [])
     .option('--signing-key <file>', 'the release key (or SLIPWAY_SIGNING_KEY), to sign the root manifest again when folders are kept from the repository')
     .option('--commit-signing-key <file>', 'armored OpenPGP secret key that signs the commit (slipway-commit.key.asc); or set SLIPWAY_COMMIT_SIGNING_KEY_FILE or SLIPWAY_COMMIT_SIGNING_KEY (the text)')
     .action(async (options) => setExit(await runPublish(options, io)));
@@ -72,7 +73,8 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .description("check each environment's signature against trusted keys, every file's hash, and that no file is unlisted")
     .argument('<dir>', 'an output tree or a deploy repository checkout')
     .option('--keys <dir>', 'folder of trusted *.pub.pem keys', 'keys')
-    .option('--against <dir|git-url>', 'the deploy state last trusted: refuse a manifest older than it, or not chained to it')
+    .option('--against <dir|git-url>', 'the deploy state last trusted: refuse a manifest older than it, or not chained to it, or signed by a key it revokes')
+    .option('--revoked <keyid>', 'refuse signatures by this release key id even if the tree does not revoke it (repeatable)', collect, [])
     .action(async (dir, options) => setExit(await runVerify(dir, options, io)));
 
   cli

@@ -18,25 +18,44 @@ interface Link {
 /** The manifests a path held in the history of the tree's git work tree, by sha256; empty without history. */
 type History = (path: string) => Map<string, Link>;
 
-/**
- * `verify --against`: rollback and freeze protection. `spec` is the deploy state the client last
- * trusted (a folder, or anything git can clone, `#REF` allowed). Every manifest the trusted state
- * holds (each environment's release.json and the root release-index.json) must be either the same
- * in the tree verified, or a later one whose `previous` chain leads back to it: a lower
- * `sequence` is an older release replayed, an equal one with other content a forked history. The
- * chain is followed through the git history of the verified folder when it is a clone; without
- * history only a direct successor can be shown to reach it.
- */
-export function checkAgainst(dir: string, tree: DeployTree, spec: string, cwd: string): TreeProblem[] {
+/** The deploy state a client last trusted (`verify --against`), read once. */
+export interface TrustedState {
+  /** Where it came from, credentials hidden. */
+  origin: string;
+  tree: DeployTree;
+  /** The release keys its root manifest revokes: they stay revoked for any later tree. */
+  revokedKeys: string[];
+}
+
+/** Reads `spec` (a folder, or anything git can clone, `#REF` allowed) as the state a client last trusted. */
+export function readTrustedState(spec: string, cwd: string): TrustedState {
   const origin = hideCredentials(spec);
   const checkout = checkoutDeployState(spec, cwd);
-  let trusted: DeployTree;
+  let tree: DeployTree;
   try {
-    trusted = readDeployTree(checkout.root, 'managed');
+    tree = readDeployTree(checkout.root, 'managed');
   } finally {
     checkout.dispose();
   }
-  if (trusted.refused.size > 0) throw new IntegrityError(`the trusted state ${origin} holds links or special files; it cannot be compared against`);
+  if (tree.refused.size > 0) throw new IntegrityError(`the trusted state ${origin} holds links or special files; it cannot be compared against`);
+  const root = tree.files.get(RELEASE_INDEX_FILE);
+  const revokedKeys = root ? (parseReleaseIndex(root, `${RELEASE_INDEX_FILE} of the trusted state ${origin}`).revokedKeys ?? []) : [];
+  return { origin, tree, revokedKeys };
+}
+
+/**
+ * `verify --against`: rollback and freeze protection against the state the client last trusted.
+ * Every manifest the trusted state holds (each environment's release.json and the root
+ * release-index.json) must be either the same in the tree verified, or a later one whose
+ * `previous` chain leads back to it: a lower `sequence` is an older release replayed, an equal one
+ * with other content a forked history. A manifest signed again after a key rotation is the same
+ * bytes, so it is the same manifest here. The chain is followed through the git history of the
+ * verified folder when it is a clone; without history only a direct successor can be shown to
+ * reach it. And every key the trusted state revokes must still be revoked: revocations are never
+ * undone (the caller also refuses, through `checkDeployTree`, every signature by such a key).
+ */
+export function checkAgainst(dir: string, tree: DeployTree, trustedState: TrustedState): TreeProblem[] {
+  const { origin, tree: trusted } = trustedState;
   const history = gitHistory(dir);
   const problems: TreeProblem[] = [];
   const compare = (path: string, read: (bytes: Uint8Array, what: string) => Link) => {
@@ -55,7 +74,19 @@ export function checkAgainst(dir: string, tree: DeployTree, spec: string, cwd: s
   };
   compare(RELEASE_INDEX_FILE, (bytes, what) => parseReleaseIndex(bytes, what));
   for (const name of trusted.environments.keys()) compare(`environments/${name}/${MANIFEST_FILE}`, (bytes, what) => parseManifest(bytes, what));
+  const dropped = trustedState.revokedKeys.filter((id) => !revokedIn(tree).includes(id));
+  if (dropped.length > 0 && tree.files.has(RELEASE_INDEX_FILE)) {
+    problems.push({ file: RELEASE_INDEX_FILE, reason: `does not revoke key ${dropped.join(', ')}, which the trusted state ${origin} revokes: a revocation was dropped (a revoked key stays revoked; its signatures are refused here either way)` });
+  }
   return problems;
+}
+
+function revokedIn(tree: DeployTree): string[] {
+  try {
+    return parseReleaseIndex(tree.files.get(RELEASE_INDEX_FILE)!).revokedKeys ?? [];
+  } catch {
+    return []; // the tree check reports a damaged root manifest already
+  }
 }
 
 function chainProblem(now: Uint8Array, link: Link, old: Uint8Array, oldLink: Link, history: () => Map<string, Link>, origin: string): string | undefined {

@@ -1,5 +1,6 @@
 import { sha256Hex } from '../core/digest.js';
 import { keyId } from '../core/signing/keys.js';
+import type { Revocations } from '../sign/revocation.js';
 import { parseSignatureFile, verifyBytes } from '../core/signing/signature.js';
 import { refusalReason } from '../core/tree.js';
 import { MANIFEST_FILE, SIGNATURE_FILE, comparePaths, parseManifest, type ReleaseManifest } from '../sign/manifest.js';
@@ -13,8 +14,8 @@ export interface TreeProblem {
 
 /** How the signature of an environment's release manifest is checked. */
 export type SignatureCheck =
-  /** `slipway verify`: release.json.sig must verify release.json under one of these keys. */
-  | { trustedKeys: readonly Uint8Array[] }
+  /** `slipway verify`: release.json.sig must verify release.json under one of these keys that is not revoked. */
+  | { trustedKeys: readonly Uint8Array[]; revoked?: Revocations }
   /** `publish`: release.json.sig must be there; the workflow runs `slipway verify` first to check it. */
   | 'present';
 
@@ -53,7 +54,7 @@ export function checkEnvironmentFolder(name: string, folder: EnvironmentFolder, 
   let signedBy: string | undefined;
   if (signature === undefined) problem(SIGNATURE_FILE, 'is missing: release.json is not signed (built with --no-sign?)');
   else if (signatures !== 'present') {
-    const reason = signatureProblem(manifestBytes, signature, signatures.trustedKeys, `${prefix}${SIGNATURE_FILE}`, MANIFEST_FILE);
+    const reason = signatureProblem(manifestBytes, signature, signatures.trustedKeys, `${prefix}${SIGNATURE_FILE}`, MANIFEST_FILE, signatures.revoked);
     if (typeof reason === 'string') problem(SIGNATURE_FILE, reason);
     else signedBy = reason.signedBy;
   }
@@ -94,9 +95,10 @@ function reportedAsRefused(path: string, refused: ReadonlyMap<string, unknown>):
 
 /**
  * Why `signatureFile` (at `path`) does not verify `signed` (named `signedName` in messages) under
- * any trusted key, or the key id it verifies under.
+ * any trusted key that is not revoked, or the key id it verifies under. A signature by a revoked
+ * key is refused even while that key is still in the trusted folder: revocation wins.
  */
-export function signatureProblem(signed: Uint8Array, signatureFile: Uint8Array, trustedKeys: readonly Uint8Array[], path: string, signedName: string): string | { signedBy: string } {
+export function signatureProblem(signed: Uint8Array, signatureFile: Uint8Array, trustedKeys: readonly Uint8Array[], path: string, signedName: string, revoked: Revocations = new Map()): string | { signedBy: string } {
   let signature: Uint8Array;
   try {
     signature = parseSignatureFile(signatureFile, path);
@@ -104,7 +106,12 @@ export function signatureProblem(signed: Uint8Array, signatureFile: Uint8Array, 
     return (error as Error).message.replace(`${path} `, '');
   }
   if (trustedKeys.length === 0) return 'cannot be checked: no trusted public keys were given';
-  const key = trustedKeys.find((publicKey) => verifyBytes(publicKey, signed, signature));
-  if (key) return { signedBy: keyId(key) };
+  const signers = trustedKeys.filter((publicKey) => verifyBytes(publicKey, signed, signature)).map(keyId);
+  const current = signers.find((id) => !revoked.has(id));
+  if (current) return { signedBy: current };
+  if (signers.length > 0) {
+    const id = signers[0]!;
+    return `is signed by key ${id} only, which is revoked (by ${revoked.get(id)}): ${signedName} must be signed again by a current key (build again with --previous, signing with it)`;
+  }
   return `does not verify ${signedName} under any of the ${trustedKeys.length} trusted key(s) (wrong key, or ${signedName} or its signature was changed)`;
 }

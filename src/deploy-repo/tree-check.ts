@@ -3,6 +3,7 @@ import { refusalReason } from '../core/tree.js';
 import { chartFolder, chartPin } from '../sign/chart-pin.js';
 import { MANIFEST_FILE, comparePaths, type ReleaseManifest } from '../sign/manifest.js';
 import { RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE, parseReleaseIndex, type ReleaseIndex } from '../sign/release-index.js';
+import { addRevocations, type Revocations } from '../sign/revocation.js';
 import { checkEnvironmentFolder, signatureProblem, type TreeProblem } from './environment-check.js';
 import { isManaged } from './layout.js';
 import type { DeployTree } from './read.js';
@@ -23,6 +24,10 @@ export interface TreeCheck {
   releaseIndex?: ReleaseIndex;
   /** Every environment manifest that could be read, by name. */
   manifests: Map<string, ReleaseManifest>;
+  /** The key the root manifest's signature verifies under, when it does. */
+  rootSignedBy?: string;
+  /** Every revocation the check applied: those given, and those the tree's own root manifest records. */
+  revoked: Revocations;
 }
 
 const ROOT_MANIFESTS = new Set([RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE]);
@@ -35,9 +40,13 @@ const ROOT_MANIFESTS = new Set([RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE
  * - the environment folders are exactly those it lists, each holding the manifest it names;
  * - every folder checks out against its own signed manifest (`checkEnvironmentFolder`), and a
  *   manifest that pins the shared chart matches what charts/<name>/ holds;
- * - links and special files are refused wherever they are; a tree with no environment fails.
+ * - links and special files are refused wherever they are; a tree with no environment fails;
+ * - no signature counts that only a revoked key made: revoked are the keys of `revoked` (from a
+ *   trusted side: the command line, the state a client trusted, the deploy repository) and those
+ *   the tree's root manifest revokes itself (read before its signature is checked: a revocation
+ *   can only refuse more, so it needs no signature to be heeded).
  */
-export function checkDeployTree(tree: DeployTree, trustedKeys: readonly Uint8Array[]): TreeCheck {
+export function checkDeployTree(tree: DeployTree, trustedKeys: readonly Uint8Array[], revoked: Revocations = new Map()): TreeCheck {
   const failures: TreeProblem[] = [];
   const fail = (file: string, reason: string) => failures.push({ file, reason });
   const unmanaged = [...tree.files.keys(), ...tree.refused.keys()].filter((path) => !isManaged(path) && !isManaged(`${path}/`)).sort(comparePaths);
@@ -50,7 +59,8 @@ export function checkDeployTree(tree: DeployTree, trustedKeys: readonly Uint8Arr
   }
   for (const path of tree.files.keys()) if (/^environments\/[^/]+$/.test(path)) fail(path, 'is a file; environments/ holds only environment folders');
 
-  const releaseIndex = checkRootManifest(tree, trustedKeys, fail);
+  const root = checkRootManifest(tree, trustedKeys, revoked, fail);
+  const releaseIndex = root.index;
   const listed = new Map((releaseIndex?.environments ?? []).map((entry) => [entry.name, entry] as const));
   const names = [...new Set([...tree.environments.keys(), ...listed.keys()])].sort(comparePaths);
   const refusedUnder = [...tree.refused.keys()].some((path) => path === 'environments' || path.startsWith('environments/'));
@@ -68,7 +78,7 @@ export function checkDeployTree(tree: DeployTree, trustedKeys: readonly Uint8Arr
       else if (entry?.status === 'ready') fail(`environments/${name}`, `is missing: ${RELEASE_INDEX_FILE} lists ${name} as ready`);
       continue;
     }
-    const check = checkEnvironmentFolder(name, folder, { trustedKeys });
+    const check = checkEnvironmentFolder(name, folder, { trustedKeys, revoked: root.revoked });
     failures.push(...check.problems);
     let ok = check.problems.length === 0;
     const manifestBytes = folder.files.get(MANIFEST_FILE);
@@ -92,29 +102,50 @@ export function checkDeployTree(tree: DeployTree, trustedKeys: readonly Uint8Arr
     }
     if (ok && check.signedBy && releaseIndex) verified.push({ name, release: check.release!, keyId: check.signedBy });
   }
-  return { environments: verified, failures: distinct(failures), unmanaged, manifests, ...(releaseIndex ? { releaseIndex } : {}) };
+  return {
+    environments: verified,
+    failures: distinct(failures),
+    unmanaged,
+    manifests,
+    revoked: root.revoked,
+    ...(releaseIndex ? { releaseIndex } : {}),
+    ...(root.signedBy ? { rootSignedBy: root.signedBy } : {}),
+  };
 }
 
-/** The root manifest's own checks; returns it when it could be read. */
-function checkRootManifest(tree: DeployTree, trustedKeys: readonly Uint8Array[], fail: (file: string, reason: string) => void): ReleaseIndex | undefined {
+interface RootCheck {
+  index?: ReleaseIndex;
+  signedBy?: string;
+  revoked: Revocations;
+}
+
+/** The root manifest's own checks; returns it when it could be read, with the revocations that apply to the tree. */
+function checkRootManifest(tree: DeployTree, trustedKeys: readonly Uint8Array[], given: Revocations, fail: (file: string, reason: string) => void): RootCheck {
   const bytes = tree.files.get(RELEASE_INDEX_FILE);
   const signature = tree.files.get(RELEASE_INDEX_SIGNATURE_FILE);
   if (!bytes) {
     if (!tree.refused.has(RELEASE_INDEX_FILE)) fail(RELEASE_INDEX_FILE, 'is missing: the root files (index.json, README.md, api/, charts/) and the list of environments are not signed; build again with this Slipway');
-    return undefined;
+    return { revoked: given };
   }
-  if (!signature) {
-    if (!tree.refused.has(RELEASE_INDEX_SIGNATURE_FILE)) fail(RELEASE_INDEX_SIGNATURE_FILE, `is missing: ${RELEASE_INDEX_FILE} is not signed (built with --no-sign?)`);
-  } else {
-    const reason = signatureProblem(bytes, signature, trustedKeys, RELEASE_INDEX_SIGNATURE_FILE, RELEASE_INDEX_FILE);
-    if (typeof reason === 'string') fail(RELEASE_INDEX_SIGNATURE_FILE, reason);
-  }
-  let index: ReleaseIndex;
+  let index: ReleaseIndex | undefined;
+  let unreadable: string | undefined;
   try {
     index = parseReleaseIndex(bytes);
   } catch (error) {
-    fail(RELEASE_INDEX_FILE, (error as Error).message.replace(`${RELEASE_INDEX_FILE} `, ''));
-    return undefined;
+    unreadable = (error as Error).message.replace(`${RELEASE_INDEX_FILE} `, '');
+  }
+  const revoked = addRevocations(new Map(given), index?.revokedKeys ?? [], RELEASE_INDEX_FILE);
+  let signedBy: string | undefined;
+  if (!signature) {
+    if (!tree.refused.has(RELEASE_INDEX_SIGNATURE_FILE)) fail(RELEASE_INDEX_SIGNATURE_FILE, `is missing: ${RELEASE_INDEX_FILE} is not signed (built with --no-sign?)`);
+  } else {
+    const reason = signatureProblem(bytes, signature, trustedKeys, RELEASE_INDEX_SIGNATURE_FILE, RELEASE_INDEX_FILE, revoked);
+    if (typeof reason === 'string') fail(RELEASE_INDEX_SIGNATURE_FILE, reason);
+    else signedBy = reason.signedBy;
+  }
+  if (!index) {
+    fail(RELEASE_INDEX_FILE, unreadable!);
+    return { revoked };
   }
   const listed = new Set<string>();
   for (const entry of index.files) {
@@ -129,7 +160,7 @@ function checkRootManifest(tree: DeployTree, trustedKeys: readonly Uint8Array[],
     if (path.startsWith('environments/') || ROOT_MANIFESTS.has(path) || listed.has(path) || !isManaged(path)) continue;
     fail(path, `is not listed in ${RELEASE_INDEX_FILE} (a file was added)`);
   }
-  return index;
+  return { index, revoked, ...(signedBy ? { signedBy } : {}) };
 }
 
 function distinct(problems: TreeProblem[]): TreeProblem[] {

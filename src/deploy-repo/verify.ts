@@ -8,7 +8,8 @@ import { bytesEqual } from '../core/signing/pem.js';
 import { entryKind, refusalReason } from '../core/tree.js';
 import { comparePaths } from '../sign/manifest.js';
 import type { TreeProblem } from './environment-check.js';
-import { checkAgainst } from './against.js';
+import { checkAgainst, readTrustedState } from './against.js';
+import { addRevocations } from '../sign/revocation.js';
 import { checkDeployTree, type VerifiedEnvironment } from './tree-check.js';
 import { readDeployTree } from './read.js';
 
@@ -18,11 +19,15 @@ export interface VerifyResult {
   failures: TreeProblem[];
   /** Files Slipway does not manage (CODEOWNERS, workflows), left alone. */
   unmanaged: string[];
+  /** Every revoked key id the check applied. */
+  revoked?: string[];
 }
 
 export interface VerifyOptions {
-  /** `--against`: the deploy state the client last trusted, for rollback and freeze checks. */
+  /** `--against`: the deploy state the client last trusted, for rollback and freeze checks; its revocations apply too. */
   against?: { spec: string; cwd: string };
+  /** `--revoked`: key ids whose signatures are refused, whatever the tree says. */
+  revoked?: readonly string[];
 }
 
 /**
@@ -38,16 +43,20 @@ export async function verifyOutputTree(outDir: string, trustedPublicKeys: readon
     return { environments: [], failures: [{ file: 'environments', reason }], unmanaged: [] };
   }
   const tree = readDeployTree(outDir, 'checkout');
-  const check = checkDeployTree(tree, trustedPublicKeys);
+  // Revocations come from the trusted side first, so that messages name it: a tree cannot lift them.
+  const trusted = options.against ? readTrustedState(options.against.spec, options.against.cwd) : undefined;
+  const revoked = addRevocations(new Map(), options.revoked ?? [], '--revoked');
+  if (trusted) addRevocations(revoked, trusted.revokedKeys, `the trusted state ${trusted.origin}`);
+  const check = checkDeployTree(tree, trustedPublicKeys, revoked);
   const failures = [...check.failures];
   let verified = check.environments;
-  if (options.against) {
-    const rollbacks = checkAgainst(outDir, tree, options.against.spec, options.against.cwd);
+  if (trusted) {
+    const rollbacks = checkAgainst(outDir, tree, trusted);
     failures.push(...rollbacks);
     const refused = new Set(rollbacks.map((problem) => problem.file));
     verified = verified.filter((environment) => !refused.has(`environments/${environment.name}/release.json`));
   }
-  return { environments: verified, failures, unmanaged: check.unmanaged };
+  return { environments: verified, failures, unmanaged: check.unmanaged, revoked: [...check.revoked.keys()].sort() };
 }
 
 /**

@@ -146,6 +146,8 @@ export interface AttestationPolicy {
   requiredFor?: { tiers?: Tier[]; modes?: Mode[] };
   maxAgeDays?: number;
   results?: Record<string, { status: 'passed' | 'failed' | 'pending'; at?: string }>;
+  /** Release keys that may no longer sign (key ids of keys/*.pub.pem), with why. */
+  revokedKeys?: Array<{ keyId: string; reason?: string }>;
 }
 
 export interface ProjectSettings {

@@ -2,6 +2,7 @@ import { PublishError } from '../core/errors.js';
 import type { BuiltOutput } from './output.js';
 import { planPublish, type PublishPlan, type RepoState } from './plan.js';
 import { defaultBackoff, type Backoff } from './retry.js';
+import { heldRevocations, refuseRevokedSigners } from './revocations.js';
 
 export { readOutput, type BuiltOutput } from './output.js';
 
@@ -22,6 +23,8 @@ export interface DeployRepository {
 
 export interface PublishOptions {
   output: BuiltOutput;
+  /** The output folder, for messages. */
+  outputDir?: string;
   repository: DeployRepository;
   /** The release key, to sign the root manifest again when folders are kept from the repository. */
   signingSeed?: Uint8Array;
@@ -58,7 +61,10 @@ export async function publish(options: PublishOptions): Promise<PublishResult> {
   const branch = options.branch ?? (await repository.defaultBranch());
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const state = await repository.read(branch);
-    const plan = await planPublish(output, state, options.signingSeed);
+    // Sticky revocations: checked on every attempt, since a moved head may have revoked a key meanwhile.
+    const revoked = await heldRevocations(state, `${repository.name} ${branch}`);
+    refuseRevokedSigners(output, revoked, `${repository.name} ${branch}`, options.outputDir ?? 'the output');
+    const plan = await planPublish(output, state, options.signingSeed, revoked);
     if (plan.conflicts.length > 0) throw new PublishError(conflictMessage(repository.name, branch, plan));
     if (plan.changes.size === 0) return { outcome: 'unchanged', branch, plan, attempts: attempt, ...(state.commit ? { commit: state.commit } : {}) };
     const { title, body } = commitMessage(plan);
@@ -89,8 +95,8 @@ function conflictMessage(name: string, branch: string, plan: PublishPlan): strin
 
 /** The commit's title and body: environments, releases, the source commit. Deterministic for a given plan. */
 function commitMessage(plan: PublishPlan): { title: string; body: string } {
-  const changed = plan.environments.filter((e) => e.action === 'added' || e.action === 'updated' || e.action === 'removed');
-  const label = (e: PublishPlan['environments'][number]) => (e.action === 'removed' ? `${e.name} (removed)` : `${e.name} ${e.release ?? ''}`.trim());
+  const changed = plan.environments.filter((e) => e.action === 'added' || e.action === 'updated' || e.action === 'removed' || e.action === 're-signed');
+  const label = (e: PublishPlan['environments'][number]) => (e.action === 'removed' ? `${e.name} (removed)` : e.action === 're-signed' ? `${e.name} (re-signed)` : `${e.name} ${e.release ?? ''}`.trim());
   let title: string;
   if (changed.length === 0) title = 'Publish project files (index, README, policies)';
   else if (changed.length <= 3) title = `Publish ${changed.map(label).join(', ')}`;
@@ -101,6 +107,7 @@ function commitMessage(plan: PublishPlan): { title: string; body: string } {
   for (const e of changed) {
     const digest = e.manifestSha256 ? `, manifest ${e.manifestSha256.slice(0, 12)}` : '';
     if (e.action === 'removed') body.push(`- ${e.name}: removed (no longer in the source)`);
+    else if (e.action === 're-signed') body.push(`- ${e.name}: signed again by the current release key, release ${e.release ?? '?'} unchanged (sequence ${e.sequence ?? '?'}${digest})`);
     else body.push(`- ${e.name}: ${e.action}, release ${e.release ?? '?'} (sequence ${e.sequence ?? '?'}${digest})`);
   }
   const kept = plan.environments.filter((e) => e.action === 'kept-newer' || e.action === 'kept-blocked');

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { IntegrityError, UserError } from '../core/errors.js';
 import { checkDeployTree, readDeployTree, readIndex, type IndexEntry } from '../deploy-repo/index.js';
-import type { ReleaseIndex } from '../sign/release-index.js';
+import { RELEASE_INDEX_SIGNATURE_FILE, type ReleaseIndex } from '../sign/release-index.js';
+import { addRevocations } from '../sign/revocation.js';
 
 /** A built output tree, read whole, verified, ready to publish. */
 export interface BuiltOutput {
@@ -11,6 +12,8 @@ export interface BuiltOutput {
   index: Map<string, IndexEntry>;
   /** The signed root manifest: which environments exist, their status and manifests. */
   releaseIndex: ReleaseIndex;
+  /** Each signature file of the tree → the id of the key it verifies under. */
+  signers: Map<string, string>;
 }
 
 /** The git object id of a blob (SHA-1, as GitHub and default git repositories use). */
@@ -26,11 +29,11 @@ export function gitBlobId(bytes: Uint8Array): string {
  * the root manifest, and must also say what it says about every environment: which environments
  * exist and whether they are blocked is never taken from an unsigned file.
  */
-export function readOutput(dir: string, trustedKeys: readonly Uint8Array[]): BuiltOutput {
+export function readOutput(dir: string, trustedKeys: readonly Uint8Array[], revoked: readonly string[] = []): BuiltOutput {
   if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new UserError(`${dir}: no such folder; build first (slipway build --out ${dir})`);
   const tree = readDeployTree(dir, 'everything');
   if (!tree.files.has('index.json') && !tree.environments.size) throw new UserError(`${dir} is not Slipway output (no index.json, no environments/)`);
-  const check = checkDeployTree(tree, trustedKeys);
+  const check = checkDeployTree(tree, trustedKeys, addRevocations(new Map(), revoked, '--revoked'));
   const problems = check.failures.map((failure) => `${failure.file} ${failure.reason}`);
   for (const path of check.unmanaged) problems.push(`${path} is not a file Slipway writes (publish never commits what the build did not sign)`);
   const index = readIndex(tree.files);
@@ -38,7 +41,9 @@ export function readOutput(dir: string, trustedKeys: readonly Uint8Array[]): Bui
   if (problems.length || !check.releaseIndex) {
     throw new IntegrityError(`refusing to publish ${dir}: it does not verify (nothing was committed)\n  ${problems.join('\n  ')}\nBuild again (signed), or run \`slipway verify ${dir}\` to see every problem.`);
   }
-  return { files: tree.files, index, releaseIndex: check.releaseIndex };
+  const signers = new Map<string, string>(check.environments.map((environment) => [`environments/${environment.name}/release.json.sig`, environment.keyId]));
+  if (check.rootSignedBy) signers.set(RELEASE_INDEX_SIGNATURE_FILE, check.rootSignedBy);
+  return { files: tree.files, index, releaseIndex: check.releaseIndex, signers };
 }
 
 /** Where index.json says something else than the signed root manifest about the environments. */

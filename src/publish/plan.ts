@@ -1,7 +1,7 @@
 import { compareText } from '../core/diagnostics.js';
 import { environmentFolders, isManaged, parseLoosely, readIndex, type IndexEntry } from '../deploy-repo/index.js';
 import { PublishError } from '../core/errors.js';
-import { MANIFEST_FILE, parseManifest } from '../sign/manifest.js';
+import { MANIFEST_FILE, SIGNATURE_FILE, parseManifest } from '../sign/manifest.js';
 import { sha256Hex } from '../core/digest.js';
 import { gitBlobId, type BuiltOutput } from './output.js';
 import { projectFiles } from './project-files.js';
@@ -48,9 +48,12 @@ export function fileMode(base: RepoState, path: string): '100755' | '100644' {
  * - `removed`: gone from the source, so gone from the deploy repo;
  * - `unchanged`: the repo's folder is already byte-identical;
  * - `kept-newer`: this build did not change it and a later publish did: the repo's folder stays;
- * - `kept-blocked`: the target is blocked: nothing new is published for it, the repo's folder stays.
+ * - `kept-blocked`: the target is blocked: nothing new is published for it, the repo's folder stays;
+ * - `re-signed`: the repo's folder with the same manifest, signed again by a current key (a key
+ *   rotation): only release.json.sig changes, and the build's signature verified under the
+ *   trusted keys, so it replaces the repo's whatever the state of the target.
  */
-export type EnvironmentAction = 'added' | 'updated' | 'removed' | 'unchanged' | 'kept-newer' | 'kept-blocked';
+export type EnvironmentAction = 'added' | 'updated' | 'removed' | 'unchanged' | 'kept-newer' | 'kept-blocked' | 're-signed';
 
 export interface EnvironmentPlan {
   name: string;
@@ -85,7 +88,7 @@ const short = (digest: string | null) => (digest ? `${digest.slice(0, 12)}…` :
  * keeps the manifest it was built against; when the repo has moved past it, the later publish wins
  * and its folder stays. Anything else is a stale build: a conflict, and no commit.
  */
-export async function planPublish(output: BuiltOutput, repo: RepoState, signingSeed?: Uint8Array): Promise<PublishPlan> {
+export async function planPublish(output: BuiltOutput, repo: RepoState, signingSeed?: Uint8Array, revokedKeys: readonly string[] = []): Promise<PublishPlan> {
   const builtFolders = environmentFolders(output.files);
   const heldFolders = environmentFolders([...repo.files].map(([path, entry]) => [path, entry.id] as const));
   const names = [...new Set([...output.index.keys(), ...heldFolders.keys()])].sort(compareText);
@@ -116,6 +119,12 @@ export async function planPublish(output: BuiltOutput, repo: RepoState, signingS
       takeBuilt();
       const manifest = built.get(MANIFEST_FILE);
       environments.push({ name, action: 'unchanged', manifestSha256: manifest ? sha256Hex(manifest) : null, ...releaseOf(parseLoosely(manifest)) });
+      continue;
+    }
+    if (onlySignatureDiffers(built, held)) {
+      takeBuilt();
+      const manifest = built.get(MANIFEST_FILE)!;
+      environments.push({ name, action: 're-signed', manifestSha256: sha256Hex(manifest), ...releaseOf(parseLoosely(manifest)) });
       continue;
     }
     // Only folders that differ cost a read of the repo's manifest.
@@ -164,7 +173,7 @@ export async function planPublish(output: BuiltOutput, repo: RepoState, signingS
   }
   // The root manifest is rewritten only when there are no conflicts: a conflict commits nothing anyway.
   if (conflicts.length === 0) {
-    const signing = { held: await heldReleaseIndex(repo), ...(signingSeed ? { signingSeed } : {}) };
+    const signing = { held: await heldReleaseIndex(repo), revokedKeys, ...(signingSeed ? { signingSeed } : {}) };
     for (const file of projectFiles(output, keptEntries, signing)) final.set(file.path, { id: gitBlobId(file.bytes), bytes: file.bytes });
   }
 
@@ -178,6 +187,13 @@ async function heldReleaseIndex(repo: RepoState): Promise<PreviousReleaseIndex |
   if (!repo.files.has(RELEASE_INDEX_FILE)) return undefined;
   const manifest = await repo.read(RELEASE_INDEX_FILE);
   return { manifest, ...(repo.files.has(RELEASE_INDEX_SIGNATURE_FILE) ? { signature: await repo.read(RELEASE_INDEX_SIGNATURE_FILE) } : {}) };
+}
+
+/** The same files, byte for byte, but for release.json.sig: the same manifest signed again. */
+function onlySignatureDiffers(built: Map<string, Uint8Array>, held: Map<string, string>): boolean {
+  if (built.size !== held.size || !built.has(MANIFEST_FILE) || !built.has(SIGNATURE_FILE) || !held.has(SIGNATURE_FILE)) return false;
+  for (const [path, bytes] of built) if (path !== SIGNATURE_FILE && held.get(path) !== gitBlobId(bytes)) return false;
+  return true;
 }
 
 function sameFolder(built: Map<string, Uint8Array>, held: Map<string, string>): boolean {

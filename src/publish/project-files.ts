@@ -18,6 +18,8 @@ export interface RootSigning {
   held?: PreviousReleaseIndex;
   /** The release key; without it, a root manifest that must change makes the publish fail. */
   signingSeed?: Uint8Array;
+  /** The release keys the deploy repository revokes: the root manifest committed keeps revoking them. */
+  revokedKeys?: readonly string[];
 }
 
 /**
@@ -33,11 +35,19 @@ export interface RootSigning {
 export function projectFiles(output: BuiltOutput, kept: ReadonlyMap<string, IndexEntry>, root: RootSigning = {}): OutputFile[] {
   const built = output.files.get(RELEASE_INDEX_FILE)!;
   const chained = root.held ? bytesEqual(root.held.manifest, built) || output.releaseIndex.previous === sha256Hex(root.held.manifest) : output.releaseIndex.previous === null;
-  if (kept.size === 0 && chained) {
+  // Revocations are never dropped: an output that leaves out one the repository holds gets a root manifest that keeps it.
+  const revokedKeys = [...new Set([...(output.releaseIndex.revokedKeys ?? []), ...(root.revokedKeys ?? [])])].sort();
+  const revokesAll = (root.revokedKeys ?? []).every((id) => output.releaseIndex.revokedKeys?.includes(id));
+  if (kept.size === 0 && chained && revokesAll) {
     return [...REGENERATED, RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE].flatMap((path) => (output.files.has(path) ? [{ path, bytes: output.files.get(path)! }] : []));
   }
   if (!root.signingSeed) {
-    const why = kept.size > 0 ? `it keeps ${[...kept.keys()].join(', ')} as the deploy repository has them` : 'the deploy repository\'s root manifest changed since this build';
+    const why =
+      kept.size > 0
+        ? `it keeps ${[...kept.keys()].join(', ')} as the deploy repository has them`
+        : !chained
+          ? 'the deploy repository\'s root manifest changed since this build'
+          : `the deploy repository revokes key ${(root.revokedKeys ?? []).filter((id) => !output.releaseIndex.revokedKeys?.includes(id)).join(', ')}, which this build does not`;
     throw new PublishError(
       `the root manifest (${RELEASE_INDEX_FILE}) must be signed again, since ${why}; pass the release signing key to publish (--signing-key FILE or SLIPWAY_SIGNING_KEY), or build again with --previous pointing at the deploy repository; nothing was published`,
     );
@@ -56,7 +66,7 @@ export function projectFiles(output: BuiltOutput, kept: ReadonlyMap<string, Inde
     .filter(([path]) => !path.startsWith('environments/') && !(REGENERATED as readonly string[]).includes(path) && path !== RELEASE_INDEX_FILE && path !== RELEASE_INDEX_SIGNATURE_FILE)
     .map(([path, bytes]) => ({ path, bytes }));
   const environments = entries.map((entry) => ({ name: entry.name, status: entry.status === 'blocked' ? ('blocked' as const) : ('ready' as const), manifestSha256: entry.manifestSha256 }));
-  const signed = releaseIndexFiles([...others, ...documents], environments, { ...(root.held ? { previous: root.held } : {}), signingSeed: root.signingSeed });
+  const signed = releaseIndexFiles([...others, ...documents], environments, { ...(root.held ? { previous: root.held } : {}), signingSeed: root.signingSeed, revokedKeys });
   return [...documents, ...signed];
 }
 

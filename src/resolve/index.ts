@@ -2,6 +2,7 @@ import { compareText } from '../core/diagnostics.js';
 import type { EnvironmentInput, Origin, Project, Reconciler, ReleaseInput, ResolvedEnvironment, ResolvedResource, ResolvedService, ResourceDependency, Runtime, RuntimeVersion, ServiceInput } from '../model/index.js';
 
 export { defaultAiGatewayImage } from './infrastructure.js';
+import { policyRevocations } from '../sign/rotation.js';
 import { resolveChart } from './chart.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { resolveSecrets } from './secrets.js';
@@ -51,11 +52,17 @@ export function resolveEnvironment(project: Project, environmentName: string): R
     resources,
     secrets,
     infrastructure: resolveInfrastructure(environmentName, { source: environment.source, path: [] }, input, ordered, secrets.infra, project.settings),
-    trustedKeys: project.trustedKeys,
+    // A revoked key is no longer trusted: bundles stop carrying it, runbooks stop naming it.
+    trustedKeys: trustedKeys(project),
     commitKeys: project.commitKeys,
     chart: resolveChart(project.settings?.value),
     origin: { source: environment.source, path: [] },
   };
+}
+
+function trustedKeys(project: Project): Project['trustedKeys'] {
+  const revoked = new Set(policyRevocations(project).map((entry) => entry.keyId));
+  return project.trustedKeys.filter((key) => !revoked.has(key.keyId));
 }
 
 /** What Slipway provisions when an environment names no version: current, supported releases. ECS has no version to pick. */

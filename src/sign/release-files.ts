@@ -19,6 +19,8 @@ export interface ReleaseOptions {
   signingSeed?: Uint8Array;
   /** The shared chart the environment deploys, pinned by content (Kubernetes targets). */
   chart?: ChartPin;
+  /** Whether a kept manifest's signature may stay (see `keepsSignature`); without it, any may. */
+  keepSignature?: (signed: Uint8Array, signatureFile: Uint8Array) => boolean;
 }
 
 export interface EnvironmentRelease {
@@ -27,6 +29,8 @@ export interface EnvironmentRelease {
   manifestSha256: string;
   /** False when the previous manifest and signature were kept because nothing changed. */
   changed: boolean;
+  /** The previous manifest was kept byte for byte, signed again because its signature may not stay. */
+  resigned?: boolean;
 }
 
 /**
@@ -41,10 +45,8 @@ export function releaseEnvironment(model: ResolvedEnvironment, files: readonly O
   }
 
   if (options.previous && previous && sameRelease(previous, model, listed, options.chart)) {
-    const kept: OutputFile[] = [{ path: MANIFEST_FILE, bytes: options.previous.manifest }];
-    if (options.previous.signature) kept.push({ path: SIGNATURE_FILE, bytes: options.previous.signature });
-    else if (options.signingSeed) kept.push(signatureFile(options.signingSeed, options.previous.manifest));
-    return { files: kept, manifestSha256: sha256Hex(options.previous.manifest), changed: false };
+    const kept = keptRelease(options.previous, options);
+    return { files: kept.files, manifestSha256: sha256Hex(options.previous.manifest), changed: kept.resigned, ...(kept.resigned ? { resigned: true } : {}) };
   }
 
   const manifest: ReleaseManifest = {
@@ -65,6 +67,22 @@ export function releaseEnvironment(model: ResolvedEnvironment, files: readonly O
   const out: OutputFile[] = [{ path: MANIFEST_FILE, bytes }];
   if (options.signingSeed) out.push(signatureFile(options.signingSeed, bytes));
   return { files: out, manifestSha256: sha256Hex(bytes), changed: true };
+}
+
+/**
+ * A manifest carried over as it is (nothing it lists changed, or its target is blocked), with its
+ * signature when that may stay. A signature by a revoked key, or by one no longer in keys/, is
+ * replaced by the build key's signature of the same bytes: `sequence` does not move, since the
+ * release is the same, and `verify --against` sees the same manifest, not a replay or a fork.
+ */
+export function keptRelease(previous: PreviousRelease, options: Pick<ReleaseOptions, 'signingSeed' | 'keepSignature'>): { files: OutputFile[]; resigned: boolean } {
+  const files: OutputFile[] = [{ path: MANIFEST_FILE, bytes: previous.manifest }];
+  const held = previous.signature;
+  // An unsigned build cannot sign again: it keeps what there is (verify and publish judge it).
+  const current = held !== undefined && (!options.signingSeed || (options.keepSignature?.(previous.manifest, held) ?? true));
+  if (current) return { files: [...files, { path: SIGNATURE_FILE, bytes: held }], resigned: false };
+  if (!options.signingSeed) return { files, resigned: false };
+  return { files: [...files, signatureFile(options.signingSeed, previous.manifest)], resigned: held !== undefined };
 }
 
 function signatureFile(seed: Uint8Array, manifest: Uint8Array): OutputFile {

@@ -9,6 +9,9 @@
  * its status and the sha256 of the release.json its folder holds (null when it has no folder: a
  * target blocked before it was ever published). `sequence` and `previous` chain it to the root
  * manifest of the deploy repository it was built on, as an environment's manifest is chained.
+ * `revokedKeys` records the release keys revoked so far (sorted, omitted while there is none, so a
+ * tree that never revoked a key keeps its bytes): the deploy state carries its revocations, and a
+ * client or publish that saw them refuses a later tree signed by such a key, whatever it says.
  */
 import { BugError, IntegrityError } from '../core/errors.js';
 import { sha256Hex } from '../core/digest.js';
@@ -17,6 +20,7 @@ import { bytesEqual } from '../core/signing/pem.js';
 import { signBytes, signatureFileText } from '../core/signing/signature.js';
 import { textBytes } from '../core/serialize.js';
 import { API_VERSION, canonicalJson, comparePaths, fileListProblems, manifestFiles, type ManifestFile } from './manifest.js';
+import { KEY_ID, sortedKeyIds } from './revocation.js';
 
 export const RELEASE_INDEX_FILE = 'release-index.json';
 export const RELEASE_INDEX_SIGNATURE_FILE = 'release-index.json.sig';
@@ -37,6 +41,8 @@ export interface ReleaseIndex {
   previous: string | null;
   environments: IndexedEnvironment[];
   files: ManifestFile[];
+  /** Ids of the revoked release keys, sorted; absent when none is. */
+  revokedKeys?: string[];
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,62}$/;
@@ -49,7 +55,7 @@ const unknownKeys = (obj: Record<string, unknown>, allowed: readonly string[]) =
 export function releaseIndexProblems(value: unknown): string[] {
   if (!isObject(value)) return ['is not a JSON object'];
   const p: string[] = [];
-  const extra = unknownKeys(value, ['apiVersion', 'kind', 'sequence', 'previous', 'environments', 'files']);
+  const extra = unknownKeys(value, ['apiVersion', 'kind', 'sequence', 'previous', 'environments', 'files', 'revokedKeys']);
   if (extra.length) p.push(`has unknown field(s) ${extra.map((k) => JSON.stringify(k)).join(', ')}`);
   if (value.apiVersion !== API_VERSION) p.push(`apiVersion must be "${API_VERSION}"`);
   if (value.kind !== 'ReleaseIndex') p.push('kind must be "ReleaseIndex"');
@@ -74,10 +80,22 @@ export function releaseIndexProblems(value: unknown): string[] {
       }
     });
   }
+  if ('revokedKeys' in value) p.push(...revokedKeysProblems(value.revokedKeys));
   p.push(...fileListProblems(value.files, [RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE]));
   if (Array.isArray(value.files) && value.files.some((f: unknown) => isObject(f) && typeof f.path === 'string' && f.path.startsWith('environments/'))) {
     p.push('files must not list anything under environments/ (each environment has its own manifest)');
   }
+  return p;
+}
+
+/** An empty list is written as no field at all, so only a non-empty, sorted list of distinct key ids is valid. */
+function revokedKeysProblems(ids: unknown): string[] {
+  if (!Array.isArray(ids) || ids.length === 0) return ['revokedKeys must be a non-empty array (absent when no key is revoked)'];
+  const p: string[] = [];
+  ids.forEach((id: unknown, i) => {
+    if (typeof id !== 'string' || !KEY_ID.test(id)) p.push(`revokedKeys[${i}] must be a key id (${KEY_ID.source})`);
+    else if (i > 0 && typeof ids[i - 1] === 'string' && (ids[i - 1] as string) >= id) p.push(`revokedKeys[${i}] is out of order or repeated`);
+  });
   return p;
 }
 
@@ -90,6 +108,7 @@ export function releaseIndexBytes(index: ReleaseIndex): Uint8Array {
     previous: index.previous,
     environments: index.environments.map((e) => ({ name: e.name, status: e.status, manifestSha256: e.manifestSha256 })),
     files: index.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size })),
+    ...(index.revokedKeys && index.revokedKeys.length > 0 ? { revokedKeys: [...index.revokedKeys] } : {}),
   };
   const problems = releaseIndexProblems(clean);
   if (problems.length) throw new BugError(`refusing to write an invalid ${RELEASE_INDEX_FILE}: ${problems.join('; ')}`);
@@ -122,19 +141,28 @@ export interface ReleaseIndexOptions {
   /** The root manifest of the deploy repository this tree is built on. */
   previous?: PreviousReleaseIndex;
   signingSeed?: Uint8Array;
+  /** Ids of every revoked release key, recorded in the root manifest. */
+  revokedKeys?: readonly string[];
+  /** Whether the previous root manifest's signature may be kept (not by a revoked or no longer trusted key). */
+  keepSignature?: (signed: Uint8Array, signatureFile: Uint8Array) => boolean;
 }
 
 /**
  * release-index.json (and its .sig when a seed is given) for the root files (paths relative to the
  * tree's root, none under environments/) and the environments. When the previous root manifest
- * already says exactly this, it is kept byte for byte, so an unchanged tree is no change.
+ * already says exactly this, it is kept byte for byte, so an unchanged tree is no change; its
+ * signature too, unless `keepSignature` refuses it: then the same bytes are signed again.
  */
 export function releaseIndexFiles(rootFiles: readonly OutputFile[], environments: readonly IndexedEnvironment[], options: ReleaseIndexOptions): OutputFile[] {
   const files = manifestFiles(rootFiles.filter((file) => file.path !== RELEASE_INDEX_FILE && file.path !== RELEASE_INDEX_SIGNATURE_FILE));
   const listed = [...environments].sort((a, b) => comparePaths(a.name, b.name)).map((e) => ({ name: e.name, status: e.status, manifestSha256: e.manifestSha256 }));
+  const revokedKeys = sortedKeyIds(options.revokedKeys ?? []);
   const previous = options.previous ? parseReleaseIndex(options.previous.manifest, `the previous ${RELEASE_INDEX_FILE}`) : undefined;
-  if (options.previous && previous && sameContent(previous, listed, files)) {
-    const signature = options.previous.signature ?? (options.signingSeed ? signatureText(options.signingSeed, options.previous.manifest) : undefined);
+  if (options.previous && previous && sameContent(previous, listed, files, revokedKeys)) {
+    const held = options.previous.signature;
+    // Without a seed (an unsigned build) the held signature is all there is, whoever made it.
+    const current = held !== undefined && (!options.signingSeed || (options.keepSignature?.(options.previous.manifest, held) ?? true));
+    const signature = current ? held : options.signingSeed ? signatureText(options.signingSeed, options.previous.manifest) : undefined;
     return [{ path: RELEASE_INDEX_FILE, bytes: options.previous.manifest }, ...(signature ? [{ path: RELEASE_INDEX_SIGNATURE_FILE, bytes: signature }] : [])];
   }
   const bytes = releaseIndexBytes({
@@ -144,6 +172,7 @@ export function releaseIndexFiles(rootFiles: readonly OutputFile[], environments
     previous: options.previous ? sha256Hex(options.previous.manifest) : null,
     environments: listed,
     files,
+    revokedKeys,
   });
   const out: OutputFile[] = [{ path: RELEASE_INDEX_FILE, bytes }];
   if (options.signingSeed) out.push({ path: RELEASE_INDEX_SIGNATURE_FILE, bytes: signatureText(options.signingSeed, bytes) });
@@ -154,8 +183,9 @@ function signatureText(seed: Uint8Array, bytes: Uint8Array): Uint8Array {
   return textBytes(signatureFileText(signBytes(seed, bytes)));
 }
 
-function sameContent(previous: ReleaseIndex, environments: IndexedEnvironment[], files: ManifestFile[]): boolean {
+function sameContent(previous: ReleaseIndex, environments: IndexedEnvironment[], files: ManifestFile[], revokedKeys: readonly string[]): boolean {
   return (
+    (previous.revokedKeys ?? []).join(',') === revokedKeys.join(',') &&
     previous.environments.length === environments.length &&
     previous.environments.every((e, i) => e.name === environments[i]!.name && e.status === environments[i]!.status && e.manifestSha256 === environments[i]!.manifestSha256) &&
     previous.files.length === files.length &&

@@ -11,7 +11,7 @@ import { buildTime } from '../clock.js';
 import { commitSigner } from '../commit-signing-key.js';
 import type { CliIo } from '../io.js';
 import { optionalSigningSeed } from '../signing-key.js';
-import { trustedKeys } from '../trusted-keys.js';
+import { revokedKeyIds, trustedKeys } from '../trusted-keys.js';
 
 export interface PublishCommandOptions {
   out?: string;
@@ -20,6 +20,8 @@ export interface PublishCommandOptions {
   pullRequest?: boolean;
   /** Trusted release keys the output must verify under (default `keys`). */
   keys?: string;
+  /** Key ids whose signatures are refused, besides those the output and the deploy repository revoke. */
+  revoked?: string[];
   /** The release key, to sign the root manifest again when folders are kept from the repository. */
   signingKey?: string;
   /** Armored OpenPGP secret key that signs the commit (else SLIPWAY_COMMIT_SIGNING_KEY_FILE / SLIPWAY_COMMIT_SIGNING_KEY). */
@@ -45,7 +47,8 @@ export async function runPublish(options: PublishCommandOptions, io: CliIo, depe
   if (options.branch !== undefined && !BRANCH.test(options.branch)) throw new UsageError(`--branch ${JSON.stringify(options.branch)} is not a branch name`);
   const out = resolve(io.cwd, options.out ?? 'output');
   // Verified before anything is opened or read: output that does not verify never reaches a repository.
-  const output = readOutput(out, await trustedKeys(options.keys, io, 'publish'));
+  const revoked = revokedKeyIds(options.revoked);
+  const output = readOutput(out, await trustedKeys(options.keys, io, 'publish'), revoked);
   const seed = optionalSigningSeed(options, io);
   const backoff = dependencies.backoff ?? defaultBackoff;
   const log = (line: string) => io.stderr(`${line}\n`);
@@ -57,6 +60,7 @@ export async function runPublish(options: PublishCommandOptions, io: CliIo, depe
   try {
     result = await publish({
       output,
+      outputDir: options.out ?? 'output',
       repository,
       pullRequest: options.pullRequest === true,
       ...(seed ? { signingSeed: seed } : {}),
@@ -73,7 +77,8 @@ export async function runPublish(options: PublishCommandOptions, io: CliIo, depe
   for (const environment of result.plan.environments) {
     const release = environment.release ? ` ${environment.release}` : '';
     const sequence = environment.sequence !== undefined ? ` (sequence ${environment.sequence})` : '';
-    io.stderr(`  ${environment.name}: ${environment.action.replace('-', ' ')}${release}${sequence}\n`);
+    const action = environment.action === 're-signed' ? 're-signed' : environment.action.replace('-', ' ');
+    io.stderr(`  ${environment.name}: ${action}${release}${sequence}\n`);
   }
   const where = `${repository.name} ${result.branch}`;
   if (result.outcome === 'unchanged') {

@@ -3,11 +3,13 @@ import { ExitCode, type ExitCodeValue } from '../../core/errors.js';
 import { verifyOutputTree } from '../../deploy-repo/index.js';
 import { keyId } from '../../sign/index.js';
 import type { CliIo } from '../io.js';
-import { trustedKeys } from '../trusted-keys.js';
+import { revokedKeyIds, trustedKeys } from '../trusted-keys.js';
 
 export interface VerifyCommandOptions {
   keys?: string;
   against?: string;
+  /** Key ids whose signatures are refused (besides those the tree and the trusted state revoke). */
+  revoked?: string[];
 }
 
 /**
@@ -17,15 +19,17 @@ export interface VerifyCommandOptions {
  */
 export async function runVerify(dir: string, options: VerifyCommandOptions, io: CliIo): Promise<ExitCodeValue> {
   const out = resolve(io.cwd, dir);
+  const revoked = revokedKeyIds(options.revoked);
   const keys = await trustedKeys(options.keys, io, 'verify');
-  const result = await verifyOutputTree(out, keys, options.against ? { against: { spec: options.against, cwd: io.cwd } } : {});
+  const result = await verifyOutputTree(out, keys, { revoked, ...(options.against ? { against: { spec: options.against, cwd: io.cwd } } : {}) });
   for (const failure of result.failures) io.stderr(`${failure.file} ${failure.reason}\n`);
   for (const environment of result.environments) {
     io.stdout(`ok ${environment.name} ${environment.release} signed by ${environment.keyId}\n`);
   }
   for (const path of result.unmanaged) io.stdout(`unmanaged ${path} (not written by Slipway; not checked)\n`);
   if (result.failures.length > 0) {
-    io.stderr(`verify failed: ${result.failures.length} problem(s); trusted keys: ${keys.map(keyId).join(', ')}\n`);
+    const revokedNote = result.revoked?.length ? `; revoked: ${result.revoked.join(', ')}` : '';
+    io.stderr(`verify failed: ${result.failures.length} problem(s); trusted keys: ${keys.map(keyId).join(', ')}${revokedNote}\n`);
     return ExitCode.integrity;
   }
   return ExitCode.ok;

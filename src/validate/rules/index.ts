@@ -7,6 +7,7 @@ import { migrationsRule } from './migrations.js';
 import { productionRule } from './production.js';
 import { provisioningRule } from './provisioning.js';
 import { referencesRule } from './references.js';
+import { revokedKeysRule } from './revoked-keys.js';
 import { secretsRule } from './secrets-files.js';
 import { plaintextSecretRule } from './secrets.js';
 import { wiringRule } from './wiring.js';
@@ -26,4 +27,5 @@ export const rules: readonly Rule[] = [
   composeStrategyRule,
   deployRepoRule,
   wiringRule,
+  revokedKeysRule,
 ];
