@@ -1,0 +1,87 @@
+// Fleet benchmark: the real CLI on one synthetic tree, measured in one run — cold signed build,
+// incremental rebuild after one environment changed, validate, diff, verify — beside the I/O
+// floor of the output (copy + sha256 of every file), per-folder `kubectl kustomize` of the
+// Kubernetes folders (a sample, scaled up), and the build's peak RSS; then the ratios the fleet
+// goals are stated in.
+// Usage: npm run bench:fleet [-- ENVIRONMENTS [KUSTOMIZE_SAMPLE]]   (default 1000 and 100).
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { syncSecrets } from '../dist/src/secrets/sync.js';
+import { validateSourceTree } from '../dist/src/compile.js';
+import { writeBenchTree } from './tree.js';
+
+const environmentCount = Number(process.argv[2] ?? 1000);
+const kustomizeSample = Number(process.argv[3] ?? 100);
+const cli = fileURLToPath(new URL('../bin/slipway.js', import.meta.url));
+const epoch = '1795132800';
+const now = new Date(Number(epoch) * 1000);
+
+/** Runs a command, returns wall seconds and peak RSS (MiB) as GNU time reports them, or fails loudly. */
+function timed(label, command, args, options = {}) {
+  const haveTime = existsSync('/usr/bin/time');
+  const started = process.hrtime.bigint();
+  const run = haveTime
+    ? spawnSync('/usr/bin/time', ['-f', '%M', command, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, SOURCE_DATE_EPOCH: epoch, NO_COLOR: '1' }, ...options })
+    : spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, SOURCE_DATE_EPOCH: epoch, NO_COLOR: '1' }, ...options });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (run.status !== 0 && !(options.allowed ?? []).includes(run.status)) {
+    throw new Error(`${label}: exit ${run.status}\n${(run.stderr ?? '').slice(-2000)}`);
+  }
+  const rssKiB = haveTime ? Number((run.stderr ?? '').trim().split('\n').at(-1)) : NaN;
+  return { seconds, rssMiB: rssKiB / 1024 };
+}
+
+const slipway = (label, args, options) => timed(label, process.execPath, [cli, ...args], options);
+
+const root = await writeBenchTree(environmentCount);
+const models = validateSourceTree({ root, now }).targets.flatMap((target) => (target.model ? [target.model] : []));
+await syncSecrets(models, { root, identities: [], now });
+const keys = join(root, '.keys');
+slipway('keygen', ['keygen', '--out', keys]);
+cpSync(join(keys, 'slipway-signing.pub.pem'), join(root, 'keys', 'bench.pub.pem'));
+const out = join(root, '.out');
+const build = ['build', '--root', root, '--out', out, '--signing-key', join(keys, 'slipway-signing.key.pem')];
+
+const results = {};
+results.cold = slipway('cold build', build);
+// One environment file changed: the plain rebuild, same --out, no extra flags.
+const changed = join(root, 'environments', 'env-0001.yaml');
+writeFileSync(changed, readFileSync(changed, 'utf8').replace(/scaling: \{min: 3, max: 9\}/, 'scaling: {min: 4, max: 9}'));
+results.incremental = slipway('incremental build', build);
+results.validate = slipway('validate', ['validate', '--root', root, '--format', 'json'], { allowed: [0, 1] });
+results.diff = slipway('diff', ['diff', '--root', root, '--against', out, '--format', 'json'], { allowed: [0, 1] });
+results.verify = slipway('verify', ['verify', out, '--keys', join(root, 'keys')]);
+
+// The I/O floor: what it costs just to copy the output and hash every byte of it.
+const copy = join(tmpdir(), `slipway-bench-copy-${process.pid}`);
+const floorStarted = process.hrtime.bigint();
+cpSync(out, copy, { recursive: true });
+const listing = spawnSync('sh', ['-c', 'find . -type f -print0 | xargs -0 sha256sum | wc -l'], { cwd: copy, encoding: 'utf8' });
+const floorSeconds = Number(process.hrtime.bigint() - floorStarted) / 1e9;
+const files = Number(listing.stdout.trim());
+rmSync(copy, { recursive: true, force: true });
+
+// Per-folder kustomize, as a reconciler renders each environment: a sample, scaled to all folders.
+const kubernetesFolders = readdirSync(join(out, 'environments')).filter((name) => existsSync(join(out, 'environments', name, 'k8s', 'kustomization.yaml')));
+let kustomizeSeconds = NaN;
+const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0 ? 'kubectl' : undefined;
+if (kubectl && kubernetesFolders.length > 0) {
+  const sample = kubernetesFolders.slice(0, Math.min(kustomizeSample, kubernetesFolders.length));
+  let sampled = 0;
+  for (const name of sample) sampled += timed(`kustomize ${name}`, kubectl, ['kustomize', join(out, 'environments', name, 'k8s')]).seconds;
+  kustomizeSeconds = (sampled / sample.length) * kubernetesFolders.length;
+}
+
+const line = (label, value) => console.log(`${label.padEnd(44)} ${value}`);
+console.log(`${environmentCount} environments × 12 services; ${files} output files; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
+for (const [name, result] of Object.entries(results)) line(name, `${result.seconds.toFixed(2)} s   peak RSS ${result.rssMiB.toFixed(0)} MiB`);
+line('I/O floor (copy + sha256 of the output)', `${floorSeconds.toFixed(2)} s`);
+line(`kubectl kustomize per folder (${kubernetesFolders.length}, from ${Math.min(kustomizeSample, kubernetesFolders.length)})`, Number.isNaN(kustomizeSeconds) ? 'kubectl not found' : `${kustomizeSeconds.toFixed(2)} s`);
+line('cold / I/O floor', `${(results.cold.seconds / floorSeconds).toFixed(2)}×   (goal ≤ 3)`);
+line('cold / per-folder kustomize', Number.isNaN(kustomizeSeconds) ? 'n/a' : `${(results.cold.seconds / kustomizeSeconds).toFixed(2)}   (goal ≤ 0.1)`);
+line('incremental / cold', `${(results.incremental.seconds / results.cold.seconds).toFixed(2)}   (goal ≤ 0.15)`);
+line('peak RSS of the cold build', `${results.cold.rssMiB.toFixed(0)} MiB   (goal ≤ 1024 at 5,000 environments)`);
+rmSync(root, { recursive: true, force: true });
