@@ -1,9 +1,10 @@
 import { compareText } from '../../src/core/diagnostics.js';
 import { BugError } from '../../src/core/errors.js';
-import type { ConnectionVariable, ResolvedEnvironment, ResolvedResource, ResolvedService } from '../../src/model/index.js';
+import type { ResolvedEnvironment, ResolvedResource, ResolvedService } from '../../src/model/index.js';
 import { composeCpus, composeMemory } from './quantities.js';
 import { edgeParts, edgePlan, httpCheck, routesFor } from './edge.js';
-import { bucketInit, edgeNginxImage, embeddedAddress, ownCredential, storeSpec, type StoreSpec } from './stores.js';
+import { composedUrl, plainValue, secretSource, type SecretEnv } from './connections.js';
+import { bucketInit, edgeNginxImage, storeSpec, type StoreSpec } from './stores.js';
 
 /**
  * Everything the Compose file, the nginx config and the bundle's scripts say about one target,
@@ -14,14 +15,7 @@ import { bucketInit, edgeNginxImage, embeddedAddress, ownCredential, storeSpec, 
 export type Condition = 'service_healthy' | 'service_started' | 'service_completed_successfully';
 export type ServiceKind = 'app' | 'edge' | 'store' | 'store-init' | 'migration' | 'seed' | 'ai-gateway';
 
-export interface SecretEnv {
-  /** The variable inside the container. */
-  name: string;
-  /** The secret it is filled from at install time. */
-  from: string;
-  /** A URL form: the secret goes between these, percent-encoded by install.sh (jq's `@uri`). */
-  url?: { before: string; after: string };
-}
+export type { SecretEnv } from './connections.js';
 
 export interface ComposeService {
   name: string;
@@ -310,53 +304,6 @@ function appService(service: ResolvedService, model: ResolvedEnvironment, storeO
     networks: used.length > 0 ? [appNetwork, dataNetwork] : [appNetwork],
   };
   return { service: composed, secretEnv: names.map((name) => ({ name, ...secretEnv.get(name)! })) };
-}
-
-/**
- * A URL form as install.sh writes it: the parts known here as text (a store's address on the
- * Compose network, the service's own value of a part it sets itself), its one secret part between
- * them, percent-encoded when the script fills it in.
- */
-function composedUrl(service: ResolvedService, variable: ConnectionVariable, store: EmbeddedStore): Omit<SecretEnv, 'name'> {
-  if (variable.source.kind !== 'composed') throw new BugError(`${variable.name} is not composed`);
-  let before = '';
-  let after = '';
-  let from: string | undefined;
-  for (const part of variable.source.parts) {
-    let text: string;
-    if ('text' in part) text = part.text;
-    else {
-      const carrier = service.connections.find((candidate) => candidate.name === part.variable);
-      if (carrier?.secret) {
-        if (from !== undefined) throw new BugError(`${variable.name} of ${service.name} has two secret parts`);
-        from = secretSource(carrier, store);
-        continue;
-      }
-      const value = carrier ? plainValue(carrier, store) : service.env[part.variable];
-      if (value === undefined) throw new BugError(`${variable.name} of ${service.name} is made with ${part.variable}, which the service does not receive`);
-      text = value;
-    }
-    if (from === undefined) before += text;
-    else after += text;
-  }
-  if (from === undefined) throw new BugError(`${variable.name} of ${service.name} has no secret part`);
-  return { from, url: { before, after } };
-}
-
-/** A plain connection variable: a literal, or where the embedded store is on the Compose network. */
-function plainValue(variable: ConnectionVariable, store: EmbeddedStore): string {
-  if (variable.source.kind === 'literal') return variable.source.value;
-  if (variable.source.kind !== 'embedded') throw new BugError(`${variable.name}: a ${variable.source.kind} source on Compose`);
-  const value = embeddedAddress(store.resource, store.service, variable.field);
-  if (value === undefined) throw new BugError(`the ${store.resource.type} store has no ${variable.field} address`);
-  return value;
-}
-
-/** The secret a secret connection variable is filled from: the generated one, or the store's own credential. */
-function secretSource(variable: ConnectionVariable, store: EmbeddedStore): string {
-  if (variable.source.kind === 'generated-secret') return variable.source.secret;
-  if (variable.source.kind !== 'embedded') throw new BugError(`${variable.name}: a ${variable.source.kind} source on Compose`);
-  return ownCredential(store.resource, variable.field);
 }
 
 function oneShot(base: ComposeService, name: string, kind: 'migration' | 'seed', command: string[]): ComposeService {
