@@ -14,8 +14,10 @@ export function deterministicZip(entries: readonly ZipEntry[]): Uint8Array {
   // (at call time, in the zone then in force) gives the same bytes in every time zone.
   const fixedTime = new Date(1980, 0, 1, 0, 0, 0);
   const data: Zippable = {};
+  // Level 6, zlib's default: level 9 made bundles about 1% smaller at several times the cost, paid
+  // once per self-hosted environment of a fleet.
   for (const entry of [...entries].sort((a, b) => compareText(a.path, b.path))) {
-    data[entry.path] = [entry.bytes, { level: 9, mtime: fixedTime, os: 3, attrs: ((0o100000 | entry.mode) << 16) >>> 0 }];
+    data[entry.path] = [entry.bytes, { level: 6, mtime: fixedTime, os: 3, attrs: ((0o100000 | entry.mode) << 16) >>> 0 }];
   }
   return zipSync(data);
 }

@@ -1,1 +1,1 @@
-ci4Zio/BcnuaEHaqfWHsPgLBHGAysGcvccJun5HLINv63dN50/ypJSIK7oMt7jdjNvBdY9AFPOr2HWEdiVd2Ag==
+i2Lo83bTNt1DRgnqNYw2N5Grax7E5x4ecfWUUpiIiIzrjWFULb7hMGx9/LPOxG6pH0FUizpwxacwaKT9z++5Ag==

@@ -1,1 +1,1 @@
-DglKwGz2jR6wfGhHkBrgH4+eAXZrL0gksnNIc8mlD74BAFxmwgEPltx/onh2reexFscVvGp4BxxZOeahcLJ8BQ==
+golKO3GS+GrJycrG0EnXFMqkUnqkw8ccv+QoBsFqZJuN1rlzWOcusTWAdvPcC8FcrA21Tz8DuN+KM/yoAYlUBA==
