@@ -8,7 +8,7 @@ import { sha256Hex } from '../../src/core/digest.js';
 import { composeFiles, composePlan } from '../compose/index.js';
 import type { ComposePlan } from '../compose/plan.js';
 import { toolsImage } from '../compose/stores.js';
-import type { EnvironmentGenerator } from '../types.js';
+import type { EnvironmentGenerator, ProducedFile } from '../types.js';
 import { deterministicZip, type ZipEntry } from './zip.js';
 
 /** The static scripts shipped in every bundle, with their modes (lib.sh is sourced, not run). */
@@ -32,9 +32,9 @@ export function bundlePath(environment: ResolvedEnvironment): string {
   return `bundle/${environment.name}-${environment.release.version}.zip`;
 }
 
-/** Every entry of the bundle but bundle.json, which describes them. */
-function bundleEntries(environment: ResolvedEnvironment, plan: ComposePlan): ZipEntry[] {
-  const entries: ZipEntry[] = [...composeFiles(environment, plan)].map(([path, bytes]) => ({ path, bytes, mode: 0o644 }));
+/** Every entry of the bundle but bundle.json, which describes them: the Compose files exactly as compose/ holds them. */
+function bundleEntries(environment: ResolvedEnvironment, composed: ReadonlyMap<string, Uint8Array>): ZipEntry[] {
+  const entries: ZipEntry[] = [...composed].map(([path, bytes]) => ({ path, bytes, mode: 0o644 }));
   entries.push(...scripts.map(({ name, mode }) => ({ path: name, bytes: script(name), mode })));
   // Named by key id: a fixed, safe file name whatever the key file was called in the source tree.
   const keys = new Map(environment.trustedKeys.map((key) => [key.keyId, key.pem]));
@@ -77,10 +77,15 @@ function bundleDescription(environment: ResolvedEnvironment, plan: ComposePlan, 
   };
 }
 
-/** One Compose plan feeds both the bundled Compose files and bundle.json, so they cannot disagree. */
-export function bundleZip(environment: ResolvedEnvironment): Uint8Array {
+/**
+ * One Compose plan feeds both the bundled Compose files and bundle.json, so they cannot disagree.
+ * The Compose files are the compose generator's when it has run (rendered once, not twice).
+ */
+export function bundleZip(environment: ResolvedEnvironment, produced: readonly ProducedFile[] = []): Uint8Array {
   const plan = composePlan(environment);
-  const entries = bundleEntries(environment, plan);
+  const rendered = produced.filter((file) => file.generator.name === 'compose' && file.path.startsWith('compose/'));
+  const composed = rendered.length > 0 ? new Map(rendered.map((file) => [file.path.slice('compose/'.length), file.bytes])) : composeFiles(environment, plan);
+  const entries = bundleEntries(environment, composed);
   return deterministicZip([...entries, { path: 'bundle.json', bytes: jsonBytes(bundleDescription(environment, plan, entries)), mode: 0o644 }]);
 }
 
@@ -93,5 +98,6 @@ export const bundleGenerator: EnvironmentGenerator = {
   scope: 'environment',
   description: 'the signed install/update bundle the update agent applies',
   appliesTo: (environment) => environment.runtime === 'compose' && (environment.mode === 'self-hosted' || environment.reconciler === 'update-agent'),
-  generate: (environment) => [{ path: bundlePath(environment), bytes: bundleZip(environment) }],
+  dependsOn: ['compose'],
+  generate: (environment, context) => [{ path: bundlePath(environment), bytes: bundleZip(environment, context.produced) }],
 };
