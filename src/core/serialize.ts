@@ -1,5 +1,6 @@
-import { stringify } from 'yaml';
+import { isNode, isScalar, Scalar, stringify } from 'yaml';
 import { compareText } from './diagnostics.js';
+import { BugError } from './errors.js';
 
 const encoder = new TextEncoder();
 
@@ -22,10 +23,44 @@ export function jsonBytes(value: unknown): Uint8Array {
   return encoder.encode(`${JSON.stringify(sortKeysDeep(value), null, 2)}\n`);
 }
 
+/**
+ * NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR are line breaks to YAML 1.1 readers (Helm's, kubectl's
+ * go-yaml), which would fold or trim them out of a plain scalar, but ordinary characters to YAML
+ * 1.2. A string holding one is written double-quoted with the escape both read the same way.
+ */
+const yaml11Breaks = /[\u0085\u2028\u2029]/;
+const breakEscapes: Record<string, string> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
+
+function quoteBreaks(value: unknown): unknown {
+  if (isNode(value)) {
+    // A node the caller built (a tagged scalar): written as built, double-quoted if it holds a break.
+    if (isScalar(value) && typeof value.value === 'string' && yaml11Breaks.test(value.value)) value.type = 'QUOTE_DOUBLE';
+    return value;
+  }
+  if (typeof value === 'string' && yaml11Breaks.test(value)) {
+    const scalar = new Scalar(value);
+    scalar.type = 'QUOTE_DOUBLE';
+    return scalar;
+  }
+  if (Array.isArray(value)) return value.map(quoteBreaks);
+  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => {
+        // Keys are names the schemas keep to plain characters; one with a break would be written raw.
+        if (yaml11Breaks.test(key)) throw new BugError(`a YAML key holds a line separator: ${JSON.stringify(key)}`);
+        return [key, quoteBreaks(item)];
+      }),
+    );
+  }
+  return value;
+}
+
 /** YAML written by the `yaml` serialiser from data; `sortKeys: false` keeps an order the caller chose on purpose. */
 export function yamlBytes(value: unknown, options: { sortKeys?: boolean } = {}): Uint8Array {
   const data = options.sortKeys === false ? value : sortKeysDeep(value);
-  return encoder.encode(stringify(data, { lineWidth: 0, aliasDuplicateObjects: false }));
+  const text = stringify(quoteBreaks(data), { lineWidth: 0, aliasDuplicateObjects: false });
+  // Only the double-quoted scalars above hold these characters, where the escape means the character.
+  return encoder.encode(yaml11Breaks.test(text) ? text.replace(/[\u0085\u2028\u2029]/g, (character) => breakEscapes[character]!) : text);
 }
 
 export function textBytes(text: string): Uint8Array {

@@ -50,7 +50,9 @@ function place(project: Project, input: InputFile, value: unknown, valid: boolea
   }
   switch (input.kind) {
     case 'settings':
-      project.settings = entity as Entity<ProjectSettings>;
+      // Environments are still resolved beside a settings file the schema refused (or an empty
+      // one): they read only what of it is a mapping, and its findings stand on their own.
+      project.settings = { ...entity, value: value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {} } as Entity<ProjectSettings>;
       break;
     case 'service':
       project.services.set(input.name, entity as Entity<ServiceInput>);

@@ -1,9 +1,10 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseJsonLines, runCli } from '../support/cli.js';
-import { fixturesDir, makeTree, removeTree } from '../support/tree.js';
+import { fixturesDir, removeTree, repositoryRoot } from '../support/tree.js';
 import { mutate, mutationArbitrary } from './mutate.js';
 
 /**
@@ -17,7 +18,15 @@ import { mutate, mutationArbitrary } from './mutate.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 150);
 const seed = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
-const base = 'minimal';
+/** The tree mutated: the small fixture by default; FUZZ_BASE=example takes the bundled example (slower, wider). */
+const exampleFolders = ['environments', 'services', 'releases', 'policies', 'secrets', 'keys', 'slipway.yaml'];
+const baseRoot = process.env.FUZZ_BASE === 'example' ? repositoryRoot : join(fixturesDir, 'minimal');
+
+function copyBase(): string {
+  const root = mkdtempSync(join(tmpdir(), 'slipway-fuzz-'));
+  for (const entry of process.env.FUZZ_BASE === 'example' ? exampleFolders : readdirSync(baseRoot)) cpSync(join(baseRoot, entry), join(root, entry), { recursive: true });
+  return root;
+}
 
 /** The input files of the base tree, relative to its root. */
 function inputFiles(root: string): string[] {
@@ -33,7 +42,7 @@ function inputFiles(root: string): string[] {
   return found.sort();
 }
 
-const files = inputFiles(join(fixturesDir, base));
+const files = process.env.FUZZ_BASE === 'example' ? exampleFolders.flatMap((entry) => (entry.includes('.') ? [entry] : inputFiles(join(baseRoot, entry)).map((path) => `${entry}/${path}`))) : inputFiles(baseRoot);
 
 const caseArbitrary = fc.record({
   edits: fc.array(fc.record({ file: fc.nat({ max: files.length - 1 }), mutation: mutationArbitrary }), { minLength: 1, maxLength: 3 }),
@@ -45,7 +54,7 @@ describe('the fuzzer', () => {
     await fc.assert(
       fc.asyncProperty(caseArbitrary, async ({ edits, build }) => {
         // Each case removes its own tree: ten thousand left for one cleanup would outlast any hook.
-        const root = makeTree({}, base);
+        const root = copyBase();
         try {
           await check(root, edits, build);
         } finally {

