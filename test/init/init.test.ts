@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -128,5 +128,17 @@ describe('slipway schema', () => {
     const result = await runCli(['schema', 'deployment'], { cwd: tmpdir() });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('attestation-policy, environment, provisioning-policy, release, secrets-policy, service, settings, slipway, target-policy');
+  });
+});
+
+describe('slipway init in an npm project', () => {
+  it('counts git and the npm project as empty, so `npm i -D slipway && npx slipway init` works', async () => {
+    const dir = tempDir();
+    for (const name of ['package.json', 'package-lock.json', 'README.md']) writeFileSync(join(dir, name), '{}\n');
+    mkdirSync(join(dir, 'node_modules'));
+    mkdirSync(join(dir, '.git'));
+    const init = await runCli(['init', '--no-keys'], { cwd: dir });
+    expect(init.exitCode, init.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toBe('{}\n');
   });
 });

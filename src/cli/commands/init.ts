@@ -61,6 +61,7 @@ export async function runInit(dirArgument: string | undefined, options: InitComm
   }
 
   io.stderr(`created ${written.length} files in ${dir}${kept.length > 0 ? `; kept ${kept.length} existing: ${kept.join(', ')}` : ''}\n`);
+  if (kept.includes('.gitignore')) io.stderr('add .slipway/ and output/ to your .gitignore: .slipway/keys/ holds private keys\n');
   if (keys?.made) io.stderr(`made the release, commit and age keys in ${join(dir, PRIVATE_KEYS_DIR)} (git-ignored; keys/README.md says which CI secret each becomes)\n`);
   if (action.startsWith(`${PLACEHOLDER_ACTION_REPOSITORY}@`)) {
     io.stderr(`the workflows call ${action}: replace OWNER with the GitHub owner of the Slipway action you use (or run init with --action OWNER/REPO@REF)\n`);
@@ -88,10 +89,16 @@ function checkDeployRepo(value: string): void {
   }
 }
 
+/**
+ * What a repository holds before Slipway arrives: git, and the npm project `npm i -D slipway` made
+ * (the schemas' modelines point into its node_modules). None of these is a file init writes.
+ */
+const REPOSITORY_FURNITURE = new Set(['.git', 'node_modules', 'package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'README.md', 'LICENSE']);
+
 function existingEntries(dir: string): string[] {
   if (!existsSync(dir)) return [];
   if (!statSync(dir).isDirectory()) throw new UserError(`init-not-a-folder: ${dir} is a file; give init a folder`);
-  return readdirSync(dir).sort();
+  return readdirSync(dir).filter((name) => !REPOSITORY_FURNITURE.has(name)).sort();
 }
 
 interface ProjectKeys {
