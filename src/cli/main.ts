@@ -2,9 +2,11 @@ import { Command, CommanderError, Option } from 'commander';
 import { BugError, ExitCode, UserError } from '../core/errors.js';
 import { runBuild } from './commands/build.js';
 import { runDiff } from './commands/diff.js';
+import { runInit } from './commands/init.js';
 import { runKeygen } from './commands/keygen.js';
 import { runPlan } from './commands/plan.js';
 import { runPublish } from './commands/publish.js';
+import { runSchema } from './commands/schema.js';
 import { runSecretsRotate, runSecretsSync } from './commands/secrets.js';
 import { runValidate } from './commands/validate.js';
 import { runVerify } from './commands/verify.js';
@@ -22,6 +24,23 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  cli
+    .command('init')
+    .description('scaffold a source tree that validates: a service, an environment per runtime, policies, a release, keys and two GitHub workflows')
+    .argument('[dir]', 'the folder to create the tree in (must be empty unless --force)', '.')
+    .option('--runtime <list>', 'comma-separated runtimes, one environment each: compose, ecs, kubernetes', 'compose,kubernetes')
+    .option('--deploy-repo <git-url|github:owner/repo>', "slipway.yaml's deployRepo (left as a comment when not given)")
+    .option('--action <owner/repo@ref>', 'the Slipway action the workflows call (default: this version of the published action)')
+    .option('--no-keys', 'do not make keys; keys/README.md says how to add them')
+    .option('--force', 'write into a non-empty folder: add the missing files, keep every existing one')
+    .action(async (dir, options) => setExit(await runInit(dir, options, io)));
+
+  cli
+    .command('schema')
+    .description('print one JSON Schema (service, environment, release, slipway or settings, and the four policies)')
+    .argument('<name>', 'the schema, e.g. environment')
+    .action((name) => setExit(runSchema(name, io)));
 
   cli
     .command('validate')

@@ -12,6 +12,7 @@ import { gpgPresent, keyringWith, validSignatureBy } from '../support/gnupg.js';
 import { describeWithTool, toolPresent } from '../support/tools.js';
 import { readTree, repositoryRoot } from '../support/tree.js';
 import { freshTargets, freshTreeFiles } from '../wiring/fresh-tree.js';
+import { adoptionFlow } from './init-flow.js';
 
 /**
  * The product as a user gets it: `npm pack` of this repository, installed into an empty folder
@@ -197,6 +198,11 @@ describeE2e('the packed package, installed outside the repository', () => {
     const version = slipway('--version');
     expect(version.status).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')).version);
+  });
+
+  it('init in an npm project, then the three commands it prints, pass; its modelines reach the installed schemas', () => {
+    const { work, project, bin } = setup();
+    adoptionFlow({ work, installedNodeModules: join(project, 'node_modules'), slipway: (cwd, args) => run(bin, args, cwd, cleanEnv({ SOURCE_DATE_EPOCH })) });
   });
 
   it('secrets sync creates every environment\'s SOPS file from public keys alone', () => {
