@@ -6,6 +6,7 @@ import { openPrevious } from '../../deploy-repo/index.js';
 import { sourceCommit } from '../../load/source-commit.js';
 import { writeOutputTree } from '../../write/index.js';
 import { writePartialTree } from '../../write/partial.js';
+import { settingsBranch } from '../deploy-settings.js';
 import { inShard, parseShard } from '../selection.js';
 import { buildTime } from '../clock.js';
 import { parseFormat, reportFindings, summaryLine } from '../findings.js';
@@ -34,7 +35,7 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
   const only = checkedEnvironmentNames(options.env ?? [], root);
   const shard = parseShard(options.shard);
   const partial = only !== undefined || shard !== undefined;
-  const previous = options.previous ? openPrevious(options.previous, io.cwd) : undefined;
+  const previous = options.previous ? openPrevious(options.previous, io.cwd, settingsBranch(root)) : undefined;
   try {
     const commit = sourceCommit(root, options.sourceCommit, io.env);
     const progress = progressReporter(io);

@@ -6,6 +6,7 @@ import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
 import { COMMENT_MARKER, renderMarkdown } from '../../report/diff-markdown.js';
 import { renderJson, renderText } from '../../report/diff-text.js';
 import { buildTime } from '../clock.js';
+import { settingsBranch } from '../deploy-settings.js';
 import { reportFindings, summaryLine } from '../findings.js';
 import type { CliIo } from '../io.js';
 import { checkedRoot } from './validate.js';
@@ -28,7 +29,7 @@ export function runDiff(options: DiffCommandOptions, io: CliIo): ExitCodeValue {
   if (!['text', 'markdown', 'json'].includes(format)) throw new UsageError(`--format must be text, markdown or json, not ${JSON.stringify(options.format)}`);
   const root = checkedRoot(options.root, io);
   const now = buildTime(io.env);
-  const { origin, files: against } = readDeployState(options.against, io.cwd);
+  const { origin, files: against } = readDeployState(options.against, io.cwd, settingsBranch(root));
   const result = compile({ root, now, previous: previousFromFiles(against, origin) });
 
   if (hasErrors(result.diagnostics) || !result.files) {
