@@ -53,6 +53,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--root <dir>', 'the source tree', '.')
     .requiredOption('--against <dir|git-url[#ref]>', "the deploy repo's current state")
     .addOption(new Option('--format <format>', 'text for terminals, markdown for a pull-request comment, json for machines').choices(['text', 'markdown', 'json']))
+    .option('--fail-on <kinds>', 'exit 1 when a risk of these kinds is reported (comma-separated: data-loss, downtime, security, policy)')
     .action((options) => setExit(runDiff(options, io)));
 
   cli
