@@ -6,6 +6,8 @@ export interface CliIo {
   cwd: string;
   /** Whether stderr is a terminal: colour and progress only then. */
   isTerminal: boolean;
+  /** Milliseconds on a monotonic clock, for durations and progress (default `performance.now`); tests pass their own. */
+  clock?: () => number;
 }
 
 export function processIo(): CliIo {

@@ -45,6 +45,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--env <name>', 'render only this environment (repeatable); the others stay as they are in --out', collect, [])
     .option('--shard <k/n>', 'render only the k-th of n shares of the environments; shard builds into one --out add up to a full build')
     .option('--source-commit <sha>', 'the source commit recorded in manifests (default: GITHUB_SHA, or HEAD of a clean work tree)')
+    .option('--progress', 'print environments done/total on stderr even when it is not a terminal (a terminal gets it for builds over a second)')
     .action((options) => setExit(runBuild(options, io)));
 
   cli
