@@ -23,7 +23,8 @@ export function checkoutDeployState(spec: string, cwd: string, branch?: string):
   const ref = given ?? branch;
   if (location.startsWith('-')) throw new UsageError(`${JSON.stringify(location)} is not a folder or a git URL`);
   const local = resolve(cwd, location);
-  if (ref === undefined && existsSync(local) && statSync(local).isDirectory() && !isBareRepository(local)) {
+  // A folder is read as it is: slipway.yaml's branch is for a repository, and a folder has none.
+  if (given === undefined && existsSync(local) && statSync(local).isDirectory() && !isBareRepository(local)) {
     return { root: local, dispose: () => {} };
   }
   const checkout = temporaryFolder('slipway-deploy-state-');

@@ -72,6 +72,11 @@ describeGit('publish defaults', () => {
     const second = await runCli(['publish', '--out', await build(root, bare)], { cwd: root });
     expect(second.exitCode, second.stderr).toBe(0);
     expect(second.stderr).toContain('(sequence 2)');
+    // A plain folder has no branch: it is read as it is, whatever slipway.yaml says.
+    const out = await build(root);
+    bindRelease(root, 'onprem', '1.0.2');
+    const chained = JSON.parse(readFileSync(join(await build(root, out), 'environments', 'onprem', 'release.json'), 'utf8')) as { sequence: number };
+    expect(chained.sequence).toBe(2);
   });
 
   it('reads slipway.yaml from --root, and --to and --branch win over it', async () => {

@@ -26,7 +26,8 @@ export const referencesRule: Rule = {
           out.push(finding(service, ['dependencies', 'services', index], 'unknown-service', `service "${input.name}" depends on "${dependency}", which has no services/${dependency}/service.json${didYouMean(dependency, serviceNames)}`));
         }
       });
-      const portNames = (input.ports ?? []).map((port) => port.name);
+      // A file with schema errors may hold a port without its name (see referableEntities).
+      const portNames = (input.ports ?? []).map((port) => port.name).filter((name) => typeof name === 'string');
       const checkPort = (path: Array<string | number>, port: string | undefined, what: string) => {
         if (port !== undefined && !portNames.includes(port)) {
           const known = portNames.length > 0 ? `; declared ports: ${portNames.join(', ')}` : '; the service declares no ports';
