@@ -225,12 +225,17 @@ function resolveProject(project: Project): Map<string, ResolvedEnvironment> {
 
 /**
  * What would stop the generators rendering a target. These only stop a build: `validate` reports
- * them as warnings, like a secrets file still to sync, so a pull request sees them early.
+ * them as warnings, like a secrets file still to sync, so a pull request sees them early. A setting
+ * no later step can make right (a deploy repository clusters cannot reach) is an error in both, so
+ * a tree that validates also builds.
  */
 function renderFindings(model: ResolvedEnvironment, purpose: 'validate' | 'build'): Diagnostic[] {
   const findings = checkEnvironment(model);
-  return purpose === 'build' ? findings : findings.map((finding) => (finding.severity === 'error' ? { ...finding, severity: 'warning' } : finding));
+  const demote = (finding: Diagnostic) => finding.severity === 'error' && !errorsInValidate.has(finding.code);
+  return purpose === 'build' ? findings : findings.map((finding) => (demote(finding) ? { ...finding, severity: 'warning' } : finding));
 }
+
+const errorsInValidate = new Set(['unreachable-deploy-repo']);
 
 function signingOptions(options: CompileOptions, trust: SigningTrust, environment: string, chart: ChartPin | undefined): Parameters<typeof releaseEnvironment>[2] {
   const previousManifest = options.previous?.manifest(environment);

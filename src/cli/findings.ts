@@ -27,10 +27,19 @@ export function reportFindings(command: string, diagnostics: readonly Diagnostic
   }
 }
 
+/**
+ * One line that adds up: every environment is ready, blocked, invalid (its own file has errors) or
+ * held back (an error elsewhere — a service, a policy, slipway.yaml — stops the whole build). None is
+ * called ready while any error stands, since nothing is built then.
+ */
 export function summaryLine(diagnostics: readonly Diagnostic[], targets: readonly Target[]): string {
   const counts = countBySeverity(diagnostics);
-  const ready = targets.filter((t) => t.status === 'ready').length;
+  const clean = targets.filter((t) => t.status === 'ready').length;
+  const ready = counts.error === 0 ? clean : 0;
   const blocked = targets.filter((t) => t.status === 'blocked').length;
+  const invalid = targets.filter((t) => t.status === 'invalid').length;
+  const heldBack = clean - ready;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return `${plural(targets.length, 'environment')}: ${ready} ready, ${blocked} blocked; ${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}`;
+  const states = [`${ready} ready`, `${blocked} blocked`, ...(invalid > 0 ? [`${invalid} with errors`] : []), ...(heldBack > 0 ? [`${heldBack} held back by errors in other files`] : [])];
+  return `${plural(targets.length, 'environment')}: ${states.join(', ')}; ${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}`;
 }

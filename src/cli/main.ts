@@ -64,6 +64,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--env <name>', 'render only this environment (repeatable); the others stay as they are in --out', collect, [])
     .option('--shard <k/n>', 'render only the k-th of n shares of the environments; shard builds into one --out add up to a full build')
     .option('--source-commit <sha>', 'the source commit recorded in manifests (default: GITHUB_SHA, or HEAD of a clean work tree)')
+    .option('--progress', 'print environments done/total on stderr even when it is not a terminal (a terminal gets it for builds over a second)')
     .action((options) => setExit(runBuild(options, io)));
 
   cli
@@ -72,14 +73,16 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--root <dir>', 'the source tree', '.')
     .requiredOption('--against <dir|git-url[#ref]>', "the deploy repo's current state")
     .addOption(new Option('--format <format>', 'text for terminals, markdown for a pull-request comment, json for machines').choices(['text', 'markdown', 'json']))
+    .option('--fail-on <kinds>', 'exit 1 when a risk of these kinds is reported (comma-separated: data-loss, downtime, security, policy)')
     .action((options) => setExit(runDiff(options, io)));
 
   cli
     .command('publish')
     .description('commit a built output tree to the deploy repo as one commit, compare-and-swap per environment')
     .option('--out <dir>', 'the built output folder', 'output')
-    .requiredOption('--to <path|git-url|github:owner/repo>', 'the deploy repository')
-    .option('--branch <name>', "the branch to publish to (default: the repository's default branch)")
+    .option('--root <dir>', "the source tree whose slipway.yaml names the deploy repository and branch", '.')
+    .option('--to <path|git-url|github:owner/repo>', "the deploy repository (default: slipway.yaml's deployRepo)")
+    .option('--branch <name>', "the branch to publish to (default: slipway.yaml's branch for its deployRepo, else the repository's default branch)")
     .option('--pull-request', 'push a branch and open a pull request instead of updating the branch')
     .option('--keys <dir>', 'folder of trusted *.pub.pem keys the output must verify under', 'keys')
     .option('--revoked <keyid>', 'refuse signatures by this release key id even if the output does not revoke it (repeatable)', collect, [])

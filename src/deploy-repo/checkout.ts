@@ -15,18 +15,22 @@ export interface DeployStateCheckout {
  * Resolves `--previous`/`--against`: a folder holding the deploy repo's files (used in place), or
  * anything git can clone (a URL or a bare repository's path) with an optional `#REF`, cloned into a
  * temporary folder. An empty repository or a branch not made yet is an empty state, not an error.
+ * Without `#REF`, a clone reads `branch` (slipway.yaml's, where publish commits) when given, and
+ * otherwise the remote's default branch, which is also where publish commits when nothing names one.
  */
-export function checkoutDeployState(spec: string, cwd: string): DeployStateCheckout {
-  const [location, ref] = splitRef(spec);
+export function checkoutDeployState(spec: string, cwd: string, branch?: string): DeployStateCheckout {
+  const [location, given] = splitRef(spec);
+  const ref = given ?? branch;
   if (location.startsWith('-')) throw new UsageError(`${JSON.stringify(location)} is not a folder or a git URL`);
   const local = resolve(cwd, location);
-  if (ref === undefined && existsSync(local) && statSync(local).isDirectory() && !isBareRepository(local)) {
+  // A folder is read as it is: slipway.yaml's branch is for a repository, and a folder has none.
+  if (given === undefined && existsSync(local) && statSync(local).isDirectory() && !isBareRepository(local)) {
     return { root: local, dispose: () => {} };
   }
   const checkout = temporaryFolder('slipway-deploy-state-');
   const dispose = () => rmSync(checkout, { recursive: true, force: true });
   try {
-    cloneInto(existsSync(local) ? local : location, ref, checkout);
+    cloneInto(existsSync(local) ? local : location, ref, checkout, given === undefined);
   } catch (error) {
     dispose();
     throw error;
@@ -51,14 +55,15 @@ function isBareRepository(dir: string): boolean {
   return existsSync(join(dir, 'HEAD')) && existsSync(join(dir, 'objects')) && existsSync(join(dir, 'refs'));
 }
 
-function cloneInto(source: string, ref: string | undefined, checkout: string): void {
+/** `branchOnly`: the ref is a branch publish commits to, never a commit id, so a missing one is a branch not made yet. */
+function cloneInto(source: string, ref: string | undefined, checkout: string, branchOnly: boolean): void {
   const git = (args: string[], cwd?: string) =>
     execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
   try {
     try {
       git(['clone', '--quiet', '--no-tags', '--depth', '1', ...(ref ? ['--branch', ref] : []), '--', source, checkout]);
     } catch (error) {
-      if (!ref) throw error;
+      if (!ref || branchOnly) throw error;
       // Not a branch or tag (a commit id, say): fetch everything and check it out.
       rmSync(checkout, { recursive: true, force: true });
       git(['clone', '--quiet', '--no-tags', '--', source, checkout]);

@@ -26,9 +26,9 @@ export interface PreviousTree {
  * for it, so a build of a few environments reads only theirs. Any link or special file in a folder
  * it reads fails the build (exit 3).
  */
-export function openPrevious(spec: string, cwd: string): PreviousTree {
+export function openPrevious(spec: string, cwd: string, branch?: string): PreviousTree {
   const origin = hideCredentials(spec);
-  const checkout = checkoutDeployState(spec, cwd);
+  const checkout = checkoutDeployState(spec, cwd, branch);
   // The build asks for an environment's manifest and signature one after the other: one folder is kept.
   let last: { name: string; files: ReadonlyMap<string, Uint8Array> } | undefined;
   const environment = (name: string) => {
@@ -53,9 +53,9 @@ export function openPrevious(spec: string, cwd: string): PreviousTree {
  * owners' files), read whole, because the diff compares all of them. Any link or special file among
  * them fails the diff (exit 3).
  */
-export function readDeployState(spec: string, cwd: string): { origin: string; files: Map<string, Uint8Array> } {
+export function readDeployState(spec: string, cwd: string, branch?: string): { origin: string; files: Map<string, Uint8Array> } {
   const origin = hideCredentials(spec);
-  const checkout = checkoutDeployState(spec, cwd);
+  const checkout = checkoutDeployState(spec, cwd, branch);
   try {
     return { origin, files: refuseIrregular(readDeployTree(checkout.root, 'managed'), origin).files };
   } finally {

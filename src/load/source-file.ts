@@ -1,6 +1,7 @@
 import { isAlias, isMap, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { SourceFile } from '../model/index.js';
 import type { Diagnostic } from '../core/diagnostics.js';
+import { jsonSyntaxError } from './json-syntax.js';
 
 /** Files larger than this are refused before parsing: no legitimate input is this big. */
 export const maxFileBytes = 1024 * 1024;
@@ -27,6 +28,14 @@ export interface ParseResult {
 export function parseSourceFile(path: string, text: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const lineCounter = new LineCounter();
+  if (path.endsWith('.json')) {
+    // Valid JSON is valid YAML, so the YAML parser below still gives every value its position.
+    const problem = jsonSyntaxError(text);
+    if (problem) {
+      const { line, column } = positionAt(text, problem.offset);
+      return { diagnostics: [{ severity: 'error', code: 'json-syntax', file: path, line, column, message: `${problem.message}; fix the JSON syntax here` }] };
+    }
+  }
   // Duplicate keys are found below in one pass: yaml's own check compares every key with every other.
   const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true });
   for (const problem of document.errors) {
@@ -133,6 +142,13 @@ function keyAt(text: string, offset: number): string {
   const rest = text.slice(offset).split(/\r?\n/)[0] ?? '';
   const match = /^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^:#]+?)\s*:/.exec(rest);
   return match ? match[1]!.replace(/^["']|["']$/g, '') : rest.trim();
+}
+
+/** Line and column (from 1, in UTF-16 units as the YAML positions count) of an offset. */
+function positionAt(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: offset - lineStart + 1 };
 }
 
 function firstLine(text: string): string {

@@ -11,6 +11,6 @@ export type * from './source.js';
 export type * from './summary.js';
 export type * from './target.js';
 export type { Entity, Policies, Project } from './project.js';
-export { exists, finding, findingAt, validEntities } from './project.js';
+export { exists, finding, findingAt, referableEntities, validEntities } from './project.js';
 export { positionOf } from './source.js';
 export { defaultChart, type ChartReference } from './chart.js';

@@ -12,6 +12,12 @@ export interface Entity<T> {
   valid: boolean;
   /** Whether the file passed its schema as written: rules that judge an absence need this, since a rejected part is absent only in appearance. */
   pristine: boolean;
+  /**
+   * Whether the names `value` uses may be checked although it is not valid: what is left after the
+   * rejected parts were dropped is well-typed, and lacks only required keys. Reference rules read it
+   * (every field may be absent), so a schema error and a wrong name are reported in one pass.
+   */
+  referable?: boolean;
 }
 
 export interface Policies {
@@ -67,6 +73,11 @@ export function findingAt(origin: Origin, code: string, message: string, options
     column: position.column,
     message,
   };
+}
+
+/** Entities whose names reference rules may check: valid ones, and those lacking only required keys. */
+export function referableEntities<T>(map: Map<string, Entity<T>>): Entity<T>[] {
+  return [...map.values()].filter((entity) => entity.valid || entity.referable === true);
 }
 
 /** Entities that passed their schema, in name order: the only ones rules look inside. */

@@ -59,8 +59,12 @@ export async function openGitRepository(remote: string, authoring: CommitAuthori
   const repository: DeployRepository = {
     name,
     async defaultBranch() {
-      const result = await git(['ls-remote', '--symref', remote, 'HEAD'], { allowFailure: true });
-      return /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(result.stdout.toString('utf8'))?.[1] ?? 'main';
+      const listed = (await git(['ls-remote', '--symref', remote], { allowFailure: true })).stdout.toString('utf8');
+      const named = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(listed)?.[1];
+      if (named) return named;
+      // An empty repository has no HEAD to list, yet its HEAD names the branch clones check out
+      // (master for a plain `git init --bare`): publishing anywhere else leaves clones without files.
+      return (listed.trim() === '' ? await unbornHead(remote) : undefined) ?? 'main';
     },
 
     async read(branch) {
@@ -128,6 +132,22 @@ export async function openGitRepository(remote: string, authoring: CommitAuthori
       const found = await text(['log', '-1', '--format=%H', `--find-object=${gitBlobId(manifest)}`, commit, '--', `environments/${environment}/release.json`]);
       return found !== '';
     });
+  }
+}
+
+/**
+ * The branch an empty repository's HEAD names. `ls-remote` does not show an unborn HEAD, but a
+ * clone (git 2.31 and later) takes it over, and cloning an empty repository copies nothing.
+ */
+async function unbornHead(remote: string): Promise<string | undefined> {
+  const dir = temporaryFolder('slipway-head-');
+  try {
+    const cloned = await run(['clone', '--quiet', '--bare', '--no-tags', '--', remote, dir]);
+    if (cloned.code !== 0) return undefined;
+    const head = await run(['--git-dir', dir, 'symbolic-ref', '--quiet', 'HEAD']);
+    return /^refs\/heads\/(\S+)$/.exec(head.stdout.toString('utf8').trim())?.[1];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -34,13 +34,16 @@ export function schemaCheck(tree: SourceTree): { project: Project; diagnostics: 
     // Drop what the schema rejected and look again: if the rest stands, the rules still check it,
     // so one typo does not hide every other mistake in the same file.
     const pruned = withoutRejectedParts(input.source.data, errors);
-    place(project, input, pruned, pruned !== undefined && (validate(pruned) as boolean), false);
+    const valid = pruned !== undefined && (validate(pruned) as boolean);
+    // A rest that lacks only required keys still says which names it uses: worth checking now.
+    const referable = !valid && isMapping(pruned) && (validate.errors ?? []).every((error) => error.keyword === 'required');
+    place(project, input, pruned, valid, false, referable);
   }
   return { project, diagnostics };
 }
 
-function place(project: Project, input: InputFile, value: unknown, valid: boolean, pristine: boolean): void {
-  const entity = { name: input.name, source: input.source, value, valid, pristine };
+function place(project: Project, input: InputFile, value: unknown, valid: boolean, pristine: boolean, referable = false): void {
+  const entity = { name: input.name, source: input.source, value, valid, pristine, ...(referable ? { referable } : {}) };
   const policyKey = policyKeyOf(input.kind);
   if (policyKey) {
     project.policies.sources[policyKey] = entity;
@@ -91,6 +94,10 @@ function policyKeyOf(kind: InputKind): keyof Policies['sources'] | undefined {
  * A copy of `data` without the parts the schema rejected: the offending object entry, or the whole
  * array holding an offending item (deleting items would shift the positions of the others).
  */
+function isMapping(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
 function withoutRejectedParts(data: unknown, errors: readonly ErrorObject[]): unknown {
   const copy = structuredClone(data);
   for (const error of errors) {

@@ -236,7 +236,7 @@ export const corpus: CorpusCase[] = [
   {
     name: 'JSON syntax error (missing comma) in service.json',
     files: { 'services/api/service.json': sub(apiText, '"role": "api",', '"role": "api"') },
-    expect: { code: 'yaml-syntax', file: 'services/api/service.json', line: 4, column: 3 },
+    expect: { code: 'json-syntax', file: 'services/api/service.json', line: 4, column: 3 },
   },
   {
     name: 'secret spec with both generate and from',

@@ -59,7 +59,7 @@ describe('finding formats', () => {
     expect(run.stderr).toBe(
       `environments/onprem.yaml:1:7: notice blocked: ${blockedMessage}\n` +
         `environments/prod.yaml:8:1: error unknown-key: ${unknownKeyMessage}\n` +
-        '2 environments: 0 ready, 1 blocked; 1 error, 0 warnings\n',
+        '2 environments: 0 ready, 1 blocked, 1 with errors; 1 error, 0 warnings\n',
     );
   });
 

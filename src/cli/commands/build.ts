@@ -1,12 +1,14 @@
 import { resolve } from 'node:path';
-import { outputTree, projectFiles, renderEnvironments } from '../../compile.js';
+import { environmentFiles, outputTree, projectFiles, renderEnvironments } from '../../compile.js';
 import { hasErrors } from '../../core/diagnostics.js';
 import { ExitCode, type ExitCodeValue } from '../../core/errors.js';
 import { openPrevious } from '../../deploy-repo/index.js';
 import { sourceCommit } from '../../load/source-commit.js';
 import { writeOutputTree } from '../../write/index.js';
 import { writePartialTree } from '../../write/partial.js';
+import { settingsBranch } from '../deploy-settings.js';
 import { inShard, parseShard } from '../selection.js';
+import { buildSummary, progressReporter } from '../build-report.js';
 import { buildTime } from '../clock.js';
 import { parseFormat, reportFindings, summaryLine } from '../findings.js';
 import type { CliIo } from '../io.js';
@@ -24,9 +26,13 @@ export interface BuildCommandOptions {
   sourceCommit?: string;
   env?: string[];
   shard?: string;
+  /** Progress on stderr even when it is not a terminal. */
+  progress?: boolean;
 }
 
 export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue {
+  const clock = io.clock ?? (() => performance.now());
+  const startedAt = clock();
   const format = parseFormat(options.format, io);
   const root = checkedRoot(options.root, io);
   const seed = signingSeed(options, io);
@@ -34,10 +40,10 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
   const only = checkedEnvironmentNames(options.env ?? [], root);
   const shard = parseShard(options.shard);
   const partial = only !== undefined || shard !== undefined;
-  const previous = options.previous ? openPrevious(options.previous, io.cwd) : undefined;
+  const previous = options.previous ? openPrevious(options.previous, io.cwd, settingsBranch(root)) : undefined;
   try {
     const commit = sourceCommit(root, options.sourceCommit, io.env);
-    const progress = progressReporter(io);
+    const progress = progressReporter(io, options.progress === true, startedAt, clock);
     const result = renderEnvironments({
       root,
       now,
@@ -48,12 +54,20 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
       ...(progress ? { onProgress: progress } : {}),
     });
     reportFindings('build', result.diagnostics, result.targets, format, options.root, io);
+    const summary = (ok: boolean, files: number) => {
+      if (format !== 'json') return;
+      const fields = { ok, targets: result.targets, diagnostics: result.diagnostics, files, signed: seed !== undefined, startedAt, now: clock() };
+      io.stdout(`${JSON.stringify(buildSummary({ ...fields, ...(result.rendered ? { rendered: result.rendered } : {}), ...(result.changedEnvironments ? { changed: result.changedEnvironments } : {}) }))}\n`);
+    };
     if (hasErrors(result.diagnostics) || !result.folders) {
       io.stderr(`${summaryLine(result.diagnostics, result.targets)}\nbuild failed: nothing was written\n`);
+      summary(false, 0);
       return ExitCode.invalidInput;
     }
     const out = resolve(io.cwd, options.out ?? resolve(root, 'output'));
+    let files: number;
     if (partial) {
+      files = environmentFiles(new Map([...result.folders].filter(([name]) => result.rendered!.includes(name)))).length;
       writePartialTree(out, {
         rendered: result.rendered!,
         folders: result.folders,
@@ -61,23 +75,17 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
         projectFiles: (digests) => projectFiles(result, digests),
       });
     } else {
-      writeOutputTree(out, outputTree(result));
+      const tree = outputTree(result);
+      files = tree.length;
+      writeOutputTree(out, tree);
     }
     const signed = seed ? 'signed' : 'unsigned (--no-sign)';
     const scope = partial ? `${result.rendered!.length} of ${result.targets.length} environments` : 'every environment';
     io.stderr(`${summaryLine(result.diagnostics, result.targets)}\nwrote ${scope} to ${out}, ${signed}; ${result.changedEnvironments?.length ?? 0} environment(s) changed\n`);
+    summary(true, files);
     if (options.failOnBlocked && result.targets.some((t) => t.status === 'blocked')) return ExitCode.invalidInput;
     return ExitCode.ok;
   } finally {
     previous?.dispose();
   }
-}
-
-/** A progress line on a terminal for builds long enough to need one; nothing in logs. */
-function progressReporter(io: CliIo): ((done: number, total: number) => void) | undefined {
-  if (!io.isTerminal) return undefined;
-  return (done, total) => {
-    if (total < 20) return;
-    io.stderr(`\rrendering ${done}/${total} environments${done === total ? '\n' : ''}`);
-  };
 }

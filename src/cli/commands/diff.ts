@@ -1,11 +1,13 @@
 import { compile } from '../../compile.js';
 import { hasErrors } from '../../core/diagnostics.js';
 import { compareTrees } from '../../diff/compare.js';
+import { riskCategories, type RiskCategory } from '../../diff/risks/types.js';
 import { previousFromFiles, readDeployState } from '../../deploy-repo/index.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
 import { COMMENT_MARKER, renderMarkdown } from '../../report/diff-markdown.js';
 import { renderJson, renderText } from '../../report/diff-text.js';
 import { buildTime } from '../clock.js';
+import { settingsBranch } from '../deploy-settings.js';
 import { reportFindings, summaryLine } from '../findings.js';
 import type { CliIo } from '../io.js';
 import { checkedRoot } from './validate.js';
@@ -14,6 +16,8 @@ export interface DiffCommandOptions {
   root: string;
   against: string;
   format?: string;
+  /** Risk categories that fail the diff (exit 1) when reported: a CI gate. */
+  failOn?: string;
 }
 
 type DiffFormat = 'text' | 'markdown' | 'json';
@@ -26,9 +30,10 @@ type DiffFormat = 'text' | 'markdown' | 'json';
 export function runDiff(options: DiffCommandOptions, io: CliIo): ExitCodeValue {
   const format = (options.format ?? 'text') as DiffFormat;
   if (!['text', 'markdown', 'json'].includes(format)) throw new UsageError(`--format must be text, markdown or json, not ${JSON.stringify(options.format)}`);
+  const failOn = failOnCategories(options.failOn);
   const root = checkedRoot(options.root, io);
   const now = buildTime(io.env);
-  const { origin, files: against } = readDeployState(options.against, io.cwd);
+  const { origin, files: against } = readDeployState(options.against, io.cwd, settingsBranch(root));
   const result = compile({ root, now, previous: previousFromFiles(against, origin) });
 
   if (hasErrors(result.diagnostics) || !result.files) {
@@ -47,5 +52,22 @@ export function runDiff(options: DiffCommandOptions, io: CliIo): ExitCodeValue {
   else if (format === 'markdown') io.stdout(renderMarkdown(report));
   // Colour only when the diff itself goes to a terminal, not when it is redirected to a file.
   else io.stdout(renderText(report, io.isTerminal && io.env.NO_COLOR === undefined && process.stdout.isTTY === true));
+  const failing = report.risks.filter((risk) => failOn.has(risk.category));
+  if (failing.length > 0) {
+    const kinds = [...new Set(failing.map((risk) => risk.category))].join(', ');
+    io.stderr(`diff: ${failing.length} risk(s) of a kind --fail-on names (${kinds}); review them, then merge with the gate lifted or the change adjusted\n`);
+    return ExitCode.invalidInput;
+  }
   return ExitCode.ok;
+}
+
+/** `--fail-on data-loss,downtime,security`: the risk categories a CI gate stops on (none by default). */
+function failOnCategories(value: string | undefined): Set<RiskCategory> {
+  if (value === undefined) return new Set();
+  const kinds = value.split(',').map((kind) => kind.trim()).filter((kind) => kind !== '');
+  const unknown = kinds.filter((kind) => !(riskCategories as readonly string[]).includes(kind));
+  if (kinds.length === 0 || unknown.length > 0) {
+    throw new UsageError(`--fail-on ${JSON.stringify(value)}: give a comma-separated list of ${riskCategories.join(', ')}`);
+  }
+  return new Set(kinds as RiskCategory[]);
 }

@@ -9,13 +9,17 @@ import { publish, readOutput, type DeployRepository, type PublishResult } from '
 import { defaultBackoff, type Backoff } from '../../publish/retry.js';
 import { buildTime } from '../clock.js';
 import { commitSigner } from '../commit-signing-key.js';
+import { deploySettings } from '../deploy-settings.js';
 import type { CliIo } from '../io.js';
 import { optionalSigningSeed } from '../signing-key.js';
 import { revokedKeyIds, trustedKeys } from '../trusted-keys.js';
 
 export interface PublishCommandOptions {
   out?: string;
-  to: string;
+  /** The source tree whose slipway.yaml names the default deploy repository and branch (default `.`). */
+  root?: string;
+  /** The deploy repository; default: slipway.yaml's `deployRepo`. */
+  to?: string;
   branch?: string;
   pullRequest?: boolean;
   /** Trusted release keys the output must verify under (default `keys`). */
@@ -46,6 +50,8 @@ const BRANCH = /^(?!-)(?!.*\.\.)(?!.*\/\/)(?!.*\.lock$)[A-Za-z0-9._/-]{1,200}(?<
 export async function runPublish(options: PublishCommandOptions, io: CliIo, dependencies: PublishDependencies = {}): Promise<ExitCodeValue> {
   if (options.branch !== undefined && !BRANCH.test(options.branch)) throw new UsageError(`--branch ${JSON.stringify(options.branch)} is not a branch name`);
   const out = resolve(io.cwd, options.out ?? 'output');
+  // Wrong usage (no repository to publish to) is said before any file is read.
+  const target = publishTarget(options, io);
   // Verified before anything is opened or read: output that does not verify never reaches a repository.
   const revoked = revokedKeyIds(options.revoked);
   const output = readOutput(out, await trustedKeys(options.keys, io, 'publish'), revoked);
@@ -55,7 +61,7 @@ export async function runPublish(options: PublishCommandOptions, io: CliIo, depe
   const signer = await commitSigner(options, io);
   checkCommitSigner(output, signer);
   const authoring: CommitAuthoring = { ...identity(io.env), time: buildTime(io.env), ...(signer ? { signer } : {}) };
-  const repository = await open(options.to, io, backoff, log, authoring);
+  const repository = await open(target.to, io, backoff, log, authoring);
   let result: PublishResult;
   try {
     result = await publish({
@@ -66,7 +72,7 @@ export async function runPublish(options: PublishCommandOptions, io: CliIo, depe
       ...(seed ? { signingSeed: seed } : {}),
       backoff,
       log,
-      ...(options.branch ? { branch: options.branch } : {}),
+      ...(target.branch ? { branch: target.branch } : {}),
       ...(dependencies.maxAttempts ? { maxAttempts: dependencies.maxAttempts } : {}),
       ...(dependencies.beforeAdvance ? { beforeAdvance: dependencies.beforeAdvance } : {}),
     });
@@ -92,6 +98,23 @@ export async function runPublish(options: PublishCommandOptions, io: CliIo, depe
   }
   if (result.outcome !== 'unchanged') io.stderr(signer ? `signed with OpenPGP key ${signer.keyId} (${signer.userIds.join(', ')})\n` : 'the commit is not signed (no --commit-signing-key)\n');
   return ExitCode.ok;
+}
+
+/**
+ * Where to publish: `--to`, else slipway.yaml's `deployRepo`; the branch is `--branch`, else
+ * slipway.yaml's `branch` when publishing to its `deployRepo` (the branch its reconcilers follow),
+ * else (undefined) the repository's default branch.
+ */
+function publishTarget(options: PublishCommandOptions, io: CliIo): { to: string; branch?: string } {
+  const root = resolve(io.cwd, options.root ?? '.');
+  const settings = deploySettings(root);
+  const to = options.to ?? settings.deployRepo;
+  if (to === undefined) {
+    throw new UsageError(`no deploy repository: give --to PATH|GIT-URL|github:OWNER/REPO, or set deployRepo in ${options.root ?? '.'}/slipway.yaml (--root names the source tree)`);
+  }
+  const branch = options.branch ?? (to === settings.deployRepo ? settings.branch : undefined);
+  if (branch !== undefined && !BRANCH.test(branch)) throw new UsageError(`branch ${JSON.stringify(branch)} (slipway.yaml) is not a branch name`);
+  return { to, ...(branch ? { branch } : {}) };
 }
 
 async function open(to: string, io: CliIo, backoff: Backoff, log: (line: string) => void, authoring: CommitAuthoring): Promise<DeployRepository> {

@@ -17,6 +17,9 @@ export const dependenciesRule: Rule = {
     }
 
     const firstDeclaration = new Map<string, { type: ResourceType; service: string }>();
+    // One shared resource runs one version: picking the higher one silently would upgrade a service
+    // past the version it was written for, so two versions are a conflict like two types.
+    const firstVersion = new Map<string, { version: string; service: string }>();
     for (const service of services) {
       (service.value.dependencies?.resources ?? []).forEach((resource, index) => {
         const seen = firstDeclaration.get(resource.name);
@@ -24,6 +27,15 @@ export const dependenciesRule: Rule = {
           firstDeclaration.set(resource.name, { type: resource.type, service: service.name });
         } else if (seen.type !== resource.type) {
           out.push(finding(service, ['dependencies', 'resources', index, 'type'], 'resource-conflict', `resource "${resource.name}" is a ${resource.type} here but a ${seen.type} in service "${seen.service}"; resources with one name are one shared resource — rename one of them`));
+          return;
+        }
+        if (resource.version === undefined) return;
+        const version = firstVersion.get(resource.name);
+        if (!version) firstVersion.set(resource.name, { version: resource.version, service: service.name });
+        else if (version.version !== resource.version) {
+          out.push(
+            finding(service, ['dependencies', 'resources', index, 'version'], 'resource-conflict', `resource "${resource.name}" is ${resource.type} ${resource.version} here but ${resource.type} ${version.version} in service "${version.service}"; one shared resource runs one version — declare the same version in both, or leave it out here`),
+          );
         }
       });
     }

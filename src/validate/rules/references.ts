@@ -1,10 +1,14 @@
 import type { Diagnostic } from '../../core/diagnostics.js';
 import { deployedServiceNames } from '../../resolve/index.js';
-import { exists, finding, validEntities } from '../../model/index.js';
+import { exists, finding, referableEntities } from '../../model/index.js';
 import { didYouMean } from '../suggest.js';
 import type { Rule } from './rule.js';
 
-/** Every name an input uses must exist: services, releases, resources, infraSecrets entries, port names. */
+/**
+ * Every name an input uses must exist: services, releases, resources, infraSecrets entries, port names.
+ * Also checked in a file with schema errors whose rest lacks only required keys (so every field may
+ * be absent here): a wrong name is reported in the same pass as the schema error, not the next one.
+ */
 export const referencesRule: Rule = {
   name: 'references',
   codes: ['name-mismatch', 'unknown-service', 'unknown-release', 'unknown-resource', 'unknown-infra-secret', 'unknown-port', 'missing-dependency', 'missing-image'],
@@ -12,9 +16,9 @@ export const referencesRule: Rule = {
     const out: Diagnostic[] = [];
     const serviceNames = [...project.services.keys()];
 
-    for (const service of validEntities(project.services)) {
+    for (const service of referableEntities(project.services)) {
       const input = service.value;
-      if (input.name !== service.name) {
+      if (input.name !== undefined && input.name !== service.name) {
         out.push(finding(service, ['name'], 'name-mismatch', `service name "${input.name}" differs from its folder "services/${service.name}"; make them equal`));
       }
       (input.dependencies?.services ?? []).forEach((dependency, index) => {
@@ -22,9 +26,10 @@ export const referencesRule: Rule = {
           out.push(finding(service, ['dependencies', 'services', index], 'unknown-service', `service "${input.name}" depends on "${dependency}", which has no services/${dependency}/service.json${didYouMean(dependency, serviceNames)}`));
         }
       });
-      const portNames = (input.ports ?? []).map((port) => port.name);
-      const checkPort = (path: Array<string | number>, port: string, what: string) => {
-        if (!portNames.includes(port)) {
+      // A file with schema errors may hold a port without its name (see referableEntities).
+      const portNames = (input.ports ?? []).map((port) => port.name).filter((name) => typeof name === 'string');
+      const checkPort = (path: Array<string | number>, port: string | undefined, what: string) => {
+        if (port !== undefined && !portNames.includes(port)) {
           const known = portNames.length > 0 ? `; declared ports: ${portNames.join(', ')}` : '; the service declares no ports';
           out.push(finding(service, path, 'unknown-port', `${what} names port "${port}", which "${input.name}" does not declare${didYouMean(port, portNames) || known}`));
         }
@@ -33,8 +38,8 @@ export const referencesRule: Rule = {
       if (input.monitoring?.metrics) checkPort(['monitoring', 'metrics', 'port'], input.monitoring.metrics.port, 'the metrics endpoint');
     }
 
-    for (const release of validEntities(project.releases)) {
-      if (release.value.version !== release.name) {
+    for (const release of referableEntities(project.releases)) {
+      if (release.value.version !== undefined && release.value.version !== release.name) {
         out.push(finding(release, ['version'], 'name-mismatch', `release version "${release.value.version}" differs from its file name "releases/${release.name}.yaml"; make them equal`));
       }
       for (const section of ['images', 'migrations'] as const) {
@@ -46,13 +51,13 @@ export const referencesRule: Rule = {
       }
     }
 
-    for (const environment of validEntities(project.environments)) {
+    for (const environment of referableEntities(project.environments)) {
       const input = environment.value;
-      if (input.name !== environment.name) {
+      if (input.name !== undefined && input.name !== environment.name) {
         out.push(finding(environment, ['name'], 'name-mismatch', `environment name "${input.name}" differs from its file name "environments/${environment.name}.yaml"; make them equal`));
       }
       const release = project.releases.get(input.release);
-      if (!exists(project, 'release', input.release)) {
+      if (input.release !== undefined && !exists(project, 'release', input.release)) {
         out.push(finding(environment, ['release'], 'unknown-release', `release "${input.release}" has no file releases/${input.release}.yaml; add the release file or pick an existing version${didYouMean(input.release, project.releases.keys())}`));
       }
       (input.services ?? []).forEach((name, index) => {
