@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { expect } from 'vitest';
+import { parseDocument } from 'yaml';
 
 interface Run {
   status: number | null;
@@ -49,4 +51,58 @@ export function adoptionFlow(options: { work: string; installedNodeModules: stri
   const schema = options.slipway(repo, ['schema', 'environment']);
   expect(schema.status).toBe(0);
   expect(schema.stdout).toBe(readFileSync(join(repo, 'node_modules', 'slipway', 'schemas', 'environment.schema.json'), 'utf8'));
+}
+
+/**
+ * The same user's next hour: a Compose-only tree from `init` whose `slipway.yaml` names a fresh
+ * `git init --bare` deploy repository (HEAD `master`). publish with no `--to` lands on `master` and a
+ * clone checks the files out; after one change, `build --previous`, `diff --against` and a second
+ * publish keep the chain (sequence 2). `validate --format json | head -1` ends quietly.
+ */
+export function publishFlow(options: { work: string; installedNodeModules: string; bin: string; slipway: (cwd: string, args: string[]) => Run; git: (args: string[], cwd: string) => string }): void {
+  const repo = join(options.work, 'adopter-compose');
+  mkdirSync(repo);
+  writeFileSync(join(repo, 'package.json'), `${JSON.stringify({ name: 'adopter-compose', private: true, devDependencies: { slipway: '*' } }, null, 2)}\n`);
+  symlinkSync(options.installedNodeModules, join(repo, 'node_modules'), 'dir');
+  const deploy = join(options.work, 'adopter-deploy.git');
+  options.git(['-c', 'init.defaultBranch=master', 'init', '--quiet', '--bare', deploy], options.work);
+
+  const step = (args: string[], expected = 0): Run => {
+    const result = options.slipway(repo, args);
+    expect(result.status, `slipway ${args.join(' ')}\n${result.stderr}${result.stdout}`).toBe(expected);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    return result;
+  };
+  step(['init', '--runtime', 'compose']);
+  const settingsPath = join(repo, 'slipway.yaml');
+  const settings = parseDocument(readFileSync(settingsPath, 'utf8'));
+  // A git URL, as the settings schema asks; a local bare repository is one through file://.
+  settings.set('deployRepo', `file://${deploy}`);
+  writeFileSync(settingsPath, settings.toString());
+  step(['validate']);
+  step(['secrets', 'sync']);
+  const key = join('.slipway', 'keys', 'slipway-signing.key.pem');
+  step(['build', '--signing-key', key]);
+  step(['publish']);
+  const sequenceOnMaster = () => {
+    const clone = join(options.work, `adopter-clone-${Date.now()}-${Math.random().toString(36).slice(2)}`);
+    options.git(['clone', '--quiet', deploy, clone], options.work);
+    expect(options.git(['rev-parse', '--abbrev-ref', 'HEAD'], clone).trim()).toBe('master');
+    return (JSON.parse(readFileSync(join(clone, 'environments', 'compose-staging', 'release.json'), 'utf8')) as { sequence: number }).sequence;
+  };
+  expect(sequenceOnMaster()).toBe(1);
+
+  const environmentPath = join(repo, 'environments', 'compose-staging.yaml');
+  const environment = parseDocument(readFileSync(environmentPath, 'utf8'));
+  environment.set('description', 'Staging, now with a description');
+  writeFileSync(environmentPath, environment.toString());
+  step(['build', '--signing-key', key, '--previous', deploy]);
+  const diff = step(['diff', '--against', deploy]);
+  expect(diff.stdout, diff.stdout).toMatch(/compose-staging/);
+  step(['publish']);
+  expect(sequenceOnMaster()).toBe(2);
+
+  const piped = spawnSync('sh', ['-c', `"$1" validate --format json | head -1; echo "status $?"`, 'sh', options.bin], { cwd: repo, encoding: 'utf8' });
+  expect(piped.stderr).not.toMatch(/EPIPE|\n\s+at /);
+  expect(piped.stdout).toMatch(/status 0\n$/);
 }

@@ -12,7 +12,7 @@ import { gpgPresent, keyringWith, validSignatureBy } from '../support/gnupg.js';
 import { describeWithTool, toolPresent } from '../support/tools.js';
 import { readTree, repositoryRoot } from '../support/tree.js';
 import { freshTargets, freshTreeFiles } from '../wiring/fresh-tree.js';
-import { adoptionFlow } from './init-flow.js';
+import { adoptionFlow, publishFlow } from './init-flow.js';
 
 /**
  * The product as a user gets it: `npm pack` of this repository, installed into an empty folder
@@ -203,6 +203,11 @@ describeE2e('the packed package, installed outside the repository', () => {
   it('init in an npm project, then the three commands it prints, pass; its modelines reach the installed schemas', () => {
     const { work, project, bin } = setup();
     adoptionFlow({ work, installedNodeModules: join(project, 'node_modules'), slipway: (cwd, args) => run(bin, args, cwd, cleanEnv({ SOURCE_DATE_EPOCH })) });
+  });
+
+  it('init, then publish with no --to into a fresh bare repository on master, change, diff and publish again: sequence 2; a closed pipe ends quietly', () => {
+    const { work, project, bin } = setup();
+    publishFlow({ work, installedNodeModules: join(project, 'node_modules'), bin, slipway: (cwd, args) => run(bin, args, cwd, cleanEnv({ SOURCE_DATE_EPOCH })), git });
   });
 
   it('secrets sync creates every environment\'s SOPS file from public keys alone', () => {

@@ -69,7 +69,6 @@ export function scaffoldFiles(options: ScaffoldOptions): Map<string, Uint8Array>
 
   const settings: Record<string, unknown> = {};
   if (options.deployRepo) settings.deployRepo = options.deployRepo;
-  settings.branch = 'main';
   settings.reconciler = 'flux';
   files.set(
     'slipway.yaml',
@@ -77,6 +76,8 @@ export function scaffoldFiles(options: ScaffoldOptions): Map<string, Uint8Array>
       modeline(0, 'slipway'),
       ' Project settings. `slipway publish` commits to deployRepo when --to is not given.',
       ...(options.deployRepo ? [] : [' deployRepo: github:OWNER/REPO   # the deploy repository Flux or Argo CD pulls from']),
+      // Unset, publish follows the deploy repository's own default branch (main on GitHub, master for a plain git init --bare).
+      ' branch: main   # the branch publish commits to and reconcilers follow; unset: the repository\'s default branch',
     ]),
   );
 
