@@ -471,6 +471,12 @@ export const corpus: CorpusCase[] = [
     exitCode: 0,
   },
   {
+    name: 'a deploy repository with Kubernetes targets and no branch: reconcilers and publish could disagree (a warning)',
+    files: { 'slipway.yaml': 'deployRepo: https://git.example.com/platform/deploy.git\n' },
+    expect: { code: 'deploy-branch-unset', file: 'slipway.yaml', line: 1, column: 13 },
+    exitCode: 0,
+  },
+  {
     name: 'an embedded database version Slipway has no pinned image for (a warning until build)',
     files: { 'services/api/service.json': apiText.replace('"version": "16"', '"version": "11"') },
     expect: { code: 'unsupported-version', file: 'services/api/service.json', line: 10, column: 72 },

@@ -9,9 +9,20 @@ import type { Rule } from './rule.js';
  */
 export const deployRepoRule: Rule = {
   name: 'deploy-repo',
-  codes: ['deploy-repo-required'],
+  codes: ['deploy-repo-required', 'deploy-branch-unset'],
   check({ project, resolved, blocked, purpose }) {
-    if (project.settings?.value.deployRepo) return [];
+    const settings = project.settings;
+    if (settings?.value.deployRepo) {
+      // Publish commits to the repository's default branch when none is named, but the reconcilers
+      // are told a branch when Slipway renders them: the two must be the same one.
+      const kubernetes = [...resolved.values()].some((model) => model.runtime === 'kubernetes');
+      if (!kubernetes || settings.value.branch) return [];
+      return [
+        finding(settings, ['deployRepo'], 'deploy-branch-unset', `the Kubernetes targets follow branch "main" of deployRepo, while publish commits to the deploy repository's default branch when slipway.yaml names none; set branch (e.g. branch: main) so both use the same one`, {
+          severity: 'warning',
+        }),
+      ];
+    }
     const out: Diagnostic[] = [];
     for (const model of resolved.values()) {
       if (model.runtime !== 'kubernetes' || model.reconciler !== 'argocd' || blocked.has(model.name)) continue;
