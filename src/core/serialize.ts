@@ -58,9 +58,12 @@ function quoteBreaks(value: unknown): unknown {
 /** YAML written by the `yaml` serialiser from data; `sortKeys: false` keeps an order the caller chose on purpose. */
 export function yamlBytes(value: unknown, options: { sortKeys?: boolean } = {}): Uint8Array {
   const data = options.sortKeys === false ? value : sortKeysDeep(value);
+  const plain = stringify(data, { lineWidth: 0, aliasDuplicateObjects: false });
+  // Almost no document holds a break: only one that does is walked and written again.
+  if (!yaml11Breaks.test(plain)) return encoder.encode(plain);
   const text = stringify(quoteBreaks(data), { lineWidth: 0, aliasDuplicateObjects: false });
   // Only the double-quoted scalars above hold these characters, where the escape means the character.
-  return encoder.encode(yaml11Breaks.test(text) ? text.replace(/[\u0085\u2028\u2029]/g, (character) => breakEscapes[character]!) : text);
+  return encoder.encode(text.replace(/[\u0085\u2028\u2029]/g, (character) => breakEscapes[character]!));
 }
 
 export function textBytes(text: string): Uint8Array {
