@@ -18,11 +18,17 @@ export function spacesRegion(context: DoContext): string {
   return region;
 }
 
+/** The region resolve decided for every DigitalOcean target. */
+function required(region: string | undefined, name: string): string {
+  if (region === undefined) throw new BugError(`${name}: a DigitalOcean target without the region resolve decides`);
+  return region;
+}
+
 export function doContext(environment: ResolvedEnvironment): DoContext {
   return {
     environment,
     name: environment.name,
-    region: environment.infrastructure.region ?? 'nyc3',
+    region: required(environment.infrastructure.region, environment.name),
     production: isProduction(environment),
     variables: [],
     outputs: [],

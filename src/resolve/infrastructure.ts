@@ -1,5 +1,5 @@
 import type { ComputePlatform, EnvironmentInput, InfraSecret, Infrastructure, ProjectSettings, Provider, ResolvedService, Runtime, Entity, Origin } from '../model/index.js';
-import { spacesRegion } from './digitalocean.js';
+import { digitalOceanDefaultRegion, spacesRegion } from './digitalocean.js';
 
 /** Default AI gateway for enterprise targets that enable one without naming an image. */
 export const defaultAiGatewayImage = 'ghcr.io/berriai/litellm:main-stable';
@@ -25,7 +25,8 @@ export function resolveInfrastructure(
   const alerting = input.monitoring?.alerting;
   return {
     namespace: name,
-    region: input.region,
+    // DigitalOcean makes everything in a region, so a target that names none gets the default one here.
+    region: input.region ?? (input.provider === 'digitalocean' ? digitalOceanDefaultRegion : undefined),
     objectStorageRegion: input.provider === 'aws' ? input.region : input.provider === 'digitalocean' ? spacesRegion(input.region) : undefined,
     compute: { platform: computePlatform(input.provider, input.runtime), gpuServices: services.filter((s) => (s.resources.gpu ?? 0) > 0).map((s) => s.name) },
     network: { cidr: input.enterprise?.vpc?.cidr ?? defaultCidr[input.provider], dedicated: input.enterprise?.vpc !== undefined },
