@@ -23,7 +23,8 @@ export function describeKind(stats: Stats): string {
   return 'not a regular file';
 }
 
-function errorCode(error: unknown): string | undefined {
+/** The `code` of a Node file-system error, if it is one. */
+export function errorCode(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
 }
 

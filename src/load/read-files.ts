@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { compareText, type Diagnostic } from '../core/diagnostics.js';
-import { describeKind, readRegularFile } from '../core/regular-file.js';
+import { describeKind, errorCode, readRegularFile } from '../core/regular-file.js';
 import { maxFileBytes, parseSourceFile } from './source-file.js';
 import type { SourceFile } from '../model/index.js';
 
@@ -29,9 +29,6 @@ const refused = (code: string, file: string, message: string): { kind: 'refused'
   diagnostic: { severity: 'error', code, file, line: 1, column: 1, message },
 });
 
-function errorCode(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | undefined)?.code;
-}
 
 /** The real path of the tree's root, once per root: links are judged against it. */
 const realRoots = new Map<string, string>();

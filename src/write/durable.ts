@@ -147,8 +147,9 @@ export function temporaryFolder(prefix: string): string {
   } catch {
     // An unreadable temporary folder only means nothing is cleaned.
   }
+  const ours = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([1-9][0-9]{0,9})-[A-Za-z0-9]{6}$`);
   for (const name of names) {
-    const match = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([1-9][0-9]{0,9})-[A-Za-z0-9]{6}$`).exec(name);
+    const match = ours.exec(name);
     // Our own PID's folders may belong to another publish of this process (tests run several): left alone.
     const pid = match ? Number(match[1]) : undefined;
     if (pid !== undefined && pid !== process.pid && !processAlive(pid)) rmSync(join(parent, name), { recursive: true, force: true });
