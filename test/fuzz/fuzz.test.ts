@@ -1,10 +1,10 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseJsonLines, runCli } from '../support/cli.js';
-import { fixturesDir, removeTree, repositoryRoot } from '../support/tree.js';
+import { fixturesDir, readTree, removeTree, repositoryRoot } from '../support/tree.js';
 import { mutate, mutationArbitrary } from './mutate.js';
 
 /**
@@ -28,19 +28,8 @@ function copyBase(): string {
   return root;
 }
 
-/** The input files of the base tree, relative to its root. */
-function inputFiles(root: string): string[] {
-  const found: string[] = [];
-  const walk = (folder: string) => {
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else found.push(relative(root, path).split('\\').join('/'));
-    }
-  };
-  walk(root);
-  return found.sort();
-}
+/** The input files of a folder, relative to it, sorted. */
+const inputFiles = (root: string): string[] => [...readTree(root).keys()].sort();
 
 const files = process.env.FUZZ_BASE === 'example' ? exampleFolders.flatMap((entry) => (entry.includes('.') ? [entry] : inputFiles(join(baseRoot, entry)).map((path) => `${entry}/${path}`))) : inputFiles(baseRoot);
 
