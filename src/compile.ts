@@ -6,14 +6,16 @@ import type { PreviousTree } from './deploy-repo/index.js';
 import { blockedNotice, blockReasons } from './gate/index.js';
 import { checkEnvironment, generateEnvironment, generateProjectFiles, sharedChartFiles, type ProducedFile } from './generate/index.js';
 import { loadSourceTree } from './load/index.js';
-import type { Project, ResolvedEnvironment, Target } from './model/index.js';
+import { summarize, type Project, type ResolvedEnvironment, type Target } from './model/index.js';
 import { resolveChart } from './resolve/chart.js';
 import { resolveEnvironment } from './resolve/index.js';
+import type { ReusePlan } from './reuse/plan.js';
 import { chartPin } from './sign/chart-pin.js';
 import type { ChartPin } from './sign/manifest.js';
 import { keptRelease, releaseEnvironment } from './sign/release-files.js';
 import { releaseIndexFiles, type ReleaseIndexOptions } from './sign/release-index.js';
 import { signingTrust, type SigningTrust } from './sign/rotation.js';
+import type { RecordedEnvironment } from './reuse/record.js';
 import { ruleFindings, schemaCheck } from './validate/index.js';
 
 /**
@@ -64,7 +66,7 @@ export function validateSourceTree(options: ValidateOptions): ValidationResult {
     }
     const verdict = reasons.get(name)!;
     if (verdict.length > 0) diagnostics.push(blockedNotice(project, model, verdict));
-    targets.push({ name, status: verdict.length > 0 ? 'blocked' : 'ready', model, blockReasons: verdict });
+    targets.push({ name, status: verdict.length > 0 ? 'blocked' : 'ready', model, summary: summarize(model), blockReasons: verdict });
   }
   return { project, targets, diagnostics: capFindings(sortDiagnostics(diagnostics)) };
 }
@@ -79,6 +81,8 @@ export interface CompileOptions extends ValidateOptions {
   render?: (environment: string) => boolean;
   /** Called after each environment is rendered, for progress on a terminal. */
   onProgress?: (done: number, total: number) => void;
+  /** Folders of `--out` kept as an earlier build rendered them (see `planReuse`): not rendered again. */
+  reuse?: ReusePlan;
 }
 
 export interface CompileResult extends ValidationResult {
@@ -95,8 +99,10 @@ export interface RenderedEnvironments extends ValidationResult {
   /** sha256 of each rendered environment's release.json. */
   manifestDigests?: Map<string, string>;
   changedEnvironments?: string[];
-  /** The environments this compile was asked to render. */
+  /** The environments this compile was asked to render, those it reused included. */
   rendered?: string[];
+  /** The environments whose folders are kept from `--out` as they are (not in `folders`). */
+  reused?: string[];
   /** How the root manifest is signed and chained. */
   rootSigning?: ReleaseIndexOptions;
 }
@@ -116,7 +122,7 @@ export function outputTree(result: RenderedEnvironments): OutputFile[] {
 
 /** Validates everything, then generates and signs the chosen environments' folders. */
 export function renderEnvironments(options: CompileOptions): RenderedEnvironments {
-  const validated = validateSourceTree({ ...options, purpose: 'build' });
+  const { validated, reused } = validateWithReuse(options);
   const previousRoot = options.previous?.releaseIndex();
   const trust = signingTrust(validated.project, previousRoot, options.signingSeed);
   const validation = { ...validated, diagnostics: sortDiagnostics([...validated.diagnostics, ...trust.diagnostics]) };
@@ -125,7 +131,11 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
   const folders = new Map<string, OutputFile[]>();
   const manifestDigests = new Map<string, string>();
   const changedEnvironments: string[] = [];
-  const chosen = validation.targets.filter((target) => target.status !== 'invalid' && (!options.render || options.render(target.name)));
+  for (const [name, recorded] of reused) {
+    manifestDigests.set(name, recorded.manifestSha256);
+    if (recorded.changed) changedEnvironments.push(name);
+  }
+  const chosen = validation.targets.filter((target) => target.status !== 'invalid' && !reused.has(target.name) && (!options.render || options.render(target.name)));
   const pins = new Map<string, ChartPin>();
   const pinOf = (model: ResolvedEnvironment): ChartPin | undefined => {
     if (model.runtime !== 'kubernetes') return undefined;
@@ -166,7 +176,35 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
     revokedKeys: trust.revokedKeys,
     keepSignature: trust.keepSignature,
   };
-  return { ...validation, folders, manifestDigests, changedEnvironments, rendered: chosen.map((target) => target.name), rootSigning };
+  const rendered = [...chosen.map((target) => target.name), ...reused.keys()].sort(compareText);
+  return { ...validation, folders, manifestDigests, changedEnvironments: changedEnvironments.sort(compareText), rendered, reused: [...reused.keys()], rootSigning };
+}
+
+/**
+ * Validation for a build that may keep folders of `--out`: the environments the plan reuses are
+ * not read again when the plan allows it — their verdicts and findings come from the record — and
+ * any the validation finds not ready after all is rendered like the rest.
+ */
+function validateWithReuse(options: CompileOptions): { validated: ValidationResult; reused: Map<string, RecordedEnvironment> } {
+  const plan = options.reuse;
+  if (!plan || plan.reused.size === 0) return { validated: validateSourceTree({ ...options, purpose: 'build' }), reused: new Map() };
+  if (!plan.validateOthersOnly) {
+    const validated = validateSourceTree({ ...options, purpose: 'build' });
+    const ready = new Set(validated.targets.filter((target) => target.status === 'ready').map((target) => target.name));
+    return { validated, reused: new Map([...plan.reused].filter(([name]) => ready.has(name))) };
+  }
+  const others = [...plan.digests.environments.keys()].filter((name) => !plan.reused.has(name));
+  const validated = validateSourceTree({ ...options, environments: others, purpose: 'build' });
+  const kept: Target[] = [...plan.reused].map(([name, recorded]) => ({ name, status: 'ready', summary: recorded.summary, blockReasons: [] }));
+  const findings = [...plan.reused.values()].flatMap((recorded) => recorded.findings);
+  return {
+    validated: {
+      ...validated,
+      targets: [...validated.targets, ...kept].sort((a, b) => compareText(a.name, b.name)),
+      diagnostics: capFindings(sortDiagnostics([...validated.diagnostics, ...findings])),
+    },
+    reused: plan.reused,
+  };
 }
 
 export function environmentFiles(folders: ReadonlyMap<string, OutputFile[]>): OutputFile[] {
@@ -179,16 +217,16 @@ export function environmentFiles(folders: ReadonlyMap<string, OutputFile[]>): Ou
  */
 export function projectFiles(validation: RenderedEnvironments, manifestDigests: ReadonlyMap<string, string>): OutputFile[] {
   const environments = validation.targets
-    .filter((target) => target.model && target.status !== 'invalid')
+    .filter((target) => target.summary && target.status !== 'invalid')
     .map((target) => {
-      const model = target.model!;
+      const summary = target.summary!;
       return {
         name: target.name,
-        mode: model.mode,
-        tier: model.tier,
-        provider: model.provider,
-        runtime: model.runtime,
-        release: model.release.version,
+        mode: summary.mode,
+        tier: summary.tier,
+        provider: summary.provider,
+        runtime: summary.runtime,
+        release: summary.release,
         status: target.status as 'ready' | 'blocked',
         blockReasons: target.blockReasons,
         manifestSha256: manifestDigests.get(target.name) ?? null,

@@ -18,6 +18,8 @@ export interface BuildSummary {
   blocked: number;
   /** Rendered, and their files are what the previous state holds: manifests and signatures kept. */
   unchanged: number;
+  /** Of those built, the folders kept from `--out` as the previous build into it rendered them, since none of their inputs changed. */
+  reused: number;
   invalid: number;
   errors: number;
   warnings: number;
@@ -33,6 +35,7 @@ export function buildSummary(fields: {
   diagnostics: readonly Diagnostic[];
   rendered?: readonly string[];
   changed?: readonly string[];
+  reused?: readonly string[];
   files: number;
   signed: boolean;
   startedAt: number;
@@ -49,6 +52,7 @@ export function buildSummary(fields: {
     built: built.length,
     blocked: fields.targets.filter((target) => target.status === 'blocked').length,
     unchanged: built.filter((name) => !changed.has(name)).length,
+    reused: fields.ok ? (fields.reused ?? []).length : 0,
     invalid: fields.targets.filter((target) => target.status === 'invalid').length,
     errors: counts.error,
     warnings: counts.warning,

@@ -57,6 +57,39 @@ export function blockReasons(project: Project, model: ResolvedEnvironment, now: 
   return reasons;
 }
 
+/** The instants, in ms since the epoch, between which a verdict holds; null is unbounded. */
+export interface VerdictWindow {
+  from: number | null;
+  until: number | null;
+}
+
+/**
+ * The stretch of time around `now` in which `blockReasons` gives exactly the same answer, words
+ * included: only an attestation's age depends on the clock, and its message counts whole days. A
+ * build may reuse a verdict it recorded only while the clock is inside that stretch. The bounds
+ * stay a millisecond inside the exact ones, so rounding can only shorten the stretch.
+ */
+export function verdictWindow(project: Project, model: ResolvedEnvironment, now: Date): VerdictWindow {
+  const always: VerdictWindow = { from: null, until: null };
+  const { attestation } = project.policies;
+  if (!attestationRequired(attestation.requiredFor, model) || attestation.maxAgeDays === undefined) return always;
+  const result = attestation.results?.[model.name];
+  if (!result || result.status !== 'passed' || result.at === undefined) return always;
+  const at = Date.parse(result.at);
+  if (Number.isNaN(at)) return always;
+  const limit = at + attestation.maxAgeDays * dayMs;
+  const instant = now.getTime();
+  if (instant < limit) return { from: null, until: limit };
+  const days = Math.floor((instant - at) / dayMs);
+  return { from: Math.max(limit + 1, at + days * dayMs + 1), until: at + (days + 1) * dayMs };
+}
+
+/** Whether `now` lies inside a recorded window. */
+export function insideWindow(window: VerdictWindow, now: Date): boolean {
+  const instant = now.getTime();
+  return (window.from === null || instant >= window.from) && (window.until === null || instant < window.until);
+}
+
 function attestationRequired(requiredFor: { tiers?: string[]; modes?: string[] } | undefined, model: ResolvedEnvironment): boolean {
   if (!requiredFor) return false;
   return (requiredFor.tiers ?? []).includes(model.tier) || (requiredFor.modes ?? []).includes(model.mode);

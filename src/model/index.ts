@@ -13,4 +13,5 @@ export type * from './target.js';
 export type { Entity, Policies, Project } from './project.js';
 export { exists, finding, findingAt, referableEntities, validEntities } from './project.js';
 export { positionOf } from './source.js';
+export { summarize } from './target.js';
 export { defaultChart, type ChartReference } from './chart.js';

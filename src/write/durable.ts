@@ -8,8 +8,11 @@ import { basename, dirname, join } from 'node:path';
  * so that a later run can tell which ones belong to a process that died.
  */
 
-/** What a temporary is for: new content being staged, or the previous content moved aside. */
-export type TemporaryKind = 'staging' | 'previous';
+/**
+ * What a temporary is for: new content being staged, the previous content moved aside, or an
+ * in-place update of some paths of an output (see `update.ts`).
+ */
+export type TemporaryKind = 'staging' | 'previous' | 'update';
 
 /** `.<base>.<kind>-<pid>`: hidden, named after what it replaces and after the process that made it. */
 export function temporaryName(base: string, kind: TemporaryKind, pid = process.pid): string {
@@ -24,7 +27,7 @@ export interface Temporary {
 
 /** The parts of a name made by `temporaryName`, or undefined for any other name (not ours). */
 export function parseTemporaryName(name: string): Temporary | undefined {
-  const match = /^\.(.+)\.(staging|previous)-([1-9][0-9]{0,9})$/.exec(name);
+  const match = /^\.(.+)\.(staging|previous|update)-([1-9][0-9]{0,9})$/.exec(name);
   if (!match) return undefined;
   return { base: match[1]!, kind: match[2] as TemporaryKind, pid: Number(match[3]) };
 }

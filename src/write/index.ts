@@ -6,7 +6,10 @@ import { writingTo } from './errors.js';
 import { withOutputLock } from './lock.js';
 import { recoverOutput, StagedTree, startStaging, swapIntoPlace } from './stage.js';
 
+import { writeFileAtomic } from './durable.js';
+
 export { writeFileAtomic } from './durable.js';
+export { writeIncremental, type IncrementalOutput } from './incremental.js';
 
 /** A file every Slipway output tree has; its absence means a folder is not ours to replace. */
 const outputMarker = 'index.json';
@@ -16,14 +19,18 @@ const outputMarker = 'index.json';
  * `stage.ts`), so a build killed at any point leaves the previous or the new complete output.
  * Only this module and the publisher write.
  */
-export function writeOutputTree(outDir: string, files: readonly OutputFile[]): void {
+export function writeOutputTree(outDir: string, files: readonly OutputFile[], record?: { path: string; bytes: Uint8Array }): void {
   const destination = resolve(outDir);
   writingTo(`the output to ${destination}`, () => {
     mkdirSync(dirname(destination), { recursive: true });
     withOutputLock(destination, () => {
       recoverOutput(destination);
       guardDestination(destination);
+      // The old record goes first: a kill after the swap must not leave it describing the old tree.
+      if (record) rmSync(record.path, { force: true });
       replaceWithStaged(destination, (tree) => tree.write(files));
+      // The record of what the tree was rendered from, for the next build (see `incremental.ts`).
+      if (record) writeFileAtomic(record.path, record.bytes);
     });
   });
 }

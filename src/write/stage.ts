@@ -2,6 +2,7 @@ import { copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import type { OutputFile } from '../core/output-file.js';
+import { recoverUpdate } from './update.js';
 import { fsyncDirectory, fsyncPath, parseTemporaryName, processAlive, temporaryName, writeFileDurable } from './durable.js';
 
 /**
@@ -138,7 +139,21 @@ export function swapIntoPlace(staging: string, destination: string): void {
 export function recoverOutput(destination: string): void {
   const parent = dirname(destination);
   const name = basename(destination);
+  // An in-place update whose plan was written is completed before anything else is judged.
+  for (const entry of readdirSafe(parent)) {
+    const temporary = parseTemporaryName(entry);
+    if (temporary?.kind === 'update' && temporary.base === name && !processAlive(temporary.pid)) recoverUpdate(join(parent, entry), destination);
+  }
   recoverFolder(parent, [name, `${name}.lock`]);
+}
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (error) {
+    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return [];
+    throw error;
+  }
 }
 
 /**

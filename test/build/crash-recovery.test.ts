@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { fixturesDir, readTree, useTrees } from '../support/tree.js';
+import { isBuildRecord } from '../kill/support.js';
 
 /**
  * The states a killed build or secrets command can leave, made by hand, and what the next run does
@@ -27,7 +28,7 @@ async function builtTree(): Promise<{ root: string; reference: Map<string, Buffe
   return { root, reference: readTree(join(root, 'output')) };
 }
 
-const hidden = (dir: string) => readdirSync(dir).filter((name) => name.startsWith('.') || name.endsWith('.lock'));
+const hidden = (dir: string) => readdirSync(dir).filter((name) => (name.startsWith('.') || name.endsWith('.lock')) && !isBuildRecord(name));
 
 describe('recovery from a killed build', () => {
   let dead: number;
@@ -51,6 +52,44 @@ describe('recovery from a killed build', () => {
       expect(hidden(root)).toEqual([]);
     });
   }
+
+  /**
+   * An incremental build killed in the middle of its in-place update: prod's new folder already in,
+   * the old one aside, index.json still waiting in the update folder, the plan written. Any later
+   * run completes the update, so the output is the new build exactly.
+   */
+  for (const next of [['build', '--no-sign'], ['build', '--no-sign', '--env', 'onprem']]) {
+    it(`\`${next.join(' ')}\` completes the in-place update a killed build had started`, async () => {
+      const { root } = await builtTree();
+      writeFileSync(join(root, 'environments', 'prod.yaml'), readFileSync(join(root, 'environments', 'prod.yaml'), 'utf8').replace('region: eu-west-1', 'region: eu-central-1'));
+      const fresh = join(root, 'fresh');
+      expect((await runCli(['build', '--no-sign', '--out', fresh], { cwd: root })).exitCode).toBe(0);
+      const expected = readTree(fresh);
+      const update = join(root, `.output.update-${dead}`);
+      const plan = { steps: [{ path: 'environments/prod', action: 'replace' }, { path: 'index.json', action: 'replace' }, { path: 'release-index.json', action: 'replace' }, { path: 'README.md', action: 'replace' }] };
+      mkdirSync(join(update, 'new', 'environments'), { recursive: true });
+      mkdirSync(join(update, 'old', 'environments'), { recursive: true });
+      for (const file of ['index.json', 'release-index.json', 'README.md']) cpSync(join(fresh, file), join(update, 'new', file));
+      renameSync(join(root, 'output', 'environments', 'prod'), join(update, 'old', 'environments', 'prod'));
+      cpSync(join(fresh, 'environments', 'prod'), join(root, 'output', 'environments', 'prod'), { recursive: true });
+      writeFileSync(join(update, 'plan.json'), JSON.stringify(plan));
+
+      const run = await runCli([...next, '--out', 'output'], { cwd: root });
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(readTree(join(root, 'output'))).toEqual(expected);
+      expect(hidden(root)).toEqual([]);
+    });
+  }
+
+  it('an update killed before its plan was written is dropped: the output stays the previous build', async () => {
+    const { root, reference } = await builtTree();
+    const update = join(root, `.output.update-${dead}`);
+    mkdirSync(join(update, 'new', 'environments', 'prod'), { recursive: true });
+    writeFileSync(join(update, 'new', 'index.json'), '{}');
+    expect((await runCli(['build', '--no-sign'], { cwd: root })).exitCode).toBe(0);
+    expect(readTree(join(root, 'output'))).toEqual(reference);
+    expect(hidden(root)).toEqual([]);
+  });
 
   it('a build that fails validation leaves the aside output and the temporaries for the next one', async () => {
     const { root } = await builtTree();

@@ -2,6 +2,8 @@ import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { withOutputLock } from '../../src/write/lock.js';
+import { recoverOutput } from '../../src/write/stage.js';
 import { fixturesDir, makeTree, readTree, removeTree } from '../support/tree.js';
 import { KillTally, KillTiming, killSeed, leftovers, runSlipway, runToEnd, seededRandom, temporaryPid, writeWindow, type Run, type WriteWindow } from './support.js';
 
@@ -30,8 +32,9 @@ function differences(actual: Map<string, Buffer>, expected: Map<string, Buffer>)
 
 /** From the staging folder's creation (it becomes the output) to the swap and the lock's removal. */
 function buildWindow(root: string, run: Run): WriteWindow {
-  const out = statSync(join(root, 'output'));
-  return writeWindow(run, [{ birthtimeMs: out.birthtimeMs, mtimeMs: out.mtimeMs }, { birthtimeMs: out.birthtimeMs, mtimeMs: statSync(root).mtimeMs }]);
+  // prod's folder is new in every build (staged in a new tree, or in an in-place update); the record beside the output is written last.
+  const prod = statSync(join(root, 'output', 'environments', 'prod'));
+  return writeWindow(run, [{ birthtimeMs: prod.birthtimeMs, mtimeMs: prod.mtimeMs }, { birthtimeMs: prod.birthtimeMs, mtimeMs: statSync(root).mtimeMs }]);
 }
 
 function alive(pid: number): boolean {
@@ -67,8 +70,12 @@ class Lane {
    * as the previous build, and the aside must be it exactly. Byte equality with a reference that
    * verified stands for `verify`, which runs on the output at every checkpoint.
    */
-  observe(context: string): { version: Version; aside: boolean } {
+  observe(context: string): { version: Version; aside: boolean; completed: boolean } {
     const out = join(this.root, 'output');
+    // Killed in the middle of an in-place update whose plan was written: some paths are new, some
+    // old, until the next run completes it — which is what recovery must make of it.
+    const pending = leftovers(this.root).filter((name) => /^\.output\.update-[0-9]+$/.test(name) && existsSync(join(this.root, name, 'plan.json')));
+    if (pending.length > 0) withOutputLock(out, () => recoverOutput(out));
     let dir = out;
     const aside = !existsSync(out);
     if (aside) {
@@ -87,7 +94,7 @@ class Lane {
       const pid = temporaryPid(name);
       if (pid !== undefined) expect(alive(pid), `${context}: ${name} belongs to a running process`).toBe(false);
     }
-    return { version: version!, aside };
+    return { version: version!, aside, completed: pending.length > 0 };
   }
 
   /** A build run to its end: the new version exactly, verified, and no temporary or lock anywhere. */
@@ -95,7 +102,7 @@ class Lane {
     const target: Version = this.current === 'A' ? 'B' : 'A';
     this.use(target);
     const run = await runToEnd(['build', ...signing, ...this.args], { cwd: this.root });
-    expect(this.observe(`${this.label} checkpoint`)).toEqual({ version: target, aside: false });
+    expect(this.observe(`${this.label} checkpoint`)).toEqual({ version: target, aside: false, completed: false });
     expect(leftovers(this.root), `${this.label}: left after a build that ran to its end`).toEqual([]);
     const verify = await runCli(['verify', 'output', '--keys', keys], { cwd: this.root });
     expect(verify.exitCode, verify.stderr).toBe(0);
@@ -116,8 +123,9 @@ class Lane {
       if (!run.killed) expect(run.exitCode, `${context}: ${run.stderr}`).toBe(0);
       const state = this.observe(context);
       expect([this.current, target], context).toContain(state.version);
+      if (state.completed) expect(state.version, `${context}: an update past its plan completes to the new build`).toBe(target);
       const midWrite = leftovers(this.root).some((name) => temporaryPid(name) === run.pid);
-      tally.record(run, `${state.version === target ? 'new output' : state.aside ? 'previous output aside' : 'previous output'}${midWrite ? ' (killed while writing)' : ''}`);
+      tally.record(run, `${state.completed ? 'update completed by recovery' : state.version === target ? 'new output' : state.aside ? 'previous output aside' : 'previous output'}${midWrite ? ' (killed while writing)' : ''}`);
       this.current = state.version;
       if (!run.killed && state.version === target) timing.update(run, buildWindow(this.root, run));
       if ((attempt + 1) % 15 === 0) {

@@ -112,13 +112,18 @@ export async function runToEnd(args: string[], options: { cwd: string; env?: Rec
 /** Hidden entries (temporaries) and lock files in a folder. */
 export function leftovers(dir: string): string[] {
   return readdirSync(dir)
-    .filter((name) => name.startsWith('.') || name.endsWith('.lock'))
+    .filter((name) => (name.startsWith('.') || name.endsWith('.lock')) && !isBuildRecord(name))
     .sort();
+}
+
+/** The record a full build keeps beside its output for the next one: no temporary. */
+export function isBuildRecord(name: string): boolean {
+  return /^\..+\.build-record\.json$/.test(name);
 }
 
 /** The PID in a temporary's name (`.<name>.<kind>-<pid>`), if it is one. */
 export function temporaryPid(name: string): number | undefined {
-  const match = /\.(?:staging|previous)-([0-9]+)$/.exec(name);
+  const match = /\.(?:staging|previous|update)-([0-9]+)$/.exec(name);
   return match ? Number(match[1]) : undefined;
 }
 

@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
-import { environmentFiles, outputTree, projectFiles, renderEnvironments } from '../../compile.js';
+import { environmentFiles, outputTree, projectFiles, renderEnvironments, type RenderedEnvironments } from '../../compile.js';
 import { hasErrors } from '../../core/diagnostics.js';
 import { ExitCode, type ExitCodeValue } from '../../core/errors.js';
 import { openPrevious } from '../../deploy-repo/index.js';
 import { sourceCommit } from '../../load/source-commit.js';
-import { writeOutputTree } from '../../write/index.js';
+import { prepareReuse, recordBytes, recordPath, rememberBuild } from '../../reuse/index.js';
+import { writeIncremental, writeOutputTree } from '../../write/index.js';
 import { writePartialTree } from '../../write/partial.js';
 import { settingsBranch } from '../deploy-settings.js';
 import { inShard, parseShard } from '../selection.js';
@@ -41,10 +42,11 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
   const shard = parseShard(options.shard);
   const partial = only !== undefined || shard !== undefined;
   const previous = options.previous ? openPrevious(options.previous, io.cwd, settingsBranch(root)) : undefined;
+  const out = resolve(io.cwd, options.out ?? resolve(root, 'output'));
   try {
     const commit = sourceCommit(root, options.sourceCommit, io.env);
     const progress = progressReporter(io, options.progress === true, startedAt, clock);
-    const result = renderEnvironments({
+    const compileOptions = {
       root,
       now,
       ...(previous ? { previous } : {}),
@@ -52,19 +54,21 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
       ...(commit ? { sourceCommit: commit } : {}),
       ...(partial ? { render: (name: string) => (!only || only.includes(name)) && (!shard || inShard(name, shard)) } : {}),
       ...(progress ? { onProgress: progress } : {}),
-    });
+    };
+    // A full build into an output it built before renders only what changed since (see src/reuse).
+    const reuse = partial ? undefined : prepareReuse({ root, out, now, ...(seed ? { signingSeed: seed } : {}), ...(commit ? { sourceCommit: commit } : {}), ...(previous ? { previous } : {}) });
+    let result = renderEnvironments({ ...compileOptions, ...(reuse ? { reuse: reuse.plan } : {}) });
     reportFindings('build', result.diagnostics, result.targets, format, options.root, io);
     const summary = (ok: boolean, files: number) => {
       if (format !== 'json') return;
       const fields = { ok, targets: result.targets, diagnostics: result.diagnostics, files, signed: seed !== undefined, startedAt, now: clock() };
-      io.stdout(`${JSON.stringify(buildSummary({ ...fields, ...(result.rendered ? { rendered: result.rendered } : {}), ...(result.changedEnvironments ? { changed: result.changedEnvironments } : {}) }))}\n`);
+      io.stdout(`${JSON.stringify(buildSummary({ ...fields, ...(result.rendered ? { rendered: result.rendered } : {}), ...(result.changedEnvironments ? { changed: result.changedEnvironments } : {}), ...(result.reused ? { reused: result.reused } : {}) }))}\n`);
     };
     if (hasErrors(result.diagnostics) || !result.folders) {
       io.stderr(`${summaryLine(result.diagnostics, result.targets)}\nbuild failed: nothing was written\n`);
       summary(false, 0);
       return ExitCode.invalidInput;
     }
-    const out = resolve(io.cwd, options.out ?? resolve(root, 'output'));
     let files: number;
     if (partial) {
       files = environmentFiles(new Map([...result.folders].filter(([name]) => result.rendered!.includes(name)))).length;
@@ -75,9 +79,35 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
         projectFiles: (digests) => projectFiles(result, digests),
       });
     } else {
-      const tree = outputTree(result);
-      files = tree.length;
-      writeOutputTree(out, tree);
+      const plan = reuse!.plan;
+      const rootFiles = projectFiles(result, result.manifestDigests!);
+      const record = (rendered: RenderedEnvironments) => ({
+        path: recordPath(out),
+        bytes: recordBytes(
+          rememberBuild(rendered.reused?.length ? plan : { ...plan, reused: new Map() }, {
+            project: rendered.project,
+            targets: rendered.targets,
+            diagnostics: rendered.diagnostics,
+            manifestDigests: rendered.manifestDigests!,
+            folderSizes: new Map([...rendered.folders!].map(([name, folder]) => [name, folder.length])),
+            changedEnvironments: rendered.changedEnvironments!,
+            rootFiles: rendered === result ? rootFiles : projectFiles(rendered, rendered.manifestDigests!),
+          }, reuse!.context),
+        ),
+      });
+      const kept = new Set(result.reused ?? []);
+      const written =
+        kept.size > 0 &&
+        writeIncremental(out, { rendered: result.folders, kept, rootFiles, record: { ...record(result), expectedDigest: plan.recordDigest ?? '' } });
+      if (written) {
+        files = rootFiles.length + [...result.folders.values()].reduce((sum, folder) => sum + folder.length, 0) + [...kept].reduce((sum, name) => sum + plan.reused.get(name)!.files, 0);
+      } else {
+        // Nothing to keep, or --out changed under this build: every environment is rendered and the whole tree written.
+        if (kept.size > 0) result = renderEnvironments(compileOptions);
+        const tree = outputTree(result);
+        files = tree.length;
+        writeOutputTree(out, tree, record(result));
+      }
     }
     const signed = seed ? 'signed' : 'unsigned (--no-sign)';
     const scope = partial ? `${result.rendered!.length} of ${result.targets.length} environments` : 'every environment';

@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { compareText } from '../core/diagnostics.js';
+import { packageRoot } from '../core/paths.js';
+
+/**
+ * What stands for "the same Slipway" when a build reuses what an earlier build rendered: every
+ * byte of its code, schemas and templates, the versions of the libraries that shape its output,
+ * and Node's version. Any change — an upgrade, a local edit, a rebuilt `dist/` — renders everything
+ * again, so a reused folder is always the one this exact code would write.
+ */
+let cached: string | undefined;
+
+export function codeFingerprint(): string {
+  if (cached) return cached;
+  const root = packageRoot();
+  const hash = createHash('sha256');
+  hash.update(`node ${process.version}\0`);
+  for (const folder of ['src', 'generators', 'schemas', 'dist/src', 'dist/generators']) {
+    for (const path of filesUnder(join(root, folder))) {
+      hash.update(`${folder}/${path}\0`);
+      hash.update(readFileSync(join(root, folder, path)));
+      hash.update('\0');
+    }
+  }
+  const manifest = readFileSync(join(root, 'package.json'));
+  hash.update(manifest);
+  const dependencies = Object.keys((JSON.parse(manifest.toString('utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {}).sort(compareText);
+  for (const name of dependencies) hash.update(`${name}@${installedVersion(root, name)}\0`);
+  cached = hash.digest('hex');
+  return cached;
+}
+
+/** Every file under a folder, relative and sorted; test files and a missing folder count for nothing. */
+function filesUnder(folder: string): string[] {
+  if (!existsSync(folder)) return [];
+  const found: string[] = [];
+  const walk = (relative: string) => {
+    for (const entry of readdirSync(join(folder, relative), { withFileTypes: true })) {
+      const path = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile() && !/\.test\.[jt]s$/.test(entry.name)) found.push(path);
+    }
+  };
+  walk('');
+  return found.sort(compareText);
+}
+
+/** The version of a dependency as Node would find it from the package, or "absent". */
+function installedVersion(root: string, name: string): string {
+  for (let dir = root; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'node_modules', name, 'package.json');
+    if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version ?? 'unknown';
+    if (dirname(dir) === dir) return 'absent';
+  }
+}

@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { compareText, type Diagnostic } from '../core/diagnostics.js';
+import { listFolder, readInputBytes } from '../load/read-files.js';
+import { codeFingerprint } from './code.js';
+
+/**
+ * Fingerprints of the source tree as raw bytes, read with the same reader and policy as the load
+ * stage but not parsed: what decides whether an environment's folder from the previous build is
+ * still what this build would render.
+ */
+export interface SourceDigests {
+  /** Everything every environment depends on: code, settings, services, policies, trusted keys, and how this build signs and chains. */
+  shared: string;
+  /** Per environment file found: the digest of its file and of its secrets file. */
+  environments: Map<string, { file: string; secrets: string }>;
+  /** Per release file: its digest. */
+  releases: Map<string, string>;
+}
+
+/** How a build signs and what it chains to: part of every environment's inputs. */
+export interface BuildContext {
+  /** The signing key's id, or undefined for an unsigned build. */
+  signingKeyId?: string;
+  sourceCommit?: string;
+  /** sha256 of the previous root manifest and its signature (`--previous`), when there is one. */
+  previousRoot?: string;
+}
+
+const policyFiles = ['target-policy', 'provisioning-policy', 'secrets-policy', 'attestation-policy'];
+
+export function digestSource(root: string, context: BuildContext): SourceDigests {
+  const ignored: Diagnostic[] = [];
+  const shared = createHash('sha256');
+  const add = (label: string, value: string) => shared.update(`${label}\0${value}\0`);
+  add('format', 'slipway-build-inputs/1');
+  add('code', codeFingerprint());
+  add('signing', context.signingKeyId ?? 'unsigned');
+  add('commit', context.sourceCommit ?? '');
+  add('previous-root', context.previousRoot ?? '');
+  add('slipway.yaml', fileDigest(root, 'slipway.yaml'));
+  for (const entry of sortedEntries(listFolder(root, 'services', ignored))) add(`services/${entry.name}`, `${entry.kind}:${fileDigest(root, `services/${entry.name}/service.json`)}`);
+  for (const name of policyFiles) add(name, fileDigest(root, `policies/${name}.yaml`));
+  for (const entry of sortedEntries(listFolder(root, 'keys', ignored))) add(`keys/${entry.name}`, entry.kind === 'file' ? fileDigest(root, `keys/${entry.name}`) : entry.kind);
+  // A listing the load stage would report on (a refused folder) leaves its trace here too.
+  add('listing', JSON.stringify(ignored.map((finding) => [finding.code, finding.file])));
+
+  const environments = new Map<string, { file: string; secrets: string }>();
+  for (const entry of sortedEntries(listFolder(root, 'environments', ignored))) {
+    if (!entry.name.endsWith('.yaml')) continue;
+    const name = entry.name.slice(0, -'.yaml'.length);
+    environments.set(name, { file: fileDigest(root, `environments/${entry.name}`), secrets: fileDigest(root, `secrets/${name}.sops.yaml`) });
+  }
+  const releases = new Map<string, string>();
+  for (const entry of sortedEntries(listFolder(root, 'releases', ignored))) {
+    if (entry.name.endsWith('.yaml')) releases.set(entry.name.slice(0, -'.yaml'.length), fileDigest(root, `releases/${entry.name}`));
+  }
+  return { shared: shared.digest('hex'), environments, releases };
+}
+
+/** sha256 of a file's bytes; `absent`, or the code of the reader's refusal, when there are none. */
+function fileDigest(root: string, relativePath: string): string {
+  const read = readInputBytes(root, relativePath, relativePath);
+  if (read.kind === 'absent') return 'absent';
+  if (read.kind === 'refused') return `refused:${read.diagnostic.code}`;
+  return createHash('sha256').update(read.bytes).digest('hex');
+}
+
+function sortedEntries<T extends { name: string }>(entries: T[]): T[] {
+  return [...entries].sort((a, b) => compareText(a.name, b.name));
+}
+
+/** What one environment's folder depends on beyond the shared inputs. */
+export interface EnvironmentInputs {
+  file: string;
+  secrets: string;
+  /** The digest of the release file it names. */
+  release: string;
+  /** sha256 of the previous release.json and its signature it chains to. */
+  previous: string;
+}
+
+export function environmentKey(shared: string, inputs: EnvironmentInputs): string {
+  return createHash('sha256').update(JSON.stringify([shared, inputs.file, inputs.secrets, inputs.release, inputs.previous])).digest('hex');
+}

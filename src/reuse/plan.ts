@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { insideWindow } from '../gate/index.js';
+import { environmentKey, type SourceDigests } from './inputs.js';
+import { readRecord, type BuildRecord, type RecordedEnvironment } from './record.js';
+
+/**
+ * Which environments' folders in `--out` a build may keep as they are: those whose every input —
+ * environment file, secrets file, the release it names, the shared inputs and Slipway itself, the
+ * manifest it chains to — has the digest the record gives, whose verdict still holds at this
+ * build's time, and whose folder still holds the manifest the record names. Everything else is
+ * validated, rendered and signed again.
+ */
+export interface ReusePlan {
+  digests: SourceDigests;
+  /** Folders kept from `--out`, with what the record says of them. */
+  reused: Map<string, RecordedEnvironment>;
+  /**
+   * Whether the other environments alone need validating. False when the record holds findings at
+   * files no single environment owns (a release, a service, slipway.yaml): some may come from
+   * environments this build would not look at again, so every environment is validated.
+   */
+  validateOthersOnly: boolean;
+  /** sha256 of the record the plan was made from: the writer checks, under the output lock, that it is still the one. */
+  recordDigest?: string;
+}
+
+export interface ReuseContext {
+  out: string;
+  now: Date;
+  /** sha256 of the previous release.json and its signature of an environment (`--previous`); '' without one. */
+  previousOf: (environment: string) => string;
+}
+
+export function planReuse(digests: SourceDigests, context: ReuseContext): ReusePlan {
+  const none: ReusePlan = { digests, reused: new Map(), validateOthersOnly: false };
+  const found = readRecord(context.out);
+  const record = found?.record;
+  if (!found || !record || record.shared !== digests.shared || !rootMatches(record, context.out)) return none;
+  const reused = new Map<string, RecordedEnvironment>();
+  for (const [name, files] of digests.environments) {
+    const recorded = Object.hasOwn(record.environments, name) ? record.environments[name] : undefined;
+    if (!recorded) continue;
+    const key = environmentKey(digests.shared, { file: files.file, secrets: files.secrets, release: digests.releases.get(recorded.release) ?? 'absent', previous: context.previousOf(name) });
+    if (key !== recorded.key || !insideWindow(recorded.window, context.now)) continue;
+    if (fileDigest(join(context.out, 'environments', name, 'release.json')) !== recorded.manifestSha256) continue;
+    reused.set(name, recorded);
+  }
+  return { digests, reused, validateOthersOnly: record.sharedFindings === 0, recordDigest: found.digest };
+}
+
+export function rootMatches(record: BuildRecord, out: string): boolean {
+  return fileDigest(join(out, 'index.json')) === record.root.index && fileDigest(join(out, 'release-index.json')) === record.root.releaseIndex;
+}
+
+function fileDigest(path: string): string | null {
+  try {
+    return createHash('sha256').update(readFileSync(path)).digest('hex');
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,161 @@
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseJsonLines, runCli } from '../support/cli.js';
+import { fixedEpoch, fixturesDir, readTree, repositoryRoot } from '../support/tree.js';
+
+/**
+ * A plain `slipway build` into an output it built before renders only the environments whose
+ * inputs changed and keeps the other folders; whatever changed, the output must be byte for byte
+ * what a build into an empty folder writes, and the findings the same.
+ */
+
+const signing = ['--signing-key', join(fixturesDir, 'keys', 'golden-signing.key.pem')];
+const trees: string[] = [];
+afterEach(() => {
+  while (trees.length > 0) rmSync(trees.pop()!, { recursive: true, force: true });
+});
+
+/** A copy of the bundled example, whose environments cover every runtime, provider and verdict. */
+function exampleTree(): string {
+  const root = mkdtempSync(join(tmpdir(), 'slipway-incremental-'));
+  trees.push(root);
+  for (const entry of ['environments', 'services', 'releases', 'policies', 'secrets', 'keys', 'slipway.yaml']) cpSync(join(repositoryRoot, entry), join(root, entry), { recursive: true });
+  return root;
+}
+
+interface Built {
+  exitCode: number;
+  summary: { reused: number; built: number; files: number; ok: boolean };
+  findings: string[];
+}
+
+async function build(root: string, out: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Built> {
+  const run = await runCli(['build', '--root', root, '--out', out, '--format', 'json', ...extra], { cwd: root, env: { SOURCE_DATE_EPOCH: fixedEpoch, ...env } });
+  const lines = run.stdout.trim().split('\n');
+  const summary = JSON.parse(lines.at(-1)!);
+  const findings = parseJsonLines(lines.slice(0, -1).join('\n')).map((finding) => JSON.stringify(finding));
+  return { exitCode: run.exitCode, summary, findings };
+}
+
+function differences(actual: Map<string, Buffer>, expected: Map<string, Buffer>): string[] {
+  const paths = new Set([...actual.keys(), ...expected.keys()]);
+  return [...paths].filter((path) => !expected.has(path) || !actual.get(path)?.equals(expected.get(path)!)).sort();
+}
+
+/** Builds incrementally into `output`, then cold into a fresh folder, and compares bytes and findings. */
+async function expectSameAsCold(root: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Built> {
+  const incremental = await build(root, join(root, 'output'), extra, env);
+  expect(incremental.exitCode).toBe(0);
+  const coldOut = join(root, `cold-${trees.length}-${Math.random().toString(36).slice(2)}`);
+  const cold = await build(root, coldOut, extra, env);
+  expect(cold.exitCode).toBe(0);
+  expect(cold.summary.reused).toBe(0);
+  expect(differences(readTree(join(root, 'output')), readTree(coldOut))).toEqual([]);
+  expect(incremental.findings).toEqual(cold.findings);
+  expect({ ...incremental.summary, reused: 0, durationMs: 0 }).toEqual({ ...cold.summary, durationMs: 0 });
+  rmSync(coldOut, { recursive: true });
+  rmSync(join(root, `.${coldOut.split('/').at(-1)}.build-record.json`), { force: true });
+  return incremental;
+}
+
+const edit = (root: string, path: string, change: (text: string) => string) => {
+  const file = join(root, path);
+  const before = readFileSync(file, 'utf8');
+  const after = change(before);
+  expect(after, `the edit of ${path} changes nothing`).not.toBe(before);
+  writeFileSync(file, after);
+};
+
+describe('incremental build', () => {
+  it('after one environment file changed, renders only that environment and writes what a cold build writes', async () => {
+    const root = exampleTree();
+    const first = await build(root, join(root, 'output'), signing);
+    expect(first.exitCode).toBe(0);
+    expect(first.summary.reused).toBe(0);
+    const again = await expectSameAsCold(root, signing);
+    expect(again.summary.reused).toBe(again.summary.built);
+
+    edit(root, 'environments/staging.yaml', (text) => text.replace(/^domain: .*$/m, 'domain: staging.example.net'));
+    const changed = await expectSameAsCold(root, signing);
+    expect(changed.summary.reused).toBe(changed.summary.built - 1);
+  });
+
+  it('renders again every environment a changed service, release, policy, secrets file or signing key reaches', async () => {
+    const root = exampleTree();
+    expect((await build(root, join(root, 'output'), ['--no-sign'])).exitCode).toBe(0);
+
+    const service = readdirSync(join(root, 'services'))[0]!;
+    edit(root, `services/${service}/service.json`, (text) => {
+      const document = JSON.parse(text);
+      document.env = { ...document.env, INCREMENTAL_PROBE: '1' };
+      return `${JSON.stringify(document, null, 2)}\n`;
+    });
+    const afterService = await expectSameAsCold(root, ['--no-sign']);
+    expect(afterService.summary.reused).toBe(0);
+
+    // The SOPS file of a ready target, carried into its folder byte for byte.
+    edit(root, 'secrets/staging.sops.yaml', (text) => `${text}# touched\n`);
+    const afterSecrets = await expectSameAsCold(root, ['--no-sign']);
+    expect(afterSecrets.summary.reused).toBeGreaterThanOrEqual(afterSecrets.summary.built - 1);
+
+    edit(root, 'policies/target-policy.yaml', (text) => `${text}# touched\n`);
+    expect((await expectSameAsCold(root, ['--no-sign'])).summary.reused).toBe(0);
+
+    const release = readdirSync(join(root, 'releases'))[0]!;
+    edit(root, `releases/${release}`, (text) => `${text}# touched\n`);
+    await expectSameAsCold(root, ['--no-sign']);
+
+    // Signing for the first time re-signs every manifest.
+    expect((await expectSameAsCold(root, signing)).summary.reused).toBe(0);
+  });
+
+  it('follows environments added and removed', async () => {
+    const root = exampleTree();
+    expect((await build(root, join(root, 'output'), ['--no-sign'])).exitCode).toBe(0);
+    cpSync(join(root, 'environments', 'staging.yaml'), join(root, 'environments', 'staging-two.yaml'));
+    edit(root, 'environments/staging-two.yaml', (text) => text.replace(/^name: staging$/m, 'name: staging-two').replace(/^domain: .*$/m, 'domain: two.example.net'));
+    if (existsSync(join(root, 'secrets', 'staging.sops.yaml'))) cpSync(join(root, 'secrets', 'staging.sops.yaml'), join(root, 'secrets', 'staging-two.sops.yaml'));
+    await expectSameAsCold(root, ['--no-sign']);
+    rmSync(join(root, 'environments', 'staging.yaml'));
+    rmSync(join(root, 'secrets', 'staging.sops.yaml'), { force: true });
+    await expectSameAsCold(root, ['--no-sign']);
+    expect(existsSync(join(root, 'output', 'environments', 'staging'))).toBe(false);
+  });
+
+  it('judges time-based verdicts again when the clock moves', async () => {
+    const root = exampleTree();
+    expect((await build(root, join(root, 'output'), ['--no-sign'])).exitCode).toBe(0);
+    // A year on, the production attestations are stale: those targets are blocked, the rest kept.
+    const later = String(Number(fixedEpoch) + 365 * 86400);
+    const run = await expectSameAsCold(root, ['--no-sign'], { SOURCE_DATE_EPOCH: later });
+    expect(run.summary.reused).toBeGreaterThan(0);
+  });
+
+  it('renders a folder again when the output no longer holds what the record says, and ignores a damaged record', async () => {
+    const root = exampleTree();
+    const out = join(root, 'output');
+    expect((await build(root, out, ['--no-sign'])).exitCode).toBe(0);
+    const folder = readdirSync(join(out, 'environments'))[0]!;
+    writeFileSync(join(out, 'environments', folder, 'release.json'), '{}\n');
+    const repaired = await expectSameAsCold(root, ['--no-sign']);
+    expect(repaired.summary.reused).toBe(repaired.summary.built - 1);
+
+    writeFileSync(join(root, '.output.build-record.json'), '{"format": "slipway-build-record/1", "shared": 7');
+    expect((await expectSameAsCold(root, ['--no-sign'])).summary.reused).toBe(0);
+
+    // A file at the root that Slipway does not write: the whole tree is written again, as a cold build would.
+    writeFileSync(join(out, 'NOTES.txt'), 'mine\n');
+    await expectSameAsCold(root, ['--no-sign']);
+  });
+
+  it('keeps no record after a partial build that changed the tree, so the next full build renders everything again', async () => {
+    const root = exampleTree();
+    const out = join(root, 'output');
+    expect((await build(root, out, ['--no-sign'])).exitCode).toBe(0);
+    edit(root, 'environments/staging.yaml', (text) => `${text}# touched\n`);
+    expect((await build(root, out, ['--no-sign', '--env', 'staging'])).exitCode).toBe(0);
+    await expectSameAsCold(root, ['--no-sign']);
+  });
+});
