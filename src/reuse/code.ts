@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { compareText } from '../core/diagnostics.js';
 import { packageRoot } from '../core/paths.js';
 
@@ -17,8 +18,11 @@ export function codeFingerprint(): string {
   const root = packageRoot();
   const hash = createHash('sha256');
   hash.update(`node ${process.version}\0`);
-  for (const folder of ['src', 'generators', 'schemas', 'dist/src', 'dist/generators']) {
-    for (const path of filesUnder(join(root, folder))) {
+  // The code that runs: compiled JavaScript from an installed package, TypeScript under the tests.
+  const compiled = fileURLToPath(import.meta.url).endsWith('.js');
+  const folders = compiled ? ['dist/src', 'dist/generators', 'schemas', 'src', 'generators'] : ['src', 'generators', 'schemas'];
+  for (const folder of folders) {
+    for (const path of filesUnder(join(root, folder), compiled ? (folder.startsWith('dist/') ? /\.js$/ : folder === 'schemas' ? undefined : /(?<!\.ts)$/) : undefined)) {
       hash.update(`${folder}/${path}\0`);
       hash.update(readFileSync(join(root, folder, path)));
       hash.update('\0');
@@ -32,15 +36,19 @@ export function codeFingerprint(): string {
   return cached;
 }
 
-/** Every file under a folder, relative and sorted; test files and a missing folder count for nothing. */
-function filesUnder(folder: string): string[] {
+/**
+ * Every file under a folder, relative and sorted (only those `only` matches, when given: of compiled
+ * code the JavaScript, beside it the templates and assets but not the TypeScript); test files and a
+ * missing folder count for nothing.
+ */
+function filesUnder(folder: string, only?: RegExp): string[] {
   if (!existsSync(folder)) return [];
   const found: string[] = [];
   const walk = (relative: string) => {
     for (const entry of readdirSync(join(folder, relative), { withFileTypes: true })) {
       const path = relative ? `${relative}/${entry.name}` : entry.name;
       if (entry.isDirectory()) walk(path);
-      else if (entry.isFile() && !/\.test\.[jt]s$/.test(entry.name)) found.push(path);
+      else if (entry.isFile() && !/\.test\.[jt]s$/.test(entry.name) && (!only || only.test(entry.name))) found.push(path);
     }
   };
   walk('');

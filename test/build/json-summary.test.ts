@@ -17,7 +17,7 @@ describe('build --format json', () => {
     expect(first.exitCode, first.stderr).toBe(0);
     expect(first.stdout.trimEnd().split('\n')).toHaveLength(1);
     const summary = lastLine(first.stdout);
-    expect(summary).toEqual({ kind: 'BuildSummary', ok: true, environments: 2, built: 2, blocked: 0, unchanged: 0, invalid: 0, errors: 0, warnings: 0, files: readTree(out).size, signed: false, durationMs: expect.any(Number) });
+    expect(summary).toEqual({ kind: 'BuildSummary', ok: true, environments: 2, built: 2, blocked: 0, unchanged: 0, reused: 0, invalid: 0, errors: 0, warnings: 0, files: readTree(out).size, signed: false, durationMs: expect.any(Number) });
 
     const again = await runCli(['build', '--no-sign', '--format', 'json', '--out', join(root, 'again'), '--previous', out], { cwd: root });
     expect(lastLine(again.stdout)).toMatchObject({ ok: true, built: 2, unchanged: 2 });

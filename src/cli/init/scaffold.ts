@@ -150,7 +150,7 @@ export function scaffoldFiles(options: ScaffoldOptions): Map<string, Uint8Array>
   files.set('keys/README.md', textBytes(template('src/cli/init/keys-readme.md.hbs')({ privateKeys: PRIVATE_KEYS_DIR, publicKey: RELEASE_PUBLIC_KEY, hasKeys: Boolean(options.keys) })));
 
   // Private keys and build output never belong in the source repository.
-  files.set('.gitignore', textBytes(['.slipway/', 'output/', '*.key.pem', '*.key.asc', 'age-identity.txt', 'node_modules/', ''].join('\n')));
+  files.set('.gitignore', textBytes(['.slipway/', 'output/', '.output.build-record.json', '*.key.pem', '*.key.asc', 'age-identity.txt', 'node_modules/', ''].join('\n')));
 
   files.set('.github/workflows/slipway-review.yml', workflowBytes(reviewWorkflow(options.action)));
   files.set('.github/workflows/slipway-publish.yml', workflowBytes(publishWorkflow(options.action)));
