@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { expect } from 'vitest';
 import { parseDocument } from 'yaml';
+import { readTree } from '../support/tree.js';
 
 interface Run {
   status: number | null;
@@ -97,6 +98,13 @@ export function publishFlow(options: { work: string; installedNodeModules: strin
   environment.set('description', 'Staging, now with a description');
   writeFileSync(environmentPath, environment.toString());
   step(['build', '--signing-key', key, '--previous', deploy]);
+  // Nothing changed since: the next build keeps every folder of output/, and writes what a build into an empty folder writes.
+  const again = step(['build', '--signing-key', key, '--previous', deploy, '--format', 'json']);
+  const summary = JSON.parse(again.stdout.trim().split('\n').at(-1)!) as { built: number; reused: number };
+  expect(summary.built).toBeGreaterThan(0);
+  expect(summary.reused).toBe(summary.built);
+  step(['build', '--signing-key', key, '--previous', deploy, '--out', 'cold-output']);
+  expect(readTree(join(repo, 'output'))).toEqual(readTree(join(repo, 'cold-output')));
   const diff = step(['diff', '--against', deploy]);
   expect(diff.stdout, diff.stdout).toMatch(/compose-staging/);
   step(['publish']);
