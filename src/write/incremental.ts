@@ -52,29 +52,43 @@ export function writeIncremental(outDir: string, output: IncrementalOutput): boo
       const folders = new Map<string, readonly OutputFile[]>();
       for (const [name, files] of output.rendered) folders.set(`environments/${name}`, files);
       const removed = [...present].filter((name) => !output.kept.has(name) && !output.rendered.has(name)).map((name) => `environments/${name}`);
-      const files: OutputFile[] = [];
-      // api/ and each chart change as a whole, so a file they no longer hold goes with its folder.
-      const units = new Map<string, OutputFile[]>();
-      for (const file of output.rootFiles) {
-        const unit = unitOf(file.path);
-        if (unit) units.set(unit, [...(units.get(unit) ?? []), { path: file.path.slice(unit.length + 1), bytes: file.bytes }]);
-        else if (!sameBytes(join(out, file.path), file.bytes)) files.push(file);
-      }
-      for (const [unit, unitFiles] of units) if (!sameFolder(join(out, unit), unitFiles)) folders.set(unit, unitFiles);
-      for (const entry of entries) {
-        if (entry === 'environments') continue;
-        if (entry === 'charts') {
-          for (const chart of readdirSync(join(out, 'charts'))) if (!units.has(`charts/${chart}`)) removed.push(`charts/${chart}`);
-          continue;
-        }
-        if (entry === 'api' ? !units.has('api') : !output.rootFiles.some((file) => file.path === entry)) removed.push(entry);
-      }
+      const root = rootChanges(out, output.rootFiles, () => false);
+      for (const [path, files] of root.folders) folders.set(path, files);
+      removed.push(...root.removed);
+      const files = root.files;
       updateInPlace(out, { folders, files, removed });
       writeFileAtomic(output.record.path, output.record.bytes);
       written = true;
     });
     return written;
   });
+}
+
+/**
+ * What of the root of an output (everything but environments/) differs from `rootFiles`: root files
+ * to write, `api` and `charts/<name>` folders to replace whole (so a file they no longer hold goes
+ * with its folder), and entries to remove — but those `keep` accepts.
+ */
+export function rootChanges(out: string, rootFiles: readonly OutputFile[], keep: (entry: string) => boolean): { files: OutputFile[]; folders: Map<string, OutputFile[]>; removed: string[] } {
+  const files: OutputFile[] = [];
+  const units = new Map<string, OutputFile[]>();
+  for (const file of rootFiles) {
+    const unit = unitOf(file.path);
+    if (unit) units.set(unit, [...(units.get(unit) ?? []), { path: file.path.slice(unit.length + 1), bytes: file.bytes }]);
+    else if (!sameBytes(join(out, file.path), file.bytes)) files.push(file);
+  }
+  const folders = new Map<string, OutputFile[]>();
+  for (const [unit, unitFiles] of units) if (!sameFolder(join(out, unit), unitFiles)) folders.set(unit, unitFiles);
+  const removed: string[] = [];
+  for (const entry of readdirSync(out)) {
+    if (entry === 'environments' || keep(entry)) continue;
+    if (entry === 'charts' && lstatSync(join(out, entry)).isDirectory()) {
+      for (const chart of readdirSync(join(out, 'charts'))) if (!units.has(`charts/${chart}`)) removed.push(`charts/${chart}`);
+      continue;
+    }
+    if (entry === 'api' ? !units.has('api') : !rootFiles.some((file) => file.path === entry)) removed.push(entry);
+  }
+  return { files, folders, removed };
 }
 
 /** `api` or `charts/<name>` for a file inside one; undefined for a file at the root. */

@@ -4,9 +4,11 @@ import type { OutputFile } from '../core/output-file.js';
 import { sha256Hex } from '../core/digest.js';
 import { parseTemporaryName } from './durable.js';
 import { guardDestination, isOutputTree, replaceWithStaged } from './index.js';
+import { rootChanges } from './incremental.js';
 import { writingTo } from './errors.js';
 import { withOutputLock } from './lock.js';
 import { recoverInsideOutput, recoverOutput } from './stage.js';
+import { updateInPlace } from './update.js';
 
 export interface PartialUpdate {
   /** The environments this build rendered (its `--env` or `--shard` share). */
@@ -22,10 +24,11 @@ export interface PartialUpdate {
 /**
  * Updates only some environments of an existing output tree, so builds of disjoint shares
  * (`--shard 1/4` … `4/4`, on one machine or one after another) add up to exactly the tree of one
- * full build. Under the output lock, the whole new tree is staged beside the output — this build's
- * folders written, every other environment carried over from the current output, the root files
- * recomputed from every manifest — and swapped in like a full build's, so a kill leaves the
- * previous or the new complete tree, never some environments updated and the index not.
+ * full build. Under the output lock, this build's folders are written in place of theirs, folders of
+ * environments gone from the source are removed, and the root files are recomputed from every
+ * manifest — through the in-place update of `update.ts`, whose cost follows what changed and which
+ * a kill never leaves half done. Into a folder that holds no output yet, the tree is staged whole
+ * and swapped in like a full build's.
  */
 export function writePartialTree(outDir: string, update: PartialUpdate): void {
   const out = resolve(outDir);
@@ -37,29 +40,41 @@ function writePartial(out: string, update: PartialUpdate): void {
   withOutputLock(out, () => {
     recoverOutput(out);
     guardDestination(out);
-    if (isOutputTree(out)) recoverInsideOutput(out);
-    replaceWithStaged(out, (tree) => {
-      tree.folder('environments');
-      const rendered = new Set(update.rendered);
-      for (const name of [...update.environments].sort()) {
-        const folder = update.folders.get(name);
-        if (rendered.has(name)) {
-          if (folder) tree.write(folder, `environments/${name}`);
-        } else if (lstatSync(join(out, 'environments', name), { throwIfNoEntry: false })?.isDirectory()) {
-          tree.carry(join(out, 'environments', name), `environments/${name}`);
+    const rendered = new Set(update.rendered);
+    if (!isOutputTree(out)) {
+      replaceWithStaged(out, (tree) => {
+        tree.folder('environments');
+        const digests = new Map<string, string>();
+        for (const name of [...rendered].sort()) {
+          const folder = update.folders.get(name);
+          if (!folder) continue;
+          tree.write(folder, `environments/${name}`);
+          const manifest = folder.find((file) => file.path === 'release.json');
+          if (manifest) digests.set(name, sha256Hex(manifest.bytes));
         }
-      }
-      const digests = new Map<string, string>();
-      for (const name of readdirSync(join(tree.root, 'environments')).sort()) {
-        const manifest = join(tree.root, 'environments', name, 'release.json');
-        if (lstatSync(manifest, { throwIfNoEntry: false })?.isFile()) digests.set(name, sha256Hex(readFileSync(manifest)));
-      }
-      tree.write(update.projectFiles(digests));
-      // Hidden root entries (a `.git` of a checkout used as --out) are the owner's: kept as they were.
-      const existing = lstatSync(out, { throwIfNoEntry: false }) ? readdirSync(out) : [];
-      for (const entry of existing.sort()) {
-        if (entry.startsWith('.') && !parseTemporaryName(entry)) tree.carry(join(out, entry), entry);
-      }
-    });
+        tree.write(update.projectFiles(digests));
+      });
+      return;
+    }
+    recoverInsideOutput(out);
+    const present = lstatSync(join(out, 'environments'), { throwIfNoEntry: false })?.isDirectory() ? readdirSync(join(out, 'environments')) : [];
+    const digests = new Map<string, string>();
+    for (const name of present) {
+      if (rendered.has(name) || !update.environments.has(name)) continue;
+      const manifest = join(out, 'environments', name, 'release.json');
+      if (lstatSync(manifest, { throwIfNoEntry: false })?.isFile()) digests.set(name, sha256Hex(readFileSync(manifest)));
+    }
+    const folders = new Map<string, readonly OutputFile[]>();
+    for (const name of rendered) {
+      const folder = update.folders.get(name);
+      if (!folder) continue;
+      folders.set(`environments/${name}`, folder);
+      const manifest = folder.find((file) => file.path === 'release.json');
+      if (manifest) digests.set(name, sha256Hex(manifest.bytes));
+    }
+    const removed = present.filter((name) => !update.environments.has(name) || (rendered.has(name) && !update.folders.has(name))).map((name) => `environments/${name}`);
+    // Hidden root entries (a `.git` of a checkout used as --out) are the owner's: kept as they are.
+    const root = rootChanges(out, update.projectFiles(digests), (entry) => entry.startsWith('.') && !parseTemporaryName(entry));
+    updateInPlace(out, { folders: new Map([...folders, ...root.folders]), files: root.files, removed: [...removed, ...root.removed] });
   });
 }
