@@ -4,9 +4,12 @@ import type { PreviousTree } from '../deploy-repo/index.js';
 import { digestSource } from './inputs.js';
 import { planReuse, type ReuseContext, type ReusePlan } from './plan.js';
 
-export { planReuse, type ReuseContext, type ReusePlan } from './plan.js';
-export { rememberBuild } from './remember.js';
-export { recordBytes, recordPath } from './record.js';
+import { rememberBuild, type FinishedBuild } from './remember.js';
+import { recordBytes, recordPath } from './record.js';
+import { compareText } from '../core/diagnostics.js';
+import type { OutputFile } from '../core/output-file.js';
+
+export type { ReuseContext, ReusePlan } from './plan.js';
 
 export interface ReuseOptions {
   root: string;
@@ -17,8 +20,13 @@ export interface ReuseOptions {
   previous?: PreviousTree;
 }
 
-/** The reuse plan of a full build into `out`, and the context its record is written in. */
-export function prepareReuse(options: ReuseOptions): { plan: ReusePlan; context: ReuseContext } {
+export interface PreparedReuse {
+  plan: ReusePlan;
+  context: ReuseContext;
+}
+
+/** The reuse plan of a build into `out`, and the context its record is written in. */
+export function prepareReuse(options: ReuseOptions): PreparedReuse {
   const previous = options.previous;
   const digest = (...parts: Array<Uint8Array | undefined>) => {
     const hash = createHash('sha256');
@@ -37,4 +45,31 @@ export function prepareReuse(options: ReuseOptions): { plan: ReusePlan; context:
     ...(previous ? { previousRoot: root ? digest(root.manifest, root.signature) : 'none' } : {}),
   });
   return { plan: planReuse(digests, context), context };
+}
+
+/** A finished build as the record sees it: its verdicts, findings, manifests and the folders it rendered. */
+export interface BuildOutcome extends Omit<FinishedBuild, 'folderSizes' | 'rootFiles'> {
+  /** The folders this build rendered (not those it kept), by environment. */
+  folders: ReadonlyMap<string, readonly OutputFile[]>;
+  /** The environments it kept from `--out` without rendering them. */
+  reused?: readonly string[];
+}
+
+/**
+ * The record to write beside the output after a build: a full build records every ready
+ * environment; a partial one (`--env`, `--shard`) the environments it rendered, plus what still
+ * holds of the record beside the output — so call it under the output lock, before the output
+ * changes.
+ */
+export function recordAfterBuild(prepared: PreparedReuse, outcome: BuildOutcome, rootFiles: readonly OutputFile[], scope: 'full' | 'partial'): { path: string; bytes: Uint8Array } {
+  const { plan, context } = prepared;
+  const build: FinishedBuild = { ...outcome, folderSizes: new Map([...outcome.folders].map(([name, folder]) => [name, folder.length])), rootFiles };
+  const record = rememberBuild(outcome.reused?.length ? plan : { ...plan, reused: new Map() }, build, context);
+  if (scope === 'partial') {
+    for (const [name, recorded] of planReuse(plan.digests, context).reused) {
+      if (!outcome.folders.has(name) && !Object.hasOwn(record.environments, name)) record.environments[name] = recorded;
+    }
+    record.environments = Object.fromEntries(Object.entries(record.environments).sort(([a], [b]) => compareText(a, b)));
+  }
+  return { path: recordPath(context.out), bytes: recordBytes(record) };
 }

@@ -2,7 +2,7 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { OutputFile } from '../core/output-file.js';
 import { sha256Hex } from '../core/digest.js';
-import { parseTemporaryName } from './durable.js';
+import { parseTemporaryName, writeFileAtomic } from './durable.js';
 import { guardDestination, isOutputTree, replaceWithStaged } from './index.js';
 import { rootChanges } from './incremental.js';
 import { writingTo } from './errors.js';
@@ -19,6 +19,11 @@ export interface PartialUpdate {
   environments: ReadonlySet<string>;
   /** The root files, computed from every environment's manifest digest as it now stands on disk. */
   projectFiles: (manifestDigests: ReadonlyMap<string, string>) => OutputFile[];
+  /**
+   * The build record to write beside the output once it is updated, made from the new root files;
+   * called under the lock before the output changes, so it can read what the output held.
+   */
+  record?: (rootFiles: readonly OutputFile[]) => { path: string; bytes: Uint8Array };
 }
 
 /**
@@ -42,6 +47,7 @@ function writePartial(out: string, update: PartialUpdate): void {
     guardDestination(out);
     const rendered = new Set(update.rendered);
     if (!isOutputTree(out)) {
+      let record: { path: string; bytes: Uint8Array } | undefined;
       replaceWithStaged(out, (tree) => {
         tree.folder('environments');
         const digests = new Map<string, string>();
@@ -52,8 +58,11 @@ function writePartial(out: string, update: PartialUpdate): void {
           const manifest = folder.find((file) => file.path === 'release.json');
           if (manifest) digests.set(name, sha256Hex(manifest.bytes));
         }
-        tree.write(update.projectFiles(digests));
+        const rootFiles = update.projectFiles(digests);
+        record = update.record?.(rootFiles);
+        tree.write(rootFiles);
       });
+      if (record) writeFileAtomic(record.path, record.bytes);
       return;
     }
     recoverInsideOutput(out);
@@ -74,7 +83,10 @@ function writePartial(out: string, update: PartialUpdate): void {
     }
     const removed = present.filter((name) => !update.environments.has(name) || (rendered.has(name) && !update.folders.has(name))).map((name) => `environments/${name}`);
     // Hidden root entries (a `.git` of a checkout used as --out) are the owner's: kept as they are.
-    const root = rootChanges(out, update.projectFiles(digests), (entry) => entry.startsWith('.') && !parseTemporaryName(entry));
+    const rootFiles = update.projectFiles(digests);
+    const root = rootChanges(out, rootFiles, (entry) => entry.startsWith('.') && !parseTemporaryName(entry));
+    const record = update.record?.(rootFiles);
     updateInPlace(out, { folders: new Map([...folders, ...root.folders]), files: root.files, removed: [...removed, ...root.removed] });
+    if (record) writeFileAtomic(record.path, record.bytes);
   });
 }

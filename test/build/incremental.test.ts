@@ -150,12 +150,18 @@ describe('incremental build', () => {
     await expectSameAsCold(root, ['--no-sign']);
   });
 
-  it('keeps no record after a partial build that changed the tree, so the next full build renders everything again', async () => {
+  it('--env and --shard builds keep the record up to date, so the next full build renders nothing again', async () => {
     const root = exampleTree();
     const out = join(root, 'output');
     expect((await build(root, out, ['--no-sign'])).exitCode).toBe(0);
     edit(root, 'environments/staging.yaml', (text) => `${text}# touched\n`);
     expect((await build(root, out, ['--no-sign', '--env', 'staging'])).exitCode).toBe(0);
-    await expectSameAsCold(root, ['--no-sign']);
+    const full = await expectSameAsCold(root, ['--no-sign']);
+    expect(full.summary.reused).toBe(full.summary.built);
+
+    edit(root, 'environments/staging.yaml', (text) => `${text}# again\n`);
+    for (const shard of ['1/2', '2/2']) expect((await build(root, out, ['--no-sign', '--shard', shard])).exitCode).toBe(0);
+    const afterShards = await expectSameAsCold(root, ['--no-sign']);
+    expect(afterShards.summary.reused).toBe(afterShards.summary.built);
   });
 });

@@ -4,7 +4,7 @@ import { hasErrors } from '../../core/diagnostics.js';
 import { ExitCode, type ExitCodeValue } from '../../core/errors.js';
 import { openPrevious } from '../../deploy-repo/index.js';
 import { sourceCommit } from '../../load/source-commit.js';
-import { prepareReuse, recordBytes, recordPath, rememberBuild } from '../../reuse/index.js';
+import { prepareReuse, recordAfterBuild, type BuildOutcome } from '../../reuse/index.js';
 import { writeIncremental, writeOutputTree } from '../../write/index.js';
 import { writePartialTree } from '../../write/partial.js';
 import { settingsBranch } from '../deploy-settings.js';
@@ -56,8 +56,8 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
       ...(progress ? { onProgress: progress } : {}),
     };
     // A full build into an output it built before renders only what changed since (see src/reuse).
-    const reuse = partial ? undefined : prepareReuse({ root, out, now, ...(seed ? { signingSeed: seed } : {}), ...(commit ? { sourceCommit: commit } : {}), ...(previous ? { previous } : {}) });
-    let result = renderEnvironments({ ...compileOptions, ...(reuse ? { reuse: reuse.plan } : {}) });
+    const reuse = prepareReuse({ root, out, now, ...(seed ? { signingSeed: seed } : {}), ...(commit ? { sourceCommit: commit } : {}), ...(previous ? { previous } : {}) });
+    let result = renderEnvironments({ ...compileOptions, ...(partial ? {} : { reuse: reuse.plan }) });
     reportFindings('build', result.diagnostics, result.targets, format, options.root, io);
     const summary = (ok: boolean, files: number) => {
       if (format !== 'json') return;
@@ -77,24 +77,12 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
         folders: result.folders,
         environments: new Set(result.targets.map((target) => target.name)),
         projectFiles: (digests) => projectFiles(result, digests),
+        record: (rootFiles) => recordAfterBuild(reuse, outcome(result), rootFiles, 'partial'),
       });
     } else {
-      const plan = reuse!.plan;
+      const plan = reuse.plan;
       const rootFiles = projectFiles(result, result.manifestDigests!);
-      const record = (rendered: RenderedEnvironments) => ({
-        path: recordPath(out),
-        bytes: recordBytes(
-          rememberBuild(rendered.reused?.length ? plan : { ...plan, reused: new Map() }, {
-            project: rendered.project,
-            targets: rendered.targets,
-            diagnostics: rendered.diagnostics,
-            manifestDigests: rendered.manifestDigests!,
-            folderSizes: new Map([...rendered.folders!].map(([name, folder]) => [name, folder.length])),
-            changedEnvironments: rendered.changedEnvironments!,
-            rootFiles: rendered === result ? rootFiles : projectFiles(rendered, rendered.manifestDigests!),
-          }, reuse!.context),
-        ),
-      });
+      const record = (rendered: RenderedEnvironments) => recordAfterBuild(reuse, outcome(rendered), rendered === result ? rootFiles : projectFiles(rendered, rendered.manifestDigests!), 'full');
       const kept = new Set(result.reused ?? []);
       const written =
         kept.size > 0 &&
@@ -118,4 +106,18 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
   } finally {
     previous?.dispose();
   }
+}
+
+/** What the build record needs of a successful render: the folders it rendered, with the verdicts and findings. */
+function outcome(result: RenderedEnvironments): BuildOutcome {
+  const rendered = new Set(result.rendered);
+  return {
+    project: result.project,
+    targets: result.targets,
+    diagnostics: result.diagnostics,
+    manifestDigests: result.manifestDigests!,
+    changedEnvironments: result.changedEnvironments!,
+    folders: new Map([...result.folders!].filter(([name]) => rendered.has(name))),
+    ...(result.reused ? { reused: result.reused } : {}),
+  };
 }
