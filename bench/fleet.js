@@ -1,10 +1,11 @@
 // Fleet benchmark: the real CLI on one synthetic tree, measured in one run — cold signed build,
-// incremental rebuild after one environment changed, validate, diff, verify — beside the I/O
+// incremental rebuild after one environment changed, `build --env`, two shards in parallel into
+// one folder, validate, diff, verify — beside the I/O
 // floor of the output (copy + sha256 of every file), per-folder `kubectl kustomize` of the
 // Kubernetes folders (a sample, scaled up), and the build's peak RSS; then the ratios the fleet
 // goals are stated in.
 // Usage: npm run bench:fleet [-- ENVIRONMENTS [KUSTOMIZE_SAMPLE]]   (default 1000 and 100).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +52,22 @@ results.cold = slipway('cold build', build);
 const changed = join(root, 'environments', 'env-0001.yaml');
 writeFileSync(changed, readFileSync(changed, 'utf8').replace(/scaling: \{min: 3, max: 9\}/, 'scaling: {min: 4, max: 9}'));
 results.incremental = slipway('incremental build', build);
+results['build --env (one environment)'] = slipway('build --env', [...build, '--env', 'env-0002']);
+// Two shards at the same time into one empty folder, as two runners' shares would be merged.
+const shardOut = join(root, '.out-shards');
+const shardStarted = process.hrtime.bigint();
+const shardRuns = await Promise.all(
+  ['1/2', '2/2'].map(
+    (shard) =>
+      new Promise((done, fail) => {
+        const child = spawn(process.execPath, [cli, 'build', '--root', root, '--out', shardOut, '--signing-key', join(keys, 'slipway-signing.key.pem'), '--shard', shard], { env: { ...process.env, SOURCE_DATE_EPOCH: epoch, NO_COLOR: '1' }, stdio: 'ignore' });
+        child.on('error', fail);
+        child.on('exit', (code) => done(code));
+      }),
+  ),
+);
+if (shardRuns.some((code) => code !== 0)) throw new Error(`shard builds: exit ${shardRuns.join(', ')}`);
+const shardSeconds = Number(process.hrtime.bigint() - shardStarted) / 1e9;
 results.validate = slipway('validate', ['validate', '--root', root, '--format', 'json'], { allowed: [0, 1] });
 results.diff = slipway('diff', ['diff', '--root', root, '--against', out, '--format', 'json'], { allowed: [0, 1] });
 results.verify = slipway('verify', ['verify', out, '--keys', join(root, 'keys')]);
@@ -82,6 +99,8 @@ line('I/O floor (copy + sha256 of the output)', `${floorSeconds.toFixed(2)} s`);
 line(`kubectl kustomize per folder (${kubernetesFolders.length}, from ${Math.min(kustomizeSample, kubernetesFolders.length)})`, Number.isNaN(kustomizeSeconds) ? 'kubectl not found' : `${kustomizeSeconds.toFixed(2)} s`);
 line('cold / I/O floor', `${(results.cold.seconds / floorSeconds).toFixed(2)}×   (goal ≤ 3)`);
 line('cold / per-folder kustomize', Number.isNaN(kustomizeSeconds) ? 'n/a' : `${(results.cold.seconds / kustomizeSeconds).toFixed(2)}   (goal ≤ 0.1)`);
+line('two shards in parallel, one folder', `${shardSeconds.toFixed(2)} s`);
 line('incremental / cold', `${(results.incremental.seconds / results.cold.seconds).toFixed(2)}   (goal ≤ 0.15)`);
+line('two parallel shards / cold', `${(shardSeconds / results.cold.seconds).toFixed(2)}   (goal ≤ 0.6)`);
 line('peak RSS of the cold build', `${results.cold.rssMiB.toFixed(0)} MiB   (goal ≤ 1024 at 5,000 environments)`);
 rmSync(root, { recursive: true, force: true });
