@@ -23,6 +23,7 @@ interface Job {
   permissions: Record<string, string>;
   strategy?: { matrix: { shard: number[] } };
   outputs?: Record<string, string>;
+  env?: Record<string, string>;
   steps: Step[];
 }
 
@@ -69,11 +70,13 @@ describe('slipway init --shards N', () => {
     expect(merge.with?.args).toBe(`${shares.join(' ')} --format github --previous .slipway/deploy --out \${{ runner.temp }}/slipway-output`);
     expect(publish.steps.find((step) => step.with?.command === 'verify')?.with?.args).toBe('${{ runner.temp }}/slipway-output --keys keys');
 
-    // Every share and the merge read the deploy repository at the one commit the first job pinned.
-    expect(jobs.pin!.outputs).toEqual({ 'deploy-ref': '${{ steps.head.outputs.ref }}' });
+    // Every share and the merge read the deploy repository at the one commit the first job pinned,
+    // and judge attestations at the one moment it recorded.
+    expect(jobs.pin!.outputs).toEqual({ 'deploy-ref': '${{ steps.head.outputs.ref }}', 'build-time': '${{ steps.head.outputs.epoch }}' });
     for (const job of [build, publish]) {
       const deploy = job.steps.find((step) => step.with?.path === '.slipway/deploy')!;
       expect(deploy.with?.ref).toBe('${{ needs.pin.outputs.deploy-ref }}');
+      expect(job.env).toEqual({ SOURCE_DATE_EPOCH: '${{ needs.pin.outputs.build-time }}' });
     }
     // Third-party actions by commit, with their version in a comment; no expression in a script.
     for (const [, target, rest] of text.matchAll(/uses: (\S+)(.*)$/gm)) {

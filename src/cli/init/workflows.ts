@@ -154,7 +154,8 @@ export const MAX_SHARDS = 256;
 
 /**
  * The publish workflow for a fleet too large for one runner (`init --shards N`): a first job pins
- * the deploy repository's commit, so every share chains to the same state; N matrix jobs each build
+ * the deploy repository's commit and the moment policies are judged at, so every share chains to
+ * the same state and sees the same verdicts; N matrix jobs each build
  * and sign one share (`build --shard K/N`) and upload it as an artifact; the last job downloads
  * them all, merges them into the tree one full build writes (`slipway merge`, which checks every
  * share against its signed manifests), verifies it, and publishes one commit.
@@ -163,7 +164,9 @@ export function shardedPublishWorkflow(action: string, shards: number): Workflow
   const numbers = Array.from({ length: shards }, (_, index) => index + 1);
   const shareFolder = '${{ runner.temp }}/slipway-share';
   const sharesFolder = '${{ runner.temp }}/slipway-shares';
-  // Every job reads the deploy repository at the commit the first job saw, so all shares chain to one state.
+  // Every job reads the deploy repository at the commit the first job saw, and judges time-based
+  // policies (attestation age) at the moment it recorded: the shares and the merge agree on both.
+  const pinnedMoment = { SOURCE_DATE_EPOCH: '${{ needs.pin.outputs.build-time }}' };
   const pinnedDeployCheckout = deployCheckout({ name: 'Check out the deploy repository at the pinned commit' }, '${{ needs.pin.outputs.deploy-ref }}');
   return {
     header: [
@@ -186,8 +189,15 @@ export function shardedPublishWorkflow(action: string, shards: number): Workflow
           'runs-on': 'ubuntu-latest',
           'timeout-minutes': 10,
           permissions: { contents: 'read' },
-          outputs: { 'deploy-ref': '${{ steps.head.outputs.ref }}' },
-          steps: [deployCheckout({}), { name: 'Record its commit', id: 'head', run: 'echo "ref=$(git -C .slipway/deploy rev-parse HEAD)" >> "$GITHUB_OUTPUT"' }],
+          outputs: { 'deploy-ref': '${{ steps.head.outputs.ref }}', 'build-time': '${{ steps.head.outputs.epoch }}' },
+          steps: [
+            deployCheckout({}),
+            {
+              name: 'Record its commit, and the moment policies are judged at',
+              id: 'head',
+              run: ['echo "ref=$(git -C .slipway/deploy rev-parse HEAD)" >> "$GITHUB_OUTPUT"', 'echo "epoch=$(date +%s)" >> "$GITHUB_OUTPUT"', ''].join('\n'),
+            },
+          ],
         },
         build: {
           name: `Build and sign share \${{ matrix.shard }} of ${shards}`,
@@ -196,6 +206,7 @@ export function shardedPublishWorkflow(action: string, shards: number): Workflow
           'timeout-minutes': 30,
           permissions: { contents: 'read' },
           strategy: { 'fail-fast': true, matrix: { shard: numbers } },
+          env: pinnedMoment,
           steps: [
             ...structuredClone([checkoutSource, pinnedDeployCheckout, setupNode]),
             {
@@ -217,6 +228,7 @@ export function shardedPublishWorkflow(action: string, shards: number): Workflow
           'runs-on': 'ubuntu-latest',
           'timeout-minutes': 30,
           permissions: { contents: 'read' },
+          env: { ...pinnedMoment },
           steps: [
             // Copies, not the same objects again: the serialiser would write YAML aliases for those.
             ...structuredClone([checkoutSource, pinnedDeployCheckout, setupNode]),
