@@ -57,7 +57,7 @@ describe('slipway init --shards N', () => {
     const buildStep = build.steps.find((step) => step.with?.command === 'build')!;
     expect(buildStep.with?.args).toBe('--format github --previous .slipway/deploy --shard ${{ matrix.shard }}/4 --out ${{ runner.temp }}/slipway-share');
     const upload = build.steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'))!;
-    expect(upload.with).toMatchObject({ name: 'slipway-share-${{ matrix.shard }}', path: '${{ runner.temp }}/slipway-share', 'if-no-files-found': 'error' });
+    expect(upload.with).toMatchObject({ name: 'slipway-share-${{ matrix.shard }}', path: '${{ runner.temp }}/slipway-share', 'if-no-files-found': 'error', 'include-hidden-files': true });
 
     const publish = jobs.publish!;
     expect(publish.needs).toEqual(['pin', 'build']);

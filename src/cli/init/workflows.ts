@@ -218,7 +218,8 @@ export function shardedPublishWorkflow(action: string, shards: number): Workflow
             {
               name: 'Upload the share',
               uses: UPLOAD_ARTIFACT,
-              with: { name: 'slipway-share-${{ matrix.shard }}', path: shareFolder, 'if-no-files-found': 'error', 'retention-days': 1 },
+              // Hidden files too (upload-artifact leaves them out by default): a share is uploaded whole.
+              with: { name: 'slipway-share-${{ matrix.shard }}', path: shareFolder, 'if-no-files-found': 'error', 'include-hidden-files': true, 'retention-days': 1 },
             },
           ],
         },
