@@ -4,6 +4,7 @@ import { runBuild } from './commands/build.js';
 import { runDiff } from './commands/diff.js';
 import { runInit } from './commands/init.js';
 import { runKeygen } from './commands/keygen.js';
+import { runMerge } from './commands/merge.js';
 import { runPlan } from './commands/plan.js';
 import { runPublish } from './commands/publish.js';
 import { runSchema } from './commands/schema.js';
@@ -34,6 +35,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--action <owner/repo@ref>', 'the Slipway action the workflows call (default: this version of the published action)')
     .option('--no-keys', 'do not make keys; keys/README.md says how to add them')
     .option('--force', 'write into a non-empty folder: add the missing files, keep every existing one')
+    .option('--shards <n>', 'write a publish workflow that builds the fleet in n shares on n runners (build --shard K/N), then merges, verifies and publishes once')
     .action(async (dir, options) => setExit(await runInit(dir, options, io)));
 
   cli
@@ -66,6 +68,19 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--source-commit <sha>', 'the source commit recorded in manifests (default: GITHUB_SHA, or HEAD of a clean work tree)')
     .option('--progress', 'print environments done/total on stderr even when it is not a terminal (a terminal gets it for builds over a second)')
     .action((options) => setExit(runBuild(options, io)));
+
+  cli
+    .command('merge')
+    .description('merge the outputs of shard builds (build --shard K/N, each into its own --out) into the tree of one full build')
+    .argument('<shard-dirs...>', 'the --out folder of every shard build')
+    .option('--root <dir>', 'the source tree the shards were built from', '.')
+    .option('--out <dir>', 'the output folder (default: <root>/output)')
+    .addOption(new Option('--format <format>', 'how findings are printed').choices(['text', 'json', 'github']))
+    .option('--previous <dir|git-url[#ref]>', "the deploy repo's state the shards were built on: the root manifest chains to it, blocked targets keep their folder")
+    .option('--signing-key <file>', 'Ed25519 private key (PKCS#8 PEM) the shards were signed with; or set SLIPWAY_SIGNING_KEY')
+    .option('--no-sign', 'merge unsigned shards (pull-request builds)')
+    .option('--keys <dir>', "folder of trusted *.pub.pem keys the shards' signatures must verify under (default: <root>/keys; the signing key is trusted too)")
+    .action(async (dirs, options) => setExit(await runMerge(dirs, options, io)));
 
   cli
     .command('diff')

@@ -17,7 +17,9 @@ export type SignatureCheck =
   /** `slipway verify`: release.json.sig must verify release.json under one of these keys that is not revoked. */
   | { trustedKeys: readonly Uint8Array[]; revoked?: Revocations }
   /** `publish`: release.json.sig must be there; the workflow runs `slipway verify` first to check it. */
-  | 'present';
+  | 'present'
+  /** An unsigned (`--no-sign`) tree, as `merge --no-sign` reads its shards: a signature is neither required nor checked. */
+  | 'unchecked';
 
 export interface EnvironmentCheck {
   problems: TreeProblem[];
@@ -52,8 +54,9 @@ export function checkEnvironmentFolder(name: string, folder: EnvironmentFolder, 
 
   const signature = files.get(SIGNATURE_FILE);
   let signedBy: string | undefined;
-  if (signature === undefined) problem(SIGNATURE_FILE, 'is missing: release.json is not signed (built with --no-sign?)');
-  else if (signatures !== 'present') {
+  if (signature === undefined) {
+    if (signatures !== 'unchecked') problem(SIGNATURE_FILE, 'is missing: release.json is not signed (built with --no-sign?)');
+  } else if (signatures !== 'present' && signatures !== 'unchecked') {
     const reason = signatureProblem(manifestBytes, signature, signatures.trustedKeys, `${prefix}${SIGNATURE_FILE}`, MANIFEST_FILE, signatures.revoked);
     if (typeof reason === 'string') problem(SIGNATURE_FILE, reason);
     else signedBy = reason.signedBy;

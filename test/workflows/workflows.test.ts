@@ -108,6 +108,7 @@ describe('the composite action passes arguments literally', () => {
       };
       expect(run('diff', '--against .slipway/deploy --format markdown').argv).toEqual(['diff', '--root', 'src tree', '--against', '.slipway/deploy', '--format', 'markdown']);
       expect(run('verify', '/tmp/out --keys keys').argv).toEqual(['verify', '/tmp/out', '--keys', 'keys']);
+      expect(run('merge', '/tmp/shares/a /tmp/shares/b --out /tmp/out').argv).toEqual(['merge', '--root', 'src tree', '/tmp/shares/a', '/tmp/shares/b', '--out', '/tmp/out']);
       const hostile = run('validate', '$(touch pwned) `touch pwned2` ;touch pwned3 *');
       expect(hostile.argv).toEqual(['validate', '--root', 'src tree', '$(touch', 'pwned)', '`touch', 'pwned2`', ';touch', 'pwned3', '*']);
       expect(readdirSync(dir).filter((name) => name.startsWith('pwned'))).toEqual([]);

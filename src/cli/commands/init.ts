@@ -9,6 +9,7 @@ import { AGE_IDENTITY_FILE, DEFAULT_COMMIT_USER_ID, SIGNING_KEY_FILE, SIGNING_PU
 import { buildTime } from '../clock.js';
 import { PLACEHOLDER_ACTION_REPOSITORY, packageInfo } from '../init/package-info.js';
 import { PRIVATE_KEYS_DIR, RELEASE_PUBLIC_KEY, SCAFFOLD_RUNTIMES, scaffoldFiles, type ScaffoldRuntime } from '../init/scaffold.js';
+import { MAX_SHARDS } from '../init/workflows.js';
 import type { CliIo } from '../io.js';
 
 export interface InitCommandOptions {
@@ -18,6 +19,8 @@ export interface InitCommandOptions {
   force?: boolean;
   /** commander's `--no-keys`: false when given. */
   keys?: boolean;
+  /** `--shards N`: a publish workflow that builds in N shares on N runners and merges them. */
+  shards?: string;
 }
 
 export const DEFAULT_RUNTIMES: readonly ScaffoldRuntime[] = ['compose', 'kubernetes'];
@@ -29,6 +32,7 @@ export const DEFAULT_RUNTIMES: readonly ScaffoldRuntime[] = ['compose', 'kuberne
  */
 export async function runInit(dirArgument: string | undefined, options: InitCommandOptions, io: CliIo): Promise<ExitCodeValue> {
   const runtimes = parseRuntimes(options.runtime);
+  const shards = parseShards(options.shards);
   if (options.deployRepo !== undefined) checkDeployRepo(options.deployRepo);
   const info = packageInfo();
   const action = options.action ?? `${info.actionRepository}@v${info.version}`;
@@ -43,7 +47,7 @@ export async function runInit(dirArgument: string | undefined, options: InitComm
   }
 
   const keys = options.keys === false ? undefined : await projectKeys(join(dir, PRIVATE_KEYS_DIR), io);
-  const files = scaffoldFiles({ runtimes, deployRepo: options.deployRepo, action, keys: keys && { publicKeyPem: keys.publicKeyPem, ageRecipient: keys.ageRecipient } });
+  const files = scaffoldFiles({ runtimes, deployRepo: options.deployRepo, action, keys: keys && { publicKeyPem: keys.publicKeyPem, ageRecipient: keys.ageRecipient }, ...(shards ? { shards } : {}) });
 
   const written: string[] = [];
   const kept: string[] = [];
@@ -79,6 +83,13 @@ function parseRuntimes(value: string | undefined): ScaffoldRuntime[] {
     throw new UsageError(`--runtime ${JSON.stringify(value)}: expected a comma-separated list of ${SCAFFOLD_RUNTIMES.join(', ')}`);
   }
   return [...new Set(names as ScaffoldRuntime[])];
+}
+
+function parseShards(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const count = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!(count >= 2 && count <= MAX_SHARDS)) throw new UsageError(`--shards ${JSON.stringify(value)}: give the number of runners to build on, from 2 to ${MAX_SHARDS}`);
+  return count;
 }
 
 /** The pattern of slipway.yaml's own schema, so a value init accepts is one validate accepts. */

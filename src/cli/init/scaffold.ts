@@ -1,7 +1,7 @@
 import { Document, isPair, isScalar, visit } from 'yaml';
 import { textBytes } from '../../core/serialize.js';
 import { template } from '../../core/templates.js';
-import { PINNED_VERSIONS, publishWorkflow, reviewWorkflow, type Workflow } from './workflows.js';
+import { PINNED_VERSIONS, publishWorkflow, reviewWorkflow, shardedPublishWorkflow, type Workflow } from './workflows.js';
 
 export type ScaffoldRuntime = 'kubernetes' | 'compose' | 'ecs';
 export const SCAFFOLD_RUNTIMES: readonly ScaffoldRuntime[] = ['compose', 'ecs', 'kubernetes'];
@@ -19,6 +19,8 @@ export interface ScaffoldOptions {
   action: string;
   /** From keygen: trusted in keys/ and added to the secrets policy. Absent with `--no-keys`. */
   keys?: { publicKeyPem: string; ageRecipient: string };
+  /** `--shards N`: the publish workflow builds the fleet in N shares on N runners, then merges them. */
+  shards?: number;
 }
 
 /**
@@ -153,6 +155,7 @@ export function scaffoldFiles(options: ScaffoldOptions): Map<string, Uint8Array>
   files.set('.gitignore', textBytes(['.slipway/', 'output/', '.output.build-record.json', '*.key.pem', '*.key.asc', 'age-identity.txt', 'node_modules/', ''].join('\n')));
 
   files.set('.github/workflows/slipway-review.yml', workflowBytes(reviewWorkflow(options.action)));
-  files.set('.github/workflows/slipway-publish.yml', workflowBytes(publishWorkflow(options.action)));
+  const publish = options.shards === undefined ? publishWorkflow(options.action) : shardedPublishWorkflow(options.action, options.shards);
+  files.set('.github/workflows/slipway-publish.yml', workflowBytes(publish));
   return files;
 }
