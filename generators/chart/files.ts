@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { BugError } from '../../src/core/errors.js';
 import { generatorsDir } from '../../src/core/paths.js';
 import { refusalLines, scanFolder } from '../../src/core/tree.js';
@@ -32,7 +33,9 @@ let validateValues: ValidateFunction | undefined;
  */
 export function checkChartValues(values: unknown, label: string): void {
   if (!validateValues) {
-    // Compiled once per process, from the bytes chartFiles() already read.
+    // Compiled once per process, from the bytes chartFiles() already read; Ajv (CommonJS) is loaded
+    // here, so that commands that render no chart never load it.
+    const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
     const schema = chartFiles().find((file) => file.path === 'values.schema.json')!;
     validateValues = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(new TextDecoder().decode(schema.bytes)) as object);
   }
