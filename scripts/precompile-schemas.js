@@ -1,7 +1,8 @@
-// Run by `npm run build` after tsc: writes the validators of schemas/ as ajv standalone code into
-// dist, beside the module that loads them (see src/validate/precompile.ts).
+// Run by `npm run build` after tsc: writes the validators of the JSON Schemas Slipway checks with as
+// Ajv standalone code into dist, beside the modules that load them (see src/core/precompiled.ts),
+// so that no command compiles a schema at start. Generated here, never committed.
 import { writeFileSync } from 'node:fs';
 import { precompiledValidatorsModule } from '../dist/src/validate/precompile.js';
-import { PRECOMPILED_VALIDATORS_FILE } from '../dist/src/validate/schemas.js';
+import { PRECOMPILED_VALIDATORS } from '../dist/src/validate/schemas.js';
 
-writeFileSync(new URL(`../dist/src/validate/${PRECOMPILED_VALIDATORS_FILE}`, import.meta.url), precompiledValidatorsModule());
+writeFileSync(PRECOMPILED_VALIDATORS, precompiledValidatorsModule());

@@ -1,11 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { precompiledValidatorsModule } from '../../src/validate/precompile.js';
-import { compileValidators, schemasDigest, schemaTexts, type PrecompiledValidators } from '../../src/validate/schemas.js';
+import { schemasDigest } from '../../src/core/precompiled.js';
+import { compileValidators, schemaTexts, type PrecompiledValidators } from '../../src/validate/schemas.js';
 import { fixturesDir, repositoryRoot } from '../support/tree.js';
+import { loadModule } from '../support/precompiled.js';
 import { corpus } from './corpus-cases.js';
 
 /**
@@ -15,13 +16,7 @@ import { corpus } from './corpus-cases.js';
  */
 const texts = schemaTexts();
 const compiled = compileValidators(texts);
-const precompiled = load(precompiledValidatorsModule());
-
-function load(code: string): PrecompiledValidators {
-  const module = { exports: {} as PrecompiledValidators };
-  new Function('module', 'exports', 'require', code)(module, module.exports, createRequire(import.meta.url));
-  return module.exports;
-}
+const precompiled = loadModule<PrecompiledValidators>(precompiledValidatorsModule());
 
 /** Every input document of the example tree, the fixture trees and the broken-input corpus. */
 function documents(): Array<[string, unknown]> {
@@ -50,7 +45,7 @@ function documents(): Array<[string, unknown]> {
 
 describe('the precompiled schema validators', () => {
   it('are made from the schemas as they are now', () => {
-    expect(precompiled.schemasDigest).toBe(schemasDigest(texts));
+    expect(precompiled.schemasDigest).toBe(schemasDigest([...texts.values()]));
   });
 
   const inputs = documents();
