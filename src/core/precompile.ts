@@ -7,10 +7,10 @@ const standaloneCode = ((standaloneModule as unknown as { default?: StandaloneCo
 type AnyAjv = Parameters<StandaloneCode>[0];
 
 /**
- * Build time only (scripts/precompile-schemas.js): the validators `ajv` compiled, exported by
- * name (`exports` maps each name to its schema's `$id`), as one CommonJS module of Ajv's standalone
- * code: the same code Ajv runs, so the same checks and errors. It carries the digest of the schema
- * texts (see `loadPrecompiled`).
+ * Build time only (scripts/precompile-schemas.js): schemas `ajv` holds, exported by name
+ * (`exports` maps each name to the schema's `$id` or key in `ajv`), as one CommonJS module of Ajv's
+ * standalone code: the same code Ajv runs, so the same checks and errors. It carries the digest of
+ * the schema texts (see `loadPrecompiled`).
  */
 export function precompiledModule(ajv: AnyAjv, exports: Record<string, string>, texts: readonly string[]): string {
   const code = standaloneCode(ajv, exports);
