@@ -1,5 +1,10 @@
-import { zipSync, type Zippable } from 'fflate';
+import { createRequire } from 'node:module';
+import type { Zippable } from 'fflate';
 import { compareText } from '../../src/core/diagnostics.js';
+
+/** fflate, loaded with the first bundle rather than by every command that loads the generators (its CommonJS build, synchronously). */
+let fflate: typeof import('fflate') | undefined;
+const zipper = () => (fflate ??= createRequire(import.meta.url)('fflate') as typeof import('fflate'));
 
 export interface ZipEntry {
   path: string;
@@ -19,5 +24,5 @@ export function deterministicZip(entries: readonly ZipEntry[]): Uint8Array {
   for (const entry of [...entries].sort((a, b) => compareText(a.path, b.path))) {
     data[entry.path] = [entry.bytes, { level: 6, mtime: fixedTime, os: 3, attrs: ((0o100000 | entry.mode) << 16) >>> 0 }];
   }
-  return zipSync(data);
+  return zipper().zipSync(data);
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { readNamedFile } from '../core/regular-file.js';
 import { UsageError } from '../core/errors.js';
-import { readCommitSigningKey, type CommitSigner } from '../core/signing/openpgp.js';
+import type { CommitSigner } from '../core/signing/openpgp.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -17,6 +17,12 @@ export async function commitSigner(options: { commitSigningKey?: string }, io: C
   if (file) return readCommitSigningKey(readKeyFile(file, io, 'SLIPWAY_COMMIT_SIGNING_KEY_FILE'), `SLIPWAY_COMMIT_SIGNING_KEY_FILE ${file}`);
   if (text) return readCommitSigningKey(text, 'SLIPWAY_COMMIT_SIGNING_KEY');
   return undefined;
+}
+
+/** OpenPGP is loaded only when there is a key to read: a publish that signs no commit never needs it. */
+async function readCommitSigningKey(text: string, label: string): Promise<CommitSigner> {
+  const openpgp = await import('../core/signing/openpgp.js');
+  return openpgp.readCommitSigningKey(text, label);
 }
 
 function readKeyFile(path: string, io: CliIo, what: string): string {

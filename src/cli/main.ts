@@ -1,16 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BugError, ExitCode, UserError } from '../core/errors.js';
-import { runBuild } from './commands/build.js';
-import { runDiff } from './commands/diff.js';
-import { runInit } from './commands/init.js';
-import { runKeygen } from './commands/keygen.js';
-import { runMerge } from './commands/merge.js';
-import { runPlan } from './commands/plan.js';
-import { runPublish } from './commands/publish.js';
-import { runSchema } from './commands/schema.js';
-import { runSecretsRotate, runSecretsSync } from './commands/secrets.js';
-import { runValidate } from './commands/validate.js';
-import { runVerify } from './commands/verify.js';
 import { processIo, type CliIo } from './io.js';
 
 /** Exit status for a bug in Slipway itself (EX_SOFTWARE), distinct from every user-facing status. */
@@ -18,6 +7,11 @@ const bugExitCode = 70;
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+/**
+ * The command table. Each command's module is imported only when that command runs: their
+ * dependencies (OpenPGP, the GitHub client, age, the diff engine, every generator) cost more to load
+ * than a small validate takes, and `--version` or `--help` needs none of them.
+ */
 function program(io: CliIo, setExit: (code: number) => void): Command {
   const cli = new Command('slipway')
     .description('Compile services and environments into a signed GitOps deploy repository.')
@@ -36,13 +30,19 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--no-keys', 'do not make keys; keys/README.md says how to add them')
     .option('--force', 'write into a non-empty folder: add the missing files, keep every existing one')
     .option('--shards <n>', 'write a publish workflow that builds the fleet in n shares on n runners (build --shard K/N), then merges, verifies and publishes once')
-    .action(async (dir, options) => setExit(await runInit(dir, options, io)));
+    .action(async (dir, options) => {
+      const { runInit } = await import('./commands/init.js');
+      setExit(await runInit(dir, options, io));
+    });
 
   cli
     .command('schema')
     .description('print one JSON Schema (service, environment, release, slipway or settings, and the four policies)')
     .argument('<name>', 'the schema, e.g. environment')
-    .action((name) => setExit(runSchema(name, io)));
+    .action(async (name) => {
+      const { runSchema } = await import('./commands/schema.js');
+      setExit(runSchema(name, io));
+    });
 
   cli
     .command('validate')
@@ -51,7 +51,10 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--env <name>', 'only this environment (repeatable)', collect, [])
     .addOption(new Option('--format <format>', 'how findings are printed').choices(['text', 'json', 'github']))
     .option('--fail-on-blocked', 'exit 1 when a target is blocked by policy')
-    .action((options) => setExit(runValidate(options, io)));
+    .action(async (options) => {
+      const { runValidate } = await import('./commands/validate.js');
+      setExit(runValidate(options, io));
+    });
 
   cli
     .command('build')
@@ -67,7 +70,10 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--shard <k/n>', 'render only the k-th of n shares of the environments; shard builds into one --out add up to a full build')
     .option('--source-commit <sha>', 'the source commit recorded in manifests (default: GITHUB_SHA, or HEAD of a clean work tree)')
     .option('--progress', 'print environments done/total on stderr even when it is not a terminal (a terminal gets it for builds over a second)')
-    .action((options) => setExit(runBuild(options, io)));
+    .action(async (options) => {
+      const { runBuild } = await import('./commands/build.js');
+      setExit(runBuild(options, io));
+    });
 
   cli
     .command('merge')
@@ -80,7 +86,10 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--signing-key <file>', 'Ed25519 private key (PKCS#8 PEM) the shards were signed with; or set SLIPWAY_SIGNING_KEY')
     .option('--no-sign', 'merge unsigned shards (pull-request builds)')
     .option('--keys <dir>', "folder of trusted *.pub.pem keys the shards' signatures must verify under (default: <root>/keys; the signing key is trusted too)")
-    .action(async (dirs, options) => setExit(await runMerge(dirs, options, io)));
+    .action(async (dirs, options) => {
+      const { runMerge } = await import('./commands/merge.js');
+      setExit(await runMerge(dirs, options, io));
+    });
 
   cli
     .command('diff')
@@ -89,7 +98,10 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .requiredOption('--against <dir|git-url[#ref]>', "the deploy repo's current state")
     .addOption(new Option('--format <format>', 'text for terminals, markdown for a pull-request comment, json for machines').choices(['text', 'markdown', 'json']))
     .option('--fail-on <kinds>', 'exit 1 when a risk of these kinds is reported (comma-separated: data-loss, downtime, security, policy)')
-    .action((options) => setExit(runDiff(options, io)));
+    .action(async (options) => {
+      const { runDiff } = await import('./commands/diff.js');
+      setExit(runDiff(options, io));
+    });
 
   cli
     .command('publish')
@@ -103,7 +115,10 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--revoked <keyid>', 'refuse signatures by this release key id even if the output does not revoke it (repeatable)', collect, [])
     .option('--signing-key <file>', 'the release key (or SLIPWAY_SIGNING_KEY), to sign the root manifest again when folders are kept from the repository')
     .option('--commit-signing-key <file>', 'armored OpenPGP secret key that signs the commit (slipway-commit.key.asc); or set SLIPWAY_COMMIT_SIGNING_KEY_FILE or SLIPWAY_COMMIT_SIGNING_KEY (the text)')
-    .action(async (options) => setExit(await runPublish(options, io)));
+    .action(async (options) => {
+      const { runPublish } = await import('./commands/publish.js');
+      setExit(await runPublish(options, io));
+    });
 
   cli
     .command('verify')
@@ -112,7 +127,10 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--keys <dir>', 'folder of trusted *.pub.pem keys', 'keys')
     .option('--against <dir|git-url>', 'the deploy state last trusted: refuse a manifest older than it, or not chained to it, or signed by a key it revokes')
     .option('--revoked <keyid>', 'refuse signatures by this release key id even if the tree does not revoke it (repeatable)', collect, [])
-    .action(async (dir, options) => setExit(await runVerify(dir, options, io)));
+    .action(async (dir, options) => {
+      const { runVerify } = await import('./commands/verify.js');
+      setExit(await runVerify(dir, options, io));
+    });
 
   cli
     .command('plan')
@@ -120,7 +138,10 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .argument('<env>', 'the environment')
     .option('--root <dir>', 'the source tree', '.')
     .addOption(new Option('--format <format>', 'text for terminals, json as plan.json, markdown as plan.md').choices(['text', 'json', 'markdown']))
-    .action((environment, options) => setExit(runPlan(environment, options, io)));
+    .action(async (environment, options) => {
+      const { runPlan } = await import('./commands/plan.js');
+      setExit(runPlan(environment, options, io));
+    });
 
   cli
     .command('keygen')
@@ -128,7 +149,10 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .requiredOption('--out <dir>', 'folder to write the keys to (created; existing files are never overwritten)')
     .option('--keep-existing', 'do nothing, successfully, when the keys are already there (make only a missing set)')
     .option('--commit-user-id <"name <email>">', 'the user id of the commit-signing key; GitHub matches its email with the committer\'s (default: "Slipway deploy <slipway@users.noreply.github.com>")')
-    .action(async (options) => setExit(await runKeygen(options, io)));
+    .action(async (options) => {
+      const { runKeygen } = await import('./commands/keygen.js');
+      setExit(await runKeygen(options, io));
+    });
 
   const secrets = cli.command('secrets').description('create, extend and rotate the SOPS/age-encrypted per-environment secrets in secrets/');
   secrets
@@ -136,14 +160,20 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .description('create missing secrets files (public keys suffice) and add newly declared names (needs SOPS_AGE_KEY or SOPS_AGE_KEY_FILE)')
     .option('--root <dir>', 'the source tree', '.')
     .option('--env <name>', 'only this environment (repeatable)', collect, [])
-    .action(async (options) => setExit(await runSecretsSync(options, io)));
+    .action(async (options) => {
+      const { runSecretsSync } = await import('./commands/secrets.js');
+      setExit(await runSecretsSync(options, io));
+    });
   secrets
     .command('rotate')
     .description('replace the values of the named generated secrets of ENV (all of them when none is named)')
     .argument('<env>', 'the environment')
     .argument('[names...]', 'secret names')
     .option('--root <dir>', 'the source tree', '.')
-    .action(async (environment, names, options) => setExit(await runSecretsRotate(environment, names, options, io)));
+    .action(async (environment, names, options) => {
+      const { runSecretsRotate } = await import('./commands/secrets.js');
+      setExit(await runSecretsRotate(environment, names, options, io));
+    });
 
   return cli;
 }

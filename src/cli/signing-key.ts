@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { readNamedFile } from '../core/regular-file.js';
 import { UsageError } from '../core/errors.js';
-import { parsePrivateKeyPem } from '../sign/index.js';
+// From the key module itself: sign/index.js also loads the key generators (OpenPGP, age), which a build never needs.
+import { parsePrivateKeyPem } from '../core/signing/keys.js';
 import type { CliIo } from './io.js';
 
 /**

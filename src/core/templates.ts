@@ -1,20 +1,28 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 import { packageRoot } from './paths.js';
+
+let handlebars: typeof Handlebars | undefined;
 
 /**
  * Handlebars for human documents only (READMEs, runbooks, comments). `noEscape` because the output
  * is Markdown, not HTML; values go through `cell`/`inline` helpers that neutralise Markdown instead.
+ * Loaded with the first template: its compiler is a large library that `validate` never needs
+ * (it is CommonJS, so `require` loads it synchronously).
  */
-const handlebars = Handlebars.create();
-
-handlebars.registerHelper('cell', (value: unknown) => escapeMarkdownCell(String(value ?? '')));
-handlebars.registerHelper('inline', (value: unknown) => escapeMarkdownInline(String(value ?? '')));
-handlebars.registerHelper('join', (values: unknown, separator: unknown) => (Array.isArray(values) ? values.map(String).join(typeof separator === 'string' ? separator : ', ') : ''));
-handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-handlebars.registerHelper('shellCommand', (argv: unknown) => (Array.isArray(argv) ? shellLine(argv.map(String)) : ''));
-handlebars.registerHelper('codeSpan', (value: unknown) => markdownCode(String(value ?? '')));
+function engine(): typeof Handlebars {
+  if (handlebars) return handlebars;
+  handlebars = (createRequire(import.meta.url)('handlebars') as typeof Handlebars).create();
+  handlebars.registerHelper('cell', (value: unknown) => escapeMarkdownCell(String(value ?? '')));
+  handlebars.registerHelper('inline', (value: unknown) => escapeMarkdownInline(String(value ?? '')));
+  handlebars.registerHelper('join', (values: unknown, separator: unknown) => (Array.isArray(values) ? values.map(String).join(typeof separator === 'string' ? separator : ', ') : ''));
+  handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  handlebars.registerHelper('shellCommand', (argv: unknown) => (Array.isArray(argv) ? shellLine(argv.map(String)) : ''));
+  handlebars.registerHelper('codeSpan', (value: unknown) => markdownCode(String(value ?? '')));
+  return handlebars;
+}
 
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 
@@ -24,7 +32,7 @@ export function template(path: string): Handlebars.TemplateDelegate {
   let compiled = cache.get(key);
   if (!compiled) {
     const text = readFileSync(join(packageRoot(), ...path.split('/')), 'utf8');
-    compiled = handlebars.compile(text, { noEscape: true, strict: true });
+    compiled = engine().compile(text, { noEscape: true, strict: true });
     cache.set(key, compiled);
   }
   return compiled;

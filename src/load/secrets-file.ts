@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../core/diagnostics.js';
 import { UserError } from '../core/errors.js';
-import { readSopsMetadata } from '../core/sops/index.js';
+import { readSopsMetadata } from '../core/sops/document.js';
 import { decodeInput, readInputBytes } from './read-files.js';
 import type { SecretsFile } from '../model/index.js';
 

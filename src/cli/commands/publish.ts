@@ -4,7 +4,6 @@ import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
 import { checkPerson, type CommitAuthoring } from '../../publish/commit-object.js';
 import { checkCommitSigner } from '../../publish/commit-keys.js';
 import { openGitRepository } from '../../publish/git.js';
-import { openGitHubRepository } from '../../publish/github.js';
 import { publish, readOutput, type DeployRepository, type PublishResult } from '../../publish/index.js';
 import { defaultBackoff, type Backoff } from '../../publish/retry.js';
 import { buildTime } from '../clock.js';
@@ -125,6 +124,8 @@ async function open(to: string, io: CliIo, backoff: Backoff, log: (line: string)
     if (!token) throw new UsageError(`publishing to ${to} needs a token with contents (and, for --pull-request, pull-requests) write access in GITHUB_TOKEN`);
     const name = io.env.GIT_AUTHOR_NAME;
     const email = io.env.GIT_AUTHOR_EMAIL;
+    // The GitHub client is loaded only to publish to GitHub.
+    const { openGitHubRepository } = await import('../../publish/github.js');
     return openGitHubRepository({
       owner: match[1]!,
       repo: match[2]!,

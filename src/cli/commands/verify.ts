@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { ExitCode, type ExitCodeValue } from '../../core/errors.js';
 import { verifyOutputTree } from '../../deploy-repo/index.js';
-import { keyId } from '../../sign/index.js';
+// From the key module itself: sign/index.js also loads the key generators (OpenPGP, age), which verify never needs.
+import { keyId } from '../../core/signing/keys.js';
 import type { CliIo } from '../io.js';
 import { revokedKeyIds, trustedKeys } from '../trusted-keys.js';
 

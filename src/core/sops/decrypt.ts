@@ -9,7 +9,7 @@ import { type Document, isAlias, isMap, isScalar, isSeq, type YAMLMap } from 'ya
 import { IntegrityError } from '../errors.js';
 import { openWithAad } from './aes.js';
 import { unwrapDataKey } from './age.js';
-import { parseSopsText, type SopsMetadata, SOPS_KEY, topLevelNames } from './document.js';
+import { parseSopsText, type SopsMetadata, SOPS_KEY } from './document.js';
 import { collectLeaves, computeMac, type OpenLeaf, openLeaves } from './tree.js';
 import { toPlainScalar } from './values.js';
 
@@ -75,10 +75,4 @@ function toPlain(opened: OpenedSops): Record<string, unknown> {
  */
 export async function decryptSopsYaml(text: string, identities: string[]): Promise<Record<string, unknown>> {
   return toPlain(await openSops(text, identities));
-}
-
-/** What can be read without any key: the age recipients, `lastmodified`, the top-level names. */
-export function readSopsMetadata(text: string): { recipients: string[]; lastModified: string; names: string[] } {
-  const { root, meta } = parseSopsText(text);
-  return { recipients: meta.age.map((e) => e.recipient), lastModified: meta.lastModified, names: topLevelNames(root) };
 }

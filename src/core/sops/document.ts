@@ -170,6 +170,15 @@ export function topLevelNames(root: YAMLMap): string[] {
   return names;
 }
 
+/**
+ * What can be read without any key: the age recipients, `lastmodified`, the top-level names. Here,
+ * beside the parser, so that reading it (as every validate does) never loads the age library.
+ */
+export function readSopsMetadata(text: string): { recipients: string[]; lastModified: string; names: string[] } {
+  const { root, meta } = parseSopsText(text);
+  return { recipients: meta.age.map((e) => e.recipient), lastModified: meta.lastModified, names: topLevelNames(root) };
+}
+
 /** Keys that read back as strings everywhere are written plain; any other is double-quoted. */
 export function keyNode(key: string): Scalar {
   const node = new Scalar(key);

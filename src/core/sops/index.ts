@@ -10,7 +10,7 @@
  * - encrypt.ts / decrypt.ts / update.ts  the operations below
  */
 export { encryptSopsYaml } from './encrypt.js';
-export { decryptSopsYaml, readSopsMetadata } from './decrypt.js';
+export { decryptSopsYaml } from './decrypt.js';
 export { addOrReplaceSopsValues } from './update.js';
-export { SOPS_VERSION } from './document.js';
+export { readSopsMetadata, SOPS_VERSION } from './document.js';
 export { sopsYamlToDotenv } from './dotenv.js';
