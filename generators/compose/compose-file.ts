@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { sortKeysDeep, textBytes } from '../../src/core/serialize.js';
+import { YamlWriter, type YamlDialect } from '../../src/core/yaml-writer.js';
 import type { ComposePlan, ComposeService } from './plan.js';
 
 /**
@@ -45,13 +46,17 @@ function serviceDocument(service: ComposeService, plan: ComposePlan): Record<str
   };
 }
 
+const composeYamlOptions = { version: '1.1', defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0, aliasDuplicateObjects: false } as const;
+export const composeYamlDialect: YamlDialect = { quotesEveryString: true, stringify: (data) => stringify(data, composeYamlOptions) };
+const composeYamlWriter = new YamlWriter(composeYamlDialect);
+
 /**
  * `yamlBytes` with every string value double-quoted: plain scalars such as `no`, `off` or `0o17`
  * are strings to YAML 1.2 (Compose v2) but booleans or numbers to YAML 1.1 readers (PyYAML, so
  * docker-compose 1.x and Ansible), and `restart: no` must mean the same to all of them.
  */
 export function composeYamlBytes(document: unknown): Uint8Array {
-  return textBytes(stringify(sortKeysDeep(document), { version: '1.1', defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0, aliasDuplicateObjects: false }));
+  return textBytes(composeYamlWriter.write(document, { sortKeys: true }) ?? composeYamlDialect.stringify(sortKeysDeep(document)));
 }
 
 function escapeInterpolation(value: unknown): unknown {

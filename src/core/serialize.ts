@@ -1,6 +1,7 @@
 import { isNode, isScalar, Scalar, stringify } from 'yaml';
 import { compareText } from './diagnostics.js';
 import { BugError } from './errors.js';
+import { YamlWriter, type YamlDialect } from './yaml-writer.js';
 
 const encoder = new TextEncoder();
 
@@ -55,15 +56,29 @@ function quoteBreaks(value: unknown): unknown {
   return value;
 }
 
-/** YAML written by the `yaml` serialiser from data; `sortKeys: false` keeps an order the caller chose on purpose. */
-export function yamlBytes(value: unknown, options: { sortKeys?: boolean } = {}): Uint8Array {
-  const data = options.sortKeys === false ? value : sortKeysDeep(value);
-  const plain = stringify(data, { lineWidth: 0, aliasDuplicateObjects: false });
+const yamlOptions = { lineWidth: 0, aliasDuplicateObjects: false } as const;
+
+/** The `yaml` serialiser with the rule for line separators above: the reference for every YAML file Slipway writes. */
+function stringifyYaml(data: unknown): string {
+  const plain = stringify(data, yamlOptions);
   // Almost no document holds a break: only one that does is walked and written again.
-  if (!yaml11Breaks.test(plain)) return encoder.encode(plain);
-  const text = stringify(quoteBreaks(data), { lineWidth: 0, aliasDuplicateObjects: false });
+  if (!yaml11Breaks.test(plain)) return plain;
+  const text = stringify(quoteBreaks(data), yamlOptions);
   // Only the double-quoted scalars above hold these characters, where the escape means the character.
-  return encoder.encode(text.replace(/[\u0085\u2028\u2029]/g, (character) => breakEscapes[character]!));
+  return text.replace(/[\u0085\u2028\u2029]/g, (character) => breakEscapes[character]!);
+}
+
+export const yamlDialect: YamlDialect = { quotesEveryString: false, stringify: stringifyYaml };
+const yamlWriter = new YamlWriter(yamlDialect);
+
+/**
+ * YAML with the bytes the `yaml` serialiser writes from data; `sortKeys: false` keeps an order the
+ * caller chose on purpose. Plain data goes through the faster writer; anything else (a node the
+ * caller built, a Date, a Map) through `yaml` itself.
+ */
+export function yamlBytes(value: unknown, options: { sortKeys?: boolean } = {}): Uint8Array {
+  const sortKeys = options.sortKeys !== false;
+  return encoder.encode(yamlWriter.write(value, { sortKeys }) ?? stringifyYaml(sortKeys ? sortKeysDeep(value) : value));
 }
 
 export function textBytes(text: string): Uint8Array {
