@@ -7,6 +7,7 @@ import { blockedNotice, blockReasons } from './gate/index.js';
 import { checkEnvironment, generateEnvironment, generateProjectFiles, sharedChartFiles, type ProducedFile } from './generate/index.js';
 import { loadSourceTree } from './load/index.js';
 import { summarize, type Project, type ResolvedEnvironment, type Target } from './model/index.js';
+import { renderInParallel } from './render/index.js';
 import { resolveChart } from './resolve/chart.js';
 import { resolveEnvironment } from './resolve/index.js';
 import type { ReusePlan } from './reuse/plan.js';
@@ -147,7 +148,13 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
     }
     return pins.get(key);
   };
-  chosen.forEach((target, index) => {
+  // Ready targets render together, on every core (see src/render); blocked ones keep their folder here.
+  const ready = chosen.filter((target) => target.status !== 'blocked');
+  const jobs = ready.map((target) => ({ model: target.model!, release: signingOptions(options, trust, target.name, pinOf(target.model!)) }));
+  const renders = renderInParallel(jobs, { onProgress: (done) => options.onProgress?.(done, chosen.length) });
+  const renderOf = new Map(ready.map((target, index) => [target.name, renders[index]!]));
+  let done = ready.length;
+  chosen.forEach((target) => {
     if (target.status === 'blocked') {
       // Nothing new for a blocked target: whatever the deploy repo holds for it stays as it is.
       const kept = options.previous?.folder(target.name) ?? new Map<string, Uint8Array>();
@@ -161,14 +168,13 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
         if (release.resigned) changedEnvironments.push(target.name);
       }
       if (kept.size > 0) folders.set(target.name, [...kept].map(([path, bytes]) => ({ path, bytes })));
+      options.onProgress?.(++done, chosen.length);
     } else {
-      const rendered = generateEnvironment(target.model!).map(({ path, bytes }) => ({ path, bytes }));
-      const release = releaseEnvironment(target.model!, rendered, signingOptions(options, trust, target.name, pinOf(target.model!)));
-      folders.set(target.name, [...rendered, ...release.files]);
+      const release = renderOf.get(target.name)!;
+      folders.set(target.name, release.files);
       manifestDigests.set(target.name, release.manifestSha256);
       if (release.changed) changedEnvironments.push(target.name);
     }
-    options.onProgress?.(index + 1, chosen.length);
   });
   const rootSigning: ReleaseIndexOptions = {
     ...(previousRoot ? { previous: previousRoot } : {}),

@@ -30,12 +30,12 @@ export function sortedKeyIds(ids: Iterable<string>): string[] {
  * keys of keys/ and the signing key, less every revoked one). Otherwise the build signs the same
  * bytes again with its key, which is how a rotation replaces a revoked key's signatures.
  */
-export function keepsSignature(current: readonly Uint8Array[]): (signed: Uint8Array, signatureFile: Uint8Array) => boolean {
+export function keepsSignature(current: readonly Uint8Array[]): SignatureKeeper {
   // A build asks this of every kept manifest, so it goes through OpenSSL (node:crypto), some fifty
   // times faster than the pure-JS verifier, and as strict: a kept signature it accepted that the
   // strict check refused would fail verify loudly, never pass silently.
   const keys = current.map((key) => createPublicKey(publicKeyToPem(key)));
-  return (signed, signatureFile) => {
+  const keeps = (signed: Uint8Array, signatureFile: Uint8Array): boolean => {
     let signature: Uint8Array;
     try {
       signature = parseSignatureFile(signatureFile);
@@ -44,4 +44,11 @@ export function keepsSignature(current: readonly Uint8Array[]): (signed: Uint8Ar
     }
     return keys.some((key) => verify(null, signed, key, signature));
   };
+  return Object.assign(keeps, { publicKeys: [...current] });
 }
+
+/**
+ * The predicate `keepsSignature` makes, with the keys it was made of: a function cannot cross to a
+ * worker thread, its keys can, and the worker makes the same predicate of them again.
+ */
+export type SignatureKeeper = ((signed: Uint8Array, signatureFile: Uint8Array) => boolean) & { readonly publicKeys: readonly Uint8Array[] };

@@ -6,7 +6,7 @@ import type { Diagnostic } from '../core/diagnostics.js';
 import { keyId, parsePublicKeyPem, publicKeyOf } from '../core/signing/keys.js';
 import { finding, type Project } from '../model/index.js';
 import { parseReleaseIndex, type PreviousReleaseIndex } from './release-index.js';
-import { KEY_ID, keepsSignature, sortedKeyIds } from './revocation.js';
+import { KEY_ID, keepsSignature, sortedKeyIds, type SignatureKeeper } from './revocation.js';
 
 const POLICY = 'policies/attestation-policy.yaml';
 
@@ -35,7 +35,7 @@ export interface SigningTrust {
   /** Every revoked key id, sorted: the policy's and the deploy repository's (a revocation is never undone). */
   revokedKeys: string[];
   /** Whether a signature the build carries over may stay (see `keepsSignature`). */
-  keepSignature: (signed: Uint8Array, signatureFile: Uint8Array) => boolean;
+  keepSignature: SignatureKeeper;
   /** `revoked-signing-key` (error) and `revocation-kept` (warning). */
   diagnostics: Diagnostic[];
 }

@@ -1,0 +1,128 @@
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { BugError } from '../core/errors.js';
+import { renderFolder, type RenderedFolder, type RenderJob } from './folder.js';
+import { rebuiltError, receivedFolder, wireJob, type WorkerMessage } from './wire.js';
+
+/**
+ * A pool of worker threads behind a synchronous call: the driver stays synchronous, so the main
+ * thread does not go back to its event loop while the workers render. It posts jobs on one
+ * MessagePort per worker, sleeps in `Atomics.wait` on a shared counter that each worker bumps
+ * after posting a result, and takes the results with `receiveMessageOnPort`. Jobs go out in order,
+ * a few at a time per worker so that none waits for its next one; between two looks at the ports,
+ * the main thread renders a job itself.
+ */
+
+/** Jobs a worker holds at once: the one it renders, and the next ones it finds waiting when done. */
+const QUEUED_PER_WORKER = 3;
+
+interface PoolWorker {
+  worker: Worker;
+  port: MessagePort;
+  /** Jobs posted to it that it has not answered yet. */
+  pending: number;
+}
+
+/**
+ * The folders of `jobs` in their order, rendered by the main thread and `workers` worker threads
+ * (running the compiled `worker.js` beside this module). The error of the first failing job in job
+ * order is thrown, as rendering one after the other would throw it; every worker is terminated
+ * before this returns.
+ */
+export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, onProgress?: (done: number) => void): RenderedFolder[] {
+  const signal = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  const pool: PoolWorker[] = [];
+  const results: Array<RenderedFolder | undefined> = jobs.map(() => undefined);
+  const failures = new Map<number, unknown>();
+  let next = 0;
+  let settled = 0;
+  const rendered = (index: number, folder: RenderedFolder) => {
+    results[index] = folder;
+    settled++;
+    onProgress?.(settled - failures.size);
+  };
+  const failed = (index: number, error: unknown) => {
+    failures.set(index, error);
+    settled++;
+  };
+  // After a failure nothing new starts; the jobs already out are waited for, since an earlier one may fail too.
+  const more = () => next < jobs.length && failures.size === 0;
+  const feed = (member: PoolWorker) => {
+    while (member.pending < QUEUED_PER_WORKER && more()) {
+      member.port.postMessage(wireJob(next, jobs[next]!));
+      next++;
+      member.pending++;
+    }
+  };
+  const take = (member: PoolWorker, message: WorkerMessage) => {
+    if (message.kind === 'failed' && message.index < 0) {
+      // Failed outside any job (it did not start): the jobs it holds will never come back.
+      const error = new BugError(`a render worker failed: ${message.error.message} (SLIPWAY_WORKERS=1 renders without workers)`);
+      if (message.error.stack) error.stack = message.error.stack;
+      throw error;
+    }
+    member.pending--;
+    if (message.kind === 'rendered') rendered(message.index, receivedFolder(message));
+    else failed(message.index, rebuiltError(message.error));
+    feed(member);
+  };
+
+  try {
+    while (pool.length < workers) pool.push(startWorker(signal));
+    pool.forEach(feed);
+    while (settled < next || more()) {
+      const seen = Atomics.load(signal, 0);
+      let received = false;
+      for (const member of pool) {
+        for (let got = receiveMessageOnPort(member.port); got; got = receiveMessageOnPort(member.port)) {
+          take(member, got.message as WorkerMessage);
+          received = true;
+        }
+      }
+      if (received) continue;
+      if (more()) {
+        const index = next++;
+        let folder: RenderedFolder;
+        try {
+          folder = renderFolder(jobs[index]!);
+        } catch (error) {
+          failed(index, error);
+          continue;
+        }
+        rendered(index, folder);
+        continue;
+      }
+      // Returns at once if a worker posted since `seen` was read: no result can be missed.
+      Atomics.wait(signal, 0, seen);
+    }
+  } finally {
+    for (const member of pool) {
+      member.port.close();
+      void member.worker.terminate();
+    }
+  }
+  if (failures.size > 0) throw failures.get(Math.min(...failures.keys()));
+  return results.map((folder, index) => folder ?? missing(index));
+}
+
+function missing(index: number): never {
+  throw new BugError(`the render pool lost job ${index}`);
+}
+
+/**
+ * What a worker runs first: it loads worker.js, and says so if that fails (a module missing, or Node
+ * refusing the entry, as with an `--input-type` the worker inherits), since the main thread does not
+ * hear a worker's 'error' event while it waits. Plain JavaScript, run as a script or as a module.
+ */
+const bootstrap = `import('node:worker_threads').then(({ workerData }) => import(workerData.entry).catch((error) => {
+  const message = { kind: 'failed', index: -1, error: { name: String((error && error.name) || 'Error'), message: String((error && error.message) || error), stack: String((error && error.stack) || '') } };
+  workerData.port.postMessage(message);
+  Atomics.add(workerData.signal, 0, 1);
+  Atomics.notify(workerData.signal, 0);
+}));`;
+
+function startWorker(signal: Int32Array): PoolWorker {
+  const { port1, port2 } = new MessageChannel();
+  const entry = new URL('./worker.js', import.meta.url).href;
+  const worker = new Worker(bootstrap, { eval: true, workerData: { entry, port: port2, signal }, transferList: [port2] });
+  return { worker, port: port1, pending: 0 };
+}

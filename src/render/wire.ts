@@ -1,0 +1,216 @@
+import { LineCounter } from 'yaml';
+import { BugError, IntegrityError, PublishError, UsageError, UserError } from '../core/errors.js';
+import { parseSourceFile } from '../load/source-file.js';
+import type { ResolvedEnvironment, SourceFile } from '../model/index.js';
+import type { ReleaseOptions } from '../sign/release-files.js';
+import { keepsSignature, type SignatureKeeper } from '../sign/revocation.js';
+import type { RenderedFolder, RenderJob } from './folder.js';
+
+/**
+ * What crosses between the main thread and a render worker, as structured clone carries it: no
+ * function, no class but the built-in ones. A model's source files (a parsed YAML document each,
+ * for the positions of findings) cross as their path and text, parsed again on the worker only if
+ * something there asks for a position; the signature predicate crosses as the keys it is made of.
+ */
+
+/** A source file on its way to a worker; the worker gives it back its document, parsed on demand. */
+interface SourceStub {
+  path: string;
+  text: string;
+}
+
+export interface WireJob {
+  index: number;
+  /** The model, each `SourceFile` in it replaced by one stub (listed in `sources`). */
+  model: unknown;
+  sources: SourceStub[];
+  release: Omit<ReleaseOptions, 'keepSignature'>;
+  /** The keys of the `keepsSignature` predicate, when the job has one. */
+  keepSignatureKeys?: Uint8Array[];
+}
+
+export interface WireError {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+export type WorkerMessage =
+  | { kind: 'rendered'; index: number; paths: string[]; ends: number[]; bytes: ArrayBuffer; manifestSha256: string; changed: boolean }
+  /** `index` -1: the worker itself failed (it did not start, or a message could not be read). */
+  | { kind: 'failed'; index: number; error: WireError };
+
+/** Whether the job can be posted to a worker: its signature predicate, if any, was made by `keepsSignature`. */
+export function crosses(job: RenderJob): boolean {
+  return job.release.keepSignature === undefined || keeperKeys(job.release.keepSignature) !== undefined;
+}
+
+/** The job as it is posted to a worker. */
+export function wireJob(index: number, job: RenderJob): WireJob {
+  const { keepSignature, ...release } = job.release;
+  const keys = keepSignature === undefined ? undefined : keeperKeys(keepSignature);
+  if (keepSignature !== undefined && keys === undefined) throw new BugError(`${job.model.name}: a signature predicate not made by keepsSignature cannot be sent to a render worker`);
+  const sources: SourceStub[] = [];
+  const copy = cloneable(job.model.name, sources);
+  return {
+    index,
+    model: copy(job.model),
+    sources,
+    release: copy(release) as WireJob['release'],
+    ...(keys ? { keepSignatureKeys: keys.map((key) => copy(key) as Uint8Array) } : {}),
+  };
+}
+
+function keeperKeys(keepSignature: NonNullable<ReleaseOptions['keepSignature']>): readonly Uint8Array[] | undefined {
+  return (keepSignature as Partial<SignatureKeeper>).publicKeys;
+}
+
+/** The job a worker received, whole again. */
+export function receivedJob(job: WireJob): RenderJob {
+  for (const stub of job.sources) reviveSource(stub);
+  const keepSignature = job.keepSignatureKeys ? keeperOf(job.keepSignatureKeys) : undefined;
+  return { model: job.model as ResolvedEnvironment, release: { ...job.release, ...(keepSignature ? { keepSignature } : {}) } };
+}
+
+/**
+ * A rendered folder as one message: every file's bytes copied into one buffer that is transferred,
+ * not copied again. A file's own buffer could not be transferred safely: a generator may hand out
+ * bytes it keeps (a static script it read once), and a transfer would empty them for the next job.
+ */
+export function renderedMessage(index: number, folder: RenderedFolder): { message: WorkerMessage; transfer: ArrayBuffer[] } {
+  const bytes = new Uint8Array(folder.files.reduce((total, file) => total + file.bytes.byteLength, 0));
+  const ends: number[] = [];
+  let offset = 0;
+  for (const file of folder.files) {
+    bytes.set(file.bytes, offset);
+    offset += file.bytes.byteLength;
+    ends.push(offset);
+  }
+  const message: WorkerMessage = { kind: 'rendered', index, paths: folder.files.map((file) => file.path), ends, bytes: bytes.buffer, manifestSha256: folder.manifestSha256, changed: folder.changed };
+  return { message, transfer: [bytes.buffer] };
+}
+
+/** The folder a worker rendered; each file is a view of the one transferred buffer. */
+export function receivedFolder(message: Extract<WorkerMessage, { kind: 'rendered' }>): RenderedFolder {
+  let start = 0;
+  const files = message.paths.map((path, i) => {
+    const end = message.ends[i]!;
+    const file = { path, bytes: new Uint8Array(message.bytes, start, end - start) };
+    start = end;
+    return file;
+  });
+  return { files, manifestSha256: message.manifestSha256, changed: message.changed };
+}
+
+const errorClasses: Record<string, new (message: string) => Error> = {
+  BugError,
+  UserError,
+  UsageError,
+  IntegrityError,
+  PublishError,
+  Error,
+  TypeError,
+  RangeError,
+  ReferenceError,
+  SyntaxError,
+};
+
+/** A worker's error as the main thread throws it: the same class and message, the worker's stack. */
+export function rebuiltError(wire: WireError): Error {
+  const error = new (errorClasses[wire.name] ?? Error)(wire.message);
+  if (error.name !== wire.name) error.name = wire.name;
+  if (wire.stack) error.stack = wire.stack;
+  return error;
+}
+
+/**
+ * A deep copy that structured clone carries faithfully: plain objects, arrays, Maps, Sets, dates
+ * and Uint8Arrays (one that views part of a larger buffer is copied out of it, or the clone would
+ * carry the whole buffer). Shared objects stay shared. Anything else is refused loudly rather than
+ * sent as something else.
+ */
+function cloneable(environment: string, sources: SourceStub[]): (value: unknown) => unknown {
+  const copies = new Map<object, unknown>();
+  const path: Array<string | number> = [];
+  const refuse = (what: string): never => {
+    throw new BugError(`${environment}: ${path.join('.') || 'the job'} cannot be sent to a render worker (${what})`);
+  };
+  const copy = (value: unknown): unknown => {
+    if (typeof value === 'function' || typeof value === 'symbol') return refuse(`a ${typeof value}`);
+    if (typeof value !== 'object' || value === null) return value;
+    const known = copies.get(value);
+    if (known !== undefined) return known;
+    const into = <T>(made: T): T => {
+      copies.set(value, made);
+      return made;
+    };
+    const at = <T>(key: string | number, item: unknown): T => {
+      path.push(key);
+      const made = copy(item) as T;
+      path.pop();
+      return made;
+    };
+    if (value instanceof Uint8Array) {
+      const whole = value.constructor === Uint8Array && value.byteOffset === 0 && value.byteLength === value.buffer.byteLength;
+      return into(whole ? value : new Uint8Array(value));
+    }
+    if (Array.isArray(value)) {
+      const array = into([] as unknown[]);
+      value.forEach((item, i) => array.push(at(i, item)));
+      return array;
+    }
+    if (value instanceof Map) {
+      const map = into(new Map());
+      for (const [key, item] of value) map.set(at('key', key), at(String(key), item));
+      return map;
+    }
+    if (value instanceof Set) {
+      const set = into(new Set());
+      for (const item of value) set.add(at('item', item));
+      return set;
+    }
+    if (value instanceof Date) return into(new Date(value.getTime()));
+    if (isSourceFile(value)) {
+      const stub = into({ path: value.path, text: value.text });
+      sources.push(stub);
+      return stub;
+    }
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype !== Object.prototype && prototype !== null) return refuse(`an instance of ${prototype?.constructor?.name ?? 'a class'}`);
+    const object = into({} as Record<string, unknown>);
+    for (const key of Object.keys(value)) object[key] = at(key, (value as Record<string, unknown>)[key]);
+    return object;
+  };
+  return copy;
+}
+
+function isSourceFile(value: object): value is SourceFile {
+  return (value as Partial<SourceFile>).lineCounter instanceof LineCounter && typeof (value as Partial<SourceFile>).text === 'string';
+}
+
+/** A stub becomes a `SourceFile` again; its document is parsed on first use, as the load stage parsed it. */
+function reviveSource(stub: SourceStub): void {
+  let parsed: SourceFile | undefined;
+  const file = (): SourceFile => {
+    parsed ??= parseSourceFile(stub.path, stub.text).file;
+    if (!parsed) throw new BugError(`${stub.path} parsed on the main thread, not on a render worker`);
+    return parsed;
+  };
+  Object.defineProperties(stub, {
+    document: { get: () => file().document, enumerable: true },
+    lineCounter: { get: () => file().lineCounter, enumerable: true },
+    data: { get: () => file().data, enumerable: true },
+  });
+}
+
+/** One predicate per set of keys a worker is sent: node:crypto key objects are made once. */
+const keepers = new Map<string, SignatureKeeper>();
+function keeperOf(keys: Uint8Array[]): SignatureKeeper {
+  const id = keys.map((key) => Buffer.from(key).toString('hex')).join(',');
+  let keeper = keepers.get(id);
+  if (!keeper) {
+    keeper = keepsSignature(keys);
+    keepers.set(id, keeper);
+  }
+  return keeper;
+}

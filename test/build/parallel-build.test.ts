@@ -1,0 +1,172 @@
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedEpoch, readTree, repositoryRoot } from '../support/tree.js';
+
+/**
+ * The render pool as it runs: worker threads load the compiled JavaScript, so these run the built
+ * CLI (`bin/slipway.js`, `npm run build`) and the built modules in child processes, on the bundled
+ * example multiplied, with `SLIPWAY_WORKERS` asking for workers whatever the size of the build.
+ */
+
+const cli = join(repositoryRoot, 'bin', 'slipway.js');
+const work = mkdtempSync(join(tmpdir(), 'slipway-parallel-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** The example with each environment (its secrets file, its attestation) copied `copies` times under new names. */
+function fleetTree(copies: number): string {
+  const root = join(work, 'source');
+  for (const part of ['slipway.yaml', 'environments', 'services', 'releases', 'policies', 'secrets', 'keys']) cpSync(join(repositoryRoot, part), join(root, part), { recursive: true });
+  const attestations = join(root, 'policies', 'attestation-policy.yaml');
+  const results = [...readFileSync(attestations, 'utf8').matchAll(/^ {2}([a-z0-9-]+): (\{.*\})/gm)];
+  for (const file of readdirSync(join(root, 'environments')).filter((name) => name.endsWith('.yaml'))) {
+    const name = file.slice(0, -'.yaml'.length);
+    const text = readFileSync(join(root, 'environments', file), 'utf8');
+    for (let copy = 2; copy <= copies; copy++) {
+      writeFileSync(join(root, 'environments', `${name}-${copy}.yaml`), text.replace(new RegExp(`^name: ${name}$`, 'm'), `name: ${name}-${copy}`));
+      cpSync(join(root, 'secrets', `${name}.sops.yaml`), join(root, 'secrets', `${name}-${copy}.sops.yaml`));
+      const result = results.find((match) => match[1] === name);
+      if (result) appendFileSync(attestations, `  ${name}-${copy}: ${result[2]}\n`);
+    }
+  }
+  return root;
+}
+
+/**
+ * Loaded before the CLI (`--import`): counts the worker threads the process starts, and says when
+ * each has exited, so a test sees that the pool ran and that it left no thread behind.
+ */
+const workerCounter = join(work, 'count-workers.mjs');
+writeFileSync(
+  workerCounter,
+  `import workerThreads from 'node:worker_threads';
+import { syncBuiltinESMExports } from 'node:module';
+if (workerThreads.isMainThread) {
+  let started = 0;
+  let exited = 0;
+  workerThreads.Worker = class extends workerThreads.Worker {
+    constructor(...args) {
+      super(...args);
+      started++;
+      this.once('exit', () => exited++);
+    }
+  };
+  syncBuiltinESMExports();
+  process.on('exit', () => process.stderr.write(\`worker threads: \${started} started, \${exited} exited\\n\`));
+}
+`,
+);
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** Worker threads the process started, and how many of them had exited when it ended. */
+  workers: { started: number; exited: number };
+}
+
+function node(args: string[], workers: string | undefined): Run {
+  const env: NodeJS.ProcessEnv = { ...process.env, SOURCE_DATE_EPOCH: fixedEpoch, NO_COLOR: '1' };
+  delete env.SLIPWAY_WORKERS;
+  if (workers !== undefined) env.SLIPWAY_WORKERS = workers;
+  const run = spawnSync(process.execPath, ['--import', pathToFileURL(workerCounter).href, ...args], { encoding: 'utf8', env, timeout: 240_000 });
+  const counted = /worker threads: (\d+) started, (\d+) exited\n$/.exec(run.stderr);
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr, workers: { started: Number(counted?.[1] ?? NaN), exited: Number(counted?.[2] ?? NaN) } };
+}
+
+const slipway = (args: string[], workers: string | undefined): Run => node([cli, ...args], workers);
+
+const bytesOf = (dir: string) => new Map([...readTree(dir)].map(([path, bytes]) => [path, bytes.toString('base64')]));
+
+describe('building on worker threads (the built CLI)', () => {
+  let root: string;
+  let first: string;
+  let second: string;
+  beforeAll(() => {
+    root = fleetTree(3);
+    const keys = (name: string) => {
+      const dir = join(work, name);
+      expect(slipway(['keygen', '--out', dir], undefined).status).toBe(0);
+      return join(dir, 'slipway-signing.key.pem');
+    };
+    first = keys('first-key');
+    second = keys('second-key');
+  });
+
+  it('writes the same tree, byte for byte, on one thread, two and three; every worker started has exited', () => {
+    const build = (out: string, workers: string) => {
+      const run = slipway(['build', '--root', root, '--out', join(work, out), '--signing-key', first, '--source-commit', 'c'.repeat(40), '--format', 'json'], workers);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.workers).toEqual({ started: Number(workers) - 1, exited: Number(workers) - 1 });
+      return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { built: number };
+    };
+    expect(build('one', '1').built).toBeGreaterThan(30);
+    build('two', '2');
+    build('three', '3');
+    const expected = bytesOf(join(work, 'one'));
+    expect(expected.size).toBeGreaterThan(500);
+    for (const out of ['two', 'three']) expect(bytesOf(join(work, out)), out).toEqual(expected);
+  });
+
+  it('chains to --previous the same way: kept manifests, signatures of a replaced key signed again, changed folders', () => {
+    const edited = join(root, 'environments', 'dev-2.yaml');
+    writeFileSync(edited, readFileSync(edited, 'utf8').replace(/^description: .*$/m, 'description: Changed for the parallel build test'));
+    // Signed with a key keys/ does not trust: every kept manifest is signed again by the new one.
+    const build = (out: string, workers: string) => {
+      const run = slipway(['build', '--root', root, '--out', join(work, out), '--signing-key', second, '--previous', join(work, 'one'), '--progress'], workers);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.workers.started).toBe(Number(workers) - 1);
+      return run.stderr;
+    };
+    build('chained-one', '1');
+    const progress = [...build('chained-two', '2').matchAll(/rendering (\d+)\/(\d+) environments/g)].map((line) => [Number(line[1]), Number(line[2])]);
+    // Shown at most once a second: whatever was shown counts up, and ends with every environment.
+    expect(progress.map(([done]) => done)).toEqual(progress.map(([done]) => done).sort((a, b) => a! - b!));
+    if (progress.length > 0) expect(progress.at(-1)![0]).toBe(progress.at(-1)![1]);
+    const expected = bytesOf(join(work, 'chained-one'));
+    expect(bytesOf(join(work, 'chained-two'))).toEqual(expected);
+    const manifest = (out: string, environment: string) => readFileSync(join(work, out, 'environments', environment, 'release.json'), 'utf8');
+    expect(manifest('chained-two', 'eu-prod-2')).toBe(manifest('one', 'eu-prod-2'));
+    expect(JSON.parse(manifest('chained-two', 'dev-2')).sequence).toBe(2);
+    expect(readFileSync(join(work, 'chained-two', 'environments', 'eu-prod-2', 'release.json.sig'))).not.toEqual(readFileSync(join(work, 'one', 'environments', 'eu-prod-2', 'release.json.sig')));
+  });
+
+  it("stops a build at a worker's error, with the error's own kind and message, and leaves no thread behind", () => {
+    // The built modules in a child process: a generator's BugError on a worker (the pool posts the
+    // first jobs to its workers before the main thread takes one), and the first failing job wins.
+    const script = `
+      const { validateSourceTree } = await import(${JSON.stringify(join(repositoryRoot, 'dist/src/compile.js'))});
+      const { renderInParallel } = await import(${JSON.stringify(join(repositoryRoot, 'dist/src/render/index.js'))});
+      const { BugError } = await import(${JSON.stringify(join(repositoryRoot, 'dist/src/core/errors.js'))});
+      const targets = validateSourceTree({ root: ${JSON.stringify(repositoryRoot)}, now: new Date(${fixedEpoch} * 1000) }).targets;
+      const models = targets.filter((t) => t.status === 'ready').map((t) => t.model);
+      const broken = (model) => ({ model: { ...model, secrets: { ...model.secrets, dotenv: { problem: 'broken on purpose' } } }, release: {} });
+      const compose = models.filter((m) => m.runtime === 'compose' && m.secrets.file && m.secrets.generated.length > 0);
+      const jobs = models.map((model) => ({ model, release: {} }));
+      jobs[1] = broken(compose[0]);
+      jobs[jobs.length - 1] = broken(compose[1] ?? compose[0]);
+      try {
+        renderInParallel(jobs, { threads: 2 });
+        console.log('no error');
+      } catch (error) {
+        console.log(JSON.stringify({ bug: error instanceof BugError, name: error.name, message: error.message, worker: compose[0].name }));
+      }
+    `;
+    // Run as `node --input-type=module -e`, which workers inherit: the pool starts them all the same.
+    const run = node(['--input-type=module', '-e', script], undefined);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.workers).toEqual({ started: 1, exited: 1 });
+    const outcome = JSON.parse(run.stdout.trim()) as { bug: boolean; name: string; message: string; worker: string };
+    expect(outcome).toMatchObject({ bug: true, name: 'BugError' });
+    expect(outcome.message).toBe(`${outcome.worker}: secrets/${outcome.worker}.sops.yaml has no dotenv form, which the secrets check should have reported`);
+  });
+
+  it('refuses a SLIPWAY_WORKERS that is not a number of threads (exit 2)', () => {
+    const run = slipway(['build', '--root', root, '--out', join(work, 'refused'), '--no-sign'], 'many');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/SLIPWAY_WORKERS must be a number of threads from 1 to 9999, not "many"/);
+  });
+});
