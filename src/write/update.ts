@@ -11,9 +11,9 @@ import { StagedTree } from './stage.js';
  * unlink for every file of every environment.
  *
  * 1. The new content is written into `.<out>.update-<pid>/new/`, and flushed.
- * 2. The plan — which paths are replaced and which removed — is written and flushed to
- *    `.<out>.update-<pid>/plan.json`. Until then the output has not been touched, and recovery
- *    just removes the folder: a kill leaves the previous output exactly.
+ * 2. The plan — which paths are replaced and which removed — is written and flushed beside, then
+ *    renamed to `.<out>.update-<pid>/plan.json`. Until then the output has not been touched, and
+ *    recovery just removes the folder: a kill leaves the previous output exactly.
  * 3. Each path of the output is moved aside (into `old/`) and its new content renamed in; the
  *    folders are flushed; the update folder is removed.
  *
@@ -57,7 +57,9 @@ export function updateInPlace(out: string, update: PathUpdate): void {
     }
     staged.write(update.files);
     staged.flush();
-    writeFileDurable(join(folder, planFile), `${JSON.stringify({ steps } satisfies UpdatePlan)}\n`);
+    // The plan appears whole or not at all: its rename is the moment the update is decided.
+    writeFileDurable(join(folder, `${planFile}.partial`), `${JSON.stringify({ steps } satisfies UpdatePlan)}\n`);
+    renameSync(join(folder, `${planFile}.partial`), join(folder, planFile));
     fsyncDirectory(folder);
   } catch (error) {
     rmSync(folder, { recursive: true, force: true });
