@@ -59,6 +59,10 @@ describe('text from the inputs cannot inject into the playbook or the inventory'
       { numRuns: 60 },
     );
   });
+
+  it('text of only blanks and line breaks keeps every character', () => {
+    for (const site of [' \n', '  \n\n', '\n \n', '\t\n ']) expect(sitesOf(files(withSite(base, site)).get('ansible/inventory.yml')!)).toEqual([site]);
+  });
 });
 
 const describeAnsible = describeWithTool('ansible-inventory', toolPresent('ansible-inventory', ['--version']));
