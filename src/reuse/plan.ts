@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { isManaged } from '../deploy-repo/layout.js';
 import { join } from 'node:path';
 import { insideWindow } from '../gate/index.js';
 import { environmentKey, type SourceDigests } from './inputs.js';
@@ -50,7 +51,19 @@ export function planReuse(digests: SourceDigests, context: ReuseContext): ReuseP
   return { digests, reused, validateOthersOnly: record.sharedFindings === 0, recordDigest: found.digest };
 }
 
+/**
+ * Whether `out` is the output the record describes: its root files as recorded, and nothing at its
+ * root that Slipway does not write (the writer would then write a whole tree, so rendering only
+ * what changed would be wasted).
+ */
 export function rootMatches(record: BuildRecord, out: string): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync(out);
+  } catch {
+    return false;
+  }
+  if (entries.some((entry) => !isManaged(entry) && !isManaged(`${entry}/`))) return false;
   return fileDigest(join(out, 'index.json')) === record.root.index && fileDigest(join(out, 'release-index.json')) === record.root.releaseIndex;
 }
 

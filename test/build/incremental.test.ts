@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { prepareReuse } from '../../src/reuse/index.js';
 import { parseJsonLines, runCli } from '../support/cli.js';
 import { fixedEpoch, fixturesDir, readTree, repositoryRoot } from '../support/tree.js';
 
@@ -145,8 +146,12 @@ describe('incremental build', () => {
     writeFileSync(join(root, '.output.build-record.json'), '{"format": "slipway-build-record/1", "shared": 7');
     expect((await expectSameAsCold(root, ['--no-sign'])).summary.reused).toBe(0);
 
-    // A file at the root that Slipway does not write: the whole tree is written again, as a cold build would.
+    // A file at the root that Slipway does not write: the whole tree is written again, as a cold
+    // build would, so nothing is planned for reuse (it would be rendered twice).
+    const planned = () => prepareReuse({ root, out, now: new Date(Number(fixedEpoch) * 1000) }).plan.reused.size;
+    expect(planned()).toBeGreaterThan(0);
     writeFileSync(join(out, 'NOTES.txt'), 'mine\n');
+    expect(planned()).toBe(0);
     await expectSameAsCold(root, ['--no-sign']);
   });
 
