@@ -22,6 +22,12 @@ export interface FinishedBuild {
 /** The record of a full build that succeeded, for the next build into the same `--out`. */
 export function rememberBuild(plan: ReusePlan, build: FinishedBuild, context: ReuseContext): BuildRecord {
   const changed = new Set(build.changedEnvironments);
+  const findingsAt = new Map<string, Diagnostic[]>();
+  for (const finding of build.diagnostics) {
+    const list = findingsAt.get(finding.file);
+    if (list) list.push(finding);
+    else findingsAt.set(finding.file, [finding]);
+  }
   const owned = new Set<string>();
   const environments: Record<string, RecordedEnvironment> = {};
   for (const target of build.targets) {
@@ -45,7 +51,7 @@ export function rememberBuild(plan: ReusePlan, build: FinishedBuild, context: Re
       manifestSha256,
       files: size,
       changed: changed.has(target.name),
-      findings: build.diagnostics.filter((finding) => finding.file === `environments/${target.name}.yaml` || finding.file === `secrets/${target.name}.sops.yaml`),
+      findings: [...(findingsAt.get(`environments/${target.name}.yaml`) ?? []), ...(findingsAt.get(`secrets/${target.name}.sops.yaml`) ?? [])],
     };
   }
   const rootFile = (path: string) => build.rootFiles.find((file) => file.path === path);

@@ -117,20 +117,23 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, mode
   fsyncDirectory(dir);
 }
 
+/** The names in a folder; none when it is missing or not a folder. */
+export function folderEntries(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (error) {
+    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return [];
+    throw error;
+  }
+}
+
 /**
  * Removes the temporaries in a folder that processes now dead left behind while replacing one of
  * `bases` (every base when none is given). Only names `temporaryName` makes are touched.
  */
 export function removeStaleTemporaries(dir: string, bases?: readonly string[]): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (error) {
-    // Nothing to clean; a `secrets` that is not a folder is the reader's finding to report.
-    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return;
-    throw error;
-  }
-  for (const name of names) {
+  // Nothing to clean where there is no folder; a `secrets` that is not one is the reader's finding to report.
+  for (const name of folderEntries(dir)) {
     const temporary = parseTemporaryName(name);
     if (!temporary || (bases && !bases.includes(temporary.base)) || processAlive(temporary.pid)) continue;
     rmSync(join(dir, name), { recursive: true, force: true });

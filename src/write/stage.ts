@@ -1,9 +1,9 @@
-import { copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import type { OutputFile } from '../core/output-file.js';
 import { recoverUpdate } from './update.js';
-import { fsyncDirectory, fsyncPath, parseTemporaryName, processAlive, temporaryName, writeFileDurable } from './durable.js';
+import { folderEntries, fsyncDirectory, fsyncPath, parseTemporaryName, processAlive, temporaryName, writeFileDurable } from './durable.js';
 
 /**
  * How an output folder is replaced so that a build killed at any instant leaves the previous or
@@ -60,36 +60,6 @@ export class StagedTree {
   }
 
   /**
-   * Carries an existing file or folder over unchanged: hard links where the file system has them
-   * (the previous tree is only ever renamed and deleted, never written in place, so sharing its
-   * files is safe and already durable), copies elsewhere.
-   */
-  carry(from: string, to: string): void {
-    this.folder(to.split('/').slice(0, -1).join('/'));
-    this.carryEntry(from, join(this.root, ...to.split('/')));
-  }
-
-  private carryEntry(from: string, target: string): void {
-    const stat = lstatSync(from);
-    if (stat.isDirectory()) {
-      mkdirSync(target);
-      this.folders.add(target);
-      for (const name of readdirSync(from)) this.carryEntry(join(from, name), join(target, name));
-    } else if (stat.isSymbolicLink()) {
-      symlinkSync(readlinkSync(from), target);
-    } else if (stat.isFile()) {
-      try {
-        linkSync(from, target);
-      } catch (error) {
-        if (!['EXDEV', 'EPERM', 'ENOTSUP', 'EMLINK'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
-        copyFileSync(from, target);
-        this.written.push(target);
-      }
-    }
-    // Sockets, FIFOs and devices are nobody's output: not carried.
-  }
-
-  /**
    * Flushes every file written, then every folder, so the swap exposes only data on disk. One
    * `sync --file-system` (syncfs) flushes the whole file system the staging tree is on in one call,
    * where tens of thousands of fsyncs would cost more than rendering the fleet; without it (another
@@ -139,21 +109,7 @@ export function swapIntoPlace(staging: string, destination: string): void {
 export function recoverOutput(destination: string): void {
   const parent = dirname(destination);
   const name = basename(destination);
-  // An in-place update whose plan was written is completed before anything else is judged.
-  for (const entry of readdirSafe(parent)) {
-    const temporary = parseTemporaryName(entry);
-    if (temporary?.kind === 'update' && temporary.base === name && !processAlive(temporary.pid)) recoverUpdate(join(parent, entry), destination);
-  }
   recoverFolder(parent, [name, `${name}.lock`]);
-}
-
-function readdirSafe(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch (error) {
-    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return [];
-    throw error;
-  }
 }
 
 /**
@@ -167,17 +123,11 @@ export function recoverInsideOutput(destination: string): void {
 
 /**
  * In `dir`, for each base name with temporaries of dead processes: the newest previous copy comes
- * back if the base itself is missing; every other such temporary is removed.
+ * back if the base itself is missing, an in-place update with its plan is completed, and every
+ * other such temporary is removed.
  */
 function recoverFolder(dir: string, bases?: readonly string[]): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (error) {
-    if (['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) return;
-    throw error;
-  }
-  const stale = names
+  const stale = folderEntries(dir)
     .map((entry) => ({ entry, temporary: parseTemporaryName(entry) }))
     .filter(({ temporary }) => temporary && (!bases || bases.includes(temporary.base)) && !processAlive(temporary.pid))
     .map(({ entry, temporary }) => ({ path: join(dir, entry), ...temporary! }))
@@ -190,6 +140,8 @@ function recoverFolder(dir: string, bases?: readonly string[]): void {
       restored = true;
     }
   }
+  // An in-place update whose plan was written is completed (see `update.ts`); one without is dropped below.
+  for (const temporary of stale) if (temporary.kind === 'update') recoverUpdate(temporary.path, join(dir, temporary.base));
   for (const temporary of stale) rmSync(temporary.path, { recursive: true, force: true });
   if (restored) fsyncDirectory(dir);
 }

@@ -5,7 +5,7 @@ import { runCli } from '../support/cli.js';
 import { withOutputLock } from '../../src/write/lock.js';
 import { recoverOutput } from '../../src/write/stage.js';
 import { fixturesDir, makeTree, readTree, removeTree } from '../support/tree.js';
-import { KillTally, KillTiming, killSeed, leftovers, runSlipway, runToEnd, seededRandom, temporaryPid, writeWindow, type Run, type WriteWindow } from './support.js';
+import { alive, KillTally, KillTiming, killSeed, leftovers, runSlipway, runToEnd, seededRandom, temporaryPid, writeWindow, type Run, type WriteWindow } from './support.js';
 
 /**
  * `slipway build` killed with SIGKILL at random moments, over an existing output: the output is
@@ -35,15 +35,6 @@ function buildWindow(root: string, run: Run): WriteWindow {
   // prod's folder is new in every build (staged in a new tree, or in an in-place update); the record beside the output is written last.
   const prod = statSync(join(root, 'output', 'environments', 'prod'));
   return writeWindow(run, [{ birthtimeMs: prod.birthtimeMs, mtimeMs: prod.mtimeMs }, { birthtimeMs: prod.birthtimeMs, mtimeMs: statSync(root).mtimeMs }]);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** One source tree with its output, killed over and over by one kind of build. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { decryptSops } from 'sops-age';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixturesDir, makeTree, removeTree } from '../support/tree.js';
-import { KillTally, KillTiming, killSeed, runSlipway, runToEnd, seededRandom, temporaryPid, writeWindow, type Run, type WriteWindow } from './support.js';
+import { alive, KillTally, KillTiming, killSeed, runSlipway, runToEnd, seededRandom, temporaryPid, writeWindow, type Run, type WriteWindow } from './support.js';
 
 /**
  * `slipway secrets sync` and `secrets rotate` killed with SIGKILL at random moments: every
@@ -29,15 +29,6 @@ async function decrypt(bytes: Buffer, context: string): Promise<Record<string, s
     return (await decryptSops(bytes.toString('utf8'), { secretKey: identity, fileType: 'yaml' })) as Record<string, string>;
   } catch (error) {
     throw new Error(`${context}: a secrets file that is neither the old one nor decryptable: ${(error as Error).message}`);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -121,6 +121,16 @@ export function isBuildRecord(name: string): boolean {
   return /^\..+\.build-record\.json$/.test(name);
 }
 
+/** Whether a process still runs (a killed run's PID, once it has exited, is not). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The PID in a temporary's name (`.<name>.<kind>-<pid>`), if it is one. */
 export function temporaryPid(name: string): number | undefined {
   const match = /\.(?:staging|previous|update)-([0-9]+)$/.exec(name);

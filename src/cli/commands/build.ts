@@ -56,7 +56,7 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
       ...(progress ? { onProgress: progress } : {}),
     };
     // A full build into an output it built before renders only what changed since (see src/reuse).
-    const reuse = prepareReuse({ root, out, now, ...(seed ? { signingSeed: seed } : {}), ...(commit ? { sourceCommit: commit } : {}), ...(previous ? { previous } : {}) });
+    const reuse = prepareReuse({ root, out, now, planFolders: !partial, ...(seed ? { signingSeed: seed } : {}), ...(commit ? { sourceCommit: commit } : {}), ...(previous ? { previous } : {}) });
     let result = renderEnvironments({ ...compileOptions, ...(partial ? {} : { reuse: reuse.plan }) });
     reportFindings('build', result.diagnostics, result.targets, format, options.root, io);
     const summary = (ok: boolean, files: number) => {

@@ -110,21 +110,31 @@ const verifyAndPublish = (action: string) => [
   },
 ];
 
+/** What both publish workflows (one runner, or shares) say they need, after their first lines. */
+const publishConfiguration = [
+  '',
+  ' Configuration: variable SLIPWAY_DEPLOY_REPO (OWNER/REPO), secrets SLIPWAY_SIGNING_KEY (the',
+  ' Ed25519 private key PEM), SLIPWAY_DEPLOY_TOKEN (contents: write on the deploy repository) and,',
+  ' optionally, SLIPWAY_COMMIT_SIGNING_KEY (the armored OpenPGP key that signs deploy commits).',
+];
+
+/** When both publish workflows run, and that one publish at a time reaches the deploy repository. */
+const publishTrigger = {
+  name: 'Slipway publish',
+  on: { push: { branches: ['main'], paths: [...SOURCE_PATHS, '.github/workflows/slipway-publish.yml'] }, workflow_dispatch: null },
+  permissions: {},
+  concurrency: { group: 'slipway-publish', 'cancel-in-progress': false },
+};
+
 export function publishWorkflow(action: string): Workflow {
   return {
     header: [
       ' Pushes to main that touch the source tree: build and sign with the release key, verify every',
       ' signature and hash, and publish one commit to the deploy repository.',
-      '',
-      ' Configuration: variable SLIPWAY_DEPLOY_REPO (OWNER/REPO), secrets SLIPWAY_SIGNING_KEY (the',
-      ' Ed25519 private key PEM), SLIPWAY_DEPLOY_TOKEN (contents: write on the deploy repository) and,',
-      ' optionally, SLIPWAY_COMMIT_SIGNING_KEY (the armored OpenPGP key that signs deploy commits).',
+      ...publishConfiguration,
     ],
     document: {
-      name: 'Slipway publish',
-      on: { push: { branches: ['main'], paths: [...SOURCE_PATHS, '.github/workflows/slipway-publish.yml'] }, workflow_dispatch: null },
-      permissions: {},
-      concurrency: { group: 'slipway-publish', 'cancel-in-progress': false },
+      ...publishTrigger,
       jobs: {
         publish: {
           name: 'Build, sign, verify and publish',
@@ -173,16 +183,10 @@ export function shardedPublishWorkflow(action: string, shards: number): Workflow
       ` Pushes to main that touch the source tree: build and sign the fleet in ${shards} shares on as many`,
       ' runners (build --shard K/N), merge the shares into one output tree (slipway merge checks each',
       ' against its signed manifests), verify every signature and hash, and publish one commit.',
-      '',
-      ' Configuration: variable SLIPWAY_DEPLOY_REPO (OWNER/REPO), secrets SLIPWAY_SIGNING_KEY (the',
-      ' Ed25519 private key PEM), SLIPWAY_DEPLOY_TOKEN (contents: write on the deploy repository) and,',
-      ' optionally, SLIPWAY_COMMIT_SIGNING_KEY (the armored OpenPGP key that signs deploy commits).',
+      ...publishConfiguration,
     ],
     document: {
-      name: 'Slipway publish',
-      on: { push: { branches: ['main'], paths: [...SOURCE_PATHS, '.github/workflows/slipway-publish.yml'] }, workflow_dispatch: null },
-      permissions: {},
-      concurrency: { group: 'slipway-publish', 'cancel-in-progress': false },
+      ...publishTrigger,
       jobs: {
         pin: {
           name: 'Pin the deploy repository state',
