@@ -19,9 +19,6 @@ const decoder = new TextDecoder();
 function unsafe(value: string): Scalar {
   const scalar = new Scalar(value);
   scalar.tag = '!unsafe';
-  // yaml writes text of only blanks and line breaks as a block scalar with no indentation
-  // indicator, which reads back without its spaces; double quotes keep every character.
-  if (/^\s*$/.test(value) && value.includes('\n')) scalar.type = 'QUOTE_DOUBLE';
   return scalar;
 }
 

@@ -32,13 +32,22 @@ export function jsonBytes(value: unknown): Uint8Array {
 const yaml11Breaks = /[\u0085\u2028\u2029]/;
 const breakEscapes: Record<string, string> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
 
+/**
+ * `yaml` (2.9) writes text of only blanks and line breaks as a block scalar with no indentation
+ * indicator, which reads back without its spaces; double-quoted, it keeps every character.
+ */
+const onlyBlankLines = (text: string) => /^[\t\n ]*$/.test(text) && text.includes('\n');
+
+/** Strings written double-quoted whatever `yaml` would choose: those holding a YAML 1.1 break, and blank lines alone. */
+const mustDoubleQuote = (text: string) => yaml11Breaks.test(text) || onlyBlankLines(text);
+
 function quoteBreaks(value: unknown): unknown {
   if (isNode(value)) {
-    // A node the caller built (a tagged scalar): written as built, double-quoted if it holds a break.
-    if (isScalar(value) && typeof value.value === 'string' && yaml11Breaks.test(value.value)) value.type = 'QUOTE_DOUBLE';
+    // A node the caller built (a tagged scalar): written as built, double-quoted if it must be.
+    if (isScalar(value) && typeof value.value === 'string' && mustDoubleQuote(value.value)) value.type = 'QUOTE_DOUBLE';
     return value;
   }
-  if (typeof value === 'string' && yaml11Breaks.test(value)) {
+  if (typeof value === 'string' && mustDoubleQuote(value)) {
     const scalar = new Scalar(value);
     scalar.type = 'QUOTE_DOUBLE';
     return scalar;
@@ -58,11 +67,12 @@ function quoteBreaks(value: unknown): unknown {
 
 const yamlOptions = { lineWidth: 0, aliasDuplicateObjects: false } as const;
 
-/** The `yaml` serialiser with the rule for line separators above: the reference for every YAML file Slipway writes. */
+/** The `yaml` serialiser with the rules for double quotes above: the reference for every YAML file Slipway writes. */
 function stringifyYaml(data: unknown): string {
   const plain = stringify(data, yamlOptions);
-  // Almost no document holds a break: only one that does is walked and written again.
-  if (!yaml11Breaks.test(plain)) return plain;
+  // Almost no document holds a break or a literal block without its indentation indicator (the
+  // only form blank lines take): only one that does is walked and written again.
+  if (!yaml11Breaks.test(plain) && !/\|[+-]?\n/.test(plain)) return plain;
   const text = stringify(quoteBreaks(data), yamlOptions);
   // Only the double-quoted scalars above hold these characters, where the escape means the character.
   return text.replace(/[\u0085\u2028\u2029]/g, (character) => breakEscapes[character]!);

@@ -25,3 +25,14 @@ describe('the YAML writer', () => {
     );
   });
 });
+
+describe('blank lines alone', () => {
+  it('are written double-quoted and read back with every space, in values and tagged scalars', () => {
+    for (const text of [' \n', '  \n\n', '\n \n', '\t\n ']) {
+      expect(parse(new TextDecoder().decode(yamlBytes({ a: text, b: [text] })))).toEqual({ a: text, b: [text] });
+      const tagged = Object.assign(new Scalar(text), { tag: '!unsafe' });
+      const written = new TextDecoder().decode(yamlBytes({ a: tagged }, { sortKeys: false }));
+      expect(parse(written, { customTags: [{ tag: '!unsafe', resolve: (value: string) => value }] })).toEqual({ a: text });
+    }
+  });
+});

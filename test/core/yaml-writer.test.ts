@@ -18,12 +18,18 @@ const blockOptions: Options = { lineWidth: 0, aliasDuplicateObjects: false };
 const composeOptions: Options = { version: '1.1', defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0, aliasDuplicateObjects: false };
 const lineSeparators = /[\u0085\u2028\u2029]/;
 
-/** `yaml.stringify`; when that holds NEL, LS or PS, again with those strings double-quoted and the characters escaped, as `yamlBytes` promises. */
+/** Blank lines alone, which `yaml` writes as a block scalar that reads back without its spaces. */
+const blankLines = (text: string) => /^[\t\n ]*$/.test(text) && text.includes('\n');
+
+/**
+ * `yaml.stringify`; when that holds NEL, LS or PS, or a string of blank lines alone, again with
+ * those strings double-quoted and the characters escaped, as `yamlBytes` promises.
+ */
 function blockReference(data: unknown): string {
   const plain = stringify(data, blockOptions);
-  if (!lineSeparators.test(plain)) return plain;
+  if (!lineSeparators.test(plain) && !holdsString(data, blankLines)) return plain;
   const quoted = (value: unknown): unknown => {
-    if (typeof value === 'string' && lineSeparators.test(value)) return Object.assign(new Scalar(value), { type: Scalar.QUOTE_DOUBLE });
+    if (typeof value === 'string' && (lineSeparators.test(value) || blankLines(value))) return Object.assign(new Scalar(value), { type: Scalar.QUOTE_DOUBLE });
     if (Array.isArray(value)) return value.map(quoted);
     if (value !== null && typeof value === 'object') {
       return Object.fromEntries(
@@ -87,12 +93,13 @@ function meaning(value: unknown): unknown {
  * Strings `yaml` (2.9) writes in a way that does not read back as written; the writer must write
  * the same bytes, so a document holding one is checked for its bytes only:
  * - a line of one space inside a double-quoted string folded over lines becomes `\\ `, a backslash;
- * - a multi-line string of whitespace alone gets a block scalar without its indentation indicator;
+ * - a multi-line key of whitespace alone gets a block scalar without its indentation indicator
+ *   (as a value, `yamlBytes` double-quotes it);
  * - a first key starting with U+FEFF is read as a byte order mark.
  */
 function readsBackDifferently(data: unknown, written: string): boolean {
   const wrong = (text: string) => text.includes('\n \n') || (/^[\t\n ]*$/.test(text) && text.includes('\n'));
-  return written.startsWith('\ufeff') || holdsKey(data, wrong) || holdsString(data, wrong);
+  return written.startsWith('\ufeff') || holdsKey(data, wrong) || holdsString(data, (text) => text.includes('\n \n'));
 }
 
 function holdsString(value: unknown, test: (text: string) => boolean): boolean {
