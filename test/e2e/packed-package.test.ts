@@ -235,6 +235,22 @@ describeE2e('the packed package, installed outside the repository', () => {
     expect(lines).toEqual(freshTargets.map(({ name }) => `ok ${name} 3.4.0 signed by ${setup().keyId}`).sort());
   });
 
+  it('shares built into separate folders merge into the full build, byte for byte', () => {
+    expect(built().status, 'build').toBe(0);
+    const { source, out, keys, work } = setup();
+    const signingKey = join(keys, 'slipway-signing.key.pem');
+    const shares = ['1/2', '2/2'].map((shard, index) => {
+      const share = join(work, `share-${index + 1}`);
+      const result = slipway('build', '--root', source, '--out', share, '--signing-key', signingKey, '--shard', shard);
+      expect(result.status, result.stderr).toBe(0);
+      return share;
+    });
+    const merged = join(work, 'merged');
+    const result = slipway('merge', ...shares, '--root', source, '--out', merged, '--signing-key', signingKey);
+    expect(result.status, result.stderr).toBe(0);
+    expect(readTree(merged)).toEqual(readTree(out));
+  });
+
   it('plan eks lists shop\'s connection variables with where they come from, never a secret value', async () => {
     expect(synced().status).toBe(0);
     const result = slipway('plan', 'eks', '--root', setup().source);
