@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { sha256Hex } from '../core/digest.js';
 import type { VerdictWindow } from '../gate/index.js';
@@ -43,9 +42,9 @@ export interface RecordedEnvironment {
 
 export const recordFormat = 'slipway-build-record/1';
 
-export function recordPath(out: string): string {
-  return join(dirname(out), `.${basename(out)}.build-record.json`);
-}
+import { buildRecordPath as recordPath } from '../write/durable.js';
+
+export { recordPath };
 
 /** The record beside `out` and the sha256 of its bytes, or undefined when there is none fit to use. */
 export function readRecord(out: string): { record: BuildRecord; digest: string } | undefined {

@@ -117,6 +117,14 @@ export function writeFileAtomic(path: string, content: string | Uint8Array, mode
   fsyncDirectory(dir);
 }
 
+/**
+ * Where a build keeps the record of what its output was rendered from (see `src/reuse`): beside the
+ * output, like the lock and the temporaries, so that recovery after a kill finds what writing it left.
+ */
+export function buildRecordPath(out: string): string {
+  return join(dirname(out), `.${basename(out)}.build-record.json`);
+}
+
 /** The names in a folder; none when it is missing or not a folder. */
 export function folderEntries(dir: string): string[] {
   try {

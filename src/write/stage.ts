@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { basename, dirname, join } from 'node:path';
 import type { OutputFile } from '../core/output-file.js';
 import { recoverUpdate } from './update.js';
-import { folderEntries, fsyncDirectory, fsyncPath, parseTemporaryName, processAlive, temporaryName, writeFileDurable } from './durable.js';
+import { buildRecordPath, folderEntries, fsyncDirectory, fsyncPath, parseTemporaryName, processAlive, temporaryName, writeFileDurable } from './durable.js';
 
 /**
  * How an output folder is replaced so that a build killed at any instant leaves the previous or
@@ -109,7 +109,7 @@ export function swapIntoPlace(staging: string, destination: string): void {
 export function recoverOutput(destination: string): void {
   const parent = dirname(destination);
   const name = basename(destination);
-  recoverFolder(parent, [name, `${name}.lock`]);
+  recoverFolder(parent, [name, `${name}.lock`, basename(buildRecordPath(destination))]);
 }
 
 /**

@@ -81,6 +81,13 @@ describe('recovery from a killed build', () => {
     });
   }
 
+  it('removes the half-written build record a killed build left beside the output', async () => {
+    const { root } = await builtTree();
+    writeFileSync(join(root, `..output.build-record.json.staging-${dead}`), '{"format"');
+    expect((await runCli(['build', '--no-sign', '--env', 'prod'], { cwd: root })).exitCode).toBe(0);
+    expect(hidden(root)).toEqual([]);
+  });
+
   it('an update killed before its plan was written is dropped: the output stays the previous build', async () => {
     const { root, reference } = await builtTree();
     const update = join(root, `.output.update-${dead}`);
