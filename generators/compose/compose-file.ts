@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { sortKeysDeep, textBytes } from '../../src/core/serialize.js';
+import { readersPlainTypes, sortKeysDeep, textBytes } from '../../src/core/serialize.js';
 import { YamlWriter, type YamlDialect } from '../../src/core/yaml-writer.js';
 import type { ComposePlan, ComposeService } from './plan.js';
 
@@ -46,7 +46,14 @@ function serviceDocument(service: ComposeService, plan: ComposePlan): Record<str
   };
 }
 
-const composeYamlOptions = { version: '1.1', defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0, aliasDuplicateObjects: false } as const;
+const composeYamlOptions = {
+  version: '1.1',
+  defaultStringType: 'QUOTE_DOUBLE',
+  defaultKeyType: 'PLAIN',
+  lineWidth: 0,
+  aliasDuplicateObjects: false,
+  compat: readersPlainTypes,
+} as const;
 export const composeYamlDialect: YamlDialect = { quotesEveryString: true, stringify: (data) => stringify(data, composeYamlOptions) };
 const composeYamlWriter = new YamlWriter(composeYamlDialect);
 

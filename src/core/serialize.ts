@@ -1,4 +1,4 @@
-import { isNode, isScalar, Scalar, stringify } from 'yaml';
+import { isNode, isScalar, Scalar, Schema, stringify, type ScalarTag } from 'yaml';
 import { compareText } from './diagnostics.js';
 import { BugError } from './errors.js';
 import { YamlWriter, type YamlDialect } from './yaml-writer.js';
@@ -65,7 +65,25 @@ function quoteBreaks(value: unknown): unknown {
   return value;
 }
 
-const yamlOptions = { lineWidth: 0, aliasDuplicateObjects: false } as const;
+/**
+ * Go's `strconv.ParseInt(text, 0, 64)`, which go-yaml applies to plain scalars once it has dropped
+ * their underscores, also reads `0O17`, `0B1`, `0X1F` and `0o1_7` as integers; neither YAML schema does.
+ */
+const goIntegerPrefixes: ScalarTag = { tag: 'tag:slipway.dev,2026:go-int', default: true, test: /^[-+]?0[xXoObB][0-9a-fA-F_]+$/, resolve: (text) => text };
+
+/**
+ * Every plain scalar some reader of Slipway's output takes for something other than a string:
+ * YAML 1.2 (`yaml`, compose-go), YAML 1.1 (go-yaml in Helm, kubectl and Flux; PyYAML in Ansible:
+ * `n`, `yes`, `off`, `1_000`, `1:20`, `2001-12-14`, `<<`) and Go's integer prefixes. `yaml` writes
+ * a string any of them would read so in quotes, keys included.
+ */
+export const readersPlainTypes: ScalarTag[] = [
+  ...(new Schema({ schema: 'core' }).tags as ScalarTag[]),
+  ...(new Schema({ schema: 'yaml-1.1' }).tags as ScalarTag[]),
+  goIntegerPrefixes,
+];
+
+const yamlOptions = { lineWidth: 0, aliasDuplicateObjects: false, compat: readersPlainTypes } as const;
 
 /** The `yaml` serialiser with the rules for double quotes above: the reference for every YAML file Slipway writes. */
 function stringifyYaml(data: unknown): string {

@@ -7,7 +7,23 @@ const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 describe('the YAML writer', () => {
   it('writes NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR as escapes in double quotes, which YAML 1.1 readers (go-yaml) do not fold', () => {
-    expect(text(yamlBytes({ a: 'x\u2028', b: 'y', c: ['\u0085z', 'p\u2029'] }))).toBe('a: "x\\L"\nb: y\nc:\n  - "\\Nz"\n  - "p\\P"\n');
+    expect(text(yamlBytes({ a: 'x\u2028', b: 'why', c: ['\u0085z', 'p\u2029'] }))).toBe('a: "x\\L"\nb: why\nc:\n  - "\\Nz"\n  - "p\\P"\n');
+  });
+
+  // go-yaml (Helm, kubectl, Flux) reads `n` as false and `2001-12-14` as a time it writes back as
+  // `2001-12-14T00:00:00Z`; PyYAML (Ansible) reads `1:20` as 80. Helm's own reading is tested in test/kubernetes/injection.test.ts.
+  const otherTypeToSomeReader = ['n', 'N', 'y', 'Yes', 'off', 'ON', 'no', '~', 'null', '', '1_000', '1:20', '1:20.5', '2001-12-14', '2001-12-14 21:59:43.10', '0b101', '0B101', '0o17', '0O17', '0X1F', '017', '08', '1e3', '1_0.5', '.inf', '-.Inf', '<<'];
+
+  it('quotes, as value and as key, every string a YAML 1.2 or 1.1 reader or Go takes for another type, so each reads back as text', () => {
+    for (const value of otherTypeToSomeReader) {
+      const written = text(yamlBytes({ value, list: [value], map: { [value]: 'key' } }));
+      expect(written, value).toBe(`list:\n  - ${JSON.stringify(value)}\nmap:\n  ${JSON.stringify(value)}: key\nvalue: ${JSON.stringify(value)}\n`);
+      for (const version of ['1.1', '1.2'] as const) expect(parse(written, { version }), `${value} as YAML ${version}`).toEqual({ value, list: [value], map: { [value]: 'key' } });
+    }
+  });
+
+  it('leaves plain what every reader takes for text: versions, names, paths, hosts', () => {
+    expect(text(yamlBytes({ a: '1.4.2', b: 'nginx', c: '/var/lib', d: 'db.internal:5432', e: 'no-cache', f: 'v1' }))).toBe('a: 1.4.2\nb: nginx\nc: /var/lib\nd: db.internal:5432\ne: no-cache\nf: v1\n');
   });
 
   it('keeps a tagged scalar the caller built, double-quoting it when it holds a break', () => {

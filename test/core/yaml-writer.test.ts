@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isScalar, parse, Scalar, stringify, type CreateNodeOptions, type DocumentOptions, type SchemaOptions, type ToStringOptions } from 'yaml';
+import { isScalar, parse, Scalar, Schema, stringify, type CreateNodeOptions, type DocumentOptions, type SchemaOptions, type ToStringOptions } from 'yaml';
 import { composeYamlBytes, composeYamlDialect } from '../../generators/compose/compose-file.js';
 import { sortKeysDeep, yamlBytes, yamlDialect } from '../../src/core/serialize.js';
 import { YamlWriter } from '../../src/core/yaml-writer.js';
@@ -14,8 +14,11 @@ const text = (bytes: Uint8Array) => new TextDecoder('utf-8', { ignoreBOM: true }
 type Options = DocumentOptions & SchemaOptions & CreateNodeOptions & ToStringOptions;
 
 // The references, written out here from the `yaml` package alone so the product's own code is not its judge.
-const blockOptions: Options = { lineWidth: 0, aliasDuplicateObjects: false };
-const composeOptions: Options = { version: '1.1', defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0, aliasDuplicateObjects: false };
+// Strings any reader would take for another type are quoted: YAML 1.2, YAML 1.1 and Go's integer prefixes.
+const goIntegers = { tag: 'tag:test,go-int', default: true, test: /^[-+]?0[xXoObB][0-9a-fA-F_]+$/, resolve: (text: string) => text };
+const compat = [...new Schema({ schema: 'core' }).tags, ...new Schema({ schema: 'yaml-1.1' }).tags, goIntegers] as Options['compat'];
+const blockOptions: Options = { lineWidth: 0, aliasDuplicateObjects: false, compat };
+const composeOptions: Options = { version: '1.1', defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0, aliasDuplicateObjects: false, compat };
 const lineSeparators = /[\u0085\u2028\u2029]/;
 
 /** Blank lines alone, which `yaml` writes as a block scalar that reads back without its spaces. */

