@@ -1,3 +1,4 @@
+import { isScalar, type Scalar } from 'yaml';
 import { compareText } from './diagnostics.js';
 
 /**
@@ -31,6 +32,8 @@ export class YamlWriter {
   private readonly keyTexts: Map<string, string>[] = [];
   private readonly valueTexts: Map<string, string>[] = [];
   private readonly numberTexts = new Map<string, string>();
+  /** Tagged scalars (Ansible's `!unsafe` text), by tag and text, per indent level. */
+  private readonly taggedTexts: Map<string, string>[] = [];
 
   constructor(private readonly dialect: YamlDialect) {
     this.nullText = this.askValue(null, 1);
@@ -82,6 +85,7 @@ export class YamlWriter {
 
   private pairValue(value: unknown, level: number, sortKeys: boolean): string {
     if (typeof value !== 'object' || value === null) return ` ${this.scalar(value, level)}`;
+    if (isTaggedText(value)) return ` ${this.tagged(value, level)}`;
     if (!isPlainCollection(value)) throw notPlainData;
     const text = this.collection(value, level, sortKeys);
     // Only an empty collection is written `{}` or `[]`: a non-empty map starts with a key and a colon, a sequence with `- `.
@@ -96,6 +100,7 @@ export class YamlWriter {
       const item = items[i];
       if (i > 0) text += separator;
       if (typeof item !== 'object' || item === null) text += `- ${this.scalar(item, level + 1)}`;
+      else if (isTaggedText(item)) text += `- ${this.tagged(item, level + 1)}`;
       else if (isPlainCollection(item)) text += `- ${this.collection(item, level + 1, sortKeys)}`;
       else throw notPlainData;
     }
@@ -124,6 +129,11 @@ export class YamlWriter {
       return value;
     }
     return this.remembered(this.valueTexts, level, value, () => this.askValue(value, level));
+  }
+
+  /** A scalar node the caller built only to tag its text: `yaml` is asked once per tag, text and level. */
+  private tagged(node: Scalar<string>, level: number): string {
+    return this.remembered(this.taggedTexts, level, `${node.tag}\u0000${node.value}`, () => this.askValue(node, level));
   }
 
   private number(value: number): string {
@@ -222,6 +232,12 @@ function isWrittenPlain(text: string): boolean {
  * left to it: C1 controls, line and paragraph separators, surrogates.
  */
 const escapedInDoubleQuotes = /[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]/;
+
+/** A `Scalar` holding text and a tag and nothing else the writer would have to lay out (a style, a comment, an anchor). */
+function isTaggedText(value: object): value is Scalar<string> {
+  if (!isScalar(value) || typeof value.value !== 'string' || typeof value.tag !== 'string') return false;
+  return value.type === undefined && value.format === undefined && value.anchor === undefined && !value.comment && !value.commentBefore && !value.spaceBefore;
+}
 
 function isPlainCollection(value: unknown): value is object {
   if (typeof value !== 'object' || value === null) return false;

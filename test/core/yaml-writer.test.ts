@@ -33,6 +33,11 @@ function blockReference(data: unknown): string {
   if (!lineSeparators.test(plain) && !holdsString(data, blankLines)) return plain;
   const quoted = (value: unknown): unknown => {
     if (typeof value === 'string' && (lineSeparators.test(value) || blankLines(value))) return Object.assign(new Scalar(value), { type: Scalar.QUOTE_DOUBLE });
+    if (isScalar(value)) {
+      const copy = Object.assign(new Scalar(value.value), { tag: value.tag });
+      if (typeof value.value === 'string' && (lineSeparators.test(value.value) || blankLines(value.value))) copy.type = Scalar.QUOTE_DOUBLE;
+      return copy;
+    }
     if (Array.isArray(value)) return value.map(quoted);
     if (value !== null && typeof value === 'object') {
       return Object.fromEntries(
@@ -184,12 +189,27 @@ describe('the YAML writer', () => {
     expect(text(composeYamlBytes(data))).toBe(stringify(sortKeysDeep(data), composeOptions));
   });
 
+  it('writes text tagged as Ansible tags it (`!unsafe`) exactly as yaml does, in maps and sequences at any depth', () => {
+    const unsafe = (value: string) => Object.assign(new Scalar(value), { tag: '!unsafe' });
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 40 }), { maxLength: 4 }), fc.string({ unit: 'grapheme', maxLength: 60 }), (texts, script) => {
+        const data = () => ({ a: unsafe(script), b: texts.map(unsafe), c: { d: [{ e: unsafe(script), f: texts.map(unsafe) }] } });
+        const expected = blockReference(data());
+        expect(blockWriter.write(data(), { sortKeys: false })).toBe(expected);
+        expect(text(yamlBytes(data(), { sortKeys: false }))).toBe(expected);
+      }),
+      { numRuns: runs },
+    );
+  });
+
   it('hands to yaml whatever is not plain data, and yamlBytes still writes it as before', () => {
     const tagged = new Scalar('site');
     tagged.tag = '!unsafe';
-    const notPlain: unknown[] = [{ a: tagged }, { a: new Map([['b', 1]]) }, { a: new Date(0) }, { a: new Uint8Array([1]) }, { a: Number.POSITIVE_INFINITY }, { a: NaN }, ['x', undefined], { a: 10n }, 'top-level scalar', null, 3];
+    const styled = Object.assign(new Scalar('site'), { tag: '!unsafe', type: Scalar.QUOTE_SINGLE });
+    const notPlain: unknown[] = [{ a: styled }, { a: new Map([['b', 1]]) }, { a: new Date(0) }, { a: new Uint8Array([1]) }, { a: Number.POSITIVE_INFINITY }, { a: NaN }, ['x', undefined], { a: 10n }, 'top-level scalar', null, 3];
     for (const data of notPlain) expect(blockWriter.write(data, { sortKeys: false })).toBeUndefined();
     expect(text(yamlBytes({ site: tagged }, { sortKeys: false }))).toBe('site: !unsafe site\n');
+    expect(text(yamlBytes({ site: styled }, { sortKeys: false }))).toBe("site: !unsafe 'site'\n");
     expect(text(yamlBytes(['x', undefined], { sortKeys: false }))).toBe('- x\n- null\n');
     expect(text(yamlBytes({ a: Number.NEGATIVE_INFINITY }))).toBe('a: -.inf\n');
     expect(isScalar(tagged)).toBe(true);
