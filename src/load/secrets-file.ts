@@ -1,6 +1,8 @@
 import type { Diagnostic } from '../core/diagnostics.js';
 import { UserError } from '../core/errors.js';
-import { readSopsMetadata } from '../core/sops/document.js';
+import { parseSopsText, sopsMetadataOf } from '../core/sops/document.js';
+import { sopsDotenvOf } from '../core/sops/dotenv.js';
+import { textBytes } from '../core/serialize.js';
 import { decodeInput, readInputBytes } from './read-files.js';
 import type { SecretsFile } from '../model/index.js';
 
@@ -12,12 +14,26 @@ export function readSecretsFile(root: string, path: string): { file?: SecretsFil
   const decoded = decodeInput(path, bytes);
   if ('diagnostic' in decoded) return { diagnostics: [decoded.diagnostic] };
   try {
-    const metadata = readSopsMetadata(decoded.text);
-    return { file: { path, bytes, names: [...metadata.names].sort(), recipients: [...metadata.recipients].sort() }, diagnostics: [] };
+    const parsed = parseSopsText(decoded.text);
+    const metadata = sopsMetadataOf(parsed);
+    return { file: { path, bytes, names: [...metadata.names].sort(), recipients: [...metadata.recipients].sort(), dotenv: dotenvForm(parsed) }, diagnostics: [] };
   } catch (error) {
     if (error instanceof UserError) {
       return { diagnostics: [{ severity: 'error', code: 'secrets-file-invalid', file: path, line: 1, column: 1, message: `${error.message}; recreate it with \`slipway secrets sync\` (move the broken file away first)` }] };
     }
+    throw error;
+  }
+}
+
+/**
+ * The metadata is all load needs to check; a file may still hold what a dotenv file cannot. That is
+ * the user's to fix, so it is carried as a problem for the generators' checks to report, never thrown here.
+ */
+function dotenvForm(parsed: ReturnType<typeof parseSopsText>): SecretsFile['dotenv'] {
+  try {
+    return { bytes: textBytes(sopsDotenvOf(parsed)) };
+  } catch (error) {
+    if (error instanceof UserError) return { problem: error.message };
     throw error;
   }
 }

@@ -51,6 +51,11 @@ export interface SecretsFile {
   bytes: Uint8Array;
   names: string[];
   recipients: string[];
+  /**
+   * The file in sops' dotenv form, still encrypted, made from the same parse as the names; or why a
+   * hand-edited file has none (nested values, other encryption rules), for the generators' checks to report.
+   */
+  dotenv: { bytes: Uint8Array } | { problem: string };
 }
 
 /**

@@ -1,8 +1,5 @@
 import { compareText } from '../core/diagnostics.js';
-import { UserError } from '../core/errors.js';
-import { textBytes } from '../core/serialize.js';
-import { sopsYamlToDotenv } from '../core/sops/dotenv.js';
-import type { EnvironmentInput, EnvironmentSecrets, GeneratedSecret, InfraSecret, Project, SecretsFile, ServiceInput } from '../model/index.js';
+import type { EnvironmentInput, EnvironmentSecrets, GeneratedSecret, InfraSecret, Project, ServiceInput } from '../model/index.js';
 
 /** Default and floor for generated lengths when the secrets policy sets none. */
 const defaultSecretLength = 32;
@@ -38,21 +35,8 @@ export function resolveSecrets(project: Project, environmentName: string, input:
     infra: byName(infra),
     recipients,
     file,
-    dotenv: file && dotenvForm(file),
+    dotenv: file?.dotenv,
     infraReferences: Object.fromEntries(Object.entries(input.infraSecrets ?? {}).sort(([a], [b]) => compareText(a, b))),
   };
 }
 
-/**
- * Load only checked the file's SOPS metadata; a hand-edited file may still hold what a dotenv file
- * cannot (nested values, other encryption rules). That is the user's to fix, so it is carried as a
- * problem for the generators' checks to report, never thrown from here.
- */
-function dotenvForm(file: SecretsFile): { bytes: Uint8Array } | { problem: string } {
-  try {
-    return { bytes: textBytes(sopsYamlToDotenv(new TextDecoder().decode(file.bytes))) };
-  } catch (error) {
-    if (error instanceof UserError) return { problem: error.message };
-    throw error;
-  }
-}

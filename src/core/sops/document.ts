@@ -175,7 +175,10 @@ export function topLevelNames(root: YAMLMap): string[] {
  * beside the parser, so that reading it (as every validate does) never loads the age library.
  */
 export function readSopsMetadata(text: string): { recipients: string[]; lastModified: string; names: string[] } {
-  const { root, meta } = parseSopsText(text);
+  return sopsMetadataOf(parseSopsText(text));
+}
+
+export function sopsMetadataOf({ root, meta }: ParsedSops): { recipients: string[]; lastModified: string; names: string[] } {
   return { recipients: meta.age.map((e) => e.recipient), lastModified: meta.lastModified, names: topLevelNames(root) };
 }
 

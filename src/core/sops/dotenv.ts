@@ -7,12 +7,16 @@
 import { isScalar } from 'yaml';
 import { compareText } from '../diagnostics.js';
 import { UserError } from '../errors.js';
-import { parseSopsText } from './document.js';
+import { parseSopsText, type ParsedSops } from './document.js';
 
 const dotenvKey = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function sopsYamlToDotenv(text: string): string {
-  const { root, meta } = parseSopsText(text);
+  return sopsDotenvOf(parseSopsText(text));
+}
+
+/** The dotenv form of a SOPS file already parsed (load parses each file once, for its metadata and this). */
+export function sopsDotenvOf({ root, meta }: ParsedSops): string {
   if (meta.rules.encryptedRegex || meta.rules.unencryptedRegex || meta.rules.encryptedSuffix || meta.macOnlyEncrypted) {
     throw new UserError('only SOPS files with the default encryption rules can be turned into dotenv form');
   }
