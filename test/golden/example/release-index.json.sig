@@ -1,1 +1,1 @@
-IHSXeOgNQi7kwcUQq/RtVpcYs3owJMszKhuX0MvwEPCnmNitmkgbygndIfzYWlFv2WouihWz+3Rbwaoi6IGOCA==
+rS9C62WermQ9qRxRFiBs+lYhEO7r13evYEXYs1T7Ri6krr+7BxHMWfqeDAhnjwwxq2zHE3s1vft2YMrSZZo6BQ==

@@ -1,1 +1,1 @@
-5zAIHgh9EhxEU+ha0stDqq5sb/rmYUhnDlyj6835r1HG2v8IRjr4bQbAu8iOWPeyLQPiI4Htu1uZFQdzGXi8Bw==
+9poee54TlKeVSSO8xBTQd23tqtl1Ykn4o9+p/u5FdDnlRQIt+P/VtxxKeRUX+Qdq2XtcI5UL/0OcrybqzpZjBQ==

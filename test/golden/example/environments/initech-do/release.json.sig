@@ -1,1 +1,1 @@
-IPWnivhS+y5WU9E9kI9i6Vscf6dtHeTi804gwHjzpKRdXauR3PRiMQtFUza521Xge8XNpzAMoiSqiGwc7MVjCw==
+QBcyAjSbDzUq7pn0e9utx0Ja6elMI6deHxunsqFZ8NQn8iRmnvgwEcXEeqI+HlNShL0GJgwFxriQ1bTn6eGBDg==

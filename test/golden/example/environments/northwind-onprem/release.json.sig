@@ -1,1 +1,1 @@
-i2Lo83bTNt1DRgnqNYw2N5Grax7E5x4ecfWUUpiIiIzrjWFULb7hMGx9/LPOxG6pH0FUizpwxacwaKT9z++5Ag==
+VYaXh+d/M5J797E0HI+2SegcE2xwJiBxbiuGtcvln3fChNK5eJ9p7jpbNIsaUxUv/vCQNE61CcNJ+NWy5xosAw==

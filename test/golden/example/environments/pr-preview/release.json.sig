@@ -1,1 +1,1 @@
-golKO3GS+GrJycrG0EnXFMqkUnqkw8ccv+QoBsFqZJuN1rlzWOcusTWAdvPcC8FcrA21Tz8DuN+KM/yoAYlUBA==
+bVZc6u2OpQVhrYfqCJJhyvrxPfgwqAZfq0EMOm5x1rHk2IvydN8pWSSXJyiK/lTBuMO4ufKiq7JcGkqwtQl4AA==
