@@ -7,7 +7,7 @@ import { blockedNotice, blockReasons } from './gate/index.js';
 import { checkEnvironment, generateEnvironment, generateProjectFiles, sharedChartFiles, type ProducedFile } from './generate/index.js';
 import { loadSourceTree } from './load/index.js';
 import { summarize, type Project, type ResolvedEnvironment, type Target } from './model/index.js';
-import { renderInParallel } from './render/index.js';
+import { renderInParallel, type RenderedFolder } from './render/index.js';
 import { resolveChart } from './resolve/chart.js';
 import { resolveEnvironment } from './resolve/index.js';
 import type { ReusePlan } from './reuse/plan.js';
@@ -84,6 +84,11 @@ export interface CompileOptions extends ValidateOptions {
   onProgress?: (done: number, total: number) => void;
   /** Folders of `--out` kept as an earlier build rendered them (see `planReuse`): not rendered again. */
   reuse?: ReusePlan;
+  /**
+   * Called with each environment's folder as soon as it is complete, in no particular order, so the
+   * writer can stage it while the rest render. Every folder is still in the result.
+   */
+  onFolder?: (environment: string, files: readonly OutputFile[]) => void;
 }
 
 export interface CompileResult extends ValidationResult {
@@ -151,7 +156,11 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
   // Ready targets render together, on every core (see src/render); blocked ones keep their folder here.
   const ready = chosen.filter((target) => target.status !== 'blocked');
   const jobs = ready.map((target) => ({ model: target.model!, release: signingOptions(options, trust, target.name, pinOf(target.model!)) }));
-  const renders = renderInParallel(jobs, { onProgress: (done) => options.onProgress?.(done, chosen.length) });
+  const onFolder = options.onFolder;
+  const renders = renderInParallel(jobs, {
+    onProgress: (done) => options.onProgress?.(done, chosen.length),
+    ...(onFolder ? { onRendered: (index: number, folder: RenderedFolder) => onFolder(ready[index]!.name, folder.files) } : {}),
+  });
   const renderOf = new Map(ready.map((target, index) => [target.name, renders[index]!]));
   let done = ready.length;
   chosen.forEach((target) => {
@@ -167,7 +176,11 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
         manifestDigests.set(target.name, sha256Hex(manifest));
         if (release.resigned) changedEnvironments.push(target.name);
       }
-      if (kept.size > 0) folders.set(target.name, [...kept].map(([path, bytes]) => ({ path, bytes })));
+      if (kept.size > 0) {
+        const files = [...kept].map(([path, bytes]) => ({ path, bytes }));
+        folders.set(target.name, files);
+        onFolder?.(target.name, files);
+      }
       options.onProgress?.(++done, chosen.length);
     } else {
       const release = renderOf.get(target.name)!;

@@ -23,6 +23,11 @@ export const MIN_JOBS_PER_THREAD = 100;
 export interface RenderOptions {
   /** Called after each folder is rendered, with how many are done, in no particular order of jobs. */
   onProgress?: (done: number) => void;
+  /**
+   * Called with each folder as soon as it is rendered, in no particular order of jobs, on the main
+   * thread: the writer stages folders while the workers render the rest.
+   */
+  onRendered?: (index: number, folder: RenderedFolder) => void;
   /** Threads that render, the main thread included (default: `threadsFor`). */
   threads?: number;
 }
@@ -30,9 +35,10 @@ export interface RenderOptions {
 /** The folders of `jobs`, in their order. */
 export function renderInParallel(jobs: readonly RenderJob[], options: RenderOptions = {}): RenderedFolder[] {
   const threads = Math.min(options.threads ?? threadsFor(jobs.length), jobs.length);
-  if (threads > 1 && workersCanRun && jobs.every(crosses)) return renderOnWorkers(jobs, threads - 1, options.onProgress);
+  if (threads > 1 && workersCanRun && jobs.every(crosses)) return renderOnWorkers(jobs, threads - 1, options);
   return jobs.map((job, index) => {
     const folder = renderFolder(job);
+    options.onRendered?.(index, folder);
     options.onProgress?.(index + 1);
     return folder;
   });

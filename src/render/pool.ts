@@ -1,6 +1,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { BugError } from '../core/errors.js';
 import { renderFolder, type RenderedFolder, type RenderJob } from './folder.js';
+import type { RenderOptions } from './index.js';
 import { rebuiltError, receivedFolder, wireJob, type WorkerMessage } from './wire.js';
 
 /**
@@ -28,7 +29,7 @@ interface PoolWorker {
  * order is thrown, as rendering one after the other would throw it; every worker is terminated
  * before this returns.
  */
-export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, onProgress?: (done: number) => void): RenderedFolder[] {
+export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, { onProgress, onRendered }: Pick<RenderOptions, 'onProgress' | 'onRendered'> = {}): RenderedFolder[] {
   const signal = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   const pool: PoolWorker[] = [];
   const results: Array<RenderedFolder | undefined> = jobs.map(() => undefined);
@@ -38,6 +39,8 @@ export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, onP
   const rendered = (index: number, folder: RenderedFolder) => {
     results[index] = folder;
     settled++;
+    // Nothing more is handed on once a job has failed: the build will not be written.
+    if (failures.size === 0) onRendered?.(index, folder);
     onProgress?.(settled - failures.size);
   };
   const failed = (index: number, error: unknown) => {

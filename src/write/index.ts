@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { OutputFile } from '../core/output-file.js';
 import { UserError } from '../core/errors.js';
 import { writingTo } from './errors.js';
-import { withOutputLock } from './lock.js';
+import { takeOutputLock, withOutputLock } from './lock.js';
 import { recoverOutput, StagedTree, startStaging, swapIntoPlace } from './stage.js';
 
 import { writeFileAtomic } from './durable.js';
@@ -33,6 +33,62 @@ export function writeOutputTree(outDir: string, files: readonly OutputFile[], re
       if (record) writeFileAtomic(record.path, record.bytes);
     });
   });
+}
+
+/** What a streamed build hands the writer once every folder is staged. */
+export interface RenderedRemainder {
+  /** The root files (index.json, README.md, the root manifest …), which summarise every folder. */
+  rootFiles: readonly OutputFile[];
+  record?: { path: string; bytes: Uint8Array };
+}
+
+/**
+ * `writeOutputTree` for a build that renders while it writes: `render` is given a sink that stages
+ * each environment's folder as soon as it is rendered (so writing overlaps rendering on the other
+ * cores), and returns the root files, or undefined when the build failed. Nothing touches the
+ * output before the first folder arrives (a build that fails validation leaves it as it is), and
+ * the swap is the same: the new tree appears whole or not at all. Returns whether it was written.
+ */
+export function writeOutputTreeAsRendered(outDir: string, render: (stage: (environment: string, files: readonly OutputFile[]) => void) => RenderedRemainder | undefined): boolean {
+  const destination = resolve(outDir);
+  const place = `the output to ${destination}`;
+  let session: { tree: StagedTree; release: () => void } | undefined;
+  const open = () =>
+    (session ??= writingTo(place, () => {
+      mkdirSync(dirname(destination), { recursive: true });
+      const release = takeOutputLock(destination);
+      try {
+        recoverOutput(destination);
+        guardDestination(destination);
+        return { tree: new StagedTree(startStaging(destination)), release };
+      } catch (error) {
+        release();
+        throw error;
+      }
+    }));
+  try {
+    const remainder = render((environment, files) => {
+      const { tree } = open();
+      writingTo(place, () => tree.write(files, `environments/${environment}`));
+    });
+    if (!remainder) return false;
+    const { tree } = open();
+    writingTo(place, () => {
+      tree.write(remainder.rootFiles);
+      // The old record goes before the swap: a kill after it must not leave it describing the old tree.
+      if (remainder.record) rmSync(remainder.record.path, { force: true });
+      tree.flush();
+      swapIntoPlace(tree.root, destination);
+      if (remainder.record) writeFileAtomic(remainder.record.path, remainder.record.bytes);
+    });
+    return true;
+  } finally {
+    if (session) {
+      // Gone after a swap; after a failure, whatever was staged goes.
+      rmSync(session.tree.root, { recursive: true, force: true });
+      session.release();
+    }
+  }
 }
 
 /** Stages a tree with `fill`, flushes it and swaps it in; on any failure the staging folder goes. */

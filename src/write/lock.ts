@@ -13,7 +13,17 @@ const unnamedLockGraceMs = 10_000;
  * already in it (written beside it, then hard-linked into place), so a build killed while taking
  * it never leaves a lock that looks held; a lock whose holder has died is taken over.
  */
-export function withOutputLock(out: string, action: () => void): void {
+export function withOutputLock<T>(out: string, action: () => T): T {
+  const release = takeOutputLock(out);
+  try {
+    return action();
+  } finally {
+    release();
+  }
+}
+
+/** Takes the lock `withOutputLock` holds, for a writer whose work does not fit one call; returns its release. */
+export function takeOutputLock(out: string): () => void {
   const lock = `${out}.lock`;
   const candidate = join(dirname(lock), temporaryName(basename(lock), 'staging'));
   const deadline = Date.now() + lockWaitMs;
@@ -33,11 +43,7 @@ export function withOutputLock(out: string, action: () => void): void {
   } finally {
     rmSync(candidate, { force: true });
   }
-  try {
-    action();
-  } finally {
-    rmSync(lock, { force: true });
-  }
+  return () => rmSync(lock, { force: true });
 }
 
 function tryTake(candidate: string, lock: string): boolean {

@@ -1,3 +1,4 @@
+import type { OutputFile } from '../../core/output-file.js';
 import { resolve } from 'node:path';
 import { environmentFiles, outputTree, projectFiles, renderEnvironments, type RenderedEnvironments } from '../../compile.js';
 import { hasErrors } from '../../core/diagnostics.js';
@@ -5,7 +6,7 @@ import { ExitCode, type ExitCodeValue } from '../../core/errors.js';
 import { openPrevious } from '../../deploy-repo/index.js';
 import { sourceCommit } from '../../load/source-commit.js';
 import { prepareReuse, recordAfterBuild, type BuildOutcome } from '../../reuse/index.js';
-import { writeIncremental, writeOutputTree } from '../../write/index.js';
+import { writeIncremental, writeOutputTree, writeOutputTreeAsRendered } from '../../write/index.js';
 import { writePartialTree } from '../../write/partial.js';
 import { settingsBranch } from '../deploy-settings.js';
 import { inShard, parseShard } from '../selection.js';
@@ -57,7 +58,22 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
     };
     // A full build into an output it built before renders only what changed since (see src/reuse).
     const reuse = prepareReuse({ root, out, now, planFolders: !partial, ...(seed ? { signingSeed: seed } : {}), ...(commit ? { sourceCommit: commit } : {}), ...(previous ? { previous } : {}) });
-    let result = renderEnvironments({ ...compileOptions, ...(partial ? {} : { reuse: reuse.plan }) });
+    const recordOf = (rendered: RenderedEnvironments, rootFiles: OutputFile[]) => recordAfterBuild(reuse, outcome(rendered), rootFiles, 'full');
+    let result!: RenderedEnvironments;
+    let files = 0;
+    // Nothing of --out to keep: each folder is staged as soon as it is rendered, while the rest render.
+    const streamed = !partial && reuse.plan.reused.size === 0;
+    if (streamed) {
+      writeOutputTreeAsRendered(out, (stage) => {
+        result = renderEnvironments({ ...compileOptions, reuse: reuse.plan, onFolder: stage });
+        if (hasErrors(result.diagnostics) || !result.folders) return undefined;
+        const rootFiles = projectFiles(result, result.manifestDigests!);
+        files = rootFiles.length + [...result.folders.values()].reduce((sum, folder) => sum + folder.length, 0);
+        return { rootFiles, record: recordOf(result, rootFiles) };
+      });
+    } else {
+      result = renderEnvironments({ ...compileOptions, ...(partial ? {} : { reuse: reuse.plan }) });
+    }
     reportFindings('build', result.diagnostics, result.targets, format, options.root, io);
     const summary = (ok: boolean, files: number) => {
       if (format !== 'json') return;
@@ -69,8 +85,9 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
       summary(false, 0);
       return ExitCode.invalidInput;
     }
-    let files: number;
-    if (partial) {
+    if (streamed) {
+      // Written above.
+    } else if (partial) {
       files = environmentFiles(new Map([...result.folders].filter(([name]) => result.rendered!.includes(name)))).length;
       writePartialTree(out, {
         rendered: result.rendered!,
@@ -82,7 +99,7 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
     } else {
       const plan = reuse.plan;
       const rootFiles = projectFiles(result, result.manifestDigests!);
-      const record = (rendered: RenderedEnvironments) => recordAfterBuild(reuse, outcome(rendered), rendered === result ? rootFiles : projectFiles(rendered, rendered.manifestDigests!), 'full');
+      const record = (rendered: RenderedEnvironments) => recordOf(rendered, rendered === result ? rootFiles : projectFiles(rendered, rendered.manifestDigests!));
       const kept = new Set(result.reused ?? []);
       const written =
         kept.size > 0 &&
