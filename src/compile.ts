@@ -5,9 +5,9 @@ import type { OutputFile } from './core/output-file.js';
 import type { PreviousTree } from './deploy-repo/index.js';
 import { blockedNotice, blockReasons } from './gate/index.js';
 import { checkEnvironment, generateEnvironment, generateProjectFiles, sharedChartFiles, type ProducedFile } from './generate/index.js';
-import { loadSourceTree } from './load/index.js';
+import { environmentFileNames, loadSourceTree } from './load/index.js';
 import { summarize, type Project, type ResolvedEnvironment, type Target } from './model/index.js';
-import { renderInParallel, type RenderedFolder } from './render/index.js';
+import { prepareRenderThreads, releasePreparedThreads, renderInParallel, type RenderedFolder } from './render/index.js';
 import { resolveChart } from './resolve/chart.js';
 import { resolveEnvironment } from './resolve/index.js';
 import type { ReusePlan } from './reuse/plan.js';
@@ -128,11 +128,16 @@ export function outputTree(result: RenderedEnvironments): OutputFile[] {
 
 /** Validates everything, then generates and signs the chosen environments' folders. */
 export function renderEnvironments(options: CompileOptions): RenderedEnvironments {
+  // The render threads load while the main thread validates.
+  prepareRenderThreads(environmentFileNames(options.root).filter((name) => (!options.render || options.render(name)) && !options.reuse?.reused.has(name)).length);
   const { validated, reused } = validateWithReuse(options);
   const previousRoot = options.previous?.releaseIndex();
   const trust = signingTrust(validated.project, previousRoot, options.signingSeed);
   const validation = { ...validated, diagnostics: sortDiagnostics([...validated.diagnostics, ...trust.diagnostics]) };
-  if (hasErrors(validation.diagnostics)) return validation;
+  if (hasErrors(validation.diagnostics)) {
+    releasePreparedThreads();
+    return validation;
+  }
 
   const folders = new Map<string, OutputFile[]>();
   const manifestDigests = new Map<string, string>();

@@ -105,6 +105,11 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
   return { root, files, unreadable, trustedKeys, commitKeys, secretsFiles, diagnostics };
 }
 
+/** The names of the environment files of a tree, before anything is read: what a build may have to render. */
+export function environmentFileNames(root: string): string[] {
+  return yamlFileNames(root, 'environments', []);
+}
+
 /**
  * Stems of the `*.yaml` entries of a folder, whatever they are (the reader refuses what is not a
  * file, with a finding); a `*.yml` file is reported, since it would be silently ignored.

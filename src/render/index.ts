@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../core/errors.js';
 import { renderFolder, type RenderedFolder, type RenderJob } from './folder.js';
-import { renderOnWorkers } from './pool.js';
+import { renderOnWorkers, startWorkersEarly, stopEarlyWorkers } from './pool.js';
 import { crosses } from './wire.js';
 
 export { renderFolder, type RenderedFolder, type RenderJob } from './folder.js';
@@ -36,12 +36,28 @@ export interface RenderOptions {
 export function renderInParallel(jobs: readonly RenderJob[], options: RenderOptions = {}): RenderedFolder[] {
   const threads = Math.min(options.threads ?? threadsFor(jobs.length), jobs.length);
   if (threads > 1 && workersCanRun && jobs.every(crosses)) return renderOnWorkers(jobs, threads - 1, options);
+  stopEarlyWorkers();
   return jobs.map((job, index) => {
     const folder = renderFolder(job);
     options.onRendered?.(index, folder);
     options.onProgress?.(index + 1);
     return folder;
   });
+}
+
+/**
+ * Starts the workers `expectedJobs` environments will need before the jobs themselves are known,
+ * so they load while the main thread validates; `renderInParallel` takes them (and stops those it
+ * turns out not to need).
+ */
+export function prepareRenderThreads(expectedJobs: number): void {
+  const threads = threadsFor(expectedJobs);
+  if (threads > 1 && workersCanRun) startWorkersEarly(threads - 1);
+}
+
+/** Stops the threads `prepareRenderThreads` started when nothing is going to render (validation failed). */
+export function releasePreparedThreads(): void {
+  stopEarlyWorkers();
 }
 
 /**

@@ -30,8 +30,9 @@ interface PoolWorker {
  * before this returns.
  */
 export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, { onProgress, onRendered }: Pick<RenderOptions, 'onProgress' | 'onRendered'> = {}): RenderedFolder[] {
-  const signal = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  const signal = early?.signal ?? newSignal();
   const pool: PoolWorker[] = [];
+  const spare: PoolWorker[] = [];
   const results: Array<RenderedFolder | undefined> = jobs.map(() => undefined);
   const failures = new Map<number, unknown>();
   let next = 0;
@@ -70,6 +71,8 @@ export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, { o
   };
 
   try {
+    for (const member of takeEarlyWorkers(signal)) (pool.length < workers ? pool : spare).push(member);
+    for (const member of spare) void member.worker.terminate();
     while (pool.length < workers) pool.push(startWorker(signal));
     pool.forEach(feed);
     while (settled < next || more()) {
@@ -122,6 +125,38 @@ const bootstrap = `import('node:worker_threads').then(({ workerData }) => import
   Atomics.add(workerData.signal, 0, 1);
   Atomics.notify(workerData.signal, 0);
 }));`;
+
+function newSignal(): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+}
+
+/** Workers started before their jobs are known (see `startWorkersEarly`), for the next pool. */
+let early: { signal: Int32Array; members: PoolWorker[] } | undefined;
+
+/**
+ * Starts `count` workers now, so that they load the generators on the other cores while the main
+ * thread still validates. They do not keep the process alive: a build whose validation fails ends
+ * without them.
+ */
+export function startWorkersEarly(count: number): void {
+  if (early || count <= 0) return;
+  const signal = newSignal();
+  const members = Array.from({ length: count }, () => startWorker(signal));
+  for (const member of members) member.worker.unref();
+  early = { signal, members };
+}
+
+/** Stops the workers started early when the render turns out not to need them. */
+export function stopEarlyWorkers(): void {
+  for (const member of takeEarlyWorkers(early?.signal ?? newSignal())) void member.worker.terminate();
+}
+
+function takeEarlyWorkers(signal: Int32Array): PoolWorker[] {
+  if (!early || early.signal !== signal) return [];
+  const { members } = early;
+  early = undefined;
+  return members;
+}
 
 function startWorker(signal: Int32Array): PoolWorker {
   const { port1, port2 } = new MessageChannel();
