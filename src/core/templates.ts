@@ -42,9 +42,13 @@ export function template(path: string): Handlebars.TemplateDelegate {
 }
 
 export function escapeMarkdownInline(text: string): string {
+  // Most values (names, versions, paths) hold nothing to escape: they are returned as they are.
+  if (!markdownSpecial.test(text)) return text;
   // A lone CR ends a line in Markdown as surely as LF does.
   return text.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, ' ');
 }
+
+const markdownSpecial = /[\\`*_{}[\]<>()#+!|~\r\n]/;
 
 export function escapeMarkdownCell(text: string): string {
   return escapeMarkdownInline(text);

@@ -85,8 +85,10 @@ export class YamlWriter {
 
   private pairValue(value: unknown, level: number, sortKeys: boolean): string {
     if (typeof value !== 'object' || value === null) return ` ${this.scalar(value, level)}`;
-    if (isTaggedText(value)) return ` ${this.tagged(value, level)}`;
-    if (!isPlainCollection(value)) throw notPlainData;
+    if (!isPlainCollection(value)) {
+      if (isTaggedText(value)) return ` ${this.tagged(value, level)}`;
+      throw notPlainData;
+    }
     const text = this.collection(value, level, sortKeys);
     // Only an empty collection is written `{}` or `[]`: a non-empty map starts with a key and a colon, a sequence with `- `.
     return text === '{}' || text === '[]' ? ` ${text}` : `\n${indent(level)}${text}`;
@@ -100,8 +102,8 @@ export class YamlWriter {
       const item = items[i];
       if (i > 0) text += separator;
       if (typeof item !== 'object' || item === null) text += `- ${this.scalar(item, level + 1)}`;
-      else if (isTaggedText(item)) text += `- ${this.tagged(item, level + 1)}`;
       else if (isPlainCollection(item)) text += `- ${this.collection(item, level + 1, sortKeys)}`;
+      else if (isTaggedText(item)) text += `- ${this.tagged(item, level + 1)}`;
       else throw notPlainData;
     }
     return text;
