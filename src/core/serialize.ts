@@ -57,8 +57,9 @@ function quoteBreaks(value: unknown): unknown {
   if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => {
-        // Keys are names the schemas keep to plain characters; one with a break would be written raw.
-        if (yaml11Breaks.test(key)) throw new BugError(`a YAML key holds a line separator: ${JSON.stringify(key)}`);
+        // Keys are names the schemas keep to plain characters; one with a break would be written raw
+        // (one whose value is undefined is left out, so it is not written at all).
+        if (item !== undefined && yaml11Breaks.test(key)) throw new BugError(`a YAML key holds a line separator: ${JSON.stringify(key)}`);
         return [key, quoteBreaks(item)];
       }),
     );

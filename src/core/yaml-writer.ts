@@ -57,7 +57,7 @@ export class YamlWriter {
   }
 
   private mapping(map: Record<string, unknown>, level: number, sortKeys: boolean): string {
-    const keys = orderKeys(this.keysWithValues(map, level), sortKeys);
+    const keys = orderKeys(this.keysWithValues(map), sortKeys);
     if (keys.length === 0) return '{}';
     const separator = `\n${indent(level)}`;
     let text = '';
@@ -69,16 +69,10 @@ export class YamlWriter {
     return text;
   }
 
-  private keysWithValues(map: Record<string, unknown>, level: number): string[] {
+  private keysWithValues(map: Record<string, unknown>): string[] {
     const keys = Object.keys(map);
     for (let i = 0; i < keys.length; i++) {
-      if (map[keys[i]!] !== undefined) continue;
-      return keys.filter((key) => {
-        if (map[key] !== undefined) return true;
-        // Left out, yet the reference may refuse it (`yamlBytes` refuses a key holding a line separator even so): asked about all the same.
-        this.key(key, level);
-        return false;
-      });
+      if (map[keys[i]!] === undefined) return keys.filter((key) => map[key] !== undefined);
     }
     return keys;
   }

@@ -42,7 +42,7 @@ function blockReference(data: unknown): string {
     if (value !== null && typeof value === 'object') {
       return Object.fromEntries(
         Object.entries(value).map(([key, item]) => {
-          if (lineSeparators.test(key)) throw new Error('a key holds a line separator');
+          if (item !== undefined && lineSeparators.test(key)) throw new Error('a key holds a line separator');
           return [key, quoted(item)];
         }),
       );
