@@ -81,7 +81,7 @@ function problemOf(error: ErrorObject): ValuesProblem {
       return { path: [...path, extra], key: true, message: `${[...path, extra].join('.')} is not a value the chart knows` };
     }
     case 'required':
-      return { path, key: false, message: `${where} lacks ${(error.params as { missingProperty: string }).missingProperty}, which the chart requires` };
+      return { path, key: false, message: `${where} ${path.length > 0 ? 'lacks' : 'lack'} ${(error.params as { missingProperty: string }).missingProperty}, which the chart requires` };
     case 'enum':
       return { path, key: false, message: `${where} must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues ?? []).map((value) => JSON.stringify(value)).join(', ')}` };
     default:
