@@ -1,1 +1,1 @@
-IHSXeOgNQi7kwcUQq/RtVpcYs3owJMszKhuX0MvwEPCnmNitmkgbygndIfzYWlFv2WouihWz+3Rbwaoi6IGOCA==
+CDj0mTwuymf4/2PnA4L+1w/TLfVNWUfPxIyfkUTjdFW/W9utlBVom3Qye2okjnSzKpaBcU94lLUChbOUFELtAA==
