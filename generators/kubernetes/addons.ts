@@ -146,6 +146,8 @@ export function addonNameFindings(environment: ResolvedEnvironment): Diagnostic[
   const taken = new Map<string, string>();
   for (const release of chartReleases(environment)) taken.set(release.name, `the release "${release.name}" of the application`);
   for (const resource of environment.resources.filter((resource) => !resource.managed)) taken.set(resource.name, `the embedded resource "${resource.name}"`);
+  // Argo CD names Applications `<env>-<name>`, and `<env>-secrets` is the one of the encrypted secrets.
+  if (environment.reconciler === 'argocd') taken.set('secrets', 'the Application of the encrypted secrets');
   return environment.addons
     .filter((addon) => taken.has(addon.name))
     .map((addon) =>

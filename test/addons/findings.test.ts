@@ -63,6 +63,14 @@ describe('add-on findings', () => {
     expect(await findings(edits, 'build')).toEqual([expect.objectContaining({ ...expected, severity: 'error' })]);
   });
 
+  it('refuses, on Argo CD, an add-on named secrets: its Application would be the one of the encrypted secrets', async () => {
+    const edits = {
+      'slipway.yaml': 'deployRepo: https://github.com/acme/deploy.git\nbranch: main\nreconciler: argocd\n',
+      'environments/prod.yaml': `${prod}addons:\n  secrets: { repository: https://charts.example.com, chart: vault-secrets, version: 1.0.0 }\n`,
+    };
+    expect(await findings(edits, 'build')).toEqual([expect.objectContaining({ severity: 'error', code: 'addon-name-taken', line: prodLines + 2, column: 3 })]);
+  });
+
   it('accepts the schema: names are DNS labels, the three keys are required, values are any mapping', async () => {
     const found = await findings({ 'environments/prod.yaml': `${prod}addons:\n  Cert_Manager: { repository: https://charts.jetstack.io, chart: cert-manager }\n` });
     expect(found.map((finding) => finding.code).sort()).toEqual(['invalid-name', 'missing-key']);
