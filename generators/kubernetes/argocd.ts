@@ -7,8 +7,8 @@ import { argocdSignatureKeys } from './commit-verification.js';
 import { bitnamiRepository } from './embedded.js';
 import { repositoryUrl } from './repository.js';
 
-const argocdNamespace = 'argocd';
-const inCluster = 'https://kubernetes.default.svc';
+export const argocdNamespace = 'argocd';
+export const inCluster = 'https://kubernetes.default.svc';
 
 /**
  * Argo CD objects, app-of-apps: a root Application (project `default`, applied once by hand) keeps

@@ -1,5 +1,6 @@
 import type { EnvironmentGenerator } from '../types.js';
 import type { OutputFile } from '../../src/core/output-file.js';
+import { addonNameFindings, argocdAddonFiles, fluxAddonFiles } from './addons.js';
 import { argocdFiles, ksopsFiles } from './argocd.js';
 import { secretsDotenvBytes } from '../infrastructure-shared/checks.js';
 import { kubernetesFindings } from './check.js';
@@ -16,7 +17,7 @@ import { fluxFiles, fluxSecretGenerator } from './flux.js';
  * the SOPS-encrypted Secret, on AWS the External Secrets objects that bring Terraform's connection
  * outputs and the infraSecrets ARNs into the namespace and, for enterprise targets, a default-deny
  * NetworkPolicy; with commit keys in the source, what the reconciler verifies deploy commits
- * against (commit-verification.ts). `kubectl kustomize k8s` renders it (Argo CD's root Application applies the same
+ * against (commit-verification.ts); the third-party charts of `addons` (addons.ts). `kubectl kustomize k8s` renders it (Argo CD's root Application applies the same
  * folder); the encrypted values are only ever decrypted inside the cluster.
  */
 export const kubernetesGenerator: EnvironmentGenerator = {
@@ -24,7 +25,7 @@ export const kubernetesGenerator: EnvironmentGenerator = {
   scope: 'environment',
   description: 'the namespace, Flux or Argo CD objects, encrypted and external secrets, and policies the reconciler applies',
   appliesTo: (environment) => environment.runtime === 'kubernetes',
-  check: kubernetesFindings,
+  check: (environment) => [...kubernetesFindings(environment), ...addonNameFindings(environment)],
   generate(environment) {
     const graph = releaseGraph(environment, embeddedReleases(environment));
     const dotenv = secretsDotenvBytes(environment);
@@ -35,6 +36,7 @@ export const kubernetesGenerator: EnvironmentGenerator = {
     for (const { file, manifest } of externalSecretManifests(environment)) files.push(manifestFile(file, manifest));
     for (const { file, manifest } of serviceAccountManifests(environment)) files.push(manifestFile(file, manifest));
     files.push(...(argocd ? argocdFiles(environment, graph, dotenv !== undefined) : fluxFiles(environment, graph)));
+    files.push(...(argocd ? argocdAddonFiles(environment) : fluxAddonFiles(environment)));
     if (dotenv && argocd) files.push(...ksopsFiles(environment, dotenv));
     if (dotenv && !argocd) files.push({ path: 'k8s/secrets.sops.env', bytes: dotenv });
     // Flux verifies through the GitRepository rendered here, which needs a deploy repository in slipway.yaml.

@@ -122,7 +122,7 @@ function contents(environment: RunbookSubject, generator: { name: string; descri
     case 'helm-values':
       return 'Helm values, one file per service';
     case 'kubernetes':
-      return `namespace, ${environment.reconciler === 'argocd' ? 'Argo CD Application' : 'Flux HelmReleases'}, encrypted secrets, monitoring`;
+      return `namespace, ${environment.reconciler === 'argocd' ? 'Argo CD Application' : 'Flux HelmReleases'}, ${environment.addons.length > 0 ? `add-on charts (${environment.addons.map((addon) => `${addon.chart} ${addon.version}`).join(', ')}), ` : ''}encrypted secrets, monitoring`;
     case 'terraform-aws':
     case 'terraform-digitalocean':
       return environment.runtime === 'ecs' ? 'the cluster, ECS services and task definitions, managed stores, network' : 'compute, managed stores, network, DNS';

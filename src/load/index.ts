@@ -3,7 +3,8 @@ import { listFolder, readSourceFile } from './read-files.js';
 import { readSecretsFile } from './secrets-file.js';
 import { readCommitKey } from './commit-key.js';
 import { readTrustedKey } from './trusted-key.js';
-import type { CommitKey, InputKind, SecretsFile, SourceFile, TrustedKey } from '../model/index.js';
+import { readVendoredCharts } from './vendored-charts.js';
+import type { CommitKey, InputKind, SecretsFile, SourceFile, TrustedKey, VendoredChart } from '../model/index.js';
 
 /** One input file, parsed, with the name its location gives it. */
 export interface InputFile {
@@ -24,6 +25,8 @@ export interface SourceTree {
   commitKeys: CommitKey[];
   /** `secrets/<env>.sops.yaml` of the environments read, by environment name; still encrypted. */
   secretsFiles: Map<string, SecretsFile>;
+  /** `vendor/charts/<chart>-<version>/` folders, with the values schema each holds. */
+  vendoredCharts: Map<string, VendoredChart>;
   diagnostics: Diagnostic[];
 }
 
@@ -102,7 +105,9 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
     if (key.key) trustedKeys.push(key.key);
   }
 
-  return { root, files, unreadable, trustedKeys, commitKeys, secretsFiles, diagnostics };
+  const vendoredCharts = readVendoredCharts(root, diagnostics);
+
+  return { root, files, unreadable, trustedKeys, commitKeys, secretsFiles, vendoredCharts, diagnostics };
 }
 
 /** The names of the environment files of a tree, before anything is read: what a build may have to render. */

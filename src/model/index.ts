@@ -2,6 +2,7 @@
  * The model every stage after load reads and generators receive: the inputs as the schemas accept
  * them, the project they form, one resolved environment per target, and each target's verdict.
  */
+export type * from './addons.js';
 export type * from './bindings.js';
 export type * from './inputs.js';
 export type * from './infrastructure.js';
@@ -15,3 +16,4 @@ export { exists, finding, findingAt, referableEntities, validEntities } from './
 export { positionOf } from './source.js';
 export { summarize } from './target.js';
 export { defaultChart, type ChartReference } from './chart.js';
+export { vendoredChartName, vendoredChartsFolder } from './addons.js';

@@ -3,6 +3,7 @@
  * These mirror `schemas/*.schema.json`; the schema is the authority, these types only let the
  * pipeline read what the schema already checked.
  */
+import type { AddonInput } from './addons.js';
 
 export type Role = 'api' | 'frontend' | 'worker' | 'scheduler' | 'websocket' | 'proxy' | 'agent';
 export type Mode = 'saas' | 'self-hosted' | 'white-label' | 'enterprise';
@@ -118,6 +119,8 @@ export interface EnvironmentInput {
     aiGateway?: { enabled: boolean; image?: string };
   };
   reconciler?: Reconciler;
+  /** Third-party charts deployed beside the application (Kubernetes targets). */
+  addons?: Record<string, AddonInput>;
 }
 
 export interface ReleaseInput {

@@ -1,5 +1,6 @@
 import type { Diagnostic, Severity } from '../core/diagnostics.js';
 import { positionOf, type InputKind, type JsonPath, type Origin, type SecretsFile, type SourceFile, type TrustedKey, type CommitKey } from './source.js';
+import type { VendoredChart } from './addons.js';
 import type { AttestationPolicy, EnvironmentInput, ProjectSettings, ProvisioningPolicy, ReleaseInput, SecretsPolicy, ServiceInput, TargetPolicy } from './inputs.js';
 
 /** An input that its schema accepted (`valid`) or rejected; rejected ones still count as existing names. */
@@ -43,6 +44,8 @@ export interface Project {
   commitKeys: readonly CommitKey[];
   /** Each environment's encrypted secrets file, when it has one. */
   secretsFiles: ReadonlyMap<string, SecretsFile>;
+  /** `vendor/charts/<chart>-<version>/`: third-party charts copied into the tree, by folder name. */
+  vendoredCharts: ReadonlyMap<string, VendoredChart>;
 }
 
 /** Whether a service, release or environment of that name exists, readable or not. */

@@ -1,3 +1,4 @@
+import type { ResolvedAddon } from './addons.js';
 import type { ConnectionVariable, ResourceConnection } from './bindings.js';
 import type { ChartReference } from './chart.js';
 import type { Infrastructure } from './infrastructure.js';
@@ -138,6 +139,8 @@ export interface ResolvedEnvironment {
   commitKeys: readonly CommitKey[];
   /** The project's application Helm chart (slipway.yaml `chart`, or the default): what Kubernetes targets install. */
   chart: ChartReference;
+  /** Third-party charts deployed beside the application, sorted by name; none outside Kubernetes. */
+  addons: ResolvedAddon[];
   /** The environment's YAML file, for findings about the target as a whole. */
   origin: Origin;
 }

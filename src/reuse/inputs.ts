@@ -44,6 +44,8 @@ export function digestSource(root: string, context: BuildContext): SourceDigests
   for (const entry of sortedEntries(listFolder(root, 'services', ignored))) add(`services/${entry.name}`, `${entry.kind}:${fileDigest(root, `services/${entry.name}/service.json`)}`);
   for (const name of policyFiles) add(name, fileDigest(root, `policies/${name}.yaml`));
   for (const entry of sortedEntries(listFolder(root, 'keys', ignored))) add(`keys/${entry.name}`, entry.kind === 'file' ? fileDigest(root, `keys/${entry.name}`) : entry.kind);
+  // Add-on values are checked against vendored charts' schemas: a changed schema changes the findings.
+  for (const entry of sortedEntries(listFolder(root, 'vendor/charts', ignored))) add(`vendor/charts/${entry.name}`, entry.kind === 'folder' ? ['values.schema.json', 'values.yaml'].map((file) => fileDigest(root, `vendor/charts/${entry.name}/${file}`)).join(',') : entry.kind);
   // A listing the load stage would report on (a refused folder) leaves its trace here too.
   add('listing', JSON.stringify(ignored.map((finding) => [finding.code, finding.file])));
 

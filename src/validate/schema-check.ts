@@ -21,6 +21,7 @@ export function schemaCheck(tree: SourceTree): { project: Project; diagnostics: 
     secretsFiles: tree.secretsFiles,
     trustedKeys: tree.trustedKeys,
     commitKeys: tree.commitKeys,
+    vendoredCharts: tree.vendoredCharts,
     unreadable: groupNames(tree.unreadable),
   };
   for (const input of tree.files) {

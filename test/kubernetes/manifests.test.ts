@@ -60,7 +60,7 @@ describeKubectl('k8s/ of every Kubernetes target, rendered by kustomize', () => 
       expect(existsSync(join(example.out, sync.spec.path))).toBe(true);
       expect(objects.some((object) => object.kind === 'GitRepository' && object.metadata?.name === sync.spec.sourceRef.name)).toBe(true);
       const releases = objects.filter((object) => object.kind === 'HelmRelease') as Array<K8sObject & { spec: { dependsOn?: Array<{ name: string }>; chart: { spec: { chart: string; valuesFiles?: string[] } } } }>;
-      expect(releases.map((release) => release.metadata!.name).sort()).toEqual([...releasesOf(target), ...embeddedOf(target)].sort());
+      expect(releases.map((release) => release.metadata!.name).sort()).toEqual([...releasesOf(target), ...embeddedOf(target), ...target.addons.map((addon) => addon.name)].sort());
       for (const service of target.services) {
         const release = releases.find((candidate) => candidate.metadata!.name === service.name)!;
         const embedded = service.usesResources.filter((name) => embeddedOf(target).includes(name));

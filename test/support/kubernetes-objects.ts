@@ -44,6 +44,7 @@ const crds: Record<string, string> = {
   'kustomize.toolkit.fluxcd.io/v1/Kustomization': 'kustomize.toolkit.fluxcd.io/kustomization_v1.json',
   'source.toolkit.fluxcd.io/v1/GitRepository': 'source.toolkit.fluxcd.io/gitrepository_v1.json',
   'source.toolkit.fluxcd.io/v1/HelmRepository': 'source.toolkit.fluxcd.io/helmrepository_v1.json',
+  'source.toolkit.fluxcd.io/v1/OCIRepository': 'source.toolkit.fluxcd.io/ocirepository_v1.json',
   'argoproj.io/v1alpha1/Application': 'argoproj.io/application_v1alpha1.json',
   'argoproj.io/v1alpha1/AppProject': 'argoproj.io/appproject_v1alpha1.json',
   'argoproj.io/v1alpha1/Rollout': 'argoproj.io/rollout_v1alpha1.json',

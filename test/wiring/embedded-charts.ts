@@ -136,6 +136,10 @@ export function embeddedReleases(objects: readonly K8sObject[], parseValues: (te
   for (const object of objects) {
     const metadata = record(object.metadata);
     const spec = record(object.spec);
+    // Add-on charts (an environment's `addons`) are charts the user picked with their own values: no
+    // workload Slipway renders reads what they create, so they are not in this table.
+    if (object.kind === 'HelmRelease' && String(record(record(spec.chart).spec).sourceRef?.name ?? '').startsWith('addon-')) continue;
+    if (object.kind === 'Application' && String(spec.project ?? '').endsWith('-addons')) continue;
     if (object.kind === 'HelmRelease' && record(record(spec.chart).spec).sourceRef?.kind === 'HelmRepository') {
       const chart = record(record(spec.chart).spec);
       const repository = objects.find((candidate) => candidate.kind === 'HelmRepository' && candidate.metadata?.name === chart.sourceRef.name);

@@ -1,4 +1,5 @@
 import type { Rule } from './rule.js';
+import { addonsRule } from './addons.js';
 import { composeStrategyRule } from './compose-strategy.js';
 import { dependenciesRule } from './dependencies.js';
 import { deployRepoRule } from './deploy-repo.js';
@@ -28,4 +29,5 @@ export const rules: readonly Rule[] = [
   deployRepoRule,
   wiringRule,
   revokedKeysRule,
+  addonsRule,
 ];

@@ -1,0 +1,53 @@
+import type { Origin, SourceFile } from './source.js';
+
+/** One entry of an environment's `addons`, as the schema accepts it. */
+export interface AddonInput {
+  repository: string;
+  chart: string;
+  version: string;
+  namespace?: string;
+  createNamespace?: boolean;
+  values?: Record<string, unknown>;
+  dependsOn?: string[];
+}
+
+/**
+ * A chart copied into the source tree at `vendor/charts/<chart>-<version>/`: only its values schema
+ * and default values are read, so add-on values are checked before anything reaches a cluster.
+ */
+export interface VendoredChart {
+  /** The folder name, `<chart>-<version>`, as add-ons look it up. */
+  name: string;
+  /** `vendor/charts/<name>/values.schema.json`, parsed with positions; undefined when the chart has none. */
+  valuesSchema: SourceFile | undefined;
+  /** `vendor/charts/<name>/values.yaml`: the chart's defaults, which Helm coalesces the given values over before it checks them. */
+  defaultValues: SourceFile | undefined;
+}
+
+/** Where an add-on's chart is pulled from: a classic Helm repository (index.yaml) or an OCI registry. */
+export type AddonSource = { kind: 'helm'; url: string } | { kind: 'oci'; url: string };
+
+/** A third-party chart deployed beside the application on a Kubernetes target; every default decided. */
+export interface ResolvedAddon {
+  name: string;
+  source: AddonSource;
+  chart: string;
+  /** Exactly as written (a range is a finding, and such a target is never rendered). */
+  version: string;
+  /** The namespace the chart installs into: `namespace`, else the add-on's name. */
+  namespace: string;
+  /** Whether the reconciler creates `namespace`: false for the target's own, which Slipway renders. */
+  createNamespace: boolean;
+  /** Values, keys sorted by the serialiser; `{}` when none are given. */
+  values: Record<string, unknown>;
+  /** Add-ons of the same environment installed first, sorted. */
+  dependsOn: string[];
+  /** `addons.<name>` in the environment file. */
+  origin: Origin;
+}
+
+/** Where a vendored copy of a chart lives: `vendor/charts/<chart>-<version>/`, the name `helm pull` gives its archive. */
+export const vendoredChartsFolder = 'vendor/charts';
+export function vendoredChartName(chart: string, version: string): string {
+  return `${chart}-${version}`;
+}

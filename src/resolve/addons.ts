@@ -1,0 +1,42 @@
+import { compareText } from '../core/diagnostics.js';
+import type { AddonSource, EnvironmentInput, Origin, ResolvedAddon } from '../model/index.js';
+
+/**
+ * The environment's `addons` with every default decided: installed into a namespace of their own
+ * name, which the reconciler creates unless it is the target's (Slipway renders that one). Only
+ * Kubernetes targets run them; elsewhere a rule warns and the model carries none.
+ */
+export function resolveAddons(input: EnvironmentInput, targetNamespace: string, environmentOrigin: Origin): ResolvedAddon[] {
+  if (input.runtime !== 'kubernetes') return [];
+  return Object.entries(input.addons ?? {})
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([name, addon]) => {
+      const namespace = addon.namespace ?? name;
+      return {
+        name,
+        source: addonSource(addon.repository),
+        chart: addon.chart,
+        version: addon.version,
+        namespace,
+        createNamespace: addon.createNamespace ?? namespace !== targetNamespace,
+        values: addon.values ?? {},
+        dependsOn: [...new Set(addon.dependsOn ?? [])].sort(compareText),
+        origin: { source: environmentOrigin.source, path: ['addons', name] },
+      };
+    });
+}
+
+/** `oci://` is a registry (Flux pulls it as an OCI artifact); anything else is a repository with an index.yaml. */
+export function addonSource(repository: string): AddonSource {
+  const url = repository.replace(/\/+$/, '');
+  return url.toLowerCase().startsWith('oci://') ? { kind: 'oci', url } : { kind: 'helm', url };
+}
+
+/**
+ * A chart version pinned exactly: SemVer 2 with an optional leading v, as Helm requires of chart
+ * versions. Everything else — `^1.2`, `~1.2`, `>=1.2 <2`, `1.x`, `*`, even `1.2` (a constraint to
+ * Flux's and Argo CD's semver matching) — would let the reconciler pick another chart than review saw.
+ */
+export function isExactChartVersion(version: string): boolean {
+  return /^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/.test(version);
+}
