@@ -3,6 +3,7 @@
  * them, the project they form, one resolved environment per target, and each target's verdict.
  */
 export type * from './bindings.js';
+export type * from './extras.js';
 export type * from './inputs.js';
 export type * from './infrastructure.js';
 export type * from './plan.js';

@@ -1,5 +1,6 @@
 import type { ConnectionVariable, ResourceConnection } from './bindings.js';
 import type { ChartReference } from './chart.js';
+import type { EnvironmentExtras } from './extras.js';
 import type { Infrastructure } from './infrastructure.js';
 import type { Alert, ComputeResources, HealthCheck, Mode, Provider, Reconciler, ReleaseInput, ResourceType, Role, Runtime, Tier } from './inputs.js';
 import type { CommitKey, Origin, SecretsFile, TrustedKey } from './source.js';
@@ -138,6 +139,8 @@ export interface ResolvedEnvironment {
   commitKeys: readonly CommitKey[];
   /** The project's application Helm chart (slipway.yaml `chart`, or the default): what Kubernetes targets install. */
   chart: ChartReference;
+  /** Patches, extra manifests and the Compose override, from the overlays it names and its own file. */
+  extras: EnvironmentExtras;
   /** The environment's YAML file, for findings about the target as a whole. */
   origin: Origin;
 }

@@ -4,6 +4,7 @@ import type { EnvironmentInput, Origin, Project, Reconciler, ReleaseInput, Resol
 export { defaultAiGatewayImage } from './infrastructure.js';
 import { policyRevocations } from '../sign/rotation.js';
 import { resolveChart } from './chart.js';
+import { resolveExtras } from './extras.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { resolveSecrets } from './secrets.js';
 import { resourceConnection, serviceConnections } from './bindings.js';
@@ -37,6 +38,7 @@ export function resolveEnvironment(project: Project, environmentName: string): R
   const ordered = dependencyOrder(
     services.map((service) => ({ ...service, connections: serviceConnections(service, inputs.get(service.name)!.dependencies?.resources ?? [], resources) })),
   );
+  const infrastructure = resolveInfrastructure(environmentName, { source: environment.source, path: [] }, input, ordered, secrets.infra, project.settings);
   return {
     name: environmentName,
     description: input.description || undefined,
@@ -51,11 +53,12 @@ export function resolveEnvironment(project: Project, environmentName: string): R
     services: ordered,
     resources,
     secrets,
-    infrastructure: resolveInfrastructure(environmentName, { source: environment.source, path: [] }, input, ordered, secrets.infra, project.settings),
+    infrastructure,
     // A revoked key is no longer trusted: bundles stop carrying it, runbooks stop naming it.
     trustedKeys: trustedKeys(project),
     commitKeys: project.commitKeys,
     chart: resolveChart(project.settings?.value),
+    extras: resolveExtras(project, environment.source, input, infrastructure.namespace),
     origin: { source: environment.source, path: [] },
   };
 }

@@ -1,6 +1,7 @@
 import type { Rule } from './rule.js';
 import { composeStrategyRule } from './compose-strategy.js';
 import { dependenciesRule } from './dependencies.js';
+import { extrasRule } from './extras.js';
 import { deployRepoRule } from './deploy-repo.js';
 import { healthCheckRule } from './health.js';
 import { migrationsRule } from './migrations.js';
@@ -28,4 +29,5 @@ export const rules: readonly Rule[] = [
   deployRepoRule,
   wiringRule,
   revokedKeysRule,
+  extrasRule,
 ];
