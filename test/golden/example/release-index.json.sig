@@ -1,1 +1,1 @@
-IHSXeOgNQi7kwcUQq/RtVpcYs3owJMszKhuX0MvwEPCnmNitmkgbygndIfzYWlFv2WouihWz+3Rbwaoi6IGOCA==
+V65//LhKfBo9QZUP7MvHMHUktvPJbe91TqoBk5V2ZZ5eK16Kco29NHmlufFdA6v7dBYPiuqINS2lBccMFhzQAA==

@@ -1,1 +1,1 @@
-i2Lo83bTNt1DRgnqNYw2N5Grax7E5x4ecfWUUpiIiIzrjWFULb7hMGx9/LPOxG6pH0FUizpwxacwaKT9z++5Ag==
+JX9lBjTC+WBRZ2axNf/97n2jpMzc7vkXALquokoy4OfBydHGMVnntXCZvrHeIQ/85DDzZr2WEiJua0u3gocgAg==
