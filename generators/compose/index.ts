@@ -33,10 +33,11 @@ export const composeGenerator: EnvironmentGenerator = {
   scope: 'environment',
   description: 'the Docker Compose project: services, embedded stores, nginx, one-shot jobs',
   appliesTo: (environment) => environment.runtime === 'compose',
-  check: (environment) => [
-    ...unsupportedVersionFindings(environment, composeStoreProblem),
-    ...secretsDotenvFindings(environment, 'Compose'),
-    ...(environment.extras.composeOverride ? composeOverrideFindings(environment, composePlan(environment)) : []),
-  ],
+  check: (environment) => {
+    const findings = [...unsupportedVersionFindings(environment, composeStoreProblem), ...secretsDotenvFindings(environment, 'Compose')];
+    // The override is judged against the plan, which only a target passing the checks above has.
+    if (findings.length > 0 || !environment.extras.composeOverride) return findings;
+    return composeOverrideFindings(environment, composePlan(environment));
+  },
   generate: (environment): OutputFile[] => [...composeFiles(environment)].map(([name, bytes]) => ({ path: `compose/${name}`, bytes })),
 };
