@@ -6,6 +6,7 @@ import type { PreviousTree } from './deploy-repo/index.js';
 import { blockedNotice, blockReasons } from './gate/index.js';
 import { checkEnvironment, generateEnvironment, generateProjectFiles, sharedChartFiles, type ProducedFile } from './generate/index.js';
 import { environmentFileNames, loadSourceTree } from './load/index.js';
+import { loadExtraFiles } from './load/extra-files.js';
 import { summarize, type Project, type ResolvedEnvironment, type Target } from './model/index.js';
 import { prepareRenderThreads, releasePreparedThreads, renderInParallel, type RenderedFolder } from './render/index.js';
 import { resolveChart } from './resolve/chart.js';
@@ -46,6 +47,9 @@ export function validateSourceTree(options: ValidateOptions): ValidationResult {
   const purpose = options.purpose ?? 'validate';
   const tree = loadSourceTree(options.root, { environments: options.environments });
   const { project, diagnostics: schemaFindings } = schemaCheck(tree);
+  const extras = loadExtraFiles(project);
+  project.extraFiles = extras.files;
+  schemaFindings.push(...extras.diagnostics);
   const resolved = resolveProject(project);
   const reasons = new Map([...resolved].map(([name, model]) => [name, blockReasons(project, model, options.now)]));
   const blocked = new Set([...reasons].filter(([, list]) => list.length > 0).map(([name]) => name));
@@ -53,7 +57,7 @@ export function validateSourceTree(options: ValidateOptions): ValidationResult {
   const inputErrors = new Set([...tree.diagnostics, ...schemaFindings, ...rules].filter((d) => d.severity === 'error').map((d) => d.file));
   // Only a target that would render is checked for what would stop its generators: on a file with
   // errors, a check would mostly restate them (a misspelt key reads as a missing one).
-  const renderable = [...resolved.values()].filter((model) => !blocked.has(model.name) && !inputErrors.has(project.environments.get(model.name)!.source.path));
+  const renderable = [...resolved.values()].filter((model) => !blocked.has(model.name) && !inputErrors.has(project.environments.get(model.name)!.source.path) && !model.extras.files.some((file) => inputErrors.has(file)));
   const checks = renderable.flatMap((model) => renderFindings(model, purpose));
 
   const diagnostics = [...tree.diagnostics, ...schemaFindings, ...rules, ...checks];
@@ -61,7 +65,8 @@ export function validateSourceTree(options: ValidateOptions): ValidationResult {
   const targets: Target[] = [];
   for (const [name, entity] of project.environments) {
     const model = resolved.get(name);
-    if (!model || invalidFiles.has(entity.source.path)) {
+    // An error in a patch, manifest or overlay file the environment takes holds it back like one in its own file.
+    if (!model || invalidFiles.has(entity.source.path) || model.extras.files.some((file) => invalidFiles.has(file))) {
       targets.push({ name, status: 'invalid', ...(model ? { model } : {}), blockReasons: [] });
       continue;
     }

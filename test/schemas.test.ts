@@ -9,6 +9,7 @@ const schemasDir = fileURLToPath(new URL('../schemas/', import.meta.url));
 const EXPECTED = [
   'attestation-policy.schema.json',
   'environment.schema.json',
+  'overlay.schema.json',
   'provisioning-policy.schema.json',
   'release.schema.json',
   'secrets-policy.schema.json',

@@ -125,7 +125,10 @@ verify_release() {
 compose() {
   local dir=$1
   shift
-  docker compose --project-name "$PROJECT" --project-directory "$dir" --file "$dir/docker-compose.yml" "$@"
+  # The environment's override (signed in bundle.json like every file) is merged by Compose itself.
+  local files=(--file "$dir/docker-compose.yml")
+  if [ -f "$dir/docker-compose.override.yml" ]; then files+=(--file "$dir/docker-compose.override.yml"); fi
+  docker compose --project-name "$PROJECT" --project-directory "$dir" "${files[@]}" "$@"
 }
 
 switch_current() {

@@ -66,7 +66,7 @@ export function composeYamlBytes(document: unknown): Uint8Array {
   return textBytes(composeYamlWriter.write(document, { sortKeys: true }) ?? composeYamlDialect.stringify(sortKeysDeep(document)));
 }
 
-function escapeInterpolation(value: unknown): unknown {
+export function escapeInterpolation(value: unknown): unknown {
   if (typeof value === 'string') return value.replaceAll('$', '$$$$');
   if (Array.isArray(value)) return value.map(escapeInterpolation);
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, escapeInterpolation(item)]));

@@ -15,9 +15,10 @@ const bootstrapSource = 'flux-system';
  * SOPS decryption (the age identity in the `sops-age` Secret of flux-system), and a HelmRelease per
  * service (the chart from charts/<chart>/ of the same repository, values from helm/) with
  * `dependsOn` from the release graph, and one per embedded resource from its pinned Bitnami chart.
- * With commit keys in the source, the GitRepository verifies every commit it fetches.
+ * With commit keys in the source, the GitRepository verifies every commit it fetches. Patches of
+ * the chart's output reach a release as its post-renderer.
  */
-export function fluxFiles(environment: ResolvedEnvironment, graph: readonly ReleaseNode[]): OutputFile[] {
+export function fluxFiles(environment: ResolvedEnvironment, graph: readonly ReleaseNode[], postRenderers: ReadonlyMap<string, Manifest[]> = new Map()): OutputFile[] {
   const env = environment.name;
   const namespace = environment.infrastructure.namespace;
   const labels = slipwayLabels(environment);
@@ -94,6 +95,8 @@ export function fluxFiles(environment: ResolvedEnvironment, graph: readonly Rele
         chart,
         ...(node.dependsOn.length > 0 ? { dependsOn: node.dependsOn.map((name) => ({ name })) } : {}),
         ...(fromBitnami ? { values: fromBitnami.values } : {}),
+        // The environment's patches of what the chart renders for this release (see extras.ts).
+        ...(postRenderers.has(node.name) ? { postRenderers: [{ kustomize: { patches: postRenderers.get(node.name) } }] } : {}),
         timeout: '15m',
         install: { remediation: { retries: 3 } },
         upgrade: { cleanupOnFail: true, remediation: { retries: 3, remediateLastFailure: true } },

@@ -2,7 +2,7 @@ import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index
 import type { RunbookSubject } from './rendered.js';
 import { commitVerification } from './actions-commits.js';
 import type { PlanAction } from './plan.js';
-import { licenseSummary, listed, paths, replicas, runtimeFile, usesBundle } from './vocabulary.js';
+import { licenseSummary, listed, paths, replicas, runtimeFile, usesBundle, composeFileArguments } from './vocabulary.js';
 
 /** Step 4: each service's migration command, where it runs, and what the release says about it. */
 export function runMigrations(environment: RunbookSubject): PlanAction[] {
@@ -142,7 +142,7 @@ function applyRelease(environment: RunbookSubject): PlanAction[] {
   return [
     {
       description: `On the host: start the Compose project ${namespace} with the release images and wait for it${note}`,
-      command: ['docker', 'compose', '--file', paths.compose, '--project-name', namespace, 'up', '--detach', '--wait'],
+      command: ['docker', 'compose', ...composeFileArguments(environment), '--project-name', namespace, 'up', '--detach', '--wait'],
       files: [paths.compose],
     },
   ];

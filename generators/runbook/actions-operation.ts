@@ -2,7 +2,7 @@ import type { ResolvedEnvironment } from '../../src/model/index.js';
 import type { RunbookSubject } from './rendered.js';
 import { serviceFile } from './actions-application.js';
 import type { PlanAction } from './plan.js';
-import { healthCheck, listed, paths, usesAnsible, usesBundle, usesTerraform } from './vocabulary.js';
+import { healthCheck, listed, paths, usesAnsible, usesBundle, usesTerraform, composeFileArguments } from './vocabulary.js';
 
 /** Step 8: every service's own check, the runtime's view of them all, and the public endpoint. */
 export function runHealthChecks(environment: RunbookSubject): PlanAction[] {
@@ -27,7 +27,7 @@ export function runHealthChecks(environment: RunbookSubject): PlanAction[] {
       command: ['aws', 'ecs', 'wait', 'services-stable', '--cluster', infra.namespace, '--services', ...environment.services.map((service) => service.name), ...(infra.region ? ['--region', infra.region] : [])],
     });
   } else {
-    actions.push({ description: `On the host: every container of the Compose project ${infra.namespace} is running and healthy`, command: ['docker', 'compose', '--file', paths.compose, '--project-name', infra.namespace, 'ps', '--all'], files: [paths.compose] });
+    actions.push({ description: `On the host: every container of the Compose project ${infra.namespace} is running and healthy`, command: ['docker', 'compose', ...composeFileArguments(environment), '--project-name', infra.namespace, 'ps', '--all'], files: [paths.compose] });
   }
 
   for (const endpoint of publicHttpChecks(environment)) actions.push(endpoint);

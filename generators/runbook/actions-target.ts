@@ -14,6 +14,7 @@ import {
   usesAnsible,
   usesBundle,
   usesTerraform,
+  composeFileArguments,
 } from './vocabulary.js';
 
 /** Step 1: the compute, network and managed stores the target runs on. */
@@ -98,7 +99,7 @@ export function validateRuntime(environment: RunbookSubject): PlanAction[] {
     case 'compose':
       return [
         { description: `On the host: Docker Compose ${version ?? 'at the target policy\'s minimum'} or later`, command: ['docker', 'compose', 'version', '--short'] },
-        { description: `The Compose file is valid for this Docker Compose`, command: ['docker', 'compose', '--file', paths.compose, 'config', '--quiet'], files: [paths.compose] },
+        { description: `The Compose file is valid for this Docker Compose`, command: ['docker', 'compose', ...composeFileArguments(environment), 'config', '--quiet'], files: [paths.compose] },
       ];
   }
 }

@@ -14,6 +14,7 @@ export const paths = {
   /** The Kubernetes generator keeps the still-encrypted secrets in this folder (a SOPS dotenv file). */
   k8s: 'k8s/',
   compose: 'compose/docker-compose.yml',
+  composeOverride: 'compose/docker-compose.override.yml',
   secrets: 'secrets/secrets.sops.yaml',
   manifest: 'release.json',
   signature: 'release.json.sig',
@@ -139,4 +140,9 @@ export function licenseSummary(environment: ResolvedEnvironment): string {
     return `no license: white-label tenant hosted by us${billing?.accountRef ? `, billed through ${billing.accountRef} (${billing.isolated ? 'isolated billing' : 'shared billing account'})` : ''}`;
   }
   return `no license set for this ${environment.mode} target`;
+}
+
+/** `--file` for each Compose file, in the order Compose merges them: the generated file, then the environment's override. */
+export function composeFileArguments(environment: ResolvedEnvironment): string[] {
+  return ['--file', paths.compose, ...(environment.extras.composeOverride ? ['--file', paths.composeOverride] : [])];
 }

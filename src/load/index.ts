@@ -77,6 +77,11 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
 
   for (const kind of policyKinds) add(kind, kind, `policies/${kind}.yaml`);
 
+  // Shared overlays: each folder of overlays/ is one, named by it (its other files are read when an environment takes it).
+  for (const entry of listFolder(root, 'overlays', diagnostics)) {
+    if (entry.kind === 'folder') add('overlay', entry.name, `overlays/${entry.name}/overlay.yaml`);
+  }
+
   const trustedKeys: TrustedKey[] = [];
   const commitKeys: CommitKey[] = [];
   for (const entry of listFolder(root, 'keys', diagnostics)) {

@@ -4,6 +4,7 @@
  */
 export type * from './addons.js';
 export type * from './bindings.js';
+export type * from './extras.js';
 export type * from './inputs.js';
 export type * from './infrastructure.js';
 export type * from './plan.js';

@@ -121,6 +121,33 @@ export interface EnvironmentInput {
   reconciler?: Reconciler;
   /** Third-party charts deployed beside the application (Kubernetes targets). */
   addons?: Record<string, AddonInput>;
+  /** Shared overlays (overlays/<name>/overlay.yaml) taken before the environment's own extras. */
+  overlays?: string[];
+  patches?: PatchInput[];
+  manifests?: string[];
+  composeOverride?: string;
+}
+
+/** A kustomize patch as an environment or overlay names it; `path` is relative to that file's folder. */
+export interface PatchInput {
+  path: string;
+  target?: PatchTargetInput;
+}
+
+export interface PatchTargetInput {
+  group?: string;
+  version?: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/** overlays/<name>/overlay.yaml: extras several environments share. */
+export interface OverlayInput {
+  description?: string;
+  patches?: PatchInput[];
+  manifests?: string[];
+  composeOverride?: string;
 }
 
 export interface ReleaseInput {

@@ -1,7 +1,7 @@
 import type { Diagnostic, Severity } from '../core/diagnostics.js';
 import { positionOf, type InputKind, type JsonPath, type Origin, type SecretsFile, type SourceFile, type TrustedKey, type CommitKey } from './source.js';
 import type { VendoredChart } from './addons.js';
-import type { AttestationPolicy, EnvironmentInput, ProjectSettings, ProvisioningPolicy, ReleaseInput, SecretsPolicy, ServiceInput, TargetPolicy } from './inputs.js';
+import type { AttestationPolicy, EnvironmentInput, OverlayInput, ProjectSettings, ProvisioningPolicy, ReleaseInput, SecretsPolicy, ServiceInput, TargetPolicy } from './inputs.js';
 
 /** An input that its schema accepted (`valid`) or rejected; rejected ones still count as existing names. */
 export interface Entity<T> {
@@ -46,6 +46,14 @@ export interface Project {
   secretsFiles: ReadonlyMap<string, SecretsFile>;
   /** `vendor/charts/<chart>-<version>/`: third-party charts copied into the tree, by folder name. */
   vendoredCharts: ReadonlyMap<string, VendoredChart>;
+  /** `overlays/<name>/overlay.yaml`: extras several environments share. */
+  overlays: Map<string, Entity<OverlayInput>>;
+  /**
+   * The patch, manifest and Compose override files environments and overlays name, by path from the
+   * root, parsed with positions; `null` for one that could not be read or failed its checks (reported).
+   * Set by the load stage after the schemas (`loadExtraFiles`); absent before.
+   */
+  extraFiles?: ReadonlyMap<string, SourceFile | null>;
 }
 
 /** Whether a service, release or environment of that name exists, readable or not. */

@@ -1,6 +1,7 @@
 import type { ResolvedAddon } from './addons.js';
 import type { ConnectionVariable, ResourceConnection } from './bindings.js';
 import type { ChartReference } from './chart.js';
+import type { EnvironmentExtras } from './extras.js';
 import type { Infrastructure } from './infrastructure.js';
 import type { Alert, ComputeResources, HealthCheck, Mode, Provider, Reconciler, ReleaseInput, ResourceType, Role, Runtime, Tier } from './inputs.js';
 import type { CommitKey, Origin, SecretsFile, TrustedKey } from './source.js';
@@ -141,6 +142,8 @@ export interface ResolvedEnvironment {
   chart: ChartReference;
   /** Third-party charts deployed beside the application, sorted by name; none outside Kubernetes. */
   addons: ResolvedAddon[];
+  /** Patches, extra manifests and the Compose override, from the overlays it names and its own file. */
+  extras: EnvironmentExtras;
   /** The environment's YAML file, for findings about the target as a whole. */
   origin: Origin;
 }

@@ -42,7 +42,8 @@ export type InputKind =
   | 'target-policy'
   | 'provisioning-policy'
   | 'secrets-policy'
-  | 'attestation-policy';
+  | 'attestation-policy'
+  | 'overlay';
 
 /** An environment's SOPS file as the build sees it: never decrypted, only its names and recipients read. */
 export interface SecretsFile {

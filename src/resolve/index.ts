@@ -5,6 +5,7 @@ export { defaultAiGatewayImage } from './infrastructure.js';
 import { policyRevocations } from '../sign/rotation.js';
 import { resolveAddons } from './addons.js';
 import { resolveChart } from './chart.js';
+import { resolveExtras } from './extras.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { resolveSecrets } from './secrets.js';
 import { resourceConnection, serviceConnections } from './bindings.js';
@@ -59,6 +60,7 @@ export function resolveEnvironment(project: Project, environmentName: string): R
     commitKeys: project.commitKeys,
     chart: resolveChart(project.settings?.value),
     addons: resolveAddons(input, infrastructure.namespace, { source: environment.source, path: [] }),
+    extras: resolveExtras(project, environment.source, input, infrastructure.namespace),
     origin: { source: environment.source, path: [] },
   };
 }

@@ -46,6 +46,10 @@ export function digestSource(root: string, context: BuildContext): SourceDigests
   for (const entry of sortedEntries(listFolder(root, 'keys', ignored))) add(`keys/${entry.name}`, entry.kind === 'file' ? fileDigest(root, `keys/${entry.name}`) : entry.kind);
   // Add-on values are checked against vendored charts' schemas: a changed schema changes the findings.
   for (const entry of sortedEntries(listFolder(root, 'vendor/charts', ignored))) add(`vendor/charts/${entry.name}`, entry.kind === 'folder' ? ['values.schema.json', 'values.yaml'].map((file) => fileDigest(root, `vendor/charts/${entry.name}/${file}`)).join(',') : entry.kind);
+  // Patches, manifests and Compose overrides live in folders of environments/ and in overlays/: any
+  // change there renders every environment again (coarse, and never stale).
+  for (const entry of sortedEntries(listFolder(root, 'environments', ignored))) if (entry.kind === 'folder') addFolder(root, `environments/${entry.name}`, add, ignored);
+  addFolder(root, 'overlays', add, ignored);
   // A listing the load stage would report on (a refused folder) leaves its trace here too.
   add('listing', JSON.stringify(ignored.map((finding) => [finding.code, finding.file])));
 
@@ -80,6 +84,15 @@ function fileDigest(root: string, relativePath: string): string {
   if (read.kind === 'absent') return 'absent';
   if (read.kind === 'refused') return `refused:${read.diagnostic.code}`;
   return createHash('sha256').update(read.bytes).digest('hex');
+}
+
+/** Every file under a folder of the tree, by path, a few levels deep (deeper than any layout of extras needs). */
+function addFolder(root: string, folder: string, add: (label: string, value: string) => void, ignored: Diagnostic[], depth = 0): void {
+  for (const entry of sortedEntries(listFolder(root, folder, ignored))) {
+    const path = `${folder}/${entry.name}`;
+    if (entry.kind === 'folder' && depth < 8) addFolder(root, path, add, ignored, depth + 1);
+    else add(path, entry.kind === 'file' ? fileDigest(root, path) : entry.kind);
+  }
 }
 
 function sortedEntries<T extends { name: string }>(entries: T[]): T[] {

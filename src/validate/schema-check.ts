@@ -1,7 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import type { Diagnostic } from '../core/diagnostics.js';
 import type { InputFile, SourceTree } from '../load/index.js';
-import type { Entity, EnvironmentInput, InputKind, Policies, Project, ProjectSettings, ReleaseInput, ServiceInput } from '../model/index.js';
+import type { Entity, EnvironmentInput, InputKind, OverlayInput, Policies, Project, ProjectSettings, ReleaseInput, ServiceInput } from '../model/index.js';
 import { pointerToPath, schemaDiagnostics } from './schema-diagnostics.js';
 import { schemaValidators } from './schemas.js';
 
@@ -23,6 +23,7 @@ export function schemaCheck(tree: SourceTree): { project: Project; diagnostics: 
     commitKeys: tree.commitKeys,
     vendoredCharts: tree.vendoredCharts,
     unreadable: groupNames(tree.unreadable),
+    overlays: new Map(),
   };
   for (const input of tree.files) {
     const validate = validators.get(input.kind)!;
@@ -66,6 +67,9 @@ function place(project: Project, input: InputFile, value: unknown, valid: boolea
       break;
     case 'release':
       project.releases.set(input.name, entity as Entity<ReleaseInput>);
+      break;
+    case 'overlay':
+      project.overlays.set(input.name, entity as Entity<OverlayInput>);
       break;
   }
 }

@@ -19,6 +19,7 @@ const schemaFileByKind: Record<InputKind, string> = {
   'provisioning-policy': 'provisioning-policy.schema.json',
   'secrets-policy': 'secrets-policy.schema.json',
   'attestation-policy': 'attestation-policy.schema.json',
+  overlay: 'overlay.schema.json',
 };
 
 /** The validators `npm run build` generates beside this module from schemas/ (see `precompile.ts`). */

@@ -22,7 +22,7 @@ afterEach(() => {
 function exampleTree(): string {
   const root = mkdtempSync(join(tmpdir(), 'slipway-incremental-'));
   trees.push(root);
-  for (const entry of ['environments', 'services', 'releases', 'policies', 'secrets', 'keys', 'slipway.yaml']) cpSync(join(repositoryRoot, entry), join(root, entry), { recursive: true });
+  for (const entry of ['environments', 'services', 'releases', 'policies', 'secrets', 'keys', 'overlays', 'slipway.yaml']) cpSync(join(repositoryRoot, entry), join(root, entry), { recursive: true });
   return root;
 }
 

@@ -12,7 +12,7 @@ import { fixturesDir, readTree, repositoryRoot } from '../support/tree.js';
  * up is refused with a clear message and nothing written.
  */
 
-const EXAMPLE = ['environments', 'services', 'releases', 'policies', 'secrets', 'keys', 'slipway.yaml'];
+const EXAMPLE = ['environments', 'services', 'releases', 'policies', 'secrets', 'keys', 'overlays', 'slipway.yaml'];
 const made: string[] = [];
 afterEach(() => {
   for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });

@@ -19,7 +19,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** The example with each environment (its secrets file, its attestation) copied `copies` times under new names. */
 function fleetTree(copies: number): string {
   const root = join(work, 'source');
-  for (const part of ['slipway.yaml', 'environments', 'services', 'releases', 'policies', 'secrets', 'keys']) cpSync(join(repositoryRoot, part), join(root, part), { recursive: true });
+  for (const part of ['slipway.yaml', 'environments', 'services', 'releases', 'policies', 'secrets', 'keys', 'overlays']) cpSync(join(repositoryRoot, part), join(root, part), { recursive: true });
   const attestations = join(root, 'policies', 'attestation-policy.yaml');
   const results = [...readFileSync(attestations, 'utf8').matchAll(/^ {2}([a-z0-9-]+): (\{.*\})/gm)];
   for (const file of readdirSync(join(root, 'environments')).filter((name) => name.endsWith('.yaml'))) {

@@ -23,7 +23,9 @@ function zipOf(name: string): Uint8Array {
   return zip;
 }
 const scripts = ['install.sh', 'update.sh', 'lib.sh'];
-const expectedEntries = ['bundle.json', 'docker-compose.yml', 'install.sh', 'keys/3d0e9ddcf186a0c9.pub.pem', 'lib.sh', 'nginx.conf', 'secrets.sops.env', 'update.sh'];
+const commonEntries = ['bundle.json', 'docker-compose.yml', 'install.sh', 'keys/3d0e9ddcf186a0c9.pub.pem', 'lib.sh', 'nginx.conf', 'secrets.sops.env', 'update.sh'];
+/** northwind-onprem takes a Compose override: the bundle carries it beside the generated file. */
+const entriesOf = (name: string) => (name === 'northwind-onprem' ? [...commonEntries.slice(0, 1), 'docker-compose.override.yml', ...commonEntries.slice(1)] : commonEntries);
 
 /** Writes an environment's bundle to disk and unpacks it with the real unzip, for the tool-based checks. */
 function unpacked(name: string): { zip: string; dir: string } {
@@ -50,12 +52,12 @@ describe('the self-hosted bundle', () => {
   for (const [name, model] of models) {
     it(`${name}: holds the Compose files byte for byte, the scripts, the trusted keys, and bundle.json with every other entry's sha256`, () => {
       const entries = unzipSync(zipOf(name));
-      expect(Object.keys(entries)).toEqual(expectedEntries);
+      expect(Object.keys(entries)).toEqual(entriesOf(name));
       for (const [file, bytes] of composeFiles(model)) expect(Buffer.from(entries[file]!).equals(Buffer.from(bytes)), file).toBe(true);
       expect(new TextDecoder().decode(entries['keys/3d0e9ddcf186a0c9.pub.pem'])).toBe(model.trustedKeys[0]!.pem);
       const description = JSON.parse(new TextDecoder().decode(entries['bundle.json'])) as { files: Array<{ path: string; sha256: string; size: number; mode: string }>; environment: string; release: string; runtime: Record<string, unknown> };
       expect(description).toMatchObject({ environment: name, release: model.release.version });
-      expect(description.files.map((f) => f.path)).toEqual(expectedEntries.filter((e) => e !== 'bundle.json'));
+      expect(description.files.map((f) => f.path)).toEqual(entriesOf(name).filter((e) => e !== 'bundle.json'));
       for (const file of description.files) {
         expect(file.sha256, file.path).toBe(sha256Hex(entries[file.path]!));
         expect(file.size).toBe(entries[file.path]!.length);
@@ -101,7 +103,7 @@ describeUnzip('unzip', () => {
       expect(test.status, test.stdout).toBe(0);
       expect(test.stdout).toMatch(/No errors detected/);
       const listing = runTool('zipinfo', ['-T', zip]).stdout.split('\n').filter((line) => /^[-d]r/.test(line));
-      expect(listing.map((line) => line.split(/\s+/).at(-1))).toEqual(expectedEntries);
+      expect(listing.map((line) => line.split(/\s+/).at(-1))).toEqual(entriesOf(name));
       for (const line of listing) {
         const [mode, , system, , , , time] = line.split(/\s+/);
         const script = /\b(install|update)\.sh$/.test(line);

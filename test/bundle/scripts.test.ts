@@ -76,7 +76,7 @@ describeScripts('install.sh and update.sh on a host', () => {
 
   beforeAll(async () => {
     mkdirSync(join(src, 'keys'), { recursive: true });
-    for (const folder of ['environments', 'services', 'releases', 'policies', 'secrets']) cpSync(join(repositoryRoot, folder), join(src, folder), { recursive: true });
+    for (const folder of ['environments', 'services', 'releases', 'policies', 'secrets', 'overlays']) cpSync(join(repositoryRoot, folder), join(src, folder), { recursive: true });
     cpSync(join(repositoryRoot, 'slipway.yaml'), join(src, 'slipway.yaml'));
     execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', join(work, 'release.key.pem')]);
     execFileSync('openssl', ['pkey', '-in', join(work, 'release.key.pem'), '-pubout', '-out', join(src, 'keys', 'release.pub.pem')]);

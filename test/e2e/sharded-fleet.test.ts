@@ -14,7 +14,7 @@ import { fixedEpoch, readTree, repositoryRoot } from '../support/tree.js';
  * merged tree is also compared with one full build of the same inputs.
  */
 
-const EXAMPLE = ['environments', 'services', 'releases', 'policies', 'secrets', 'keys', 'slipway.yaml'];
+const EXAMPLE = ['environments', 'services', 'releases', 'policies', 'secrets', 'keys', 'overlays', 'slipway.yaml'];
 const describeGit = describeWithTool('git', toolPresent('git'));
 
 interface Run {

@@ -127,7 +127,7 @@ describe('slipway schema', () => {
   it('names every schema when the name is unknown (exit 2)', async () => {
     const result = await runCli(['schema', 'deployment'], { cwd: tmpdir() });
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain('attestation-policy, environment, provisioning-policy, release, secrets-policy, service, settings, slipway, target-policy');
+    expect(result.stderr).toContain('attestation-policy, environment, overlay, provisioning-policy, release, secrets-policy, service, settings, slipway, target-policy');
   });
 });
 

@@ -2,6 +2,7 @@ import type { Rule } from './rule.js';
 import { addonsRule } from './addons.js';
 import { composeStrategyRule } from './compose-strategy.js';
 import { dependenciesRule } from './dependencies.js';
+import { extrasRule } from './extras.js';
 import { deployRepoRule } from './deploy-repo.js';
 import { healthCheckRule } from './health.js';
 import { migrationsRule } from './migrations.js';
@@ -30,4 +31,5 @@ export const rules: readonly Rule[] = [
   wiringRule,
   revokedKeysRule,
   addonsRule,
+  extrasRule,
 ];

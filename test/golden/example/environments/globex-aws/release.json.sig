@@ -1,1 +1,1 @@
-9poee54TlKeVSSO8xBTQd23tqtl1Ykn4o9+p/u5FdDnlRQIt+P/VtxxKeRUX+Qdq2XtcI5UL/0OcrybqzpZjBQ==
+DXNjmboozuvezQrT+oTGxhab4mT0cnVEv4qn8CL95na+zdB7l7WTvLoSwtVOtVzicNOBlgFvbAqLc3M9oRJsCA==

@@ -1,0 +1,48 @@
+import type { ResolvedEnvironment } from '../../src/model/index.js';
+import { aiGatewayValues, serviceValues, type ChartValues } from '../helm-values/values.js';
+
+/** What selects an object: kustomize matches a patch's target against these. */
+export interface ObjectIdentity {
+  group: string;
+  version: string;
+  kind: string;
+  name: string;
+  namespace: string | undefined;
+}
+
+/**
+ * The objects the application chart renders for one release, by identity only, decided from the
+ * same values the release installs with: what a patch of chart output can select, known without
+ * running Helm. test/kubernetes/patches.test.ts holds this against `helm template` of every release
+ * of the example, so a template that gains or loses an object fails there first.
+ */
+export function chartObjects(values: ChartValues, namespace: string): ObjectIdentity[] {
+  const name = values.name;
+  const object = (apiVersion: string, kind: string, objectName = name): ObjectIdentity => {
+    const slash = apiVersion.indexOf('/');
+    return { group: slash === -1 ? '' : apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1), kind, name: objectName, namespace };
+  };
+  const blueGreen = values.strategy === 'blue-green';
+  return [
+    blueGreen ? object('argoproj.io/v1alpha1', 'Rollout') : object('apps/v1', 'Deployment'),
+    ...(values.ports.length > 0 ? [object('v1', 'Service'), ...(blueGreen ? [object('v1', 'Service', `${name}-preview`)] : [])] : []),
+    ...(values.autoscaling.enabled ? [object('autoscaling/v2', 'HorizontalPodAutoscaler')] : []),
+    ...(values.podDisruptionBudget.enabled ? [object('policy/v1', 'PodDisruptionBudget')] : []),
+    ...(values.ingress.enabled ? [object('networking.k8s.io/v1', 'Ingress')] : []),
+    ...(values.networkPolicy.enabled ? [object('networking.k8s.io/v1', 'NetworkPolicy')] : []),
+    ...(values.monitoring.serviceMonitor.enabled ? [object('monitoring.coreos.com/v1', 'ServiceMonitor')] : []),
+    ...(values.monitoring.alerts.length > 0 ? [object('monitoring.coreos.com/v1', 'PrometheusRule')] : []),
+    ...(values.branding.enabled ? [object('v1', 'ConfigMap', `${name}-branding`)] : []),
+    ...(values.serviceAccount.create ? [object('v1', 'ServiceAccount', values.serviceAccount.name)] : []),
+    ...(values.migrations.enabled ? [object('batch/v1', 'Job', `${name}-migrate`)] : []),
+    ...(values.seed.enabled ? [object('batch/v1', 'Job', `${name}-seed`)] : []),
+  ];
+}
+
+/** Every release of the application chart with the objects it renders. */
+export function chartReleaseObjects(environment: ResolvedEnvironment): Array<{ release: string; objects: ObjectIdentity[] }> {
+  const values = environment.services.map((service) => serviceValues(environment, service));
+  const gateway = aiGatewayValues(environment);
+  if (gateway) values.push(gateway);
+  return values.map((release) => ({ release: release.name, objects: chartObjects(release, environment.infrastructure.namespace) }));
+}
