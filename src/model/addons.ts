@@ -1,3 +1,5 @@
+import type { EnvironmentInput, OverlayInput } from './inputs.js';
+import type { Entity, Project } from './project.js';
 import type { Origin, SourceFile } from './source.js';
 
 /** One entry of an environment's `addons`, as the schema accepts it. */
@@ -50,4 +52,30 @@ export interface ResolvedAddon {
 export const vendoredChartsFolder = 'vendor/charts';
 export function vendoredChartName(chart: string, version: string): string {
   return `${chart}-${version}`;
+}
+
+/** One add-on as a file declares it: the environment's own, or a shared overlay's it takes. */
+export interface AddonDeclaration {
+  name: string;
+  addon: Partial<AddonInput>;
+  /** The file that declares it, where its findings point (`addons.<name>` in it). */
+  owner: Entity<EnvironmentInput> | Entity<OverlayInput>;
+  /** The overlay's name when an overlay declares it. */
+  overlay?: string;
+}
+
+/**
+ * The add-ons an environment deploys, by name: those of the overlays it takes, in their order, then
+ * its own; a later declaration of a name replaces an earlier one. Overlays that failed their schema
+ * give none (they are reported, and hold the environment back).
+ */
+export function addonDeclarations(project: Project, environment: Entity<EnvironmentInput>): AddonDeclaration[] {
+  const byName = new Map<string, AddonDeclaration>();
+  for (const overlayName of environment.value.overlays ?? []) {
+    const overlay = project.overlays.get(overlayName);
+    if (!overlay?.valid) continue;
+    for (const [name, addon] of Object.entries(overlay.value.addons ?? {})) byName.set(name, { name, addon, owner: overlay, overlay: overlayName });
+  }
+  for (const [name, addon] of Object.entries(environment.value.addons ?? {})) byName.set(name, { name, addon, owner: environment });
+  return [...byName.values()];
 }

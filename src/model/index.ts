@@ -17,4 +17,4 @@ export { exists, finding, findingAt, referableEntities, validEntities } from './
 export { positionOf } from './source.js';
 export { summarize } from './target.js';
 export { defaultChart, type ChartReference } from './chart.js';
-export { vendoredChartName, vendoredChartsFolder } from './addons.js';
+export { addonDeclarations, vendoredChartName, vendoredChartsFolder } from './addons.js';

@@ -148,6 +148,8 @@ export interface OverlayInput {
   patches?: PatchInput[];
   manifests?: string[];
   composeOverride?: string;
+  /** Add-on charts every environment taking the overlay deploys; its own of the same name win. */
+  addons?: Record<string, AddonInput>;
 }
 
 export interface ReleaseInput {

@@ -1,16 +1,19 @@
 import { compareText } from '../core/diagnostics.js';
-import type { AddonSource, EnvironmentInput, Origin, ResolvedAddon } from '../model/index.js';
+import type { AddonDeclaration, AddonInput, AddonSource, EnvironmentInput, ResolvedAddon } from '../model/index.js';
 
 /**
- * The environment's `addons` with every default decided: installed into a namespace of their own
- * name, which the reconciler creates unless it is the target's (Slipway renders that one). Only
- * Kubernetes targets run them; elsewhere a rule warns and the model carries none.
+ * The environment's add-ons (its own and its overlays', see `addonDeclarations`) with every default
+ * decided: installed into a namespace of their own name, which the reconciler creates unless it is
+ * the target's (Slipway renders that one). Only Kubernetes targets run them; elsewhere a rule warns
+ * and the model carries none.
  */
-export function resolveAddons(input: EnvironmentInput, targetNamespace: string, environmentOrigin: Origin): ResolvedAddon[] {
-  if (input.runtime !== 'kubernetes') return [];
-  return Object.entries(input.addons ?? {})
-    .sort(([a], [b]) => compareText(a, b))
-    .map(([name, addon]) => {
+export function resolveAddons(runtime: EnvironmentInput['runtime'], declarations: readonly AddonDeclaration[], targetNamespace: string): ResolvedAddon[] {
+  if (runtime !== 'kubernetes') return [];
+  return [...declarations]
+    .sort((a, b) => compareText(a.name, b.name))
+    .map(({ name, addon: declared, owner }) => {
+      // Only a declaration that passed its schema reaches resolve: every field it requires is there.
+      const addon = declared as AddonInput;
       const namespace = addon.namespace ?? name;
       return {
         name,
@@ -21,7 +24,7 @@ export function resolveAddons(input: EnvironmentInput, targetNamespace: string, 
         createNamespace: addon.createNamespace ?? namespace !== targetNamespace,
         values: addon.values ?? {},
         dependsOn: [...new Set(addon.dependsOn ?? [])].sort(compareText),
-        origin: { source: environmentOrigin.source, path: ['addons', name] },
+        origin: { source: owner.source, path: ['addons', name] },
       };
     });
 }

@@ -1,5 +1,6 @@
 import { compareText } from '../core/diagnostics.js';
 import type { EnvironmentInput, Origin, Project, Reconciler, ReleaseInput, ResolvedEnvironment, ResolvedResource, ResolvedService, ResourceDependency, Runtime, RuntimeVersion, ServiceInput } from '../model/index.js';
+import { addonDeclarations } from '../model/index.js';
 
 export { defaultAiGatewayImage } from './infrastructure.js';
 import { policyRevocations } from '../sign/rotation.js';
@@ -59,7 +60,7 @@ export function resolveEnvironment(project: Project, environmentName: string): R
     trustedKeys: trustedKeys(project),
     commitKeys: project.commitKeys,
     chart: resolveChart(project.settings?.value),
-    addons: resolveAddons(input, infrastructure.namespace, { source: environment.source, path: [] }),
+    addons: resolveAddons(input.runtime, addonDeclarations(project, environment), infrastructure.namespace),
     extras: resolveExtras(project, environment.source, input, infrastructure.namespace),
     origin: { source: environment.source, path: [] },
   };
