@@ -114,6 +114,8 @@ export function checkDeployTree(tree: DeployTree, trustedKeys: readonly Uint8Arr
         }
       }
     }
+    // A link in its extra/ is the folder's problem too: the reconciler reading the folder would meet it.
+    if ([...tree.refused.keys()].some((path) => isExtra(path) && extraEnvironment(path) === name)) ok = false;
     if (ok && check.signedBy && releaseIndex) verified.push({ name, release: check.release!, keyId: check.signedBy });
   }
   const extra = [...tree.files.keys()].filter(isExtra).map((path) => {
