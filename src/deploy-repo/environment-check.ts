@@ -2,6 +2,7 @@ import { sha256Hex } from '../core/digest.js';
 import { keyId } from '../core/signing/keys.js';
 import type { Revocations } from '../sign/revocation.js';
 import { parseSignatureFile, verifyBytes } from '../core/signing/signature.js';
+import { EXTRA_FOLDER } from '../core/output-file.js';
 import { refusalReason } from '../core/tree.js';
 import { MANIFEST_FILE, SIGNATURE_FILE, comparePaths, parseManifest, type ReleaseManifest } from '../sign/manifest.js';
 import type { EnvironmentFolder } from './read.js';
@@ -76,6 +77,11 @@ export function checkEnvironmentFolder(name: string, folder: EnvironmentFolder, 
   const listed = new Set<string>([MANIFEST_FILE, SIGNATURE_FILE]);
   for (const entry of manifest.files) {
     listed.add(entry.path);
+    // The folder's extra/ is its owners': a manifest that lists a file there would sign for it.
+    if (entry.path.startsWith(`${EXTRA_FOLDER}/`)) {
+      problem(entry.path, `is listed in release.json, but ${EXTRA_FOLDER}/ holds hand-written files Slipway never writes (a forged or damaged manifest)`);
+      continue;
+    }
     const bytes = files.get(entry.path);
     if (bytes === undefined) {
       if (!reportedAsRefused(entry.path, refused)) problem(entry.path, 'is listed in release.json but missing');

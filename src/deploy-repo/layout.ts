@@ -1,4 +1,5 @@
 import { compareText } from '../core/diagnostics.js';
+import { EXTRA_FOLDER } from '../core/output-file.js';
 import { RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE } from '../sign/release-index.js';
 
 /** The files Slipway writes directly at the root of a deploy repository. */
@@ -26,11 +27,31 @@ export interface IndexEntry {
 }
 
 /**
- * Paths Slipway owns in a deploy repository. Everything else (CODEOWNERS, `.github/`) belongs to
- * the repository's owners: publish keeps it, and diff and `--previous` do not read it.
+ * Paths Slipway owns in a deploy repository. Everything else (CODEOWNERS, `.github/`, the extra/
+ * folders of `isExtra`) belongs to the repository's owners: publish keeps it, and diff and
+ * `--previous` do not read it.
  */
 export function isManaged(path: string): boolean {
-  return ROOT_FILES.has(path) || /^(environments|api|charts)\//.test(path);
+  return !isExtra(path) && (ROOT_FILES.has(path) || /^(environments|api|charts)\//.test(path));
+}
+
+/** `extra/` at the root, or `environments/<env>/extra/`, followed by at least one character. */
+const EXTRA_PATH = new RegExp(`^(?:environments/([^/]+)/)?${EXTRA_FOLDER}/.`, 's');
+
+/**
+ * Whether a path lies inside an extra/ folder: `extra/…` at the root, or `environments/<env>/extra/…`
+ * — hand-written files Slipway never writes, signs, replaces or removes. Only what lies strictly
+ * inside the folder is: a file named `extra`, or `Extra/`, is an unknown file like any other, so
+ * the folder can never hide a change to a path Slipway writes. Whether an entry there is a regular
+ * file is the readers' business: a link is refused wherever it is.
+ */
+export function isExtra(path: string): boolean {
+  return EXTRA_PATH.test(path);
+}
+
+/** The environment whose extra/ folder holds `path`, or undefined for the root's extra/ (or a path in neither). */
+export function extraEnvironment(path: string): string | undefined {
+  return EXTRA_PATH.exec(path)?.[1];
 }
 
 /**
@@ -71,11 +92,14 @@ export function parseLoosely(bytes: Uint8Array | undefined): Record<string, unkn
 /**
  * The files of every `environments/<name>/` folder, with paths relative to it, by name in
  * `compareText` order. Grouped in one pass, so the work per environment does not grow with the
- * size of the whole tree. Works on bytes, blob ids and refused entries alike.
+ * size of the whole tree. Works on bytes, blob ids and refused entries alike. The hand-written
+ * files of a folder's extra/ (`isExtra`) are not part of it: no manifest lists them, no
+ * compare-and-swap or diff looks at them, and a folder holding nothing else is no folder.
  */
 export function environmentFolders<T>(files: Iterable<readonly [string, T]>): Map<string, Map<string, T>> {
   const folders = new Map<string, Map<string, T>>();
   for (const [path, value] of files) {
+    if (isExtra(path)) continue;
     const match = /^environments\/([^/]+)\/(.+)$/s.exec(path);
     if (!match) continue;
     if (!folders.has(match[1]!)) folders.set(match[1]!, new Map());

@@ -51,6 +51,9 @@ function deployTree(): { root: string; outside: string; folder: string } {
     mkdirSync(dirname(join(folder, path)), { recursive: true });
     writeFileSync(join(folder, path), bytes);
   }
+  // A hand-written file in the folder's extra/: not in the manifest, and not Slipway's to check.
+  mkdirSync(join(folder, 'extra'));
+  writeFileSync(join(folder, 'extra', 'notes.md'), '# by hand\n');
   writeFileSync(join(folder, 'release.json'), signed.manifest);
   writeFileSync(join(folder, 'release.json.sig'), signed.signature);
   writeFileSync(join(root, 'index.json'), JSON.stringify({ environments: [{ name: 'prod', status: 'ready', blockReasons: [], manifestSha256: sha256Hex(signed.manifest) }] }));
@@ -84,6 +87,8 @@ const cases = [
   { what: 'a symlinked file', link: 'README.md', named: 'environments/prod/README.md' },
   { what: 'a symlinked folder', link: 'k8s', named: 'environments/prod/k8s' },
   { what: 'a symlinked environment folder', link: '', named: 'environments/prod' },
+  { what: 'a symlinked file in extra/', link: 'extra/notes.md', named: 'environments/prod/extra/notes.md' },
+  { what: 'a symlinked extra/ folder', link: 'extra', named: 'environments/prod/extra' },
 ];
 
 describe('one rule for links in a deploy tree', () => {

@@ -5,7 +5,7 @@ import { MANIFEST_FILE, comparePaths, type ReleaseManifest } from '../sign/manif
 import { RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE, parseReleaseIndex, type ReleaseIndex } from '../sign/release-index.js';
 import { addRevocations, type Revocations } from '../sign/revocation.js';
 import { checkEnvironmentFolder, signatureProblem, type TreeProblem } from './environment-check.js';
-import { isManaged } from './layout.js';
+import { extraEnvironment, isExtra, isManaged } from './layout.js';
 import type { DeployTree } from './read.js';
 
 export interface VerifiedEnvironment {
@@ -18,8 +18,14 @@ export interface TreeCheck {
   /** The environments that passed every check. */
   environments: VerifiedEnvironment[];
   failures: TreeProblem[];
-  /** Files Slipway does not manage (CODEOWNERS, workflows): listed, never checked or changed. */
+  /** Files Slipway does not manage (CODEOWNERS, workflows, the extra/ folders): listed, never checked or changed. */
   unmanaged: string[];
+  /**
+   * The hand-written files of extra/ folders among `unmanaged`, each with the environment whose
+   * folder holds it (none for the root's extra/) and whether that environment is one the root
+   * manifest no longer lists (its extra/ outlived it).
+   */
+  extra: ExtraFile[];
   /** The root manifest, when it could be read (its signature may still have failed). */
   releaseIndex?: ReleaseIndex;
   /** Every environment manifest that could be read, by name. */
@@ -28,6 +34,12 @@ export interface TreeCheck {
   rootSignedBy?: string;
   /** Every revocation the check applied: those given, and those the tree's own root manifest records. */
   revoked: Revocations;
+}
+
+export interface ExtraFile {
+  path: string;
+  environment?: string;
+  orphaned: boolean;
 }
 
 const ROOT_MANIFESTS = new Set([RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE]);
@@ -49,13 +61,15 @@ const ROOT_MANIFESTS = new Set([RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE
 export function checkDeployTree(tree: DeployTree, trustedKeys: readonly Uint8Array[], revoked: Revocations = new Map()): TreeCheck {
   const failures: TreeProblem[] = [];
   const fail = (file: string, reason: string) => failures.push({ file, reason });
-  const unmanaged = [...tree.files.keys(), ...tree.refused.keys()].filter((path) => !isManaged(path) && !isManaged(`${path}/`)).sort(comparePaths);
+  // A link in an extra/ folder is a failure (below), not one of the owners' files.
+  const unmanaged = [...tree.files.keys(), ...[...tree.refused.keys()].filter((path) => !isExtra(path))].filter((path) => !isManaged(path) && !isManaged(`${path}/`)).sort(comparePaths);
   const manifests = new Map<string, ReleaseManifest>();
   const verified: VerifiedEnvironment[] = [];
 
-  // Links and special files outside the environment folders (those inside are their folder's problem).
+  // Links and special files outside the environment folders (those inside are their folder's
+  // problem), and in every extra/ folder: reconcilers read those too, so they hold regular files only.
   for (const [path, kind] of tree.refused) {
-    if ((isManaged(path) || isManaged(`${path}/`)) && !/^environments\/[^/]+\/./s.test(path)) fail(path, refusalReason(kind));
+    if (isExtra(path) || ((isManaged(path) || isManaged(`${path}/`)) && !/^environments\/[^/]+\/./s.test(path))) fail(path, refusalReason(kind));
   }
   for (const path of tree.files.keys()) if (/^environments\/[^/]+$/.test(path)) fail(path, 'is a file; environments/ holds only environment folders');
 
@@ -100,12 +114,21 @@ export function checkDeployTree(tree: DeployTree, trustedKeys: readonly Uint8Arr
         }
       }
     }
+    // A link in its extra/ is the folder's problem too: the reconciler reading the folder would meet it.
+    if ([...tree.refused.keys()].some((path) => isExtra(path) && extraEnvironment(path) === name)) ok = false;
     if (ok && check.signedBy && releaseIndex) verified.push({ name, release: check.release!, keyId: check.signedBy });
   }
+  const extra = [...tree.files.keys()].filter(isExtra).map((path) => {
+    const environment = extraEnvironment(path);
+    // Without a readable root manifest nothing can be said of which environments exist.
+    const orphaned = environment !== undefined && releaseIndex !== undefined && !listed.has(environment);
+    return { path, orphaned, ...(environment !== undefined ? { environment } : {}) };
+  });
   return {
     environments: verified,
     failures: distinct(failures),
     unmanaged,
+    extra,
     manifests,
     revoked: root.revoked,
     ...(releaseIndex ? { releaseIndex } : {}),
@@ -150,6 +173,11 @@ function checkRootManifest(tree: DeployTree, trustedKeys: readonly Uint8Array[],
   const listed = new Set<string>();
   for (const entry of index.files) {
     listed.add(entry.path);
+    // A signed list that claims an owner's file (extra/, CODEOWNERS) would let a signature stand for it.
+    if (!isManaged(entry.path) || entry.path.startsWith('environments/')) {
+      fail(entry.path, `is listed in ${RELEASE_INDEX_FILE}, but is not a root file Slipway writes (a forged or damaged root manifest)`);
+      continue;
+    }
     const held = tree.files.get(entry.path);
     if (held === undefined) {
       if (!tree.refused.has(entry.path)) fail(entry.path, `is listed in ${RELEASE_INDEX_FILE} but missing`);

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Diagnostic } from '../core/diagnostics.js';
 import { UserError } from '../core/errors.js';
 import { readNamedFile } from '../core/regular-file.js';
 import { parsePublicKeyPem } from '../core/signing/keys.js';
@@ -12,13 +13,16 @@ import { checkAgainst, readTrustedState } from './against.js';
 import { addRevocations } from '../sign/revocation.js';
 import { checkDeployTree, type VerifiedEnvironment } from './tree-check.js';
 import { readDeployTree } from './read.js';
+import { unmanagedFindings } from './unmanaged.js';
 
 export interface VerifyResult {
   /** The environments that passed every check. */
   environments: VerifiedEnvironment[];
   failures: TreeProblem[];
-  /** Files Slipway does not manage (CODEOWNERS, workflows), left alone. */
+  /** Files Slipway does not manage (CODEOWNERS, workflows, extra/ folders), left alone. */
   unmanaged: string[];
+  /** One finding per hand-written file of an extra/ folder (`unmanaged-file`, `orphaned-extra`): never a failure. */
+  findings: Diagnostic[];
   /** Every revoked key id the check applied. */
   revoked?: string[];
 }
@@ -40,7 +44,7 @@ export async function verifyOutputTree(outDir: string, trustedPublicKeys: readon
   const environments = entryKind(join(outDir, 'environments'));
   if (environments !== 'folder') {
     const reason = environments === undefined ? 'is missing: this is not a Slipway output tree (nothing to verify)' : environments === 'file' ? 'is not a folder' : refusalReason(environments);
-    return { environments: [], failures: [{ file: 'environments', reason }], unmanaged: [] };
+    return { environments: [], failures: [{ file: 'environments', reason }], unmanaged: [], findings: [] };
   }
   const tree = readDeployTree(outDir, 'checkout');
   // Revocations come from the trusted side first, so that messages name it: a tree cannot lift them.
@@ -56,7 +60,7 @@ export async function verifyOutputTree(outDir: string, trustedPublicKeys: readon
     const refused = new Set(rollbacks.map((problem) => problem.file));
     verified = verified.filter((environment) => !refused.has(`environments/${environment.name}/release.json`));
   }
-  return { environments: verified, failures, unmanaged: check.unmanaged, revoked: [...check.revoked.keys()].sort() };
+  return { environments: verified, failures, unmanaged: check.unmanaged, findings: unmanagedFindings(check), revoked: [...check.revoked.keys()].sort() };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { generators, type EnvironmentGenerator, type GenerateContext, type ProducedFile } from '../../generators/registry.js';
 import { compareText, type Diagnostic } from '../core/diagnostics.js';
 import { BugError } from '../core/errors.js';
-import type { OutputFile } from '../core/output-file.js';
+import { EXTRA_FOLDER, type OutputFile } from '../core/output-file.js';
 import type { BlockReason, ProjectModel, ResolvedEnvironment } from '../model/index.js';
 
 export type { ProducedFile } from '../../generators/registry.js';
@@ -88,6 +88,8 @@ function checkedFiles<T extends OutputFile>(files: T[], owner: string): T[] {
     if (file.path.startsWith('/') || file.path.split('/').some((segment) => segment === '..' || segment === '' || segment === '.')) {
       throw new BugError(`generator produced an unsafe path ${JSON.stringify(file.path)} for ${owner}`);
     }
+    // Both an environment's folder and the root keep extra/ for the owners' hand-written files.
+    if (file.path.startsWith(`${EXTRA_FOLDER}/`)) throw new BugError(`generator wrote ${file.path} for ${owner}: ${EXTRA_FOLDER}/ holds hand-written files only`);
     seen.add(file.path);
   }
   return [...files].sort((a, b) => compareText(a.path, b.path));

@@ -14,6 +14,11 @@ export interface BuiltOutput {
   releaseIndex: ReleaseIndex;
   /** Each signature file of the tree → the id of the key it verifies under. */
   signers: Map<string, string>;
+  /**
+   * Hand-written files of extra/ folders the output holds (kept there by `build --out`): never
+   * committed, since publish leaves the deploy repository's extra/ folders exactly as they are.
+   */
+  extra?: string[];
 }
 
 /** The git object id of a blob (SHA-1, as GitHub and default git repositories use). */
@@ -35,7 +40,8 @@ export function readOutput(dir: string, trustedKeys: readonly Uint8Array[], revo
   if (!tree.files.has('index.json') && !tree.environments.size) throw new UserError(`${dir} is not Slipway output (no index.json, no environments/)`);
   const check = checkDeployTree(tree, trustedKeys, addRevocations(new Map(), revoked, '--revoked'));
   const problems = check.failures.map((failure) => `${failure.file} ${failure.reason}`);
-  for (const path of check.unmanaged) problems.push(`${path} is not a file Slipway writes (publish never commits what the build did not sign)`);
+  const extra = new Set(check.extra.map((file) => file.path));
+  for (const path of check.unmanaged) if (!extra.has(path)) problems.push(`${path} is not a file Slipway writes (publish never commits what the build did not sign)`);
   const index = readIndex(tree.files);
   if (check.releaseIndex) problems.push(...disagreements(index, check.releaseIndex));
   if (problems.length || !check.releaseIndex) {
@@ -43,7 +49,8 @@ export function readOutput(dir: string, trustedKeys: readonly Uint8Array[], revo
   }
   const signers = new Map<string, string>(check.environments.map((environment) => [`environments/${environment.name}/release.json.sig`, environment.keyId]));
   if (check.rootSignedBy) signers.set(RELEASE_INDEX_SIGNATURE_FILE, check.rootSignedBy);
-  return { files: tree.files, index, releaseIndex: check.releaseIndex, signers };
+  const files = extra.size === 0 ? tree.files : new Map([...tree.files].filter(([path]) => !extra.has(path)));
+  return { files, index, releaseIndex: check.releaseIndex, signers, ...(extra.size > 0 ? { extra: [...extra] } : {}) };
 }
 
 /** Where index.json says something else than the signed root manifest about the environments. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { isManaged } from '../deploy-repo/layout.js';
+import { EXTRA_FOLDER } from '../core/output-file.js';
 import { join } from 'node:path';
 import { insideWindow } from '../gate/index.js';
 import { environmentKey, type SourceDigests } from './inputs.js';
@@ -53,7 +54,7 @@ export function planReuse(digests: SourceDigests, context: ReuseContext): ReuseP
 
 /**
  * Whether `out` is the output the record describes: its root files as recorded, and nothing at its
- * root that Slipway does not write (the writer would then write a whole tree, so rendering only
+ * root that Slipway does not write but extra/ (the writer would then write a whole tree, so rendering only
  * what changed would be wasted).
  */
 export function rootMatches(record: BuildRecord, out: string): boolean {
@@ -63,7 +64,8 @@ export function rootMatches(record: BuildRecord, out: string): boolean {
   } catch {
     return false;
   }
-  if (entries.some((entry) => !isManaged(entry) && !isManaged(`${entry}/`))) return false;
+  // extra/ holds the owners' hand-written files, which every writer keeps as they are.
+  if (entries.some((entry) => entry !== EXTRA_FOLDER && !isManaged(entry) && !isManaged(`${entry}/`))) return false;
   return fileDigest(join(out, 'index.json')) === record.root.index && fileDigest(join(out, 'release-index.json')) === record.root.releaseIndex;
 }
 

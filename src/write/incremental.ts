@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { compareText } from '../core/diagnostics.js';
-import type { OutputFile } from '../core/output-file.js';
+import { EXTRA_FOLDER, type OutputFile } from '../core/output-file.js';
 import { writeFileAtomic } from './durable.js';
 import { writingTo } from './errors.js';
+import { withHeldExtra } from './extra.js';
 import { guardDestination, isOutputTree } from './index.js';
 import { withOutputLock } from './lock.js';
 import { recoverOutput } from './stage.js';
@@ -27,8 +28,8 @@ export interface IncrementalOutput {
   record: { path: string; expectedDigest: string; bytes: Uint8Array };
 }
 
-/** The root entries a Slipway output has; anything else there means a whole tree is written instead. */
-const rootEntries = new Set(['index.json', 'README.md', 'release-index.json', 'release-index.json.sig', 'api', 'charts', 'environments']);
+/** The root entries a Slipway output has (and extra/, its owners'); anything else there means a whole tree is written instead. */
+const rootEntries = new Set(['index.json', 'README.md', 'release-index.json', 'release-index.json.sig', 'api', 'charts', 'environments', EXTRA_FOLDER]);
 
 /**
  * Writes the output in place; false — nothing written — when `--out` is no longer what the build
@@ -50,9 +51,10 @@ export function writeIncremental(outDir: string, output: IncrementalOutput): boo
       if ([...output.kept].some((name) => !present.has(name))) return;
 
       const folders = new Map<string, readonly OutputFile[]>();
-      for (const [name, files] of output.rendered) folders.set(`environments/${name}`, files);
-      const removed = [...present].filter((name) => !output.kept.has(name) && !output.rendered.has(name)).map((name) => `environments/${name}`);
-      const root = rootChanges(out, output.rootFiles, () => false);
+      for (const [name, files] of output.rendered) folders.set(`environments/${name}`, withHeldExtra(out, name, files));
+      const gone = [...present].filter((name) => !output.kept.has(name) && !output.rendered.has(name));
+      const removed = keepExtraOf(out, gone, folders);
+      const root = rootChanges(out, output.rootFiles, (entry) => entry === EXTRA_FOLDER);
       for (const [path, files] of root.folders) folders.set(path, files);
       removed.push(...root.removed);
       const files = root.files;
@@ -62,6 +64,31 @@ export function writeIncremental(outDir: string, output: IncrementalOutput): boo
     });
     return written;
   });
+}
+
+/**
+ * The folders of environments that lose theirs, to remove; a folder that holds extra/ files is
+ * replaced in `folders` by one holding only them instead, since Slipway never removes those.
+ */
+export function keepExtraOf(out: string, names: readonly string[], folders: Map<string, readonly OutputFile[]>): string[] {
+  const removed: string[] = [];
+  for (const name of names) {
+    // A folder already down to its extra/ (an environment removed by an earlier build) stays as it is.
+    if (onlyExtra(join(out, 'environments', name))) continue;
+    const extra = withHeldExtra(out, name, []);
+    if (extra.length > 0) folders.set(`environments/${name}`, extra);
+    else removed.push(`environments/${name}`);
+  }
+  return removed;
+}
+
+function onlyExtra(folder: string): boolean {
+  try {
+    const entries = readdirSync(folder);
+    return entries.length === 1 && entries[0] === EXTRA_FOLDER;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import type { OutputFile } from '../core/output-file.js';
 import { UserError } from '../core/errors.js';
 import { writingTo } from './errors.js';
+import { heldExtraFolders } from './extra.js';
 import { takeOutputLock, withOutputLock } from './lock.js';
 import { recoverOutput, StagedTree, startStaging, swapIntoPlace } from './stage.js';
 
@@ -26,9 +27,14 @@ export function writeOutputTree(outDir: string, files: readonly OutputFile[], re
     withOutputLock(destination, () => {
       recoverOutput(destination);
       guardDestination(destination);
+      // Read before anything changes: a link among them stops the build with the output untouched.
+      const extra = heldExtraFolders(destination);
       // The old record goes first: a kill after the swap must not leave it describing the old tree.
       if (record) rmSync(record.path, { force: true });
-      replaceWithStaged(destination, (tree) => tree.write(files));
+      replaceWithStaged(destination, (tree) => {
+        tree.write(files);
+        for (const [folder, held] of extra) tree.write(held, folder);
+      });
       // The record of what the tree was rendered from, for the next build (see `incremental.ts`).
       if (record) writeFileAtomic(record.path, record.bytes);
     });
@@ -52,7 +58,7 @@ export interface RenderedRemainder {
 export function writeOutputTreeAsRendered(outDir: string, render: (stage: (environment: string, files: readonly OutputFile[]) => void) => RenderedRemainder | undefined): boolean {
   const destination = resolve(outDir);
   const place = `the output to ${destination}`;
-  let session: { tree: StagedTree; release: () => void } | undefined;
+  let session: { tree: StagedTree; release: () => void; extra: Map<string, OutputFile[]> } | undefined;
   const open = () =>
     (session ??= writingTo(place, () => {
       mkdirSync(dirname(destination), { recursive: true });
@@ -60,7 +66,9 @@ export function writeOutputTreeAsRendered(outDir: string, render: (stage: (envir
       try {
         recoverOutput(destination);
         guardDestination(destination);
-        return { tree: new StagedTree(startStaging(destination)), release };
+        // The hand-written files of extra/ folders, read under the lock before anything is staged (see `extra.ts`).
+        const extra = heldExtraFolders(destination);
+        return { tree: new StagedTree(startStaging(destination)), release, extra };
       } catch (error) {
         release();
         throw error;
@@ -72,9 +80,10 @@ export function writeOutputTreeAsRendered(outDir: string, render: (stage: (envir
       writingTo(place, () => tree.write(files, `environments/${environment}`));
     });
     if (!remainder) return false;
-    const { tree } = open();
+    const { tree, extra } = open();
     writingTo(place, () => {
       tree.write(remainder.rootFiles);
+      for (const [folder, held] of extra) tree.write(held, folder);
       // The old record goes before the swap: a kill after it must not leave it describing the old tree.
       if (remainder.record) rmSync(remainder.record.path, { force: true });
       tree.flush();

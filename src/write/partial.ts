@@ -1,10 +1,11 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { OutputFile } from '../core/output-file.js';
+import { EXTRA_FOLDER, type OutputFile } from '../core/output-file.js';
 import { sha256Hex } from '../core/digest.js';
 import { parseTemporaryName, writeFileAtomic } from './durable.js';
 import { guardDestination, isOutputTree, replaceWithStaged } from './index.js';
-import { rootChanges } from './incremental.js';
+import { withHeldExtra } from './extra.js';
+import { keepExtraOf, rootChanges } from './incremental.js';
 import { writingTo } from './errors.js';
 import { withOutputLock } from './lock.js';
 import { recoverInsideOutput, recoverOutput } from './stage.js';
@@ -77,14 +78,14 @@ function writePartial(out: string, update: PartialUpdate): void {
     for (const name of rendered) {
       const folder = update.folders.get(name);
       if (!folder) continue;
-      folders.set(`environments/${name}`, folder);
+      folders.set(`environments/${name}`, withHeldExtra(out, name, folder));
       const manifest = folder.find((file) => file.path === 'release.json');
       if (manifest) digests.set(name, sha256Hex(manifest.bytes));
     }
-    const removed = present.filter((name) => !update.environments.has(name) || (rendered.has(name) && !update.folders.has(name))).map((name) => `environments/${name}`);
-    // Hidden root entries (a `.git` of a checkout used as --out) are the owner's: kept as they are.
+    const removed = keepExtraOf(out, present.filter((name) => !update.environments.has(name) || (rendered.has(name) && !update.folders.has(name))), folders);
+    // Hidden root entries (a `.git` of a checkout used as --out) and extra/ are the owner's: kept as they are.
     const rootFiles = update.projectFiles(digests);
-    const root = rootChanges(out, rootFiles, (entry) => entry.startsWith('.') && !parseTemporaryName(entry));
+    const root = rootChanges(out, rootFiles, (entry) => entry === EXTRA_FOLDER || (entry.startsWith('.') && !parseTemporaryName(entry)));
     const record = update.record?.(rootFiles);
     updateInPlace(out, { folders: new Map([...folders, ...root.folders]), files: root.files, removed: [...removed, ...root.removed] });
     if (record) writeFileAtomic(record.path, record.bytes);

@@ -12,6 +12,7 @@ import { gpgPresent, keyringWith, validSignatureBy } from '../support/gnupg.js';
 import { describeWithTool, toolPresent } from '../support/tools.js';
 import { readTree, repositoryRoot } from '../support/tree.js';
 import { freshTargets, freshTreeFiles } from '../wiring/fresh-tree.js';
+import { extraFilesFlow } from './extra-flow.js';
 import { adoptionFlow, publishFlow } from './init-flow.js';
 
 /**
@@ -208,6 +209,11 @@ describeE2e('the packed package, installed outside the repository', () => {
   it('init, then publish with no --to into a fresh bare repository on master, change, diff and publish again: sequence 2; a closed pipe ends quietly', () => {
     const { work, project, bin } = setup();
     publishFlow({ work, installedNodeModules: join(project, 'node_modules'), bin, slipway: (cwd, args) => run(bin, args, cwd, cleanEnv({ SOURCE_DATE_EPOCH })), git });
+  });
+
+  it('hand-written files under extra/ in the deploy repository outlive two publishes, verify reports them as unmanaged, and tampering is still exit 3', () => {
+    const { work, project, bin } = setup();
+    extraFilesFlow({ work, installedNodeModules: join(project, 'node_modules'), slipway: (cwd, args) => run(bin, args, cwd, cleanEnv({ SOURCE_DATE_EPOCH })), git });
   });
 
   it('secrets sync creates every environment\'s SOPS file from public keys alone', () => {

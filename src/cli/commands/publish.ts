@@ -54,6 +54,7 @@ export async function runPublish(options: PublishCommandOptions, io: CliIo, depe
   // Verified before anything is opened or read: output that does not verify never reaches a repository.
   const revoked = revokedKeyIds(options.revoked);
   const output = readOutput(out, await trustedKeys(options.keys, io, 'publish'), revoked);
+  for (const path of output.extra ?? []) io.stderr(`${path}: hand-written (extra/), not published: publish leaves the deploy repository's extra/ folders as they are\n`);
   const seed = optionalSigningSeed(options, io);
   const backoff = dependencies.backoff ?? defaultBackoff;
   const log = (line: string) => io.stderr(`${line}\n`);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { ExitCode, type ExitCodeValue } from '../../core/errors.js';
 import { verifyOutputTree } from '../../deploy-repo/index.js';
+import { formatText } from '../../report/format.js';
 // From the key module itself: sign/index.js also loads the key generators (OpenPGP, age), which verify never needs.
 import { keyId } from '../../core/signing/keys.js';
 import type { CliIo } from '../io.js';
@@ -28,6 +29,9 @@ export async function runVerify(dir: string, options: VerifyCommandOptions, io: 
     io.stdout(`ok ${environment.name} ${environment.release} signed by ${environment.keyId}\n`);
   }
   for (const path of result.unmanaged) io.stdout(`unmanaged ${path} (not written by Slipway; not checked)\n`);
+  // Findings as every command prints them, paths shown from where verify was run.
+  const shown = { root: out, cwd: io.cwd, color: io.isTerminal && io.env.NO_COLOR === undefined };
+  for (const finding of result.findings) io.stderr(`${formatText(finding, shown)}\n`);
   if (result.failures.length > 0) {
     const revokedNote = result.revoked?.length ? `; revoked: ${result.revoked.join(', ')}` : '';
     io.stderr(`verify failed: ${result.failures.length} problem(s); trusted keys: ${keys.map(keyId).join(', ')}${revokedNote}\n`);
