@@ -3,7 +3,8 @@ import { listFolder, readSourceFile } from './read-files.js';
 import { readSecretsFile } from './secrets-file.js';
 import { readCommitKey } from './commit-key.js';
 import { readTrustedKey } from './trusted-key.js';
-import type { CommitKey, InputKind, SecretsFile, SourceFile, TrustedKey } from '../model/index.js';
+import { readConfigFiles } from './config-files.js';
+import type { CommitKey, ConfigFileContent, InputKind, SecretsFile, SourceFile, TrustedKey } from '../model/index.js';
 
 /** One input file, parsed, with the name its location gives it. */
 export interface InputFile {
@@ -24,6 +25,8 @@ export interface SourceTree {
   commitKeys: CommitKey[];
   /** `secrets/<env>.sops.yaml` of the environments read, by environment name; still encrypted. */
   secretsFiles: Map<string, SecretsFile>;
+  /** The files services mount (`configFiles`), by path from the root. */
+  configFiles: Map<string, ConfigFileContent>;
   diagnostics: Diagnostic[];
 }
 
@@ -38,6 +41,7 @@ export interface LoadOptions {
 export function loadSourceTree(root: string, options: LoadOptions = {}): SourceTree {
   const files: InputFile[] = [];
   const secretsFiles = new Map<string, SecretsFile>();
+  const configFiles = new Map<string, ConfigFileContent>();
   const unreadable: SourceTree['unreadable'] = [];
   const diagnostics: Diagnostic[] = [];
 
@@ -59,6 +63,8 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
     if (!add('service', entry.name, relativePath)) {
       diagnostics.push({ severity: 'warning', code: 'missing-service-file', file: `services/${entry.name}`, line: 1, column: 1, message: `services/${entry.name} has no service.json, so it is no service; add one or remove the folder` });
     }
+    const service = files.at(-1);
+    if (service?.kind === 'service' && service.name === entry.name) readConfigFiles(root, entry.name, service.source, configFiles, diagnostics);
   }
 
   const wanted = options.environments ? new Set(options.environments) : undefined;
@@ -102,7 +108,7 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
     if (key.key) trustedKeys.push(key.key);
   }
 
-  return { root, files, unreadable, trustedKeys, commitKeys, secretsFiles, diagnostics };
+  return { root, files, unreadable, trustedKeys, commitKeys, secretsFiles, configFiles, diagnostics };
 }
 
 /**

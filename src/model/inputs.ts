@@ -4,6 +4,8 @@
  * pipeline read what the schema already checked.
  */
 
+import type { ServiceOptionsInput, ServiceOptionsOverrideInput } from './service-options.js';
+
 export type Role = 'api' | 'frontend' | 'worker' | 'scheduler' | 'websocket' | 'proxy' | 'agent';
 export type Mode = 'saas' | 'self-hosted' | 'white-label' | 'enterprise';
 export type Tier = 'production' | 'staging' | 'preview' | 'development';
@@ -51,7 +53,7 @@ export interface Alert {
   severity: 'page' | 'ticket' | 'info';
 }
 
-export interface ServiceInput {
+export interface ServiceInput extends ServiceOptionsInput {
   name: string;
   description?: string;
   role: Role;
@@ -70,7 +72,7 @@ export interface ServiceInput {
   monitoring?: { metrics?: { path: string; port: string }; alerts?: Alert[] };
 }
 
-export interface ServiceOverride {
+export interface ServiceOverride extends ServiceOptionsOverrideInput {
   env?: Record<string, string>;
   scaling?: Scaling;
   resources?: ComputeResources;
