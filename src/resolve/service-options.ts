@@ -7,6 +7,7 @@ import type {
   ResolvedContainer,
   ResolvedPort,
   ResolvedServiceOptions,
+  ResolvedToleration,
   ServiceInput,
   ServiceOptionName,
   ServiceOverride,
@@ -65,15 +66,18 @@ export function resolveServiceOptions(sources: OptionSources): { options: Resolv
   const annotations = mergeMaps(service.annotations, override.annotations);
   note('annotations', Object.keys(annotations).length > 0);
 
-  const tolerations = [...(service.tolerations ?? []), ...(override.tolerations ?? [])].map((toleration) => ({
+  const tolerations = [...(service.tolerations ?? []), ...(override.tolerations ?? [])].map((toleration): ResolvedToleration => ({
     key: toleration.key,
     // Kubernetes' own rule: Equal needs a value, so a toleration without one means "any value".
     operator: toleration.operator ?? (toleration.value === undefined ? 'Exists' : 'Equal'),
     value: toleration.operator === 'Exists' ? undefined : toleration.value,
     effect: toleration.effect,
   }));
+  note('tolerations', tolerations.length > 0);
+  // GPU nodes are tainted nvidia.com/gpu (the Terraform of every provider does so): a pod asking for a GPU tolerates it.
+  const gpu = override.resources?.gpu ?? service.resources?.gpu ?? 0;
+  if (gpu > 0) tolerations.push({ key: 'nvidia.com/gpu', operator: 'Exists', value: undefined, effect: 'NoSchedule' });
   const uniqueTolerations = [...new Map(tolerations.map((toleration) => [JSON.stringify(toleration), toleration])).values()];
-  note('tolerations', uniqueTolerations.length > 0);
 
   const affinity = override.affinity ?? service.affinity;
   note('affinity', affinity !== undefined);
