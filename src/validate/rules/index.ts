@@ -11,6 +11,7 @@ import { revokedKeysRule } from './revoked-keys.js';
 import { secretsRule } from './secrets-files.js';
 import { plaintextSecretRule } from './secrets.js';
 import { wiringRule } from './wiring.js';
+import { serviceOptionsRule } from './service-options.js';
 
 export type { Rule, RuleContext } from './rule.js';
 
@@ -28,4 +29,5 @@ export const rules: readonly Rule[] = [
   deployRepoRule,
   wiringRule,
   revokedKeysRule,
+  serviceOptionsRule,
 ];
