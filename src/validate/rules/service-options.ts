@@ -47,7 +47,7 @@ function optionErrors(model: ResolvedEnvironment, service: ResolvedService): Dia
   const { options } = service;
   const out: Diagnostic[] = [];
   if (options.schedule !== undefined && !scheduledRoles.has(service.role)) {
-    out.push(findingAt(options.origins.schedule!, 'schedule-role', `"${service.name}" is a ${service.role}: only worker and scheduler services run on a schedule; remove "schedule" or make it a worker`, { key: true }));
+    out.push(findingAt(options.origins.schedule!, 'schedule-role', `"${service.name}" has role ${service.role}: only worker and scheduler services run on a schedule; remove "schedule" or make it a worker`, { key: true }));
   }
   for (const [field, prefixes] of [['labels', reservedLabelPrefixes], ['annotations', reservedAnnotationPrefixes]] as const) {
     for (const key of Object.keys(options[field]).filter((candidate) => prefixes.some((prefix) => candidate.startsWith(prefix)))) {
