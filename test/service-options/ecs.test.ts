@@ -45,6 +45,20 @@ describe('service options on ECS', () => {
     expect(resourceOf(module, 'aws_ecs_task_definition', 'worker')).toMatchObject({ cpu: '1024', memory: '2048' });
   });
 
+  it('starts the scheduled worker from an EventBridge rule on its schedule, as one Fargate task, with no ECS service', () => {
+    expect(resourceOf(module, 'aws_cloudwatch_event_rule', 'reports_schedule')).toMatchObject({ schedule_expression: 'cron(30 2 * * ? *)' });
+    const target = resourceOf(module, 'aws_cloudwatch_event_target', 'reports_schedule');
+    expect(target).toMatchObject({ arn: '${aws_ecs_cluster.main.arn}', role_arn: '${aws_iam_role.ecs_events.arn}', rule: '${aws_cloudwatch_event_rule.reports_schedule.name}' });
+    expect(target.ecs_target[0]).toMatchObject({ task_definition_arn: '${aws_ecs_task_definition.reports.arn}', launch_type: 'FARGATE', task_count: 1 });
+    expect(target.ecs_target[0].network_configuration[0].assign_public_ip).toBe(false);
+    expect(module.resource.aws_ecs_service.reports).toBeUndefined();
+    expect(module.resource.aws_ecs_service.worker).toBeDefined();
+    // EventBridge may run these tasks and hand over exactly their roles.
+    const policy = module.data.aws_iam_policy_document.ecs_events[0].statement;
+    expect(policy[0]).toMatchObject({ actions: ['ecs:RunTask'], resources: ['${format("%s:*", aws_ecs_task_definition.reports.arn_without_revision)}'] });
+    expect(policy[1]).toMatchObject({ actions: ['iam:PassRole'], resources: ['${aws_iam_role.ecs_execution.arn}'] });
+  });
+
   it('uses only resource types and arguments the pinned AWS provider has', () => {
     const list = providerListFor(model);
     expect([...terraformTrees(model)].flatMap(([name, file]) => unknownArguments(file, list).map((problem) => `${name}: ${problem}`))).toEqual([]);

@@ -18,7 +18,7 @@ const digestPinned = /@sha256:[a-f0-9]{64}$/;
  */
 export const serviceOptionsRule: Rule = {
   name: 'service-options',
-  codes: ['schedule-role', 'reserved-label', 'option-name-taken', 'unpinned-option-image', 'sidecar-kubernetes-version', 'option-unsupported'],
+  codes: ['schedule-role', 'schedule-with-ports', 'reserved-label', 'option-name-taken', 'unpinned-option-image', 'sidecar-kubernetes-version', 'option-unsupported'],
   check({ resolved, blocked }) {
     const errors = new Map<string, Diagnostic>();
     const unsupported = new Map<string, { origin: Origin; option: string; runtime: Runtime; why: string; environments: string[] }>();
@@ -48,6 +48,9 @@ function optionErrors(model: ResolvedEnvironment, service: ResolvedService): Dia
   const out: Diagnostic[] = [];
   if (options.schedule !== undefined && !scheduledRoles.has(service.role)) {
     out.push(findingAt(options.origins.schedule!, 'schedule-role', `"${service.name}" has role ${service.role}: only worker and scheduler services run on a schedule; remove "schedule" or make it a worker`, { key: true }));
+  }
+  if (options.schedule !== undefined && service.ports.length > 0) {
+    out.push(findingAt(options.origins.schedule!, 'schedule-with-ports', `"${service.name}" runs on a schedule and exits, so nothing could reach its ports (${service.ports.map((port) => port.name).join(', ')}); remove "ports" or "schedule"`, { key: true }));
   }
   for (const [field, prefixes] of [['labels', reservedLabelPrefixes], ['annotations', reservedAnnotationPrefixes]] as const) {
     for (const key of Object.keys(options[field]).filter((candidate) => prefixes.some((prefix) => candidate.startsWith(prefix)))) {
@@ -110,6 +113,5 @@ function unsupportedOptions(model: ResolvedEnvironment, service: ResolvedService
   if (options.serviceAccount && (!role || usesOwnRole)) {
     add('serviceAccount', role ? 'the service reaches its buckets with the task role Slipway makes, so the eks.amazonaws.com/role-arn role is not used; grant that role\'s permissions there' : 'only an "eks.amazonaws.com/role-arn" annotation means something on ECS (the task role)');
   }
-  add('schedule', 'ECS runs the service continuously here (scheduled ECS tasks are not rendered yet); run it on Kubernetes, or drop "schedule" and let it wait for work');
   return out;
 }
