@@ -1,1 +1,1 @@
-IHSXeOgNQi7kwcUQq/RtVpcYs3owJMszKhuX0MvwEPCnmNitmkgbygndIfzYWlFv2WouihWz+3Rbwaoi6IGOCA==
+r88fIN1wjWlael2tOLY+VtDYFeLp0qgOu+LJRSZFg68BtZBBSIg3NboAGrpFbGGuNCCvcsuFSfL1amkIdazJDA==

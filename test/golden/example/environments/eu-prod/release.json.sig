@@ -1,1 +1,1 @@
-wDmmgItZTzdkrckyAbD5XNx52k3IDPMjXCILumSKBbatY0chhNliXJ8zytYTrKUkbB+kyjD5iK87RlVc4HmNDg==
+nacKwTYKjW1+vL7sqLchXEya0jgNaeA0c5/IV11fqZF/nUimfH9DA4QwTXG2qRyaSmD7RbR8dRylMhpU1CWeBA==
