@@ -42,7 +42,10 @@ function serviceDocument(service: ComposeService, plan: ComposePlan): Record<str
     ...(service.ports.length > 0 ? { ports: service.ports } : {}),
     networks: service.networks,
     logging: plan.logging,
-    labels: { 'dev.slipway.kind': service.kind },
+    ...(service.user === undefined ? {} : { user: service.user }),
+    ...(service.readOnly ? { read_only: true } : {}),
+    ...(service.profiles ? { profiles: service.profiles } : {}),
+    labels: { ...service.labels, 'dev.slipway.kind': service.kind },
   };
 }
 

@@ -15,6 +15,8 @@ export { composePlan } from './plan.js';
 export function composeFiles(environment: ResolvedEnvironment, plan: ComposePlan = composePlan(environment)): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>([['docker-compose.yml', composeYamlBytes(composeDocument(plan))]]);
   if (plan.edge) files.set('nginx.conf', textBytes(nginxConfig(plan.edge, environment.name)));
+  // Config files services mount read-only (./config/<service>/<key>): their text from the model.
+  for (const file of plan.files) files.set(file.path, textBytes(file.content));
   // Still encrypted: install.sh runs `sops -d` on the target host.
   const dotenv = secretsDotenvBytes(environment);
   if (dotenv) files.set('secrets.sops.env', dotenv);

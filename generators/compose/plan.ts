@@ -5,6 +5,7 @@ import { composeCpus, composeMemory } from './quantities.js';
 import { edgeParts, edgePlan, httpCheck, routesFor } from './edge.js';
 import { composedUrl, plainValue, secretSource, type SecretEnv } from './connections.js';
 import { bucketInit, edgeNginxImage, storeSpec, type StoreSpec } from './stores.js';
+import { composeOptionParts } from './options.js';
 
 /**
  * Everything the Compose file, the nginx config and the bundle's scripts say about one target,
@@ -13,7 +14,7 @@ import { bucketInit, edgeNginxImage, storeSpec, type StoreSpec } from './stores.
  */
 
 export type Condition = 'service_healthy' | 'service_started' | 'service_completed_successfully';
-export type ServiceKind = 'app' | 'edge' | 'store' | 'store-init' | 'migration' | 'seed' | 'ai-gateway';
+export type ServiceKind = 'app' | 'edge' | 'store' | 'store-init' | 'migration' | 'seed' | 'ai-gateway' | 'init' | 'sidecar';
 
 export type { SecretEnv } from './connections.js';
 
@@ -35,6 +36,13 @@ export interface ComposeService {
   volumes: string[];
   ports: string[];
   networks: string[];
+  /** Extra labels (service options); Slipway's own label wins. */
+  labels?: Record<string, string>;
+  /** `uid[:gid]` the processes run as (securityContext). */
+  user?: string;
+  readOnly?: boolean;
+  /** Only `docker compose run` starts a service in a profile (a scheduled one). */
+  profiles?: string[];
 }
 
 export interface Route {
@@ -72,6 +80,8 @@ export interface ComposePlan {
   edge: EdgePlan | undefined;
   /** Per env file: the variables it holds and the secret each comes from. */
   envFiles: Record<string, SecretEnv[]>;
+  /** Files shipped beside the Compose file (config files services mount), by path inside compose/. */
+  files: Array<{ path: string; content: string }>;
   secrets: SecretSources;
   databases: Array<{ service: string; type: 'postgres' | 'mysql' }>;
   logging: { driver: string; options: Record<string, string> };
@@ -142,6 +152,16 @@ export function composePlan(model: ResolvedEnvironment): ComposePlan {
 
   const apps = new Map(model.services.map((service) => [service.name, appService(service, model, storeOf)]));
   for (const [name, app] of apps) envFiles[name] = app.secretEnv;
+  const optionVolumes: string[] = [];
+  const files: ComposePlan['files'] = [];
+  for (const service of model.services) {
+    const parts = composeOptionParts(apps.get(service.name)!.service, service, allocate);
+    apps.get(service.name)!.service = parts.service;
+    out.push(...parts.extras);
+    for (const [name, condition] of Object.entries(parts.waitsFor)) waits.set(service.name, { ...waits.get(service.name), [name]: condition });
+    optionVolumes.push(...parts.volumes);
+    files.push(...parts.files);
+  }
 
   const oneShots: ComposeService[] = [];
   for (const service of model.services) {
@@ -208,10 +228,11 @@ export function composePlan(model: ResolvedEnvironment): ComposePlan {
   return {
     project: model.infrastructure.namespace,
     services: out,
-    volumes: stores.map((store) => `${store.service}-data`).sort(),
+    volumes: [...stores.map((store) => `${store.service}-data`), ...optionVolumes].sort(compareText),
     networks: [{ name: appNetwork, internal: false }, ...(stores.length > 0 ? [{ name: dataNetwork, internal: true }] : [])],
     edge: edgeName ? edgePlan(model, edgeName, proxy, routes) : undefined,
     envFiles: Object.fromEntries(Object.entries(envFiles).filter(([, entries]) => entries.length > 0).sort(([a], [b]) => compareText(a, b))),
+    files,
     secrets: secretSources(model, envFiles),
     databases: stores
       .filter((store) => store.resource.type === 'postgres' || store.resource.type === 'mysql')
@@ -307,7 +328,8 @@ function appService(service: ResolvedService, model: ResolvedEnvironment, storeO
 }
 
 function oneShot(base: ComposeService, name: string, kind: 'migration' | 'seed', command: string[]): ComposeService {
-  const { healthcheck: _health, replicas: _replicas, ...rest } = base;
+  // A migration runs on `up` even for a scheduled service (whose profile keeps it out of `up`).
+  const { healthcheck: _health, replicas: _replicas, profiles: _profiles, ...rest } = base;
   return { ...rest, name, kind, command, restart: 'no', dependsOn: {}, ports: [], volumes: [] };
 }
 

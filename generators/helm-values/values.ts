@@ -1,6 +1,7 @@
 import { BugError } from '../../src/core/errors.js';
 import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index.js';
 import { serviceEnvironment, type ComposedEnvEntry, type SecretEnvEntry } from './connections.js';
+import { noOptionValues, optionValues, type OptionValues } from './options.js';
 
 export { generatedSecretName, infraSecretName } from './secret-names.js';
 /** Namespaces allowed in by each service's NetworkPolicy when they have a reason to reach it. */
@@ -12,7 +13,7 @@ export const digestPinned = /@sha256:[a-f0-9]{64}$/;
 type ChartRole = ResolvedService['role'] | 'gateway';
 
 /** One values file of the application chart, as generators/chart/values.schema.json describes it. */
-export interface ChartValues {
+export interface ChartValues extends OptionValues {
   name: string;
   role: ChartRole;
   environment: { name: string; mode: string; tier: string };
@@ -24,7 +25,7 @@ export interface ChartValues {
   /** Variables made from the ones above (`$(NAME)`): the URL forms of embedded stores, sorted by name. */
   composedEnv: ComposedEnvEntry[];
   /** The pods' own ServiceAccount (workload identity: EKS Pod Identity associates a role with it), or none: the namespace's default. */
-  serviceAccount: { create: boolean; name: string };
+  serviceAccount: { create: boolean; name: string; annotations: Record<string, string> };
   ports: Array<{ name: string; port: number }>;
   replicas: number;
   autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number };
@@ -70,6 +71,7 @@ export function serviceValues(environment: ResolvedEnvironment, service: Resolve
   const metrics = environment.infrastructure.observability.metrics === 'prometheus' ? service.monitoring : undefined;
   const ingress = ingressFor(environment, service.name);
   const { env, secretEnv, composedEnv } = serviceEnvironment(environment, service);
+  const scheduled = service.options.schedule !== undefined;
   return {
     ...common(environment, service.name, service.role),
     image: { reference: service.image ?? '', pullPolicy: 'IfNotPresent' },
@@ -80,16 +82,18 @@ export function serviceValues(environment: ResolvedEnvironment, service: Resolve
     serviceAccount: serviceAccount(environment, service),
     ports,
     replicas: Math.max(min, 0),
-    autoscaling: { enabled: autoscale, minReplicas: Math.max(min, 1), maxReplicas: Math.max(max, 1), targetCPUUtilizationPercentage: targetCpuPercent ?? defaultTargetCpuPercent },
-    // A scheduler must never run twice, not even during a rollout; blue-green needs a Service to switch.
-    strategy: service.role === 'scheduler' ? 'recreate' : service.strategy === 'blue-green' && ports.length > 0 ? 'blue-green' : 'rolling',
+    autoscaling: { enabled: autoscale && !scheduled, minReplicas: Math.max(min, 1), maxReplicas: Math.max(max, 1), targetCPUUtilizationPercentage: targetCpuPercent ?? defaultTargetCpuPercent },
+    // A scheduler must never run twice, not even during a rollout, nor may two pods hold a ReadWriteOnce volume;
+    // blue-green needs a Service to switch.
+    strategy: service.role === 'scheduler' || service.options.volumes.length > 0 ? 'recreate' : service.strategy === 'blue-green' && ports.length > 0 ? 'blue-green' : 'rolling',
     resources: {
       requests: quantities(service.resources.cpu, service.resources.memory, undefined),
       // Memory is limited to what is requested (no overcommit to be OOM-killed for); CPU is not throttled.
       limits: quantities(undefined, service.resources.memory, gpu > 0 ? gpu : undefined),
     },
     health: healthValues(service.health),
-    podDisruptionBudget: { enabled: autoscale || min >= 1, maxUnavailable: 1 },
+    // A scheduled service's pods are Jobs: no budget or autoscaler applies to them.
+    podDisruptionBudget: { enabled: !scheduled && (autoscale || min >= 1), maxUnavailable: 1 },
     migrations: { enabled: service.migrations !== undefined, command: service.migrations?.command ?? [] },
     seed: { enabled: service.seed !== undefined, command: service.seed?.command ?? [] },
     ingress,
@@ -100,6 +104,7 @@ export function serviceValues(environment: ResolvedEnvironment, service: Resolve
     },
     networkPolicy: networkPolicy(environment, [...(ingress.enabled ? [ingressControllerNamespace] : []), ...(metrics?.metrics ? [monitoringNamespace] : [])]),
     branding: branding(environment),
+    ...optionValues(service),
   };
 }
 
@@ -110,7 +115,13 @@ export function serviceValues(environment: ResolvedEnvironment, service: Resolve
  * hook runs under it, and it outlives any one release.
  */
 function serviceAccount(environment: ResolvedEnvironment, service: ResolvedService): ChartValues['serviceAccount'] {
-  return usesWorkloadIdentity(environment, service) ? { create: false, name: service.name } : { create: false, name: '' };
+  // Annotations (IRSA, Workload Identity) go on the account in k8s/, which the chart does not make.
+  return hasOwnServiceAccount(environment, service) ? { create: false, name: service.name, annotations: {} } : { create: false, name: '', annotations: {} };
+}
+
+/** Runs under its own ServiceAccount, named after it: for workload identity, or because service.json declares one. */
+export function hasOwnServiceAccount(environment: ResolvedEnvironment, service: ResolvedService): boolean {
+  return usesWorkloadIdentity(environment, service) || service.options.serviceAccount !== undefined;
 }
 
 export function usesWorkloadIdentity(environment: ResolvedEnvironment, service: ResolvedService): boolean {
@@ -140,7 +151,7 @@ export function aiGatewayValues(environment: ResolvedEnvironment): ChartValues |
     env: {},
     secretEnv: [],
     composedEnv: [],
-    serviceAccount: { create: false, name: '' },
+    serviceAccount: { create: false, name: '', annotations: {} },
     ports: [{ name: 'http', port: 4000 }],
     replicas,
     autoscaling: { enabled: false, minReplicas: replicas, maxReplicas: replicas, targetCPUUtilizationPercentage: defaultTargetCpuPercent },
@@ -154,6 +165,7 @@ export function aiGatewayValues(environment: ResolvedEnvironment): ChartValues |
     monitoring: { labels: {}, serviceMonitor: { enabled: false, path: '/metrics', port: '', interval: '30s' }, alerts: [] },
     networkPolicy: networkPolicy(environment, []),
     branding: { ...branding(environment), enabled: false },
+    ...noOptionValues(),
   };
 }
 

@@ -23,9 +23,13 @@ export function chartObjects(values: ChartValues, namespace: string): ObjectIden
     return { group: slash === -1 ? '' : apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1), kind, name: objectName, namespace };
   };
   const blueGreen = values.strategy === 'blue-green';
+  // A scheduled service runs as a CronJob, with nothing to route to (templates/cronjob.yaml, service.yaml).
+  const scheduled = values.schedule !== '';
   return [
-    blueGreen ? object('argoproj.io/v1alpha1', 'Rollout') : object('apps/v1', 'Deployment'),
-    ...(values.ports.length > 0 ? [object('v1', 'Service'), ...(blueGreen ? [object('v1', 'Service', `${name}-preview`)] : [])] : []),
+    scheduled ? object('batch/v1', 'CronJob') : blueGreen ? object('argoproj.io/v1alpha1', 'Rollout') : object('apps/v1', 'Deployment'),
+    ...(values.ports.length > 0 && !scheduled ? [object('v1', 'Service'), ...(blueGreen ? [object('v1', 'Service', `${name}-preview`)] : [])] : []),
+    ...values.persistence.map((volume) => object('v1', 'PersistentVolumeClaim', `${name}-${volume.name}`)),
+    ...(values.configFiles.length > 0 ? [object('v1', 'ConfigMap', `${name}-config`)] : []),
     ...(values.autoscaling.enabled ? [object('autoscaling/v2', 'HorizontalPodAutoscaler')] : []),
     ...(values.podDisruptionBudget.enabled ? [object('policy/v1', 'PodDisruptionBudget')] : []),
     ...(values.ingress.enabled ? [object('networking.k8s.io/v1', 'Ingress')] : []),

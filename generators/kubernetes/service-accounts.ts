@@ -1,12 +1,23 @@
 import type { ResolvedEnvironment } from '../../src/model/index.js';
-import { usesWorkloadIdentity } from '../helm-values/values.js';
+import { hasOwnServiceAccount } from '../helm-values/values.js';
 import { serviceAccount, type ManifestFile } from './common.js';
 
 /**
- * The ServiceAccounts services run under to reach a bucket with their own cloud identity (EKS Pod
- * Identity binds the role by namespace and name). Made here rather than by the chart: the chart's
- * migration Job is a pre-install hook, which runs before any object of its release exists.
+ * The ServiceAccounts services run under, named after them: to reach a bucket with their own cloud
+ * identity (EKS Pod Identity binds the role by namespace and name), or because service.json declares
+ * one, with its annotations (IRSA's role ARN, GKE Workload Identity). Made here rather than by the
+ * chart: the chart's migration Job is a pre-install hook, which runs before any object of its
+ * release exists.
  */
 export function serviceAccountManifests(environment: ResolvedEnvironment): ManifestFile[] {
-  return environment.services.filter((service) => usesWorkloadIdentity(environment, service)).map((service) => serviceAccount(environment, service.name));
+  return environment.services
+    .filter((service) => hasOwnServiceAccount(environment, service))
+    .map((service) => {
+      const file = serviceAccount(environment, service.name);
+      const annotations = service.options.serviceAccount?.annotations ?? {};
+      if (Object.keys(annotations).length === 0) return file;
+      const metadata = file.manifest.metadata as { annotations?: Record<string, string> };
+      // Slipway's own (Argo CD's sync wave) win over the service's.
+      return { ...file, manifest: { ...file.manifest, metadata: { ...metadata, annotations: { ...annotations, ...metadata.annotations } } } };
+    });
 }

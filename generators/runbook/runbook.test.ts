@@ -158,7 +158,7 @@ describe('what runs differs by target kind', () => {
   it('says how infrastructure-held secrets reach the pods: an ExternalSecret on AWS, a Terraform variable to set on DigitalOcean', () => {
     const euProd = planOf('eu-prod');
     expect(commands(step(euProd, 'validate-runtime'))).toContain('kubectl get crd externalsecrets.external-secrets.io secretstores.external-secrets.io');
-    expect(text(step(euProd, 'inject-secrets'))).toMatch(/MAIL_PASSWORD for api, worker: the ExternalSecret infra-secrets brings it from AWS Secrets Manager arn:aws:secretsmanager:/);
+    expect(text(step(euProd, 'inject-secrets'))).toMatch(/MAIL_PASSWORD for api, reports, worker: the ExternalSecret infra-secrets brings it from AWS Secrets Manager arn:aws:secretsmanager:/);
     const lumen = planOf('lumen-wl');
     expect(text(step(lumen, 'inject-secrets'))).toContain('set TF_VAR_infra_mail_password to the value kept at DigitalOcean tenants/lumen/smtp-password before terraform apply');
     expect(commands(step(lumen, 'validate-runtime')).some((command) => command.includes('external-secrets'))).toBe(false);

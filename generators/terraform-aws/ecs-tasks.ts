@@ -7,6 +7,7 @@ import { mebibytes, milliCpu } from '../infrastructure-shared/sizing.js';
 import { bucketAccess, connectionSecretArn, connectionSecretStores, connectionValue, hasConnectionSecret, workloadBuckets } from './connections.js';
 import { assumeRolePolicy, awsName, type AwsContext } from './context.js';
 import { secretArn, secretsReadByServices } from './secrets.js';
+import { declaredTaskRole, extraContainerDefinitions, mainContainerOptions } from './ecs-options.js';
 
 /** Fargate's CPU sizes (1024 units = 1 vCPU) and the memory (MiB) each allows. */
 const fargate: Array<{ cpu: number; memory: number[] }> = [
@@ -25,10 +26,11 @@ function range(from: number, to: number, step: number): number[] {
   return values;
 }
 
-/** The smallest Fargate size that holds the service's requests. */
+/** The smallest Fargate size that holds the service's requests and its sidecars' (init containers are done before they start). */
 function fargateSize(service: ResolvedService): { cpu: number; memory: number } {
-  const cpuUnits = Math.ceil((milliCpu(service.resources.cpu) * 1024) / 1000);
-  const memory = mebibytes(service.resources.memory);
+  const sidecars = service.options.sidecars.map((sidecar) => sidecar.resources);
+  const cpuUnits = Math.ceil(([service.resources, ...sidecars].reduce((sum, resources, index) => sum + (index === 0 || resources.cpu ? milliCpu(resources.cpu) : 0), 0) * 1024) / 1000);
+  const memory = [service.resources, ...sidecars].reduce((sum, resources, index) => sum + (index === 0 || resources.memory ? mebibytes(resources.memory) : 0), 0);
   for (const size of fargate) {
     if (size.cpu < cpuUnits) continue;
     const fits = size.memory.find((candidate) => candidate >= memory);
@@ -78,6 +80,20 @@ export function containerVariables(environment: ResolvedEnvironment, service: Re
   return { environment: plain.sort(byName), secrets: secrets.sort(byName) };
 }
 
+function logConfiguration(service: ResolvedService, prefix: string): ObjectValue {
+  return {
+    logDriver: 'awslogs',
+    options: { 'awslogs-group': ref('aws_cloudwatch_log_group', logGroupLabel(service), 'name'), 'awslogs-region': ref('var.region'), 'awslogs-stream-prefix': prefix },
+  };
+}
+
+/** The service's container, and in its own task (not a migration's) the init containers and sidecars its options declare. */
+function containerDefinitions(context: AwsContext, service: ResolvedService, command: readonly string[] | undefined, withPorts: boolean): ObjectValue[] {
+  const main = containerDefinition(context, service, command, withPorts);
+  if (!withPorts) return [main];
+  return [{ ...main, ...mainContainerOptions(service) }, ...extraContainerDefinitions(service, (prefix) => logConfiguration(service, prefix))];
+}
+
 function containerDefinition(context: AwsContext, service: ResolvedService, command: readonly string[] | undefined, withPorts: boolean): ObjectValue {
   const variables = containerVariables(context.environment, service);
   const health = service.health;
@@ -91,10 +107,7 @@ function containerDefinition(context: AwsContext, service: ResolvedService, comm
     secrets: variables.secrets.length > 0 ? variables.secrets : undefined,
     healthCheck: withPorts && health && 'command' in health ? { command: ['CMD', ...health.command], interval: 30, timeout: 5, retries: 3, startPeriod: 60 } : undefined,
     linuxParameters: { initProcessEnabled: true },
-    logConfiguration: {
-      logDriver: 'awslogs',
-      options: { 'awslogs-group': ref('aws_cloudwatch_log_group', logGroupLabel(service), 'name'), 'awslogs-region': ref('var.region'), 'awslogs-stream-prefix': service.name },
-    },
+    logConfiguration: logConfiguration(service, service.name),
   };
 }
 
@@ -109,8 +122,9 @@ export function taskDefinitions(context: AwsContext, service: ResolvedService): 
     cpu: String(size.cpu),
     memory: String(size.memory),
     execution_role_arn: ref('aws_iam_role.ecs_execution.arn'),
-    task_role_arn: usesBucket ? ref('aws_iam_role', `${label(service.name)}_task`, 'arn') : undefined,
-    container_definitions: call('jsonencode', [containerDefinition(context, service, command, withPorts)]),
+    // Slipway's own role where the service reaches buckets (a declared one is then reported, not used); else the IRSA role its ServiceAccount names.
+    task_role_arn: usesBucket ? ref('aws_iam_role', `${label(service.name)}_task`, 'arn') : declaredTaskRole(service),
+    container_definitions: call('jsonencode', containerDefinitions(context, service, command, withPorts)),
   });
   const blocks: Block[] = [resource('aws_ecs_task_definition', label(service.name), definition(service.name, service.command, true))];
   if (service.migrations) {

@@ -5,6 +5,8 @@ import { addOutput } from '../infrastructure-shared/terraform.js';
 import { assumeRolePolicy, awsName, ingress, portedServices, privateSubnetIds, securityGroup, vpcId, type AwsContext } from './context.js';
 import { executionRole, logGroupLabel, taskDefinitions } from './ecs-tasks.js';
 import { routes, type Route } from './routes.js';
+import { scheduledServices, scheduledTasks } from './ecs-schedule.js';
+import { workloadBuckets } from './connections.js';
 
 /**
  * ECS on Fargate: a cluster, a task definition and a service per service of the environment.
@@ -46,6 +48,8 @@ export function ecs(context: AwsContext): Block[] {
     const route = allRoutes.find((candidate) => candidate.service.name === service.name);
     blocks.push(resource('aws_cloudwatch_log_group', logGroupLabel(service), { name: `/ecs/${name}/${service.name}`, retention_in_days: context.logRetentionDays }));
     blocks.push(...taskDefinitions(context, service));
+    // A scheduled service is started by EventBridge (ecs-schedule.ts): no ECS service keeps it running.
+    if (service.options.schedule !== undefined) continue;
     if (!route?.blueGreen && portedServices(environment).includes(service)) blocks.push(discoveryService(service));
     blocks.push(ecsService(context, service, route));
     if (service.scaling.max > service.scaling.min) blocks.push(...autoscaling(context, service));
@@ -61,6 +65,7 @@ export function ecs(context: AwsContext): Block[] {
     }
   }
   if (blueGreen.length > 0) blocks.push(...codeDeploy(context, blueGreen));
+  blocks.push(...scheduledTasks(context, scheduledServices(environment), (service) => workloadBuckets(environment, service).length > 0));
 
   addOutput(context, 'ecs_cluster_name', ref('aws_ecs_cluster.main.name'), 'ECS cluster');
   const migrations: Record<string, Value> = {};

@@ -4,7 +4,8 @@ import { readSecretsFile } from './secrets-file.js';
 import { readCommitKey } from './commit-key.js';
 import { readTrustedKey } from './trusted-key.js';
 import { readVendoredCharts } from './vendored-charts.js';
-import type { CommitKey, InputKind, SecretsFile, SourceFile, TrustedKey, VendoredChart } from '../model/index.js';
+import { readConfigFiles } from './config-files.js';
+import type { CommitKey, ConfigFileContent, InputKind, SecretsFile, SourceFile, TrustedKey, VendoredChart } from '../model/index.js';
 
 /** One input file, parsed, with the name its location gives it. */
 export interface InputFile {
@@ -27,6 +28,8 @@ export interface SourceTree {
   secretsFiles: Map<string, SecretsFile>;
   /** `vendor/charts/<chart>-<version>/` folders, with the values schema each holds. */
   vendoredCharts: Map<string, VendoredChart>;
+  /** The files services mount (`configFiles`), by path from the root. */
+  configFiles: Map<string, ConfigFileContent>;
   diagnostics: Diagnostic[];
 }
 
@@ -41,6 +44,7 @@ export interface LoadOptions {
 export function loadSourceTree(root: string, options: LoadOptions = {}): SourceTree {
   const files: InputFile[] = [];
   const secretsFiles = new Map<string, SecretsFile>();
+  const configFiles = new Map<string, ConfigFileContent>();
   const unreadable: SourceTree['unreadable'] = [];
   const diagnostics: Diagnostic[] = [];
 
@@ -62,6 +66,8 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
     if (!add('service', entry.name, relativePath)) {
       diagnostics.push({ severity: 'warning', code: 'missing-service-file', file: `services/${entry.name}`, line: 1, column: 1, message: `services/${entry.name} has no service.json, so it is no service; add one or remove the folder` });
     }
+    const service = files.at(-1);
+    if (service?.kind === 'service' && service.name === entry.name) readConfigFiles(root, entry.name, service.source, configFiles, diagnostics);
   }
 
   const wanted = options.environments ? new Set(options.environments) : undefined;
@@ -112,7 +118,7 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
 
   const vendoredCharts = readVendoredCharts(root, diagnostics);
 
-  return { root, files, unreadable, trustedKeys, commitKeys, secretsFiles, vendoredCharts, diagnostics };
+  return { root, files, unreadable, trustedKeys, commitKeys, secretsFiles, vendoredCharts, configFiles, diagnostics };
 }
 
 /** The names of the environment files of a tree, before anything is read: what a build may have to render. */

@@ -9,6 +9,7 @@ export type * from './inputs.js';
 export type * from './infrastructure.js';
 export type * from './plan.js';
 export type * from './resolved.js';
+export type * from './service-options.js';
 export type * from './source.js';
 export type * from './summary.js';
 export type * from './target.js';

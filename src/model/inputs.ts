@@ -5,6 +5,8 @@
  */
 import type { AddonInput } from './addons.js';
 
+import type { ServiceOptionsInput, ServiceOptionsOverrideInput } from './service-options.js';
+
 export type Role = 'api' | 'frontend' | 'worker' | 'scheduler' | 'websocket' | 'proxy' | 'agent';
 export type Mode = 'saas' | 'self-hosted' | 'white-label' | 'enterprise';
 export type Tier = 'production' | 'staging' | 'preview' | 'development';
@@ -52,7 +54,7 @@ export interface Alert {
   severity: 'page' | 'ticket' | 'info';
 }
 
-export interface ServiceInput {
+export interface ServiceInput extends ServiceOptionsInput {
   name: string;
   description?: string;
   role: Role;
@@ -71,7 +73,7 @@ export interface ServiceInput {
   monitoring?: { metrics?: { path: string; port: string }; alerts?: Alert[] };
 }
 
-export interface ServiceOverride {
+export interface ServiceOverride extends ServiceOptionsOverrideInput {
   env?: Record<string, string>;
   scaling?: Scaling;
   resources?: ComputeResources;

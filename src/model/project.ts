@@ -1,6 +1,7 @@
 import type { Diagnostic, Severity } from '../core/diagnostics.js';
 import { positionOf, type InputKind, type JsonPath, type Origin, type SecretsFile, type SourceFile, type TrustedKey, type CommitKey } from './source.js';
 import type { VendoredChart } from './addons.js';
+import type { ConfigFileContent } from './service-options.js';
 import type { AttestationPolicy, EnvironmentInput, OverlayInput, ProjectSettings, ProvisioningPolicy, ReleaseInput, SecretsPolicy, ServiceInput, TargetPolicy } from './inputs.js';
 
 /** An input that its schema accepted (`valid`) or rejected; rejected ones still count as existing names. */
@@ -54,6 +55,8 @@ export interface Project {
    * Set by the load stage after the schemas (`loadExtraFiles`); absent before.
    */
   extraFiles?: ReadonlyMap<string, SourceFile | null>;
+  /** The config files services mount (`configFiles`), by path from the root; one that could not be read is absent (and reported). */
+  configFiles?: ReadonlyMap<string, ConfigFileContent>;
 }
 
 /** Whether a service, release or environment of that name exists, readable or not. */

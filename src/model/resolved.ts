@@ -4,6 +4,7 @@ import type { ChartReference } from './chart.js';
 import type { EnvironmentExtras } from './extras.js';
 import type { Infrastructure } from './infrastructure.js';
 import type { Alert, ComputeResources, HealthCheck, Mode, Provider, Reconciler, ReleaseInput, ResourceType, Role, Runtime, Tier } from './inputs.js';
+import type { ResolvedServiceOptions } from './service-options.js';
 import type { CommitKey, Origin, SecretsFile, TrustedKey } from './source.js';
 
 /** One service as it runs in one environment: overrides applied, image bound from the release. */
@@ -38,6 +39,8 @@ export interface ResolvedService {
   secretNames: string[];
   /** What it receives to reach each resource it uses (the connection contract), sorted by name. */
   connections: ConnectionVariable[];
+  /** Volumes, config files, placement, identity, extra containers, schedule (src/resolve/service-options.ts). */
+  options: ResolvedServiceOptions;
   /** The service's `service.json`, for findings about the service. */
   origin: Origin;
 }

@@ -10,6 +10,7 @@ import { resolveExtras } from './extras.js';
 import { resolveInfrastructure } from './infrastructure.js';
 import { resolveSecrets } from './secrets.js';
 import { resourceConnection, serviceConnections } from './bindings.js';
+import { resolveServiceOptions } from './service-options.js';
 
 /**
  * Builds the model of one environment that generators and rules read. Returns undefined when the
@@ -29,7 +30,7 @@ export function resolveEnvironment(project: Project, environmentName: string): R
   const services: ResolvedService[] = [];
   for (const name of names) {
     const entity = project.services.get(name)!;
-    services.push(resolveService(name, entity.value, { source: entity.source, path: [] }, input, release, names));
+    services.push(resolveService(name, entity.value, { source: entity.source, path: [] }, input, release, names, { environmentFile: environment.source, configFiles: project.configFiles }));
   }
   const secrets = resolveSecrets(project, environmentName, input, inputs);
   const target = { name: environmentName, provider: input.provider, runtime: input.runtime, region: input.region };
@@ -87,8 +88,17 @@ export function deployedServiceNames(project: Project, input: EnvironmentInput):
 }
 
 /** `name` is the service's folder: its identity, even while its `name` field disagrees (a reported error). */
-function resolveService(name: string, service: ServiceInput, origin: Origin, environment: EnvironmentInput, release: ReleaseInput, deployed: string[]): ResolvedService {
+function resolveService(
+  name: string,
+  service: ServiceInput,
+  origin: Origin,
+  environment: EnvironmentInput,
+  release: ReleaseInput,
+  deployed: string[],
+  files: { environmentFile: Origin['source']; configFiles: Project['configFiles'] },
+): ResolvedService {
   const override = environment.overrides?.services?.[name] ?? {};
+  const { options, ports } = resolveServiceOptions({ service, serviceFile: origin.source, override, environmentFile: files.environmentFile, name, configFiles: files.configFiles });
   const env = sortRecord({ ...service.env, ...override.env });
   const scaling = { ...service.scaling, ...override.scaling };
   const min = scaling.min ?? 1;
@@ -99,7 +109,7 @@ function resolveService(name: string, service: ServiceInput, origin: Origin, env
     imageRepository: service.image,
     description: service.description || undefined,
     command: service.command,
-    ports: (service.ports ?? []).map((port) => ({ name: port.name, port: port.port, expose: port.expose ?? 'internal' })),
+    ports,
     health: service.health,
     migrations: service.migrations,
     seed: service.seed,
@@ -112,6 +122,7 @@ function resolveService(name: string, service: ServiceInput, origin: Origin, env
     usesResources: [...new Set((service.dependencies?.resources ?? []).map((r) => r.name))].sort(compareText),
     secretNames: Object.keys(service.secrets ?? {}).sort(compareText),
     connections: [],
+    options,
     origin,
   };
 }

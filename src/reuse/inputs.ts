@@ -41,7 +41,11 @@ export function digestSource(root: string, context: BuildContext): SourceDigests
   add('commit', context.sourceCommit ?? '');
   add('previous-root', context.previousRoot ?? '');
   add('slipway.yaml', fileDigest(root, 'slipway.yaml'));
-  for (const entry of sortedEntries(listFolder(root, 'services', ignored))) add(`services/${entry.name}`, `${entry.kind}:${fileDigest(root, `services/${entry.name}/service.json`)}`);
+  for (const entry of sortedEntries(listFolder(root, 'services', ignored))) {
+    add(`services/${entry.name}`, `${entry.kind}:${fileDigest(root, `services/${entry.name}/service.json`)}`);
+    // Config files a service mounts live in its folder: a change to any file there may change the output.
+    if (entry.kind === 'folder') for (const path of folderFiles(root, `services/${entry.name}`, ignored)) add(path, fileDigest(root, path));
+  }
   for (const name of policyFiles) add(name, fileDigest(root, `policies/${name}.yaml`));
   for (const entry of sortedEntries(listFolder(root, 'keys', ignored))) add(`keys/${entry.name}`, entry.kind === 'file' ? fileDigest(root, `keys/${entry.name}`) : entry.kind);
   // Add-on values are checked against vendored charts' schemas: a changed schema changes the findings.
@@ -64,6 +68,16 @@ export function digestSource(root: string, context: BuildContext): SourceDigests
     if (entry.name.endsWith('.yaml')) releases.set(entry.name.slice(0, -'.yaml'.length), fileDigest(root, `releases/${entry.name}`));
   }
   return { shared: shared.digest('hex'), environments, releases };
+}
+
+/** Every file under a folder of the tree, sorted, but the service.json already digested. */
+function folderFiles(root: string, folder: string, ignored: Diagnostic[], depth = 0): string[] {
+  if (depth > 8) return [];
+  return sortedEntries(listFolder(root, folder, ignored)).flatMap((entry) => {
+    const path = `${folder}/${entry.name}`;
+    if (entry.kind === 'folder') return folderFiles(root, path, ignored, depth + 1);
+    return depth === 0 && entry.name === 'service.json' ? [] : [path];
+  });
 }
 
 /** sha256 of a file's bytes; `absent`, or the code of the reader's refusal, when there are none. */

@@ -19,6 +19,7 @@ export function schemaCheck(tree: SourceTree): { project: Project; diagnostics: 
     releases: new Map(),
     policies: { target: {}, provisioning: {}, secrets: {}, attestation: {}, sources: {} },
     secretsFiles: tree.secretsFiles,
+    configFiles: tree.configFiles,
     trustedKeys: tree.trustedKeys,
     commitKeys: tree.commitKeys,
     vendoredCharts: tree.vendoredCharts,

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 
 /**
  * Mutations of a source tree's files for the fuzzer: structure-aware ones that keep YAML well
@@ -150,7 +150,8 @@ function structural(bytes: Buffer, mutation: Exclude<Mutation, { kind: 'flip' | 
       break;
     }
     case 'tag':
-      target.node.tag = tags[mutation.tag];
+      // An alias an earlier mutation of the same file made carries no tag of its own (yaml refuses one).
+      if (!isAlias(target.node)) target.node.tag = tags[mutation.tag];
       break;
     case 'flow':
       if (isMap(target.node) || isSeq(target.node)) target.node.flow = !target.node.flow;

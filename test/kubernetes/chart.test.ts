@@ -84,7 +84,8 @@ describeHelm('the application chart, rendered by Helm', () => {
 
   it("carries each service's image (digest-pinned in production), env overrides, secrets, connections, probes and resources", () => {
     for (const target of example.targets) {
-      for (const service of target.services) {
+      // A scheduled service is a CronJob (service-options.test.ts).
+      for (const service of target.services.filter((candidate) => candidate.options.schedule === undefined)) {
         const objects = render(target, service.name);
         const workload = find(objects, service.strategy === 'blue-green' && service.ports.length ? 'Rollout' : 'Deployment', service.name);
         expect(workload, `${target.name}/${service.name}`).toBeDefined();
@@ -107,7 +108,7 @@ describeHelm('the application chart, rendered by Helm', () => {
 
   it('scales as the environment says: an HPA from min to max, a fixed count otherwise, and a PodDisruptionBudget', () => {
     for (const target of example.targets) {
-      for (const service of target.services) {
+      for (const service of target.services.filter((candidate) => candidate.options.schedule === undefined)) {
         const objects = render(target, service.name);
         const { min, max } = service.scaling;
         const hpa = find(objects, 'HorizontalPodAutoscaler', service.name) as { spec: { minReplicas: number; maxReplicas: number } } | undefined;

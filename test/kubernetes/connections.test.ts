@@ -199,6 +199,8 @@ describeTools('the connection contract on Kubernetes', () => {
       const accounts = kustomize(target(name)).filter((object) => object.kind === 'ServiceAccount' && object.metadata!.name !== 'vault-auth');
       expect(accounts.map((object) => [object.metadata!.name, (object as { automountServiceAccountToken?: boolean }).automountServiceAccountToken])).toEqual([
         ['api', false],
+        // eu-prod's GPU thumbnailer reads uploads too (and has an IRSA role besides: service-options.test.ts).
+        ...(name === 'eu-prod' ? [['thumbnailer', false]] : []),
         ['worker', false],
       ]);
       const objects = render(target(name), 'api');

@@ -33,6 +33,8 @@ const builtIn: Record<string, string> = {
   'v1/ServiceAccount': 'IoK8sApiCoreV1ServiceAccount',
   'apps/v1/Deployment': 'IoK8sApiAppsV1Deployment',
   'batch/v1/Job': 'IoK8sApiBatchV1Job',
+  'batch/v1/CronJob': 'IoK8sApiBatchV1CronJob',
+  'v1/PersistentVolumeClaim': 'IoK8sApiCoreV1PersistentVolumeClaim',
   'policy/v1/PodDisruptionBudget': 'IoK8sApiPolicyV1PodDisruptionBudget',
   'autoscaling/v2/HorizontalPodAutoscaler': 'IoK8sApiAutoscalingV2HorizontalPodAutoscaler',
   'networking.k8s.io/v1/Ingress': 'IoK8sApiNetworkingV1Ingress',

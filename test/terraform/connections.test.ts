@@ -90,8 +90,9 @@ describe('AWS + Kubernetes (eu-prod, contoso-private): connection secrets in Sec
       const uploads = environment.resources.find((store) => store.name === 'uploads')!;
       expect(uploads.connection.workloadIdentity).toBe(true);
       const users = environment.services.filter((service) => service.connections.some((variable) => variable.resource === 'uploads')).map((service) => service.name);
-      expect(users).toEqual(['api', 'worker']);
-      expect(Object.keys(resourcesOf(module, 'aws_eks_pod_identity_association')).sort()).toEqual(['api_pod', 'external_secrets', 'worker_pod']);
+      const withThumbnailer = name === 'eu-prod';
+      expect(users).toEqual(withThumbnailer ? ['api', 'thumbnailer', 'worker'] : ['api', 'worker']);
+      expect(Object.keys(resourcesOf(module, 'aws_eks_pod_identity_association')).sort()).toEqual(['api_pod', 'external_secrets', ...(withThumbnailer ? ['thumbnailer_pod'] : []), 'worker_pod']);
       for (const service of users) {
         expect(resourceOf(module, 'aws_eks_pod_identity_association', `${service}_pod`)).toEqual({
           cluster_name: ref('aws_eks_cluster.main.name'),

@@ -67,7 +67,8 @@ describe('AWS targets get the infrastructure their mode and platform call for', 
     expect(resourceOf(module, 'aws_eks_cluster', 'main')).toMatchObject({ name: 'eu-prod', version: '1.30' });
     const general = resourceOf(module, 'aws_eks_node_group', 'general');
     expect(general.scaling_config[0].min_size).toBeGreaterThanOrEqual(3);
-    expect(resourcesOf(module, 'aws_eks_node_group').gpu).toBeUndefined();
+    // The GPU thumbnailer lands on its tainted GPU pool (labelled slipway.dev/pool=gpu, which its nodeSelector names).
+    expect(resourceOf(module, 'aws_eks_node_group', 'gpu').labels).toEqual({ 'nvidia.com/gpu.present': 'true', 'slipway.dev/pool': 'gpu' });
     expect(resourceOf(module, 'aws_lb_target_group', 'nginx_http').target_type).toBe('ip');
     expect(resourceOf(module, 'aws_security_group_rule', 'nginx_http_from_alb').source_security_group_id).toBe('${aws_security_group.alb.id}');
     expect(resourcesOf(module, 'aws_ecs_service')).toEqual({});

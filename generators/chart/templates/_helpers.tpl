@@ -70,20 +70,17 @@ automountServiceAccountToken: false
 securityContext:
   seccompProfile:
     type: RuntimeDefault
+  {{- range $field, $value := .root.Values.podSecurityContext }}
+  {{ $field | toJson }}: {{ $value | toJson }}
+  {{- end }}
 {{- end }}
 
 {{- define "app.containerSecurity" -}}
 securityContext:
   allowPrivilegeEscalation: false
-{{- end }}
-
-{{- define "app.gpuTolerations" -}}
-{{- if index .Values.resources.limits "nvidia.com/gpu" }}
-tolerations:
-  - key: nvidia.com/gpu
-    operator: Exists
-    effect: NoSchedule
-{{- end }}
+  {{- range $field, $value := .Values.containerSecurityContext }}
+  {{ $field | toJson }}: {{ $value | toJson }}
+  {{- end }}
 {{- end }}
 
 {{/*
@@ -115,7 +112,7 @@ spec:
     spec:
       restartPolicy: Never
       {{- include "app.podSecurity" (dict "root" $root) | nindent 6 }}
-      {{- include "app.gpuTolerations" $root | nindent 6 }}
+      {{- include "app.podPlacement" $root | nindent 6 }}
       containers:
         - name: {{ .suffix | toJson }}
           image: {{ $root.Values.image.reference | toJson }}

@@ -13,6 +13,7 @@ import { revokedKeysRule } from './revoked-keys.js';
 import { secretsRule } from './secrets-files.js';
 import { plaintextSecretRule } from './secrets.js';
 import { wiringRule } from './wiring.js';
+import { serviceOptionsRule } from './service-options.js';
 
 export type { Rule, RuleContext } from './rule.js';
 
@@ -32,4 +33,5 @@ export const rules: readonly Rule[] = [
   revokedKeysRule,
   addonsRule,
   extrasRule,
+  serviceOptionsRule,
 ];

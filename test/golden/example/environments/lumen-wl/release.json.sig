@@ -1,1 +1,1 @@
-HH79Zlx/A9cC12XnZT5a47guAAcOtLjlHKYQx45LCPoarYIZFhZHu7nu3CnvQedFdrI9mgyR5fth8ks8zHydBA==
+aaExdCK+3nNaKLMCgoa0Mc2nENrgtlh1knls72Oar8tELy1FC8Gz8R9MgujJRwjc5uSuNGkj/VAb+fOOVq12Ag==

@@ -116,6 +116,37 @@ resource "aws_eks_pod_identity_association" "api_pod" {
   role_arn        = aws_iam_role.api_pod.arn
 }
 
+# Pods of thumbnailer (service account thumbnailer): uploads with their own identity, no keys.
+resource "aws_iam_role" "thumbnailer_pod" {
+  name               = "eu-prod-thumbnailer-pod"
+  assume_role_policy = data.aws_iam_policy_document.eks_pods_assume.json
+}
+
+data "aws_iam_policy_document" "thumbnailer_pod" {
+  statement {
+    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
+    resources = [aws_s3_bucket.uploads.arn]
+  }
+
+  statement {
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = [format("%s/*", aws_s3_bucket.uploads.arn)]
+  }
+}
+
+resource "aws_iam_role_policy" "thumbnailer_pod" {
+  name   = "buckets"
+  role   = aws_iam_role.thumbnailer_pod.id
+  policy = data.aws_iam_policy_document.thumbnailer_pod.json
+}
+
+resource "aws_eks_pod_identity_association" "thumbnailer_pod" {
+  cluster_name    = aws_eks_cluster.main.name
+  namespace       = "eu-prod"
+  service_account = "thumbnailer"
+  role_arn        = aws_iam_role.thumbnailer_pod.arn
+}
+
 # Pods of worker (service account worker): uploads with their own identity, no keys.
 resource "aws_iam_role" "worker_pod" {
   name               = "eu-prod-worker-pod"

@@ -110,6 +110,40 @@ resource "aws_eks_node_group" "general" {
   depends_on = [aws_iam_role_policy_attachment.eks_nodes]
 }
 
+# GPU nodes for thumbnailer: tainted, so only pods that ask for nvidia.com/gpu land here.
+resource "aws_eks_node_group" "gpu" {
+  cluster_name    = aws_eks_cluster.main.name
+  node_group_name = "gpu"
+  node_role_arn   = aws_iam_role.eks_nodes.arn
+  subnet_ids      = aws_subnet.private[*].id
+  ami_type        = "AL2023_x86_64_NVIDIA"
+  instance_types  = ["g5.xlarge"]
+  capacity_type   = "ON_DEMAND"
+  labels          = { "slipway.dev/pool" = "gpu", "nvidia.com/gpu.present" = "true" }
+
+  scaling_config {
+    desired_size = 1
+    min_size     = 1
+    max_size     = 1
+  }
+
+  update_config {
+    max_unavailable = 1
+  }
+
+  taint {
+    key    = "nvidia.com/gpu"
+    value  = "present"
+    effect = "NO_SCHEDULE"
+  }
+
+  lifecycle {
+    ignore_changes = [scaling_config[0].desired_size]
+  }
+
+  depends_on = [aws_iam_role_policy_attachment.eks_nodes]
+}
+
 resource "aws_eks_addon" "main" {
   for_each     = toset(["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"])
   cluster_name = aws_eks_cluster.main.name

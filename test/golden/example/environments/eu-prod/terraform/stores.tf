@@ -30,7 +30,7 @@ resource "aws_security_group" "database" {
   tags = { Name = "eu-prod-database" }
 }
 
-# PostgreSQL 16 for api, scheduler, worker, Multi-AZ.
+# PostgreSQL 16 for api, reports, scheduler, worker, Multi-AZ.
 resource "aws_db_instance" "database" {
   identifier                   = "eu-prod-database"
   engine                       = "postgres"
@@ -88,7 +88,7 @@ resource "aws_security_group" "cache" {
   tags = { Name = "eu-prod-cache" }
 }
 
-# Valkey 7.2, the Redis-compatible engine ElastiCache runs this line on, for api, scheduler, websocket, worker.
+# Valkey 7.2, the Redis-compatible engine ElastiCache runs this line on, for api, scheduler, thumbnailer, websocket, worker.
 resource "aws_elasticache_replication_group" "cache" {
   replication_group_id       = "eu-prod-cache"
   description                = "cache of eu-prod"
