@@ -1,7 +1,6 @@
 import { isNode, isScalar, Scalar, Schema, stringify, type ScalarTag } from 'yaml';
 import { compareText } from './diagnostics.js';
 import { BugError } from './errors.js';
-import { sortedJson } from './json-writer.js';
 import { YamlWriter, type YamlDialect } from './yaml-writer.js';
 
 const encoder = new TextEncoder();
@@ -22,7 +21,7 @@ export function sortKeysDeep<T>(value: T): T {
 
 /** Pretty JSON for people and machines alike: sorted keys, two-space indent, final newline. */
 export function jsonBytes(value: unknown): Uint8Array {
-  return encoder.encode(`${sortedJson(value) ?? JSON.stringify(sortKeysDeep(value), null, 2)}\n`);
+  return encoder.encode(`${JSON.stringify(sortKeysDeep(value), null, 2)}\n`);
 }
 
 /**
