@@ -4,7 +4,7 @@ import type { OutputFile } from '../core/output-file.js';
 import { UserError } from '../core/errors.js';
 import { writingTo } from './errors.js';
 import { heldExtraFolders } from './extra.js';
-import { takeOutputLock, withOutputLock } from './lock.js';
+import { takeOutputLock } from './lock.js';
 import { recoverOutput, StagedTree, startStaging, swapIntoPlace } from './stage.js';
 
 import { writeFileAtomic } from './durable.js';
@@ -21,30 +21,13 @@ const outputMarker = 'index.json';
  * Only this module and the publisher write.
  */
 export function writeOutputTree(outDir: string, files: readonly OutputFile[], record?: { path: string; bytes: Uint8Array }): void {
-  const destination = resolve(outDir);
-  writingTo(`the output to ${destination}`, () => {
-    mkdirSync(dirname(destination), { recursive: true });
-    withOutputLock(destination, () => {
-      recoverOutput(destination);
-      guardDestination(destination);
-      // Read before anything changes: a link among them stops the build with the output untouched.
-      const extra = heldExtraFolders(destination);
-      // The old record goes first: a kill after the swap must not leave it describing the old tree.
-      if (record) rmSync(record.path, { force: true });
-      replaceWithStaged(destination, (tree) => {
-        tree.write(files);
-        for (const [folder, held] of extra) tree.write(held, folder);
-      });
-      // The record of what the tree was rendered from, for the next build (see `incremental.ts`).
-      if (record) writeFileAtomic(record.path, record.bytes);
-    });
-  });
+  writeOutputTreeAsRendered(outDir, () => ({ files, ...(record ? { record } : {}) }));
 }
 
 /** What a streamed build hands the writer once every folder is staged. */
 export interface RenderedRemainder {
-  /** The root files (index.json, README.md, the root manifest …), which summarise every folder. */
-  rootFiles: readonly OutputFile[];
+  /** The files not staged yet: a streamed build's root files (index.json, the root manifest …), which summarise every folder. */
+  files: readonly OutputFile[];
   record?: { path: string; bytes: Uint8Array };
 }
 
@@ -82,7 +65,7 @@ export function writeOutputTreeAsRendered(outDir: string, render: (stage: (envir
     if (!remainder) return false;
     const { tree, extra } = open();
     writingTo(place, () => {
-      tree.write(remainder.rootFiles);
+      tree.write(remainder.files);
       for (const [folder, held] of extra) tree.write(held, folder);
       // The old record goes before the swap: a kill after it must not leave it describing the old tree.
       if (remainder.record) rmSync(remainder.record.path, { force: true });

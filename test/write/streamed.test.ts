@@ -25,7 +25,7 @@ describe('the writer staging folders while they render', () => {
     const written = writeOutputTreeAsRendered(out, (stage) => {
       stage('b', [{ path: 'k8s/x.yaml', bytes: bytes('b') }]);
       stage('a', [{ path: 'release.json', bytes: bytes('a') }]);
-      return { rootFiles: [{ path: 'index.json', bytes: bytes('{}\n') }], record: { path: join(parent, '.out.build-record.json'), bytes: bytes('record') } };
+      return { files: [{ path: 'index.json', bytes: bytes('{}\n') }], record: { path: join(parent, '.out.build-record.json'), bytes: bytes('record') } };
     });
     expect(written).toBe(true);
     expect(readFileSync(join(out, 'environments', 'b', 'k8s', 'x.yaml'), 'utf8')).toBe('b');

@@ -69,7 +69,7 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
         if (hasErrors(result.diagnostics) || !result.folders) return undefined;
         const rootFiles = projectFiles(result, result.manifestDigests!);
         files = rootFiles.length + [...result.folders.values()].reduce((sum, folder) => sum + folder.length, 0);
-        return { rootFiles, record: recordOf(result, rootFiles) };
+        return { files: rootFiles, record: recordOf(result, rootFiles) };
       });
     } else {
       result = renderEnvironments({ ...compileOptions, ...(partial ? {} : { reuse: reuse.plan }) });
