@@ -30,9 +30,9 @@ interface PoolWorker {
  * before this returns.
  */
 export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, { onProgress, onRendered }: Pick<RenderOptions, 'onProgress' | 'onRendered'> = {}): RenderedFolder[] {
-  const signal = early?.signal ?? newSignal();
+  const started = takeEarlyWorkers();
+  const signal = started?.signal ?? newSignal();
   const pool: PoolWorker[] = [];
-  const spare: PoolWorker[] = [];
   const results: Array<RenderedFolder | undefined> = jobs.map(() => undefined);
   const failures = new Map<number, unknown>();
   let next = 0;
@@ -71,8 +71,10 @@ export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, { o
   };
 
   try {
-    for (const member of takeEarlyWorkers(signal)) (pool.length < workers ? pool : spare).push(member);
-    for (const member of spare) void member.worker.terminate();
+    for (const member of started?.members ?? []) {
+      if (pool.length < workers) pool.push(member);
+      else void member.worker.terminate();
+    }
     while (pool.length < workers) pool.push(startWorker(signal));
     pool.forEach(feed);
     while (settled < next || more()) {
@@ -148,14 +150,13 @@ export function startWorkersEarly(count: number): void {
 
 /** Stops the workers started early when the render turns out not to need them. */
 export function stopEarlyWorkers(): void {
-  for (const member of takeEarlyWorkers(early?.signal ?? newSignal())) void member.worker.terminate();
+  for (const member of takeEarlyWorkers()?.members ?? []) void member.worker.terminate();
 }
 
-function takeEarlyWorkers(signal: Int32Array): PoolWorker[] {
-  if (!early || early.signal !== signal) return [];
-  const { members } = early;
+function takeEarlyWorkers(): typeof early {
+  const taken = early;
   early = undefined;
-  return members;
+  return taken;
 }
 
 function startWorker(signal: Int32Array): PoolWorker {
