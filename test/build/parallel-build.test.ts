@@ -164,6 +164,20 @@ describe('building on worker threads (the built CLI)', () => {
     expect(outcome.message).toBe(`${outcome.worker}: secrets/${outcome.worker}.sops.yaml has no dotenv form, which the secrets check should have reported`);
   });
 
+  it('starts the workers before validating, and a build whose validation fails ends at once, without them, writing nothing', () => {
+    const broken = join(work, 'broken-source');
+    cpSync(root, broken, { recursive: true });
+    appendFileSync(join(broken, 'environments', 'eu-prod.yaml'), 'bogus: [\n');
+    const out = join(work, 'broken-out');
+    const started = Date.now();
+    const run = slipway(['build', '--root', broken, '--out', out, '--no-sign'], '3');
+    expect(run.status, run.stderr).toBe(1);
+    // The two threads were started early, during validation; unreferenced, they did not hold the process open.
+    expect(run.workers.started).toBe(2);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(() => readdirSync(out)).toThrow();
+  });
+
   it('refuses a SLIPWAY_WORKERS that is not a number of threads (exit 2)', () => {
     const run = slipway(['build', '--root', root, '--out', join(work, 'refused'), '--no-sign'], 'many');
     expect(run.status).toBe(2);
