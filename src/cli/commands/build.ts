@@ -68,7 +68,7 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
         result = renderEnvironments({ ...compileOptions, reuse: reuse.plan, onFolder: stage });
         if (hasErrors(result.diagnostics) || !result.folders) return undefined;
         const rootFiles = projectFiles(result, result.manifestDigests!);
-        files = rootFiles.length + [...result.folders.values()].reduce((sum, folder) => sum + folder.length, 0);
+        files = rootFiles.length + fileCount(result.folders);
         return { files: rootFiles, record: recordOf(result, rootFiles) };
       });
     } else {
@@ -105,7 +105,7 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
         kept.size > 0 &&
         writeIncremental(out, { rendered: result.folders, kept, rootFiles, record: { ...record(result), expectedDigest: plan.recordDigest ?? '' } });
       if (written) {
-        files = rootFiles.length + [...result.folders.values()].reduce((sum, folder) => sum + folder.length, 0) + [...kept].reduce((sum, name) => sum + plan.reused.get(name)!.files, 0);
+        files = rootFiles.length + fileCount(result.folders) + [...kept].reduce((sum, name) => sum + plan.reused.get(name)!.files, 0);
       } else {
         // Nothing to keep, or --out changed under this build: every environment is rendered and the whole tree written.
         if (kept.size > 0) result = renderEnvironments(compileOptions);
@@ -123,6 +123,10 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
   } finally {
     previous?.dispose();
   }
+}
+
+function fileCount(folders: ReadonlyMap<string, readonly OutputFile[]>): number {
+  return [...folders.values()].reduce((sum, folder) => sum + folder.length, 0);
 }
 
 /** What the build record needs of a successful render: the folders it rendered, with the verdicts and findings. */
