@@ -68,8 +68,14 @@ export function checkDeployTree(tree: DeployTree, trustedKeys: readonly Uint8Arr
 
   // Links and special files outside the environment folders (those inside are their folder's
   // problem), and in every extra/ folder: reconcilers read those too, so they hold regular files only.
+  // The environments whose extra/ holds such an entry: each fails with its folder (below).
+  const refusedExtraOf = new Set<string>();
   for (const [path, kind] of tree.refused) {
-    if (isExtra(path) || ((isManaged(path) || isManaged(`${path}/`)) && !/^environments\/[^/]+\/./s.test(path))) fail(path, refusalReason(kind));
+    if (isExtra(path)) {
+      const environment = extraEnvironment(path);
+      if (environment !== undefined) refusedExtraOf.add(environment);
+      fail(path, refusalReason(kind));
+    } else if ((isManaged(path) || isManaged(`${path}/`)) && !/^environments\/[^/]+\/./s.test(path)) fail(path, refusalReason(kind));
   }
   for (const path of tree.files.keys()) if (/^environments\/[^/]+$/.test(path)) fail(path, 'is a file; environments/ holds only environment folders');
 
@@ -115,7 +121,7 @@ export function checkDeployTree(tree: DeployTree, trustedKeys: readonly Uint8Arr
       }
     }
     // A link in its extra/ is the folder's problem too: the reconciler reading the folder would meet it.
-    if ([...tree.refused.keys()].some((path) => isExtra(path) && extraEnvironment(path) === name)) ok = false;
+    if (refusedExtraOf.has(name)) ok = false;
     if (ok && check.signedBy && releaseIndex) verified.push({ name, release: check.release!, keyId: check.signedBy });
   }
   const extra = [...tree.files.keys()].filter(isExtra).map((path) => {

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseJsonLines, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
 import { fixturesDir, useTrees } from '../support/tree.js';
+import { jsonFindings, prodEnvironment as prod } from './helpers.js';
 
 /** Every add-on mistake is a finding with its code, at the line and column that causes it, saying how to fix it. */
 const newTree = useTrees();
-const prod = readFileSync(join(fixturesDir, 'minimal', 'environments', 'prod.yaml'), 'utf8');
 const onprem = readFileSync(join(fixturesDir, 'minimal', 'environments', 'onprem.yaml'), 'utf8');
 const prodLines = prod.split('\n').length - 1;
 const onpremLines = onprem.split('\n').length - 1;
@@ -14,7 +14,7 @@ const onpremLines = onprem.split('\n').length - 1;
 async function findings(edits: Record<string, string>, command = 'validate') {
   const root = newTree(edits);
   const run = await runCli([command, '--format', 'json', ...(command === 'build' ? ['--no-sign'] : [])], { cwd: root });
-  return parseJsonLines(run.stdout.split('\n').filter((line) => line.startsWith('{"severity"')).join('\n')).filter((finding) => finding.code !== 'blocked');
+  return jsonFindings(run.stdout);
 }
 
 describe('add-on findings', () => {

@@ -2,20 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseJsonLines, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
 import { fixturesDir, useTrees } from '../support/tree.js';
+import { certManagerAddon, jsonFindings, prodEnvironment as prod } from './helpers.js';
 
 /** A shared overlay's add-ons: deployed by every environment taking it, replaced by the environment's own of the same name, judged where the overlay writes them. */
 const newTree = useTrees();
-const prod = readFileSync(join(fixturesDir, 'minimal', 'environments', 'prod.yaml'), 'utf8');
 const overlay = `addons:
-  cert-manager:
-    repository: https://charts.jetstack.io
-    chart: cert-manager
-    version: v1.16.2
-    values:
-      crds: { enabled: true }
-  trust-manager:
+${certManagerAddon}  trust-manager:
     repository: https://charts.jetstack.io
     chart: trust-manager
     version: v0.12.0
@@ -56,7 +50,7 @@ describe('add-ons of a shared overlay', () => {
       'environments/staging.yaml': `${staging}overlays: [certificates]\n`,
     });
     const run = await runCli(['validate', '--format', 'json'], { cwd: root });
-    const found = parseJsonLines(run.stdout.split('\n').filter((line) => line.startsWith('{"severity"')).join('\n')).filter((finding) => finding.code !== 'blocked');
+    const found = jsonFindings(run.stdout);
     const at = (code: string) => found.filter((finding) => finding.code === code).map(({ file, line, column }) => ({ file, line, column }));
     expect(at('addon-version-range')).toEqual([{ file: 'overlays/certificates/overlay.yaml', line: 11, column: 14 }]);
     // A dependency is judged against the add-ons of each environment taking it, and says which.

@@ -9,6 +9,7 @@ import { ensureKubectl } from '../support/helm.js';
 import { checkObject, parseObjects, type K8sObject } from '../support/kubernetes-objects.js';
 import { describeWithTool, runTool, toolPresent } from '../support/tools.js';
 import { useTrees } from '../support/tree.js';
+import { certManagerAddon, prodEnvironment as prod } from './helpers.js';
 
 /**
  * Add-on charts on Kubernetes targets: the exact Flux and Argo CD objects (known answers), each
@@ -21,15 +22,8 @@ const describeSigning = describeWithTool('git and openssl', toolPresent('git') &
 const newTree = useTrees();
 afterEach(cleanUp);
 
-const prod = readFileSync(join(import.meta.dirname, '..', 'fixtures', 'minimal', 'environments', 'prod.yaml'), 'utf8');
 const addons = `addons:
-  cert-manager:
-    repository: https://charts.jetstack.io
-    chart: cert-manager
-    version: v1.16.2
-    values:
-      crds: { enabled: true }
-  podinfo:
+${certManagerAddon}  podinfo:
     repository: oci://ghcr.io/stefanprodan/charts/
     chart: podinfo
     version: 6.7.1

@@ -7,7 +7,8 @@ import { parseJsonLines, runCli } from '../support/cli.js';
 import { ensureHelm } from '../support/helm.js';
 import { parseObjects } from '../support/kubernetes-objects.js';
 import { describeWithTool, runTool } from '../support/tools.js';
-import { fixturesDir, useTrees } from '../support/tree.js';
+import { useTrees } from '../support/tree.js';
+import { prodEnvironment as prod } from './helpers.js';
 
 /**
  * Values of an add-on whose chart is vendored (`vendor/charts/<chart>-<version>/`) are checked
@@ -21,7 +22,6 @@ const newTree = useTrees();
 const scratch = mkdtempSync(join(tmpdir(), 'slipway-addon-values-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const prod = readFileSync(join(fixturesDir, 'minimal', 'environments', 'prod.yaml'), 'utf8');
 const prodLines = prod.split('\n').length - 1;
 
 /** A small chart with a strict values schema, as `helm create` and `helm pull --untar` lay it out. */
