@@ -51,7 +51,7 @@ export function resolveServiceOptions(sources: OptionSources): { options: Resolv
     const content = sources.configFiles?.get(`services/${sources.name}/${file.source}`);
     // One the loader could not read is reported there; the target fails before anything renders.
     if (!content) return [];
-    return [{ key: `config-${index + 1}`, fileName: file.mountPath.split('/').pop() || `config-${index + 1}`, source: file.source, mountPath: file.mountPath, content: content.text, origin: optionOrigin(sources, 'configFiles', false, index) }];
+    return [{ key: `config-${index + 1}`, source: file.source, mountPath: file.mountPath, content: content.text, origin: optionOrigin(sources, 'configFiles', false, index) }];
   });
   note('configFiles', configFiles.length > 0);
 
