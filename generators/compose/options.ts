@@ -31,8 +31,8 @@ export const scheduledProfile = 'scheduled';
 export function composeOptionParts(base: ComposeService, service: ResolvedService, allocate: (name: string) => string): ComposeOptionParts {
   const { options } = service;
   const volumes = options.volumes.map((volume) => ({ name: `${service.name}-${volume.name}`, mount: `${service.name}-${volume.name}:${volume.mountPath}` }));
-  const files = options.configFiles.map((file) => ({ path: `config/${service.name}/${file.key}`, content: file.content }));
-  const mounts = [...volumes.map((volume) => volume.mount), ...options.configFiles.map((file) => `./config/${service.name}/${file.key}:${file.mountPath}:ro`)];
+  const files = options.configFiles.map((file) => ({ path: `config/${service.name}/${file.key}`, content: file.content, mountPath: file.mountPath }));
+  const mounts = [...volumes.map((volume) => volume.mount), ...files.map((file) => `./${file.path}:${file.mountPath}:ro`)];
   const user = containerUser(options.securityContext);
   const hardening: Partial<ComposeService> = {
     ...(user === undefined ? {} : { user }),
