@@ -1,4 +1,5 @@
 import type { ResolvedContainer, ResolvedService } from '../../src/model/index.js';
+import { containerUser } from '../infrastructure-shared/container-user.js';
 import type { ComposeService, Condition } from './plan.js';
 import { composeCpus, composeMemory } from './quantities.js';
 
@@ -30,10 +31,9 @@ export const scheduledProfile = 'scheduled';
 export function composeOptionParts(base: ComposeService, service: ResolvedService, allocate: (name: string) => string): ComposeOptionParts {
   const { options } = service;
   const volumes = options.volumes.map((volume) => ({ name: `${service.name}-${volume.name}`, mount: `${service.name}-${volume.name}:${volume.mountPath}` }));
-  const files = options.configFiles.map((file) => ({ path: `config/${service.name}/${file.key}`, content: file.content }));
-  const mounts = [...volumes.map((volume) => volume.mount), ...options.configFiles.map((file) => `./config/${service.name}/${file.key}:${file.mountPath}:ro`)];
-  const { runAsUser, runAsGroup } = options.securityContext.pod;
-  const user = runAsUser === undefined ? undefined : runAsGroup === undefined ? `${runAsUser}` : `${runAsUser}:${runAsGroup}`;
+  const files = options.configFiles.map((file) => ({ path: `config/${service.name}/${file.key}`, content: file.content, mountPath: file.mountPath }));
+  const mounts = [...volumes.map((volume) => volume.mount), ...files.map((file) => `./${file.path}:${file.mountPath}:ro`)];
+  const user = containerUser(options.securityContext);
   const hardening: Partial<ComposeService> = {
     ...(user === undefined ? {} : { user }),
     ...(options.securityContext.container.readOnlyRootFilesystem ? { readOnly: true } : {}),

@@ -76,7 +76,7 @@ function extraContainer(container: ResolvedContainer): ExtraContainerValues {
   return { name: container.name, image: container.image, command: container.command ?? [], env: container.env, resources: containerResources(container.resources) };
 }
 
-/** As for the service's own container: memory limited to what is requested, CPU not throttled. */
+/** The service's own container and its extra ones: memory limited to what is requested (no overcommit to be OOM-killed for), CPU not throttled. */
 export function containerResources(resources: ComputeResources): ExtraContainerValues['resources'] {
   const gpu = resources.gpu ?? 0;
   return {

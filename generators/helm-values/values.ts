@@ -1,7 +1,7 @@
 import { BugError } from '../../src/core/errors.js';
 import type { ResolvedEnvironment, ResolvedService } from '../../src/model/index.js';
 import { serviceEnvironment, type ComposedEnvEntry, type SecretEnvEntry } from './connections.js';
-import { noOptionValues, optionValues, type OptionValues } from './options.js';
+import { containerResources, noOptionValues, optionValues, type ExtraContainerValues, type OptionValues } from './options.js';
 
 export { generatedSecretName, infraSecretName } from './secret-names.js';
 /** Namespaces allowed in by each service's NetworkPolicy when they have a reason to reach it. */
@@ -30,7 +30,7 @@ export interface ChartValues extends OptionValues {
   replicas: number;
   autoscaling: { enabled: boolean; minReplicas: number; maxReplicas: number; targetCPUUtilizationPercentage: number };
   strategy: 'rolling' | 'blue-green' | 'recreate';
-  resources: { requests: Quantities; limits: Quantities };
+  resources: ExtraContainerValues['resources'];
   health: { type: 'none' } | { type: 'http'; path: string; port: string } | { type: 'exec'; command: string[] };
   podDisruptionBudget: { enabled: boolean; maxUnavailable: number };
   migrations: { enabled: boolean; command: string[] };
@@ -58,8 +58,6 @@ export interface ChartValues extends OptionValues {
   };
 }
 
-type Quantities = { cpu?: string; memory?: string; 'nvidia.com/gpu'?: number };
-
 const defaultTargetCpuPercent = 80;
 const clusterIssuer = 'letsencrypt-production';
 
@@ -67,7 +65,6 @@ export function serviceValues(environment: ResolvedEnvironment, service: Resolve
   const ports = service.ports.map((port) => ({ name: port.name, port: port.port }));
   const { min, max, targetCpuPercent } = service.scaling;
   const autoscale = min >= 1 && max > min;
-  const gpu = service.resources.gpu ?? 0;
   const metrics = environment.infrastructure.observability.metrics === 'prometheus' ? service.monitoring : undefined;
   const ingress = ingressFor(environment, service.name);
   const { env, secretEnv, composedEnv } = serviceEnvironment(environment, service);
@@ -86,11 +83,7 @@ export function serviceValues(environment: ResolvedEnvironment, service: Resolve
     // A scheduler must never run twice, not even during a rollout, nor may two pods hold a ReadWriteOnce volume;
     // blue-green needs a Service to switch.
     strategy: service.role === 'scheduler' || service.options.volumes.length > 0 ? 'recreate' : service.strategy === 'blue-green' && ports.length > 0 ? 'blue-green' : 'rolling',
-    resources: {
-      requests: quantities(service.resources.cpu, service.resources.memory, undefined),
-      // Memory is limited to what is requested (no overcommit to be OOM-killed for); CPU is not throttled.
-      limits: quantities(undefined, service.resources.memory, gpu > 0 ? gpu : undefined),
-    },
+    resources: containerResources(service.resources),
     health: healthValues(service.health),
     // A scheduled service's pods are Jobs: no budget or autoscaler applies to them.
     podDisruptionBudget: { enabled: !scheduled && (autoscale || min >= 1), maxUnavailable: 1 },
@@ -171,10 +164,6 @@ export function aiGatewayValues(environment: ResolvedEnvironment): ChartValues |
 
 function common(environment: ResolvedEnvironment, name: string, role: ChartRole) {
   return { name, role, environment: { name: environment.name, mode: environment.mode, tier: environment.tier } };
-}
-
-function quantities(cpu: string | undefined, memory: string | undefined, gpu: number | undefined): Quantities {
-  return { ...(cpu === undefined ? {} : { cpu }), ...(memory === undefined ? {} : { memory }), ...(gpu === undefined ? {} : { 'nvidia.com/gpu': gpu }) };
 }
 
 /**

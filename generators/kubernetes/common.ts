@@ -33,8 +33,14 @@ export function prerequisiteMetadata(environment: ResolvedEnvironment, name: str
 }
 
 /** A ServiceAccount of the target's namespace that pods or a SecretStore run as; never an API token in a pod. */
-export function serviceAccount(environment: ResolvedEnvironment, name: string): ManifestFile {
-  return { file: `serviceaccount-${name}.yaml`, manifest: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: prerequisiteMetadata(environment, name), automountServiceAccountToken: false } };
+/** `annotations`: the account's own (IRSA's role ARN, GKE Workload Identity); Slipway's (Argo CD's sync wave) win over them. */
+export function serviceAccount(environment: ResolvedEnvironment, name: string, annotations: Record<string, string> = {}): ManifestFile {
+  const metadata = prerequisiteMetadata(environment, name);
+  const merged = { ...annotations, ...(metadata.annotations as Record<string, string> | undefined) };
+  return {
+    file: `serviceaccount-${name}.yaml`,
+    manifest: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: Object.keys(merged).length > 0 ? { ...metadata, annotations: merged } : metadata, automountServiceAccountToken: false },
+  };
 }
 
 export function manifestFile(path: string, manifest: Manifest): OutputFile {

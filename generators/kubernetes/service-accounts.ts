@@ -12,12 +12,5 @@ import { serviceAccount, type ManifestFile } from './common.js';
 export function serviceAccountManifests(environment: ResolvedEnvironment): ManifestFile[] {
   return environment.services
     .filter((service) => hasOwnServiceAccount(environment, service))
-    .map((service) => {
-      const file = serviceAccount(environment, service.name);
-      const annotations = service.options.serviceAccount?.annotations ?? {};
-      if (Object.keys(annotations).length === 0) return file;
-      const metadata = file.manifest.metadata as { annotations?: Record<string, string> };
-      // Slipway's own (Argo CD's sync wave) win over the service's.
-      return { ...file, manifest: { ...file.manifest, metadata: { ...metadata, annotations: { ...annotations, ...metadata.annotations } } } };
-    });
+    .map((service) => serviceAccount(environment, service.name, service.options.serviceAccount?.annotations));
 }

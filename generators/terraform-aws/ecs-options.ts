@@ -1,5 +1,6 @@
 import type { ObjectValue } from '../../src/core/hcl/index.js';
 import type { ResolvedContainer, ResolvedService } from '../../src/model/index.js';
+import { containerUser } from '../infrastructure-shared/container-user.js';
 import { mebibytes, milliCpu } from '../infrastructure-shared/sizing.js';
 
 /** The annotation IRSA reads; on ECS the same role becomes the task role. */
@@ -17,14 +18,13 @@ export function declaredTaskRole(service: ResolvedService): string | undefined {
  */
 export function mainContainerOptions(service: ResolvedService): ObjectValue {
   const { options } = service;
-  const { runAsUser, runAsGroup } = options.securityContext.pod;
   const dependsOn = [
     ...options.initContainers.map((container) => ({ containerName: container.name, condition: 'SUCCESS' })),
     ...options.sidecars.map((container) => ({ containerName: container.name, condition: 'START' })),
   ];
   return {
     dockerLabels: Object.keys(options.labels).length > 0 ? { ...options.labels } : undefined,
-    user: runAsUser === undefined ? undefined : runAsGroup === undefined ? `${runAsUser}` : `${runAsUser}:${runAsGroup}`,
+    user: containerUser(options.securityContext),
     readonlyRootFilesystem: options.securityContext.container.readOnlyRootFilesystem,
     dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
   };
@@ -37,8 +37,7 @@ export function mainContainerOptions(service: ResolvedService): ObjectValue {
  */
 export function extraContainerDefinitions(service: ResolvedService, logConfiguration: (prefix: string) => ObjectValue): ObjectValue[] {
   const { options } = service;
-  const { runAsUser, runAsGroup } = options.securityContext.pod;
-  const user = runAsUser === undefined ? undefined : runAsGroup === undefined ? `${runAsUser}` : `${runAsUser}:${runAsGroup}`;
+  const user = containerUser(options.securityContext);
   const definition = (container: ResolvedContainer, previous: string | undefined): ObjectValue => ({
     name: container.name,
     image: container.image,

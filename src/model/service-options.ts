@@ -93,8 +93,6 @@ export interface ResolvedVolume {
 export interface ResolvedConfigFile {
   /** A DNS label unique within the service (`config-<n>`, in declaration order): names the key, the Compose config and the volume. */
   key: string;
-  /** The file name the container sees (the last segment of mountPath). */
-  fileName: string;
   source: string;
   mountPath: string;
   /** The file's UTF-8 text, read by the loader: generators never read the source tree. */

@@ -37,12 +37,8 @@ export function resolveServiceOptions(sources: OptionSources): { options: Resolv
   const { service, override } = sources;
   const origins: ResolvedServiceOptions['origins'] = {};
   /** The origin of a field: the override's when it sets it, else service.json's. */
-  const originOf = (field: ServiceOptionName, ...rest: Array<string | number>): Origin => {
-    const fromOverride = (override as Record<string, unknown>)[field] !== undefined;
-    return fromOverride ? { source: sources.environmentFile, path: ['overrides', 'services', sources.name, field, ...rest] } : { source: sources.serviceFile, path: [field, ...rest] };
-  };
   const note = (field: ServiceOptionName, set: boolean) => {
-    if (set) origins[field] = originOf(field);
+    if (set) origins[field] = optionOrigin(sources, field, (override as Record<string, unknown>)[field] !== undefined);
   };
 
   const ports = byName<PortSpec, ResolvedPort>(service.ports, override.ports, (port) => ({ name: port.name, port: port.port, expose: port.expose ?? 'internal' }), sources, 'ports');
@@ -55,7 +51,7 @@ export function resolveServiceOptions(sources: OptionSources): { options: Resolv
     const content = sources.configFiles?.get(`services/${sources.name}/${file.source}`);
     // One the loader could not read is reported there; the target fails before anything renders.
     if (!content) return [];
-    return [{ key: `config-${index + 1}`, fileName: file.mountPath.split('/').pop() || `config-${index + 1}`, source: file.source, mountPath: file.mountPath, content: content.text, origin: { source: sources.serviceFile, path: ['configFiles', index] } }];
+    return [{ key: `config-${index + 1}`, source: file.source, mountPath: file.mountPath, content: content.text, origin: optionOrigin(sources, 'configFiles', false, index) }];
   });
   note('configFiles', configFiles.length > 0);
 
@@ -117,8 +113,7 @@ export function resolveServiceOptions(sources: OptionSources): { options: Resolv
 
 /** The service's entries, each replaced in place by the override's entry of the same name, then the override's new ones. */
 function byName<I extends { name: string }, R>(base: I[] | undefined, over: I[] | undefined, make: (item: I, origin: Origin) => R, sources: OptionSources, field: ServiceOptionName): R[] {
-  const originFor = (fromOverride: boolean, index: number): Origin =>
-    fromOverride ? { source: sources.environmentFile, path: ['overrides', 'services', sources.name, field, index] } : { source: sources.serviceFile, path: [field, index] };
+  const originFor = (fromOverride: boolean, index: number): Origin => optionOrigin(sources, field, fromOverride, index);
   const replacements = new Map((over ?? []).map((item, index) => [item.name, { item, index }]));
   const merged = (base ?? []).map((item, index) => {
     const replacement = replacements.get(item.name);
@@ -129,6 +124,11 @@ function byName<I extends { name: string }, R>(base: I[] | undefined, over: I[] 
     if (!baseNames.has(item.name)) merged.push(make(item, originFor(true, index)));
   });
   return merged;
+}
+
+/** Where an option (or an entry of it) is written: at `overrides.services.<name>` of the environment's file, or in service.json. */
+function optionOrigin(sources: OptionSources, field: ServiceOptionName, fromOverride: boolean, ...rest: Array<string | number>): Origin {
+  return fromOverride ? { source: sources.environmentFile, path: ['overrides', 'services', sources.name, field, ...rest] } : { source: sources.serviceFile, path: [field, ...rest] };
 }
 
 function mergeMaps(base: Record<string, string> | undefined, over: Record<string, string> | undefined): Record<string, string> {
