@@ -65,10 +65,10 @@ export function loadExtraFiles(project: Project): ExtraFilesResult {
       const path = input.composeOverride === undefined ? ['overlays'] : ['composeOverride'];
       diagnostics.push(findingAt({ source: entity.source, path }, 'compose-override-twice', `this environment would take ${overrides.length} Compose overrides (${overrides.join(', ')}); keep one: merge them into one file`));
     }
-    uses.push(...usesOf(entity, 'environments'));
+    uses.push(...usesOf(entity, extrasFolder({ kind: 'environment' })));
   }
   // Every valid overlay is read, whether an environment takes it yet or not: its mistakes show early.
-  for (const [name, entity] of project.overlays) if (entity.valid) uses.push(...usesOf(entity, `overlays/${name}`));
+  for (const [name, entity] of project.overlays) if (entity.valid) uses.push(...usesOf(entity, extrasFolder({ kind: 'overlay', name })));
 
   for (const use of uses) {
     const checked = checkedExtraPath(use.written);

@@ -1,4 +1,4 @@
-import { checkedExtraPath } from '../load/extra-files.js';
+import { checkedExtraPath, extrasFolder } from '../load/extra-files.js';
 import type { EnvironmentExtras, EnvironmentInput, ExtraManifest, JsonPath, Origin, OverlayInput, PatchTarget, Project, ResolvedPatch, SourceFile, ComposeOverride } from '../model/index.js';
 
 /**
@@ -32,9 +32,9 @@ export function resolveExtras(project: Project, source: SourceFile, input: Envir
     const overlay = project.overlays.get(name);
     if (!overlay?.valid) continue;
     files.add(overlay.source.path);
-    owners.push({ source: overlay.source, input: overlay.value, folder: `overlays/${name}`, outputFolder: `overlays/${name}` });
+    owners.push({ source: overlay.source, input: overlay.value, folder: extrasFolder({ kind: 'overlay', name }), outputFolder: `overlays/${name}` });
   }
-  owners.push({ source, input, folder: 'environments', outputFolder: 'environment' });
+  owners.push({ source, input, folder: extrasFolder({ kind: 'environment' }), outputFolder: 'environment' });
 
   const patches: ResolvedPatch[] = [];
   const manifests: ExtraManifest[] = [];
