@@ -13,7 +13,7 @@ export interface ObjectIdentity {
 /**
  * The objects the application chart renders for one release, by identity only, decided from the
  * same values the release installs with: what a patch of chart output can select, known without
- * running Helm. test/kubernetes/patches.test.ts holds this against `helm template` of every release
+ * running Helm. test/extras/kustomize.test.ts holds this against `helm template` of every release
  * of the example, so a template that gains or loses an object fails there first.
  */
 export function chartObjects(values: ChartValues, namespace: string): ObjectIdentity[] {
