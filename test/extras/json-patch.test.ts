@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -39,7 +39,7 @@ describeWithTool('kubectl', toolPresent('kubectl', ['version', '--client']))('JS
   it.each(cases)('%s', (name, base, operations) => {
     const dir = join(work, name.replace(/[^a-z0-9]+/gi, '-'));
     const target = base as { kind: string; metadata: { name: string } };
-    runTool('mkdir', ['-p', dir]);
+    mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'object.yaml'), stringify(base));
     writeFileSync(join(dir, 'patch.yaml'), stringify(operations));
     writeFileSync(join(dir, 'kustomization.yaml'), stringify({ resources: ['object.yaml'], patches: [{ path: 'patch.yaml', target: { kind: target.kind, name: target.metadata.name } }] }));
