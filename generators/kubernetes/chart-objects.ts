@@ -1,4 +1,4 @@
-import type { ResolvedEnvironment } from '../../src/model/index.js';
+import { groupVersion, type ResolvedEnvironment } from '../../src/model/index.js';
 import { aiGatewayValues, serviceValues, type ChartValues } from '../helm-values/values.js';
 
 /** What selects an object: kustomize matches a patch's target against these. */
@@ -13,15 +13,12 @@ export interface ObjectIdentity {
 /**
  * The objects the application chart renders for one release, by identity only, decided from the
  * same values the release installs with: what a patch of chart output can select, known without
- * running Helm. test/kubernetes/patches.test.ts holds this against `helm template` of every release
+ * running Helm. test/extras/kustomize.test.ts holds this against `helm template` of every release
  * of the example, so a template that gains or loses an object fails there first.
  */
 export function chartObjects(values: ChartValues, namespace: string): ObjectIdentity[] {
   const name = values.name;
-  const object = (apiVersion: string, kind: string, objectName = name): ObjectIdentity => {
-    const slash = apiVersion.indexOf('/');
-    return { group: slash === -1 ? '' : apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1), kind, name: objectName, namespace };
-  };
+  const object = (apiVersion: string, kind: string, objectName = name): ObjectIdentity => ({ ...groupVersion(apiVersion), kind, name: objectName, namespace });
   const blueGreen = values.strategy === 'blue-green';
   // A scheduled service runs as a CronJob, with nothing to route to (templates/cronjob.yaml, service.yaml).
   const scheduled = values.schedule !== '';

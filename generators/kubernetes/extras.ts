@@ -2,7 +2,7 @@ import { parse } from 'yaml';
 import type { Diagnostic } from '../../src/core/diagnostics.js';
 import type { OutputFile } from '../../src/core/output-file.js';
 import { yamlBytes } from '../../src/core/serialize.js';
-import { findingAt, type PatchTarget, type ResolvedEnvironment, type ResolvedPatch } from '../../src/model/index.js';
+import { findingAt, groupVersion, type PatchTarget, type ResolvedEnvironment, type ResolvedPatch } from '../../src/model/index.js';
 import { chartReleaseObjects, type ObjectIdentity } from './chart-objects.js';
 import { manifestFile, type Manifest } from './common.js';
 import { firstFailingOperation, type JsonPatchOperation } from './json-patch.js';
@@ -41,10 +41,8 @@ function matches(target: PatchTarget, object: ObjectIdentity, defaultNamespace: 
 }
 
 function identity(object: Manifest): ObjectIdentity {
-  const apiVersion = String(object.apiVersion);
-  const slash = apiVersion.indexOf('/');
   const metadata = (object.metadata ?? {}) as { name?: string; namespace?: string };
-  return { group: slash === -1 ? '' : apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1), kind: String(object.kind), name: String(metadata.name), namespace: metadata.namespace };
+  return { ...groupVersion(String(object.apiVersion)), kind: String(object.kind), name: String(metadata.name), namespace: metadata.namespace };
 }
 
 /** The Flux post-renderer patches of each release of the application chart that a patch selects objects of. */

@@ -1,7 +1,7 @@
 /**
  * RFC 6902 applied to plain data, only far enough to tell whether each operation's paths exist where
- * the operation needs them (RFC 6902 §4: the target of remove, replace and test, the `from` of move
- * and copy, and the parent of add): kustomize refuses the whole folder on the first one that does
+ * the operation needs them as kustomize applies it (RFC 6902 §4: the target of remove and test, the
+ * `from` of move and copy, the parent of add; for replace, the parent mapping or the list item): kustomize refuses the whole folder on the first one that does
  * not, so the reconciler would stop applying the environment. The data is changed as the operations
  * say, so a later operation sees what an earlier one added.
  */
@@ -35,6 +35,11 @@ export function firstFailingOperation(document: unknown, operations: readonly Js
       continue;
     }
     const found = locate(data, operation.path);
+    // kustomize's json-patch replaces a key a mapping lacks as "add" would set it; only a missing parent or list item fails.
+    if (!found.exists && operation.op === 'replace' && isMapping(nodeAt(data, parentPointer(tokens(operation.path))))) {
+      data = (add(data, operation.path, structuredClone(operation.value)) as { data: unknown }).data;
+      continue;
+    }
     if (!found.exists) return failed('path', `${operation.path} does not exist in the object (${found.reason}); a "${operation.op}" needs it — use "add" to create a field`);
     if (operation.op === 'remove') data = remove(data, operation.path);
     else if (operation.op === 'replace') data = found.parent === undefined ? structuredClone(operation.value) : (setChild(found.parent, found.key, structuredClone(operation.value)), data);
@@ -77,8 +82,7 @@ function setChild(parent: unknown, key: string, value: unknown): void {
 function add(data: unknown, pointer: string, value: unknown): { data: unknown } | { reason: string } {
   const parts = tokens(pointer);
   if (parts.length === 0) return { data: value };
-  const parentPointer = parts.length === 1 ? '' : `/${parts.slice(0, -1).map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
-  const parent = locate(data, parentPointer);
+  const parent = locate(data, parentPointer(parts));
   if (!parent.exists) return { reason: `the parent of ${pointer} does not exist (${parent.reason}); "add" creates only the last field — add the parents first, or patch the whole parent` };
   const node = parent.parent === undefined ? data : childOf(parent.parent, parent.key);
   const last = parts[parts.length - 1]!;
@@ -92,6 +96,21 @@ function add(data: unknown, pointer: string, value: unknown): { data: unknown } 
     return { reason: `the parent of ${pointer} is not a mapping or list` };
   }
   return { data };
+}
+
+function parentPointer(parts: readonly string[]): string {
+  return parts.length <= 1 ? '' : `/${parts.slice(0, -1).map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+}
+
+/** The value at a pointer, or undefined where there is none. */
+function nodeAt(data: unknown, pointer: string): unknown {
+  const found = locate(data, pointer);
+  if (!found.exists) return undefined;
+  return found.parent === undefined ? data : childOf(found.parent, found.key);
+}
+
+function isMapping(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function remove(data: unknown, pointer: string): unknown {

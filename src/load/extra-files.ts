@@ -24,6 +24,8 @@ interface ExtraUse {
   written: string;
   folder: string;
   origin: Origin;
+  /** A patch's entry gives a `target` (a JSON 6902 patch needs one). */
+  hasTarget?: boolean;
 }
 
 /** Where an environment's or an overlay's extra files live: paths in its file are relative to it. */
@@ -63,10 +65,10 @@ export function loadExtraFiles(project: Project): ExtraFilesResult {
       const path = input.composeOverride === undefined ? ['overlays'] : ['composeOverride'];
       diagnostics.push(findingAt({ source: entity.source, path }, 'compose-override-twice', `this environment would take ${overrides.length} Compose overrides (${overrides.join(', ')}); keep one: merge them into one file`));
     }
-    uses.push(...usesOf(entity, 'environments'));
+    uses.push(...usesOf(entity, extrasFolder({ kind: 'environment' })));
   }
   // Every valid overlay is read, whether an environment takes it yet or not: its mistakes show early.
-  for (const [name, entity] of project.overlays) if (entity.valid) uses.push(...usesOf(entity, `overlays/${name}`));
+  for (const [name, entity] of project.overlays) if (entity.valid) uses.push(...usesOf(entity, extrasFolder({ kind: 'overlay', name })));
 
   for (const use of uses) {
     const checked = checkedExtraPath(use.written);
@@ -87,7 +89,7 @@ export function loadExtraFiles(project: Project): ExtraFilesResult {
     }
     const file = files.get(path);
     if (!file) continue;
-    const shape = use.what === 'patch' ? patchShapeFindings(file, hasTarget(use)) : use.what === 'manifest' ? manifestShapeFindings(file) : composeOverrideShape(file);
+    const shape = use.what === 'patch' ? patchShapeFindings(file, use.hasTarget === true) : use.what === 'manifest' ? manifestShapeFindings(file) : composeOverrideShape(file);
     if (shape.length > 0) {
       diagnostics.push(...shape);
       files.set(path, null);
@@ -101,14 +103,10 @@ function usesOf(entity: Entity<Pick<OverlayInput, 'patches' | 'manifests' | 'com
   const at = (path: JsonPath): Origin => ({ source: entity.source, path });
   const input = entity.value;
   return [
-    ...(input.patches ?? []).map((patch: PatchInput, index): ExtraUse & { target: boolean } => ({ what: 'patch', written: patch.path, folder, origin: at(['patches', index, 'path']), target: patch.target !== undefined })),
+    ...(input.patches ?? []).map((patch: PatchInput, index): ExtraUse => ({ what: 'patch', written: patch.path, folder, origin: at(['patches', index, 'path']), hasTarget: patch.target !== undefined })),
     ...(input.manifests ?? []).map((path, index): ExtraUse => ({ what: 'manifest', written: path, folder, origin: at(['manifests', index]) })),
     ...(input.composeOverride === undefined ? [] : [{ what: 'compose override' as const, written: input.composeOverride, folder, origin: at(['composeOverride']) }]),
   ];
-}
-
-function hasTarget(use: ExtraUse): boolean {
-  return (use as ExtraUse & { target?: boolean }).target === true;
 }
 
 /** A Compose override is Compose's own format: a mapping; Compose's schema and the generated file judge the rest. */

@@ -15,6 +15,12 @@ export interface PatchTarget {
   namespace?: string;
 }
 
+/** The group and version of an apiVersion, as kustomize's target has them: "apps/v1" is apps and v1, "v1" is the core group "". */
+export function groupVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.indexOf('/');
+  return { group: slash === -1 ? '' : apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
 export interface ResolvedPatch {
   /** A mapping of fields to merge (strategic merge), or a list of RFC 6902 operations. */
   kind: 'strategic-merge' | 'json6902';

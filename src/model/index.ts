@@ -16,6 +16,7 @@ export type * from './target.js';
 export type { Entity, Policies, Project } from './project.js';
 export { exists, finding, findingAt, referableEntities, validEntities } from './project.js';
 export { positionOf } from './source.js';
+export { groupVersion } from './extras.js';
 export { summarize } from './target.js';
 export { defaultChart, type ChartReference } from './chart.js';
 export { addonDeclarations, vendoredChartName, vendoredChartsFolder } from './addons.js';

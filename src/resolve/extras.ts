@@ -1,5 +1,5 @@
-import { checkedExtraPath } from '../load/extra-files.js';
-import type { EnvironmentExtras, EnvironmentInput, ExtraManifest, JsonPath, Origin, OverlayInput, PatchTarget, Project, ResolvedPatch, SourceFile, ComposeOverride } from '../model/index.js';
+import { checkedExtraPath, extrasFolder } from '../load/extra-files.js';
+import { groupVersion, type ComposeOverride, type EnvironmentExtras, type EnvironmentInput, type ExtraManifest, type JsonPath, type Origin, type OverlayInput, type PatchTarget, type Project, type ResolvedPatch, type SourceFile } from '../model/index.js';
 
 /**
  * An environment's extras — the shared overlays' it names, in order, then its own — as the
@@ -32,9 +32,9 @@ export function resolveExtras(project: Project, source: SourceFile, input: Envir
     const overlay = project.overlays.get(name);
     if (!overlay?.valid) continue;
     files.add(overlay.source.path);
-    owners.push({ source: overlay.source, input: overlay.value, folder: `overlays/${name}`, outputFolder: `overlays/${name}` });
+    owners.push({ source: overlay.source, input: overlay.value, folder: extrasFolder({ kind: 'overlay', name }), outputFolder: `overlays/${name}` });
   }
-  owners.push({ source, input, folder: 'environments', outputFolder: 'environment' });
+  owners.push({ source, input, folder: extrasFolder({ kind: 'environment' }), outputFolder: 'environment' });
 
   const patches: ResolvedPatch[] = [];
   const manifests: ExtraManifest[] = [];
@@ -92,9 +92,8 @@ function ownIdentity(content: unknown): PatchTarget | undefined {
   if (content === null || typeof content !== 'object' || Array.isArray(content)) return undefined;
   const { apiVersion, kind, metadata } = content as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
   if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof metadata?.name !== 'string') return undefined;
-  const slash = apiVersion.indexOf('/');
   return {
-    ...(slash === -1 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) }),
+    ...groupVersion(apiVersion),
     kind,
     name: metadata.name,
     ...(typeof metadata.namespace === 'string' ? { namespace: metadata.namespace } : {}),
