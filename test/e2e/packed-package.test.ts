@@ -13,6 +13,7 @@ import { describeWithTool, toolPresent } from '../support/tools.js';
 import { readTree, repositoryRoot } from '../support/tree.js';
 import { freshTargets, freshTreeFiles } from '../wiring/fresh-tree.js';
 import { extraFilesFlow } from './extra-flow.js';
+import { extensionsFlow } from './extensions-flow.js';
 import { adoptionFlow, publishFlow } from './init-flow.js';
 
 /**
@@ -214,6 +215,11 @@ describeE2e('the packed package, installed outside the repository', () => {
   it('hand-written files under extra/ in the deploy repository outlive two publishes, verify reports them as unmanaged, and tampering is still exit 3', () => {
     const { work, project, bin } = setup();
     extraFilesFlow({ work, installedNodeModules: join(project, 'node_modules'), slipway: (cwd, args) => run(bin, args, cwd, cleanEnv({ SOURCE_DATE_EPOCH })), git });
+  });
+
+  it('service options, a shared overlay with a manifest and a patch, and an add-on chart work from an adopter\'s repository; a broken patch is located', () => {
+    const { work, project, bin } = setup();
+    extensionsFlow({ work, installedNodeModules: join(project, 'node_modules'), slipway: (cwd, args) => run(bin, args, cwd, cleanEnv({ SOURCE_DATE_EPOCH })) });
   });
 
   it('secrets sync creates every environment\'s SOPS file from public keys alone', () => {
