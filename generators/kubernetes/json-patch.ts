@@ -14,8 +14,20 @@ export interface JsonPatchOperation {
 }
 
 /** The first operation that cannot apply to `document`, with why; undefined when all apply. */
+/**
+ * kustomize keeps its own bookkeeping in an object's `metadata.annotations` while it patches, so to
+ * a JSON 6902 patch that map always exists (`add /metadata/annotations/x` applies to an object
+ * without annotations; `/metadata/labels/x` does not).
+ */
+function asKustomizePatchesIt(document: unknown): unknown {
+  if (!isMapping(document)) return document;
+  const metadata = document.metadata;
+  if (isMapping(metadata) && metadata.annotations === undefined) metadata.annotations = {};
+  return document;
+}
+
 export function firstFailingOperation(document: unknown, operations: readonly JsonPatchOperation[]): { index: number; key: 'path' | 'from'; message: string } | undefined {
-  let data = structuredClone(document);
+  let data = asKustomizePatchesIt(structuredClone(document));
   for (const [index, operation] of operations.entries()) {
     const failed = (key: 'path' | 'from', message: string) => ({ index, key, message });
     if (operation.op === 'move' || operation.op === 'copy') {
@@ -109,7 +121,7 @@ function nodeAt(data: unknown, pointer: string): unknown {
   return found.parent === undefined ? data : childOf(found.parent, found.key);
 }
 
-function isMapping(value: unknown): boolean {
+function isMapping(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 

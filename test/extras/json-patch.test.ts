@@ -32,6 +32,9 @@ const cases: Array<[string, object, JsonPatchOperation[]]> = [
   ['move from a missing field', object, [{ op: 'move', from: '/data/b', path: '/data/c' }]],
   ['copy an existing field', object, [{ op: 'copy', from: '/data/a', path: '/data/c' }]],
   ['remove, then replace what was removed', object, [{ op: 'remove', path: '/data/a' }, { op: 'replace', path: '/data/a', value: '3' }]],
+  ['add an annotation to an object with none (kustomize keeps that map)', object, [{ op: 'add', path: '/metadata/annotations/x', value: 'y' }]],
+  ['remove the annotations of an object with none', object, [{ op: 'remove', path: '/metadata/annotations' }]],
+  ['add a label to an object with none', deployment, [{ op: 'add', path: '/metadata/labels/x', value: 'y' }]],
   ['a key with an escaped slash', object, [{ op: 'add', path: '/metadata/labels/example.com~1tier', value: 'web' }, { op: 'remove', path: '/metadata/labels/example.com~1tier' }]],
 ];
 
