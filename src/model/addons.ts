@@ -79,3 +79,12 @@ export function addonDeclarations(project: Project, environment: Entity<Environm
   for (const [name, addon] of Object.entries(environment.value.addons ?? {})) byName.set(name, { name, addon, owner: environment });
   return [...byName.values()];
 }
+
+/**
+ * A chart version pinned exactly: SemVer 2 with an optional leading v, as Helm requires of chart
+ * versions. Everything else — `^1.2`, `~1.2`, `>=1.2 <2`, `1.x`, `*`, even `1.2` (a constraint to
+ * Flux's and Argo CD's semver matching) — would let the reconciler pick another chart than review saw.
+ */
+export function isExactChartVersion(version: string): boolean {
+  return /^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/.test(version);
+}

@@ -34,12 +34,3 @@ export function addonSource(repository: string): AddonSource {
   const url = repository.replace(/\/+$/, '');
   return url.toLowerCase().startsWith('oci://') ? { kind: 'oci', url } : { kind: 'helm', url };
 }
-
-/**
- * A chart version pinned exactly: SemVer 2 with an optional leading v, as Helm requires of chart
- * versions. Everything else — `^1.2`, `~1.2`, `>=1.2 <2`, `1.x`, `*`, even `1.2` (a constraint to
- * Flux's and Argo CD's semver matching) — would let the reconciler pick another chart than review saw.
- */
-export function isExactChartVersion(version: string): boolean {
-  return /^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/.test(version);
-}

@@ -1,6 +1,5 @@
 import type { Diagnostic } from '../../core/diagnostics.js';
-import { addonDeclarations, finding, referableEntities, vendoredChartName, vendoredChartsFolder, type AddonDeclaration, type AddonInput, type Project } from '../../model/index.js';
-import { isExactChartVersion } from '../../resolve/addons.js';
+import { addonDeclarations, finding, isExactChartVersion, referableEntities, vendoredChartName, vendoredChartsFolder, type AddonDeclaration, type AddonInput, type Project } from '../../model/index.js';
 import { didYouMean } from '../suggest.js';
 import { checkChartValues } from './addon-values.js';
 import type { Rule } from './rule.js';
