@@ -1,10 +1,7 @@
 import type { ObjectValue } from '../../src/core/hcl/index.js';
-import type { ResolvedContainer, ResolvedService } from '../../src/model/index.js';
+import { irsaRoleAnnotation, type ResolvedContainer, type ResolvedService } from '../../src/model/index.js';
 import { containerUser } from '../infrastructure-shared/container-user.js';
 import { mebibytes, milliCpu } from '../infrastructure-shared/sizing.js';
-
-/** The annotation IRSA reads; on ECS the same role becomes the task role. */
-export const irsaRoleAnnotation = 'eks.amazonaws.com/role-arn';
 
 /** The role the service's ServiceAccount names for IRSA, when it names one. */
 export function declaredTaskRole(service: ResolvedService): string | undefined {

@@ -149,3 +149,6 @@ export interface ResolvedServiceOptions {
   /** Where each option that is set was written (the environment's override when it has one), for findings. */
   origins: Partial<Record<ServiceOptionName, Origin>>;
 }
+
+/** The ServiceAccount annotation IRSA reads (the pods' AWS role); on ECS the same role becomes the task role. */
+export const irsaRoleAnnotation = 'eks.amazonaws.com/role-arn';

@@ -1,5 +1,5 @@
 import { compareText, type Diagnostic } from '../../core/diagnostics.js';
-import { findingAt, type Origin, type ResolvedEnvironment, type ResolvedService, type Runtime, type ServiceOptionName } from '../../model/index.js';
+import { findingAt, irsaRoleAnnotation, type Origin, type ResolvedEnvironment, type ResolvedService, type Runtime, type ServiceOptionName } from '../../model/index.js';
 import type { Rule } from './rule.js';
 
 /** Label keys Slipway sets itself on pods and containers: a second value under the same key would break the chart's YAML or lie about the object. */
@@ -108,10 +108,10 @@ function unsupportedOptions(model: ResolvedEnvironment, service: ResolvedService
   // ECS
   add('volumes', 'ECS tasks keep no persistent volume here (Fargate storage is ephemeral); keep the data in a managed store or object storage');
   add('configFiles', 'ECS cannot mount files from the source tree; bake the file into the image or pass its values as "env"');
-  const role = options.serviceAccount?.annotations['eks.amazonaws.com/role-arn'];
+  const role = options.serviceAccount?.annotations[irsaRoleAnnotation];
   const usesOwnRole = model.resources.some((resource) => resource.connection.workloadIdentity && service.usesResources.includes(resource.name));
   if (options.serviceAccount && (!role || usesOwnRole)) {
-    add('serviceAccount', role ? 'the service reaches its buckets with the task role Slipway makes, so the eks.amazonaws.com/role-arn role is not used; grant that role\'s permissions there' : 'only an "eks.amazonaws.com/role-arn" annotation means something on ECS (the task role)');
+    add('serviceAccount', role ? `the service reaches its buckets with the task role Slipway makes, so the ${irsaRoleAnnotation} role is not used; grant that role's permissions there` : `only an "${irsaRoleAnnotation}" annotation means something on ECS (the task role)`);
   }
   return out;
 }
