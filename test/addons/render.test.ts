@@ -148,6 +148,22 @@ describeKubectl('add-ons through kubectl kustomize', () => {
     const names = objects.map((object) => `${object.kind}/${object.metadata?.name}`);
     expect(names).toEqual(expect.arrayContaining(expected));
     for (const object of objects) expect(await checkObject(object)).toEqual([]);
+    // Every reference an add-on object makes resolves to an object of the same output.
+    const present = new Set(objects.map((object) => `${object.kind}/${(object.metadata as { namespace?: string }).namespace ?? ''}/${object.metadata?.name}`));
+    const at = (kind: string, namespace: string, name: string) => expect(present, `${kind} ${namespace}/${name}`).toContain(`${kind}/${namespace}/${name}`);
+    // (The application's own HelmReleases read the cluster's bootstrap GitRepository, which lives outside the output.)
+    for (const object of objects.filter((candidate) => candidate.kind !== 'HelmRelease' || ['cert-manager', 'podinfo'].includes(String(candidate.metadata?.name)))) {
+      const namespace = (object.metadata as { namespace?: string }).namespace ?? '';
+      const spec = object.spec as Record<string, any>;
+      if (object.kind === 'HelmRelease' && spec.chart) at(spec.chart.spec.sourceRef.kind, spec.chart.spec.sourceRef.namespace ?? namespace, spec.chart.spec.sourceRef.name);
+      if (object.kind === 'HelmRelease' && spec.chartRef) at(spec.chartRef.kind, spec.chartRef.namespace ?? namespace, spec.chartRef.name);
+      for (const dependency of object.kind === 'HelmRelease' ? (spec.dependsOn ?? []) : []) at('HelmRelease', dependency.namespace ?? namespace, dependency.name);
+      if (object.kind === 'Application' && String(object.metadata?.name).startsWith('prod-') && spec.source?.chart) {
+        at('AppProject', namespace, spec.project);
+        const project = objects.find((candidate) => candidate.kind === 'AppProject' && candidate.metadata?.name === spec.project)!.spec as { sourceRepos: string[] };
+        expect(project.sourceRepos).toContain(spec.source.repoURL);
+      }
+    }
   });
 });
 
