@@ -1,19 +1,27 @@
+import { compareText } from '../../src/core/diagnostics.js';
 import type { ConnectionVariable, PlanConnection, ResolvedEnvironment, ResolvedResource } from '../../src/model/index.js';
 
 /**
- * Every variable each service receives to reach its resources, and where its value comes from on
- * this target, in words. A secret's source is named, never its value.
+ * Every variable the services receive to reach their resources, and where its value comes from on
+ * this target, in words: one entry per variable and source, naming the services that receive it so
+ * (a dozen services sharing a database read one set of names from one place). Sorted by variable,
+ * then resource and source. A secret's source is named, never its value.
  */
 export function planConnections(environment: ResolvedEnvironment): PlanConnection[] {
-  return environment.services.flatMap((service) =>
-    service.connections.map((variable) => ({
-      service: service.name,
-      variable: variable.name,
-      resource: variable.resource,
-      secret: variable.secret,
-      from: sourceText(environment, variable, environment.resources.find((resource) => resource.name === variable.resource)!),
-    })),
-  );
+  const grouped = new Map<string, PlanConnection>();
+  for (const service of environment.services) {
+    for (const variable of service.connections) {
+      const resource = environment.resources.find((candidate) => candidate.name === variable.resource)!;
+      const from = sourceText(environment, variable, resource);
+      const key = JSON.stringify([variable.name, variable.resource, variable.secret, from]);
+      const entry = grouped.get(key);
+      if (entry) entry.services.push(service.name);
+      else grouped.set(key, { variable: variable.name, services: [service.name], resource: variable.resource, secret: variable.secret, from });
+    }
+  }
+  return [...grouped.values()]
+    .map((entry) => ({ ...entry, services: [...new Set(entry.services)].sort(compareText) }))
+    .sort((a, b) => compareText(a.variable, b.variable) || compareText(a.resource, b.resource) || compareText(a.from, b.from) || Number(a.secret) - Number(b.secret));
 }
 
 function sourceText(environment: ResolvedEnvironment, variable: ConnectionVariable, resource: ResolvedResource): string {

@@ -4,6 +4,7 @@ import { previewEnvironment, validateSourceTree } from '../../src/compile.js';
 import { generateEnvironment } from '../../src/generate/index.js';
 import { mermaidBlocks, mermaidProblems } from '../../test/runbook/mermaid-check.js';
 import { repositoryRoot } from '../../test/support/tree.js';
+import { escapeMarkdownCell } from '../../src/core/templates.js';
 import { stepIds, type PlanAction, type ProvisioningPlan } from './index.js';
 
 const now = new Date('2026-11-20T00:00:00Z');
@@ -190,5 +191,30 @@ describe('what runs differs by target kind', () => {
     const plan = JSON.parse(decode(previewEnvironment(blocked).files!.find((file) => file.path === 'plan.json')!.bytes)) as ProvisioningPlan;
     expect(plan.blockReasons).toEqual(blocked.blockReasons.map(({ cause, message }) => ({ cause, message })));
     expect(plan.steps).toHaveLength(10);
+  });
+});
+
+describe('the connections of the runbook', () => {
+  it.each([...models.keys()])('%s: every variable a service receives is listed once, with every service receiving it from that source', (name) => {
+    const environment = model(name);
+    const plan = planOf(name);
+    const listed = plan.connections.flatMap((entry) => entry.services.map((service) => `${service} ${entry.variable}`));
+    const received = environment.services.flatMap((service) => service.connections.map((variable) => `${service.name} ${variable.name}`));
+    expect(listed.sort()).toEqual([...new Set(received)].sort());
+    const keys = plan.connections.map((entry) => `${entry.variable} ${entry.resource} ${entry.from}`);
+    expect(new Set(keys).size, 'one entry per variable and source').toBe(keys.length);
+    for (const entry of plan.connections) expect(entry.services, entry.variable).toEqual([...entry.services].sort());
+  });
+
+  it('groups the services sharing a database under one line per variable, in plan.md and the README too', () => {
+    const plan = planOf('eu-prod');
+    const host = plan.connections.filter((entry) => entry.variable === 'DB_HOST');
+    expect(host).toHaveLength(1);
+    expect(host[0]!.services.length).toBeGreaterThan(1);
+    const files = rendered(model('eu-prod'));
+    for (const path of ['plan.md', 'README.md']) {
+      const rows = files.get(path)!.split('\n').filter((line) => line.startsWith('| DB\\_HOST |'));
+      expect(rows, path).toEqual([`| DB\\_HOST | ${escapeMarkdownCell(host[0]!.from)} | ${host[0]!.services.map(escapeMarkdownCell).join(', ')} |`]);
+    }
   });
 });

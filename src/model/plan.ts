@@ -84,9 +84,14 @@ export type GraphNode =
   | { id: string; kind: 'resource'; name: string; type: ResourceType; version?: string; managed: boolean };
 
 
+/**
+ * One variable with one source, and every service that receives it so: services sharing a
+ * resource read the same names from the same place, so the runbook says it once.
+ */
 export interface PlanConnection {
-  service: string;
   variable: string;
+  /** The services receiving it from this source, sorted. */
+  services: string[];
   resource: string;
   secret: boolean;
   /** Where the value comes from on this target, in words. */

@@ -18,7 +18,7 @@ export function planText(plan: ProvisioningPlan): string {
   }
   if (plan.connections.length > 0) {
     lines.push('', 'Connections (the same names on every target; where each value comes from here):');
-    for (const connection of plan.connections) lines.push(`    ${plain(connection.service)} ${plain(connection.variable)}: ${plain(connection.from)}`);
+    for (const connection of plan.connections) lines.push(`    ${plain(connection.variable)} (${connection.services.map(plain).join(', ')}): ${plain(connection.from)}`);
   }
   return `${lines.join('\n')}\n`;
 }

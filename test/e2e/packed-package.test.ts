@@ -267,15 +267,16 @@ describeE2e('the packed package, installed outside the repository', () => {
     expect(synced().status).toBe(0);
     const result = slipway('plan', 'eks', '--root', setup().source);
     expect(result.status, result.stderr).toBe(0);
-    const shopLines = result.stdout.split('\n').filter((line) => /^\s+shop\s+[A-Z_]+:/.test(line));
-    const hosts = shopLines.filter((line) => /^\s+shop DB_HOST: /.test(line));
-    expect(hosts, result.stdout).toHaveLength(1);
-    expect(hosts[0]).toMatch(/AWS Secrets Manager eks\/orders\/connection, materialised by the ExternalSecret orders-connection$/);
-    expect(shopLines.find((line) => line.includes(' DB_PASSWORD: '))).toMatch(/the generated secret DB_PASSWORD \(secrets\/secrets\.sops\.yaml\)$/);
-    expect(shopLines.find((line) => line.includes(' DATABASE_URL: ')), result.stdout).toMatch(/Terraform's url of orders, in AWS Secrets Manager eks\/orders\/connection, materialised by the ExternalSecret orders-connection$/);
-    expect(shopLines.find((line) => line.includes(' AWS_ACCESS_KEY_ID: ')), result.stdout).toMatch(/set empty: the service account's own role reaches media \(EKS Pod Identity\)/);
+    // One line per variable and source: `    NAME (service, …): where it comes from`.
+    const shopLines = result.stdout.split('\n').filter((line) => /^\s+[A-Z_]+ \(([a-z0-9-]+, )*shop(, [a-z0-9-]+)*\): /.test(line));
+    const line = (variable: string) => shopLines.filter((entry) => entry.trimStart().startsWith(`${variable} (`));
+    expect(line('DB_HOST'), result.stdout).toHaveLength(1);
+    expect(line('DB_HOST')[0]).toMatch(/AWS Secrets Manager eks\/orders\/connection, materialised by the ExternalSecret orders-connection$/);
+    expect(line('DB_PASSWORD')[0]).toMatch(/the generated secret DB_PASSWORD \(secrets\/secrets\.sops\.yaml\)$/);
+    expect(line('DATABASE_URL')[0], result.stdout).toMatch(/Terraform's url of orders, in AWS Secrets Manager eks\/orders\/connection, materialised by the ExternalSecret orders-connection$/);
+    expect(line('AWS_ACCESS_KEY_ID')[0], result.stdout).toMatch(/set empty: the service account's own role reaches media \(EKS Pod Identity\)/);
     for (const variable of ['DB_PORT', 'DB_DATABASE', 'DB_USERNAME', 'DB_PASSWORD', 'DATABASE_URL', 'REDIS_HOST', 'REDIS_PASSWORD', 'REDIS_URL', 'AWS_BUCKET', 'AWS_SECRET_ACCESS_KEY']) {
-      expect(shopLines.some((line) => line.includes(` ${variable}: `)), `${variable} in\n${result.stdout}`).toBe(true);
+      expect(line(variable), `${variable} in\n${result.stdout}`).toHaveLength(1);
     }
     await expectNoPlaintext('plan eks', result.stdout + result.stderr);
   });

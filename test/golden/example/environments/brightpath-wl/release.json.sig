@@ -1,1 +1,1 @@
-jadDEdDtfnZb23RLHvpMftsRNnPrHT09utEyOWUWrslQHvN5TcG/LRQnzClIGQpjvoGRtavRJAf/RPACGARGBw==
+I4gADH6gkxtujvTXoVrG863c/GX7rxE6ihdxt3v57groqHgUb+DEDrPc+zxlALVR5/HhjYthq9Pqv7ENX6ksDA==

@@ -1,1 +1,1 @@
-gmYK5nXC+3WeVuz6FfMaQg0eAOMwvtVygVUm5ThedE9xKdehz8Eh2OK/M8qamhzozDjLOQYVry8yT5bEWgnuBg==
+JoV0DeJoqjXeiF3hM7E3f8kQPkNdJ8ZlkiO6y0x0lUcwAjF1fuPsdnm2hccL+bD5USQoT/MQ35y6PaU+C/3dBA==

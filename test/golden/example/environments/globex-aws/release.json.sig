@@ -1,1 +1,1 @@
-DXNjmboozuvezQrT+oTGxhab4mT0cnVEv4qn8CL95na+zdB7l7WTvLoSwtVOtVzicNOBlgFvbAqLc3M9oRJsCA==
+pKZ8wHVHwx+NF6sYi27v1p0sYbI5WX/4bRq8+LbhvromtiJYUovoCK96pxSL4L30y9KoJWd6JdJPERdZ9OshBQ==

@@ -1,1 +1,1 @@
-aaExdCK+3nNaKLMCgoa0Mc2nENrgtlh1knls72Oar8tELy1FC8Gz8R9MgujJRwjc5uSuNGkj/VAb+fOOVq12Ag==
+AaMZwePdSxyAgisqEZMkyfJgbKkmTliEsI12Oe3D+fq+U6ZpZW0xEhu103bPGVdH1ZMK+yj0Hhezdqv2mlemCw==

@@ -1,1 +1,1 @@
-LY4opO40V+Wm28I37v5x6JCUW6JXdlhBoNtDlma58mXOF4L5avPx2USp0y4hXr87cMcWzxQMOQbjHFdScFJ7Dw==
+TUEVbVk+qpk83kYhxRyvtScjZN8tMbllvkJmdWFvgpdZsrmbjHvn2buMq35VJ4nUjyg/tR+vwQBFazZX4M//Dg==

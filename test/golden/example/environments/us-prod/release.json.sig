@@ -1,1 +1,1 @@
-d/hy6jGeAsviwnlRSrtbaD9TFZsbJVMy0AVp7vKblbo4feEI3lHy6smanWd/sZVWmprYsSBuKN/MM6uZst/cBQ==
+hF68U4A2LzVBN8hkf095cX8EAZvwxw3EZjb8nvYK1iW9kKdMcYR1+H3Qwb1buvzL0L9na/4bjxIM2nkbgiLsBQ==
