@@ -7,16 +7,24 @@ const encoder = new TextEncoder();
 
 /** Deep copy with every object's keys in code-point order, so serialised output never depends on insertion order. */
 export function sortKeysDeep<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((item) => sortKeysDeep(item)) as T;
-  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => compareText(a, b))
-        .map(([k, v]) => [k, sortKeysDeep(v)]),
-    ) as T;
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return value;
+  // Loops rather than entries/filter/sort/map: the runbook and the manifests copy a lot of objects.
+  if (Array.isArray(value)) {
+    const items = new Array<unknown>(value.length);
+    for (let index = 0; index < value.length; index++) items[index] = sortKeysDeep(value[index]);
+    return items as T;
   }
-  return value;
+  const source = value as Record<string, unknown>;
+  const keys = Object.keys(source).sort(compareText);
+  const sorted: Record<string, unknown> = {};
+  for (const key of keys) {
+    const item = source[key];
+    if (item === undefined) continue;
+    // An input may hold the key `__proto__`: it stays a key, as it is in the data, never a prototype.
+    if (key === '__proto__') Object.defineProperty(sorted, key, { value: sortKeysDeep(item), enumerable: true, writable: true, configurable: true });
+    else sorted[key] = sortKeysDeep(item);
+  }
+  return sorted as T;
 }
 
 /** Pretty JSON for people and machines alike: sorted keys, two-space indent, final newline. */

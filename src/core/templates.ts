@@ -21,10 +21,18 @@ function engine(): typeof Handlebars {
   handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   handlebars.registerHelper('shellCommand', (argv: unknown) => (Array.isArray(argv) ? shellLine(argv.map(String)) : ''));
   handlebars.registerHelper('codeSpan', (value: unknown) => markdownCode(String(value ?? '')));
+  // Lists written inline, `a, b, c`: one helper call each, where an {{#each}} with {{#unless @last}} costs a block per item.
+  handlebars.registerHelper('cellList', (values: unknown) => listOf(values, escapeMarkdownCell));
+  handlebars.registerHelper('inlineList', (values: unknown) => listOf(values, escapeMarkdownInline));
+  handlebars.registerHelper('codeSpanList', (values: unknown) => listOf(values, markdownCode));
   return handlebars;
 }
 
-const knownHelpers = { cell: true, inline: true, join: true, eq: true, shellCommand: true, codeSpan: true } as const;
+const knownHelpers = { cell: true, inline: true, join: true, eq: true, shellCommand: true, codeSpan: true, cellList: true, inlineList: true, codeSpanList: true } as const;
+
+function listOf(values: unknown, write: (text: string) => string): string {
+  return Array.isArray(values) ? values.map((value) => write(String(value ?? ''))).join(', ') : '';
+}
 
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse, Scalar } from 'yaml';
-import { yamlBytes } from '../../src/core/serialize.js';
+import { jsonBytes, sortKeysDeep, yamlBytes } from '../../src/core/serialize.js';
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
@@ -50,5 +50,33 @@ describe('blank lines alone', () => {
       const written = new TextDecoder().decode(yamlBytes({ a: tagged }, { sortKeys: false }));
       expect(parse(written, { customTags: [{ tag: '!unsafe', resolve: (value: string) => value }] })).toEqual({ a: text });
     }
+  });
+});
+
+describe('sortKeysDeep', () => {
+  it('copies with every key in code-point order, leaves undefined out, keeps arrays in order and bytes as they are', () => {
+    const bytes = new Uint8Array([1, 2]);
+    const input = { b: [{ z: 1, a: undefined, m: null }, 'x'], a: { 'é': 1, Z: 2, e: 3 }, bytes };
+    const sorted = sortKeysDeep(input);
+    expect(JSON.stringify(sorted)).toBe('{"a":{"Z":2,"e":3,"é":1},"b":[{"m":null,"z":1},"x"],"bytes":{"0":1,"1":2}}');
+    expect(sorted.bytes).toBe(bytes);
+    expect(Object.keys(input)).toEqual(['b', 'a', 'bytes']);
+  });
+
+  it('keeps a key named __proto__ as a key, never as the prototype', () => {
+    const input = JSON.parse('{"b": 1, "__proto__": {"polluted": true}}') as Record<string, unknown>;
+    const sorted = sortKeysDeep(input);
+    expect(Object.getPrototypeOf(sorted)).toBe(Object.prototype);
+    expect(JSON.stringify(sorted)).toBe('{"__proto__":{"polluted":true},"b":1}');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('writes JSON the same whatever order the keys were inserted in', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (record) => {
+        const reversed = Object.fromEntries(Object.entries(record).reverse());
+        expect(new TextDecoder().decode(jsonBytes(reversed))).toBe(new TextDecoder().decode(jsonBytes(record)));
+      }),
+    );
   });
 });
