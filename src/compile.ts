@@ -6,9 +6,10 @@ import type { PreviousTree } from './deploy-repo/index.js';
 import { blockedNotice, blockReasons } from './gate/index.js';
 import { checkEnvironment, generateEnvironment, generateProjectFiles, sharedChartFiles, type ProducedFile } from './generate/index.js';
 import { environmentFileNames, loadSourceTree } from './load/index.js';
+import type { EnvironmentReader } from './load/environment-inputs.js';
 import { loadExtraFiles } from './load/extra-files.js';
 import { summarize, type Project, type ResolvedEnvironment, type Target } from './model/index.js';
-import { prepareRenderThreads, releasePreparedThreads, renderInParallel, type RenderedFolder } from './render/index.js';
+import { prepareRenderThreads, readEnvironmentsOnPreparedThreads, releasePreparedThreads, renderInParallel, type RenderedFolder } from './render/index.js';
 import { resolveChart } from './resolve/chart.js';
 import { resolveEnvironment } from './resolve/index.js';
 import type { ReusePlan } from './reuse/plan.js';
@@ -34,6 +35,8 @@ export interface ValidateOptions {
   environments?: readonly string[];
   /** The moment time-based policies are judged at (SOURCE_DATE_EPOCH in the CLI). */
   now: Date;
+  /** How the environments' own files are read (default: on this thread). */
+  readEnvironments?: EnvironmentReader;
 }
 
 export interface ValidationResult {
@@ -45,7 +48,7 @@ export interface ValidationResult {
 /** Everything short of generating files: every finding, and each environment's verdict and model. */
 export function validateSourceTree(options: ValidateOptions): ValidationResult {
   const purpose = options.purpose ?? 'validate';
-  const tree = loadSourceTree(options.root, { environments: options.environments });
+  const tree = loadSourceTree(options.root, { environments: options.environments, readEnvironments: options.readEnvironments });
   const { project, diagnostics: schemaFindings } = schemaCheck(tree);
   const extras = loadExtraFiles(project);
   project.extraFiles = extras.files;
@@ -135,7 +138,8 @@ export function outputTree(result: RenderedEnvironments): OutputFile[] {
 export function renderEnvironments(options: CompileOptions): RenderedEnvironments {
   // The render threads load while the main thread validates.
   prepareRenderThreads(environmentFileNames(options.root).filter((name) => (!options.render || options.render(name)) && !options.reuse?.reused.has(name)).length);
-  const { validated, reused } = validateWithReuse(options);
+  // …and read the environments' files with it.
+  const { validated, reused } = validateWithReuse({ ...options, readEnvironments: readEnvironmentsOnPreparedThreads });
   const previousRoot = options.previous?.releaseIndex();
   const trust = signingTrust(validated.project, previousRoot, options.signingSeed);
   const validation = { ...validated, diagnostics: sortDiagnostics([...validated.diagnostics, ...trust.diagnostics]) };

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../core/diagnostics.js';
 import { listFolder, readSourceFile } from './read-files.js';
-import { readSecretsFile } from './secrets-file.js';
+import { readEnvironmentsHere, type EnvironmentReader } from './environment-inputs.js';
 import { readCommitKey } from './commit-key.js';
 import { readTrustedKey } from './trusted-key.js';
 import { readVendoredCharts } from './vendored-charts.js';
@@ -38,6 +38,8 @@ const policyKinds = ['target-policy', 'provisioning-policy', 'secrets-policy', '
 export interface LoadOptions {
   /** Restricts which environment files are read; services, releases and policies are always read. */
   environments?: readonly string[];
+  /** Reads the environments' own files (default: on this thread; a build shares them among its threads). */
+  readEnvironments?: EnvironmentReader;
 }
 
 /** Finds and parses every input of a source tree. Never throws for user mistakes: they become diagnostics. */
@@ -71,13 +73,15 @@ export function loadSourceTree(root: string, options: LoadOptions = {}): SourceT
   }
 
   const wanted = options.environments ? new Set(options.environments) : undefined;
-  for (const name of yamlFileNames(root, 'environments', diagnostics)) {
-    if (wanted && !wanted.has(name)) continue;
-    add('environment', name, `environments/${name}.yaml`);
-    const secrets = readSecretsFile(root, `secrets/${name}.sops.yaml`);
-    diagnostics.push(...secrets.diagnostics);
-    if (secrets.file) secretsFiles.set(name, secrets.file);
-  }
+  const environments = yamlFileNames(root, 'environments', diagnostics).filter((name) => !wanted || wanted.has(name));
+  const inputs = (options.readEnvironments ?? readEnvironmentsHere)(root, environments);
+  environments.forEach((name, index) => {
+    const input = inputs[index]!;
+    diagnostics.push(...input.diagnostics);
+    if (input.source) files.push({ kind: 'environment', name, source: input.source });
+    else if (input.found) unreadable.push({ kind: 'environment', name });
+    if (input.secrets) secretsFiles.set(name, input.secrets);
+  });
 
   for (const name of yamlFileNames(root, 'releases', diagnostics)) add('release', name, `releases/${name}.yaml`);
 

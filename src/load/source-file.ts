@@ -2,6 +2,7 @@ import { isAlias, isMap, isScalar, LineCounter, parseDocument, visit, type Docum
 import type { SourceFile } from '../model/index.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { jsonSyntaxError } from './json-syntax.js';
+import { BugError } from '../core/errors.js';
 
 /** Files larger than this are refused before parsing: no legitimate input is this big. */
 export const maxFileBytes = 1024 * 1024;
@@ -81,7 +82,37 @@ export function parseSourceFile(path: string, text: string): ParseResult {
     });
     return { diagnostics };
   }
-  return { file: { path, text, document, lineCounter, data }, diagnostics };
+  const file: SourceFile = { path, text, document, lineCounter, data };
+  sourceFiles.add(file);
+  return { file, diagnostics };
+}
+
+/** Every `SourceFile` made here, whole or parsed on demand: what a job sent to a thread must stub. */
+const sourceFiles = new WeakSet<object>();
+
+export function isSourceFile(value: object): value is SourceFile {
+  return sourceFiles.has(value);
+}
+
+/**
+ * Makes `file` a `SourceFile` whose document and line counter — needed only to place a finding —
+ * are parsed from its text on first use: for a file parsed on another thread, which sent its text
+ * and data but not the document. Without `data`, the data is parsed on first use too.
+ */
+export function reparsedOnDemand(file: { path: string; text: string }, data?: { value: unknown }): SourceFile {
+  let parsed: SourceFile | undefined;
+  const whole = (): SourceFile => {
+    parsed ??= parseSourceFile(file.path, file.text).file;
+    if (!parsed) throw new BugError(`${file.path} parsed on one thread but not again on another`);
+    return parsed;
+  };
+  Object.defineProperties(file, {
+    document: { get: () => whole().document, enumerable: true },
+    lineCounter: { get: () => whole().lineCounter, enumerable: true },
+    data: data ? { value: data.value, enumerable: true, writable: true } : { get: () => whole().data, enumerable: true },
+  });
+  sourceFiles.add(file);
+  return file as SourceFile;
 }
 
 /**

@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../core/errors.js';
 import { renderFolder, type RenderedFolder, type RenderJob } from './folder.js';
-import { renderOnWorkers, startWorkersEarly, stopEarlyWorkers } from './pool.js';
+import { BugError } from '../core/errors.js';
+import { readEnvironmentInputs, receivedEnvironmentInputs, type EnvironmentReader } from '../load/environment-inputs.js';
+import { renderOnWorkers, shareWithEarlyWorkers, startWorkersEarly, stopEarlyWorkers } from './pool.js';
 import { crosses } from './wire.js';
 
 export { renderFolder, type RenderedFolder, type RenderJob } from './folder.js';
@@ -54,6 +56,22 @@ export function prepareRenderThreads(expectedJobs: number): void {
   const threads = threadsFor(expectedJobs);
   if (threads > 1 && workersCanRun) startWorkersEarly(threads - 1);
 }
+
+/**
+ * The load stage's reading of the environments' files, shared with the threads `prepareRenderThreads`
+ * started (on this thread alone when there are none): they are idle until the render, and reading
+ * and parsing a fleet's files is most of what validating it costs.
+ */
+export const readEnvironmentsOnPreparedThreads: EnvironmentReader = (root, names) =>
+  shareWithEarlyWorkers(
+    names.length,
+    (claims) => ({ kind: 'load', root, names: [...names], claims }),
+    (index) => readEnvironmentInputs(root, names[index]!),
+    (message) => {
+      if (message.kind !== 'loaded') throw new BugError(`a render worker answered a load task with a ${message.kind} message`);
+      return receivedEnvironmentInputs(message.inputs);
+    },
+  );
 
 /** Stops the threads `prepareRenderThreads` started when nothing is going to render (validation failed). */
 export function releasePreparedThreads(): void {

@@ -2,7 +2,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { BugError } from '../core/errors.js';
 import { renderFolder, type RenderedFolder, type RenderJob } from './folder.js';
 import type { RenderOptions } from './index.js';
-import { rebuiltError, receivedFolder, wireJob, type WorkerMessage } from './wire.js';
+import { rebuiltError, receivedFolder, wireJob, type WireError, type WorkerMessage, type WorkerTask } from './wire.js';
 
 /**
  * A pool of worker threads behind a synchronous call: the driver stays synchronous, so the main
@@ -58,12 +58,9 @@ export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, { o
     }
   };
   const take = (member: PoolWorker, message: WorkerMessage) => {
-    if (message.kind === 'failed' && message.index < 0) {
-      // Failed outside any job (it did not start): the jobs it holds will never come back.
-      const error = new BugError(`a render worker failed: ${message.error.message} (SLIPWAY_WORKERS=1 renders without workers)`);
-      if (message.error.stack) error.stack = message.error.stack;
-      throw error;
-    }
+    // Failed outside any job (it did not start): the jobs it holds will never come back.
+    if (message.kind === 'failed' && message.index < 0) throw workerFailure(message.error);
+    if (message.kind === 'loaded') throw new BugError(`a render worker answered a load task (${message.index}) after the load stage`);
     member.pending--;
     if (message.kind === 'rendered') rendered(message.index, receivedFolder(message));
     else failed(message.index, rebuiltError(message.error));
@@ -110,6 +107,47 @@ export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, { o
   }
   if (failures.size > 0) throw failures.get(Math.min(...failures.keys()));
   return results.map((folder, index) => folder ?? missing(index));
+}
+
+/**
+ * Runs tasks 0…count-1 on this thread and on the workers started early (see `startWorkersEarly`),
+ * before they render: every thread takes the next index from one shared counter, so the work goes
+ * to whichever is free, and none waits for a worker still starting — if no worker ever gets to
+ * it, this thread does it all. Results come back in task order. A task that failed on a worker is
+ * run again here, so its error is thrown here as running it alone would throw it.
+ */
+export function shareWithEarlyWorkers<T>(count: number, task: (claims: Int32Array) => WorkerTask, runHere: (index: number) => T, received: (message: WorkerMessage) => T): T[] {
+  const results = new Array<T>(count);
+  const claims = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  const helpers = early;
+  if (helpers && count > 0) for (const member of helpers.members) member.port.postMessage(task(claims));
+  let settled = 0;
+  const drain = () => {
+    for (const member of helpers?.members ?? []) {
+      for (let got = receiveMessageOnPort(member.port); got; got = receiveMessageOnPort(member.port)) {
+        const message = got.message as WorkerMessage;
+        if (message.index < 0 && message.kind === 'failed') throw workerFailure(message.error);
+        results[message.index] = message.kind === 'failed' ? runHere(message.index) : received(message);
+        settled++;
+      }
+    }
+  };
+  for (let index = Atomics.add(claims, 0, 1); index < count; index = Atomics.add(claims, 0, 1)) {
+    results[index] = runHere(index);
+    settled++;
+  }
+  while (helpers && settled < count) {
+    const seen = Atomics.load(helpers.signal, 0);
+    drain();
+    if (settled < count) Atomics.wait(helpers.signal, 0, seen);
+  }
+  return results;
+}
+
+function workerFailure(error: WireError): BugError {
+  const failure = new BugError(`a render worker failed: ${error.message} (SLIPWAY_WORKERS=1 renders without workers)`);
+  if (error.stack) failure.stack = error.stack;
+  return failure;
 }
 
 function missing(index: number): never {

@@ -1,7 +1,7 @@
-import { LineCounter } from 'yaml';
 import { BugError, IntegrityError, PublishError, UsageError, UserError } from '../core/errors.js';
-import { parseSourceFile } from '../load/source-file.js';
-import type { ResolvedEnvironment, SourceFile } from '../model/index.js';
+import type { WireEnvironmentInputs } from '../load/environment-inputs.js';
+import { isSourceFile, reparsedOnDemand } from '../load/source-file.js';
+import type { ResolvedEnvironment } from '../model/index.js';
 import type { ReleaseOptions } from '../sign/release-files.js';
 import { keepsSignature, type SignatureKeeper } from '../sign/revocation.js';
 import type { RenderedFolder, RenderJob } from './folder.js';
@@ -20,6 +20,7 @@ interface SourceStub {
 }
 
 export interface WireJob {
+  kind: 'render';
   index: number;
   /** The model, each `SourceFile` in it replaced by one stub (listed in `sources`). */
   model: unknown;
@@ -35,8 +36,22 @@ export interface WireError {
   stack?: string;
 }
 
+/**
+ * Environments to read for the load stage, sent to every worker started early: each thread takes
+ * the next index from `claims` (shared), so the work goes to whichever thread is free.
+ */
+export interface WireLoadTask {
+  kind: 'load';
+  root: string;
+  names: string[];
+  claims: Int32Array;
+}
+
+export type WorkerTask = WireJob | WireLoadTask;
+
 export type WorkerMessage =
   | { kind: 'rendered'; index: number; paths: string[]; ends: number[]; bytes: ArrayBuffer; manifestSha256: string; changed: boolean }
+  | { kind: 'loaded'; index: number; inputs: WireEnvironmentInputs }
   /** `index` -1: the worker itself failed (it did not start, or a message could not be read). */
   | { kind: 'failed'; index: number; error: WireError };
 
@@ -53,6 +68,7 @@ export function wireJob(index: number, job: RenderJob): WireJob {
   const sources: SourceStub[] = [];
   const copy = cloneable(job.model.name, sources);
   return {
+    kind: 'render',
     index,
     model: copy(job.model),
     sources,
@@ -67,7 +83,7 @@ function keeperKeys(keepSignature: NonNullable<ReleaseOptions['keepSignature']>)
 
 /** The job a worker received, whole again. */
 export function receivedJob(job: WireJob): RenderJob {
-  for (const stub of job.sources) reviveSource(stub);
+  for (const stub of job.sources) reparsedOnDemand(stub);
   const keepSignature = job.keepSignatureKeys ? keeperOf(job.keepSignatureKeys) : undefined;
   return { model: job.model as ResolvedEnvironment, release: { ...job.release, ...(keepSignature ? { keepSignature } : {}) } };
 }
@@ -182,25 +198,6 @@ function cloneable(environment: string, sources: SourceStub[]): (value: unknown)
     return object;
   };
   return copy;
-}
-
-function isSourceFile(value: object): value is SourceFile {
-  return (value as Partial<SourceFile>).lineCounter instanceof LineCounter && typeof (value as Partial<SourceFile>).text === 'string';
-}
-
-/** A stub becomes a `SourceFile` again; its document is parsed on first use, as the load stage parsed it. */
-function reviveSource(stub: SourceStub): void {
-  let parsed: SourceFile | undefined;
-  const file = (): SourceFile => {
-    parsed ??= parseSourceFile(stub.path, stub.text).file;
-    if (!parsed) throw new BugError(`${stub.path} parsed on the main thread, not on a render worker`);
-    return parsed;
-  };
-  Object.defineProperties(stub, {
-    document: { get: () => file().document, enumerable: true },
-    lineCounter: { get: () => file().lineCounter, enumerable: true },
-    data: { get: () => file().data, enumerable: true },
-  });
 }
 
 /** One predicate per set of keys a worker is sent: node:crypto key objects are made once. */

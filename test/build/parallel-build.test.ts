@@ -178,6 +178,68 @@ describe('building on worker threads (the built CLI)', () => {
     expect(() => readdirSync(out)).toThrow();
   });
 
+  it('reads environments on the workers started early exactly as on one thread: data, secrets, findings and their positions', () => {
+    const broken = join(work, 'load-source');
+    cpSync(root, broken, { recursive: true });
+    appendFileSync(join(broken, 'environments', 'eu-prod-2.yaml'), 'bogus: [\n');
+    appendFileSync(join(broken, 'environments', 'dev-3.yaml'), 'tier: production\n');
+    writeFileSync(join(broken, 'secrets', 'staging-2.sops.yaml'), 'not: [a sops file\n');
+    // The built modules in a child process; this thread reads slowly, so the worker surely takes its share.
+    const module = (path: string) => JSON.stringify(join(repositoryRoot, 'dist', path));
+    const script = `
+      const { startWorkersEarly, shareWithEarlyWorkers } = await import(${module('src/render/pool.js')});
+      const { readEnvironmentInputs, receivedEnvironmentInputs } = await import(${module('src/load/environment-inputs.js')});
+      const { environmentFileNames } = await import(${module('src/load/index.js')});
+      const { positionOf } = await import(${module('src/model/source.js')});
+      const { isDeepStrictEqual } = await import('node:util');
+      const root = ${JSON.stringify(broken)};
+      const names = environmentFileNames(root);
+      const here = names.map((name) => readEnvironmentInputs(root, name));
+      startWorkersEarly(1);
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      let fromWorker = 0;
+      const shared = shareWithEarlyWorkers(
+        names.length,
+        (claims) => ({ kind: 'load', root, names, claims }),
+        (index) => { Atomics.wait(pause, 0, 0, 25); return readEnvironmentInputs(root, names[index]); },
+        (message) => { fromWorker++; return receivedEnvironmentInputs(message.inputs); },
+      );
+      const view = (inputs) => ({
+        found: inputs.found,
+        diagnostics: inputs.diagnostics,
+        secrets: inputs.secrets && { ...inputs.secrets, bytes: Buffer.from(inputs.secrets.bytes).toString('base64') },
+        source: inputs.source && {
+          path: inputs.source.path,
+          text: inputs.source.text,
+          data: inputs.source.data,
+          positions: [[], ['name'], ['tier'], ['services', 0], ['overrides']].map((path) => positionOf(inputs.source, path, { key: true })),
+        },
+      });
+      const differing = names.filter((name, index) => !isDeepStrictEqual(view(here[index]), view(shared[index])));
+      console.log(JSON.stringify({ environments: names.length, fromWorker, differing, findings: here.flatMap((inputs) => inputs.diagnostics.map((d) => d.code)) }));
+    `;
+    const run = node(['--input-type=module', '-e', script], undefined);
+    expect(run.status, run.stderr).toBe(0);
+    const outcome = JSON.parse(run.stdout.trim()) as { environments: number; fromWorker: number; differing: string[]; findings: string[] };
+    expect(outcome.environments).toBeGreaterThan(30);
+    expect(outcome.fromWorker).toBeGreaterThan(0);
+    expect(outcome.fromWorker).toBeLessThan(outcome.environments);
+    expect(outcome.differing).toEqual([]);
+    expect(outcome.findings).toEqual(expect.arrayContaining(['yaml-syntax', 'duplicate-key', 'secrets-file-invalid']));
+    expect(run.workers.started).toBe(1);
+
+    // And through the CLI: the same findings, at the same places, with the reading shared or not.
+    const findings = (workers: string) => {
+      const result = slipway(['build', '--root', broken, '--out', join(work, 'load-out'), '--no-sign', '--format', 'json'], workers);
+      expect(result.status, result.stderr).toBe(1);
+      // The findings; the summary's last line holds the duration.
+      return result.stdout.trim().split('\n').slice(0, -1).join('\n');
+    };
+    const alone = findings('1');
+    expect(alone).toMatch(/"code":"duplicate-key","file":"environments\/dev-3.yaml","line":\d+/);
+    expect(findings('3')).toBe(alone);
+  });
+
   it('refuses a SLIPWAY_WORKERS that is not a number of threads (exit 2)', () => {
     const run = slipway(['build', '--root', root, '--out', join(work, 'refused'), '--no-sign'], 'many');
     expect(run.status).toBe(2);
