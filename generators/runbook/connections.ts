@@ -13,7 +13,8 @@ export function planConnections(environment: ResolvedEnvironment): PlanConnectio
     for (const variable of service.connections) {
       const resource = environment.resources.find((candidate) => candidate.name === variable.resource)!;
       const from = sourceText(environment, variable, resource);
-      const key = JSON.stringify([variable.name, variable.resource, variable.secret, from]);
+      // No input value holds a control character, so NUL separates the parts unambiguously.
+      const key = `${variable.name}\u0000${variable.resource}\u0000${variable.secret}\u0000${from}`;
       const entry = grouped.get(key);
       if (entry) entry.services.push(service.name);
       else grouped.set(key, { variable: variable.name, services: [service.name], resource: variable.resource, secret: variable.secret, from });
