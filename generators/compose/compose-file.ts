@@ -70,9 +70,17 @@ export function composeYamlBytes(document: unknown): Uint8Array {
 }
 
 export function escapeInterpolation(value: unknown): unknown {
-  if (typeof value === 'string') return value.replaceAll('$', '$$$$');
+  if (typeof value === 'string') return value.includes('$') ? value.replaceAll('$', '$$$$') : value;
   if (Array.isArray(value)) return value.map(escapeInterpolation);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, escapeInterpolation(item)]));
+  if (value !== null && typeof value === 'object') {
+    const escaped: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      // A key `__proto__` stays a key.
+      if (key === '__proto__') Object.defineProperty(escaped, key, { value: escapeInterpolation(item), enumerable: true, writable: true, configurable: true });
+      else escaped[key] = escapeInterpolation(item);
+    }
+    return escaped;
+  }
   return value;
 }
 

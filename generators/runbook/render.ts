@@ -20,6 +20,17 @@ import {
   usesTerraform,
 } from './vocabulary.js';
 
+/** plan.md and the README show the same graph: drawn once per plan. */
+const flowcharts = new WeakMap<ProvisioningPlan, string>();
+function flowchartOf(plan: ProvisioningPlan): string {
+  let chart = flowcharts.get(plan);
+  if (chart === undefined) {
+    chart = mermaidFlowchart(plan.graph);
+    flowcharts.set(plan, chart);
+  }
+  return chart;
+}
+
 /** plan.md: the runbook for people. Every key the template reads is present (Handlebars runs in strict mode). */
 export function planMarkdown(plan: ProvisioningPlan): string {
   return template('generators/runbook/plan.md.hbs')({
@@ -29,7 +40,7 @@ export function planMarkdown(plan: ProvisioningPlan): string {
       ...step,
       actions: step.actions.map((action) => ({ description: action.description, command: action.command ?? null, files: action.files ?? [] })),
     })),
-    mermaid: mermaidFlowchart(plan.graph),
+    mermaid: flowchartOf(plan),
   });
 }
 
@@ -82,7 +93,7 @@ export function environmentReadme(environment: RunbookSubject, plan: Provisionin
     infraSecrets: environment.secrets.infra.map((secret) => ({ name: secret.name, store: secretStore(secret.reference) })),
     folders: outputFolders(environment),
     steps: plan.steps.map((step) => ({ number: step.number, title: step.title })),
-    mermaid: mermaidFlowchart(plan.graph),
+    mermaid: flowchartOf(plan),
     connections: plan.connections,
     keys: key.map((trusted) => ({ keyId: trusted.keyId, path: trusted.path })),
     verify: verifySignature(environment).map((action) => action.command ?? []),

@@ -98,6 +98,29 @@ describe('the HCL writer', () => {
     expect(quoteString('${')).toBe('"$${"');
   });
 
+  it('quotes a string with nothing to escape as it is, and any other exactly as the full escaping does', () => {
+    // The escaping written out step by step, without the shortcut for plain strings.
+    const escapedFully = (value: string) =>
+      `"${value
+        .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+        .replace(/\$\{/g, () => '$${')
+        .replace(/%\{/g, () => '%%{')
+        .replace(/\\/g, '\\\\')
+        .replace(/"/g, '\\"')
+        .replace(/\n/g, '\\n')
+        .replace(/\r/g, '\\r')
+        .replace(/\t/g, '\\t')
+        .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)}"`;
+    const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: fc.constantFrom('a', '$', '{', '%', '\\', '"', '\n', '\u2028', '\uD800', '\uDC00', '\u061C', 'é') }));
+    fc.assert(
+      fc.property(text, (value) => {
+        expect(quoteString(value)).toBe(escapedFully(value));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(quoteString('plain-name_1.2')).toBe('"plain-name_1.2"');
+  });
+
   it('rejects names that are not identifiers instead of writing them', () => {
     expect(() => ref('aws_vpc.main id')).toThrow(/not an identifier/);
     expect(() => resource('aws_vpc', 'main"x', {})).toThrow(/not an identifier/);

@@ -25,7 +25,11 @@ export function escapeTemplateSequences(text: string): string {
  */
 const escapedAsCodePoint = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]/g;
 
+/** Whatever `quoteString` would change: most strings (names, ids, paths) hold none of it and are quoted as they are. */
+const needsEscaping = /[\u0000-\u001F"\\$%\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF\uD800-\uDFFF]/;
+
 export function quoteString(value: string): string {
+  if (!needsEscaping.test(value)) return `"${value}"`;
   const escaped = escapeTemplateSequences(wellFormed(value))
     .replace(/\\/g, '\\\\')
     .replace(/"/g, '\\"')
