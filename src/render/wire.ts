@@ -143,61 +143,104 @@ export function rebuiltError(wire: WireError): Error {
  * A deep copy that structured clone carries faithfully: plain objects, arrays, Maps, Sets, dates
  * and Uint8Arrays (one that views part of a larger buffer is copied out of it, or the clone would
  * carry the whole buffer). Shared objects stay shared. Anything else is refused loudly rather than
- * sent as something else.
+ * sent as something else, naming where it sits (found by a second walk: the first keeps no path,
+ * since every job of a fleet is copied and almost none is refused).
  */
 function cloneable(environment: string, sources: SourceStub[]): (value: unknown) => unknown {
   const copies = new Map<object, unknown>();
-  const path: Array<string | number> = [];
-  const refuse = (what: string): never => {
-    throw new BugError(`${environment}: ${path.join('.') || 'the job'} cannot be sent to a render worker (${what})`);
-  };
   const copy = (value: unknown): unknown => {
-    if (typeof value === 'function' || typeof value === 'symbol') return refuse(`a ${typeof value}`);
-    if (typeof value !== 'object' || value === null) return value;
+    if (typeof value !== 'object' || value === null) {
+      if (typeof value === 'function' || typeof value === 'symbol') throw new Refused(value, `a ${typeof value}`);
+      return value;
+    }
     const known = copies.get(value);
     if (known !== undefined) return known;
-    const into = <T>(made: T): T => {
-      copies.set(value, made);
-      return made;
-    };
-    const at = <T>(key: string | number, item: unknown): T => {
-      path.push(key);
-      const made = copy(item) as T;
-      path.pop();
-      return made;
-    };
-    if (value instanceof Uint8Array) {
-      const whole = value.constructor === Uint8Array && value.byteOffset === 0 && value.byteLength === value.buffer.byteLength;
-      return into(whole ? value : new Uint8Array(value));
-    }
     if (Array.isArray(value)) {
-      const array = into([] as unknown[]);
-      value.forEach((item, i) => array.push(at(i, item)));
+      const array = new Array<unknown>(value.length);
+      copies.set(value, array);
+      for (let index = 0; index < value.length; index++) array[index] = copy(value[index]);
       return array;
     }
+    const prototype = Object.getPrototypeOf(value) as unknown;
+    if (prototype === Object.prototype || prototype === null) {
+      if (isSourceFile(value)) {
+        const stub = { path: value.path, text: value.text };
+        copies.set(value, stub);
+        sources.push(stub);
+        return stub;
+      }
+      const object: Record<string, unknown> = {};
+      copies.set(value, object);
+      for (const key of Object.keys(value)) {
+        const item = copy((value as Record<string, unknown>)[key]);
+        // A key `__proto__` (data from an input) stays a key.
+        if (key === '__proto__') Object.defineProperty(object, key, { value: item, enumerable: true, writable: true, configurable: true });
+        else object[key] = item;
+      }
+      return object;
+    }
+    if (value instanceof Uint8Array) {
+      const whole = value.constructor === Uint8Array && value.byteOffset === 0 && value.byteLength === value.buffer.byteLength;
+      const bytes = whole ? value : new Uint8Array(value);
+      copies.set(value, bytes);
+      return bytes;
+    }
     if (value instanceof Map) {
-      const map = into(new Map());
-      for (const [key, item] of value) map.set(at('key', key), at(String(key), item));
+      const map = new Map();
+      copies.set(value, map);
+      for (const [key, item] of value) map.set(copy(key), copy(item));
       return map;
     }
     if (value instanceof Set) {
-      const set = into(new Set());
-      for (const item of value) set.add(at('item', item));
+      const set = new Set();
+      copies.set(value, set);
+      for (const item of value) set.add(copy(item));
       return set;
     }
-    if (value instanceof Date) return into(new Date(value.getTime()));
-    if (isSourceFile(value)) {
-      const stub = into({ path: value.path, text: value.text });
-      sources.push(stub);
-      return stub;
+    if (value instanceof Date) {
+      const date = new Date(value.getTime());
+      copies.set(value, date);
+      return date;
     }
-    const prototype = Object.getPrototypeOf(value);
-    if (prototype !== Object.prototype && prototype !== null) return refuse(`an instance of ${prototype?.constructor?.name ?? 'a class'}`);
-    const object = into({} as Record<string, unknown>);
-    for (const key of Object.keys(value)) object[key] = at(key, (value as Record<string, unknown>)[key]);
-    return object;
+    throw new Refused(value, `an instance of ${(prototype as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'a class'}`);
   };
-  return copy;
+  return (value) => {
+    try {
+      return copy(value);
+    } catch (error) {
+      if (!(error instanceof Refused)) throw error;
+      const where = pathTo(value, error.value);
+      throw new BugError(`${environment}: ${where?.join('.') || 'the job'} cannot be sent to a render worker (${error.what})`);
+    }
+  };
+}
+
+class Refused extends Error {
+  constructor(
+    readonly value: unknown,
+    readonly what: string,
+  ) {
+    super(what);
+  }
+}
+
+/** Where `target` first sits in `value`, as the copy walks it (Map keys as `key`, Set items as `item`). */
+function pathTo(value: unknown, target: unknown, seen = new Set<object>()): Array<string | number> | undefined {
+  if (value === target) return [];
+  if (typeof value !== 'object' || value === null || seen.has(value) || isSourceFile(value)) return undefined;
+  seen.add(value);
+  const entries: Array<[string | number, unknown]> = Array.isArray(value)
+    ? value.map((item, index) => [index, item])
+    : value instanceof Map
+      ? [...value].flatMap(([key, item]): Array<[string | number, unknown]> => [['key', key], [String(key), item]])
+      : value instanceof Set
+        ? [...value].map((item): [string, unknown] => ['item', item])
+        : Object.entries(value);
+  for (const [key, item] of entries) {
+    const below = pathTo(item, target, seen);
+    if (below) return [key, ...below];
+  }
+  return undefined;
 }
 
 /** One predicate per set of keys a worker is sent: node:crypto key objects are made once. */
