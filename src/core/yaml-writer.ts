@@ -126,8 +126,13 @@ export class YamlWriter {
     return this.remembered(this.valueTexts, level, value, () => this.askValue(value, level));
   }
 
-  /** A scalar node the caller built only to tag its text: `yaml` is asked once per tag, text and level. */
+  /**
+   * A scalar node the caller built only to tag its text. In block style `yaml` writes a local tag (`!unsafe`) before
+   * the text exactly as it writes the text untagged, quotes and block scalars alike; any other tag
+   * (`!!str`, a URI) is asked of `yaml` once per tag, text and level.
+   */
   private tagged(node: Scalar<string>, level: number): string {
+    if (!this.dialect.quotesEveryString && localTag.test(node.tag!)) return `${node.tag} ${this.string(node.value, level)}`;
     return this.remembered(this.taggedTexts, level, `${node.tag}\u0000${node.value}`, () => this.askValue(node, level));
   }
 
@@ -196,6 +201,9 @@ export class YamlWriter {
     }
   }
 }
+
+/** A tag written as it is given: `!` and a name, neither a `!!` shorthand nor a URI. */
+const localTag = /^![A-Za-z][A-Za-z0-9_-]*$/;
 
 /** Thrown inside a walk to hand the whole document to `yaml`. */
 const notPlainData = Symbol('not plain data');
