@@ -95,6 +95,22 @@ export class ForExpression extends Expression {
  * A part may be a dotted path; a number is an index step.
  */
 export function ref(...parts: Array<string | number>): Traversal {
+  // Traversals are immutable, and a fleet's Terraform makes the same few hundred references for
+  // every environment: each is built and checked once.
+  let key = '';
+  for (const part of parts) key += typeof part === 'number' ? `\u0001${part}` : `\u0002${part}`;
+  let made = references.get(key);
+  if (!made) {
+    if (references.size >= 10_000) references.clear();
+    made = traversalOf(parts);
+    references.set(key, made);
+  }
+  return made;
+}
+
+const references = new Map<string, Traversal>();
+
+function traversalOf(parts: ReadonlyArray<string | number>): Traversal {
   const names: TraversalStep[] = [];
   for (const part of parts) {
     if (typeof part === 'number') names.push({ kind: 'index', key: part });
