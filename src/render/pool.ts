@@ -13,8 +13,12 @@ import { rebuiltError, receivedFolder, wireJob, type WireError, type WorkerMessa
  * the main thread renders a job itself.
  */
 
-/** Jobs a worker holds at once: the one it renders, and the next ones it finds waiting when done. */
-const QUEUED_PER_WORKER = 3;
+/**
+ * Jobs a worker holds at once: the one it renders, and the next ones it finds waiting when done —
+ * enough to outlast a pause of the main thread (its own job, a write, a full collection of its heap)
+ * without running dry; few enough that the last jobs still spread over every thread.
+ */
+const QUEUED_PER_WORKER = 8;
 
 interface PoolWorker {
   worker: Worker;
