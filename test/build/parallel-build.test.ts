@@ -228,6 +228,47 @@ describe('building on worker threads (the built CLI)', () => {
     expect(outcome.findings).toEqual(expect.arrayContaining(['yaml-syntax', 'duplicate-key', 'secrets-file-invalid']));
     expect(run.workers.started).toBe(1);
 
+    // A task that fails on a worker (here: it was sent a root that is no path) is read again on this
+    // thread. The worker is first seen answering, so that it is up when the failing tasks go out;
+    // then this thread holds its first task until the worker has claimed one.
+    const retried = `
+      const { startWorkersEarly, shareWithEarlyWorkers } = await import(${module('src/render/pool.js')});
+      const { readEnvironmentInputs, receivedEnvironmentInputs } = await import(${module('src/load/environment-inputs.js')});
+      const { environmentFileNames } = await import(${module('src/load/index.js')});
+      const root = ${JSON.stringify(broken)};
+      const names = environmentFileNames(root);
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      // Slow by real work: a thread that only waits keeps a new worker from starting.
+      const slowly = (index) => { for (let time = 0; time < 30; time++) readEnvironmentInputs(root, names[index]); return readEnvironmentInputs(root, names[index]); };
+      startWorkersEarly(1);
+      let up = false;
+      for (let attempt = 0; attempt < 20 && !up; attempt++) {
+        shareWithEarlyWorkers(names.length, (claims) => ({ kind: 'load', root, names, claims }), slowly, (message) => { up = true; return receivedEnvironmentInputs(message.inputs); });
+      }
+      let claimed;
+      let workerClaimed = false;
+      let received = 0;
+      const ranHere = new Set();
+      const shared = shareWithEarlyWorkers(
+        names.length,
+        (claims) => { claimed = claims; return { kind: 'load', root: 42, names, claims }; },
+        (index) => {
+          for (let waited = 0; ranHere.size === 0 && !workerClaimed && waited < 2000; waited++) {
+            workerClaimed = Atomics.load(claimed, 0) >= 2;
+            if (!workerClaimed) Atomics.wait(pause, 0, 0, 5);
+          }
+          ranHere.add(index);
+          return readEnvironmentInputs(root, names[index]);
+        },
+        (message) => { received++; return receivedEnvironmentInputs(message.inputs); },
+      );
+      const same = names.every((name, index) => JSON.stringify(shared[index]) === JSON.stringify(readEnvironmentInputs(root, name)));
+      console.log(JSON.stringify({ up, workerClaimed, received, ranHere: ranHere.size, environments: names.length, same }));
+    `;
+    const again = node(['--input-type=module', '-e', retried], undefined);
+    expect(again.status, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout.trim())).toEqual({ up: true, workerClaimed: true, received: 0, ranHere: outcome.environments, environments: outcome.environments, same: true });
+
     // And through the CLI: the same findings, at the same places, with the reading shared or not.
     const findings = (workers: string) => {
       const result = slipway(['build', '--root', broken, '--out', join(work, 'load-out'), '--no-sign', '--format', 'json'], workers);
