@@ -1,5 +1,6 @@
 import type { Diagnostic } from '../core/diagnostics.js';
 import { UserError } from '../core/errors.js';
+import { readCanonicalSops } from '../core/sops/canonical.js';
 import { parseSopsText, sopsMetadataOf } from '../core/sops/document.js';
 import { sopsDotenvOf } from '../core/sops/dotenv.js';
 import { textBytes } from '../core/serialize.js';
@@ -13,6 +14,12 @@ export function readSecretsFile(root: string, path: string): { file?: SecretsFil
   const bytes = new Uint8Array(read.bytes);
   const decoded = decodeInput(path, bytes);
   if ('diagnostic' in decoded) return { diagnostics: [decoded.diagnostic] };
+  // The layout sops writes is read without the YAML parser; any other goes through it, findings and all.
+  const canonical = readCanonicalSops(decoded.text);
+  if (canonical) {
+    const { names, recipients, dotenv } = canonical;
+    return { file: { path, bytes, names: names.sort(), recipients: recipients.sort(), dotenv: { bytes: textBytes(dotenv) } }, diagnostics: [] };
+  }
   try {
     const parsed = parseSopsText(decoded.text);
     const metadata = sopsMetadataOf(parsed);
