@@ -1,7 +1,7 @@
 import { sha256Hex } from '../core/digest.js';
 import { refusalReason } from '../core/tree.js';
 import { chartFolder, chartPin } from '../sign/chart-pin.js';
-import { MANIFEST_FILE, comparePaths, type ReleaseManifest } from '../sign/manifest.js';
+import { MANIFEST_FILE, comparePaths, type ChartPin, type ReleaseManifest } from '../sign/manifest.js';
 import { RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE, parseReleaseIndex, type ReleaseIndex } from '../sign/release-index.js';
 import { addRevocations, type Revocations } from '../sign/revocation.js';
 import { checkEnvironmentFolder, signatureProblem, type TreeProblem } from './environment-check.js';
@@ -65,6 +65,17 @@ export function checkDeployTree(tree: DeployTree, trustedKeys: readonly Uint8Arr
   const unmanaged = [...tree.files.keys(), ...[...tree.refused.keys()].filter((path) => !isExtra(path))].filter((path) => !isManaged(path) && !isManaged(`${path}/`)).sort(comparePaths);
   const manifests = new Map<string, ReleaseManifest>();
   const verified: VerifiedEnvironment[] = [];
+  // Every Kubernetes folder pins the same shared chart: its files are found and hashed once.
+  const heldCharts = new Map<string, ChartPin>();
+  const heldChart = (name: string, version: string): ChartPin => {
+    const key = `${name}\0${version}`;
+    let pin = heldCharts.get(key);
+    if (!pin) {
+      pin = chartPin(name, version, chartFolder(tree.files, name));
+      heldCharts.set(key, pin);
+    }
+    return pin;
+  };
 
   // Links and special files outside the environment folders (those inside are their folder's
   // problem), and in every extra/ folder: reconcilers read those too, so they hold regular files only.
@@ -113,7 +124,7 @@ export function checkDeployTree(tree: DeployTree, trustedKeys: readonly Uint8Arr
       manifests.set(name, check.manifest);
       const pin = check.manifest.chart;
       if (pin) {
-        const held = chartPin(pin.name, pin.version, chartFolder(tree.files, pin.name));
+        const held = heldChart(pin.name, pin.version);
         if (held.sha256 !== pin.sha256) {
           ok = false;
           fail(manifestPath, `pins chart ${pin.name} ${pin.version} at sha256 ${pin.sha256.slice(0, 12)}…, but charts/${pin.name}/ holds ${held.sha256.slice(0, 12)}… (a chart file was changed, added or removed)`);

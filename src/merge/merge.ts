@@ -7,7 +7,7 @@ import type { TreeProblem } from '../deploy-repo/environment-check.js';
 import type { PreviousTree } from '../deploy-repo/index.js';
 import type { Target } from '../model/index.js';
 import { chartFolder, chartPin } from '../sign/chart-pin.js';
-import { MANIFEST_FILE, SIGNATURE_FILE, parseManifest, type ReleaseManifest } from '../sign/manifest.js';
+import { MANIFEST_FILE, SIGNATURE_FILE, parseManifest, type ChartPin, type ReleaseManifest } from '../sign/manifest.js';
 import { keptRelease } from '../sign/release-files.js';
 import { shardProblems, type ShardOutput, type ShardSignatures } from './shard.js';
 import { consistencyProblems, signednessProblems, type MergeProblem, type MergeSigning } from './consistency.js';
@@ -150,11 +150,22 @@ export function folderDifference(a: ReadonlyMap<string, Uint8Array>, b: Readonly
 function chartProblems(rootFiles: readonly OutputFile[], targets: readonly Target[], manifests: ReadonlyMap<string, ReleaseManifest>, takenFrom: ReadonlyMap<string, string>): MergeProblem[] {
   const tree = new Map(rootFiles.map((file) => [file.path, file.bytes] as const));
   const problems: MergeProblem[] = [];
+  // Every Kubernetes target pins one of a few charts: each is found and hashed once.
+  const pins = new Map<string, ChartPin>();
+  const pinOf = (name: string, version: string): ChartPin => {
+    const key = `${name}\0${version}`;
+    let pin = pins.get(key);
+    if (!pin) {
+      pin = chartPin(name, version, chartFolder(tree, name));
+      pins.set(key, pin);
+    }
+    return pin;
+  };
   for (const target of targets) {
     const manifest = manifests.get(target.name);
     if (!manifest || !target.model) continue;
     const model = target.model;
-    const expected = model.runtime === 'kubernetes' ? chartPin(model.chart.name, model.chart.version, chartFolder(tree, model.chart.name)) : undefined;
+    const expected = model.runtime === 'kubernetes' ? pinOf(model.chart.name, model.chart.version) : undefined;
     const held = manifest.chart;
     if (expected?.name === held?.name && expected?.version === held?.version && expected?.sha256 === held?.sha256) continue;
     const describe = (pin?: { name: string; version: string; sha256: string }) => (pin ? `${pin.name} ${pin.version} (${pin.sha256.slice(0, 12)}…)` : 'no chart');
