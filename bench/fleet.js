@@ -1,6 +1,7 @@
 // Fleet benchmark: the real CLI on one synthetic tree, measured in one run — cold signed build,
 // incremental rebuild after one environment changed, `build --env`, two shards in parallel into
-// one folder, validate, diff, verify — beside the I/O
+// one folder, validate, diff, verify, publish to a bare deploy repository and a fleet-wide change
+// built against it and published — beside the I/O
 // floor of the output (copy + sha256 of every file), per-folder `kubectl kustomize` of the
 // Kubernetes folders (a sample, scaled up), and the build's peak RSS; then the ratios the fleet
 // goals are stated in.
@@ -71,6 +72,16 @@ const shardSeconds = Number(process.hrtime.bigint() - shardStarted) / 1e9;
 results.validate = slipway('validate', ['validate', '--root', root, '--format', 'json'], { allowed: [0, 1] });
 results.diff = slipway('diff', ['diff', '--root', root, '--against', out, '--format', 'json'], { allowed: [0, 1] });
 results.verify = slipway('verify', ['verify', out, '--keys', join(root, 'keys')]);
+// The deploy repository: the first publish commits every file; then a change to a service every
+// environment uses is built against it (--previous) and published, as CI does on a merge.
+const deployRepo = join(root, '.deploy.git');
+spawnSync('git', ['init', '--quiet', '--bare', deployRepo]);
+results['publish (first: every file)'] = slipway('publish', ['publish', '--out', out, '--to', deployRepo], { cwd: root });
+const service = join(root, 'services', 'svc-03', 'service.json');
+writeFileSync(service, readFileSync(service, 'utf8').replace('"LOG_LEVEL":"info"', '"LOG_LEVEL":"debug"'));
+const changedOut = join(root, '.out-changed');
+results['build --previous (every environment changed)'] = slipway('build --previous', ['build', '--root', root, '--out', changedOut, '--signing-key', join(keys, 'slipway-signing.key.pem'), '--previous', deployRepo]);
+results['publish (every environment changed)'] = slipway('publish', ['publish', '--out', changedOut, '--to', deployRepo], { cwd: root });
 
 // The I/O floor: what it costs just to copy the output and hash every byte of it.
 const copy = join(tmpdir(), `slipway-bench-copy-${process.pid}`);

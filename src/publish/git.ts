@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { hideCredentials } from '../deploy-repo/index.js';
 import { PublishError, UsageError } from '../core/errors.js';
@@ -18,9 +19,17 @@ interface GitRun {
 // Variables that would point git at another repository than the one meant (as inside a git hook).
 const INHERITED_GIT_STATE = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_NAMESPACE'];
 
-function run(args: string[], options: { input?: Uint8Array | string; env?: Record<string, string> } = {}): Promise<GitRun> {
-  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', ...options.env };
-  for (const name of INHERITED_GIT_STATE) if (!options.env?.[name]) delete env[name];
+/** What a git command reads on its standard input: one buffer, or many written in turn as the pipe takes them. */
+type GitInput = Uint8Array | string | readonly Uint8Array[];
+
+function gitEnvironment(own?: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', ...own };
+  for (const name of INHERITED_GIT_STATE) if (!own?.[name]) delete env[name];
+  return env;
+}
+
+function run(args: string[], options: { input?: GitInput; env?: Record<string, string> } = {}): Promise<GitRun> {
+  const env = gitEnvironment(options.env);
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, { env, stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -32,10 +41,14 @@ function run(args: string[], options: { input?: Uint8Array | string; env?: Recor
     if (child.stdin) {
       // A git that exits before reading all its input (an error) closes the pipe: its exit code says why.
       child.stdin.on('error', () => {});
-      child.stdin.end(options.input);
+      const input = options.input;
+      if (Array.isArray(input)) Readable.from(input, { objectMode: false }).pipe(child.stdin);
+      else child.stdin.end(input);
     }
   });
 }
+
+const newline = Buffer.from('\n');
 
 const lastLine = (text: string) => hideCredentials(text.trim().split('\n').at(-1) ?? '');
 
@@ -48,13 +61,14 @@ export async function openGitRepository(remote: string, authoring: CommitAuthori
   if (remote.startsWith('-')) throw new UsageError(`--to ${JSON.stringify(remote)} is not a path or a git URL`);
   const name = hideCredentials(remote);
   const dir = temporaryFolder('slipway-publish-');
-  const git = async (args: string[], options: { input?: Uint8Array | string; env?: Record<string, string>; allowFailure?: boolean } = {}) => {
+  const git = async (args: string[], options: { input?: GitInput; env?: Record<string, string>; allowFailure?: boolean } = {}) => {
     const result = await run(['--git-dir', dir, ...args], options);
     if (result.code !== 0 && !options.allowFailure) throw new PublishError(`git ${args[0]} failed for ${name}: ${lastLine(result.stderr) || `exit ${result.code}`}`);
     return result;
   };
   const text = async (args: string[], options: { input?: Uint8Array | string; env?: Record<string, string> } = {}) => (await git(args, options)).stdout.toString('utf8').trim();
   await git(['init', '--bare', '--quiet']);
+  const blobs = blobReader(dir, name);
 
   const repository: DeployRepository = {
     name,
@@ -89,11 +103,12 @@ export async function openGitRepository(remote: string, authoring: CommitAuthori
       const env = { GIT_INDEX_FILE: join(dir, 'publish.index') };
       rmSync(env.GIT_INDEX_FILE, { force: true });
       await git(base.commit ? ['read-tree', base.commit] : ['read-tree', '--empty'], { env });
-      const entries = await mapLimit([...changes], 8, async ([path, bytes]) => {
-        if (bytes === null) return `0 ${'0'.repeat(40)}\t${path}\0`;
-        const id = await text(['hash-object', '-w', '--stdin'], { input: bytes });
-        return `${fileMode(base, path)} ${id}\t${path}\0`;
-      });
+      const written = [...changes].filter((change): change is [string, Uint8Array] => change[1] !== null);
+      const ids = await writeBlobs(written.map(([, bytes]) => bytes));
+      const entries = [
+        ...written.map(([path], index) => `${fileMode(base, path)} ${ids[index]}\t${path}\0`),
+        ...[...changes].filter(([, bytes]) => bytes === null).map(([path]) => `0 ${'0'.repeat(40)}\t${path}\0`),
+      ];
       await git(['update-index', '-z', '--index-info'], { env, input: entries.join('') });
       const tree = await text(['write-tree'], { env });
       // The commit object is written by hand rather than by `git commit-tree -S`: signing then needs
@@ -120,19 +135,108 @@ export async function openGitRepository(remote: string, authoring: CommitAuthori
     },
 
     async dispose() {
+      blobs.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
   return repository;
 
+  /**
+   * Stores the blobs with one `git fast-import` (into a pack) and returns their ids in order: a
+   * publish of a whole fleet writes tens of thousands of files, and a `git hash-object` each would
+   * cost minutes in process starts alone.
+   */
+  async function writeBlobs(blobs: readonly Uint8Array[]): Promise<string[]> {
+    if (blobs.length === 0) return [];
+    const marks = join(dir, 'publish.marks');
+    rmSync(marks, { force: true });
+    const stream: Uint8Array[] = [];
+    blobs.forEach((bytes, index) => stream.push(Buffer.from(`blob\nmark :${index + 1}\ndata ${bytes.length}\n`), bytes, newline));
+    stream.push(Buffer.from('done\n'));
+    await git(['fast-import', '--quiet', '--done', `--export-marks=${marks}`], { input: stream });
+    const ids = new Array<string>(blobs.length);
+    for (const line of readFileSync(marks, 'utf8').split('\n')) {
+      const mark = /^:(\d+) ([0-9a-f]{40,64})$/.exec(line);
+      if (mark) ids[Number(mark[1]) - 1] = mark[2]!;
+    }
+    const missing = ids.findIndex((id) => id === undefined);
+    if (ids.length !== blobs.length || missing >= 0) throw new PublishError(`git fast-import stored ${ids.filter(Boolean).length} of ${blobs.length} files for ${name}; nothing was published`);
+    return ids;
+  }
+
   function state(commit: string | null, tree: string | null, files: Map<string, { id: string; mode: string }>): RepoState {
-    return headState(name, { commit, tree, files }, async (id) => new Uint8Array((await git(['cat-file', 'blob', id])).stdout), async (environment, manifest) => {
+    return headState(name, { commit, tree, files }, (id) => blobs.read(id), async (environment, manifest) => {
       if (!commit) return false;
       // --find-object walks the history for commits that add or drop this exact blob at the path.
       const found = await text(['log', '-1', '--format=%H', `--find-object=${gitBlobId(manifest)}`, commit, '--', `environments/${environment}/release.json`]);
       return found !== '';
     });
   }
+}
+
+/**
+ * One `git cat-file --batch` answering every blob a publish reads, in the order asked: a process
+ * per blob costs milliseconds, and a publish that changes a whole fleet reads a manifest for each
+ * environment. Started on the first read; `close` ends it.
+ */
+export function blobReader(dir: string, name: string): { read(id: string): Promise<Uint8Array>; close(): void } {
+  let child: ChildProcess | undefined;
+  let pending: Buffer = Buffer.alloc(0);
+  const waiting: Array<{ id: string; resolve: (bytes: Uint8Array) => void; reject: (error: Error) => void }> = [];
+  const fail = (error: Error) => {
+    child = undefined;
+    for (const request of waiting.splice(0)) request.reject(error);
+  };
+  // Each answer is `<id> <type> <size>` and a newline, the content, and a newline; `<id> missing` for none.
+  const answer = () => {
+    while (waiting.length > 0) {
+      const end = pending.indexOf(10);
+      if (end < 0) return;
+      const header = /^[0-9a-f]+ blob (\d+)$/.exec(pending.subarray(0, end).toString('utf8'));
+      if (!header) {
+        pending = pending.subarray(end + 1);
+        const request = waiting.shift()!;
+        request.reject(new PublishError(`cannot read blob ${request.id} of ${name}: git cat-file has no such file`));
+        continue;
+      }
+      const size = Number(header[1]);
+      if (pending.length < end + size + 2) return;
+      const bytes = new Uint8Array(pending.subarray(end + 1, end + 1 + size));
+      pending = pending.subarray(end + size + 2);
+      waiting.shift()!.resolve(bytes);
+    }
+  };
+  const start = (): ChildProcess => {
+    const started = spawn('git', ['--git-dir', dir, 'cat-file', '--batch'], { env: gitEnvironment(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const said: Buffer[] = [];
+    started.stdout!.on('data', (chunk: Buffer) => {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      answer();
+    });
+    started.stderr!.on('data', (chunk: Buffer) => said.push(chunk));
+    started.stdin!.on('error', () => {});
+    started.on('error', (error) => fail(new PublishError(`cannot run git: ${error.message}`)));
+    started.on('close', (code) => {
+      if (started === child || waiting.length > 0) fail(new PublishError(`git cat-file stopped reading ${name} (exit ${code}): ${lastLine(Buffer.concat(said).toString('utf8'))}`));
+    });
+    return started;
+  };
+  return {
+    read(id) {
+      if (!/^[0-9a-f]{40,64}$/.test(id)) return Promise.reject(new PublishError(`${name} lists a file with the blob id ${JSON.stringify(id)}`));
+      child ??= start();
+      const reader = child;
+      return new Promise((resolve, reject) => {
+        waiting.push({ id, resolve, reject });
+        reader.stdin!.write(`${id}\n`);
+      });
+    },
+    close() {
+      const stopping = child;
+      child = undefined;
+      stopping?.stdin!.end();
+    },
+  };
 }
 
 /**
@@ -149,17 +253,4 @@ async function unbornHead(remote: string): Promise<string | undefined> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, each: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await each(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
