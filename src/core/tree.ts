@@ -30,6 +30,11 @@ export interface ReadFolderOptions {
    * before its kind is known: a folder that is left out is not descended into. Everything by default.
    */
   include?: (path: string) => boolean;
+  /**
+   * Which of the regular files included are read into `files` (every one by default). The others are
+   * still walked past, so a link or special file anywhere included is refused all the same.
+   */
+  read?: (path: string) => boolean;
 }
 
 /** The reason a refused entry is refused, worded to follow its path. */
@@ -44,6 +49,7 @@ export function refusalReason(kind: RefusedKind): string {
 export function scanFolder(root: string, options: ReadFolderOptions = {}): FolderContent {
   if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) throw new UserError(`${root} is not a folder`);
   const include = options.include ?? (() => true);
+  const read = options.read ?? (() => true);
   const files = new Map<string, Uint8Array>();
   const refused = new Map<string, RefusedKind>();
   const walk = (folder: string, prefix: string) => {
@@ -54,7 +60,7 @@ export function scanFolder(root: string, options: ReadFolderOptions = {}): Folde
       const kind = refusedKind(entry);
       if (kind) refused.set(path, kind);
       else if (entry.isDirectory()) walk(absolute, `${path}/`);
-      else {
+      else if (read(path)) {
         const bytes = readRegularFile(absolute);
         if (typeof bytes === 'string') refused.set(path, bytes);
         else files.set(path, bytes);

@@ -22,31 +22,47 @@ export interface PreviousTree {
 }
 
 /**
- * `build --previous`: the deploy state, read one environment folder at a time as the build asks
- * for it, so a build of a few environments reads only theirs. Any link or special file in a folder
- * it reads fails the build (exit 3).
+ * `build --previous`: the deploy state, read one environment at a time as the build asks for it, so
+ * a build of a few environments reads only theirs: its release.json and signature, or the whole
+ * folder of a blocked target, which is carried over. A link or special file among what it reads
+ * fails the build (exit 3).
  */
 export function openPrevious(spec: string, cwd: string, branch?: string): PreviousTree {
   const origin = hideCredentials(spec);
   const checkout = checkoutDeployState(spec, cwd, branch);
-  // The build asks for an environment's manifest and signature one after the other: one folder is kept.
-  let last: { name: string; files: ReadonlyMap<string, Uint8Array> } | undefined;
-  const environment = (name: string) => {
-    if (last?.name !== name) {
-      const tree = refuseIrregular(readDeployTree(checkout.root, { environment: name }), origin);
-      last = { name, files: tree.environments.get(name)?.files ?? new Map() };
+  // A build asks for each environment's manifest and signature several times (to plan what it
+  // reuses, to chain, to record): they alone are read, once, and kept. Past a few environments, all
+  // of them are read in one walk of environments/ rather than one walk each.
+  const releases = new Map<string, ReadonlyMap<string, Uint8Array>>();
+  let everyRelease = false;
+  const none: ReadonlyMap<string, Uint8Array> = new Map();
+  const release = (name: string) => {
+    let files = releases.get(name);
+    if (files) return files;
+    if (everyRelease) return none;
+    if (releases.size < READ_ONE_BY_ONE) {
+      files = refuseIrregular(readDeployTree(checkout.root, { release: name }), origin).environments.get(name)?.files ?? none;
+      releases.set(name, files);
+      return files;
     }
-    return last.files;
+    const every = refuseIrregular(readDeployTree(checkout.root, 'releases'), origin).environments;
+    for (const [environment, folder] of every) releases.set(environment, folder.files);
+    everyRelease = true;
+    return releases.get(name) ?? none;
   };
+  const environment = (name: string) => refuseIrregular(readDeployTree(checkout.root, { environment: name }), origin).environments.get(name)?.files ?? new Map<string, Uint8Array>();
   return {
     origin,
-    manifest: (name) => environment(name).get(MANIFEST_FILE),
-    signature: (name) => environment(name).get(SIGNATURE_FILE),
+    manifest: (name) => release(name).get(MANIFEST_FILE),
+    signature: (name) => release(name).get(SIGNATURE_FILE),
     folder: (name) => new Map(environment(name)),
     releaseIndex: () => releaseIndexOf(refuseIrregular(readDeployTree(checkout.root, 'root-manifest'), origin).files),
     dispose: checkout.dispose,
   };
 }
+
+/** Environments whose release files are read one folder at a time, before all are read at once. */
+const READ_ONE_BY_ONE = 8;
 
 /**
  * `diff --against`: every file Slipway owns in the deploy state (`isManaged`; not `.git`, not the

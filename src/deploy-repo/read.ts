@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { compareText } from '../core/diagnostics.js';
 import { scanFolder, type FolderContent, type RefusedKind } from '../core/tree.js';
+import { MANIFEST_FILE, SIGNATURE_FILE } from '../sign/manifest.js';
 import { RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE } from '../sign/release-index.js';
 import { environmentFolders, isManaged } from './layout.js';
 
@@ -32,14 +33,19 @@ export type DeployTreeScope =
   | 'managed'
   /** `environments/` only: what `verify` checks. */
   | 'environments'
-  /** One environment's folder: what a build chains to. */
+  /** One environment's folder: what a blocked target carries over. */
   | { environment: string }
+  /** One environment's release.json and its signature: what a build chains to. */
+  | { release: string }
+  /** Every environment's release.json and signature: what a build of many environments chains to. */
+  | 'releases'
   /** The root manifest and its signature. */
   | 'root-manifest';
 
 /** Reads the tree at `root`; a root that is not there reads as an empty tree (an empty deploy repository). */
 export function readDeployTree(root: string, scope: DeployTreeScope): DeployTree {
-  const content: FolderContent = existsSync(root) ? scanFolder(root, { include: includedBy(scope) }) : { files: new Map(), refused: new Map() };
+  const read = readBy(scope);
+  const content: FolderContent = existsSync(root) ? scanFolder(root, { include: includedBy(scope), ...(read ? { read } : {}) }) : { files: new Map(), refused: new Map() };
   const files = environmentFolders(content.files);
   const refused = environmentFolders(content.refused);
   const environments = new Map<string, EnvironmentFolder>();
@@ -57,6 +63,19 @@ function includedBy(scope: DeployTreeScope): ((path: string) => boolean) | undef
   if (scope === 'checkout') return (path) => path !== '.git';
   if (scope === 'root-manifest') return (path) => path === RELEASE_INDEX_FILE || path === RELEASE_INDEX_SIGNATURE_FILE;
   if (scope === 'environments') return (path) => path === 'environments' || path.startsWith('environments/');
-  const folder = `environments/${scope.environment}`;
+  if (scope === 'releases') return (path) => path === 'environments' || path.startsWith('environments/');
+  const folder = `environments/${'release' in scope ? scope.release : scope.environment}`;
   return (path) => path === 'environments' || path === folder || path.startsWith(`${folder}/`);
+}
+
+/**
+ * The chaining scopes read only the release files, but walk the whole folder, so that a link
+ * anywhere in it is refused as every other reader refuses it.
+ */
+function readBy(scope: DeployTreeScope): ((path: string) => boolean) | undefined {
+  if (scope !== 'releases' && !(typeof scope === 'object' && 'release' in scope)) return undefined;
+  return (path) => {
+    const parts = path.split('/');
+    return parts.length === 3 && (parts[2] === MANIFEST_FILE || parts[2] === SIGNATURE_FILE);
+  };
 }

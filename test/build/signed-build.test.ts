@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
@@ -76,6 +76,23 @@ describeOpenssl('signed builds', () => {
     expect(manifest.sequence).toBe(2);
     expect(manifest.previous).toBe(createHash('sha256').update(firstProd).digest('hex'));
     expect(opensslVerifies(join(root, 'third', 'environments', 'prod'), join(root, 'keys', 'release.pub.pem'))).toBe(true);
+  });
+
+  it('refuses a --previous with a link in a folder it chains to (exit 3), whatever file the link stands for', async () => {
+    const root = signedTree();
+    await runCli(['build', '--signing-key', 'signing/key.pem', '--out', 'first'], { cwd: root });
+    // Only release.json and its signature are read from a folder a build chains to; every entry is still looked at.
+    symlinkSync('/etc/hostname', join(root, 'first', 'environments', 'prod', 'elsewhere'));
+    const refused = await runCli(['build', '--signing-key', 'signing/key.pem', '--previous', 'first', '--out', 'second'], { cwd: root });
+    expect(refused.exitCode, refused.stderr).toBe(3);
+    expect(refused.stderr).toMatch(/refusing to read the deploy state .*first:\n {2}environments\/prod\/elsewhere is a symbolic link/);
+    rmSync(join(root, 'first', 'environments', 'prod', 'elsewhere'));
+    const manifest = join(root, 'first', 'environments', 'prod', 'release.json');
+    renameSync(manifest, join(root, 'outside-release.json'));
+    symlinkSync(join(root, 'outside-release.json'), manifest);
+    const linked = await runCli(['build', '--signing-key', 'signing/key.pem', '--previous', 'first', '--out', 'third'], { cwd: root });
+    expect(linked.exitCode, linked.stderr).toBe(3);
+    expect(linked.stderr).toMatch(/environments\/prod\/release\.json is a symbolic link/);
   });
 
   it('reads --previous from a git repository with #ref', async () => {
