@@ -3,6 +3,7 @@ import { PublishError } from '../core/errors.js';
 import { commitId, commitMessageText, commitPayload, isoSeconds, withSignature, type CommitAuthoring } from './commit-object.js';
 import type { DeployRepository } from './index.js';
 import { gitBlobId } from './output.js';
+import { committedFiles, treeId } from './tree-id.js';
 import { fileMode, headState, type RepoState } from './plan.js';
 import { withRetry, type Backoff } from './retry.js';
 
@@ -31,12 +32,21 @@ interface TreeEntry {
   mode?: string;
   type?: string;
   sha?: string | null;
+  content?: string;
 }
 
+/** Blob uploads in flight at once (binary files only: bundles). */
+const UPLOADS_AT_ONCE = 8;
+/** Per tree request, well inside what GitHub accepts in one body. */
+const TREE_ENTRIES_PER_REQUEST = 2000;
+const TREE_CONTENT_PER_REQUEST = 4 * 1024 * 1024;
+
 /**
- * GitHub through its Git Data API: blobs for new content, one tree on top of the head's tree,
- * one commit, and a ref update with `force: false`, which GitHub refuses (422) when the branch is
- * no longer the commit's parent. Every call is retried on rate limits and server errors.
+ * GitHub through its Git Data API: the new tree on top of the head's, text sent inside the tree
+ * requests (a few thousand entries each) and other content uploaded as blobs, then checked whole
+ * against the tree id its files make; one commit, and a ref update with `force: false`, which
+ * GitHub refuses (422) when the branch is no longer the commit's parent. Every call is retried on
+ * rate limits and server errors.
  */
 export function openGitHubRepository(options: GitHubOptions): DeployRepository {
   const { owner, repo, backoff } = options;
@@ -118,26 +128,43 @@ export function openGitHubRepository(options: GitHubOptions): DeployRepository {
     async commit(base, changes, message) {
       const known = new Set([...base.files.values()].map((entry) => entry.id));
       const entries: TreeEntry[] = [];
+      const binary: Array<{ path: string; bytes: Uint8Array; id: string }> = [];
       for (const [path, bytes] of changes) {
         if (bytes === null) {
           entries.push({ path, mode: base.files.get(path)?.mode ?? '100644', type: 'blob', sha: null });
           continue;
         }
         const id = gitBlobId(bytes);
+        const text = known.has(id) ? undefined : asText(bytes);
+        if (text !== undefined) entries.push({ path, mode: fileMode(base, path), type: 'blob', content: text });
+        else if (known.has(id)) entries.push({ path, mode: fileMode(base, path), type: 'blob', sha: id });
+        else binary.push({ path, bytes, id });
+      }
+      // Text goes inside the tree requests (GitHub writes those blobs itself): a fleet's tens of
+      // thousands of files then cost a few dozen requests, not one each. Only other content is uploaded.
+      const uploaded = await inTurns(binary, UPLOADS_AT_ONCE, async ({ path, bytes, id }) => {
         if (!known.has(id)) {
           const created = await call(`uploading ${path}`, () => octokit.rest.git.createBlob({ owner, repo, content: Buffer.from(bytes).toString('base64'), encoding: 'base64' }));
           if (created.data.sha !== id) throw new PublishError(`${name} stored ${path} as ${created.data.sha}, expected ${id}`);
-          known.add(id);
         }
-        entries.push({ path, mode: fileMode(base, path), type: 'blob', sha: id });
+        return { path, mode: fileMode(base, path), type: 'blob', sha: id };
+      });
+      for (const entry of uploaded) known.add(entry.sha!);
+      let treeSha = base.tree;
+      for (const batch of treeBatches([...entries, ...uploaded])) {
+        const base_tree = treeSha;
+        const created = await call('creating the tree', () =>
+          octokit.rest.git.createTree({ owner, repo, tree: batch as NonNullable<Parameters<typeof octokit.rest.git.createTree>[0]>['tree'], ...(base_tree ? { base_tree } : {}) }),
+        );
+        treeSha = created.data.sha;
       }
-      const tree = await call('creating the tree', () =>
-        octokit.rest.git.createTree({ owner, repo, tree: entries as NonNullable<Parameters<typeof octokit.rest.git.createTree>[0]>['tree'], ...(base.tree ? { base_tree: base.tree } : {}) }),
-      );
+      // The tree GitHub made must be the one these files make: any byte stored otherwise changes its id.
+      const expected = treeId(committedFiles(base, changes));
+      if (treeSha !== expected) throw new PublishError(`${name} made the tree ${treeSha} of this publish, but its files make ${expected}: a file was stored other than it was sent; nothing was published`);
       const parents = base.commit ? [base.commit] : [];
-      if (options.signing) return signedCommit(tree.data.sha, parents, message, options.signing);
+      if (options.signing) return signedCommit(treeSha!, parents, message, options.signing);
       const commit = await call('creating the commit', () =>
-        octokit.rest.git.createCommit({ owner, repo, message, tree: tree.data.sha, parents, ...(options.author ? { author: options.author } : {}) }),
+        octokit.rest.git.createCommit({ owner, repo, message, tree: treeSha!, parents, ...(options.author ? { author: options.author } : {}) }),
       );
       return commit.data.sha;
     },
@@ -219,4 +246,42 @@ export function openGitHubRepository(options: GitHubOptions): DeployRepository {
 function describe(error: unknown): string {
   const e = error as { status?: number; message?: string };
   return e?.status ? `HTTP ${e.status}: ${e.message ?? ''}`.trim() : String(e?.message ?? error);
+}
+
+/** The text of bytes that are UTF-8 and read back as the same bytes; undefined for any other content. */
+function asText(bytes: Uint8Array): string | undefined {
+  const text = Buffer.from(bytes).toString('utf8');
+  return Buffer.from(text, 'utf8').equals(bytes) ? text : undefined;
+}
+
+/** The entries of one tree, in requests small enough for GitHub, each built on the tree of the one before. */
+function treeBatches(entries: readonly TreeEntry[]): TreeEntry[][] {
+  const batches: TreeEntry[][] = [[]];
+  let size = 0;
+  for (const entry of entries) {
+    const weight = (entry.content?.length ?? 0) + (entry.path?.length ?? 0) + 64;
+    const current = batches.at(-1)!;
+    if (current.length > 0 && (current.length >= TREE_ENTRIES_PER_REQUEST || size + weight > TREE_CONTENT_PER_REQUEST)) {
+      batches.push([entry]);
+      size = weight;
+    } else {
+      current.push(entry);
+      size += weight;
+    }
+  }
+  return batches;
+}
+
+/** `each` of `items`, at most `limit` at a time, results in the items' order. */
+async function inTurns<T, R>(items: readonly T[], limit: number, each: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await each(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

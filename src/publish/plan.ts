@@ -38,7 +38,7 @@ export function headState(
 }
 
 /** The mode a written file is committed with: executable if the repository had it so, a plain file otherwise. */
-export function fileMode(base: RepoState, path: string): '100755' | '100644' {
+export function fileMode(base: Pick<RepoState, 'files'>, path: string): '100755' | '100644' {
   return base.files.get(path)?.mode === '100755' ? '100755' : '100644';
 }
 

@@ -4,9 +4,12 @@
  * given, whatever they hold (nothing, a lone newline, binary, the batch protocol's own headers).
  */
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { PublishError } from '../../src/core/errors.js';
 import { blobReader, openGitRepository } from '../../src/publish/git.js';
+import { gitBlobId } from '../../src/publish/output.js';
+import { treeId } from '../../src/publish/tree-id.js';
 import { describeWithTool, toolPresent } from '../support/tools.js';
 import { bareRepository, cleanUp, repositoryFiles } from './helpers.js';
 
@@ -69,5 +72,21 @@ describeGit('the git deploy repository adapter', () => {
     } finally {
       reader.close();
     }
+  });
+
+  it('computes the id git gives a tree, folders ordered as git orders them', () => {
+    const bare = bareRepository();
+    const names = ['a-b', 'a.b', 'a/b', 'a0', 'b/c/d', 'b/c.d', 'b.c/x', 'run.sh', 'z y/ünï'];
+    const files = new Map(names.map((path, index) => [path, { bytes: Buffer.from(`${path} ${index}\n`), mode: path.endsWith('.sh') ? '100755' : '100644' }]));
+    const env = { ...process.env, GIT_INDEX_FILE: join(bare, 'tree-test.index') };
+    let info = '';
+    for (const [path, file] of files) {
+      const id = execFileSync('git', ['--git-dir', bare, 'hash-object', '-w', '--stdin'], { input: file.bytes }).toString().trim();
+      expect(id).toBe(gitBlobId(file.bytes));
+      info += `${file.mode} ${id}\t${path}\0`;
+    }
+    execFileSync('git', ['--git-dir', bare, 'update-index', '--add', '-z', '--index-info'], { input: info, env });
+    const tree = execFileSync('git', ['--git-dir', bare, 'write-tree'], { env }).toString().trim();
+    expect(treeId(new Map([...files].map(([path, file]) => [path, { id: gitBlobId(file.bytes), mode: file.mode }])))).toBe(tree);
   });
 });

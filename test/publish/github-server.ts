@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,8 @@ export interface FakeGitHubOptions {
   truncateRecursiveTrees?: boolean;
   /** Write signed commits with a final newline added to the message: a server that changes what was signed. */
   alterSignedMessages?: boolean;
+  /** Store a tree entry's inline content with a final newline added: a server that changes a file. */
+  alterInlineContent?: boolean;
 }
 
 type Operations = Record<string, { requestSchema: object }>;
@@ -150,6 +152,21 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       const env = { GIT_INDEX_FILE: join(scratch, `index-${Date.now()}-${Math.random()}`) };
       git(b.base_tree ? ['read-tree', b.base_tree] : ['read-tree', '--empty'], undefined, env);
       const present = new Set(b.base_tree ? treeEntries(b.base_tree, true).map((e) => e.path) : []);
+      // Inline contents are written as blobs in one git call, as GitHub writes them.
+      const inline = b.tree.filter((entry) => entry.content !== undefined);
+      const paths = inline.map((entry, index) => {
+        const path = join(scratch, `content-${Date.now()}-${index}`);
+        writeFileSync(path, options.alterInlineContent ? `${entry.content}\n` : entry.content!);
+        return path;
+      });
+      const written = new Map(inline.map((entry, index) => [entry, '']));
+      if (inline.length > 0) text(['hash-object', '-w', '--stdin-paths'], `${paths.join('\n')}\n`).split('\n').forEach((id, index) => written.set(inline[index]!, id));
+      for (const path of paths) rmSync(path);
+      // Which of the named objects are blobs, in one git call.
+      const named = b.tree.filter((entry) => entry.content === undefined && entry.sha);
+      const checked = named.length > 0 ? text(['cat-file', '--batch-check'], `${named.map((entry) => entry.sha).join('\n')}\n`).split('\n') : [];
+      const blobs = new Set(named.filter((_, index) => / blob \d+$/.test(checked[index] ?? '')).map((entry) => entry.sha!));
+      for (const id of written.values()) blobs.add(id);
       let info = '';
       for (const entry of b.tree) {
         if (entry.type !== 'blob') return [422, { message: `fake server: only blob entries are implemented (${entry.type})` }];
@@ -157,8 +174,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
           if (!present.has(entry.path)) return [422, { message: `GitHub rejects deleting ${entry.path}: not in base_tree` }];
           info += `0 ${'0'.repeat(40)}\t${entry.path}\0`;
         } else {
-          const sha = entry.content !== undefined ? text(['hash-object', '-w', '--stdin'], entry.content) : entry.sha!;
-          if (!exists(sha, 'blob')) return [422, { message: `tree.sha ${sha} is not a blob` }];
+          const sha = entry.content !== undefined ? written.get(entry)! : entry.sha!;
+          if (!blobs.has(sha)) return [422, { message: `tree.sha ${sha} is not a blob` }];
           info += `${entry.mode} ${sha}\t${entry.path}\0`;
         }
       }

@@ -181,3 +181,53 @@ describeGit('publish to GitHub through the Git Data API (local server over a rea
     expect(server.problems.join('\n')).toMatch(/must be string[\s\S]*unknown field forced/);
   });
 });
+
+describeGit('publishing many files to GitHub', () => {
+  /** Text files, inline in the tree requests, and binary ones, uploaded: more than one tree request holds. */
+  function manyFiles(): Map<string, Uint8Array> {
+    const files = new Map<string, Uint8Array>();
+    for (let index = 0; index < 2500; index++) files.set(`environments/env-${Math.floor(index / 25)}/file-${index % 25}.yaml`, Buffer.from(`index: ${index}\n`));
+    files.set('environments/env-0/bundle/env-0.zip', Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0xff, 0xfe, 0x00, 0x80]));
+    files.set('environments/env-1/bundle/env-1.zip', Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0xc3, 0x28, 0x00, 0x01]));
+    files.set('environments/env-2/empty', new Uint8Array());
+    return files;
+  }
+  const person = { name: 'Slipway', email: 'slipway@example.com' };
+
+  async function commitMany(alterInlineContent: boolean) {
+    const bare = bareRepository({ CODEOWNERS });
+    const server = await startFakeGitHub({ bare, owner: 'acme', repo: 'deploy', token: TOKEN, alterInlineContent });
+    servers.push(server);
+    const { openGitHubRepository } = await import('../../src/publish/github.js');
+    const repository = openGitHubRepository({ owner: 'acme', repo: 'deploy', token: TOKEN, baseUrl: server.url, backoff: instantBackoff(), author: person });
+    const base = await repository.read('main');
+    const files = manyFiles();
+    const outcome = await repository.commit(base, files, 'Publish many').then(
+      async (commit) => ({ commit, moved: await repository.advance('main', base.commit, commit) }),
+      (error: Error) => ({ error }),
+    );
+    return { bare, server, files, outcome };
+  }
+
+  it('sends text inside a few tree requests and uploads only binary files, and the commit holds every byte', async () => {
+    const { bare, server, files, outcome } = await commitMany(false);
+    expect(server.problems).toEqual([]);
+    expect(outcome).toMatchObject({ moved: true });
+    const kinds = writes(server);
+    expect(kinds.filter((w) => w === 'POST /git/blobs')).toHaveLength(2);
+    expect(kinds.filter((w) => w === 'POST /git/trees')).toHaveLength(2);
+    const committed = repositoryFiles(bare);
+    expect(committed.get('CODEOWNERS')!.toString()).toBe(CODEOWNERS);
+    committed.delete('CODEOWNERS');
+    expect(committed.size).toBe(files.size);
+    for (const [path, bytes] of files) expect(Buffer.from(committed.get(path)!).equals(Buffer.from(bytes)), path).toBe(true);
+  });
+
+  it('refuses to commit a tree in which the server stored a file otherwise than sent', async () => {
+    const { bare, server, outcome } = await commitMany(true);
+    expect(server.problems).toEqual([]);
+    expect(outcome).toMatchObject({ error: { message: expect.stringMatching(/made the tree [0-9a-f]{40} of this publish, but its files make [0-9a-f]{40}: a file was stored other than it was sent; nothing was published/) } });
+    expect(writes(server).filter((w) => w === 'POST /git/commits' || w.startsWith('PATCH'))).toEqual([]);
+    expect(commitCount(bare)).toBe(1);
+  });
+});

@@ -77,9 +77,14 @@ export function commitMessageOf(bare: string, ref = 'main'): string {
 export function repositoryFiles(bare: string, ref = 'main'): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   const listing = git(bare, ['ls-tree', '-r', '-z', ref]).toString();
-  for (const record of listing.split('\0').filter(Boolean)) {
-    const [meta, path] = record.split('\t') as [string, string];
-    files.set(path, git(bare, ['cat-file', 'blob', meta.split(' ')[2]!]));
+  const records = listing.split('\0').filter(Boolean).map((record) => record.split('\t') as [string, string]);
+  // One `cat-file --batch` for all: each answer is `<id> blob <size>\n<content>\n`.
+  let answers = git(bare, ['cat-file', '--batch'], records.map(([meta]) => `${meta.split(' ')[2]}\n`).join(''));
+  for (const [, path] of records) {
+    const end = answers.indexOf(10);
+    const size = Number(answers.subarray(0, end).toString().split(' ')[2]);
+    files.set(path, Buffer.from(answers.subarray(end + 1, end + 1 + size)));
+    answers = answers.subarray(end + size + 2);
   }
   return files;
 }
