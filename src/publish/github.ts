@@ -35,6 +35,9 @@ interface TreeEntry {
   content?: string;
 }
 
+/** The submodules of each head read, which the tree id of a commit on top of it includes. */
+const submodulesOf = new WeakMap<RepoState, ReadonlyMap<string, { id: string; mode: string }>>();
+
 /** Blob uploads in flight at once (binary files only: bundles). */
 const UPLOADS_AT_ONCE = 8;
 /** Per tree request, well inside what GitHub accepts in one body. */
@@ -108,9 +111,14 @@ export function openGitHubRepository(options: GitHubOptions): DeployRepository {
       if (!commit) return state(null, null, new Map());
       const tree = (await call('reading the head commit', () => octokit.rest.git.getCommit({ owner, repo, commit_sha: commit }))).data.tree.sha;
       const files = new Map<string, { id: string; mode: string }>();
+      // Submodules are not files Slipway reads or writes, but they are part of the tree it checks.
+      const submodules = new Map<string, { id: string; mode: string }>();
       const listing = (await call('reading the tree', () => octokit.rest.git.getTree({ owner, repo, tree_sha: tree, recursive: 'true' }))).data;
       if (!listing.truncated) {
-        for (const entry of listing.tree) if (entry.type === 'blob' && entry.path && entry.sha) files.set(entry.path, { id: entry.sha, mode: entry.mode ?? '100644' });
+        for (const entry of listing.tree) {
+          if (entry.type === 'blob' && entry.path && entry.sha) files.set(entry.path, { id: entry.sha, mode: entry.mode ?? '100644' });
+          else if (entry.type === 'commit' && entry.path && entry.sha) submodules.set(entry.path, { id: entry.sha, mode: '160000' });
+        }
       } else {
         // Too big for one recursive listing: walk the tree level by level.
         const walk = async (sha: string, prefix: string): Promise<void> => {
@@ -118,11 +126,14 @@ export function openGitHubRepository(options: GitHubOptions): DeployRepository {
             if (!entry.path || !entry.sha) continue;
             if (entry.type === 'tree') await walk(entry.sha, `${prefix}${entry.path}/`);
             else if (entry.type === 'blob') files.set(prefix + entry.path, { id: entry.sha, mode: entry.mode ?? '100644' });
+            else if (entry.type === 'commit') submodules.set(prefix + entry.path, { id: entry.sha, mode: '160000' });
           }
         };
         await walk(tree, '');
       }
-      return state(commit, tree, files);
+      const read = state(commit, tree, files);
+      submodulesOf.set(read, submodules);
+      return read;
     },
 
     async commit(base, changes, message) {
@@ -159,7 +170,7 @@ export function openGitHubRepository(options: GitHubOptions): DeployRepository {
         treeSha = created.data.sha;
       }
       // The tree GitHub made must be the one these files make: any byte stored otherwise changes its id.
-      const expected = treeId(committedFiles(base, changes));
+      const expected = treeId(new Map([...committedFiles(base, changes), ...(submodulesOf.get(base) ?? [])]));
       if (treeSha !== expected) throw new PublishError(`${name} made the tree ${treeSha} of this publish, but its files make ${expected}: a file was stored other than it was sent; nothing was published`);
       const parents = base.commit ? [base.commit] : [];
       if (options.signing) return signedCommit(treeSha!, parents, message, options.signing);

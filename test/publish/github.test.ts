@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { describeWithTool, toolPresent } from '../support/tools.js';
 import { readTree } from '../support/tree.js';
@@ -229,5 +231,25 @@ describeGit('publishing many files to GitHub', () => {
     expect(outcome).toMatchObject({ error: { message: expect.stringMatching(/made the tree [0-9a-f]{40} of this publish, but its files make [0-9a-f]{40}: a file was stored other than it was sent; nothing was published/) } });
     expect(writes(server).filter((w) => w === 'POST /git/commits' || w.startsWith('PATCH'))).toEqual([]);
     expect(commitCount(bare)).toBe(1);
+  });
+
+  it('keeps a submodule of the deploy repository, and checks the tree with it', async () => {
+    const bare = bareRepository({ CODEOWNERS });
+    // A gitlink, as `git submodule add` leaves in the tree: a commit id, mode 160000.
+    const git = (args: string[], env: Record<string, string> = {}) => execFileSync('git', ['--git-dir', bare, ...args], { env: { ...process.env, ...env } }).toString().trim();
+    const index = { GIT_INDEX_FILE: join(bare, 'submodule.index'), GIT_AUTHOR_NAME: 'Owner', GIT_AUTHOR_EMAIL: 'o@example.com', GIT_COMMITTER_NAME: 'Owner', GIT_COMMITTER_EMAIL: 'o@example.com' };
+    git(['read-tree', 'main'], index);
+    git(['update-index', '--add', '--cacheinfo', `160000,${'1'.repeat(40)},vendor/tools`], index);
+    const parent = git(['rev-parse', 'main']);
+    git(['update-ref', 'refs/heads/main', git(['commit-tree', git(['write-tree'], index), '-p', parent, '-m', 'Add a submodule'], index)]);
+    const server = await startFakeGitHub({ bare, owner: 'acme', repo: 'deploy', token: TOKEN });
+    servers.push(server);
+    const { openGitHubRepository } = await import('../../src/publish/github.js');
+    const repository = openGitHubRepository({ owner: 'acme', repo: 'deploy', token: TOKEN, baseUrl: server.url, backoff: instantBackoff(), author: person });
+    const base = await repository.read('main');
+    const commit = await repository.commit(base, new Map([['index.json', Buffer.from('{}\n')]]), 'Publish');
+    expect(await repository.advance('main', base.commit, commit)).toBe(true);
+    expect(server.problems).toEqual([]);
+    expect(git(['ls-tree', 'main', 'vendor/tools'])).toBe(`160000 commit ${'1'.repeat(40)}\tvendor/tools`);
   });
 });
