@@ -62,8 +62,7 @@ function includedBy(scope: DeployTreeScope): ((path: string) => boolean) | undef
   if (scope === 'managed') return (path) => path.includes('/') || isManaged(path) || isManaged(`${path}/`);
   if (scope === 'checkout') return (path) => path !== '.git';
   if (scope === 'root-manifest') return (path) => path === RELEASE_INDEX_FILE || path === RELEASE_INDEX_SIGNATURE_FILE;
-  if (scope === 'environments') return (path) => path === 'environments' || path.startsWith('environments/');
-  if (scope === 'releases') return (path) => path === 'environments' || path.startsWith('environments/');
+  if (scope === 'environments' || scope === 'releases') return (path) => path === 'environments' || path.startsWith('environments/');
   const folder = `environments/${'release' in scope ? scope.release : scope.environment}`;
   return (path) => path === 'environments' || path === folder || path.startsWith(`${folder}/`);
 }

@@ -1,7 +1,7 @@
 import { sha256Hex } from '../core/digest.js';
 import { refusalReason } from '../core/tree.js';
-import { chartFolder, chartPin } from '../sign/chart-pin.js';
-import { MANIFEST_FILE, comparePaths, type ChartPin, type ReleaseManifest } from '../sign/manifest.js';
+import { heldChartPins } from '../sign/chart-pin.js';
+import { MANIFEST_FILE, comparePaths, type ReleaseManifest } from '../sign/manifest.js';
 import { RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE, parseReleaseIndex, type ReleaseIndex } from '../sign/release-index.js';
 import { addRevocations, type Revocations } from '../sign/revocation.js';
 import { checkEnvironmentFolder, signatureProblem, type TreeProblem } from './environment-check.js';
@@ -65,17 +65,7 @@ export function checkDeployTree(tree: DeployTree, trustedKeys: readonly Uint8Arr
   const unmanaged = [...tree.files.keys(), ...[...tree.refused.keys()].filter((path) => !isExtra(path))].filter((path) => !isManaged(path) && !isManaged(`${path}/`)).sort(comparePaths);
   const manifests = new Map<string, ReleaseManifest>();
   const verified: VerifiedEnvironment[] = [];
-  // Every Kubernetes folder pins the same shared chart: its files are found and hashed once.
-  const heldCharts = new Map<string, ChartPin>();
-  const heldChart = (name: string, version: string): ChartPin => {
-    const key = `${name}\0${version}`;
-    let pin = heldCharts.get(key);
-    if (!pin) {
-      pin = chartPin(name, version, chartFolder(tree.files, name));
-      heldCharts.set(key, pin);
-    }
-    return pin;
-  };
+  const heldChart = heldChartPins(tree.files);
 
   // Links and special files outside the environment folders (those inside are their folder's
   // problem), and in every extra/ folder: reconcilers read those too, so they hold regular files only.

@@ -6,8 +6,8 @@ import { bytesEqual } from '../core/signing/pem.js';
 import type { TreeProblem } from '../deploy-repo/environment-check.js';
 import type { PreviousTree } from '../deploy-repo/index.js';
 import type { Target } from '../model/index.js';
-import { chartFolder, chartPin } from '../sign/chart-pin.js';
-import { MANIFEST_FILE, SIGNATURE_FILE, parseManifest, type ChartPin, type ReleaseManifest } from '../sign/manifest.js';
+import { heldChartPins } from '../sign/chart-pin.js';
+import { MANIFEST_FILE, SIGNATURE_FILE, parseManifest, type ReleaseManifest } from '../sign/manifest.js';
 import { keptRelease } from '../sign/release-files.js';
 import { shardProblems, type ShardOutput, type ShardSignatures } from './shard.js';
 import { consistencyProblems, signednessProblems, type MergeProblem, type MergeSigning } from './consistency.js';
@@ -150,17 +150,7 @@ export function folderDifference(a: ReadonlyMap<string, Uint8Array>, b: Readonly
 function chartProblems(rootFiles: readonly OutputFile[], targets: readonly Target[], manifests: ReadonlyMap<string, ReleaseManifest>, takenFrom: ReadonlyMap<string, string>): MergeProblem[] {
   const tree = new Map(rootFiles.map((file) => [file.path, file.bytes] as const));
   const problems: MergeProblem[] = [];
-  // Every Kubernetes target pins one of a few charts: each is found and hashed once.
-  const pins = new Map<string, ChartPin>();
-  const pinOf = (name: string, version: string): ChartPin => {
-    const key = `${name}\0${version}`;
-    let pin = pins.get(key);
-    if (!pin) {
-      pin = chartPin(name, version, chartFolder(tree, name));
-      pins.set(key, pin);
-    }
-    return pin;
-  };
+  const pinOf = heldChartPins(tree);
   for (const target of targets) {
     const manifest = manifests.get(target.name);
     if (!manifest || !target.model) continue;

@@ -154,14 +154,13 @@ export async function openGitRepository(remote: string, authoring: CommitAuthori
     blobs.forEach((bytes, index) => stream.push(Buffer.from(`blob\nmark :${index + 1}\ndata ${bytes.length}\n`), bytes, newline));
     stream.push(Buffer.from('done\n'));
     await git(['fast-import', '--quiet', '--done', `--export-marks=${marks}`], { input: stream });
-    const ids = new Array<string>(blobs.length);
+    const ids: Array<string | undefined> = Array.from({ length: blobs.length }, () => undefined);
     for (const line of readFileSync(marks, 'utf8').split('\n')) {
       const mark = /^:(\d+) ([0-9a-f]{40,64})$/.exec(line);
       if (mark) ids[Number(mark[1]) - 1] = mark[2]!;
     }
-    const missing = ids.findIndex((id) => id === undefined);
-    if (ids.length !== blobs.length || missing >= 0) throw new PublishError(`git fast-import stored ${ids.filter(Boolean).length} of ${blobs.length} files for ${name}; nothing was published`);
-    return ids;
+    if (ids.some((id) => id === undefined)) throw new PublishError(`git fast-import stored ${ids.filter(Boolean).length} of ${blobs.length} files for ${name}; nothing was published`);
+    return ids as string[];
   }
 
   function state(commit: string | null, tree: string | null, files: Map<string, { id: string; mode: string }>): RepoState {

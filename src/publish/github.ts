@@ -139,7 +139,7 @@ export function openGitHubRepository(options: GitHubOptions): DeployRepository {
     async commit(base, changes, message) {
       const known = new Set([...base.files.values()].map((entry) => entry.id));
       const entries: TreeEntry[] = [];
-      const binary: Array<{ path: string; bytes: Uint8Array; id: string }> = [];
+      const binary = new Map<string, { path: string; bytes: Uint8Array }>();
       for (const [path, bytes] of changes) {
         if (bytes === null) {
           entries.push({ path, mode: base.files.get(path)?.mode ?? '100644', type: 'blob', sha: null });
@@ -147,22 +147,17 @@ export function openGitHubRepository(options: GitHubOptions): DeployRepository {
         }
         const id = gitBlobId(bytes);
         const text = known.has(id) ? undefined : asText(bytes);
-        if (text !== undefined) entries.push({ path, mode: fileMode(base, path), type: 'blob', content: text });
-        else if (known.has(id)) entries.push({ path, mode: fileMode(base, path), type: 'blob', sha: id });
-        else binary.push({ path, bytes, id });
+        if (text === undefined && !known.has(id) && !binary.has(id)) binary.set(id, { path, bytes });
+        entries.push({ path, mode: fileMode(base, path), type: 'blob', ...(text === undefined ? { sha: id } : { content: text }) });
       }
       // Text goes inside the tree requests (GitHub writes those blobs itself): a fleet's tens of
-      // thousands of files then cost a few dozen requests, not one each. Only other content is uploaded.
-      const uploaded = await inTurns(binary, UPLOADS_AT_ONCE, async ({ path, bytes, id }) => {
-        if (!known.has(id)) {
-          const created = await call(`uploading ${path}`, () => octokit.rest.git.createBlob({ owner, repo, content: Buffer.from(bytes).toString('base64'), encoding: 'base64' }));
-          if (created.data.sha !== id) throw new PublishError(`${name} stored ${path} as ${created.data.sha}, expected ${id}`);
-        }
-        return { path, mode: fileMode(base, path), type: 'blob', sha: id };
+      // thousands of files then cost a few dozen requests, not one each. Only other content is uploaded, once per content.
+      await inTurns([...binary], UPLOADS_AT_ONCE, async ([id, { path, bytes }]) => {
+        const created = await call(`uploading ${path}`, () => octokit.rest.git.createBlob({ owner, repo, content: Buffer.from(bytes).toString('base64'), encoding: 'base64' }));
+        if (created.data.sha !== id) throw new PublishError(`${name} stored ${path} as ${created.data.sha}, expected ${id}`);
       });
-      for (const entry of uploaded) known.add(entry.sha!);
       let treeSha = base.tree;
-      for (const batch of treeBatches([...entries, ...uploaded])) {
+      for (const batch of treeBatches(entries)) {
         const base_tree = treeSha;
         const created = await call('creating the tree', () =>
           octokit.rest.git.createTree({ owner, repo, tree: batch as NonNullable<Parameters<typeof octokit.rest.git.createTree>[0]>['tree'], ...(base_tree ? { base_tree } : {}) }),

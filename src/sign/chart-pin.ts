@@ -29,3 +29,20 @@ export function chartFolder(tree: ReadonlyMap<string, Uint8Array>, name: string)
   const prefix = `${CHARTS_FOLDER}${name}/`;
   return new Map([...tree].filter(([path]) => path.startsWith(prefix)).map(([path, bytes]) => [path.slice(prefix.length), bytes] as const));
 }
+
+/**
+ * The pins of the charts a tree holds, each computed on first use: every Kubernetes folder of a
+ * fleet pins one of a few charts, and finding and hashing a chart's files costs a walk of the tree.
+ */
+export function heldChartPins(tree: ReadonlyMap<string, Uint8Array>): (name: string, version: string) => ChartPin {
+  const pins = new Map<string, ChartPin>();
+  return (name, version) => {
+    const key = `${name}\0${version}`;
+    let pin = pins.get(key);
+    if (!pin) {
+      pin = chartPin(name, version, chartFolder(tree, name));
+      pins.set(key, pin);
+    }
+    return pin;
+  };
+}

@@ -159,8 +159,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
         writeFileSync(path, options.alterInlineContent ? `${entry.content}\n` : entry.content!);
         return path;
       });
-      const written = new Map(inline.map((entry, index) => [entry, '']));
-      if (inline.length > 0) text(['hash-object', '-w', '--stdin-paths'], `${paths.join('\n')}\n`).split('\n').forEach((id, index) => written.set(inline[index]!, id));
+      const ids = inline.length > 0 ? text(['hash-object', '-w', '--stdin-paths'], `${paths.join('\n')}\n`).split('\n') : [];
+      const written = new Map(inline.map((entry, index) => [entry, ids[index]!]));
       for (const path of paths) rmSync(path);
       // Which of the named objects are blobs, in one git call.
       const named = b.tree.filter((entry) => entry.content === undefined && entry.sha);

@@ -8,8 +8,8 @@
  * is not recognised here (undefined), and the caller parses it as YAML, with its findings. What is
  * recognised reads the same as that parse reads it: a property test holds the two together.
  */
-import { compareText } from '../diagnostics.js';
 import { DEFAULT_UNENCRYPTED_SUFFIX } from './document.js';
+import { dotenvText } from './dotenv.js';
 
 export interface CanonicalSops {
   /** The data keys, in file order. */
@@ -76,14 +76,6 @@ export function readCanonicalSops(text: string): CanonicalSops | undefined {
   const version = versionLine.exec(lines[at++] ?? '')?.[1];
   if (!version || at !== lines.length) return undefined;
 
-  // sops flattens its metadata into sops_-prefixed keys and writes them sorted (as sopsDotenvOf does).
-  const metadata: Array<[string, string]> = [];
-  age.forEach((entry, index) => {
-    metadata.push([`sops_age__list_${index}__map_enc`, entry.enc.replace(/\n/g, '\\n')]);
-    metadata.push([`sops_age__list_${index}__map_recipient`, entry.recipient]);
-  });
-  metadata.push(['sops_lastmodified', lastModified], ['sops_mac', mac], ['sops_unencrypted_suffix', DEFAULT_UNENCRYPTED_SUFFIX], ['sops_version', version]);
-  metadata.sort(([a], [b]) => compareText(a, b));
-  const dotenv = `${[...data, ...metadata.map(([key, value]) => `${key}=${value}`)].join('\n')}\n`;
+  const dotenv = dotenvText(data, { age, lastModified, mac, unencryptedSuffix: DEFAULT_UNENCRYPTED_SUFFIX, version });
   return { names, recipients: age.map((entry) => entry.recipient), dotenv };
 }

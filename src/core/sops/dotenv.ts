@@ -29,6 +29,20 @@ export function sopsDotenvOf({ root, meta }: ParsedSops): string {
     if (typeof value !== 'string' || value.includes('\n')) throw new UserError(`the value of ${key} is not a single-line string`);
     lines.push(`${key}=${value}`);
   }
+  return dotenvText(lines, { age: meta.age, lastModified: meta.lastModified, mac: meta.mac, ...(meta.rules.unencryptedSuffix ? { unencryptedSuffix: meta.rules.unencryptedSuffix } : {}), version: meta.version });
+}
+
+/** What the dotenv form carries of the metadata. */
+export interface DotenvMetadata {
+  age: ReadonlyArray<{ recipient: string; enc: string }>;
+  lastModified: string;
+  mac: string;
+  unencryptedSuffix?: string;
+  version: string;
+}
+
+/** The dotenv file: the data lines (`NAME=ENC[…]`) as given, then the metadata as sops flattens it. */
+export function dotenvText(lines: readonly string[], meta: DotenvMetadata): string {
   // sops flattens its metadata into sops_-prefixed keys and writes them sorted.
   const metadata: Array<[string, string]> = [];
   meta.age.forEach((entry, index) => {
@@ -36,7 +50,7 @@ export function sopsDotenvOf({ root, meta }: ParsedSops): string {
     metadata.push([`sops_age__list_${index}__map_recipient`, entry.recipient]);
   });
   metadata.push(['sops_lastmodified', meta.lastModified], ['sops_mac', meta.mac]);
-  if (meta.rules.unencryptedSuffix) metadata.push(['sops_unencrypted_suffix', meta.rules.unencryptedSuffix]);
+  if (meta.unencryptedSuffix) metadata.push(['sops_unencrypted_suffix', meta.unencryptedSuffix]);
   metadata.push(['sops_version', meta.version]);
   metadata.sort(([a], [b]) => compareText(a, b));
   return `${[...lines, ...metadata.map(([key, value]) => `${key}=${value}`)].join('\n')}\n`;
