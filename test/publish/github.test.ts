@@ -191,6 +191,8 @@ describeGit('publishing many files to GitHub', () => {
     for (let index = 0; index < 2500; index++) files.set(`environments/env-${Math.floor(index / 25)}/file-${index % 25}.yaml`, Buffer.from(`index: ${index}\n`));
     files.set('environments/env-0/bundle/env-0.zip', Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0xff, 0xfe, 0x00, 0x80]));
     files.set('environments/env-1/bundle/env-1.zip', Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0xc3, 0x28, 0x00, 0x01]));
+    // The same bundle twice is uploaded once.
+    files.set('environments/env-2/bundle/env-0.zip', files.get('environments/env-0/bundle/env-0.zip')!);
     files.set('environments/env-2/empty', new Uint8Array());
     return files;
   }
