@@ -1,10 +1,9 @@
-import { parse } from 'yaml';
 import type { Diagnostic } from '../../src/core/diagnostics.js';
 import type { OutputFile } from '../../src/core/output-file.js';
 import { yamlBytes } from '../../src/core/serialize.js';
 import { findingAt, groupVersion, type PatchTarget, type ResolvedEnvironment, type ResolvedPatch } from '../../src/model/index.js';
 import { chartReleaseObjects, type ObjectIdentity } from './chart-objects.js';
-import { manifestFile, type Manifest } from './common.js';
+import { manifestFile, objectOf, parsedObjectOf, type Manifest } from './common.js';
 import { firstFailingOperation, type JsonPatchOperation } from './json-patch.js';
 
 /**
@@ -65,7 +64,7 @@ export function chartPostRenderers(environment: ResolvedEnvironment): Map<string
 export function folderExtras(environment: ResolvedEnvironment, base: readonly OutputFile[]): { files: OutputFile[]; resources: string[]; patches: Manifest[] } {
   const { manifests, patches } = environment.extras;
   if (manifests.length === 0 && patches.length === 0) return { files: [], resources: [], patches: [] };
-  const objects = [...folderObjects(base), ...manifests.map((manifest) => manifest.object)].map(identity);
+  const objects = [...folderObjects(base).map(objectOf), ...manifests.map((manifest) => manifest.object)].map(identity);
   const files = manifests.map((manifest) => manifestFile(manifest.output, manifest.object));
   const entries: Manifest[] = [];
   for (const patch of patches) {
@@ -76,11 +75,9 @@ export function folderExtras(environment: ResolvedEnvironment, base: readonly Ou
   return { files, resources: manifests.map((manifest) => manifest.output), patches: entries };
 }
 
-/** The objects of k8s/ the kustomization lists: its top-level YAML files, one object each. */
-function folderObjects(base: readonly OutputFile[]): Manifest[] {
-  return base
-    .filter((file) => /^k8s\/[^/]+\.yaml$/.test(file.path) && file.path !== 'k8s/kustomization.yaml')
-    .map((file) => parse(new TextDecoder().decode(file.bytes)) as Manifest);
+/** The files of k8s/ the kustomization lists: its top-level YAML files, one object each. */
+function folderObjects(base: readonly OutputFile[]): OutputFile[] {
+  return base.filter((file) => /^k8s\/[^/]+\.yaml$/.test(file.path) && file.path !== 'k8s/kustomization.yaml');
 }
 
 /**
@@ -93,11 +90,12 @@ export function extrasFindings(environment: ResolvedEnvironment, base: readonly 
   if (manifests.length === 0 && patches.length === 0) return [];
   const namespace = environment.infrastructure.namespace;
   const findings: Diagnostic[] = [];
-  const rendered = folderObjects(base);
+  // JSON 6902 operations are tried on each object as kustomize reads it from its file.
+  const rendered = folderObjects(base).map((file) => ({ identity: identity(objectOf(file)), object: () => parsedObjectOf(file) }));
   const chart = chartReleaseObjects(environment);
   const taken = new Map<string, string>();
   const key = (object: ObjectIdentity) => [object.group, object.kind, object.namespace ?? namespace, object.name].join('/');
-  for (const object of rendered.map(identity)) taken.set(key(object), `k8s/ already holds ${object.kind} ${object.name}`);
+  for (const { identity: object } of rendered) taken.set(key(object), `k8s/ already holds ${object.kind} ${object.name}`);
   for (const { release, objects } of chart) for (const object of objects) taken.set(key(object), `the chart renders ${object.kind} ${object.name} for ${release}`);
   for (const manifest of manifests) {
     const object = identity(manifest.object);
@@ -105,18 +103,18 @@ export function extrasFindings(environment: ResolvedEnvironment, base: readonly 
     if (clash) findings.push(findingAt({ source: manifest.file, path: ['metadata', 'name'] }, 'manifest-collision', `${clash}; an extra manifest adds objects — to change one Slipway renders, write a patch instead`));
     taken.set(key(object), `${manifest.file.path} already adds ${object.kind} ${object.name}`);
   }
-  const folder = [...rendered, ...manifests.map((manifest) => manifest.object)];
+  const folder = [...rendered, ...manifests.map((manifest) => ({ identity: identity(manifest.object), object: () => manifest.object }))];
   for (const patch of patches) {
-    const inFolder = folder.filter((object) => matches(patch.target, identity(object), namespace));
+    const inFolder = folder.filter((object) => matches(patch.target, object.identity, namespace));
     const inChart = chart.filter(({ objects }) => objects.some((object) => matches(patch.target, object, namespace)));
     if (inFolder.length === 0 && inChart.length === 0) {
-      findings.push(findingAt(patch.targetOrigin, 'patch-target-missing', `${describe(patch.target)} is no object of "${environment.name}"; the patch would change nothing. Objects it has: ${objectList(folder.map(identity), chart)}`));
+      findings.push(findingAt(patch.targetOrigin, 'patch-target-missing', `${describe(patch.target)} is no object of "${environment.name}"; the patch would change nothing. Objects it has: ${objectList(folder.map((object) => object.identity), chart)}`));
       continue;
     }
     if (inChart.length > 0 && environment.reconciler === 'argocd') {
       findings.push(findingAt(patch.targetOrigin, 'patch-needs-flux', `${describe(patch.target)} is rendered by the application chart, and Argo CD renders a Helm chart without a post-renderer that could apply this patch; patch objects of k8s/ only, use Flux for this target, or change the service in service.json`));
     }
-    if (patch.kind === 'json6902') findings.push(...operationFindings(patch, inFolder));
+    if (patch.kind === 'json6902') findings.push(...operationFindings(patch, inFolder.map((object) => object.object())));
   }
   return findings;
 }
