@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { UserError } from '../core/errors.js';
 import { readSourceFile } from '../load/read-files.js';
 
@@ -36,14 +38,48 @@ export function deploySettings(root: string): DeploySettings {
 }
 
 /**
- * The branch to read a deploy state from (`--previous`, `--against`) when its spec names none:
- * slipway.yaml's, since publish commits there. Undefined leaves it to the remote's default branch.
+ * The branch to read a deploy state from (`--previous`, `--against` at `spec`) when the spec names
+ * none: the one publish commits to there — slipway.yaml's `branch` when `spec` is its `deployRepo`,
+ * however written. Undefined leaves it to the remote's default branch, where publish commits to any
+ * other repository.
  */
-export function settingsBranch(root: string): string | undefined {
+export function settingsBranch(root: string, spec: string, cwd: string): string | undefined {
+  let settings: DeploySettings;
   try {
-    return deploySettings(root).branch;
+    settings = deploySettings(root);
   } catch {
     // The build's own validation reports a broken slipway.yaml at its line; it fails either way.
     return undefined;
   }
+  const hash = spec.lastIndexOf('#');
+  const location = hash > 0 ? spec.slice(0, hash) : spec;
+  return settings.branch !== undefined && settings.deployRepo !== undefined && sameRepository(location, settings.deployRepo, cwd) ? settings.branch : undefined;
+}
+
+/**
+ * Whether two ways of naming a repository name the same one: `github:OWNER/REPO` and its https or
+ * ssh URLs (credentials, `.git` and case aside), a path and its `file://` URL, a URL with and
+ * without credentials or a final slash.
+ */
+export function sameRepository(a: string, b: string, cwd: string): boolean {
+  return repositoryIdentity(a, cwd) === repositoryIdentity(b, cwd);
+}
+
+function repositoryIdentity(location: string, cwd: string): string {
+  const github =
+    /^github:([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/i.exec(location) ??
+    /^(?:https?:\/\/(?:[^@/]*@)?|ssh:\/\/git@|git@)github\.com[/:]([^/\s]+)\/([^/\s]+?)(?:\.git)?\/?$/i.exec(location);
+  if (github) return `github.com/${github[1]}/${github[2]}`.toLowerCase();
+  if (/^file:\/\//i.test(location)) {
+    try {
+      return resolve(fileURLToPath(location));
+    } catch {
+      return location;
+    }
+  }
+  const url = /^([a-z][a-z0-9+.-]*:\/\/)(?:[^@/]*@)?([^/]*)(.*)$/i.exec(location);
+  if (url) return `${url[1]!.toLowerCase()}${url[2]!.toLowerCase()}${url[3]!.replace(/\/+$/, '').replace(/\.git$/, '')}`;
+  // scp-like `user@host:path`.
+  if (/^[^/@\s]+@[^/:\s]+:/.test(location)) return location.replace(/\/+$/, '').replace(/\.git$/, '');
+  return resolve(cwd, location);
 }

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { sameRepository } from '../../src/cli/deploy-settings.js';
 import { runCli } from '../support/cli.js';
 import { describeWithTool, toolPresent } from '../support/tools.js';
 import { bindRelease, build, cleanUp, signedSource, tempDir } from './helpers.js';
@@ -90,6 +91,42 @@ describeGit('publish defaults', () => {
     // Another repository than slipway.yaml's: its default branch, not slipway.yaml's branch.
     expect(git(['--git-dir', given, 'for-each-ref', '--format=%(refname)'])).toBe('refs/heads/trunk');
     expect(git(['--git-dir', named, 'for-each-ref', '--format=%(refname)'])).toBe('');
+  });
+
+  it("reads another repository than slipway.yaml's at the branch publish wrote there, so the chain continues", async () => {
+    const named = plainBare('master');
+    const other = plainBare('master');
+    const root = composeSource(`deployRepo: file://${named}\nbranch: deploy\n`);
+    const first = await runCli(['publish', '--out', await build(root), '--to', other], { cwd: root });
+    expect(first.exitCode, first.stderr).toBe(0);
+    expect(git(['--git-dir', other, 'for-each-ref', '--format=%(refname)'])).toBe('refs/heads/master');
+
+    // Not slipway.yaml's branch (`deploy`, which this repository does not have): its HEAD, where publish committed.
+    bindRelease(root, 'onprem', '1.0.1');
+    const second = await runCli(['publish', '--out', await build(root, other), '--to', other], { cwd: root });
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(second.stderr).toContain('onprem: updated 1.0.1 (sequence 2)');
+  });
+
+  it('knows one repository however it is written', () => {
+    const cwd = '/work/source';
+    const same = [
+      ['github:Harbor-Labs/deploy', 'https://github.com/harbor-labs/deploy.git'],
+      ['github:harbor-labs/deploy', 'https://x-access-token:secret@github.com/harbor-labs/deploy'],
+      ['github:harbor-labs/deploy', 'git@github.com:harbor-labs/deploy.git'],
+      ['github:harbor-labs/deploy', 'ssh://git@github.com/harbor-labs/deploy.git'],
+      ['/srv/deploy.git', 'file:///srv/deploy.git'],
+      ['../deploy.git', '/work/deploy.git'],
+      ['https://git.example.com/team/deploy.git', 'https://user@git.example.com/team/deploy/'],
+    ];
+    for (const [a, b] of same) expect(sameRepository(a!, b!, cwd), `${a} = ${b}`).toBe(true);
+    const different = [
+      ['github:harbor-labs/deploy', 'github:harbor-labs/deploy-staging'],
+      ['github:harbor-labs/deploy', 'https://gitlab.com/harbor-labs/deploy.git'],
+      ['/srv/deploy.git', '/srv/deploy'],
+      ['https://git.example.com/team/deploy.git', 'https://git.example.com/other/deploy.git'],
+    ];
+    for (const [a, b] of different) expect(sameRepository(a!, b!, cwd), `${a} ≠ ${b}`).toBe(false);
   });
 
   it('without --to and without deployRepo, says how to name one (exit 2)', async () => {

@@ -42,7 +42,7 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
   const only = checkedEnvironmentNames(options.env ?? [], root);
   const shard = parseShard(options.shard);
   const partial = only !== undefined || shard !== undefined;
-  const previous = options.previous ? openPrevious(options.previous, io.cwd, settingsBranch(root)) : undefined;
+  const previous = options.previous ? openPrevious(options.previous, io.cwd, settingsBranch(root, options.previous, io.cwd)) : undefined;
   const out = resolve(io.cwd, options.out ?? resolve(root, 'output'));
   try {
     const commit = sourceCommit(root, options.sourceCommit, io.env);

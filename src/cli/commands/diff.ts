@@ -33,7 +33,7 @@ export function runDiff(options: DiffCommandOptions, io: CliIo): ExitCodeValue {
   const failOn = failOnCategories(options.failOn);
   const root = checkedRoot(options.root, io);
   const now = buildTime(io.env);
-  const { origin, files: against } = readDeployState(options.against, io.cwd, settingsBranch(root));
+  const { origin, files: against } = readDeployState(options.against, io.cwd, settingsBranch(root, options.against, io.cwd));
   const result = compile({ root, now, previous: previousFromFiles(against, origin) });
 
   if (hasErrors(result.diagnostics) || !result.files) {

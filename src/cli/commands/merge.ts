@@ -42,7 +42,7 @@ export async function runMerge(shardDirs: readonly string[], options: MergeComma
   const now = buildTime(io.env);
   if (shardDirs.length === 0) throw new UsageError('merge needs the output folder of every shard build: slipway merge SHARD_DIR...');
   const trusted = await trustedKeysOf(options.keys, root, io, seed !== undefined);
-  const previous = options.previous ? openPrevious(options.previous, io.cwd, settingsBranch(root)) : undefined;
+  const previous = options.previous ? openPrevious(options.previous, io.cwd, settingsBranch(root, options.previous, io.cwd)) : undefined;
   try {
     // Validation, every verdict and the root manifest's signing, as a build has them; nothing rendered.
     const result = renderEnvironments({ root, now, ...(previous ? { previous } : {}), ...(seed ? { signingSeed: seed } : {}), render: () => false });

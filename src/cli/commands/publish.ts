@@ -8,7 +8,7 @@ import { publish, readOutput, type DeployRepository, type PublishResult } from '
 import { defaultBackoff, type Backoff } from '../../publish/retry.js';
 import { buildTime } from '../clock.js';
 import { commitSigner } from '../commit-signing-key.js';
-import { deploySettings } from '../deploy-settings.js';
+import { deploySettings, sameRepository } from '../deploy-settings.js';
 import type { CliIo } from '../io.js';
 import { optionalSigningSeed } from '../signing-key.js';
 import { revokedKeyIds, trustedKeys } from '../trusted-keys.js';
@@ -112,7 +112,7 @@ function publishTarget(options: PublishCommandOptions, io: CliIo): { to: string;
   if (to === undefined) {
     throw new UsageError(`no deploy repository: give --to PATH|GIT-URL|github:OWNER/REPO, or set deployRepo in ${options.root ?? '.'}/slipway.yaml (--root names the source tree)`);
   }
-  const branch = options.branch ?? (to === settings.deployRepo ? settings.branch : undefined);
+  const branch = options.branch ?? (settings.deployRepo !== undefined && sameRepository(to, settings.deployRepo, io.cwd) ? settings.branch : undefined);
   if (branch !== undefined && !BRANCH.test(branch)) throw new UsageError(`branch ${JSON.stringify(branch)} (slipway.yaml) is not a branch name`);
   return { to, ...(branch ? { branch } : {}) };
 }
