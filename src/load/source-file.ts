@@ -3,6 +3,7 @@ import type { SourceFile } from '../model/index.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { jsonSyntaxError } from './json-syntax.js';
 import { BugError } from '../core/errors.js';
+import { readPlainYaml, type PlainYaml } from './plain-yaml.js';
 
 /** Files larger than this are refused before parsing: no legitimate input is this big. */
 export const maxFileBytes = 1024 * 1024;
@@ -36,6 +37,11 @@ export function parseSourceFile(path: string, text: string): ParseResult {
       const { line, column } = positionAt(text, problem.offset);
       return { diagnostics: [{ severity: 'error', code: 'json-syntax', file: path, line, column, message: `${problem.message}; fix the JSON syntax here` }] };
     }
+  }
+  if (!path.endsWith('.json')) {
+    // Most hand-written YAML is read without building a document; the rest (and every mistake) goes to `yaml`.
+    const plain = readPlainYaml(text);
+    if (plain) return { file: plainSourceFile(path, text, plain), diagnostics: [] };
   }
   // Duplicate keys are found below in one pass: yaml's own check compares every key with every other.
   const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true });
@@ -87,6 +93,29 @@ export function parseSourceFile(path: string, text: string): ParseResult {
   return { file, diagnostics };
 }
 
+/**
+ * A file the plain reader read: positions come from its nodes; the line counter is made from the
+ * text, and the document parsed, only when something asks for them.
+ */
+function plainSourceFile(path: string, text: string, plain: PlainYaml): SourceFile {
+  let lineCounter: LineCounter | undefined;
+  let document: Document.Parsed | undefined;
+  const file = { path, text, data: plain.data, plainRoot: plain.root } as SourceFile;
+  Object.defineProperties(file, {
+    lineCounter: { get: () => (lineCounter ??= countLines(text)), enumerable: true },
+    document: { get: () => (document ??= parseDocument(text, { uniqueKeys: false, prettyErrors: false, strict: true })), enumerable: true },
+  });
+  sourceFiles.add(file);
+  return file;
+}
+
+function countLines(text: string): LineCounter {
+  const counter = new LineCounter();
+  counter.addNewLine(0);
+  for (let offset = text.indexOf('\n'); offset >= 0; offset = text.indexOf('\n', offset + 1)) counter.addNewLine(offset + 1);
+  return counter;
+}
+
 /** Every `SourceFile` made here, whole or parsed on demand: what a job sent to a thread must stub. */
 const sourceFiles = new WeakSet<object>();
 
@@ -109,6 +138,7 @@ export function reparsedOnDemand(file: { path: string; text: string }, data?: { 
   Object.defineProperties(file, {
     document: { get: () => whole().document, enumerable: true },
     lineCounter: { get: () => whole().lineCounter, enumerable: true },
+    plainRoot: { get: () => whole().plainRoot, enumerable: true },
     data: data ? { value: data.value, enumerable: true, writable: true } : { get: () => whole().data, enumerable: true },
   });
   sourceFiles.add(file);

@@ -16,7 +16,18 @@ export interface SourceFile {
   lineCounter: LineCounter;
   /** The plain data, or undefined when the file could not be parsed. */
   data: unknown;
+  /**
+   * Where each node starts, for a file the plain reader read (src/load/plain-yaml.ts): then the
+   * document is only parsed if something asks for it, and positions come from here.
+   */
+  plainRoot?: PlainNode;
 }
+
+/** A node of a file the plain reader read: where it starts (an offset in the text), and its children. */
+export type PlainNode =
+  | { kind: 'map'; start: number; pairs: ReadonlyMap<string, { keyStart: number; value: PlainNode }> }
+  | { kind: 'seq'; start: number; items: readonly PlainNode[] }
+  | { kind: 'scalar'; start: number };
 
 /**
  * Where a value of the model was written: a node of an input file. The resolved model keeps one for
@@ -88,6 +99,8 @@ export interface TrustedKey {
  * which is where an unknown or misspelt key should be reported.
  */
 export function positionOf(file: SourceFile, path: JsonPath, options: { key?: boolean } = {}): Position {
+  const plain = file.plainRoot;
+  if (plain) return plainPositionOf(file, plain, path, options);
   let node: unknown = file.document.contents;
   let keyNode: unknown;
   for (const segment of path) {
@@ -121,3 +134,27 @@ function nodeStart(file: SourceFile, node: unknown): Position | undefined {
   return { line, column: col };
 }
 
+
+/** `positionOf` over the plain reader's nodes: the same walk, the same answers. */
+function plainPositionOf(file: SourceFile, root: PlainNode, path: JsonPath, options: { key?: boolean }): Position {
+  let node: PlainNode | undefined = root;
+  let keyStart: number | undefined;
+  for (const segment of path) {
+    keyStart = undefined;
+    if (node.kind === 'map') {
+      const pair = node.pairs.get(String(segment));
+      if (!pair) break;
+      keyStart = pair.keyStart;
+      node = pair.value;
+    } else if (node.kind === 'seq') {
+      const item: PlainNode | undefined = node.items[Number(segment)];
+      if (item === undefined) break;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  const offset = options.key && keyStart !== undefined ? keyStart : node.start;
+  const { line, col } = file.lineCounter.linePos(offset);
+  return { line, column: col };
+}
