@@ -39,21 +39,20 @@ export class StagedTree {
   }
 
   folder(path: string): void {
-    const parts = path.split('/').filter(Boolean);
-    for (let i = 1; i <= parts.length; i++) {
-      const dir = join(this.root, ...parts.slice(0, i));
-      if (this.folders.has(dir)) continue;
-      mkdirSync(dir, { recursive: true });
-      this.folders.add(dir);
-    }
+    const dir = path === '' ? this.root : join(this.root, path);
+    if (this.folders.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    // Every folder on the way was made too: remember them all, so none is asked for again.
+    for (let made = dir; made.length > this.root.length && !this.folders.has(made); made = dirname(made)) this.folders.add(made);
   }
 
   /** Writes files at paths relative to `under` (a `/`-separated folder of the staging tree, or ''). */
   write(files: readonly OutputFile[], under = ''): void {
     for (const file of files) {
       const path = under ? `${under}/${file.path}` : file.path;
-      this.folder(path.split('/').slice(0, -1).join('/'));
-      const target = join(this.root, ...path.split('/'));
+      const slash = path.lastIndexOf('/');
+      this.folder(slash < 0 ? '' : path.slice(0, slash));
+      const target = join(this.root, path);
       writeFileDurable(target, file.bytes, 0o644, false);
       this.written.push(target);
     }
