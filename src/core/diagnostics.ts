@@ -73,3 +73,31 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/**
+ * Sorts `keys` in place by UTF-16 code unit, as `keys.sort()` does, and returns them. Serialisers
+ * sort the keys of every object they write, nearly all a handful long and many already in order:
+ * those are sorted here without the copy `Array.prototype.sort` makes of every array it sorts.
+ */
+export function sortTextInPlace(keys: string[]): string[] {
+  const length = keys.length;
+  let sorted = true;
+  for (let i = 1; i < length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return keys;
+  if (length > 16) return keys.sort();
+  for (let i = 1; i < length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
+}

@@ -1,4 +1,5 @@
 import { isNode, isScalar, Scalar, Schema, stringify, type ScalarTag } from 'yaml';
+import { sortTextInPlace } from './diagnostics.js';
 import { BugError } from './errors.js';
 import { YamlWriter, type YamlDialect } from './yaml-writer.js';
 
@@ -14,8 +15,7 @@ export function sortKeysDeep<T>(value: T): T {
     return items as T;
   }
   const source = value as Record<string, unknown>;
-  // The default sort compares UTF-16 code units, as compareText does, without a call per comparison.
-  const keys = Object.keys(source).sort();
+  const keys = sortTextInPlace(Object.keys(source));
   const sorted: Record<string, unknown> = {};
   for (const key of keys) {
     const item = source[key];

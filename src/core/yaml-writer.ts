@@ -1,4 +1,5 @@
 import { isScalar, type Scalar } from 'yaml';
+import { sortTextInPlace } from './diagnostics.js';
 
 /**
  * One option set of the `yaml` package, as the writer sees it. `stringify` is the reference the
@@ -255,8 +256,7 @@ function isPlainCollection(value: unknown): value is object {
  */
 function orderKeys(keys: string[], sortKeys: boolean): string[] {
   if (!sortKeys) return keys;
-  // The default sort compares UTF-16 code units, as compareText does, without a call per comparison.
-  keys.sort();
+  sortTextInPlace(keys);
   if (keys.some(startsWithDigit)) return Object.keys(Object.fromEntries(keys.map((key) => [key, true])));
   return keys;
 }
