@@ -152,7 +152,7 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
   const manifestDigests = new Map<string, string>();
   const changedEnvironments: string[] = [];
   for (const [name, recorded] of reused) {
-    manifestDigests.set(name, recorded.manifestSha256);
+    if (recorded.manifestSha256 !== null) manifestDigests.set(name, recorded.manifestSha256);
     if (recorded.changed) changedEnvironments.push(name);
   }
   const chosen = validation.targets.filter((target) => target.status !== 'invalid' && !reused.has(target.name) && (!options.render || options.render(target.name)));
@@ -223,12 +223,12 @@ function validateWithReuse(options: CompileOptions): { validated: ValidationResu
   if (!plan || plan.reused.size === 0) return { validated: validateSourceTree({ ...options, purpose: 'build' }), reused: new Map() };
   if (!plan.validateOthersOnly) {
     const validated = validateSourceTree({ ...options, purpose: 'build' });
-    const ready = new Set(validated.targets.filter((target) => target.status === 'ready').map((target) => target.name));
-    return { validated, reused: new Map([...plan.reused].filter(([name]) => ready.has(name))) };
+    const status = new Map(validated.targets.map((target) => [target.name, target.status]));
+    return { validated, reused: new Map([...plan.reused].filter(([name, recorded]) => status.get(name) === (recorded.status ?? 'ready'))) };
   }
   const others = [...plan.digests.environments.keys()].filter((name) => !plan.reused.has(name));
   const validated = validateSourceTree({ ...options, environments: others, purpose: 'build' });
-  const kept: Target[] = [...plan.reused].map(([name, recorded]) => ({ name, status: 'ready', summary: recorded.summary, blockReasons: [] }));
+  const kept: Target[] = [...plan.reused].map(([name, recorded]) => ({ name, status: recorded.status ?? 'ready', summary: recorded.summary, blockReasons: recorded.blockReasons ?? [] }));
   const findings = [...plan.reused.values()].flatMap((recorded) => recorded.findings);
   return {
     validated: {

@@ -52,7 +52,8 @@ export function buildSummary(fields: {
     built: built.length,
     blocked: fields.targets.filter((target) => target.status === 'blocked').length,
     unchanged: built.filter((name) => !changed.has(name)).length,
-    reused: fields.ok ? (fields.reused ?? []).length : 0,
+    // A blocked target judged from the record is not a folder kept.
+    reused: fields.ok ? (fields.reused ?? []).filter((name) => status.get(name) === 'ready').length : 0,
     invalid: fields.targets.filter((target) => target.status === 'invalid').length,
     errors: counts.error,
     warnings: counts.warning,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isManaged } from '../deploy-repo/layout.js';
 import { EXTRA_FOLDER } from '../core/output-file.js';
 import { join } from 'node:path';
@@ -11,8 +11,8 @@ import { readRecord, type BuildRecord, type RecordedEnvironment } from './record
  * Which environments' folders in `--out` a build may keep as they are: those whose every input —
  * environment file, secrets file, the release it names, the shared inputs and Slipway itself, the
  * manifest it chains to — has the digest the record gives, whose verdict still holds at this
- * build's time, and whose folder still holds the manifest the record names. Everything else is
- * validated, rendered and signed again.
+ * build's time, and whose folder still holds the manifest the record names (a blocked target
+ * without a folder: still has none). Everything else is validated, rendered and signed again.
  */
 export interface ReusePlan {
   digests: SourceDigests;
@@ -46,7 +46,9 @@ export function planReuse(digests: SourceDigests, context: ReuseContext): ReuseP
     if (!recorded) continue;
     const key = environmentKey(digests.shared, { file: files.file, secrets: files.secrets, release: digests.releases.get(recorded.release) ?? 'absent', previous: context.previousOf(name) });
     if (key !== recorded.key || !insideWindow(recorded.window, context.now)) continue;
-    if (fileDigest(join(context.out, 'environments', name, 'release.json')) !== recorded.manifestSha256) continue;
+    // A ready folder must still hold the manifest recorded; a blocked target, still have no folder.
+    const folder = join(context.out, 'environments', name);
+    if (recorded.manifestSha256 === null ? existsSync(folder) : fileDigest(join(folder, 'release.json')) !== recorded.manifestSha256) continue;
     reused.set(name, recorded);
   }
   return { digests, reused, validateOthersOnly: record.sharedFindings === 0, recordDigest: found.digest };

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { sha256Hex } from '../core/digest.js';
 import type { VerdictWindow } from '../gate/index.js';
-import type { TargetSummary } from '../model/index.js';
+import type { BlockReason, TargetSummary } from '../model/index.js';
 
 /**
  * What a build remembers beside its output (`.<out>.build-record.json`) so that the next build into
@@ -19,7 +19,7 @@ export interface BuildRecord {
   sharedFindings: number;
   /** sha256 of the root files as written, to recognise the output the record describes. */
   root: { index: string; releaseIndex: string | null };
-  /** The ready environments, by name. */
+  /** The ready environments, and the blocked ones without a folder, by name. */
   environments: Record<string, RecordedEnvironment>;
 }
 
@@ -28,10 +28,18 @@ export interface RecordedEnvironment {
   key: string;
   /** The release it names, whose file is one of those inputs. */
   release: string;
-  /** When its verdict (ready) holds. */
+  /** When its verdict holds. */
   window: VerdictWindow;
+  /**
+   * `blocked` for a target the gate held back and that has no folder (nothing kept from
+   * `--previous`); absent for a ready one.
+   */
+  status?: 'blocked';
+  /** Why it is blocked, as the root files and the notice say it. */
+  blockReasons?: BlockReason[];
   summary: TargetSummary;
-  manifestSha256: string;
+  /** Its folder's release.json; null for a blocked target, which has no folder. */
+  manifestSha256: string | null;
   /** How many files its folder holds. */
   files: number;
   /** Whether its folder differed from `--previous`. */

@@ -34,19 +34,21 @@ export function rememberBuild(plan: ReusePlan, build: FinishedBuild, context: Re
     if (target.status === 'invalid') continue;
     owned.add(`environments/${target.name}.yaml`);
     owned.add(`secrets/${target.name}.sops.yaml`);
-    const manifestSha256 = build.manifestDigests.get(target.name);
+    const manifestSha256 = build.manifestDigests.get(target.name) ?? null;
     const files = plan.digests.environments.get(target.name);
-    // Blocked targets are judged again on every build: they are few, and what they keep comes from --previous.
-    if (target.status !== 'ready' || !manifestSha256 || !files || !target.summary) continue;
+    const blocked = target.status === 'blocked';
+    // A blocked target that keeps a folder from --previous is judged again on every build (what it keeps may change).
+    if (!files || !target.summary || (blocked ? manifestSha256 !== null : manifestSha256 === null)) continue;
     const reused = plan.reused.get(target.name);
     const release = reused?.release ?? target.model?.release.version;
     const window = reused?.window ?? (target.model ? verdictWindow(build.project, target.model, context.now) : undefined);
-    const size = build.folderSizes.get(target.name) ?? reused?.files;
+    const size = blocked ? 0 : (build.folderSizes.get(target.name) ?? reused?.files);
     if (release === undefined || window === undefined || size === undefined) continue;
     environments[target.name] = {
       key: environmentKey(plan.digests.shared, { ...files, release: plan.digests.releases.get(release) ?? 'absent', previous: context.previousOf(target.name) }),
       release,
       window,
+      ...(blocked ? { status: 'blocked' as const, blockReasons: target.blockReasons } : {}),
       summary: target.summary,
       manifestSha256,
       files: size,

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -153,6 +153,32 @@ describe('incremental build', () => {
     writeFileSync(join(out, 'NOTES.txt'), 'mine\n');
     expect(planned()).toBe(0);
     await expectSameAsCold(root, ['--no-sign']);
+  });
+
+  it('takes a blocked target without a folder from the record, and judges it again when its file changes or a folder appears', async () => {
+    const root = exampleTree();
+    const out = join(root, 'output');
+    const first = await build(root, out, ['--no-sign']);
+    expect(first.exitCode).toBe(0);
+    const plan = () => prepareReuse({ root, out, now: new Date(Number(fixedEpoch) * 1000), planFolders: true }).plan.reused;
+    const blocked = [...plan()].filter(([, recorded]) => recorded.status === 'blocked').map(([name]) => name);
+    expect(blocked.length).toBe(first.summary.blocked);
+    const [name] = blocked;
+    expect(plan().get(name!)!.blockReasons!.length).toBeGreaterThan(0);
+    // Judged from the record: the same notices, index.json and README.md as a cold build.
+    await expectSameAsCold(root, ['--no-sign']);
+
+    edit(root, `environments/${name}.yaml`, (text) => `${text}# touched\n`);
+    expect(plan().has(name!)).toBe(false);
+    await expectSameAsCold(root, ['--no-sign']);
+    expect(plan().has(name!)).toBe(true);
+
+    // A folder where the record says there is none: judged again, and the folder goes as a cold build leaves none.
+    mkdirSync(join(out, 'environments', name!));
+    writeFileSync(join(out, 'environments', name!, 'README.md'), 'stray\n');
+    expect(plan().has(name!)).toBe(false);
+    await expectSameAsCold(root, ['--no-sign']);
+    expect(existsSync(join(out, 'environments', name!))).toBe(false);
   });
 
   it('--env and --shard builds keep the record up to date, so the next full build renders nothing again', async () => {

@@ -100,7 +100,8 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
       const plan = reuse.plan;
       const rootFiles = projectFiles(result, result.manifestDigests!);
       const record = (rendered: RenderedEnvironments) => recordOf(rendered, rendered === result ? rootFiles : projectFiles(rendered, rendered.manifestDigests!));
-      const kept = new Set(result.reused ?? []);
+      // A blocked target reused from the record has no folder to keep.
+      const kept = new Set((result.reused ?? []).filter((name) => plan.reused.get(name)?.manifestSha256 !== null));
       const written =
         kept.size > 0 &&
         writeIncremental(out, { rendered: result.folders, kept, rootFiles, record: { ...record(result), expectedDigest: plan.recordDigest ?? '' } });
