@@ -5,18 +5,22 @@
 // floor of the output (copy + sha256 of every file), per-folder `kubectl kustomize` of the
 // Kubernetes folders (a sample, scaled up), and the build's peak RSS; then the ratios the fleet
 // goals are stated in.
-// Usage: npm run bench:fleet [-- ENVIRONMENTS [KUSTOMIZE_SAMPLE]]   (default 1000 and 100).
+// Usage: npm run bench:fleet [-- ENVIRONMENTS [KUSTOMIZE_SAMPLE [TREE]]]   (default 1000, 100 and
+// synthetic). TREE is `synthetic` (a dozen services of one shape, saas on Kubernetes and self-hosted
+// on bare metal) or `example` (the bundled example's sixteen targets, every output kind, cycled).
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { syncSecrets } from '../dist/src/secrets/sync.js';
 import { validateSourceTree } from '../dist/src/compile.js';
-import { writeBenchTree } from './tree.js';
+import { writeExampleFleet, writeSyntheticFleet } from './tree.js';
 
 const environmentCount = Number(process.argv[2] ?? 1000);
 const kustomizeSample = Number(process.argv[3] ?? 100);
+const treeKind = process.argv[4] ?? 'synthetic';
+if (!['synthetic', 'example'].includes(treeKind)) throw new Error(`TREE is synthetic or example, not ${treeKind}`);
 const cli = fileURLToPath(new URL('../bin/slipway.js', import.meta.url));
 const epoch = '1795132800';
 const now = new Date(Number(epoch) * 1000);
@@ -38,22 +42,27 @@ function timed(label, command, args, options = {}) {
 
 const slipway = (label, args, options) => timed(label, process.execPath, [cli, ...args], options);
 
-const root = await writeBenchTree(environmentCount);
+const tree = treeKind === 'example' ? writeExampleFleet(environmentCount, fileURLToPath(new URL('..', import.meta.url))) : await writeSyntheticFleet(environmentCount);
+const { root } = tree;
 const models = validateSourceTree({ root, now }).targets.flatMap((target) => (target.model ? [target.model] : []));
 await syncSecrets(models, { root, identities: [], now });
 const keys = join(root, '.keys');
 slipway('keygen', ['keygen', '--out', keys]);
 cpSync(join(keys, 'slipway-signing.pub.pem'), join(root, 'keys', 'bench.pub.pem'));
+// A tree whose clusters verify deploy commits (the example) trusts the benchmark's commit key instead, so publish can sign.
+const verifiesCommits = readdirSync(join(root, 'keys')).filter((name) => name.endsWith('.pub.asc'));
+for (const name of verifiesCommits) rmSync(join(root, 'keys', name));
+if (verifiesCommits.length > 0) cpSync(join(keys, 'slipway-commit.pub.asc'), join(root, 'keys', 'bench-commit.pub.asc'));
+const commitSigning = verifiesCommits.length > 0 ? ['--commit-signing-key', join(keys, 'slipway-commit.key.asc')] : [];
 const out = join(root, '.out');
 const build = ['build', '--root', root, '--out', out, '--signing-key', join(keys, 'slipway-signing.key.pem')];
 
 const results = {};
 results.cold = slipway('cold build', build);
 // One environment file changed: the plain rebuild, same --out, no extra flags.
-const changed = join(root, 'environments', 'env-0001.yaml');
-writeFileSync(changed, readFileSync(changed, 'utf8').replace(/scaling: \{min: 3, max: 9\}/, 'scaling: {min: 4, max: 9}'));
+tree.changeOneEnvironment();
 results.incremental = slipway('incremental build', build);
-results['build --env (one environment)'] = slipway('build --env', [...build, '--env', 'env-0002']);
+results['build --env (one environment)'] = slipway('build --env', [...build, '--env', tree.otherEnvironment]);
 // Two shards at the same time into one empty folder, as two runners' shares would be merged.
 const shardOut = join(root, '.out-shards');
 const shardStarted = process.hrtime.bigint();
@@ -76,12 +85,11 @@ results.verify = slipway('verify', ['verify', out, '--keys', join(root, 'keys')]
 // environment uses is built against it (--previous) and published, as CI does on a merge.
 const deployRepo = join(root, '.deploy.git');
 spawnSync('git', ['init', '--quiet', '--bare', deployRepo]);
-results['publish (first: every file)'] = slipway('publish', ['publish', '--out', out, '--to', deployRepo], { cwd: root });
-const service = join(root, 'services', 'svc-03', 'service.json');
-writeFileSync(service, readFileSync(service, 'utf8').replace('"LOG_LEVEL":"info"', '"LOG_LEVEL":"debug"'));
+results['publish (first: every file)'] = slipway('publish', ['publish', '--out', out, '--to', deployRepo, ...commitSigning], { cwd: root });
+tree.changeSharedService();
 const changedOut = join(root, '.out-changed');
 results['build --previous (every environment changed)'] = slipway('build --previous', ['build', '--root', root, '--out', changedOut, '--signing-key', join(keys, 'slipway-signing.key.pem'), '--previous', deployRepo]);
-results['publish (every environment changed)'] = slipway('publish', ['publish', '--out', changedOut, '--to', deployRepo], { cwd: root });
+results['publish (every environment changed)'] = slipway('publish', ['publish', '--out', changedOut, '--to', deployRepo, ...commitSigning], { cwd: root });
 
 // The I/O floor: what it costs just to copy the output and hash every byte of it.
 const copy = join(tmpdir(), `slipway-bench-copy-${process.pid}`);
@@ -104,7 +112,7 @@ if (kubectl && kubernetesFolders.length > 0) {
 }
 
 const line = (label, value) => console.log(`${label.padEnd(44)} ${value}`);
-console.log(`${environmentCount} environments × 12 services; ${files} output files; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
+console.log(`${tree.description}; ${files} output files; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
 for (const [name, result] of Object.entries(results)) line(name, `${result.seconds.toFixed(2)} s   peak RSS ${result.rssMiB.toFixed(0)} MiB`);
 line('I/O floor (copy + sha256 of the output)', `${floorSeconds.toFixed(2)} s`);
 line(`kubectl kustomize per folder (${kubernetesFolders.length}, from ${Math.min(kustomizeSample, kubernetesFolders.length)})`, Number.isNaN(kustomizeSeconds) ? 'kubectl not found' : `${kustomizeSeconds.toFixed(2)} s`);

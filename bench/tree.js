@@ -1,6 +1,7 @@
-// The benchmark's source tree: many environments × a dozen services over every runtime kind,
-// with its secrets made by the real `secrets sync`. Shared by the in-process and the fleet benchmark.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+// The benchmarks' source trees: many environments × a dozen services of one plain shape over two
+// target kinds, or the bundled example's targets multiplied. Shared by the in-process and the fleet
+// benchmark, which make their secrets with the real `secrets sync`.
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
@@ -63,4 +64,63 @@ export async function writeBenchTree(environmentCount) {
     );
   }
   return root;
+}
+
+/**
+ * A fleet made of the bundled example: its services, releases, policies, overlays and keys, and
+ * ENVIRONMENTS environments cycling through its targets (every mode, provider, runtime and
+ * reconciler, blocked ones included) under new names, each with a passed attestation. Its
+ * environments are as rich as a real platform team's — add-ons, overlays, patches, external
+ * secrets, bundles — where the synthetic tree above repeats one plain shape. The secrets are made
+ * by the caller (`secrets sync`), as for the synthetic tree.
+ * Returns the root and the files the fleet benchmark changes: one environment, and a service most
+ * environments run.
+ */
+export function writeExampleFleet(environmentCount, exampleRoot) {
+  const root = mkdtempSync(join(tmpdir(), 'slipway-bench-example-'));
+  for (const folder of ['services', 'releases', 'policies', 'overlays', 'keys']) cpSync(join(exampleRoot, folder), join(root, folder), { recursive: true });
+  cpSync(join(exampleRoot, 'slipway.yaml'), join(root, 'slipway.yaml'));
+  mkdirSync(join(root, 'environments'));
+  const examples = readdirSync(join(exampleRoot, 'environments'), { withFileTypes: true });
+  // What environments take from beside their file (a Compose override): kept where their paths point.
+  for (const entry of examples.filter((entry) => entry.isDirectory())) cpSync(join(exampleRoot, 'environments', entry.name), join(root, 'environments', entry.name), { recursive: true });
+  const bases = examples.filter((entry) => entry.isFile() && entry.name.endsWith('.yaml')).map((entry) => entry.name.slice(0, -'.yaml'.length)).sort();
+  const attested = [];
+  const names = [];
+  for (let i = 0; i < environmentCount; i++) {
+    const base = bases[i % bases.length];
+    const name = `${base}-${String(i).padStart(4, '0')}`;
+    const text = readFileSync(join(exampleRoot, 'environments', `${base}.yaml`), 'utf8').replace(new RegExp(`^name: ${base}$`, 'm'), `name: ${name}`);
+    writeFileSync(join(root, 'environments', `${name}.yaml`), text);
+    attested.push(`  ${name}: { status: passed, at: "2026-11-20T00:00:00Z" }`);
+    names.push(name);
+  }
+  const attestation = readFileSync(join(exampleRoot, 'policies', 'attestation-policy.yaml'), 'utf8').replace(/^results:[\s\S]*$/m, `results:\n${attested.join('\n')}\n`);
+  writeFileSync(join(root, 'policies', 'attestation-policy.yaml'), attestation);
+  return {
+    root,
+    description: `${environmentCount} environments from the bundled example's ${bases.length} targets`,
+    otherEnvironment: names[2],
+    changeOneEnvironment: () => changeFile(join(root, 'environments', `${names[1]}.yaml`), /^description: (.*)$/m, 'description: $1 (changed)'),
+    changeSharedService: () => changeFile(join(root, 'services', 'api', 'service.json'), '"LOG_CHANNEL": "stderr"', '"LOG_CHANNEL": "stdout"'),
+  };
+}
+
+/** The synthetic tree, with the same two changes as `writeExampleFleet`. */
+export async function writeSyntheticFleet(environmentCount) {
+  const root = await writeBenchTree(environmentCount);
+  return {
+    root,
+    description: `${environmentCount} synthetic environments × 12 services`,
+    otherEnvironment: 'env-0002',
+    changeOneEnvironment: () => changeFile(join(root, 'environments', 'env-0001.yaml'), 'scaling: {min: 3, max: 9}', 'scaling: {min: 4, max: 9}'),
+    changeSharedService: () => changeFile(join(root, 'services', 'svc-03', 'service.json'), '"LOG_LEVEL":"info"', '"LOG_LEVEL":"debug"'),
+  };
+}
+
+function changeFile(path, from, to) {
+  const before = readFileSync(path, 'utf8');
+  const after = before.replace(from, to);
+  if (after === before) throw new Error(`the benchmark's change did not apply to ${path}`);
+  writeFileSync(path, after);
 }
