@@ -28,7 +28,7 @@ function exampleTree(): string {
 
 interface Built {
   exitCode: number;
-  summary: { reused: number; built: number; files: number; ok: boolean };
+  summary: { reused: number; built: number; blocked: number; files: number; ok: boolean };
   findings: string[];
 }
 
