@@ -45,9 +45,27 @@ export function serviceAccount(environment: ResolvedEnvironment, name: string, a
 }
 
 export function manifestFile(path: string, manifest: Manifest): OutputFile {
-  const file = { path: `k8s/${path}`, bytes: yamlBytes(manifest) };
+  const file = { path: `k8s/${path}`, bytes: describingOnly ? noBytes : yamlBytes(manifest) };
   serialisedFrom.set(file, manifest);
   return file;
+}
+
+const noBytes = new Uint8Array(0);
+let describingOnly = false;
+
+/**
+ * Runs `render` with `manifestFile` recording each object but writing no bytes: the checks of an
+ * environment's extras only ask which objects its folder holds, and serialising them all was most
+ * of what those checks cost. What it returns must not be written anywhere.
+ */
+export function describeOnly<T>(render: () => T): T {
+  const before = describingOnly;
+  describingOnly = true;
+  try {
+    return render();
+  } finally {
+    describingOnly = before;
+  }
 }
 
 /**

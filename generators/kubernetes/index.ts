@@ -9,7 +9,7 @@ import { secretsDotenvBytes } from '../infrastructure-shared/checks.js';
 import { kubernetesFindings } from './check.js';
 import { commitKeyFiles, fluxCommitKeysGenerator } from './commit-verification.js';
 import { repositoryUrl } from './repository.js';
-import { defaultDenyPolicy, manifestFile, namespace, releaseGraph } from './common.js';
+import { defaultDenyPolicy, describeOnly, manifestFile, namespace, releaseGraph } from './common.js';
 import { embeddedReleases } from './embedded.js';
 import { externalSecretManifests } from './external-secrets.js';
 import { serviceAccountManifests } from './service-accounts.js';
@@ -32,7 +32,7 @@ export const kubernetesGenerator: EnvironmentGenerator = {
   appliesTo: (environment) => environment.runtime === 'kubernetes',
   check: checks,
   generate(environment) {
-    const files = folderFiles(environment, { keep: false });
+    const files = folderFiles(environment);
     const dotenv = secretsDotenvBytes(environment);
     const argocd = environment.reconciler === 'argocd';
     const verifyCommits = commitsVerified(environment);
@@ -60,21 +60,8 @@ function commitsVerified(environment: ResolvedEnvironment): boolean {
   return environment.commitKeys.length > 0 && (environment.reconciler === 'argocd' || repositoryUrl(environment, 'flux') !== undefined);
 }
 
-/**
- * Every file of k8s/ but the kustomization and the environment's extras: the objects Slipway renders
- * itself. A target with extras renders them in its check too; `generate` on the same thread takes
- * them from there.
- */
-function folderFiles(environment: ResolvedEnvironment, { keep }: { keep: boolean }): OutputFile[] {
-  const files = checkedFolders.get(environment) ?? renderFolderFiles(environment);
-  if (keep) checkedFolders.set(environment, files);
-  else checkedFolders.delete(environment);
-  return [...files];
-}
-
-const checkedFolders = new WeakMap<ResolvedEnvironment, readonly OutputFile[]>();
-
-function renderFolderFiles(environment: ResolvedEnvironment): OutputFile[] {
+/** Every file of k8s/ but the kustomization and the environment's extras: the objects Slipway renders itself. */
+function folderFiles(environment: ResolvedEnvironment): OutputFile[] {
   const graph = releaseGraph(environment, embeddedReleases(environment));
   const dotenv = secretsDotenvBytes(environment);
   const argocd = environment.reconciler === 'argocd';
@@ -97,5 +84,5 @@ function checks(environment: ResolvedEnvironment): Diagnostic[] {
   const { patches, manifests } = environment.extras;
   if (findings.length > 0 || (patches.length === 0 && manifests.length === 0)) return findings;
   if (environment.reconciler === 'argocd' && repositoryUrl(environment, 'argocd') === undefined) return findings;
-  return extrasFindings(environment, folderFiles(environment, { keep: true }));
+  return extrasFindings(environment, describeOnly(() => folderFiles(environment)));
 }
