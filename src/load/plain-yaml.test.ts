@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { LineCounter, parseDocument, stringify } from 'yaml';
 import { positionOf, type JsonPath, type SourceFile } from '../model/index.js';
 import { readPlainYaml } from './plain-yaml.js';
-import { parseSourceFile } from './source-file.js';
+import { maxNodes, parseSourceFile } from './source-file.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 300);
 
@@ -38,7 +38,7 @@ function pathsOf(value: unknown, path: JsonPath = []): JsonPath[] {
 
 /** Asserts that the plain reader either refuses `text` or agrees with `yaml` on data and every position; true when it read it. */
 function agrees(text: string): boolean {
-  const plain = readPlainYaml(text);
+  const plain = readPlainYaml(text, maxNodes);
   const reference = readByYaml(text);
   if (!plain) return false;
   expect(reference, `the plain reader read a file yaml refuses:\n${text}`).toBeDefined();

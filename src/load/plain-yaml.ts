@@ -30,7 +30,6 @@ const plainDecimal = /^-?(?:0|[1-9][0-9]{0,14})\.[0-9]{1,15}$/;
 const coreNumber = /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/;
 /** A plain scalar may not start with an indicator; `-` and `.` start numbers or odd strings, left to `yaml`. */
 const unsafeStart = /^[-?:,[\]{}#&*!|>'"%@`.+~\s]/;
-const maxNodes = 20_000;
 
 class NotPlain extends Error {}
 const notPlain = new NotPlain();
@@ -45,10 +44,11 @@ interface Line {
 }
 
 /** The data and node positions of `text`, or undefined when it is not in the form this reader takes. */
-export function readPlainYaml(text: string): PlainYaml | undefined {
+/** `nodeLimit`: past so many keys, items and values the file goes to `yaml`, which reports it. */
+export function readPlainYaml(text: string, nodeLimit: number): PlainYaml | undefined {
   if (text.includes('\t') || text.includes('\r') || text.charCodeAt(0) === 0xfeff || forbiddenCharacter.test(text)) return undefined;
   try {
-    return new PlainReader(text).document();
+    return new PlainReader(text, nodeLimit).document();
   } catch (error) {
     if (error === notPlain) return undefined;
     throw error;
@@ -60,7 +60,10 @@ class PlainReader {
   private next = 0;
   private nodes = 0;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    private readonly nodeLimit: number,
+  ) {
     for (let start = 0; start <= text.length; ) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = text.length;
@@ -83,7 +86,7 @@ class PlainReader {
   }
 
   private count(): void {
-    if (++this.nodes > maxNodes) throw notPlain;
+    if (++this.nodes > this.nodeLimit) throw notPlain;
   }
 
   private indentOf(line: Line): number {

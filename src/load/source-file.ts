@@ -10,10 +10,21 @@ export const maxFileBytes = 1024 * 1024;
 /** Caps alias expansion so a "billion laughs" document fails fast instead of eating memory. */
 export const maxAliasCount = 100;
 /**
- * Keys, items and values in one file. The largest real input (an environment of a big fleet) has a
- * few hundred; a file past this is generated or hostile, and every later stage would pay for it.
+ * Keys, items and values in one file. The largest real input of one target (an environment, a
+ * service) has a few hundred; a file past this is generated or hostile, and every later stage would
+ * pay for it.
  */
 export const maxNodes = 20_000;
+/**
+ * The same for a policy, which grows with the fleet: the attestation policy holds six nodes per
+ * environment it has a result for, 30,000 at 5,000 environments. The file size limit still bounds it.
+ */
+export const maxPolicyNodes = 400_000;
+
+/** How many keys, items and values the input at `path` (relative to the root) may hold. */
+export function nodeLimitOf(path: string): number {
+  return path.startsWith('policies/') ? maxPolicyNodes : maxNodes;
+}
 
 /**
  * Characters no input value may hold: C0 and C1 controls but tab and newline (an ESC would reach a
@@ -28,6 +39,7 @@ export interface ParseResult {
 }
 
 export function parseSourceFile(path: string, text: string): ParseResult {
+  const nodeLimit = nodeLimitOf(path);
   const diagnostics: Diagnostic[] = [];
   const lineCounter = new LineCounter();
   if (path.endsWith('.json')) {
@@ -40,7 +52,7 @@ export function parseSourceFile(path: string, text: string): ParseResult {
   }
   if (!path.endsWith('.json')) {
     // Most hand-written YAML is read without building a document; the rest (and every mistake) goes to `yaml`.
-    const plain = readPlainYaml(text);
+    const plain = readPlainYaml(text, nodeLimit);
     if (plain) return { file: plainSourceFile(path, text, plain), diagnostics: [] };
   }
   // Duplicate keys are found below in one pass: yaml's own check compares every key with every other.
@@ -61,7 +73,7 @@ export function parseSourceFile(path: string, text: string): ParseResult {
           : `${firstLine(problem.message)}; fix the YAML syntax here`,
     });
   }
-  if (diagnostics.length === 0) diagnostics.push(...structureFindings(path, document, lineCounter));
+  if (diagnostics.length === 0) diagnostics.push(...structureFindings(path, document, lineCounter, nodeLimit));
   for (const warning of document.warnings) {
     // Unknown tags and directives: yaml reads past them, and a value would silently change type.
     const { line, col } = lineCounter.linePos(warning.pos[0]);
@@ -149,7 +161,7 @@ export function reparsedOnDemand(file: { path: string; text: string }, data?: { 
  * One walk over the document: keys that repeat in one mapping, values holding characters no output
  * may carry, and a cap on the number of nodes, each a finding at its place.
  */
-function structureFindings(path: string, document: Document.Parsed, lineCounter: LineCounter): Diagnostic[] {
+function structureFindings(path: string, document: Document.Parsed, lineCounter: LineCounter, nodeLimit: number): Diagnostic[] {
   const findings: Diagnostic[] = [];
   const at = (offset: number | undefined) => lineCounter.linePos(offset ?? 0);
   let nodes = 0;
@@ -169,9 +181,9 @@ function structureFindings(path: string, document: Document.Parsed, lineCounter:
         return visit.SKIP;
       }
       if (node.anchor) anchors.add(node.anchor);
-      if (nodes > maxNodes) {
+      if (nodes > nodeLimit) {
         const { line, col } = at(node.range?.[0]);
-        findings.push({ severity: 'error', code: 'too-many-entries', file: path, line, column: col, message: `this file holds more than ${maxNodes} keys and values; no Slipway input needs that many — split it or remove generated content` });
+        findings.push({ severity: 'error', code: 'too-many-entries', file: path, line, column: col, message: `this file holds more than ${nodeLimit} keys and values; no Slipway input needs that many — split it or remove generated content` });
         return visit.BREAK;
       }
       if (isMap(node)) {

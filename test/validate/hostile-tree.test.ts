@@ -177,6 +177,14 @@ describe('files built to be slow', () => {
     expect(result.milliseconds).toBeLessThan(8_000);
   });
 
+  it('a policy grows with the fleet: attestation results for 5,000 environments are read, not refused', () => {
+    const results = Array.from({ length: 5_000 }, (_, index) => `  env-${index}: { status: passed, at: "2026-11-10T00:00:00Z" }`).join('\n');
+    const root = treeWith(() => undefined, { 'policies/attestation-policy.yaml': `requiredFor: {tiers: [production]}\nmaxAgeDays: 30\nresults:\n${results}\n` });
+    const result = run(root);
+    expect(result.findings.filter((finding) => finding.code === 'too-many-entries'), result.stderr).toEqual([]);
+    expect(result.milliseconds).toBeLessThan(8_000);
+  });
+
   it('5,000 repeated keys: each duplicate found at its place, in one pass', () => {
     const keys = Array.from({ length: 5_000 }, () => 'region: eu-west-1').join('\n');
     const root = treeWith(() => undefined, { 'environments/prod.yaml': `${prod}${keys}\n` });
