@@ -97,6 +97,11 @@ export interface CompileOptions extends ValidateOptions {
    * writer can stage it while the rest render. Every folder is still in the result.
    */
   onFolder?: (environment: string, files: readonly OutputFile[]) => void;
+  /**
+   * With `onFolder`, false keeps no folder's files once handed on (`folders` stays empty and
+   * `folderSizes` says what they held): a streamed build need not hold a fleet's output in memory.
+   */
+  retainFolders?: boolean;
 }
 
 export interface CompileResult extends ValidationResult {
@@ -108,8 +113,13 @@ export interface CompileResult extends ValidationResult {
 
 /** The environments' folders of a compile, before the project-wide files that summarise them. */
 export interface RenderedEnvironments extends ValidationResult {
-  /** Folder contents by environment (paths relative to the folder); absent for an environment with no folder. */
+  /**
+   * Folder contents by environment (paths relative to the folder); absent for an environment with no
+   * folder, and for every one when the compile did not retain them (`retainFolders: false`).
+   */
   folders?: Map<string, OutputFile[]>;
+  /** How many files each folder of this compile holds (reused folders aside). */
+  folderSizes?: Map<string, number>;
   /** sha256 of each rendered environment's release.json. */
   manifestDigests?: Map<string, string>;
   changedEnvironments?: string[];
@@ -149,6 +159,12 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
   }
 
   const folders = new Map<string, OutputFile[]>();
+  const folderSizes = new Map<string, number>();
+  const retain = options.retainFolders !== false || !options.onFolder;
+  const keep = (name: string, files: OutputFile[]) => {
+    folderSizes.set(name, files.length);
+    if (retain) folders.set(name, files);
+  };
   const manifestDigests = new Map<string, string>();
   const changedEnvironments: string[] = [];
   for (const [name, recorded] of reused) {
@@ -173,7 +189,11 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
   const onFolder = options.onFolder;
   const renders = renderInParallel(jobs, {
     onProgress: (done) => options.onProgress?.(done, chosen.length),
-    ...(onFolder ? { onRendered: (index: number, folder: RenderedFolder) => onFolder(ready[index]!.name, folder.files) } : {}),
+    onRendered: (index: number, folder: RenderedFolder) => {
+      folderSizes.set(ready[index]!.name, folder.files.length);
+      onFolder?.(ready[index]!.name, folder.files);
+    },
+    keepFiles: retain,
   });
   const renderOf = new Map(ready.map((target, index) => [target.name, renders[index]!]));
   let done = ready.length;
@@ -192,13 +212,13 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
       }
       if (kept.size > 0) {
         const files = [...kept].map(([path, bytes]) => ({ path, bytes }));
-        folders.set(target.name, files);
+        keep(target.name, files);
         onFolder?.(target.name, files);
       }
       options.onProgress?.(++done, chosen.length);
     } else {
       const release = renderOf.get(target.name)!;
-      folders.set(target.name, release.files);
+      if (retain) folders.set(target.name, release.files);
       manifestDigests.set(target.name, release.manifestSha256);
       if (release.changed) changedEnvironments.push(target.name);
     }
@@ -210,7 +230,7 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
     keepSignature: trust.keepSignature,
   };
   const rendered = [...chosen.map((target) => target.name), ...reused.keys()].sort(compareText);
-  return { ...validation, folders, manifestDigests, changedEnvironments: changedEnvironments.sort(compareText), rendered, reused: [...reused.keys()], rootSigning };
+  return { ...validation, folders, folderSizes, manifestDigests, changedEnvironments: changedEnvironments.sort(compareText), rendered, reused: [...reused.keys()], rootSigning };
 }
 
 /**

@@ -25,3 +25,8 @@ export function renderFolder(job: RenderJob): RenderedFolder {
   const release = releaseEnvironment(job.model, rendered, job.release);
   return { files: [...rendered, ...release.files], manifestSha256: release.manifestSha256, changed: release.changed };
 }
+
+/** A rendered folder's manifest digest and change, its files let go. */
+export function withoutFiles(folder: RenderedFolder): RenderedFolder {
+  return { files: [], manifestSha256: folder.manifestSha256, changed: folder.changed };
+}

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../core/errors.js';
-import { renderFolder, type RenderedFolder, type RenderJob } from './folder.js';
+import { renderFolder, withoutFiles, type RenderedFolder, type RenderJob } from './folder.js';
 import { BugError } from '../core/errors.js';
 import { readEnvironmentInputs, receivedEnvironmentInputs, type EnvironmentReader } from '../load/environment-inputs.js';
 import { renderOnWorkers, shareWithEarlyWorkers, startWorkersEarly, stopEarlyWorkers } from './pool.js';
@@ -32,6 +32,11 @@ export interface RenderOptions {
   onRendered?: (index: number, folder: RenderedFolder) => void;
   /** Threads that render, the main thread included (default: `threadsFor`). */
   threads?: number;
+  /**
+   * False: each folder's files are dropped once `onRendered` has had them (the result's folders
+   * come back with no files), so a streamed build does not hold every folder until the end.
+   */
+  keepFiles?: boolean;
 }
 
 /** The folders of `jobs`, in their order. */
@@ -43,7 +48,7 @@ export function renderInParallel(jobs: readonly RenderJob[], options: RenderOpti
     const folder = renderFolder(job);
     options.onRendered?.(index, folder);
     options.onProgress?.(index + 1);
-    return folder;
+    return options.keepFiles === false ? withoutFiles(folder) : folder;
   });
 }
 

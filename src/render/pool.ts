@@ -1,6 +1,6 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { BugError } from '../core/errors.js';
-import { renderFolder, type RenderedFolder, type RenderJob } from './folder.js';
+import { renderFolder, withoutFiles, type RenderedFolder, type RenderJob } from './folder.js';
 import type { RenderOptions } from './index.js';
 import { rebuiltError, receivedFolder, wireJob, type WireError, type WorkerMessage, type WorkerTask } from './wire.js';
 
@@ -33,7 +33,7 @@ interface PoolWorker {
  * order is thrown, as rendering one after the other would throw it; every worker is terminated
  * before this returns.
  */
-export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, { onProgress, onRendered }: Pick<RenderOptions, 'onProgress' | 'onRendered'> = {}): RenderedFolder[] {
+export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, { onProgress, onRendered, keepFiles }: Pick<RenderOptions, 'onProgress' | 'onRendered' | 'keepFiles'> = {}): RenderedFolder[] {
   const started = takeEarlyWorkers();
   const signal = started?.signal ?? newSignal();
   const pool: PoolWorker[] = [];
@@ -42,7 +42,7 @@ export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, { o
   let next = 0;
   let settled = 0;
   const rendered = (index: number, folder: RenderedFolder) => {
-    results[index] = folder;
+    results[index] = keepFiles === false ? withoutFiles(folder) : folder;
     settled++;
     // Nothing more is handed on once a job has failed: the build will not be written.
     if (failures.size === 0) onRendered?.(index, folder);

@@ -53,9 +53,9 @@ export function prepareReuse(options: ReuseOptions): PreparedReuse {
 }
 
 /** A finished build as the record sees it: its verdicts, findings, manifests and the folders it rendered. */
-export interface BuildOutcome extends Omit<FinishedBuild, 'folderSizes' | 'rootFiles'> {
-  /** The folders this build rendered (not those it kept), by environment. */
-  folders: ReadonlyMap<string, readonly OutputFile[]>;
+export interface BuildOutcome extends Omit<FinishedBuild, 'rootFiles'> {
+  /** How many files each folder this build rendered (not those it kept) holds, by environment. */
+  folderSizes: ReadonlyMap<string, number>;
   /** The environments it kept from `--out` without rendering them. */
   reused?: readonly string[];
 }
@@ -68,11 +68,11 @@ export interface BuildOutcome extends Omit<FinishedBuild, 'folderSizes' | 'rootF
  */
 export function recordAfterBuild(prepared: PreparedReuse, outcome: BuildOutcome, rootFiles: readonly OutputFile[], scope: 'full' | 'partial'): { path: string; bytes: Uint8Array } {
   const { plan, context } = prepared;
-  const build: FinishedBuild = { ...outcome, folderSizes: new Map([...outcome.folders].map(([name, folder]) => [name, folder.length])), rootFiles };
+  const build: FinishedBuild = { ...outcome, rootFiles };
   const record = rememberBuild(outcome.reused?.length ? plan : { ...plan, reused: new Map() }, build, context);
   if (scope === 'partial') {
     for (const [name, recorded] of planReuse(plan.digests, context).reused) {
-      if (!outcome.folders.has(name) && !Object.hasOwn(record.environments, name)) record.environments[name] = recorded;
+      if (!outcome.folderSizes.has(name) && !Object.hasOwn(record.environments, name)) record.environments[name] = recorded;
     }
     record.environments = Object.fromEntries(Object.entries(record.environments).sort(([a], [b]) => compareText(a, b)));
   }

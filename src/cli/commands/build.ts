@@ -65,10 +65,11 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
     const streamed = !partial && reuse.plan.reused.size === 0;
     if (streamed) {
       writeOutputTreeAsRendered(out, (stage) => {
-        result = renderEnvironments({ ...compileOptions, reuse: reuse.plan, onFolder: stage });
+        // Each folder is staged as it comes and not held after: the root files need only the manifests' digests.
+        result = renderEnvironments({ ...compileOptions, reuse: reuse.plan, onFolder: stage, retainFolders: false });
         if (hasErrors(result.diagnostics) || !result.folders) return undefined;
         const rootFiles = projectFiles(result, result.manifestDigests!);
-        files = rootFiles.length + fileCount(result.folders);
+        files = rootFiles.length + [...result.folderSizes!.values()].reduce((sum, size) => sum + size, 0);
         return { files: rootFiles, record: recordOf(result, rootFiles) };
       });
     } else {
@@ -139,7 +140,7 @@ function outcome(result: RenderedEnvironments): BuildOutcome {
     diagnostics: result.diagnostics,
     manifestDigests: result.manifestDigests!,
     changedEnvironments: result.changedEnvironments!,
-    folders: new Map([...result.folders!].filter(([name]) => rendered.has(name))),
+    folderSizes: new Map([...result.folderSizes!].filter(([name]) => rendered.has(name))),
     ...(result.reused ? { reused: result.reused } : {}),
   };
 }
