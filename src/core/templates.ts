@@ -1,50 +1,108 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type Handlebars from 'handlebars';
+import { sha256Hex } from './digest.js';
 import { packageRoot } from './paths.js';
 
 let handlebars: typeof Handlebars | undefined;
+let runtime: typeof Handlebars | undefined;
 
 /**
  * Handlebars for human documents only (READMEs, runbooks, comments). `noEscape` because the output
  * is Markdown, not HTML; values go through `cell`/`inline` helpers that neutralise Markdown instead.
- * Loaded with the first template: its compiler is a large library that `validate` never needs
- * (it is CommonJS, so `require` loads it synchronously).
+ * Loaded with the first template that was not precompiled: its compiler is a large library that
+ * `validate` never needs (it is CommonJS, so `require` loads it synchronously).
  */
 function engine(): typeof Handlebars {
-  if (handlebars) return handlebars;
-  handlebars = (createRequire(import.meta.url)('handlebars') as typeof Handlebars).create();
-  handlebars.registerHelper('cell', (value: unknown) => escapeMarkdownCell(String(value ?? '')));
-  handlebars.registerHelper('inline', (value: unknown) => escapeMarkdownInline(String(value ?? '')));
-  handlebars.registerHelper('join', (values: unknown, separator: unknown) => (Array.isArray(values) ? values.map(String).join(typeof separator === 'string' ? separator : ', ') : ''));
-  handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  handlebars.registerHelper('shellCommand', (argv: unknown) => (Array.isArray(argv) ? shellLine(argv.map(String)) : ''));
-  handlebars.registerHelper('codeSpan', (value: unknown) => markdownCode(String(value ?? '')));
-  // Lists written inline, `a, b, c`: one helper call each, where an {{#each}} with {{#unless @last}} costs a block per item.
-  handlebars.registerHelper('cellList', (values: unknown) => listOf(values, escapeMarkdownCell));
-  handlebars.registerHelper('inlineList', (values: unknown) => listOf(values, escapeMarkdownInline));
-  handlebars.registerHelper('codeSpanList', (values: unknown) => listOf(values, markdownCode));
+  handlebars ??= withHelpers((createRequire(import.meta.url)('handlebars') as typeof Handlebars).create());
   return handlebars;
 }
 
+/** Handlebars' runtime alone, which renders templates `npm run build` precompiled. */
+function runtimeEngine(): typeof Handlebars {
+  runtime ??= withHelpers((createRequire(import.meta.url)('handlebars/runtime') as typeof Handlebars).create());
+  return runtime;
+}
+
+function withHelpers(instance: typeof Handlebars): typeof Handlebars {
+  instance.registerHelper('cell', (value: unknown) => escapeMarkdownCell(String(value ?? '')));
+  instance.registerHelper('inline', (value: unknown) => escapeMarkdownInline(String(value ?? '')));
+  instance.registerHelper('join', (values: unknown, separator: unknown) => (Array.isArray(values) ? values.map(String).join(typeof separator === 'string' ? separator : ', ') : ''));
+  instance.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  instance.registerHelper('shellCommand', (argv: unknown) => (Array.isArray(argv) ? shellLine(argv.map(String)) : ''));
+  instance.registerHelper('codeSpan', (value: unknown) => markdownCode(String(value ?? '')));
+  // Lists written inline, `a, b, c`: one helper call each, where an {{#each}} with {{#unless @last}} costs a block per item.
+  instance.registerHelper('cellList', (values: unknown) => listOf(values, escapeMarkdownCell));
+  instance.registerHelper('inlineList', (values: unknown) => listOf(values, escapeMarkdownInline));
+  instance.registerHelper('codeSpanList', (values: unknown) => listOf(values, markdownCode));
+  return instance;
+}
+
 const knownHelpers = { cell: true, inline: true, join: true, eq: true, shellCommand: true, codeSpan: true, cellList: true, inlineList: true, codeSpanList: true } as const;
+// Every helper is known, so the compiler calls them directly instead of looking each name up at every use.
+const compileOptions = { noEscape: true, strict: true, knownHelpers, knownHelpersOnly: true } as const;
 
 function listOf(values: unknown, write: (text: string) => string): string {
   return Array.isArray(values) ? values.map((value) => write(String(value ?? ''))).join(', ') : '';
+}
+
+/** Every template of the package, by its path inside it. */
+export const TEMPLATE_PATHS = [
+  'generators/readme/README.md.hbs',
+  'generators/runbook/README.md.hbs',
+  'generators/runbook/plan.md.hbs',
+  'src/cli/init/keys-readme.md.hbs',
+  'src/report/diff-comment.md.hbs',
+  'src/report/step-summary.md.hbs',
+] as const;
+
+/**
+ * Where `npm run build` writes the templates precompiled (scripts/precompile-schemas.js): each with
+ * the digest of the text it was made from, used only while the template's text still has it —
+ * running from source there is none, and a template edited since the build is compiled anew.
+ */
+export const PRECOMPILED_TEMPLATES = fileURLToPath(new URL('./templates.precompiled.cjs', import.meta.url));
+
+interface PrecompiledTemplates {
+  templates: Record<string, { digest: string; spec: ReturnType<typeof Handlebars.precompile> }>;
+}
+
+let precompiled: PrecompiledTemplates | null | undefined;
+
+function precompiledTemplates(): PrecompiledTemplates | null {
+  if (precompiled === undefined) precompiled = existsSync(PRECOMPILED_TEMPLATES) ? (createRequire(import.meta.url)(PRECOMPILED_TEMPLATES) as PrecompiledTemplates) : null;
+  return precompiled;
+}
+
+/** The CommonJS module of every template precompiled, for `npm run build` to write. */
+export function precompiledTemplatesModule(): string {
+  const entries = TEMPLATE_PATHS.map((path) => {
+    const text = templateText(path);
+    return `  ${JSON.stringify(path)}: { digest: ${JSON.stringify(textDigest(text))}, spec: ${engine().precompile(text, compileOptions)} },\n`;
+  });
+  return `'use strict';\n// Generated by npm run build from the package's Handlebars templates; never edited, never committed.\nexports.templates = {\n${entries.join('')}};\n`;
+}
+
+function textDigest(text: string): string {
+  return sha256Hex(new TextEncoder().encode(text));
+}
+
+function templateText(path: string): string {
+  return readFileSync(join(packageRoot(), ...path.split('/')), 'utf8');
 }
 
 const cache = new Map<string, Handlebars.TemplateDelegate>();
 
 /** A template by its path inside the Slipway package (e.g. `generators/readme/README.md.hbs`), compiled once per process. */
 export function template(path: string): Handlebars.TemplateDelegate {
-  const key = path;
-  let compiled = cache.get(key);
+  let compiled = cache.get(path);
   if (!compiled) {
-    const text = readFileSync(join(packageRoot(), ...path.split('/')), 'utf8');
-    // Every helper is known, so the compiler calls them directly instead of looking each name up at every use.
-    compiled = engine().compile(text, { noEscape: true, strict: true, knownHelpers, knownHelpersOnly: true });
-    cache.set(key, compiled);
+    const text = templateText(path);
+    const built = precompiledTemplates()?.templates[path];
+    compiled = built && built.digest === textDigest(text) ? runtimeEngine().template(built.spec) : engine().compile(text, compileOptions);
+    cache.set(path, compiled);
   }
   return compiled;
 }

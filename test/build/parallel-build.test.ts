@@ -1,9 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEMPLATE_PATHS } from '../../src/core/templates.js';
+import { runCli } from '../support/cli.js';
 import { fixedEpoch, readTree, repositoryRoot } from '../support/tree.js';
 
 /**
@@ -279,6 +282,20 @@ describe('building on worker threads (the built CLI)', () => {
     const alone = findings('1');
     expect(alone).toMatch(/"code":"duplicate-key","file":"environments\/dev-3.yaml","line":\d+/);
     expect(findings('3')).toBe(alone);
+  });
+
+  it('writes what the sources write: the templates and schema validators npm run build precompiled render and judge the same', async () => {
+    const precompiled = readFileSync(join(repositoryRoot, 'dist', 'src', 'core', 'templates.precompiled.cjs'), 'utf8');
+    for (const path of TEMPLATE_PATHS) {
+      // Made from the template as it is now, so the built CLI takes it instead of compiling the template again.
+      const digest = createHash('sha256').update(readFileSync(join(repositoryRoot, ...path.split('/')))).digest('hex');
+      expect(precompiled).toContain(`${JSON.stringify(path)}: { digest: ${JSON.stringify(digest)}`);
+    }
+    const built = slipway(['build', '--root', root, '--out', join(work, 'built-cli'), '--no-sign', '--source-commit', 'c'.repeat(40)], '1');
+    expect(built.status, built.stderr).toBe(0);
+    const sources = await runCli(['build', '--root', root, '--out', join(work, 'from-sources'), '--no-sign', '--source-commit', 'c'.repeat(40)], { cwd: root, env: { SOURCE_DATE_EPOCH: fixedEpoch } });
+    expect(sources.exitCode, sources.stderr).toBe(0);
+    expect(bytesOf(join(work, 'built-cli'))).toEqual(bytesOf(join(work, 'from-sources')));
   });
 
   it('refuses a SLIPWAY_WORKERS that is not a number of threads (exit 2)', () => {
