@@ -94,7 +94,8 @@ export interface CompileOptions extends ValidateOptions {
   reuse?: ReusePlan;
   /**
    * Called with each environment's folder as soon as it is complete, in no particular order, so the
-   * writer can stage it while the rest render. Every folder is still in the result.
+   * writer can stage it while the rest render. Every folder is still in the result, unless
+   * `retainFolders` is false.
    */
   onFolder?: (environment: string, files: readonly OutputFile[]) => void;
   /**
@@ -161,7 +162,7 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
   const folders = new Map<string, OutputFile[]>();
   const folderSizes = new Map<string, number>();
   const retain = options.retainFolders !== false || !options.onFolder;
-  const keep = (name: string, files: OutputFile[]) => {
+  const addFolder = (name: string, files: OutputFile[]) => {
     folderSizes.set(name, files.length);
     if (retain) folders.set(name, files);
   };
@@ -212,7 +213,7 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
       }
       if (kept.size > 0) {
         const files = [...kept].map(([path, bytes]) => ({ path, bytes }));
-        keep(target.name, files);
+        addFolder(target.name, files);
         onFolder?.(target.name, files);
       }
       options.onProgress?.(++done, chosen.length);
