@@ -230,7 +230,8 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
     revokedKeys: trust.revokedKeys,
     keepSignature: trust.keepSignature,
   };
-  const rendered = [...chosen.map((target) => target.name), ...reused.keys()].sort(compareText);
+  // A reused folder counts as rendered where this build was asked to render it (all of them, without --env or --shard).
+  const rendered = [...chosen.map((target) => target.name), ...[...reused.keys()].filter((name) => !options.render || options.render(name))].sort(compareText);
   return { ...validation, folders, folderSizes, manifestDigests, changedEnvironments: changedEnvironments.sort(compareText), rendered, reused: [...reused.keys()], rootSigning };
 }
 

@@ -42,7 +42,8 @@ export function buildSummary(fields: {
   now: number;
 }): BuildSummary {
   const status = new Map(fields.targets.map((target) => [target.name, target.status]));
-  const built = fields.ok ? (fields.rendered ?? []).filter((name) => status.get(name) === 'ready') : [];
+  const rendered = new Set(fields.rendered ?? []);
+  const built = fields.ok ? [...rendered].filter((name) => status.get(name) === 'ready') : [];
   const changed = new Set(fields.changed ?? []);
   const counts = countBySeverity(fields.diagnostics);
   return {
@@ -52,8 +53,8 @@ export function buildSummary(fields: {
     built: built.length,
     blocked: fields.targets.filter((target) => target.status === 'blocked').length,
     unchanged: built.filter((name) => !changed.has(name)).length,
-    // A blocked target judged from the record is not a folder kept.
-    reused: fields.ok ? (fields.reused ?? []).filter((name) => status.get(name) === 'ready').length : 0,
+    // Of this build's share; a blocked target judged from the record is not a folder kept.
+    reused: fields.ok ? (fields.reused ?? []).filter((name) => status.get(name) === 'ready' && rendered.has(name)).length : 0,
     invalid: fields.targets.filter((target) => target.status === 'invalid').length,
     errors: counts.error,
     warnings: counts.warning,

@@ -18,11 +18,6 @@ export interface ReuseOptions {
   signingSeed?: Uint8Array;
   sourceCommit?: string;
   previous?: PreviousTree;
-  /**
-   * Whether to plan which folders to keep: a full build does; an `--env`/`--shard` build renders
-   * what it was asked to, and plans only when it writes the record, under the output lock.
-   */
-  planFolders: boolean;
 }
 
 export interface PreparedReuse {
@@ -49,7 +44,7 @@ export function prepareReuse(options: ReuseOptions): PreparedReuse {
     ...(options.sourceCommit ? { sourceCommit: options.sourceCommit } : {}),
     ...(previous ? { previousRoot: root ? digest(root.manifest, root.signature) : 'none' } : {}),
   });
-  return { plan: options.planFolders ? planReuse(digests, context) : { digests, reused: new Map(), validateOthersOnly: false }, context };
+  return { plan: planReuse(digests, context), context };
 }
 
 /** A finished build as the record sees it: its verdicts, findings, manifests and the folders it rendered. */

@@ -148,7 +148,7 @@ describe('incremental build', () => {
 
     // A file at the root that Slipway does not write: the whole tree is written again, as a cold
     // build would, so nothing is planned for reuse (it would be rendered twice).
-    const planned = () => prepareReuse({ root, out, now: new Date(Number(fixedEpoch) * 1000), planFolders: true }).plan.reused.size;
+    const planned = () => prepareReuse({ root, out, now: new Date(Number(fixedEpoch) * 1000) }).plan.reused.size;
     expect(planned()).toBeGreaterThan(0);
     writeFileSync(join(out, 'NOTES.txt'), 'mine\n');
     expect(planned()).toBe(0);
@@ -160,7 +160,7 @@ describe('incremental build', () => {
     const out = join(root, 'output');
     const first = await build(root, out, ['--no-sign']);
     expect(first.exitCode).toBe(0);
-    const plan = () => prepareReuse({ root, out, now: new Date(Number(fixedEpoch) * 1000), planFolders: true }).plan.reused;
+    const plan = () => prepareReuse({ root, out, now: new Date(Number(fixedEpoch) * 1000) }).plan.reused;
     const blocked = [...plan()].filter(([, recorded]) => recorded.status === 'blocked').map(([name]) => name);
     expect(blocked.length).toBe(first.summary.blocked);
     const [name] = blocked;
@@ -179,6 +179,27 @@ describe('incremental build', () => {
     expect(plan().has(name!)).toBe(false);
     await expectSameAsCold(root, ['--no-sign']);
     expect(existsSync(join(out, 'environments', name!))).toBe(false);
+  });
+
+  it('an --env build into an output built before takes the other environments from the record, and renders its own only when it changed', async () => {
+    const root = exampleTree();
+    const out = join(root, 'output');
+    expect((await build(root, out, signing)).exitCode).toBe(0);
+    const before = readTree(out);
+    const unchanged = await build(root, out, [...signing, '--env', 'staging']);
+    expect(unchanged.exitCode).toBe(0);
+    expect(unchanged.summary).toMatchObject({ built: 1, reused: 1 });
+    expect(differences(readTree(out), before)).toEqual([]);
+
+    edit(root, 'environments/staging.yaml', (text) => text.replace(/^domain: .*$/m, 'domain: staging.example.net'));
+    const changed = await build(root, out, [...signing, '--env', 'staging']);
+    expect(changed.exitCode).toBe(0);
+    expect(changed.summary).toMatchObject({ built: 1, reused: 0 });
+    // Only staging changed, so the output is now what a cold build writes, findings included.
+    const coldOut = join(root, 'cold-env');
+    const cold = await build(root, coldOut, signing);
+    expect(differences(readTree(out), readTree(coldOut))).toEqual([]);
+    expect(changed.findings).toEqual(cold.findings);
   });
 
   it('--env and --shard builds keep the record up to date, so the next full build renders nothing again', async () => {

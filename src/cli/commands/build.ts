@@ -56,8 +56,9 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
       ...(partial ? { render: (name: string) => (!only || only.includes(name)) && (!shard || inShard(name, shard)) } : {}),
       ...(progress ? { onProgress: progress } : {}),
     };
-    // A full build into an output it built before renders only what changed since (see src/reuse).
-    const reuse = prepareReuse({ root, out, now, planFolders: !partial, ...(seed ? { signingSeed: seed } : {}), ...(commit ? { sourceCommit: commit } : {}), ...(previous ? { previous } : {}) });
+    // A build into an output it built before renders only what changed since (see src/reuse); an
+    // --env or --shard build also takes the verdicts of the environments it keeps from the record.
+    const reuse = prepareReuse({ root, out, now, ...(seed ? { signingSeed: seed } : {}), ...(commit ? { sourceCommit: commit } : {}), ...(previous ? { previous } : {}) });
     const recordOf = (rendered: RenderedEnvironments, rootFiles: OutputFile[]) => recordAfterBuild(reuse, outcome(rendered), rootFiles, 'full');
     let result!: RenderedEnvironments;
     let files = 0;
@@ -73,7 +74,7 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
         return { files: rootFiles, record: recordOf(result, rootFiles) };
       });
     } else {
-      result = renderEnvironments({ ...compileOptions, ...(partial ? {} : { reuse: reuse.plan }) });
+      result = renderEnvironments({ ...compileOptions, reuse: reuse.plan });
     }
     reportFindings('build', result.diagnostics, result.targets, format, options.root, io);
     const summary = (ok: boolean, files: number) => {
@@ -89,9 +90,12 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
     if (streamed) {
       // Written above.
     } else if (partial) {
-      files = environmentFiles(new Map([...result.folders].filter(([name]) => result.rendered!.includes(name)))).length;
+      // A folder of this share kept from the record stays as it is: only what was rendered anew is written.
+      const kept = new Set(result.reused ?? []);
+      const renderedAnew = result.rendered!.filter((name) => !kept.has(name));
+      files = environmentFiles(new Map([...result.folders].filter(([name]) => renderedAnew.includes(name)))).length;
       writePartialTree(out, {
-        rendered: result.rendered!,
+        rendered: renderedAnew,
         folders: result.folders,
         environments: new Set(result.targets.map((target) => target.name)),
         projectFiles: (digests) => projectFiles(result, digests),
