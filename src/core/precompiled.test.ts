@@ -1,18 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useScratchFolders } from '../../test/support/tree.js';
 import { loadPrecompiled, schemasDigest, type PrecompiledModule } from './precompiled.js';
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const scratchFolder = useScratchFolders('slipway-precompiled-');
 
 function moduleFile(digest: string): URL {
-  const dir = mkdtempSync(join(tmpdir(), 'slipway-precompiled-'));
-  dirs.push(dir);
+  const dir = scratchFolder();
   writeFileSync(join(dir, 'validators.cjs'), `exports.schemasDigest = ${JSON.stringify(digest)};\nexports.answer = 42;\n`);
   return pathToFileURL(join(dir, 'validators.cjs'));
 }

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useScratchFolders } from '../../test/support/tree.js';
 import { IntegrityError } from '../core/errors.js';
 import { openPrevious } from './previous.js';
 
@@ -9,14 +9,10 @@ import { openPrevious } from './previous.js';
  * `build --previous DIR` reads each environment's release.json and signature, one folder at a time
  * for a few environments and in one walk for many, with the same answers and the same refusals.
  */
-const made: string[] = [];
-afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const scratchFolder = useScratchFolders('slipway-previous-');
 
 function deployState(count: number): string {
-  const root = mkdtempSync(join(tmpdir(), 'slipway-previous-'));
-  made.push(root);
+  const root = scratchFolder();
   for (let index = 0; index < count; index++) {
     const folder = join(root, 'environments', `env-${index}`);
     mkdirSync(folder, { recursive: true });

@@ -1,10 +1,9 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { prepareReuse } from '../../src/reuse/index.js';
 import { parseJsonLines, runCli } from '../support/cli.js';
-import { fixedEpoch, fixturesDir, readTree, repositoryRoot } from '../support/tree.js';
+import { fixedEpoch, fixturesDir, readTree, repositoryRoot, useScratchFolders } from '../support/tree.js';
 
 /**
  * A plain `slipway build` into an output it built before renders only the environments whose
@@ -13,15 +12,11 @@ import { fixedEpoch, fixturesDir, readTree, repositoryRoot } from '../support/tr
  */
 
 const signing = ['--signing-key', join(fixturesDir, 'keys', 'golden-signing.key.pem')];
-const trees: string[] = [];
-afterEach(() => {
-  while (trees.length > 0) rmSync(trees.pop()!, { recursive: true, force: true });
-});
+const scratchFolder = useScratchFolders('slipway-incremental-');
 
 /** A copy of the bundled example, whose environments cover every runtime, provider and verdict. */
 function exampleTree(): string {
-  const root = mkdtempSync(join(tmpdir(), 'slipway-incremental-'));
-  trees.push(root);
+  const root = scratchFolder();
   for (const entry of ['environments', 'services', 'releases', 'policies', 'secrets', 'keys', 'overlays', 'slipway.yaml']) cpSync(join(repositoryRoot, entry), join(root, entry), { recursive: true });
   return root;
 }
@@ -49,7 +44,7 @@ function differences(actual: Map<string, Buffer>, expected: Map<string, Buffer>)
 async function expectSameAsCold(root: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Built> {
   const incremental = await build(root, join(root, 'output'), extra, env);
   expect(incremental.exitCode).toBe(0);
-  const coldOut = join(root, `cold-${trees.length}-${Math.random().toString(36).slice(2)}`);
+  const coldOut = join(root, `cold-${Math.random().toString(36).slice(2)}`);
   const cold = await build(root, coldOut, extra, env);
   expect(cold.exitCode).toBe(0);
   expect(cold.summary.reused).toBe(0);

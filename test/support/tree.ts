@@ -50,6 +50,22 @@ export function useTrees(): (edits?: Record<string, string | null>, base?: strin
   };
 }
 
+/**
+ * Empty throwaway folders for one test file: call it at the top level of the file, and every folder
+ * the returned function makes (named after `prefix`) is removed after the test that made it.
+ */
+export function useScratchFolders(prefix: string): () => string {
+  const folders: string[] = [];
+  afterEach(() => {
+    while (folders.length > 0) removeTree(folders.pop()!);
+  });
+  return () => {
+    const folder = mkdtempSync(join(tmpdir(), prefix));
+    folders.push(folder);
+    return folder;
+  };
+}
+
 /** Every file under a folder, by path relative to it (forward slashes), with its bytes. */
 export function readTree(dir: string): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
