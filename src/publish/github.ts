@@ -140,12 +140,16 @@ export function openGitHubRepository(options: GitHubOptions): DeployRepository {
       const known = new Set([...base.files.values()].map((entry) => entry.id));
       const entries: TreeEntry[] = [];
       const binary = new Map<string, { path: string; bytes: Uint8Array }>();
+      // Each written file's blob id, computed once: the tree check below needs them all too.
+      const ids = new Map<string, string | null>();
       for (const [path, bytes] of changes) {
         if (bytes === null) {
+          ids.set(path, null);
           entries.push({ path, mode: base.files.get(path)?.mode ?? '100644', type: 'blob', sha: null });
           continue;
         }
         const id = gitBlobId(bytes);
+        ids.set(path, id);
         const text = known.has(id) ? undefined : asText(bytes);
         if (text === undefined && !known.has(id) && !binary.has(id)) binary.set(id, { path, bytes });
         entries.push({ path, mode: fileMode(base, path), type: 'blob', ...(text === undefined ? { sha: id } : { content: text }) });
@@ -165,7 +169,7 @@ export function openGitHubRepository(options: GitHubOptions): DeployRepository {
         treeSha = created.data.sha;
       }
       // The tree GitHub made must be the one these files make: any byte stored otherwise changes its id.
-      const expected = treeId(new Map([...committedFiles(base, changes), ...(submodulesOf.get(base) ?? [])]));
+      const expected = treeId(new Map([...committedFiles(base, ids), ...(submodulesOf.get(base) ?? [])]));
       if (treeSha !== expected) throw new PublishError(`${name} made the tree ${treeSha} of this publish, but its files make ${expected}: a file was stored other than it was sent; nothing was published`);
       const parents = base.commit ? [base.commit] : [];
       if (options.signing) return signedCommit(treeSha!, parents, message, options.signing);

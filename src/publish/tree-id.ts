@@ -7,7 +7,6 @@
  * `tree <length>\0` and the entries, as for a blob.
  */
 import { createHash } from 'node:crypto';
-import { gitBlobId } from './output.js';
 import { fileMode, type RepoState } from './plan.js';
 
 export interface TreeFile {
@@ -15,12 +14,12 @@ export interface TreeFile {
   mode: string;
 }
 
-/** The files of the head with `changes` applied (null: removed), as the new commit holds them. */
-export function committedFiles(base: Pick<RepoState, 'files'>, changes: ReadonlyMap<string, Uint8Array | null>): Map<string, TreeFile> {
+/** The files of the head with the changed files' blob ids applied (null: removed), as the new commit holds them. */
+export function committedFiles(base: Pick<RepoState, 'files'>, changedIds: ReadonlyMap<string, string | null>): Map<string, TreeFile> {
   const files = new Map<string, TreeFile>(base.files);
-  for (const [path, bytes] of changes) {
-    if (bytes === null) files.delete(path);
-    else files.set(path, { id: gitBlobId(bytes), mode: fileMode(base, path) });
+  for (const [path, id] of changedIds) {
+    if (id === null) files.delete(path);
+    else files.set(path, { id, mode: fileMode(base, path) });
   }
   return files;
 }
