@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { LineCounter, parseDocument, stringify } from 'yaml';
 import { positionOf, type JsonPath, type SourceFile } from '../model/index.js';
 import { readPlainYaml } from './plain-yaml.js';
-import { maxNodes, parseSourceFile } from './source-file.js';
+import { maxNodes } from './input-limits.js';
+import { parseSourceFile } from './source-file.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 300);
 

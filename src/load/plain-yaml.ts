@@ -1,4 +1,5 @@
 import type { PlainNode } from '../model/index.js';
+import { forbiddenCharacter } from './input-limits.js';
 
 /**
  * A reader for the YAML people write by hand in environment files, that returns the same data as
@@ -19,8 +20,6 @@ export interface PlainYaml {
   root: PlainNode;
 }
 
-/** Characters no input value may hold: the same rule as the full parse applies (see source-file.ts). */
-const forbiddenCharacter = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 /** A mapping key this reader takes: a plain name, never one YAML would read as null, a boolean or a number. */
 const plainKey = /^[A-Za-z_][A-Za-z0-9_./-]*/;
 const specialWords = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE)$/;

@@ -2,7 +2,8 @@ import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node
 import { join, relative, sep } from 'node:path';
 import { compareText, type Diagnostic } from '../core/diagnostics.js';
 import { describeKind, errorCode, readRegularFile } from '../core/regular-file.js';
-import { maxFileBytes, parseSourceFile } from './source-file.js';
+import { maxFileBytes } from './input-limits.js';
+import { parseSourceFile } from './source-file.js';
 import type { SourceFile } from '../model/index.js';
 
 /**

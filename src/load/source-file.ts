@@ -3,35 +3,11 @@ import type { SourceFile } from '../model/index.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { jsonSyntaxError } from './json-syntax.js';
 import { BugError } from '../core/errors.js';
+import { forbiddenCharacter, maxAliasCount, nodeLimitOf } from './input-limits.js';
 import { readPlainYaml, type PlainYaml } from './plain-yaml.js';
 
-/** Files larger than this are refused before parsing: no legitimate input is this big. */
-export const maxFileBytes = 1024 * 1024;
-/** Caps alias expansion so a "billion laughs" document fails fast instead of eating memory. */
-export const maxAliasCount = 100;
-/**
- * Keys, items and values in one file. The largest real input of one target (an environment, a
- * service) has a few hundred; a file past this is generated or hostile, and every later stage would
- * pay for it.
- */
-export const maxNodes = 20_000;
-/**
- * The same for a policy, which grows with the fleet: the attestation policy holds six nodes per
- * environment it has a result for, 30,000 at 5,000 environments. The file size limit still bounds it.
- */
-export const maxPolicyNodes = 400_000;
-
-/** How many keys, items and values the input at `path` (relative to the root) may hold. */
-export function nodeLimitOf(path: string): number {
-  return path.startsWith('policies/') ? maxPolicyNodes : maxNodes;
-}
-
-/**
- * Characters no input value may hold: C0 and C1 controls but tab and newline (an ESC would reach a
- * README or a terminal as a command), DEL, and the bidirectional overrides that make text read
- * differently from what it is (U+202A–U+202E, U+2066–U+2069).
- */
-const forbiddenCharacter = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// Duplicate keys are found in one pass by `structureFindings`: yaml's own check compares every key with every other.
+const parseOptions = { uniqueKeys: false, prettyErrors: false, strict: true } as const;
 
 export interface ParseResult {
   file?: SourceFile;
@@ -55,8 +31,7 @@ export function parseSourceFile(path: string, text: string): ParseResult {
     const plain = readPlainYaml(text, nodeLimit);
     if (plain) return { file: plainSourceFile(path, text, plain), diagnostics: [] };
   }
-  // Duplicate keys are found below in one pass: yaml's own check compares every key with every other.
-  const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true });
+  const document = parseDocument(text, { ...parseOptions, lineCounter });
   for (const problem of document.errors) {
     const { line, col } = lineCounter.linePos(problem.pos[0]);
     const duplicate = problem.code === 'DUPLICATE_KEY';
@@ -115,7 +90,7 @@ function plainSourceFile(path: string, text: string, plain: PlainYaml): SourceFi
   const file = { path, text, data: plain.data, plainRoot: plain.root } as SourceFile;
   Object.defineProperties(file, {
     lineCounter: { get: () => (lineCounter ??= countLines(text)), enumerable: true },
-    document: { get: () => (document ??= parseDocument(text, { uniqueKeys: false, prettyErrors: false, strict: true })), enumerable: true },
+    document: { get: () => (document ??= parseDocument(text, parseOptions)), enumerable: true },
   });
   sourceFiles.add(file);
   return file;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { maxFileBytes } from '../load/source-file.js';
+import { maxFileBytes } from '../load/input-limits.js';
 import { compareText, type Diagnostic } from '../core/diagnostics.js';
 import { listFolder, readInputBytes } from '../load/read-files.js';
 import { codeFingerprint } from './code.js';
