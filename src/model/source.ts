@@ -100,61 +100,65 @@ export interface TrustedKey {
  */
 export function positionOf(file: SourceFile, path: JsonPath, options: { key?: boolean } = {}): Position {
   const plain = file.plainRoot;
-  if (plain) return plainPositionOf(file, plain, path, options);
-  let node: unknown = file.document.contents;
-  let keyNode: unknown;
-  for (const segment of path) {
-    keyNode = undefined;
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isPair(item) && keyText(item.key) === String(segment));
-      if (!pair) break;
-      keyNode = pair.key;
-      node = pair.value;
-    } else if (isSeq(node)) {
-      const item = node.items[Number(segment)];
-      if (item === undefined) break;
-      node = item;
-    } else {
-      break;
-    }
-  }
-  const target = options.key && keyNode ? keyNode : (node ?? keyNode);
-  return nodeStart(file, target) ?? { line: 1, column: 1 };
-}
-
-function keyText(key: unknown): string | undefined {
-  if (isScalar(key)) return String(key.value);
-  return undefined;
-}
-
-function nodeStart(file: SourceFile, node: unknown): Position | undefined {
-  const range = (node as Node | undefined)?.range;
-  if (!range) return undefined;
-  const { line, col } = file.lineCounter.linePos(range[0]);
-  return { line, column: col };
-}
-
-
-/** `positionOf` over the plain reader's nodes: the same walk, the same answers. */
-function plainPositionOf(file: SourceFile, root: PlainNode, path: JsonPath, options: { key?: boolean }): Position {
-  let node: PlainNode | undefined = root;
-  let keyStart: number | undefined;
-  for (const segment of path) {
-    keyStart = undefined;
-    if (node.kind === 'map') {
-      const pair = node.pairs.get(String(segment));
-      if (!pair) break;
-      keyStart = pair.keyStart;
-      node = pair.value;
-    } else if (node.kind === 'seq') {
-      const item: PlainNode | undefined = node.items[Number(segment)];
-      if (item === undefined) break;
-      node = item;
-    } else {
-      break;
-    }
-  }
-  const offset = options.key && keyStart !== undefined ? keyStart : node.start;
+  const offset = plain ? offsetAlong(plainNodes, plain, path, options) : offsetAlong(documentNodes, file.document.contents, path, options);
+  if (offset === undefined) return { line: 1, column: 1 };
   const { line, col } = file.lineCounter.linePos(offset);
   return { line, column: col };
 }
+
+/** How a path is followed through one kind of node tree. */
+interface NodeWalk<N> {
+  /** The child `segment` names and where its key starts, or undefined when there is none. */
+  child(node: N, segment: string | number): { keyStart?: number; node: N | null } | undefined;
+  start(node: N): number | undefined;
+}
+
+/**
+ * The offset of the node at the end of `path`, or of the deepest node on the way (the key of a
+ * value left empty, when that is all there is).
+ */
+function offsetAlong<N>(walk: NodeWalk<N>, root: N | null, path: JsonPath, options: { key?: boolean }): number | undefined {
+  let node = root;
+  let keyStart: number | undefined;
+  for (const segment of path) {
+    keyStart = undefined;
+    const next = node === null ? undefined : walk.child(node, segment);
+    if (!next) break;
+    keyStart = next.keyStart;
+    node = next.node;
+  }
+  if (options.key && keyStart !== undefined) return keyStart;
+  return (node === null ? undefined : walk.start(node)) ?? keyStart;
+}
+
+/** A YAML document's nodes, as `yaml` parsed them. */
+const documentNodes: NodeWalk<unknown> = {
+  child(node, segment) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === String(segment));
+      return pair ? { keyStart: (pair.key as Node).range?.[0], node: pair.value ?? null } : undefined;
+    }
+    if (isSeq(node)) {
+      const item = node.items[Number(segment)];
+      return item === undefined ? undefined : { node: item };
+    }
+    return undefined;
+  },
+  start: (node) => (node as Node | undefined)?.range?.[0],
+};
+
+/** The nodes of a file the plain reader read. */
+const plainNodes: NodeWalk<PlainNode> = {
+  child(node, segment) {
+    if (node.kind === 'map') {
+      const pair = node.pairs.get(String(segment));
+      return pair ? { keyStart: pair.keyStart, node: pair.value } : undefined;
+    }
+    if (node.kind === 'seq') {
+      const item = node.items[Number(segment)];
+      return item === undefined ? undefined : { node: item };
+    }
+    return undefined;
+  },
+  start: (node) => node.start,
+};
