@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Handlebars from 'handlebars';
+import { compareText } from './diagnostics.js';
 import { sha256Hex } from './digest.js';
 import { packageRoot } from './paths.js';
 
@@ -48,15 +49,12 @@ function listOf(values: unknown, write: (text: string) => string): string {
   return Array.isArray(values) ? values.map((value) => write(String(value ?? ''))).join(', ') : '';
 }
 
-/** Every template of the package, by its path inside it. */
-export const TEMPLATE_PATHS = [
-  'generators/readme/README.md.hbs',
-  'generators/runbook/README.md.hbs',
-  'generators/runbook/plan.md.hbs',
-  'src/cli/init/keys-readme.md.hbs',
-  'src/report/diff-comment.md.hbs',
-  'src/report/step-summary.md.hbs',
-] as const;
+/** Every template of the package (`*.hbs` under src/ and generators/), by its path inside it, sorted. */
+export function packageTemplates(): string[] {
+  return ['src', 'generators']
+    .flatMap((folder) => (readdirSync(join(packageRoot(), folder), { recursive: true }) as string[]).filter((path) => path.endsWith('.hbs')).map((path) => `${folder}/${path.split(sep).join('/')}`))
+    .sort(compareText);
+}
 
 /**
  * Where `npm run build` writes the templates precompiled (scripts/precompile-schemas.js): each with
@@ -78,7 +76,7 @@ function precompiledTemplates(): PrecompiledTemplates | null {
 
 /** The CommonJS module of every template precompiled, for `npm run build` to write. */
 export function precompiledTemplatesModule(): string {
-  const entries = TEMPLATE_PATHS.map((path) => {
+  const entries = packageTemplates().map((path) => {
     const text = templateText(path);
     return `  ${JSON.stringify(path)}: { digest: ${JSON.stringify(textDigest(text))}, spec: ${engine().precompile(text, compileOptions)} },\n`;
   });
