@@ -105,10 +105,28 @@ export function publishFlow(options: { work: string; installedNodeModules: strin
   expect(summary.reused).toBe(summary.built);
   step(['build', '--signing-key', key, '--previous', deploy, '--out', 'cold-output']);
   expect(readTree(join(repo, 'output'))).toEqual(readTree(join(repo, 'cold-output')));
+  // An --env build into that output takes its environments from the build record: nothing to render again.
+  const one = step(['build', '--signing-key', key, '--previous', deploy, '--env', 'compose-staging', '--format', 'json']);
+  expect(JSON.parse(one.stdout.trim().split('\n').at(-1)!)).toMatchObject({ built: 1, reused: 1 });
+  expect(readTree(join(repo, 'output'))).toEqual(readTree(join(repo, 'cold-output')));
   const diff = step(['diff', '--against', deploy]);
   expect(diff.stdout, diff.stdout).toMatch(/compose-staging/);
   step(['publish']);
   expect(sequenceOnMaster()).toBe(2);
+
+  // Another repository than slipway.yaml's deployRepo is read where publish --to commits (its HEAD), not
+  // at slipway.yaml's branch: the chain continues there too.
+  const mirror = join(options.work, 'adopter-mirror.git');
+  options.git(['-c', 'init.defaultBranch=master', 'init', '--quiet', '--bare', mirror], options.work);
+  settings.set('branch', 'release');
+  writeFileSync(settingsPath, settings.toString());
+  step(['build', '--signing-key', key, '--out', 'mirror-output']);
+  step(['publish', '--out', 'mirror-output', '--to', mirror]);
+  environment.set('description', 'Staging, described again');
+  writeFileSync(environmentPath, environment.toString());
+  step(['build', '--signing-key', key, '--out', 'mirror-output', '--previous', mirror]);
+  const mirrored = step(['publish', '--out', 'mirror-output', '--to', mirror]);
+  expect(mirrored.stderr).toContain('(sequence 2)');
 
   const piped = spawnSync('sh', ['-c', `"$1" validate --format json | head -1; echo "status $?"`, 'sh', options.bin], { cwd: repo, encoding: 'utf8' });
   expect(piped.stderr).not.toMatch(/EPIPE|\n\s+at /);

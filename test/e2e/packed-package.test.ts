@@ -207,7 +207,7 @@ describeE2e('the packed package, installed outside the repository', () => {
     adoptionFlow({ work, installedNodeModules: join(project, 'node_modules'), slipway: (cwd, args) => run(bin, args, cwd, cleanEnv({ SOURCE_DATE_EPOCH })) });
   });
 
-  it('init, then publish with no --to into a fresh bare repository on master, change, diff and publish again: sequence 2; a closed pipe ends quietly', () => {
+  it('init, then publish with no --to into a fresh bare repository on master, change, diff and publish again: sequence 2; --env takes the rest from the build record; a mirror --to is chained at its HEAD; a closed pipe ends quietly', () => {
     const { work, project, bin } = setup();
     publishFlow({ work, installedNodeModules: join(project, 'node_modules'), bin, slipway: (cwd, args) => run(bin, args, cwd, cleanEnv({ SOURCE_DATE_EPOCH })), git });
   });
