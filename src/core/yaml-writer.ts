@@ -123,6 +123,8 @@ export class YamlWriter {
       if (value !== '<<' && !escapedInDoubleQuotes.test(value)) return JSON.stringify(value);
     } else if (isWrittenPlain(value)) {
       return value;
+    } else if (isWrittenDoubleQuoted(value)) {
+      return JSON.stringify(value);
     }
     return this.remembered(this.valueTexts, level, value, () => this.askValue(value, level));
   }
@@ -217,17 +219,35 @@ const longestImplicitKey = 1024;
 
 /**
  * Strings `yaml` writes plain in block context under the core schema and YAML 1.1 alike: a letter,
- * `_` or `/` first (no indicator, digit, sign or dot that could start a number), then only
- * characters that mean nothing there, with `:` and space only followed by one of them (no `: `,
- * ` #`, trailing space or colon, double space), no newline, tab or control character.
+ * `_`, `/`, `./` or `../` first (no indicator, digit, sign or lone dot that could start a number or
+ * a document marker), then printable ASCII where `:` is followed by a character and a space by a
+ * character other than `#` (no `: `, ` #`, trailing space or colon, double space), no newline, tab
+ * or control character. The indicators `yaml` refuses only at the start (`&`, `*`, `!`, `|`, `>`,
+ * quotes, `%`, `@`, backquote) and the flow ones (`[]{},`, refused only inside flow collections,
+ * which the writer never writes) are plain text further in.
  */
-const plainSafe = /^[A-Za-z_/](?:[\w./@+=,()-]|[: ](?=[\w./@+=,()-]))*$/;
+const plainSafe = /^(?:[A-Za-z_/]|\.\.?\/)(?:[!-"$-9;-~]|#|:(?=[!-~])| (?=[!-"$-~]))*$/;
 
 /** The words, of those `plainSafe` lets through, that a YAML 1.2 or 1.1 reader takes for null, a boolean or (1.1) a float such as `e5`. */
 const readAsOtherType = /^(?:[YyNn]|[Yy]es|YES|[Nn]o|NO|[Oo]n|ON|[Oo]ff|OFF|[Tt]rue|TRUE|[Ff]alse|FALSE|[Nn]ull|NULL|[Ee][-+]?\d+)$/;
 
 function isWrittenPlain(text: string): boolean {
   return plainSafe.test(text) && !readAsOtherType.test(text);
+}
+
+/**
+ * The pattern `yaml` (2.x, `plainString`) refuses as a plain scalar, whatever the schema: an
+ * indicator first, `- ` or `? ` first or alone, `: ` or ` #` anywhere, a space or colon last.
+ */
+const refusedPlain = /^[\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+
+/**
+ * One line `yaml` writes double-quoted exactly as `JSON.stringify` spells it: refused as plain (or
+ * empty), without `"` (then `yaml` would pick single quotes), `\\` or a character it escapes its own
+ * way; folding is off (`lineWidth: 0`).
+ */
+function isWrittenDoubleQuoted(text: string): boolean {
+  return (text === '' || refusedPlain.test(text)) && !text.includes('"') && !text.includes('\\') && !escapedInDoubleQuotes.test(text);
 }
 
 /**
