@@ -8,8 +8,8 @@ import { checkEnvironment, generateEnvironment, generateProjectFiles, sharedChar
 import { environmentFileNames, loadSourceTree } from './load/index.js';
 import type { EnvironmentReader } from './load/environment-inputs.js';
 import { loadExtraFiles } from './load/extra-files.js';
-import { summarize, type Project, type ResolvedEnvironment, type Target } from './model/index.js';
-import { prepareRenderThreads, readEnvironmentsOnPreparedThreads, releasePreparedThreads, renderInParallel, type RenderedFolder } from './render/index.js';
+import { summarize, type BlockReason, type Project, type ResolvedEnvironment, type Target } from './model/index.js';
+import { prepareRenderThreads, readEnvironmentsOnPreparedThreads, releasePreparedThreads, renderAhead, renderInParallel, type RenderedFolder, type RenderJob } from './render/index.js';
 import { resolveChart } from './resolve/chart.js';
 import { resolveEnvironment } from './resolve/index.js';
 import type { ReusePlan } from './reuse/plan.js';
@@ -37,6 +37,12 @@ export interface ValidateOptions {
   now: Date;
   /** How the environments' own files are read (default: on this thread). */
   readEnvironments?: EnvironmentReader;
+  /**
+   * Told of each target that renders unless validation fails, as soon as it is resolved and
+   * gated, and given turns during the later checks: a build starts rendering it on the threads
+   * that would otherwise wait for the validation to end.
+   */
+  renderAhead?: { resolved: (project: Project, model: ResolvedEnvironment) => void; turn: () => void };
 }
 
 export interface ValidationResult {
@@ -53,15 +59,19 @@ export function validateSourceTree(options: ValidateOptions): ValidationResult {
   const extras = loadExtraFiles(project);
   project.extraFiles = extras.files;
   schemaFindings.push(...extras.diagnostics);
-  const resolved = resolveProject(project);
-  const reasons = new Map([...resolved].map(([name, model]) => [name, blockReasons(project, model, options.now)]));
+  const { resolved, reasons } = resolveAndGate(project, options);
   const blocked = new Set([...reasons].filter(([, list]) => list.length > 0).map(([name]) => name));
+  options.renderAhead?.turn();
   const rules = ruleFindings({ project, resolved, blocked, purpose });
   const inputErrors = new Set([...tree.diagnostics, ...schemaFindings, ...rules].filter((d) => d.severity === 'error').map((d) => d.file));
   // Only a target that would render is checked for what would stop its generators: on a file with
   // errors, a check would mostly restate them (a misspelt key reads as a missing one).
   const renderable = [...resolved.values()].filter((model) => !blocked.has(model.name) && !inputErrors.has(project.environments.get(model.name)!.source.path) && !model.extras.files.some((file) => inputErrors.has(file)));
-  const checks = renderable.flatMap((model) => renderFindings(model, purpose));
+  const checks = renderable.flatMap((model) => {
+    const findings = renderFindings(model, purpose);
+    options.renderAhead?.turn();
+    return findings;
+  });
 
   const diagnostics = [...tree.diagnostics, ...schemaFindings, ...rules, ...checks];
   const invalidFiles = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.file));
@@ -147,12 +157,45 @@ export function outputTree(result: RenderedEnvironments): OutputFile[] {
 
 /** Validates everything, then generates and signs the chosen environments' folders. */
 export function renderEnvironments(options: CompileOptions): RenderedEnvironments {
-  // The render threads load while the main thread validates.
-  prepareRenderThreads(environmentFileNames(options.root).filter((name) => (!options.render || options.render(name)) && !options.reuse?.reused.has(name)).length);
-  // …and read the environments' files with it.
-  const { validated, reused } = validateWithReuse({ ...options, readEnvironments: readEnvironmentsOnPreparedThreads });
+  const wanted = (name: string) => (!options.render || options.render(name)) && !options.reuse?.reused.has(name);
+  // The render threads load while the main thread validates…
+  prepareRenderThreads(environmentFileNames(options.root).filter(wanted).length);
   const previousRoot = options.previous?.releaseIndex();
-  const trust = signingTrust(validated.project, previousRoot, options.signingSeed);
+  let madeTrust: SigningTrust | undefined;
+  const trustOf = (project: Project) => (madeTrust ??= signingTrust(project, previousRoot, options.signingSeed));
+  const pins = new Map<string, ChartPin>();
+  const jobOf = (project: Project, model: ResolvedEnvironment): RenderJob => ({ model, release: signingOptions(options, trustOf(project), model.name, chartPinOf(project, model, pins)) });
+  // …read the environments' files with it, and render what validation has cleared so far while it goes on.
+  const ahead = renderAhead();
+  const madeAhead = new Map<string, RenderJob>();
+  let aheadStopped = false;
+  const makeAhead = (project: Project, model: ResolvedEnvironment) => (): RenderJob | undefined => {
+    if (aheadStopped) return undefined;
+    try {
+      const job = jobOf(project, model);
+      madeAhead.set(model.name, job);
+      return job;
+    } catch {
+      // What fails here fails again after the validation, where it is reported as it always was.
+      aheadStopped = true;
+      return undefined;
+    }
+  };
+  const { validated, reused } = validateWithReuse({
+    ...options,
+    readEnvironments: readEnvironmentsOnPreparedThreads,
+    ...(ahead
+      ? {
+          renderAhead: {
+            resolved: (project, model) => {
+              if (wanted(model.name)) ahead.offer(makeAhead(project, model));
+            },
+            turn: () => ahead.turn(),
+          },
+        }
+      : {}),
+  });
+  const trust = trustOf(validated.project);
   const validation = { ...validated, diagnostics: sortDiagnostics([...validated.diagnostics, ...trust.diagnostics]) };
   if (hasErrors(validation.diagnostics)) {
     releasePreparedThreads();
@@ -173,20 +216,13 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
     if (recorded.changed) changedEnvironments.push(name);
   }
   const chosen = validation.targets.filter((target) => target.status !== 'invalid' && !reused.has(target.name) && (!options.render || options.render(target.name)));
-  const pins = new Map<string, ChartPin>();
-  const pinOf = (model: ResolvedEnvironment): ChartPin | undefined => {
-    if (model.runtime !== 'kubernetes') return undefined;
-    const key = `${model.chart.name}@${model.chart.version}`;
-    if (!pins.has(key)) {
-      const { target, provisioning, secrets, attestation } = validation.project.policies;
-      const files = sharedChartFiles({ environments: [], policies: { target, provisioning, secrets, attestation }, chart: model.chart });
-      pins.set(key, chartPin(model.chart.name, model.chart.version, files));
-    }
-    return pins.get(key);
-  };
   // Ready targets render together, on every core (see src/render); blocked ones keep their folder here.
   const ready = chosen.filter((target) => target.status !== 'blocked');
-  const jobs = ready.map((target) => ({ model: target.model!, release: signingOptions(options, trust, target.name, pinOf(target.model!)) }));
+  // A job made ahead is the same job: the render takes the folder already rendered for it.
+  const jobs = ready.map((target) => {
+    const made = madeAhead.get(target.name);
+    return made && made.model === target.model ? made : jobOf(validation.project, target.model!);
+  });
   const onFolder = options.onFolder;
   const renders = renderInParallel(jobs, {
     onProgress: (done) => options.onProgress?.(done, chosen.length),
@@ -306,14 +342,22 @@ export function previewEnvironment(target: Target): { files?: ProducedFile[]; di
   return { files: generateEnvironment(target.model, { blockReasons: target.blockReasons }), diagnostics };
 }
 
-/** One model per environment whose file passed its schema; the rest are reported by the rules. */
-function resolveProject(project: Project): Map<string, ResolvedEnvironment> {
+/**
+ * One model per environment whose file passed its schema (the rest are reported by the rules), and
+ * why each is blocked, if it is.
+ */
+function resolveAndGate(project: Project, options: ValidateOptions): { resolved: Map<string, ResolvedEnvironment>; reasons: Map<string, BlockReason[]> } {
   const resolved = new Map<string, ResolvedEnvironment>();
+  const reasons = new Map<string, BlockReason[]>();
   for (const name of project.environments.keys()) {
     const model = resolveEnvironment(project, name);
-    if (model) resolved.set(name, model);
+    if (!model) continue;
+    resolved.set(name, model);
+    const verdict = blockReasons(project, model, options.now);
+    reasons.set(name, verdict);
+    if (verdict.length === 0) options.renderAhead?.resolved(project, model);
   }
-  return resolved;
+  return { resolved, reasons };
 }
 
 /**
@@ -329,6 +373,20 @@ function renderFindings(model: ResolvedEnvironment, purpose: 'validate' | 'build
 }
 
 const errorsInValidate = new Set(['unreachable-deploy-repo']);
+
+/** The shared chart a Kubernetes target's manifest pins, made once per chart and version into `pins`. */
+function chartPinOf(project: Project, model: ResolvedEnvironment, pins: Map<string, ChartPin>): ChartPin | undefined {
+  if (model.runtime !== 'kubernetes') return undefined;
+  const key = `${model.chart.name}@${model.chart.version}`;
+  let pin = pins.get(key);
+  if (!pin) {
+    const { target, provisioning, secrets, attestation } = project.policies;
+    const files = sharedChartFiles({ environments: [], policies: { target, provisioning, secrets, attestation }, chart: model.chart });
+    pin = chartPin(model.chart.name, model.chart.version, files);
+    pins.set(key, pin);
+  }
+  return pin;
+}
 
 function signingOptions(options: CompileOptions, trust: SigningTrust, environment: string, chart: ChartPin | undefined): Parameters<typeof releaseEnvironment>[2] {
   const previousManifest = options.previous?.manifest(environment);

@@ -3,7 +3,7 @@ import { UsageError } from '../core/errors.js';
 import { renderFolder, withoutFiles, type RenderedFolder, type RenderJob } from './folder.js';
 import { BugError } from '../core/errors.js';
 import { readEnvironmentInputs, receivedEnvironmentInputs, type EnvironmentReader } from '../load/environment-inputs.js';
-import { renderOnWorkers, shareWithEarlyWorkers, startWorkersEarly, stopEarlyWorkers } from './pool.js';
+import { postAhead, renderOnWorkers, roomAhead, shareWithEarlyWorkers, startWorkersEarly, stopEarlyWorkers } from './pool.js';
 import { crosses } from './wire.js';
 
 export { renderFolder, type RenderedFolder, type RenderJob } from './folder.js';
@@ -77,6 +77,41 @@ export const readEnvironmentsOnPreparedThreads: EnvironmentReader = (root, names
       return receivedEnvironmentInputs(message.inputs);
     },
   );
+
+/**
+ * Environments to render, offered while the main thread still validates: the threads
+ * `prepareRenderThreads` started take them as they become free, instead of idling until the
+ * render. An offer is a promise of nothing — validation may still fail, and the render keeps a
+ * folder rendered ahead only if its jobs hold the very job offered — so jobs are made only when
+ * posted, a few at a time. Undefined when there are no such threads.
+ */
+export function renderAhead(): RenderAhead | undefined {
+  return workersCanRun && roomAhead() > 0 ? new RenderAhead() : undefined;
+}
+
+export class RenderAhead {
+  private readonly offered: Array<() => RenderJob | undefined> = [];
+  private taken = 0;
+
+  /** `job` is called when a thread has room; undefined: it is not to be rendered ahead after all. */
+  offer(job: () => RenderJob | undefined): void {
+    this.offered.push(job);
+    this.turn();
+  }
+
+  /** Posts offered jobs while the threads have room: called between steps of the validation. */
+  turn(): void {
+    for (let room = roomAhead(); room > 0 && this.taken < this.offered.length; ) {
+      const job = this.offered[this.taken]!();
+      this.offered[this.taken++] = noJob;
+      if (job === undefined || !crosses(job)) continue;
+      postAhead(job);
+      room--;
+    }
+  }
+}
+
+const noJob = () => undefined;
 
 /** Stops the threads `prepareRenderThreads` started when nothing is going to render (validation failed). */
 export function releasePreparedThreads(): void {

@@ -39,8 +39,15 @@ export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, { o
   const pool: PoolWorker[] = [];
   const results: Array<RenderedFolder | undefined> = jobs.map(() => undefined);
   const failures = new Map<number, unknown>();
+  // Jobs posted ahead come back as these jobs; one the render no longer holds is answered and dropped.
+  const indexOfJob = new Map(jobs.map((job, index) => [job, index] as const));
+  const aheadFor = (started?.ahead ?? []).map(({ job, member }) => ({ index: indexOfJob.get(job), member }));
+  const claimed = new Set<number>();
+  for (const ahead of aheadFor) if (ahead.index !== undefined) claimed.add(ahead.index);
   let next = 0;
   let settled = 0;
+  // Jobs handed out so far (posted, rendered here, or posted ahead): the render ends when as many have settled.
+  let handedOut = claimed.size;
   const rendered = (index: number, folder: RenderedFolder) => {
     results[index] = keepFiles === false ? withoutFiles(folder) : folder;
     settled++;
@@ -53,11 +60,15 @@ export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, { o
     settled++;
   };
   // After a failure nothing new starts; the jobs already out are waited for, since an earlier one may fail too.
-  const more = () => next < jobs.length && failures.size === 0;
+  const more = () => {
+    while (next < jobs.length && claimed.has(next)) next++;
+    return next < jobs.length && failures.size === 0;
+  };
   const feed = (member: PoolWorker) => {
     while (member.pending < QUEUED_PER_WORKER && more()) {
       member.port.postMessage(wireJob(next, jobs[next]!));
       next++;
+      handedOut++;
       member.pending++;
     }
   };
@@ -66,19 +77,32 @@ export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, { o
     if (message.kind === 'failed' && message.index < 0) throw workerFailure(message.error);
     if (message.kind === 'loaded') throw new BugError(`a render worker answered a load task (${message.index}) after the load stage`);
     member.pending--;
-    if (message.kind === 'rendered') rendered(message.index, receivedFolder(message));
-    else failed(message.index, rebuiltError(message.error));
+    const index = message.index >= AHEAD_INDEX ? aheadFor[message.index - AHEAD_INDEX]?.index : message.index;
+    if (index !== undefined) {
+      if (message.kind === 'rendered') rendered(index, receivedFolder(message));
+      else failed(index, rebuiltError(message.error));
+    }
     feed(member);
   };
 
   try {
     for (const member of started?.members ?? []) {
-      if (pool.length < workers) pool.push(member);
-      else void member.worker.terminate();
+      if (pool.length < workers) {
+        pool.push(member);
+        continue;
+      }
+      void member.worker.terminate();
+      // What it was given ahead will not come back: rendered like the rest.
+      for (const ahead of aheadFor) {
+        if (ahead.member !== member || ahead.index === undefined) continue;
+        claimed.delete(ahead.index);
+        handedOut--;
+        ahead.index = undefined;
+      }
     }
     while (pool.length < workers) pool.push(startWorker(signal));
     pool.forEach(feed);
-    while (settled < next || more()) {
+    while (settled < handedOut || more()) {
       const seen = Atomics.load(signal, 0);
       let received = false;
       for (const member of pool) {
@@ -90,6 +114,7 @@ export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, { o
       if (received) continue;
       if (more()) {
         const index = next++;
+        handedOut++;
         let folder: RenderedFolder;
         try {
           folder = renderFolder(jobs[index]!);
@@ -175,7 +200,43 @@ function newSignal(): Int32Array {
 }
 
 /** Workers started before their jobs are known (see `startWorkersEarly`), for the next pool. */
-let early: { signal: Int32Array; members: PoolWorker[] } | undefined;
+let early: EarlyWorkers | undefined;
+
+interface EarlyWorkers {
+  signal: Int32Array;
+  members: PoolWorker[];
+  /** Jobs posted before the render (see `postAhead`), wire index `AHEAD_INDEX + position`. */
+  ahead: Array<{ job: RenderJob; member: PoolWorker }>;
+  /** The signal's count when the first job was posted ahead: what the workers answered before. */
+  answeredBefore?: number;
+}
+
+/** Wire indexes of jobs posted ahead start here, far above any render's own job indexes. */
+const AHEAD_INDEX = 2 ** 30;
+
+/**
+ * How many more jobs the workers started early can be given ahead of the render without queueing
+ * more than a render keeps queued: 0 when there are none.
+ */
+export function roomAhead(): number {
+  if (!early || early.members.length === 0) return 0;
+  const answered = early.answeredBefore === undefined ? 0 : Atomics.load(early.signal, 0) - early.answeredBefore;
+  return Math.max(0, QUEUED_PER_WORKER * early.members.length - (early.ahead.length - answered));
+}
+
+/**
+ * Posts a job to a worker started early, before the render is called: the main thread is still
+ * validating, and the workers would idle. The render takes its folder if its jobs hold this very
+ * job (the same object); the job must cross (see `crosses`).
+ */
+export function postAhead(job: RenderJob): void {
+  if (!early || early.members.length === 0) throw new BugError('a job was posted ahead with no worker started early');
+  early.answeredBefore ??= Atomics.load(early.signal, 0);
+  const member = early.members.reduce((least, candidate) => (candidate.pending < least.pending ? candidate : least));
+  member.port.postMessage(wireJob(AHEAD_INDEX + early.ahead.length, job));
+  member.pending++;
+  early.ahead.push({ job, member });
+}
 
 /**
  * Starts `count` workers now, so that they load the generators on the other cores while the main
@@ -187,7 +248,7 @@ export function startWorkersEarly(count: number): void {
   const signal = newSignal();
   const members = Array.from({ length: count }, () => startWorker(signal));
   for (const member of members) member.worker.unref();
-  early = { signal, members };
+  early = { signal, members, ahead: [] };
 }
 
 /** Stops the workers started early when the render turns out not to need them. */

@@ -167,6 +167,47 @@ describe('building on worker threads (the built CLI)', () => {
     expect(outcome.message).toBe(`${outcome.worker}: secrets/${outcome.worker}.sops.yaml has no dotenv form, which the secrets check should have reported`);
   });
 
+  it('takes the folders rendered ahead (while the main thread validated) as they are, drops one it no longer holds, and renders what a stopped worker held', () => {
+    // The built modules in a child process: jobs offered ahead to the workers started early, then
+    // the render, compared with each folder rendered alone on this thread.
+    const module = (path: string) => JSON.stringify(join(repositoryRoot, 'dist', path));
+    const script = `
+      const { validateSourceTree } = await import(${module('src/compile.js')});
+      const { renderAhead, renderFolder, renderInParallel } = await import(${module('src/render/index.js')});
+      const { roomAhead, startWorkersEarly } = await import(${module('src/render/pool.js')});
+      const targets = validateSourceTree({ root: ${JSON.stringify(root)}, now: new Date(${fixedEpoch} * 1000) }).targets;
+      const jobs = targets.filter((t) => t.status === 'ready').map((t) => ({ model: t.model, release: {} }));
+      const alone = jobs.map((job) => renderFolder(job).files.map((file) => file.path + ':' + Buffer.from(file.bytes).toString('base64')).join());
+      const pause = new Int32Array(new SharedArrayBuffer(4));
+      const outcome = {};
+      for (const [name, early, threads] of [['kept', 1, 2], ['one stopped', 2, 2]]) {
+        startWorkersEarly(early);
+        const ahead = renderAhead();
+        const full = roomAhead();
+        // A job the render will not hold (the same model, another object) first, then the first jobs of the render.
+        ahead.offer(() => ({ model: jobs[0].model, release: {} }));
+        for (const job of jobs.slice(0, full - 1)) ahead.offer(() => job);
+        ahead.offer(() => { throw new Error('offered beyond the room: made before a thread had room for it'); });
+        const posted = full - roomAhead();
+        // Answered ahead: the room comes back as the workers render, before the render is asked for.
+        for (let waited = 0; roomAhead() < full && waited < 60000; waited += 10) Atomics.wait(pause, 0, 0, 10);
+        const answeredAhead = roomAhead() === full;
+        const folders = renderInParallel(jobs.slice(0, -1), { threads });
+        const differing = folders.filter((folder, index) => folder.files.map((file) => file.path + ':' + Buffer.from(file.bytes).toString('base64')).join() !== alone[index]).length;
+        outcome[name] = { posted, answeredAhead, rendered: folders.length, differing };
+      }
+      console.log(JSON.stringify({ jobs: jobs.length, outcome }));
+    `;
+    const run = node(['--input-type=module', '-e', script], undefined);
+    expect(run.status, run.stderr).toBe(0);
+    const { jobs, outcome } = JSON.parse(run.stdout.trim()) as { jobs: number; outcome: Record<string, { posted: number; answeredAhead: boolean; rendered: number; differing: number }> };
+    expect(jobs).toBeGreaterThan(20);
+    // Eight a worker: the room of one worker and of two, each filled, none made beyond it.
+    expect(outcome.kept).toEqual({ posted: 8, answeredAhead: true, rendered: jobs - 1, differing: 0 });
+    expect(outcome['one stopped']).toEqual({ posted: 16, answeredAhead: true, rendered: jobs - 1, differing: 0 });
+    expect(run.workers).toEqual({ started: 3, exited: 3 });
+  });
+
   it('starts the workers before validating, and a build whose validation fails ends at once, without them, writing nothing', () => {
     const broken = join(work, 'broken-source');
     cpSync(root, broken, { recursive: true });
