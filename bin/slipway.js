@@ -9,5 +9,5 @@ import { setFlagsFromString } from 'node:v8';
 // a quarter less time (bench/fleet.js). Set before the rest loads; worker threads share it. A
 // budget given to node itself is kept.
 if (!process.execArgv.some((flag) => flag.startsWith('--interrupt-budget'))) setFlagsFromString('--interrupt-budget=1000000');
-const { main } = await import('../dist/src/cli/main.js');
+const { main } = await import('../dist/bundle/main.js');
 process.exitCode = await main(process.argv.slice(2));

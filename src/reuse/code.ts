@@ -20,7 +20,7 @@ export function codeFingerprint(): string {
   hash.update(`node ${process.version}\0`);
   // The code that runs: compiled JavaScript from an installed package, TypeScript under the tests.
   const compiled = fileURLToPath(import.meta.url).endsWith('.js');
-  const folders = compiled ? ['dist/src', 'dist/generators', 'schemas', 'src', 'generators'] : ['src', 'generators', 'schemas'];
+  const folders = compiled ? ['dist/bundle', 'dist/src', 'dist/generators', 'schemas', 'src', 'generators'] : ['src', 'generators', 'schemas'];
   for (const folder of folders) {
     for (const path of filesUnder(join(root, folder), compiled ? (folder.startsWith('dist/') ? /\.js$/ : folder === 'schemas' ? undefined : /(?<!\.ts)$/) : undefined)) {
       hash.update(`${folder}/${path}\0`);
