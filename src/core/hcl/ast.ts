@@ -24,9 +24,15 @@ export function isBareKey(text: string): boolean {
 }
 
 export function checkedIdentifier(text: string, what: string): string {
+  if (identifiersSeen.has(text)) return text;
   if (!identifierPattern.test(text)) throw new BugError(`HCL ${what} ${JSON.stringify(text)} is not an identifier`);
+  if (identifiersSeen.size >= 4096) identifiersSeen.clear();
+  identifiersSeen.add(text);
   return text;
 }
+
+/** Identifiers already checked: the generators write the same few hundred names for every environment. */
+const identifiersSeen = new Set<string>();
 
 export abstract class Expression {
   protected readonly brand = 'hcl-expression';
@@ -50,8 +56,19 @@ export class Traversal extends Expression {
 
   /** This reference followed by more attribute names (each may be dotted: `"a.b"`). */
   get(...names: string[]): Traversal {
-    return new Traversal(this.root, [...this.steps, ...names.flatMap((name) => name.split('.')).map((name) => ({ kind: 'attribute' as const, name }))]);
+    // Traversals are immutable and `ref` hands out the same one each time: what follows it is made once too.
+    const key = names.length === 1 ? names[0]! : names.join('.');
+    let made = this.followers?.get(key);
+    if (!made) {
+      made = new Traversal(this.root, [...this.steps, ...names.flatMap((name) => name.split('.')).map((name) => ({ kind: 'attribute' as const, name }))]);
+      this.followers ??= new Map();
+      if (this.followers.size >= 256) this.followers.clear();
+      this.followers.set(key, made);
+    }
+    return made;
   }
+
+  private followers?: Map<string, Traversal>;
 
   at(key: number | Expression): Traversal {
     return new Traversal(this.root, [...this.steps, { kind: 'index', key }]);
@@ -96,19 +113,33 @@ export class ForExpression extends Expression {
  */
 export function ref(...parts: Array<string | number>): Traversal {
   // Traversals are immutable, and a fleet's Terraform makes the same few hundred references for
-  // every environment: each is built and checked once.
-  let key = '';
-  for (const part of parts) key += typeof part === 'number' ? `\u0001${part}` : `\u0002${part}`;
-  let made = references.get(key);
-  if (!made) {
-    if (references.size >= 10_000) references.clear();
-    made = traversalOf(parts);
-    references.set(key, made);
+  // every environment: each is built and checked once, found again part by part (a number and the
+  // string of its digits are different parts).
+  let node = references;
+  for (const part of parts) {
+    let next = node.next.get(part);
+    if (!next) {
+      if (referenceCount >= 10_000) {
+        references.next.clear();
+        referenceCount = 0;
+      }
+      next = { next: new Map() };
+      node.next.set(part, next);
+      referenceCount++;
+    }
+    node = next;
   }
-  return made;
+  node.made ??= traversalOf(parts);
+  return node.made;
 }
 
-const references = new Map<string, Traversal>();
+interface ReferenceNode {
+  made?: Traversal;
+  next: Map<string | number, ReferenceNode>;
+}
+
+const references: ReferenceNode = { next: new Map() };
+let referenceCount = 0;
 
 function traversalOf(parts: ReadonlyArray<string | number>): Traversal {
   const names: TraversalStep[] = [];

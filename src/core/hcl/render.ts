@@ -32,62 +32,97 @@ const inlineListWidth = 100;
 const inlineObjectEntries = 3;
 
 function commentLines(lines: readonly string[], indent: string): string {
-  // Comment text is written, never parsed: control characters become spaces so it stays one line.
-  return lines
-    .flatMap((line) => line.split('\n'))
-    .map((line) => wellFormed(line).replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g, ' ').trimEnd())
-    .map((line) => (line === '' ? `${indent}#\n` : `${indent}# ${line}\n`))
-    .join('');
+  let text = '';
+  for (const given of lines) {
+    // Comment text is written, never parsed: control characters become spaces so it stays one line.
+    for (const part of given.split('\n')) {
+      const line = commentUnsafe.test(part) ? wellFormed(part).replace(controlCharacters, ' ').trimEnd() : part.trimEnd();
+      text += line === '' ? `${indent}#\n` : `${indent}# ${line}\n`;
+    }
+  }
+  return text;
 }
 
+const controlCharacters = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g;
+/** What `commentLines` changes besides trailing blanks: control characters and lone surrogates. */
+const commentUnsafe = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\uD800-\uDFFF]/;
+
 function renderBlock(block: Block, indent: string): string {
-  const header = [block.type, ...block.labels.map((label) => quoteString(label))].join(' ');
+  let header = block.type;
+  for (const label of block.labels) header += ` ${quoteString(label)}`;
   const comment = block.comment && block.comment.length > 0 ? commentLines(block.comment, indent) : '';
   const inner = joinLines(bodyLines(block.body, `${indent}  `), `${indent}  `);
   return inner === '' ? `${comment}${indent}${header} {}\n` : `${comment}${indent}${header} {\n${inner}${indent}}\n`;
 }
 
-type AttributeLine = { kind: 'attribute'; key: string; value: string };
+/** An attribute's text; `multiline` when the value spans lines (which ends a run of aligned `=`). */
+type AttributeLine = { kind: 'attribute'; key: string; value: string; multiline: boolean };
 type Line = AttributeLine | { kind: 'block'; text: string };
 
 function bodyLines(body: Body, indent: string): Line[] {
   const lines: Line[] = [];
-  for (const [name, value] of Object.entries(body)) {
+  const names = Object.keys(body);
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index]!;
+    const value = body[name];
     if (value === undefined) continue;
-    checkedIdentifier(name, value instanceof NestedBlocks ? 'block type' : 'attribute name');
     if (value instanceof NestedBlocks) {
+      checkedName(name, 'block type');
       for (const nestedBody of value.bodies) lines.push({ kind: 'block', text: renderBlock({ type: name, labels: value.labels, body: nestedBody }, indent) });
     } else {
-      lines.push({ kind: 'attribute', key: name, value: renderValue(value, indent) });
+      checkedName(name, 'attribute name');
+      lines.push(attributeLine(name, value, indent));
     }
   }
   return lines;
 }
 
+function attributeLine(key: string, value: Value, indent: string): AttributeLine {
+  const text = renderValue(value, indent);
+  // A scalar never spans lines (a string's line breaks are escapes); only a collection or an expression holding one may.
+  return { kind: 'attribute', key, value: text, multiline: typeof value === 'object' && value !== null && text.includes('\n') };
+}
+
+/** Names the generators use again and again, each checked once (`checkedIdentifier` throws on any other). */
+const checkedNames = new Set<string>();
+function checkedName(name: string, what: string): void {
+  if (checkedNames.has(name)) return;
+  checkedIdentifier(name, what);
+  if (checkedNames.size >= 4096) checkedNames.clear();
+  checkedNames.add(name);
+}
+
 /** Attribute runs with aligned `=`, blank lines around nested blocks. */
 function joinLines(lines: readonly Line[], indent: string): string {
   let text = '';
-  let run: Array<{ key: string; value: string }> = [];
+  let runStart = 0;
+  let runEnd = 0;
   let previous: 'attribute' | 'block' | undefined;
   const flush = () => {
-    const width = Math.max(0, ...run.map((line) => line.key.length));
-    for (const line of run) text += `${indent}${line.key.padEnd(width)} = ${line.value}\n`;
-    run = [];
+    let width = 0;
+    for (let index = runStart; index < runEnd; index++) width = Math.max(width, (lines[index] as AttributeLine).key.length);
+    for (let index = runStart; index < runEnd; index++) {
+      const line = lines[index] as AttributeLine;
+      text += `${indent}${line.key.padEnd(width)} = ${line.value}\n`;
+    }
   };
-  for (const line of lines) {
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!;
     if (line.kind === 'block') {
       flush();
+      runStart = runEnd = index + 1;
       if (previous !== undefined) text += '\n';
       text += line.text;
       previous = 'block';
       continue;
     }
     if (previous === 'block') text += '\n';
-    if (line.value.includes('\n')) {
+    if (line.multiline) {
       flush();
+      runStart = runEnd = index + 1;
       text += `${indent}${line.key} = ${line.value}\n`;
     } else {
-      run.push(line);
+      runEnd = index + 1;
     }
     previous = 'attribute';
   }
@@ -114,24 +149,36 @@ function renderList(items: readonly Value[], indent: string): string {
   if (items.length === 0) return '[]';
   const inner = `${indent}  `;
   const rendered = items.map((item) => renderValue(item, inner));
-  const inline = `[${rendered.join(', ')}]`;
-  const simple = items.every((item) => !Array.isArray(item) && !isObjectValue(item));
-  if (simple && !inline.includes('\n') && indent.length + inline.length <= inlineListWidth) return inline;
-  return `[\n${rendered.map((item) => `${inner}${item},\n`).join('')}${indent}]`;
+  if (items.every(isSimple)) {
+    const inline = `[${rendered.join(', ')}]`;
+    if (indent.length + inline.length <= inlineListWidth && !inline.includes('\n')) return inline;
+  }
+  let text = '[\n';
+  for (const item of rendered) text += `${inner}${item},\n`;
+  return `${text}${indent}]`;
+}
+
+/** Neither a list nor an object: what a list or object written on one line may hold. */
+function isSimple(value: Value | undefined): boolean {
+  return !Array.isArray(value) && !isObjectValue(value);
 }
 
 function renderObject(object: Readonly<Record<string, Value | undefined>>, indent: string): string {
   const inner = `${indent}  `;
   const lines: AttributeLine[] = [];
-  for (const [key, value] of Object.entries(object)) {
+  let simple = true;
+  for (const key of Object.keys(object)) {
+    const value = object[key];
     if (value === undefined) continue;
-    lines.push({ kind: 'attribute', key: isBareKey(key) ? key : quoteString(key), value: renderValue(value, inner) });
+    simple &&= isSimple(value);
+    lines.push(attributeLine(isBareKey(key) ? key : quoteString(key), value, inner));
   }
   if (lines.length === 0) return '{}';
   // A short object of simple values stays on one line, as `terraform fmt` leaves it.
-  const inline = `{ ${lines.map((line) => `${line.key} = ${line.value}`).join(', ')} }`;
-  const simple = Object.values(object).every((value) => value === undefined || (!Array.isArray(value) && !isObjectValue(value)));
-  if (simple && lines.length <= inlineObjectEntries && !inline.includes('\n') && indent.length + inline.length <= inlineListWidth) return inline;
+  if (simple && lines.length <= inlineObjectEntries) {
+    const inline = `{ ${lines.map((line) => `${line.key} = ${line.value}`).join(', ')} }`;
+    if (indent.length + inline.length <= inlineListWidth && !inline.includes('\n')) return inline;
+  }
   return `{\n${joinLines(lines, inner)}${indent}}`;
 }
 
