@@ -166,7 +166,21 @@ export function temporaryFolder(prefix: string): string {
     const match = ours.exec(name);
     // Our own PID's folders may belong to another publish of this process (tests run several): left alone.
     const pid = match ? Number(match[1]) : undefined;
-    if (pid !== undefined && pid !== process.pid && !processAlive(pid)) rmSync(join(parent, name), { recursive: true, force: true });
+    if (pid !== undefined && pid !== process.pid && !processAlive(pid)) removeLeftFolder(join(parent, name));
   }
   return mkdtempSync(join(parent, `${prefix}${process.pid}-`));
+}
+
+/**
+ * Removes a dead run's folder, as far as it can. A kill reaches Slipway, not the git it started,
+ * which may go on writing objects there for a moment (a folder emptied then refilled cannot be
+ * removed: ENOTEMPTY); Node retries such errors a few times, and what still cannot go is left for
+ * the next run: cleaning up after another process must not fail this one.
+ */
+function removeLeftFolder(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true, maxRetries: 6, retryDelay: 50 });
+  } catch {
+    // Left for the next run, which tries again.
+  }
 }
