@@ -62,7 +62,7 @@ export function validateSourceTree(options: ValidateOptions): ValidationResult {
   const { resolved, reasons } = resolveAndGate(project, options);
   const blocked = new Set([...reasons].filter(([, list]) => list.length > 0).map(([name]) => name));
   options.renderAhead?.turn();
-  const rules = ruleFindings({ project, resolved, blocked, purpose });
+  const rules = ruleFindings({ project, resolved, blocked, purpose }, options.renderAhead?.turn);
   const inputErrors = new Set([...tree.diagnostics, ...schemaFindings, ...rules].filter((d) => d.severity === 'error').map((d) => d.file));
   // Only a target that would render is checked for what would stop its generators: on a file with
   // errors, a check would mostly restate them (a misspelt key reads as a missing one).

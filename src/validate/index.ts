@@ -10,6 +10,10 @@ export { schemaCheck } from './schema-check.js';
 export type { RuleContext } from './rules/index.js';
 
 /** Every rule's findings: all are collected, none stops at its first. */
-export function ruleFindings(context: RuleContext): Diagnostic[] {
-  return rules.flatMap((rule) => rule.check(context));
+export function ruleFindings(context: RuleContext, betweenRules?: () => void): Diagnostic[] {
+  return rules.flatMap((rule) => {
+    const findings = rule.check(context);
+    betweenRules?.();
+    return findings;
+  });
 }
