@@ -67,10 +67,10 @@ function bodyLines(body: Body, indent: string): Line[] {
     const value = body[name];
     if (value === undefined) continue;
     if (value instanceof NestedBlocks) {
-      checkedName(name, 'block type');
+      checkedIdentifier(name, 'block type');
       for (const nestedBody of value.bodies) lines.push({ kind: 'block', text: renderBlock({ type: name, labels: value.labels, body: nestedBody }, indent) });
     } else {
-      checkedName(name, 'attribute name');
+      checkedIdentifier(name, 'attribute name');
       lines.push(attributeLine(name, value, indent));
     }
   }
@@ -81,15 +81,6 @@ function attributeLine(key: string, value: Value, indent: string): AttributeLine
   const text = renderValue(value, indent);
   // A scalar never spans lines (a string's line breaks are escapes); only a collection or an expression holding one may.
   return { kind: 'attribute', key, value: text, multiline: typeof value === 'object' && value !== null && text.includes('\n') };
-}
-
-/** Names the generators use again and again, each checked once (`checkedIdentifier` throws on any other). */
-const checkedNames = new Set<string>();
-function checkedName(name: string, what: string): void {
-  if (checkedNames.has(name)) return;
-  checkedIdentifier(name, what);
-  if (checkedNames.size >= 4096) checkedNames.clear();
-  checkedNames.add(name);
 }
 
 /** Attribute runs with aligned `=`, blank lines around nested blocks. */
