@@ -13,10 +13,10 @@ import { prepareRenderThreads, readEnvironmentsOnPreparedThreads, releasePrepare
 import { resolveChart } from './resolve/chart.js';
 import { resolveEnvironment } from './resolve/index.js';
 import type { ReusePlan } from './reuse/plan.js';
-import { chartPin } from './sign/chart-pin.js';
+import { chartPinsOnFirstUse } from './sign/chart-pin.js';
 import type { ChartPin } from './sign/manifest.js';
 import { keptRelease, releaseEnvironment } from './sign/release-files.js';
-import { releaseIndexFiles, type ReleaseIndexOptions } from './sign/release-index.js';
+import { releaseIndexFiles, type PreviousReleaseIndex, type ReleaseIndexOptions } from './sign/release-index.js';
 import { signingTrust, type SigningTrust } from './sign/rotation.js';
 import type { RecordedEnvironment } from './reuse/record.js';
 import { ruleFindings, schemaCheck } from './validate/index.js';
@@ -161,41 +161,10 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
   // The render threads load while the main thread validates…
   prepareRenderThreads(environmentFileNames(options.root).filter(wanted).length);
   const previousRoot = options.previous?.releaseIndex();
-  let madeTrust: SigningTrust | undefined;
-  const trustOf = (project: Project) => (madeTrust ??= signingTrust(project, previousRoot, options.signingSeed));
-  const pins = new Map<string, ChartPin>();
-  const jobOf = (project: Project, model: ResolvedEnvironment): RenderJob => ({ model, release: signingOptions(options, trustOf(project), model.name, chartPinOf(project, model, pins)) });
   // …read the environments' files with it, and render what validation has cleared so far while it goes on.
-  const ahead = renderAhead();
-  const madeAhead = new Map<string, RenderJob>();
-  let aheadStopped = false;
-  const makeAhead = (project: Project, model: ResolvedEnvironment) => (): RenderJob | undefined => {
-    if (aheadStopped) return undefined;
-    try {
-      const job = jobOf(project, model);
-      madeAhead.set(model.name, job);
-      return job;
-    } catch {
-      // What fails here fails again after the validation, where it is reported as it always was.
-      aheadStopped = true;
-      return undefined;
-    }
-  };
-  const { validated, reused } = validateWithReuse({
-    ...options,
-    readEnvironments: readEnvironmentsOnPreparedThreads,
-    ...(ahead
-      ? {
-          renderAhead: {
-            resolved: (project, model) => {
-              if (wanted(model.name)) ahead.offer(makeAhead(project, model));
-            },
-            turn: () => ahead.turn(),
-          },
-        }
-      : {}),
-  });
-  const trust = trustOf(validated.project);
+  const jobs = renderJobs(options, previousRoot, wanted);
+  const { validated, reused } = validateWithReuse({ ...options, readEnvironments: readEnvironmentsOnPreparedThreads, ...(jobs.renderAhead ? { renderAhead: jobs.renderAhead } : {}) });
+  const trust = jobs.trustOf(validated.project);
   const validation = { ...validated, diagnostics: sortDiagnostics([...validated.diagnostics, ...trust.diagnostics]) };
   if (hasErrors(validation.diagnostics)) {
     releasePreparedThreads();
@@ -218,13 +187,9 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
   const chosen = validation.targets.filter((target) => target.status !== 'invalid' && !reused.has(target.name) && (!options.render || options.render(target.name)));
   // Ready targets render together, on every core (see src/render); blocked ones keep their folder here.
   const ready = chosen.filter((target) => target.status !== 'blocked');
-  // A job made ahead is the same job: the render takes the folder already rendered for it.
-  const jobs = ready.map((target) => {
-    const made = madeAhead.get(target.name);
-    return made && made.model === target.model ? made : jobOf(validation.project, target.model!);
-  });
+  const readyJobs = ready.map((target) => jobs.jobOf(validation.project, target.model!));
   const onFolder = options.onFolder;
-  const renders = renderInParallel(jobs, {
+  const renders = renderInParallel(readyJobs, {
     onProgress: (done) => options.onProgress?.(done, chosen.length),
     onRendered: (index: number, folder: RenderedFolder) => {
       folderSizes.set(ready[index]!.name, folder.files.length);
@@ -374,18 +339,47 @@ function renderFindings(model: ResolvedEnvironment, purpose: 'validate' | 'build
 
 const errorsInValidate = new Set(['unreachable-deploy-repo']);
 
-/** The shared chart a Kubernetes target's manifest pins, made once per chart and version into `pins`. */
-function chartPinOf(project: Project, model: ResolvedEnvironment, pins: Map<string, ChartPin>): ChartPin | undefined {
-  if (model.runtime !== 'kubernetes') return undefined;
-  const key = `${model.chart.name}@${model.chart.version}`;
-  let pin = pins.get(key);
-  if (!pin) {
-    const { target, provisioning, secrets, attestation } = project.policies;
-    const files = sharedChartFiles({ environments: [], policies: { target, provisioning, secrets, attestation }, chart: model.chart });
-    pin = chartPin(model.chart.name, model.chart.version, files);
-    pins.set(key, pin);
-  }
-  return pin;
+/**
+ * How a compile makes each target's render job (its model, and how its manifest is chained and
+ * signed), once: during the validation, for the threads that render ahead (see `renderAhead`), or
+ * after it. A job made ahead is the same object afterwards, which is how the render knows the folder
+ * rendered for it; a model resolved anew gets a new job.
+ */
+function renderJobs(options: CompileOptions, previousRoot: PreviousReleaseIndex | undefined, wanted: (environment: string) => boolean) {
+  let trust: SigningTrust | undefined;
+  const trustOf = (project: Project) => (trust ??= signingTrust(project, previousRoot, options.signingSeed));
+  // The shared chart a Kubernetes target's manifest pins: its files are made once per chart and version.
+  let chartPinOf: ((chart: ResolvedEnvironment['chart']) => ChartPin) | undefined;
+  const made = new Map<string, RenderJob>();
+  const jobOf = (project: Project, model: ResolvedEnvironment): RenderJob => {
+    let job = made.get(model.name);
+    if (job?.model !== model) {
+      const { target, provisioning, secrets, attestation } = project.policies;
+      chartPinOf ??= chartPinsOnFirstUse((chart) => sharedChartFiles({ environments: [], policies: { target, provisioning, secrets, attestation }, chart }));
+      job = { model, release: signingOptions(options, trustOf(project), model.name, model.runtime === 'kubernetes' ? chartPinOf(model.chart) : undefined) };
+      made.set(model.name, job);
+    }
+    return job;
+  };
+  const ahead = renderAhead();
+  let aheadStopped = false;
+  const offerAhead = (project: Project, model: ResolvedEnvironment) => (): RenderJob | undefined => {
+    if (aheadStopped) return undefined;
+    try {
+      return jobOf(project, model);
+    } catch {
+      // What fails here fails again after the validation, where it is reported as it always was.
+      aheadStopped = true;
+      return undefined;
+    }
+  };
+  const hooks: ValidateOptions['renderAhead'] = ahead && {
+    resolved: (project, model) => {
+      if (wanted(model.name)) ahead.offer(offerAhead(project, model));
+    },
+    turn: () => ahead.turn(),
+  };
+  return { trustOf, jobOf, renderAhead: hooks };
 }
 
 function signingOptions(options: CompileOptions, trust: SigningTrust, environment: string, chart: ChartPin | undefined): Parameters<typeof releaseEnvironment>[2] {

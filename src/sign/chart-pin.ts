@@ -31,18 +31,25 @@ export function chartFolder(tree: ReadonlyMap<string, Uint8Array>, name: string)
 }
 
 /**
- * The pins of the charts a tree holds, each computed on first use: every Kubernetes folder of a
- * fleet pins one of a few charts, and finding and hashing a chart's files costs a walk of the tree.
+ * Each chart's pin, computed on first use from `filesOf` (its files, paths relative to its folder):
+ * every Kubernetes folder of a fleet pins one of a few charts, and finding and hashing a chart's
+ * files is the costly part.
  */
-export function heldChartPins(tree: ReadonlyMap<string, Uint8Array>): (name: string, version: string) => ChartPin {
+export function chartPinsOnFirstUse<Chart extends { name: string; version: string }>(filesOf: (chart: Chart) => ReadonlyMap<string, Uint8Array>): (chart: Chart) => ChartPin {
   const pins = new Map<string, ChartPin>();
-  return (name, version) => {
-    const key = `${name}\0${version}`;
+  return (chart) => {
+    const key = `${chart.name}\0${chart.version}`;
     let pin = pins.get(key);
     if (!pin) {
-      pin = chartPin(name, version, chartFolder(tree, name));
+      pin = chartPin(chart.name, chart.version, filesOf(chart));
       pins.set(key, pin);
     }
     return pin;
   };
+}
+
+/** The pins of the charts a tree holds (see `chartPinsOnFirstUse`). */
+export function heldChartPins(tree: ReadonlyMap<string, Uint8Array>): (name: string, version: string) => ChartPin {
+  const pinOf = chartPinsOnFirstUse((chart: { name: string; version: string }) => chartFolder(tree, chart.name));
+  return (name, version) => pinOf({ name, version });
 }
