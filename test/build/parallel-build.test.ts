@@ -50,15 +50,17 @@ import { syncBuiltinESMExports } from 'node:module';
 if (workerThreads.isMainThread) {
   let started = 0;
   let exited = 0;
+  const entries = new Set();
   workerThreads.Worker = class extends workerThreads.Worker {
     constructor(...args) {
       super(...args);
       started++;
+      entries.add(String(args[1]?.workerData?.entry));
       this.once('exit', () => exited++);
     }
   };
   syncBuiltinESMExports();
-  process.on('exit', () => process.stderr.write(\`worker threads: \${started} started, \${exited} exited\\n\`));
+  process.on('exit', () => process.stderr.write(\`worker entries: \${[...entries].join(' ')}\\nworker threads: \${started} started, \${exited} exited\\n\`));
 }
 `,
 );
@@ -69,6 +71,8 @@ interface Run {
   stderr: string;
   /** Worker threads the process started, and how many of them had exited when it ended. */
   workers: { started: number; exited: number };
+  /** The modules the workers were started on. */
+  workerEntries: string[];
 }
 
 function node(args: string[], workers: string | undefined): Run {
@@ -77,7 +81,14 @@ function node(args: string[], workers: string | undefined): Run {
   if (workers !== undefined) env.SLIPWAY_WORKERS = workers;
   const run = spawnSync(process.execPath, ['--import', pathToFileURL(workerCounter).href, ...args], { encoding: 'utf8', env, timeout: 240_000 });
   const counted = /worker threads: (\d+) started, (\d+) exited\n$/.exec(run.stderr);
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr, workers: { started: Number(counted?.[1] ?? NaN), exited: Number(counted?.[2] ?? NaN) } };
+  const entries = /worker entries: (.*)\n/.exec(run.stderr)?.[1] ?? '';
+  return {
+    status: run.status,
+    stdout: run.stdout,
+    stderr: run.stderr,
+    workers: { started: Number(counted?.[1] ?? NaN), exited: Number(counted?.[2] ?? NaN) },
+    workerEntries: entries === '' ? [] : entries.split(' '),
+  };
 }
 
 const slipway = (args: string[], workers: string | undefined): Run => node([cli, ...args], workers);
@@ -104,6 +115,8 @@ describe('building on worker threads (the built CLI)', () => {
       const run = slipway(['build', '--root', root, '--out', join(work, out), '--signing-key', first, '--source-commit', 'c'.repeat(40), '--format', 'json'], workers);
       expect(run.status, run.stderr).toBe(0);
       expect(run.workers).toEqual({ started: Number(workers) - 1, exited: Number(workers) - 1 });
+      // The bundled CLI starts the bundled worker beside it (scripts/bundle.js), not the modules of dist/src.
+      expect(run.workerEntries).toEqual(workers === '1' ? [] : [pathToFileURL(join(repositoryRoot, 'dist', 'bundle', 'worker.js')).href]);
       return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { built: number };
     };
     expect(build('one', '1').built).toBeGreaterThan(30);
