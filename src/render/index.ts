@@ -14,11 +14,10 @@ export { renderFolder, type RenderedFolder, type RenderJob } from './folder.js';
  */
 
 /**
- * Environments each thread must have to repay starting it. A worker costs about a second of CPU
- * (0.2–0.3 s to load the generators, then its first environments rendered several times slower than
- * on a warm thread, and its own garbage collection), and one thread rendering already keeps V8's
- * helper threads busy on a second core. Measured on two cores with a dozen services per
- * environment: two threads break even at 150–200 environments, and save 11% at 300, 23% at 500.
+ * Environments each thread must have to repay starting it: a worker loads the generators, renders
+ * its first environments several times slower than a warm thread, and collects its own garbage.
+ * Measured on two cores with the bundled example cycled (Node 20, the CLI's interrupt budget): two
+ * threads break even at about 100 environments and save about a fifth at 200.
  */
 export const MIN_JOBS_PER_THREAD = 100;
 
