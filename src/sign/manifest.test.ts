@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BugError, IntegrityError } from '../core/errors.js';
 import { generateSigningKey, parsePrivateKeyPem, publicKeyOf } from '../core/signing/keys.js';
-import { canonicalJson, manifestBytes, manifestFiles, parseManifest, type ReleaseManifest } from './manifest.js';
+import { canonicalJson, comparePaths, manifestBytes, manifestFiles, parseManifest, type ReleaseManifest } from './manifest.js';
 import { signRelease } from './release.js';
 import { parseSignatureFile, verifyBytes } from '../core/signing/signature.js';
 
@@ -193,6 +193,21 @@ const manifestArb: fc.Arbitrary<ReleaseManifest> = fc.record({
 });
 
 describe('properties', () => {
+  it('comparePaths is UTF-8 byte order, for any text (surrogate pairs against U+E000 and up included)', () => {
+    const sign = (n: number) => Math.sign(n);
+    // Characters around the places UTF-16 order and code-point order part ways.
+    const tricky = fc.constantFrom('a', 'z', '/', '\u00e9', '\ud7ff', '\ue000', '\uff5e', '\uffff', '\u{10000}', '\u{1f600}', '\u{10ffff}', '\ud800', '\udfff');
+    const text = fc.oneof(fc.string({ unit: 'binary', maxLength: 6 }), fc.array(tricky, { maxLength: 4 }).map((parts) => parts.join('')));
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        expect(sign(comparePaths(a, b))).toBe(sign(Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(comparePaths('\u{1f600}', '\uff5e')).toBe(1);
+    expect(comparePaths('a/b', 'a-b')).toBe(1);
+  });
+
   it('parseManifest(manifestBytes(m)) equals m, and the bytes are stable', () => {
     fc.assert(
       fc.property(manifestArb, (m) => {

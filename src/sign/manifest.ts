@@ -76,8 +76,13 @@ export function pathProblem(path: string): string | null {
 
 /** Code-point order of two strings (UTF-8 byte order), not JavaScript's UTF-16 order. */
 export function comparePaths(a: string, b: string): number {
+  // The two orders differ only where a surrogate meets a character from U+E000 up: without any
+  // character from U+D800 up (every path a generator writes), JavaScript's own comparison is exact.
+  if (!beyondSurrogates.test(a) && !beyondSurrogates.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
+
+const beyondSurrogates = /[\uD800-\uFFFF]/;
 
 
 /**
