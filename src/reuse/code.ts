@@ -14,15 +14,27 @@ import { packageRoot } from '../core/paths.js';
 let cached: string | undefined;
 
 export function codeFingerprint(): string {
-  if (cached) return cached;
-  const root = packageRoot();
+  cached ??= fingerprintOf(packageRoot(), fileURLToPath(import.meta.url).endsWith('.js') ? 'compiled' : 'source');
+  return cached;
+}
+
+/**
+ * The fingerprint of the Slipway package at `root`, running compiled (from dist/) or from its
+ * TypeScript sources (under the tests). Compiled, the code that runs is the bundle the CLI and its
+ * render workers load (dist/bundle, made from dist/src and dist/generators by `npm run build`):
+ * that is what is hashed, not the modules it was made from, which the CLI never loads (a third of
+ * the bytes, and a few tens of milliseconds of every build). Without a bundle, those modules.
+ */
+export function fingerprintOf(root: string, running: 'compiled' | 'source'): string {
   const hash = createHash('sha256');
   hash.update(`node ${process.version}\0`);
-  // The code that runs: compiled JavaScript from an installed package, TypeScript under the tests.
-  const compiled = fileURLToPath(import.meta.url).endsWith('.js');
-  const folders = compiled ? ['dist/bundle', 'dist/src', 'dist/generators', 'schemas', 'src', 'generators'] : ['src', 'generators', 'schemas'];
+  const bundled = running === 'compiled' && existsSync(join(root, 'dist', 'bundle', 'main.js'));
+  const code = running === 'source' ? [] : bundled ? ['dist/bundle'] : ['dist/src', 'dist/generators'];
+  // Beside the code, what it reads at run time: schemas, and the templates and assets beside the sources.
+  const folders = running === 'source' ? ['src', 'generators', 'schemas'] : [...code, 'schemas', 'src', 'generators'];
   for (const folder of folders) {
-    for (const path of filesUnder(join(root, folder), compiled ? (folder.startsWith('dist/') ? /\.js$/ : folder === 'schemas' ? undefined : /(?<!\.ts)$/) : undefined)) {
+    const only = running === 'source' || folder === 'schemas' ? undefined : folder.startsWith('dist/') ? /\.js$/ : /(?<!\.ts)$/;
+    for (const path of filesUnder(join(root, folder), only)) {
       hash.update(`${folder}/${path}\0`);
       hash.update(readFileSync(join(root, folder, path)));
       hash.update('\0');
@@ -32,8 +44,7 @@ export function codeFingerprint(): string {
   hash.update(manifest);
   const dependencies = Object.keys((JSON.parse(manifest.toString('utf8')) as { dependencies?: Record<string, string> }).dependencies ?? {}).sort(compareText);
   for (const name of dependencies) hash.update(`${name}@${installedVersion(root, name)}\0`);
-  cached = hash.digest('hex');
-  return cached;
+  return hash.digest('hex');
 }
 
 /**
