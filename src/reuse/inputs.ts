@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { maxFileBytes } from '../load/input-limits.js';
 import { compareText, type Diagnostic } from '../core/diagnostics.js';
 import { listFolder, readInputBytes } from '../load/read-files.js';
+import { readRegularFile } from '../core/regular-file.js';
 import { codeFingerprint } from './code.js';
 
 /**
@@ -82,18 +82,11 @@ function folderFiles(root: string, folder: string, ignored: Diagnostic[], depth 
 
 /** sha256 of a file's bytes; `absent`, or the code of the reader's refusal, when there are none. */
 function fileDigest(root: string, relativePath: string): string {
-  // The common case, a plain regular file of a sane size, in two calls; anything else through the
-  // reader, whose refusal (a link out of the tree, a FIFO, a device) the load stage reports.
-  const path = join(root, relativePath);
-  const stats = lstatSync(path, { throwIfNoEntry: false });
-  if (!stats) return 'absent';
-  if (stats.isFile() && stats.size <= maxFileBytes) {
-    try {
-      return createHash('sha256').update(readFileSync(path)).digest('hex');
-    } catch {
-      // Unreadable, or gone since: the reader says which.
-    }
-  }
+  // The common case, a regular file of a sane size that is not a link, in one open (an environment
+  // build looks at thousands); anything else through the reader, whose refusal (a link out of the
+  // tree, a FIFO, a device) the load stage reports.
+  const direct = readRegularFile(join(root, relativePath), maxFileBytes, { followLinks: false });
+  if ('bytes' in direct) return createHash('sha256').update(direct.bytes).digest('hex');
   const read = readInputBytes(root, relativePath, relativePath);
   if (read.kind === 'absent') return 'absent';
   if (read.kind === 'refused') return `refused:${read.diagnostic.code}`;
