@@ -18,7 +18,8 @@ import type { ChartPin } from './sign/manifest.js';
 import { keptRelease, releaseEnvironment } from './sign/release-files.js';
 import { releaseIndexFiles, type PreviousReleaseIndex, type ReleaseIndexOptions } from './sign/release-index.js';
 import { signingTrust, type SigningTrust } from './sign/rotation.js';
-import type { RecordedEnvironment } from './reuse/record.js';
+import type { RecordedVerdict } from './reuse/record.js';
+import type { SourceDigests } from './reuse/inputs.js';
 import { ruleFindings, schemaCheck } from './validate/index.js';
 
 /**
@@ -163,7 +164,7 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
   const previousRoot = options.previous?.releaseIndex();
   // …read the environments' files with it, and render what validation has cleared so far while it goes on.
   const jobs = renderJobs(options, previousRoot, wanted);
-  const { validated, reused } = validateWithReuse({ ...options, readEnvironments: readEnvironmentsOnPreparedThreads, ...(jobs.renderAhead ? { renderAhead: jobs.renderAhead } : {}) });
+  const { validated, reused } = validateReusing({ ...options, purpose: 'build', readEnvironments: readEnvironmentsOnPreparedThreads, ...(jobs.renderAhead ? { renderAhead: jobs.renderAhead } : {}) }, options.reuse);
   const trust = jobs.trustOf(validated.project);
   const validation = { ...validated, diagnostics: sortDiagnostics([...validated.diagnostics, ...trust.diagnostics]) };
   if (hasErrors(validation.diagnostics)) {
@@ -237,29 +238,31 @@ export function renderEnvironments(options: CompileOptions): RenderedEnvironment
 }
 
 /**
- * Validation for a build that may keep folders of `--out`: the environments the plan reuses are
- * not read again when the plan allows it — their verdicts and findings come from the record — and
- * any the validation finds not ready after all is rendered like the rest.
+ * Validation that may take verdicts recorded earlier (a build record, the validation cache): the
+ * environments `reuse` holds are not read again when it allows — their verdicts and findings come
+ * from the record — and any the validation finds in another state after all is looked at like the rest.
  */
-function validateWithReuse(options: CompileOptions): { validated: ValidationResult; reused: Map<string, RecordedEnvironment> } {
-  const plan = options.reuse;
-  if (!plan || plan.reused.size === 0) return { validated: validateSourceTree({ ...options, purpose: 'build' }), reused: new Map() };
-  if (!plan.validateOthersOnly) {
-    const validated = validateSourceTree({ ...options, purpose: 'build' });
+export function validateReusing<Recorded extends RecordedVerdict>(
+  options: ValidateOptions,
+  reuse: { digests: SourceDigests; reused: ReadonlyMap<string, Recorded>; validateOthersOnly: boolean } | undefined,
+): { validated: ValidationResult; reused: Map<string, Recorded> } {
+  if (!reuse || reuse.reused.size === 0) return { validated: validateSourceTree(options), reused: new Map() };
+  if (!reuse.validateOthersOnly) {
+    const validated = validateSourceTree(options);
     const status = new Map(validated.targets.map((target) => [target.name, target.status]));
-    return { validated, reused: new Map([...plan.reused].filter(([name, recorded]) => status.get(name) === (recorded.status ?? 'ready'))) };
+    return { validated, reused: new Map([...reuse.reused].filter(([name, recorded]) => status.get(name) === (recorded.status ?? 'ready'))) };
   }
-  const others = [...plan.digests.environments.keys()].filter((name) => !plan.reused.has(name));
-  const validated = validateSourceTree({ ...options, environments: others, purpose: 'build' });
-  const kept: Target[] = [...plan.reused].map(([name, recorded]) => ({ name, status: recorded.status ?? 'ready', summary: recorded.summary, blockReasons: recorded.blockReasons ?? [] }));
-  const findings = [...plan.reused.values()].flatMap((recorded) => recorded.findings);
+  const others = (options.environments ?? [...reuse.digests.environments.keys()]).filter((name) => !reuse.reused.has(name));
+  const validated = validateSourceTree({ ...options, environments: others });
+  const kept: Target[] = [...reuse.reused].map(([name, recorded]) => ({ name, status: recorded.status ?? 'ready', summary: recorded.summary, blockReasons: recorded.blockReasons ?? [] }));
+  const findings = [...reuse.reused.values()].flatMap((recorded) => recorded.findings);
   return {
     validated: {
       ...validated,
       targets: [...validated.targets, ...kept].sort((a, b) => compareText(a.name, b.name)),
       diagnostics: capFindings(sortDiagnostics([...validated.diagnostics, ...findings])),
     },
-    reused: plan.reused,
+    reused: new Map(reuse.reused),
   };
 }
 

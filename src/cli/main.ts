@@ -51,6 +51,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .option('--env <name>', 'only this environment (repeatable)', collect, [])
     .addOption(new Option('--format <format>', 'how findings are printed').choices(['text', 'json', 'github']))
     .option('--fail-on-blocked', 'exit 1 when a target is blocked by policy')
+    .option('--cache <dir>', 'keep verdicts in this folder between runs: environments whose inputs did not change are not validated again (same findings)')
     .action(async (options) => {
       const { runValidate } = await import('./commands/validate.js');
       setExit(runValidate(options, io));

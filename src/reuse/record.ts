@@ -23,29 +23,33 @@ export interface BuildRecord {
   environments: Record<string, RecordedEnvironment>;
 }
 
-export interface RecordedEnvironment {
-  /** `environmentKey` of the inputs its folder was rendered from. */
+/** What validation said of one environment, and the inputs it said it of: enough to say it again unread. */
+export interface RecordedVerdict {
+  /** `environmentKey` of the inputs its verdict (and, in a build record, its folder) came from. */
   key: string;
   /** The release it names, whose file is one of those inputs. */
   release: string;
   /** When its verdict holds. */
   window: VerdictWindow;
   /**
-   * `blocked` for a target the gate held back and that has no folder (nothing kept from
-   * `--previous`); absent for a ready one.
+   * `blocked` for a target the gate held back (in a build record: one that has no folder, nothing
+   * kept from `--previous`); absent for a ready one.
    */
   status?: 'blocked';
   /** Why it is blocked, as the root files and the notice say it. */
   blockReasons?: BlockReason[];
   summary: TargetSummary;
+  /** Findings at its environment and secrets files. */
+  findings: Diagnostic[];
+}
+
+export interface RecordedEnvironment extends RecordedVerdict {
   /** Its folder's release.json; null for a blocked target, which has no folder. */
   manifestSha256: string | null;
   /** How many files its folder holds. */
   files: number;
   /** Whether its folder differed from `--previous`. */
   changed: boolean;
-  /** Findings at its environment and secrets files. */
-  findings: Diagnostic[];
 }
 
 export const recordFormat = 'slipway-build-record/1';

@@ -3,9 +3,9 @@ import type { OutputFile } from '../core/output-file.js';
 import type { Diagnostic } from '../core/diagnostics.js';
 import { verdictWindow } from '../gate/index.js';
 import type { Project, Target } from '../model/index.js';
-import { environmentKey } from './inputs.js';
+import { environmentKey, type SourceDigests } from './inputs.js';
 import type { ReuseContext, ReusePlan } from './plan.js';
-import { recordFormat, type BuildRecord, type RecordedEnvironment } from './record.js';
+import { recordFormat, type BuildRecord, type RecordedEnvironment, type RecordedVerdict } from './record.js';
 
 export interface FinishedBuild {
   project: Project;
@@ -19,42 +19,67 @@ export interface FinishedBuild {
   rootFiles: readonly OutputFile[];
 }
 
-/** The record of a full build that succeeded, for the next build into the same `--out`. */
-export function rememberBuild(plan: ReusePlan, build: FinishedBuild, context: ReuseContext): BuildRecord {
-  const changed = new Set(build.changedEnvironments);
+/** A validation that ran to its end, as the verdicts remembered of it see it. */
+export interface FinishedValidation {
+  project: Project;
+  targets: readonly Target[];
+  diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * What to remember of a validation: per environment that was not invalid, the key of its inputs
+ * and its verdict (those taken from `reused` as they were recorded), and how many findings sit at
+ * files no single environment owns.
+ */
+export function rememberVerdicts(
+  digests: SourceDigests,
+  reused: ReadonlyMap<string, RecordedVerdict>,
+  validation: FinishedValidation,
+  context: Pick<ReuseContext, 'now' | 'previousOf'>,
+): { verdicts: Map<string, RecordedVerdict>; sharedFindings: number } {
   const findingsAt = new Map<string, Diagnostic[]>();
-  for (const finding of build.diagnostics) {
+  for (const finding of validation.diagnostics) {
     const list = findingsAt.get(finding.file);
     if (list) list.push(finding);
     else findingsAt.set(finding.file, [finding]);
   }
   const owned = new Set<string>();
-  const environments: Record<string, RecordedEnvironment> = {};
-  for (const target of build.targets) {
+  const verdicts = new Map<string, RecordedVerdict>();
+  for (const target of validation.targets) {
     if (target.status === 'invalid') continue;
     owned.add(`environments/${target.name}.yaml`);
     owned.add(`secrets/${target.name}.sops.yaml`);
-    const manifestSha256 = build.manifestDigests.get(target.name) ?? null;
-    const files = plan.digests.environments.get(target.name);
-    const blocked = target.status === 'blocked';
-    // A blocked target that keeps a folder from --previous is judged again on every build (what it keeps may change).
-    if (!files || !target.summary || (blocked ? manifestSha256 !== null : manifestSha256 === null)) continue;
-    const reused = plan.reused.get(target.name);
-    const release = reused?.release ?? target.model?.release.version;
-    const window = reused?.window ?? (target.model ? verdictWindow(build.project, target.model, context.now) : undefined);
-    const size = blocked ? 0 : (build.folderSizes.get(target.name) ?? reused?.files);
-    if (release === undefined || window === undefined || size === undefined) continue;
-    environments[target.name] = {
-      key: environmentKey(plan.digests.shared, { ...files, release: plan.digests.releases.get(release) ?? 'absent', previous: context.previousOf(target.name) }),
+    const files = digests.environments.get(target.name);
+    if (!files || !target.summary) continue;
+    const earlier = reused.get(target.name);
+    const release = earlier?.release ?? target.model?.release.version;
+    const window = earlier?.window ?? (target.model ? verdictWindow(validation.project, target.model, context.now) : undefined);
+    if (release === undefined || window === undefined) continue;
+    verdicts.set(target.name, {
+      key: environmentKey(digests.shared, { ...files, release: digests.releases.get(release) ?? 'absent', previous: context.previousOf(target.name) }),
       release,
       window,
-      ...(blocked ? { status: 'blocked' as const, blockReasons: target.blockReasons } : {}),
+      ...(target.status === 'blocked' ? { status: 'blocked' as const, blockReasons: target.blockReasons } : {}),
       summary: target.summary,
-      manifestSha256,
-      files: size,
-      changed: changed.has(target.name),
       findings: [...(findingsAt.get(`environments/${target.name}.yaml`) ?? []), ...(findingsAt.get(`secrets/${target.name}.sops.yaml`) ?? [])],
-    };
+    });
+  }
+  return { verdicts, sharedFindings: validation.diagnostics.filter((finding) => !owned.has(finding.file)).length };
+}
+
+/** The record of a full build that succeeded, for the next build into the same `--out`. */
+export function rememberBuild(plan: ReusePlan, build: FinishedBuild, context: ReuseContext): BuildRecord {
+  const changed = new Set(build.changedEnvironments);
+  const { verdicts, sharedFindings } = rememberVerdicts(plan.digests, plan.reused, build, context);
+  const environments: Record<string, RecordedEnvironment> = {};
+  for (const [name, verdict] of verdicts) {
+    const manifestSha256 = build.manifestDigests.get(name) ?? null;
+    const blocked = verdict.status === 'blocked';
+    // A blocked target that keeps a folder from --previous is judged again on every build (what it keeps may change).
+    if (blocked ? manifestSha256 !== null : manifestSha256 === null) continue;
+    const size = blocked ? 0 : (build.folderSizes.get(name) ?? plan.reused.get(name)?.files);
+    if (size === undefined) continue;
+    environments[name] = { ...verdict, manifestSha256, files: size, changed: changed.has(name) };
   }
   const rootFile = (path: string) => build.rootFiles.find((file) => file.path === path);
   const index = rootFile('index.json');
@@ -62,7 +87,7 @@ export function rememberBuild(plan: ReusePlan, build: FinishedBuild, context: Re
   return {
     format: recordFormat,
     shared: plan.digests.shared,
-    sharedFindings: build.diagnostics.filter((finding) => !owned.has(finding.file)).length,
+    sharedFindings,
     root: { index: index ? sha256Hex(index.bytes) : '', releaseIndex: releaseIndex ? sha256Hex(releaseIndex.bytes) : null },
     environments,
   };

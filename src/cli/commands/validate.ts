@@ -2,7 +2,10 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hasErrors } from '../../core/diagnostics.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
-import { validateSourceTree } from '../../compile.js';
+import { validateReusing } from '../../compile.js';
+import { planVerdictReuse, verdictCacheBytes, verdictCachePath } from '../../reuse/verdicts.js';
+import { writeFileAtomic } from '../../write/durable.js';
+import { writingTo } from '../../write/errors.js';
 import { buildTime } from '../clock.js';
 import { parseFormat, reportFindings, summaryLine } from '../findings.js';
 import type { CliIo } from '../io.js';
@@ -12,15 +15,26 @@ export interface ValidateCommandOptions {
   env: string[];
   format?: string;
   failOnBlocked?: boolean;
+  /** A folder kept between runs: environments whose inputs did not change are not validated again. */
+  cache?: string;
 }
 
 export function runValidate(options: ValidateCommandOptions, io: CliIo): ExitCodeValue {
   const format = parseFormat(options.format, io);
   const root = checkedRoot(options.root, io);
   const environments = checkedEnvironmentNames(options.env, root);
-  const result = validateSourceTree({ root, environments, now: buildTime(io.env) });
+  const now = buildTime(io.env);
+  const cache = options.cache === undefined ? undefined : resolve(io.cwd, options.cache);
+  const reuse = cache === undefined ? undefined : planVerdictReuse(root, cache, now, environments);
+  const { validated: result, reused } = validateReusing({ root, ...(environments ? { environments } : {}), now }, reuse);
+  if (cache !== undefined && reuse) {
+    const bytes = verdictCacheBytes(reuse, result, now, cache);
+    writingTo(`the validation cache ${options.cache}`, () => writeFileAtomic(verdictCachePath(cache), bytes));
+  }
   reportFindings('validate', result.diagnostics, result.targets, format, options.root, io);
-  if (format === 'text') io.stderr(`${summaryLine(result.diagnostics, result.targets)}\n`);
+  // Verdicts are taken only when the rest alone is validated; otherwise every environment was looked at again.
+  const taken = reuse?.validateOthersOnly ? reused.size : 0;
+  if (format === 'text') io.stderr(`${summaryLine(result.diagnostics, result.targets)}${taken > 0 ? `; ${taken} unchanged environment(s) taken from the cache` : ''}\n`);
   if (hasErrors(result.diagnostics)) return ExitCode.invalidInput;
   if (options.failOnBlocked && result.targets.some((t) => t.status === 'blocked')) return ExitCode.invalidInput;
   return ExitCode.ok;
