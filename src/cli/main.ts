@@ -99,6 +99,7 @@ function program(io: CliIo, setExit: (code: number) => void): Command {
     .requiredOption('--against <dir|git-url[#ref]>', "the deploy repo's current state")
     .addOption(new Option('--format <format>', 'text for terminals, markdown for a pull-request comment, json for machines').choices(['text', 'markdown', 'json']))
     .option('--fail-on <kinds>', 'exit 1 when a risk of these kinds is reported (comma-separated: data-loss, downtime, security, policy)')
+    .option('--cache <dir>', 'keep verdicts and folder listings in this folder between runs: environments whose inputs did not change are taken from the deploy repo, not rendered again (same diff)')
     .action(async (options) => {
       const { runDiff } = await import('./commands/diff.js');
       setExit(runDiff(options, io));

@@ -1,4 +1,8 @@
-import { compile } from '../../compile.js';
+import { outputTree, renderEnvironments } from '../../compile.js';
+import { planRenderReuse, renderCacheBytes, renderCachePath } from '../../reuse/renders.js';
+import { writeFileAtomic } from '../../write/durable.js';
+import { writingTo } from '../../write/errors.js';
+import { resolve } from 'node:path';
 import { hasErrors } from '../../core/diagnostics.js';
 import { compareTrees } from '../../diff/compare.js';
 import { riskCategories, type RiskCategory } from '../../diff/risks/types.js';
@@ -18,6 +22,8 @@ export interface DiffCommandOptions {
   format?: string;
   /** Risk categories that fail the diff (exit 1) when reported: a CI gate. */
   failOn?: string;
+  /** A folder kept between runs: environments whose inputs did not change are not rendered again. */
+  cache?: string;
 }
 
 type DiffFormat = 'text' | 'markdown' | 'json';
@@ -34,9 +40,20 @@ export function runDiff(options: DiffCommandOptions, io: CliIo): ExitCodeValue {
   const root = checkedRoot(options.root, io);
   const now = buildTime(io.env);
   const { origin, files: against } = readDeployState(options.against, io.cwd, settingsBranch(root, options.against, io.cwd));
-  const result = compile({ root, now, previous: previousFromFiles(against, origin) });
+  const previous = previousFromFiles(against, origin);
+  const cache = options.cache === undefined ? undefined : resolve(io.cwd, options.cache);
+  const reuse = cache === undefined ? undefined : planRenderReuse(root, cache, now, previous);
+  const result = renderEnvironments({ root, now, previous, ...(reuse ? { reuse } : {}) });
+  // An environment the cache vouches for is the deploy state's folder as it is: what a render would give.
+  const taken = new Set(result.reused);
+  for (const [name, folder] of reuse?.folders ?? []) if (taken.has(name)) result.folders?.set(name, folder);
+  if (cache !== undefined && reuse && result.folders && !hasErrors(result.diagnostics)) {
+    const bytes = renderCacheBytes(reuse, result, result.folders, now);
+    writingTo(`the render cache ${options.cache}`, () => writeFileAtomic(renderCachePath(cache), bytes));
+  }
+  if (taken.size > 0) io.stderr(`diff: ${taken.size} unchanged environment(s) taken from the deploy repository as the cache vouches for them\n`);
 
-  if (hasErrors(result.diagnostics) || !result.files) {
+  if (hasErrors(result.diagnostics) || !result.folders) {
     reportFindings('diff', result.diagnostics, result.targets, 'text', options.root, io);
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     if (format === 'json') io.stdout(`${JSON.stringify({ apiVersion: 'slipway.dev/v1', kind: 'DeploymentDiff', valid: false, findings: errors }, null, 2)}\n`);
@@ -47,7 +64,7 @@ export function runDiff(options: DiffCommandOptions, io: CliIo): ExitCodeValue {
     return ExitCode.invalidInput;
   }
 
-  const report = compareTrees(origin, against, new Map(result.files.map((file) => [file.path, file.bytes])));
+  const report = compareTrees(origin, against, new Map(outputTree(result).map((file) => [file.path, file.bytes])));
   if (format === 'json') io.stdout(renderJson(report));
   else if (format === 'markdown') io.stdout(renderMarkdown(report));
   // Colour only when the diff itself goes to a terminal, not when it is redirected to a file.

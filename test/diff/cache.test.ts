@@ -1,0 +1,102 @@
+import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { fixedEpoch, fixturesDir, repositoryRoot, useScratchFolders } from '../support/tree.js';
+
+/**
+ * `diff --cache DIR` takes from the deploy state the folders of environments whose inputs did not
+ * change, when that state holds exactly what rendering them gave before; whatever changed — in the
+ * source or in the deploy state — the diff must be byte for byte the one made without a cache.
+ */
+
+const scratchFolder = useScratchFolders('slipway-render-cache-');
+const signing = ['--signing-key', join(fixturesDir, 'keys', 'golden-signing.key.pem')];
+const env = { SOURCE_DATE_EPOCH: fixedEpoch };
+
+/** A copy of the bundled example, and its signed build as the deploy state to diff against. */
+async function deployedExample(): Promise<{ root: string; deployed: string; cache: string }> {
+  const root = scratchFolder();
+  for (const entry of ['environments', 'services', 'releases', 'policies', 'secrets', 'keys', 'overlays', 'slipway.yaml']) cpSync(join(repositoryRoot, entry), join(root, entry), { recursive: true });
+  const deployed = join(scratchFolder(), 'deployed');
+  const built = await runCli(['build', '--root', root, '--out', deployed, ...signing], { cwd: root, env });
+  expect(built.exitCode, built.stderr).toBe(0);
+  return { root, deployed, cache: join(root, '.cache') };
+}
+
+interface Diff {
+  exitCode: number;
+  json: string;
+  markdown: string;
+  /** How many environments the first of the two runs took from the deploy state. */
+  taken: number;
+}
+
+const takenNote = /^diff: (\d+) unchanged environment\(s\) taken from the deploy repository as the cache vouches for them$/m;
+
+async function diff(root: string, deployed: string, args: string[]): Promise<Diff> {
+  const json = await runCli(['diff', '--root', root, '--against', deployed, '--format', 'json', ...args], { cwd: root, env });
+  const markdown = await runCli(['diff', '--root', root, '--against', deployed, '--format', 'markdown', ...args], { cwd: root, env });
+  expect(markdown.exitCode).toBe(json.exitCode);
+  return { exitCode: json.exitCode, json: json.stdout, markdown: markdown.stdout, taken: Number(takenNote.exec(json.stderr)?.[1] ?? 0) };
+}
+
+/** Diffs with the cache, then without, and expects the same report, in json and markdown. */
+async function expectSameAsWithout(root: string, deployed: string, cache: string): Promise<Diff> {
+  const cached = await diff(root, deployed, ['--cache', cache]);
+  const plain = await diff(root, deployed, []);
+  expect(plain.taken).toBe(0);
+  expect(cached.json).toBe(plain.json);
+  expect(cached.markdown).toBe(plain.markdown);
+  expect(cached.exitCode).toBe(plain.exitCode);
+  return cached;
+}
+
+const edit = (root: string, path: string, change: (text: string) => string) => {
+  const file = join(root, path);
+  const after = change(readFileSync(file, 'utf8'));
+  expect(after, `the edit of ${path} changes nothing`).not.toBe(readFileSync(file, 'utf8'));
+  writeFileSync(file, after);
+};
+
+/** The environments of the deploy state with a folder of their own (the ready ones). */
+const readyCount = (deployed: string) => readdirSync(join(deployed, 'environments')).length;
+
+describe('diff --cache', () => {
+  it('takes unchanged environments from the deploy state and renders only the changed one, with the same report', async () => {
+    const { root, deployed, cache } = await deployedExample();
+    expect((await expectSameAsWithout(root, deployed, cache)).taken).toBe(0);
+    const again = await expectSameAsWithout(root, deployed, cache);
+    expect(again.taken).toBe(readyCount(deployed));
+    expect(JSON.parse(again.json).summary.changed).toBe(0);
+
+    edit(root, 'environments/staging.yaml', (text) => text.replace(/^domain: .*$/m, 'domain: staging.example.net'));
+    const changed = await expectSameAsWithout(root, deployed, cache);
+    expect(changed.taken).toBe(readyCount(deployed) - 1);
+    expect(JSON.parse(changed.json).summary.changed).toBe(1);
+  });
+
+  it('renders an environment again when the deploy state no longer holds the folder the cache knows', async () => {
+    const { root, deployed, cache } = await deployedExample();
+    await expectSameAsWithout(root, deployed, cache);
+    // A hand edit in the deploy repository: the diff must show the build putting the file back.
+    const values = join(deployed, 'environments', 'staging', 'helm');
+    const file = join(values, readdirSync(values)[0]!);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}# edited by hand\n`);
+    const tampered = await expectSameAsWithout(root, deployed, cache);
+    expect(tampered.taken).toBe(readyCount(deployed) - 1);
+    expect(JSON.parse(tampered.json).summary.changed).toBe(1);
+  });
+
+  it('renders everything again when a shared input changes, or when the cache is damaged', async () => {
+    const { root, deployed, cache } = await deployedExample();
+    await expectSameAsWithout(root, deployed, cache);
+    edit(root, 'services/api/service.json', (text) => text.replace('"LOG_CHANNEL": "stderr"', '"LOG_CHANNEL": "stdout"'));
+    const shared = await expectSameAsWithout(root, deployed, cache);
+    expect(shared.taken).toBe(0);
+    expect(JSON.parse(shared.json).summary.changed).toBeGreaterThan(1);
+
+    writeFileSync(join(cache, 'renders.json'), '{"format": "slipway-render-cache/1", "environments": {');
+    expect((await expectSameAsWithout(root, deployed, cache)).taken).toBe(0);
+  });
+});
