@@ -10,12 +10,14 @@ const SETUP_NODE = 'actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020'
 const GITHUB_SCRIPT = 'actions/github-script@60a0d83039c74a4aee543508d2ffcb1c3799cdea';
 const UPLOAD_ARTIFACT = 'actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02';
 const DOWNLOAD_ARTIFACT = 'actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093';
+const CACHE = 'actions/cache@0400d5f644dc74513175e3cd8d07132dd4860809';
 export const PINNED_VERSIONS: Record<string, string> = {
   [CHECKOUT]: 'v4.2.2',
   [SETUP_NODE]: 'v4.4.0',
   [GITHUB_SCRIPT]: 'v7.0.1',
   [UPLOAD_ARTIFACT]: 'v4.6.2',
   [DOWNLOAD_ARTIFACT]: 'v4.3.0',
+  [CACHE]: 'v4.2.4',
 };
 
 export const SOURCE_PATHS = ['services/**', 'environments/**', 'releases/**', 'policies/**', 'secrets/**', 'keys/**', 'slipway.yaml'];
@@ -34,6 +36,17 @@ const deployCheckout = (extra: Record<string, unknown>, ref?: string) => ({
   uses: CHECKOUT,
   with: { repository: '${{ vars.SLIPWAY_DEPLOY_REPO }}', token: '${{ secrets.SLIPWAY_DEPLOY_TOKEN }}', path: '.slipway/deploy', 'persist-credentials': false, ...(ref ? { ref } : {}) },
 });
+
+/**
+ * `validate --cache` and `diff --cache` keep what they found per environment under the digest of its
+ * inputs: each run of a pull request starts from its last one (a key per run, since a cache entry is
+ * never overwritten), so a push touching one environment pays for one.
+ */
+const reviewCache = {
+  name: 'Restore what the last review of this pull request found',
+  uses: CACHE,
+  with: { path: '.slipway/cache', key: 'slipway-review-${{ github.event.pull_request.number }}-${{ github.run_id }}', 'restore-keys': 'slipway-review-${{ github.event.pull_request.number }}-' },
+};
 
 // The comment script reads the diff from a file named in env: no `${{ }}` ever reaches a script.
 const COMMENT_SCRIPT = [
@@ -54,7 +67,10 @@ export function reviewWorkflow(action: string): Workflow {
   return {
     header: [
       ' Pull requests that touch the source tree: validate (annotations on the changed lines), build',
-      ' unsigned, and post the rendered diff as one sticky comment and as the job summary.',
+      ' unsigned and diff against the deploy repository (one step: the diff is that build), and post',
+      ' the rendered diff as one sticky comment and as the job summary. The verdicts and folder listings',
+      ' of the last run of the pull request are kept in a cache, so that a push touching one environment',
+      ' validates and renders that one.',
       '',
       ' Configuration: variable SLIPWAY_DEPLOY_REPO (OWNER/REPO of the deploy repository) and secret',
       ' SLIPWAY_DEPLOY_TOKEN (read access to it). Without them the diff is taken against an empty one.',
@@ -75,9 +91,9 @@ export function reviewWorkflow(action: string): Workflow {
             deployCheckout({ if: "vars.SLIPWAY_DEPLOY_REPO != ''", 'continue-on-error': true }),
             { name: 'Fall back to an empty deploy repository', run: 'mkdir -p .slipway/deploy' },
             setupNode,
-            step('Validate', 'validate', '--format github'),
-            step('Build (unsigned)', 'build', '--no-sign --format text --previous .slipway/deploy --out ${{ runner.temp }}/slipway-output'),
-            step('Diff against the deploy repository', 'diff', '--against .slipway/deploy --format markdown', { 'output-file': '${{ runner.temp }}/slipway-diff.md' }),
+            reviewCache,
+            step('Validate', 'validate', '--format github --cache .slipway/cache'),
+            step('Build unsigned and diff against the deploy repository', 'diff', '--against .slipway/deploy --format markdown --cache .slipway/cache', { 'output-file': '${{ runner.temp }}/slipway-diff.md' }),
             { name: 'Write the job summary', run: 'cat "$RUNNER_TEMP/slipway-diff.md" >> "$GITHUB_STEP_SUMMARY"' },
             {
               name: 'Post or update the diff comment',
