@@ -5,6 +5,8 @@
 // floor of the output (copy + sha256 of every file), per-folder `kubectl kustomize` of the
 // Kubernetes folders (a sample, scaled up), and the build's peak RSS; then the ratios the fleet
 // goals are stated in.
+// Then validate and diff as a pull request runs them again, from their cache, after one more
+// environment changed.
 // Usage: npm run bench:fleet [-- ENVIRONMENTS [KUSTOMIZE_SAMPLE [TREE]]]   (default 1000, 100 and
 // synthetic). TREE is `synthetic` (a dozen services of one shape, saas on Kubernetes and self-hosted
 // on bare metal) or `example` (the bundled example's sixteen targets, every output kind, cycled).
@@ -81,6 +83,13 @@ const shardSeconds = Number(process.hrtime.bigint() - shardStarted) / 1e9;
 results.validate = slipway('validate', ['validate', '--root', root, '--format', 'json'], { allowed: [0, 1] });
 results.diff = slipway('diff', ['diff', '--root', root, '--against', out, '--format', 'json'], { allowed: [0, 1] });
 results.verify = slipway('verify', ['verify', out, '--keys', join(root, 'keys')]);
+// A pull request's validate and diff, run again from their cache after one more environment changed.
+const cache = join(root, '.cache');
+slipway('validate --cache (fills it)', ['validate', '--root', root, '--format', 'json', '--cache', cache], { allowed: [0, 1] });
+slipway('diff --cache (fills it)', ['diff', '--root', root, '--against', out, '--format', 'json', '--cache', cache], { allowed: [0, 1] });
+tree.changeAnotherEnvironment();
+results['validate --cache (one environment changed)'] = slipway('validate --cache', ['validate', '--root', root, '--format', 'json', '--cache', cache], { allowed: [0, 1] });
+results['diff --cache (one environment changed)'] = slipway('diff --cache', ['diff', '--root', root, '--against', out, '--format', 'json', '--cache', cache], { allowed: [0, 1] });
 // The deploy repository: the first publish commits every file; then a change to a service every
 // environment uses is built against it (--previous) and published, as CI does on a merge.
 const deployRepo = join(root, '.deploy.git');

@@ -102,6 +102,8 @@ export function writeExampleFleet(environmentCount, exampleRoot) {
     description: `${environmentCount} environments from the bundled example's ${bases.length} targets`,
     otherEnvironment: names[2],
     changeOneEnvironment: () => changeFile(join(root, 'environments', `${names[1]}.yaml`), /^description: (.*)$/m, 'description: $1 (changed)'),
+    // A ready target (the bundled example's first, acme-onprem, is blocked), as a pull request would change it.
+    changeAnotherEnvironment: () => changeFile(join(root, 'environments', `${names[bases.indexOf('eu-prod')]}.yaml`), /^description: (.*)$/m, 'description: $1 (reviewed)'),
     changeSharedService: () => changeFile(join(root, 'services', 'api', 'service.json'), '"LOG_CHANNEL": "stderr"', '"LOG_CHANNEL": "stdout"'),
   };
 }
@@ -114,6 +116,7 @@ export async function writeSyntheticFleet(environmentCount) {
     description: `${environmentCount} synthetic environments × 12 services`,
     otherEnvironment: 'env-0002',
     changeOneEnvironment: () => changeFile(join(root, 'environments', 'env-0001.yaml'), 'scaling: {min: 3, max: 9}', 'scaling: {min: 4, max: 9}'),
+    changeAnotherEnvironment: () => changeFile(join(root, 'environments', 'env-0003.yaml'), 'scaling: {min: 3, max: 9}', 'scaling: {min: 5, max: 9}'),
     changeSharedService: () => changeFile(join(root, 'services', 'svc-03', 'service.json'), '"LOG_LEVEL":"info"', '"LOG_LEVEL":"debug"'),
   };
 }
