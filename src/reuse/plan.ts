@@ -3,8 +3,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isManaged } from '../deploy-repo/layout.js';
 import { EXTRA_FOLDER } from '../core/output-file.js';
 import { join } from 'node:path';
-import { insideWindow } from '../gate/index.js';
-import { environmentKey, type SourceDigests } from './inputs.js';
+import type { SourceDigests } from './inputs.js';
+import { verdictHolds } from './verdicts.js';
 import { readRecord, type BuildRecord, type RecordedEnvironment } from './record.js';
 
 /**
@@ -41,11 +41,9 @@ export function planReuse(digests: SourceDigests, context: ReuseContext): ReuseP
   const record = found?.record;
   if (!found || !record || record.shared !== digests.shared || !rootMatches(record, context.out)) return none;
   const reused = new Map<string, RecordedEnvironment>();
-  for (const [name, files] of digests.environments) {
+  for (const name of digests.environments.keys()) {
     const recorded = Object.hasOwn(record.environments, name) ? record.environments[name] : undefined;
-    if (!recorded) continue;
-    const key = environmentKey(digests.shared, { file: files.file, secrets: files.secrets, release: digests.releases.get(recorded.release) ?? 'absent', previous: context.previousOf(name) });
-    if (key !== recorded.key || !insideWindow(recorded.window, context.now)) continue;
+    if (!recorded || !verdictHolds(digests, name, recorded, context.now, context.previousOf(name))) continue;
     // A ready folder must still hold the manifest recorded; a blocked target, still have no folder.
     const folder = join(context.out, 'environments', name);
     if (recorded.manifestSha256 === null ? existsSync(folder) : fileDigest(join(folder, 'release.json')) !== recorded.manifestSha256) continue;

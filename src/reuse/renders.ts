@@ -1,14 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareText } from '../core/diagnostics.js';
 import { sha256Hex } from '../core/digest.js';
 import type { OutputFile } from '../core/output-file.js';
 import type { PreviousTree } from '../deploy-repo/index.js';
-import { insideWindow } from '../gate/index.js';
 import { MANIFEST_FILE, parseManifest, SIGNATURE_FILE, type ReleaseManifest } from '../sign/manifest.js';
-import { digestSource, environmentKey, type SourceDigests } from './inputs.js';
+import { digestSource, type SourceDigests } from './inputs.js';
 import type { RecordedEnvironment, RecordedVerdict } from './record.js';
 import { rememberVerdicts, type FinishedValidation } from './remember.js';
+import { cacheFileBytes, readCacheFile, verdictHolds, type CacheFile } from './verdicts.js';
 
 /**
  * The render cache (`diff --cache DIR`): per environment, under the digest of every input that
@@ -21,11 +20,8 @@ import { rememberVerdicts, type FinishedValidation } from './remember.js';
  * whose inputs changed are then validated and rendered. A cache, never a source of truth: missing,
  * damaged, of another Slipway, or not matching the deploy state, it means rendering again.
  */
-export interface RenderCache {
+export interface RenderCache extends CacheFile<RecordedRender> {
   format: typeof renderCacheFormat;
-  shared: string;
-  sharedFindings: number;
-  environments: Record<string, RecordedRender>;
 }
 
 export interface RecordedRender extends RecordedVerdict {
@@ -53,24 +49,20 @@ export interface RenderReuse {
   folders: Map<string, OutputFile[]>;
 }
 
-const noPrevious = { previousOf: () => '' };
-
 /** The environments of `root` whose folders in `against` are what rendering them now would give, by the cache. */
 export function planRenderReuse(root: string, cacheFolder: string, now: Date, against: PreviousTree): RenderReuse {
   const digests = digestSource(root, {});
-  const cache = readRenderCache(cacheFolder);
+  const cache = readCacheFile<RenderCache>(renderCachePath(cacheFolder), renderCacheFormat);
   const reused = new Map<string, RecordedEnvironment>();
   const folders = new Map<string, OutputFile[]>();
   if (!cache || cache.shared !== digests.shared) return { digests, reused, validateOthersOnly: false, folders };
-  for (const [name, files] of digests.environments) {
+  for (const name of digests.environments.keys()) {
     const recorded = Object.hasOwn(cache.environments, name) ? cache.environments[name] : undefined;
     // A blocked target renders nothing: it keeps whatever the deploy state holds, judged again each time.
-    if (!recorded || recorded.status === 'blocked') continue;
-    const key = environmentKey(digests.shared, { file: files.file, secrets: files.secrets, release: digests.releases.get(recorded.release) ?? 'absent', previous: noPrevious.previousOf() });
-    if (key !== recorded.key || !insideWindow(recorded.window, now)) continue;
-    const folder = heldFolder(against, name, recorded.listing);
+    if (!recorded || recorded.status === 'blocked' || !verdictHolds(digests, name, recorded, now)) continue;
+    const { listing, ...verdict } = recorded;
+    const folder = heldFolder(against, name, listing);
     if (!folder) continue;
-    const { listing: _listing, ...verdict } = recorded;
     reused.set(name, { ...verdict, manifestSha256: sha256Hex(against.manifest(name)!), files: folder.length, changed: false });
     folders.set(name, folder);
   }
@@ -107,29 +99,12 @@ function heldFolder(against: PreviousTree, name: string, listing: string): Outpu
 
 /** The cache to keep after a diff: the verdicts and folder listings it reached or took. */
 export function renderCacheBytes(reuse: RenderReuse, validation: FinishedValidation, folders: ReadonlyMap<string, readonly OutputFile[]>, now: Date): Uint8Array {
-  const { verdicts, sharedFindings } = rememberVerdicts(reuse.digests, reuse.reused, validation, { now, ...noPrevious });
+  const { verdicts, sharedFindings } = rememberVerdicts(reuse.digests, reuse.reused, validation, { now, previousOf: () => '' });
   const environments: Record<string, RecordedRender> = {};
   for (const [name, verdict] of verdicts) {
     if (verdict.status === 'blocked') continue;
     const manifest = folders.get(name)?.find((file) => file.path === MANIFEST_FILE);
-    if (!manifest) continue;
-    environments[name] = { ...verdict, listing: folderListing(parseManifest(manifest.bytes)) };
+    if (manifest) environments[name] = { ...verdict, listing: folderListing(parseManifest(manifest.bytes)) };
   }
-  const cache: RenderCache = {
-    format: renderCacheFormat,
-    shared: reuse.digests.shared,
-    sharedFindings,
-    environments: Object.fromEntries(Object.entries(environments).sort(([a], [b]) => compareText(a, b))),
-  };
-  return new TextEncoder().encode(`${JSON.stringify(cache)}\n`);
-}
-
-function readRenderCache(folder: string): RenderCache | undefined {
-  try {
-    const cache = JSON.parse(readFileSync(renderCachePath(folder), 'utf8')) as RenderCache;
-    if (cache?.format !== renderCacheFormat || typeof cache.shared !== 'string' || typeof cache.sharedFindings !== 'number' || typeof cache.environments !== 'object' || cache.environments === null) return undefined;
-    return cache;
-  } catch {
-    return undefined;
-  }
+  return cacheFileBytes(renderCacheFormat, reuse.digests.shared, sharedFindings, environments);
 }

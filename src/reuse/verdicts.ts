@@ -14,13 +14,8 @@ import { rememberVerdicts, type FinishedValidation } from './remember.js';
  * touching one environment pays for one. Like the build record it is only a cache: missing, damaged,
  * of another format or another Slipway, it means a full validation, never a different one.
  */
-export interface VerdictCache {
+export interface VerdictCache extends CacheFile<RecordedVerdict> {
   format: typeof verdictCacheFormat;
-  /** The shared inputs' digest (`SourceDigests.shared`) the verdicts were reached from. */
-  shared: string;
-  /** How many findings the validation had at files no single environment owns. */
-  sharedFindings: number;
-  environments: Record<string, RecordedVerdict>;
 }
 
 export const verdictCacheFormat = 'slipway-verdict-cache/1';
@@ -45,18 +40,27 @@ export function verdictCachePath(folder: string): string {
 /** Verdicts do not depend on how a build signs or chains: the keys are made without a previous manifest. */
 const noContext = { previousOf: () => '' };
 
+/**
+ * Whether a recorded verdict still holds: the environment's inputs (and, for a build, the previous
+ * release files it chains to) have the digests it was reached from, and `now` is inside its window.
+ */
+export function verdictHolds(digests: SourceDigests, name: string, recorded: RecordedVerdict, now: Date, previous = noContext.previousOf()): boolean {
+  const files = digests.environments.get(name);
+  if (!files) return false;
+  const key = environmentKey(digests.shared, { file: files.file, secrets: files.secrets, release: digests.releases.get(recorded.release) ?? 'absent', previous });
+  return key === recorded.key && insideWindow(recorded.window, now);
+}
+
 /** The verdicts of `cacheFolder` that still hold for the tree at `root` at `now` (of `wanted`, when given). */
 export function planVerdictReuse(root: string, cacheFolder: string, now: Date, wanted?: readonly string[]): VerdictReuse {
   const digests = digestSource(root, {});
-  const cache = readVerdictCache(cacheFolder);
+  const cache = readCacheFile<VerdictCache>(verdictCachePath(cacheFolder), verdictCacheFormat);
   const reused = new Map<string, RecordedVerdict>();
   if (!cache || cache.shared !== digests.shared) return { digests, reused, validateOthersOnly: false };
   const only = wanted ? new Set(wanted) : undefined;
-  for (const [name, files] of digests.environments) {
+  for (const name of digests.environments.keys()) {
     const recorded = Object.hasOwn(cache.environments, name) ? cache.environments[name] : undefined;
-    if (!recorded || (only && !only.has(name))) continue;
-    const key = environmentKey(digests.shared, { file: files.file, secrets: files.secrets, release: digests.releases.get(recorded.release) ?? 'absent', previous: noContext.previousOf() });
-    if (key === recorded.key && insideWindow(recorded.window, now)) reused.set(name, recorded);
+    if (recorded && (!only || only.has(name)) && verdictHolds(digests, name, recorded, now)) reused.set(name, recorded);
   }
   return { digests, reused, validateOthersOnly: cache.sharedFindings === 0 };
 }
@@ -67,7 +71,7 @@ export function planVerdictReuse(root: string, cacheFolder: string, now: Date, w
  */
 export function verdictCacheBytes(reuse: VerdictReuse, validation: FinishedValidation, now: Date, cacheFolder: string): Uint8Array {
   const { verdicts, sharedFindings } = rememberVerdicts(reuse.digests, reuse.reused, validation, { now, ...noContext });
-  const earlier = readVerdictCache(cacheFolder);
+  const earlier = readCacheFile<VerdictCache>(verdictCachePath(cacheFolder), verdictCacheFormat);
   const environments: Record<string, RecordedVerdict> = {};
   const looked = new Set(validation.targets.map((target) => target.name));
   let kept = 0;
@@ -79,22 +83,33 @@ export function verdictCacheBytes(reuse: VerdictReuse, validation: FinishedValid
     }
   }
   for (const [name, verdict] of verdicts) environments[name] = verdict;
-  const cache: VerdictCache = {
-    format: verdictCacheFormat,
-    shared: reuse.digests.shared,
-    // A kept verdict comes with the findings at shared files of the validation that reached it.
-    sharedFindings: sharedFindings + (kept > 0 ? earlier!.sharedFindings : 0),
-    environments: Object.fromEntries(Object.entries(environments).sort(([a], [b]) => compareText(a, b))),
-  };
-  return new TextEncoder().encode(`${JSON.stringify(cache)}\n`);
+  // A kept verdict comes with the findings at shared files of the validation that reached it.
+  return cacheFileBytes(verdictCacheFormat, reuse.digests.shared, sharedFindings + (kept > 0 ? earlier!.sharedFindings : 0), environments);
 }
 
-function readVerdictCache(folder: string): VerdictCache | undefined {
+/** What every cache of verdicts holds, whatever else it keeps per environment. */
+export interface CacheFile<Entry> {
+  format: string;
+  /** The shared inputs' digest (`SourceDigests.shared`) the verdicts were reached from. */
+  shared: string;
+  /** How many findings the validation had at files no single environment owns. */
+  sharedFindings: number;
+  environments: Record<string, Entry>;
+}
+
+/** A cache file's content when it is one of `format`, or undefined when it is missing, damaged or of another format. */
+export function readCacheFile<Cache extends CacheFile<unknown>>(path: string, format: string): Cache | undefined {
   try {
-    const cache = JSON.parse(readFileSync(verdictCachePath(folder), 'utf8')) as VerdictCache;
-    if (cache?.format !== verdictCacheFormat || typeof cache.shared !== 'string' || typeof cache.sharedFindings !== 'number' || typeof cache.environments !== 'object' || cache.environments === null) return undefined;
+    const cache = JSON.parse(readFileSync(path, 'utf8')) as Cache;
+    if (cache?.format !== format || typeof cache.shared !== 'string' || typeof cache.sharedFindings !== 'number' || typeof cache.environments !== 'object' || cache.environments === null) return undefined;
     return cache;
   } catch {
     return undefined;
   }
+}
+
+/** A cache file's bytes, environments sorted by name. */
+export function cacheFileBytes<Entry>(format: string, shared: string, sharedFindings: number, environments: Record<string, Entry>): Uint8Array {
+  const cache: CacheFile<Entry> = { format, shared, sharedFindings, environments: Object.fromEntries(Object.entries(environments).sort(([a], [b]) => compareText(a, b))) };
+  return new TextEncoder().encode(`${JSON.stringify(cache)}\n`);
 }
