@@ -111,6 +111,14 @@ export function publishFlow(options: { work: string; installedNodeModules: strin
   expect(readTree(join(repo, 'output'))).toEqual(readTree(join(repo, 'cold-output')));
   const diff = step(['diff', '--against', deploy]);
   expect(diff.stdout, diff.stdout).toMatch(/compose-staging/);
+  // As a pull request's review runs them again: from their cache, the same findings and the same report.
+  const cache = join('.slipway', 'cache');
+  const validated = step(['validate', '--cache', cache]);
+  const revalidated = step(['validate', '--cache', cache]);
+  expect(revalidated.stderr).toMatch(/; 1 unchanged environment\(s\) taken from the cache\n$/);
+  expect(revalidated.stderr.replace(/; 1 unchanged environment\(s\) taken from the cache\n$/, '\n')).toBe(validated.stderr);
+  expect(step(['diff', '--against', deploy, '--cache', cache]).stdout).toBe(diff.stdout);
+  expect(step(['diff', '--against', deploy, '--cache', cache]).stdout).toBe(diff.stdout);
   step(['publish']);
   expect(sequenceOnMaster()).toBe(2);
 
