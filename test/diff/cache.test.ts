@@ -26,28 +26,25 @@ async function deployedExample(): Promise<{ root: string; deployed: string; cach
 
 interface Diff {
   exitCode: number;
-  json: string;
-  markdown: string;
-  /** How many environments the first of the two runs took from the deploy state. */
+  /** What the diff printed, in the format asked for. */
+  report: string;
+  /** How many environments the run took from the deploy state. */
   taken: number;
 }
 
 const takenNote = /^diff: (\d+) unchanged environment\(s\) taken from the deploy repository as the cache vouches for them$/m;
 
-async function diff(root: string, deployed: string, args: string[]): Promise<Diff> {
-  const json = await runCli(['diff', '--root', root, '--against', deployed, '--format', 'json', ...args], { cwd: root, env });
-  const markdown = await runCli(['diff', '--root', root, '--against', deployed, '--format', 'markdown', ...args], { cwd: root, env });
-  expect(markdown.exitCode).toBe(json.exitCode);
-  return { exitCode: json.exitCode, json: json.stdout, markdown: markdown.stdout, taken: Number(takenNote.exec(json.stderr)?.[1] ?? 0) };
+async function diff(root: string, deployed: string, args: string[], format = 'json'): Promise<Diff> {
+  const run = await runCli(['diff', '--root', root, '--against', deployed, '--format', format, ...args], { cwd: root, env });
+  return { exitCode: run.exitCode, report: run.stdout, taken: Number(takenNote.exec(run.stderr)?.[1] ?? 0) };
 }
 
-/** Diffs with the cache, then without, and expects the same report, in json and markdown. */
-async function expectSameAsWithout(root: string, deployed: string, cache: string): Promise<Diff> {
-  const cached = await diff(root, deployed, ['--cache', cache]);
-  const plain = await diff(root, deployed, []);
+/** Diffs with the cache, then without, and expects the same report and exit status. */
+async function expectSameAsWithout(root: string, deployed: string, cache: string, format = 'json'): Promise<Diff> {
+  const cached = await diff(root, deployed, ['--cache', cache], format);
+  const plain = await diff(root, deployed, [], format);
   expect(plain.taken).toBe(0);
-  expect(cached.json).toBe(plain.json);
-  expect(cached.markdown).toBe(plain.markdown);
+  expect(cached.report).toBe(plain.report);
   expect(cached.exitCode).toBe(plain.exitCode);
   return cached;
 }
@@ -68,12 +65,14 @@ describe('diff --cache', () => {
     expect((await expectSameAsWithout(root, deployed, cache)).taken).toBe(0);
     const again = await expectSameAsWithout(root, deployed, cache);
     expect(again.taken).toBe(readyCount(deployed));
-    expect(JSON.parse(again.json).summary.changed).toBe(0);
+    expect(JSON.parse(again.report).summary.changed).toBe(0);
 
     edit(root, 'environments/staging.yaml', (text) => text.replace(/^domain: .*$/m, 'domain: staging.example.net'));
     const changed = await expectSameAsWithout(root, deployed, cache);
     expect(changed.taken).toBe(readyCount(deployed) - 1);
-    expect(JSON.parse(changed.json).summary.changed).toBe(1);
+    expect(JSON.parse(changed.report).summary.changed).toBe(1);
+    // The pull-request comment too.
+    expect((await expectSameAsWithout(root, deployed, cache, 'markdown')).report).toContain('staging.example.net');
   });
 
   it('renders an environment again when the deploy state no longer holds the folder the cache knows', async () => {
@@ -85,7 +84,7 @@ describe('diff --cache', () => {
     writeFileSync(file, `${readFileSync(file, 'utf8')}# edited by hand\n`);
     const tampered = await expectSameAsWithout(root, deployed, cache);
     expect(tampered.taken).toBe(readyCount(deployed) - 1);
-    expect(JSON.parse(tampered.json).summary.changed).toBe(1);
+    expect(JSON.parse(tampered.report).summary.changed).toBe(1);
   });
 
   it('renders everything again when a shared input changes, or when the cache is damaged', async () => {
@@ -94,7 +93,7 @@ describe('diff --cache', () => {
     edit(root, 'services/api/service.json', (text) => text.replace('"LOG_CHANNEL": "stderr"', '"LOG_CHANNEL": "stdout"'));
     const shared = await expectSameAsWithout(root, deployed, cache);
     expect(shared.taken).toBe(0);
-    expect(JSON.parse(shared.json).summary.changed).toBeGreaterThan(1);
+    expect(JSON.parse(shared.report).summary.changed).toBeGreaterThan(1);
 
     writeFileSync(join(cache, 'renders.json'), '{"format": "slipway-render-cache/1", "environments": {');
     expect((await expectSameAsWithout(root, deployed, cache)).taken).toBe(0);
