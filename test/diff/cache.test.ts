@@ -1,8 +1,9 @@
-import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { fixedEpoch, fixturesDir, repositoryRoot, useScratchFolders } from '../support/tree.js';
+import { fixedEpoch, fixturesDir, removeTree, repositoryRoot, useScratchFolders } from '../support/tree.js';
 
 /**
  * `diff --cache DIR` takes from the deploy state the folders of environments whose inputs did not
@@ -14,13 +15,27 @@ const scratchFolder = useScratchFolders('slipway-render-cache-');
 const signing = ['--signing-key', join(fixturesDir, 'keys', 'golden-signing.key.pem')];
 const env = { SOURCE_DATE_EPOCH: fixedEpoch };
 
-/** A copy of the bundled example, and its signed build as the deploy state to diff against. */
-async function deployedExample(): Promise<{ root: string; deployed: string; cache: string }> {
-  const root = scratchFolder();
+/** The bundled example and its signed build, made once: each test diffs its own copy of both. */
+let built: { root: string; deployed: string; folders: string[] } | undefined;
+beforeAll(async () => {
+  const root = mkdtempSync(join(tmpdir(), 'slipway-render-cache-source-'));
   for (const entry of ['environments', 'services', 'releases', 'policies', 'secrets', 'keys', 'overlays', 'slipway.yaml']) cpSync(join(repositoryRoot, entry), join(root, entry), { recursive: true });
+  const outside = mkdtempSync(join(tmpdir(), 'slipway-render-cache-deployed-'));
+  const deployed = join(outside, 'deployed');
+  const run = await runCli(['build', '--root', root, '--out', deployed, ...signing], { cwd: root, env });
+  expect(run.exitCode, run.stderr).toBe(0);
+  built = { root, deployed, folders: [root, outside] };
+});
+afterAll(() => {
+  for (const folder of built?.folders ?? []) removeTree(folder);
+});
+
+/** A copy of the bundled example, and of its signed build as the deploy state to diff against. */
+function deployedExample(): { root: string; deployed: string; cache: string } {
+  const root = scratchFolder();
+  cpSync(built!.root, root, { recursive: true });
   const deployed = join(scratchFolder(), 'deployed');
-  const built = await runCli(['build', '--root', root, '--out', deployed, ...signing], { cwd: root, env });
-  expect(built.exitCode, built.stderr).toBe(0);
+  cpSync(built!.deployed, deployed, { recursive: true });
   return { root, deployed, cache: join(root, '.cache') };
 }
 
@@ -61,7 +76,7 @@ const readyCount = (deployed: string) => readdirSync(join(deployed, 'environment
 
 describe('diff --cache', () => {
   it('takes unchanged environments from the deploy state and renders only the changed one, with the same report', async () => {
-    const { root, deployed, cache } = await deployedExample();
+    const { root, deployed, cache } = deployedExample();
     expect((await expectSameAsWithout(root, deployed, cache)).taken).toBe(0);
     const again = await expectSameAsWithout(root, deployed, cache);
     expect(again.taken).toBe(readyCount(deployed));
@@ -76,7 +91,7 @@ describe('diff --cache', () => {
   });
 
   it('renders an environment again when the deploy state no longer holds the folder the cache knows', async () => {
-    const { root, deployed, cache } = await deployedExample();
+    const { root, deployed, cache } = deployedExample();
     await expectSameAsWithout(root, deployed, cache);
     // A hand edit in the deploy repository: the diff must show the build putting the file back.
     const values = join(deployed, 'environments', 'staging', 'helm');
@@ -88,7 +103,7 @@ describe('diff --cache', () => {
   });
 
   it('renders everything again when a shared input changes, or when the cache is damaged', async () => {
-    const { root, deployed, cache } = await deployedExample();
+    const { root, deployed, cache } = deployedExample();
     await expectSameAsWithout(root, deployed, cache);
     edit(root, 'services/api/service.json', (text) => text.replace('"LOG_CHANNEL": "stderr"', '"LOG_CHANNEL": "stdout"'));
     const shared = await expectSameAsWithout(root, deployed, cache);
