@@ -121,7 +121,9 @@ if (kubectl && kubernetesFolders.length > 0) {
 }
 
 const line = (label, value) => console.log(`${label.padEnd(44)} ${value}`);
-console.log(`${tree.description}; ${files} output files; ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
+// Where the files were: on a disk, creating tens of thousands of them costs the file system's own work, which varies with its state.
+const fileSystem = spawnSync('stat', ['-f', '-c', '%T', root], { encoding: 'utf8' }).stdout?.trim() || 'unknown file system';
+console.log(`${tree.description}; ${files} output files in ${tmpdir()} (${fileSystem}); ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
 for (const [name, result] of Object.entries(results)) line(name, `${result.seconds.toFixed(2)} s   peak RSS ${result.rssMiB.toFixed(0)} MiB`);
 line('I/O floor (copy + sha256 of the output)', `${floorSeconds.toFixed(2)} s`);
 line(`kubectl kustomize per folder (${kubernetesFolders.length}, from ${Math.min(kustomizeSample, kubernetesFolders.length)})`, Number.isNaN(kustomizeSeconds) ? 'kubectl not found' : `${kustomizeSeconds.toFixed(2)} s`);
