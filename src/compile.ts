@@ -156,6 +156,17 @@ export function outputTree(result: RenderedEnvironments): OutputFile[] {
   return files.sort((a, b) => compareText(a.path, b.path));
 }
 
+/**
+ * Starts the render threads of a render of every environment of `root` before the caller does
+ * anything else (a build with nothing to reuse): they load while it reads the deploy state and
+ * digests the tree. `renderEnvironments` takes them; `releaseRenderThreads` stops any it did not.
+ */
+export function prepareToRenderAll(root: string): void {
+  prepareRenderThreads(environmentFileNames(root).length);
+}
+
+export { releasePreparedThreads as releaseRenderThreads };
+
 /** Validates everything, then generates and signs the chosen environments' folders. */
 export function renderEnvironments(options: CompileOptions): RenderedEnvironments {
   const wanted = (name: string) => (!options.render || options.render(name)) && !options.reuse?.reused.has(name);

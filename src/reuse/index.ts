@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { keyId, publicKeyOf } from '../core/signing/keys.js';
 import type { PreviousTree } from '../deploy-repo/index.js';
 import { digestSource } from './inputs.js';
@@ -23,6 +24,11 @@ export interface ReuseOptions {
 export interface PreparedReuse {
   plan: ReusePlan;
   context: ReuseContext;
+}
+
+/** Whether a build into `out` left a record beside it (which may let the next one reuse folders). */
+export function hasBuildRecord(out: string): boolean {
+  return existsSync(recordPath(out));
 }
 
 /** The reuse plan of a build into `out`, and the context its record is written in. */

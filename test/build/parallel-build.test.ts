@@ -235,6 +235,17 @@ describe('building on worker threads (the built CLI)', () => {
     expect(() => readdirSync(out)).toThrow();
   });
 
+  it('a whole build with nothing to reuse starts the workers before it reads the deploy state, and one that cannot read it ends at once', () => {
+    const out = join(work, 'unread-previous-out');
+    const run = slipway(['build', '--root', root, '--out', out, '--no-sign', '--previous', join(work, 'no-deploy-repository-here')], '3');
+    expect(run.status, run.stderr).not.toBe(0);
+    expect(run.stderr).toContain('no-deploy-repository-here');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    // Started before the deploy state was read (which failed), and stopped with the build.
+    expect(run.workers).toEqual({ started: 2, exited: 2 });
+    expect(() => readdirSync(out)).toThrow();
+  });
+
   it('reads environments on the workers started early exactly as on one thread: data, secrets, findings and their positions', () => {
     const broken = join(work, 'load-source');
     cpSync(root, broken, { recursive: true });

@@ -1,11 +1,11 @@
 import type { OutputFile } from '../../core/output-file.js';
 import { resolve } from 'node:path';
-import { environmentFiles, outputTree, projectFiles, renderEnvironments, type RenderedEnvironments } from '../../compile.js';
+import { environmentFiles, outputTree, prepareToRenderAll, projectFiles, releaseRenderThreads, renderEnvironments, type RenderedEnvironments } from '../../compile.js';
 import { hasErrors } from '../../core/diagnostics.js';
 import { ExitCode, type ExitCodeValue } from '../../core/errors.js';
-import { openPrevious } from '../../deploy-repo/index.js';
+import { openPrevious, type PreviousTree } from '../../deploy-repo/index.js';
 import { sourceCommit } from '../../load/source-commit.js';
-import { prepareReuse, recordAfterBuild, type BuildOutcome } from '../../reuse/index.js';
+import { hasBuildRecord, prepareReuse, recordAfterBuild, type BuildOutcome } from '../../reuse/index.js';
 import { writeIncremental, writeOutputTree, writeOutputTreeAsRendered } from '../../write/index.js';
 import { writePartialTree } from '../../write/partial.js';
 import { settingsBranch } from '../deploy-settings.js';
@@ -42,9 +42,13 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
   const only = checkedEnvironmentNames(options.env ?? [], root);
   const shard = parseShard(options.shard);
   const partial = only !== undefined || shard !== undefined;
-  const previous = options.previous ? openPrevious(options.previous, io.cwd, settingsBranch(root, options.previous, io.cwd)) : undefined;
   const out = resolve(io.cwd, options.out ?? resolve(root, 'output'));
+  // Nothing recorded beside --out: every environment renders, so the render threads start now and
+  // load while this thread reads the deploy state and digests the tree.
+  if (!partial && !hasBuildRecord(out)) prepareToRenderAll(root);
+  let previous: PreviousTree | undefined;
   try {
+    previous = options.previous ? openPrevious(options.previous, io.cwd, settingsBranch(root, options.previous, io.cwd)) : undefined;
     const commit = sourceCommit(root, options.sourceCommit, io.env);
     const progress = progressReporter(io, options.progress === true, startedAt, clock);
     const compileOptions = {
@@ -127,6 +131,7 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
     if (options.failOnBlocked && result.targets.some((t) => t.status === 'blocked')) return ExitCode.invalidInput;
     return ExitCode.ok;
   } finally {
+    releaseRenderThreads();
     previous?.dispose();
   }
 }
