@@ -101,7 +101,8 @@ export function writeExampleFleet(environmentCount, exampleRoot) {
     root,
     description: `${environmentCount} environments from the bundled example's ${bases.length} targets`,
     otherEnvironment: names[2],
-    changeOneEnvironment: () => changeFile(join(root, 'environments', `${names[1]}.yaml`), /^description: (.*)$/m, 'description: $1 (changed)'),
+    // A new change each round (1, 2, …), so every incremental build has one environment to render again.
+    changeOneEnvironment: (round = 1) => changeFile(join(root, 'environments', `${names[1]}.yaml`), /^description: (.*?)(?: \(change \d+\))?$/m, `description: $1 (change ${round})`),
     // A ready target (the bundled example's first, acme-onprem, is blocked), as a pull request would change it.
     changeAnotherEnvironment: () => changeFile(join(root, 'environments', `${names[bases.indexOf('eu-prod')]}.yaml`), /^description: (.*)$/m, 'description: $1 (reviewed)'),
     changeSharedService: () => changeFile(join(root, 'services', 'api', 'service.json'), '"LOG_CHANNEL": "stderr"', '"LOG_CHANNEL": "stdout"'),
@@ -115,7 +116,7 @@ export async function writeSyntheticFleet(environmentCount) {
     root,
     description: `${environmentCount} synthetic environments × 12 services`,
     otherEnvironment: 'env-0002',
-    changeOneEnvironment: () => changeFile(join(root, 'environments', 'env-0001.yaml'), 'scaling: {min: 3, max: 9}', 'scaling: {min: 4, max: 9}'),
+    changeOneEnvironment: (round = 1) => changeFile(join(root, 'environments', 'env-0001.yaml'), /scaling: \{min: \d+, max: 9\}/, `scaling: {min: ${3 + round}, max: 9}`),
     changeAnotherEnvironment: () => changeFile(join(root, 'environments', 'env-0003.yaml'), 'scaling: {min: 3, max: 9}', 'scaling: {min: 5, max: 9}'),
     changeSharedService: () => changeFile(join(root, 'services', 'svc-03', 'service.json'), '"LOG_LEVEL":"info"', '"LOG_LEVEL":"debug"'),
   };
