@@ -7,7 +7,7 @@ import { MANIFEST_FILE, parseManifest, SIGNATURE_FILE, type ReleaseManifest } fr
 import { digestSource, type SourceDigests } from './inputs.js';
 import type { RecordedEnvironment, RecordedVerdict } from './record.js';
 import { rememberVerdicts, type FinishedValidation } from './remember.js';
-import { cacheFileBytes, readCacheFile, verdictHolds, type CacheFile } from './verdicts.js';
+import { cacheFileBytes, readCacheFile, verdictHolds, withoutPrevious, type CacheFile } from './verdicts.js';
 
 /**
  * The render cache (`diff --cache DIR`): per environment, under the digest of every input that
@@ -99,7 +99,7 @@ function heldFolder(against: PreviousTree, name: string, listing: string): Outpu
 
 /** The cache to keep after a diff: the verdicts and folder listings it reached or took. */
 export function renderCacheBytes(reuse: RenderReuse, validation: FinishedValidation, folders: ReadonlyMap<string, readonly OutputFile[]>, now: Date): Uint8Array {
-  const { verdicts, sharedFindings } = rememberVerdicts(reuse.digests, reuse.reused, validation, { now, previousOf: () => '' });
+  const { verdicts, sharedFindings } = rememberVerdicts(reuse.digests, reuse.reused, validation, { now, ...withoutPrevious });
   const environments: Record<string, RecordedRender> = {};
   for (const [name, verdict] of verdicts) {
     if (verdict.status === 'blocked') continue;

@@ -30,6 +30,8 @@ export interface VerdictReuse {
    * files no single environment owns: some may come from environments not looked at again.
    */
   validateOthersOnly: boolean;
+  /** The cache as it was read (undefined when there was none fit to use), to keep what this run does not look at. */
+  cache: VerdictCache | undefined;
 }
 
 /** The cache's file in its folder. */
@@ -37,14 +39,14 @@ export function verdictCachePath(folder: string): string {
   return join(folder, 'verdicts.json');
 }
 
-/** Verdicts do not depend on how a build signs or chains: the keys are made without a previous manifest. */
-const noContext = { previousOf: () => '' };
+/** Verdicts do not depend on how a build signs or chains: their keys are made without a previous manifest. */
+export const withoutPrevious = { previousOf: (): string => '' };
 
 /**
  * Whether a recorded verdict still holds: the environment's inputs (and, for a build, the previous
  * release files it chains to) have the digests it was reached from, and `now` is inside its window.
  */
-export function verdictHolds(digests: SourceDigests, name: string, recorded: RecordedVerdict, now: Date, previous = noContext.previousOf()): boolean {
+export function verdictHolds(digests: SourceDigests, name: string, recorded: RecordedVerdict, now: Date, previous = withoutPrevious.previousOf()): boolean {
   const files = digests.environments.get(name);
   if (!files) return false;
   const key = environmentKey(digests.shared, { file: files.file, secrets: files.secrets, release: digests.releases.get(recorded.release) ?? 'absent', previous });
@@ -56,31 +58,29 @@ export function planVerdictReuse(root: string, cacheFolder: string, now: Date, w
   const digests = digestSource(root, {});
   const cache = readCacheFile<VerdictCache>(verdictCachePath(cacheFolder), verdictCacheFormat);
   const reused = new Map<string, RecordedVerdict>();
-  if (!cache || cache.shared !== digests.shared) return { digests, reused, validateOthersOnly: false };
+  if (!cache || cache.shared !== digests.shared) return { digests, reused, validateOthersOnly: false, cache: undefined };
   const only = wanted ? new Set(wanted) : undefined;
   for (const name of digests.environments.keys()) {
     const recorded = Object.hasOwn(cache.environments, name) ? cache.environments[name] : undefined;
     if (recorded && (!only || only.has(name)) && verdictHolds(digests, name, recorded, now)) reused.set(name, recorded);
   }
-  return { digests, reused, validateOthersOnly: cache.sharedFindings === 0 };
+  return { digests, reused, validateOthersOnly: cache.sharedFindings === 0, cache };
 }
 
 /**
  * The cache to keep after a validation: the verdicts it reached or took, and, of a validation of
  * some environments (`--env`), the recorded verdicts of the others that still hold.
  */
-export function verdictCacheBytes(reuse: VerdictReuse, validation: FinishedValidation, now: Date, cacheFolder: string): Uint8Array {
-  const { verdicts, sharedFindings } = rememberVerdicts(reuse.digests, reuse.reused, validation, { now, ...noContext });
-  const earlier = readCacheFile<VerdictCache>(verdictCachePath(cacheFolder), verdictCacheFormat);
+export function verdictCacheBytes(reuse: VerdictReuse, validation: FinishedValidation, now: Date): Uint8Array {
+  const { verdicts, sharedFindings } = rememberVerdicts(reuse.digests, reuse.reused, validation, { now, ...withoutPrevious });
   const environments: Record<string, RecordedVerdict> = {};
   const looked = new Set(validation.targets.map((target) => target.name));
+  const earlier = reuse.cache;
   let kept = 0;
-  if (earlier && earlier.shared === reuse.digests.shared) {
-    for (const [name, recorded] of Object.entries(earlier.environments)) {
-      if (!reuse.digests.environments.has(name) || looked.has(name)) continue;
-      environments[name] = recorded;
-      kept++;
-    }
+  for (const [name, recorded] of Object.entries(earlier?.environments ?? {})) {
+    if (!reuse.digests.environments.has(name) || looked.has(name)) continue;
+    environments[name] = recorded;
+    kept++;
   }
   for (const [name, verdict] of verdicts) environments[name] = verdict;
   // A kept verdict comes with the findings at shared files of the validation that reached it.

@@ -28,7 +28,7 @@ export function runValidate(options: ValidateCommandOptions, io: CliIo): ExitCod
   const reuse = cache === undefined ? undefined : planVerdictReuse(root, cache, now, environments);
   const { validated: result, reused } = validateReusing({ root, ...(environments ? { environments } : {}), now }, reuse);
   if (cache !== undefined && reuse) {
-    const bytes = verdictCacheBytes(reuse, result, now, cache);
+    const bytes = verdictCacheBytes(reuse, result, now);
     writingTo(`the validation cache ${options.cache}`, () => writeFileAtomic(verdictCachePath(cache), bytes));
   }
   reportFindings('validate', result.diagnostics, result.targets, format, options.root, io);
