@@ -1,9 +1,9 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { prepareReuse } from '../../src/reuse/index.js';
 import { parseJsonLines, runCli } from '../support/cli.js';
-import { fixedEpoch, fixturesDir, readTree, repositoryRoot, useScratchFolders } from '../support/tree.js';
+import { copyExampleSource, editFile, fixedEpoch, fixturesDir, readTree, useScratchFolders } from '../support/tree.js';
 
 /**
  * A plain `slipway build` into an output it built before renders only the environments whose
@@ -16,9 +16,7 @@ const scratchFolder = useScratchFolders('slipway-incremental-');
 
 /** A copy of the bundled example, whose environments cover every runtime, provider and verdict. */
 function exampleTree(): string {
-  const root = scratchFolder();
-  for (const entry of ['environments', 'services', 'releases', 'policies', 'secrets', 'keys', 'overlays', 'slipway.yaml']) cpSync(join(repositoryRoot, entry), join(root, entry), { recursive: true });
-  return root;
+  return copyExampleSource(scratchFolder());
 }
 
 interface Built {
@@ -56,14 +54,6 @@ async function expectSameAsCold(root: string, extra: string[] = [], env: Record<
   return incremental;
 }
 
-const edit = (root: string, path: string, change: (text: string) => string) => {
-  const file = join(root, path);
-  const before = readFileSync(file, 'utf8');
-  const after = change(before);
-  expect(after, `the edit of ${path} changes nothing`).not.toBe(before);
-  writeFileSync(file, after);
-};
-
 describe('incremental build', () => {
   it('after one environment file changed, renders only that environment and writes what a cold build writes', async () => {
     const root = exampleTree();
@@ -73,7 +63,7 @@ describe('incremental build', () => {
     const again = await expectSameAsCold(root, signing);
     expect(again.summary.reused).toBe(again.summary.built);
 
-    edit(root, 'environments/staging.yaml', (text) => text.replace(/^domain: .*$/m, 'domain: staging.example.net'));
+    editFile(root, 'environments/staging.yaml', (text) => text.replace(/^domain: .*$/m, 'domain: staging.example.net'));
     const changed = await expectSameAsCold(root, signing);
     expect(changed.summary.reused).toBe(changed.summary.built - 1);
   });
@@ -83,7 +73,7 @@ describe('incremental build', () => {
     expect((await build(root, join(root, 'output'), ['--no-sign'])).exitCode).toBe(0);
 
     const service = readdirSync(join(root, 'services'))[0]!;
-    edit(root, `services/${service}/service.json`, (text) => {
+    editFile(root, `services/${service}/service.json`, (text) => {
       const document = JSON.parse(text);
       document.env = { ...document.env, INCREMENTAL_PROBE: '1' };
       return `${JSON.stringify(document, null, 2)}\n`;
@@ -92,15 +82,15 @@ describe('incremental build', () => {
     expect(afterService.summary.reused).toBe(0);
 
     // The SOPS file of a ready target, carried into its folder byte for byte.
-    edit(root, 'secrets/staging.sops.yaml', (text) => `${text}# touched\n`);
+    editFile(root, 'secrets/staging.sops.yaml', (text) => `${text}# touched\n`);
     const afterSecrets = await expectSameAsCold(root, ['--no-sign']);
     expect(afterSecrets.summary.reused).toBeGreaterThanOrEqual(afterSecrets.summary.built - 1);
 
-    edit(root, 'policies/target-policy.yaml', (text) => `${text}# touched\n`);
+    editFile(root, 'policies/target-policy.yaml', (text) => `${text}# touched\n`);
     expect((await expectSameAsCold(root, ['--no-sign'])).summary.reused).toBe(0);
 
     const release = readdirSync(join(root, 'releases'))[0]!;
-    edit(root, `releases/${release}`, (text) => `${text}# touched\n`);
+    editFile(root, `releases/${release}`, (text) => `${text}# touched\n`);
     await expectSameAsCold(root, ['--no-sign']);
 
     // Signing for the first time re-signs every manifest.
@@ -111,7 +101,7 @@ describe('incremental build', () => {
     const root = exampleTree();
     expect((await build(root, join(root, 'output'), ['--no-sign'])).exitCode).toBe(0);
     cpSync(join(root, 'environments', 'staging.yaml'), join(root, 'environments', 'staging-two.yaml'));
-    edit(root, 'environments/staging-two.yaml', (text) => text.replace(/^name: staging$/m, 'name: staging-two').replace(/^domain: .*$/m, 'domain: two.example.net'));
+    editFile(root, 'environments/staging-two.yaml', (text) => text.replace(/^name: staging$/m, 'name: staging-two').replace(/^domain: .*$/m, 'domain: two.example.net'));
     if (existsSync(join(root, 'secrets', 'staging.sops.yaml'))) cpSync(join(root, 'secrets', 'staging.sops.yaml'), join(root, 'secrets', 'staging-two.sops.yaml'));
     await expectSameAsCold(root, ['--no-sign']);
     rmSync(join(root, 'environments', 'staging.yaml'));
@@ -163,7 +153,7 @@ describe('incremental build', () => {
     // Judged from the record: the same notices, index.json and README.md as a cold build.
     await expectSameAsCold(root, ['--no-sign']);
 
-    edit(root, `environments/${name}.yaml`, (text) => `${text}# touched\n`);
+    editFile(root, `environments/${name}.yaml`, (text) => `${text}# touched\n`);
     expect(plan().has(name!)).toBe(false);
     await expectSameAsCold(root, ['--no-sign']);
     expect(plan().has(name!)).toBe(true);
@@ -186,7 +176,7 @@ describe('incremental build', () => {
     expect(unchanged.summary).toMatchObject({ built: 1, reused: 1 });
     expect(differences(readTree(out), before)).toEqual([]);
 
-    edit(root, 'environments/staging.yaml', (text) => text.replace(/^domain: .*$/m, 'domain: staging.example.net'));
+    editFile(root, 'environments/staging.yaml', (text) => text.replace(/^domain: .*$/m, 'domain: staging.example.net'));
     const changed = await build(root, out, [...signing, '--env', 'staging']);
     expect(changed.exitCode).toBe(0);
     expect(changed.summary).toMatchObject({ built: 1, reused: 0 });
@@ -201,12 +191,12 @@ describe('incremental build', () => {
     const root = exampleTree();
     const out = join(root, 'output');
     expect((await build(root, out, ['--no-sign'])).exitCode).toBe(0);
-    edit(root, 'environments/staging.yaml', (text) => `${text}# touched\n`);
+    editFile(root, 'environments/staging.yaml', (text) => `${text}# touched\n`);
     expect((await build(root, out, ['--no-sign', '--env', 'staging'])).exitCode).toBe(0);
     const full = await expectSameAsCold(root, ['--no-sign']);
     expect(full.summary.reused).toBe(full.summary.built);
 
-    edit(root, 'environments/staging.yaml', (text) => `${text}# again\n`);
+    editFile(root, 'environments/staging.yaml', (text) => `${text}# again\n`);
     for (const shard of ['1/2', '2/2']) expect((await build(root, out, ['--no-sign', '--shard', shard])).exitCode).toBe(0);
     const afterShards = await expectSameAsCold(root, ['--no-sign']);
     expect(afterShards.summary.reused).toBe(afterShards.summary.built);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { fixedEpoch, fixturesDir, removeTree, repositoryRoot, useScratchFolders } from '../support/tree.js';
+import { copyExampleSource, editFile, fixedEpoch, fixturesDir, removeTree, useScratchFolders } from '../support/tree.js';
 
 /**
  * `diff --cache DIR` takes from the deploy state the folders of environments whose inputs did not
@@ -19,7 +19,7 @@ const env = { SOURCE_DATE_EPOCH: fixedEpoch };
 let built: { root: string; deployed: string; folders: string[] } | undefined;
 beforeAll(async () => {
   const root = mkdtempSync(join(tmpdir(), 'slipway-render-cache-source-'));
-  for (const entry of ['environments', 'services', 'releases', 'policies', 'secrets', 'keys', 'overlays', 'slipway.yaml']) cpSync(join(repositoryRoot, entry), join(root, entry), { recursive: true });
+  copyExampleSource(root);
   const outside = mkdtempSync(join(tmpdir(), 'slipway-render-cache-deployed-'));
   const deployed = join(outside, 'deployed');
   const run = await runCli(['build', '--root', root, '--out', deployed, ...signing], { cwd: root, env });
@@ -64,13 +64,6 @@ async function expectSameAsWithout(root: string, deployed: string, cache: string
   return cached;
 }
 
-const edit = (root: string, path: string, change: (text: string) => string) => {
-  const file = join(root, path);
-  const after = change(readFileSync(file, 'utf8'));
-  expect(after, `the edit of ${path} changes nothing`).not.toBe(readFileSync(file, 'utf8'));
-  writeFileSync(file, after);
-};
-
 /** The environments of the deploy state with a folder of their own (the ready ones). */
 const readyCount = (deployed: string) => readdirSync(join(deployed, 'environments')).length;
 
@@ -82,7 +75,7 @@ describe('diff --cache', () => {
     expect(again.taken).toBe(readyCount(deployed));
     expect(JSON.parse(again.report).summary.changed).toBe(0);
 
-    edit(root, 'environments/staging.yaml', (text) => text.replace(/^domain: .*$/m, 'domain: staging.example.net'));
+    editFile(root, 'environments/staging.yaml', (text) => text.replace(/^domain: .*$/m, 'domain: staging.example.net'));
     const changed = await expectSameAsWithout(root, deployed, cache);
     expect(changed.taken).toBe(readyCount(deployed) - 1);
     expect(JSON.parse(changed.report).summary.changed).toBe(1);
@@ -105,7 +98,7 @@ describe('diff --cache', () => {
   it('renders everything again when a shared input changes, or when the cache is damaged', async () => {
     const { root, deployed, cache } = deployedExample();
     await expectSameAsWithout(root, deployed, cache);
-    edit(root, 'services/api/service.json', (text) => text.replace('"LOG_CHANNEL": "stderr"', '"LOG_CHANNEL": "stdout"'));
+    editFile(root, 'services/api/service.json', (text) => text.replace('"LOG_CHANNEL": "stderr"', '"LOG_CHANNEL": "stdout"'));
     const shared = await expectSameAsWithout(root, deployed, cache);
     expect(shared.taken).toBe(0);
     expect(JSON.parse(shared.report).summary.changed).toBeGreaterThan(1);

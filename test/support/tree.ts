@@ -79,3 +79,21 @@ export function readTree(dir: string): Map<string, Buffer> {
   walk(dir);
   return files;
 }
+
+/** The parts of the bundled example a source tree is made of. */
+const exampleSourceParts = ['environments', 'services', 'releases', 'policies', 'secrets', 'keys', 'overlays', 'slipway.yaml'];
+
+/** Copies the bundled example's source tree (every runtime, provider and verdict) into `root`. */
+export function copyExampleSource(root: string): string {
+  for (const part of exampleSourceParts) cpSync(join(repositoryRoot, part), join(root, part), { recursive: true });
+  return root;
+}
+
+/** Changes one file of a tree; an edit that changes nothing fails the test rather than testing nothing. */
+export function editFile(root: string, path: string, change: (text: string) => string): void {
+  const file = join(root, path);
+  const before = readFileSync(file, 'utf8');
+  const after = change(before);
+  if (after === before) throw new Error(`the edit of ${path} changes nothing`);
+  writeFileSync(file, after);
+}

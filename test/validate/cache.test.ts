@@ -1,8 +1,8 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { fixedEpoch, repositoryRoot, useScratchFolders } from '../support/tree.js';
+import { copyExampleSource, editFile, fixedEpoch, useScratchFolders } from '../support/tree.js';
 
 /**
  * `validate --cache DIR` validates again only the environments whose inputs changed since the
@@ -14,9 +14,7 @@ const scratchFolder = useScratchFolders('slipway-verdict-cache-');
 
 /** A copy of the bundled example: every runtime and provider, blocked and ready targets, warnings. */
 function exampleTree(): string {
-  const root = scratchFolder();
-  for (const entry of ['environments', 'services', 'releases', 'policies', 'secrets', 'keys', 'overlays', 'slipway.yaml']) cpSync(join(repositoryRoot, entry), join(root, entry), { recursive: true });
-  return root;
+  return copyExampleSource(scratchFolder());
 }
 
 interface Validation {
@@ -50,13 +48,6 @@ async function expectSameAsWithout(root: string, cache: string, extra: string[] 
   return cached;
 }
 
-const edit = (root: string, path: string, change: (text: string) => string) => {
-  const file = join(root, path);
-  const after = change(readFileSync(file, 'utf8'));
-  expect(after, `the edit of ${path} changes nothing`).not.toBe(readFileSync(file, 'utf8'));
-  writeFileSync(file, after);
-};
-
 /** The bundled example's environments, none of them invalid: each has a verdict to keep. */
 const environmentCount = () => 16;
 
@@ -70,10 +61,10 @@ describe('validate --cache', () => {
     expect(first.json).toContain('"code":"blocked"');
     expect((await expectSameAsWithout(root, cache)).fromCache).toBe(environmentCount());
 
-    edit(root, 'environments/staging.yaml', (text) => text.replace(/^domain: .*$/m, 'domain: staging.example.net'));
+    editFile(root, 'environments/staging.yaml', (text) => text.replace(/^domain: .*$/m, 'domain: staging.example.net'));
     expect((await expectSameAsWithout(root, cache)).fromCache).toBe(environmentCount() - 1);
 
-    edit(root, 'secrets/staging.sops.yaml', (text) => `${text}# touched\n`);
+    editFile(root, 'secrets/staging.sops.yaml', (text) => `${text}# touched\n`);
     expect((await validate(root, ['--cache', cache])).fromCache).toBe(environmentCount() - 1);
   });
 
@@ -81,11 +72,11 @@ describe('validate --cache', () => {
     const root = exampleTree();
     const cache = join(root, '.cache');
     await expectSameAsWithout(root, cache);
-    edit(root, 'environments/staging.yaml', (text) => text.replace(/^region:/m, 'regoin:'));
+    editFile(root, 'environments/staging.yaml', (text) => text.replace(/^region:/m, 'regoin:'));
     const broken = await expectSameAsWithout(root, cache);
     expect(broken.exitCode).toBe(1);
     expect(broken.json).toContain('"code":"unknown-key"');
-    edit(root, 'environments/staging.yaml', (text) => text.replace(/^regoin:/m, 'region:'));
+    editFile(root, 'environments/staging.yaml', (text) => text.replace(/^regoin:/m, 'region:'));
     const fixed = await expectSameAsWithout(root, cache);
     expect(fixed.exitCode).toBe(0);
   });
@@ -95,7 +86,7 @@ describe('validate --cache', () => {
     const cache = join(root, '.cache');
     await expectSameAsWithout(root, cache);
 
-    edit(root, 'services/api/service.json', (text) => text.replace('"LOG_CHANNEL": "stderr"', '"LOG_CHANNEL": "stdout"'));
+    editFile(root, 'services/api/service.json', (text) => text.replace('"LOG_CHANNEL": "stderr"', '"LOG_CHANNEL": "stdout"'));
     const json = await runCli(['validate', '--root', root, '--cache', cache], { cwd: root, env: { SOURCE_DATE_EPOCH: fixedEpoch } });
     expect(json.stderr).not.toContain('taken from the cache');
     await expectSameAsWithout(root, cache);
@@ -116,7 +107,7 @@ describe('validate --cache', () => {
     const cache = join(root, '.cache');
     await expectSameAsWithout(root, cache, ['--env', 'staging', '--env', 'eu-prod']);
     await expectSameAsWithout(root, cache);
-    edit(root, 'environments/staging.yaml', (text) => text.replace(/^domain: .*$/m, 'domain: staging.example.net'));
+    editFile(root, 'environments/staging.yaml', (text) => text.replace(/^domain: .*$/m, 'domain: staging.example.net'));
     const one = await expectSameAsWithout(root, cache, ['--env', 'staging']);
     expect(one.fromCache).toBe(0);
     expect((await validate(root, ['--cache', cache])).fromCache).toBe(environmentCount());
