@@ -36,7 +36,7 @@ const realRoots = new Map<string, string>();
 function realRoot(root: string): string {
   let real = realRoots.get(root);
   if (real === undefined) {
-    real = realpathSync(root);
+    real = realpathSync.native(root);
     realRoots.set(root, real);
   }
   return real;
@@ -65,7 +65,9 @@ function resolveInTree(root: string, relativePath: string, what: string): { kind
   }
   let real: string;
   try {
-    real = realpathSync(path);
+    // The C library's realpath: one call, where the JavaScript one looks at every component in turn
+    // (a third of the cost of reading an environment's two files).
+    real = realpathSync.native(path);
   } catch {
     return refused('unsafe-path', relativePath, `${what} is a link that leads nowhere; replace it with the file itself`);
   }
