@@ -4,6 +4,7 @@ import type { Diagnostic } from '../core/diagnostics.js';
 import { jsonSyntaxError } from './json-syntax.js';
 import { BugError } from '../core/errors.js';
 import { forbiddenCharacter, maxAliasCount, nodeLimitOf } from './input-limits.js';
+import { readPlainJson } from './plain-json.js';
 import { readPlainYaml, type PlainYaml } from './plain-yaml.js';
 
 // Duplicate keys are found in one pass by `structureFindings`: yaml's own check compares every key with every other.
@@ -19,6 +20,9 @@ export function parseSourceFile(path: string, text: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
   const lineCounter = new LineCounter();
   if (path.endsWith('.json')) {
+    // Most JSON is read without building a document; the rest (and every mistake) goes to `yaml`.
+    const plain = readPlainJson(text, nodeLimit);
+    if (plain) return { file: plainSourceFile(path, text, plain), diagnostics: [] };
     // Valid JSON is valid YAML, so the YAML parser below still gives every value its position.
     const problem = jsonSyntaxError(text);
     if (problem) {
