@@ -25,11 +25,16 @@ export interface RenderCache extends CacheFile<RecordedRender> {
 }
 
 export interface RecordedRender extends RecordedVerdict {
-  /** `folderListing` of the folder rendered from these inputs. */
+  /** `folderListing` of the folder rendered from these inputs; empty for a blocked target, which has none. */
   listing: string;
+  /**
+   * sha256 of the manifest that folder held when the cache was written: the same bytes in the deploy
+   * state next time are that manifest, already read and found valid, with that listing.
+   */
+  manifestSha256?: string;
 }
 
-export const renderCacheFormat = 'slipway-render-cache/1';
+export const renderCacheFormat = 'slipway-render-cache/2';
 
 export function renderCachePath(folder: string): string {
   return join(folder, 'renders.json');
@@ -47,6 +52,8 @@ export interface RenderReuse {
   validateOthersOnly: boolean;
   /** The files of each reused folder, as the deploy state holds them. */
   folders: Map<string, OutputFile[]>;
+  /** The listing of each reused folder, as the cache recorded it. */
+  listings: Map<string, string>;
 }
 
 /** The environments of `root` whose folders in `against` are what rendering them now would give, by the cache. */
@@ -55,18 +62,25 @@ export function planRenderReuse(root: string, cacheFolder: string, now: Date, ag
   const cache = readCacheFile<RenderCache>(renderCachePath(cacheFolder), renderCacheFormat);
   const reused = new Map<string, RecordedEnvironment>();
   const folders = new Map<string, OutputFile[]>();
-  if (!cache || cache.shared !== digests.shared) return { digests, reused, validateOthersOnly: false, folders };
+  const listings = new Map<string, string>();
+  if (!cache || cache.shared !== digests.shared) return { digests, reused, validateOthersOnly: false, folders, listings };
   for (const name of digests.environments.keys()) {
     const recorded = Object.hasOwn(cache.environments, name) ? cache.environments[name] : undefined;
-    // A blocked target renders nothing: it keeps whatever the deploy state holds, judged again each time.
-    if (!recorded || recorded.status === 'blocked' || !verdictHolds(digests, name, recorded, now)) continue;
-    const { listing, ...verdict } = recorded;
-    const folder = heldFolder(against, name, listing);
-    if (!folder) continue;
-    reused.set(name, { ...verdict, manifestSha256: sha256Hex(against.manifest(name)!), files: folder.length, changed: false });
-    folders.set(name, folder);
+    if (!recorded || !verdictHolds(digests, name, recorded, now)) continue;
+    const { listing, manifestSha256, ...verdict } = recorded;
+    if (recorded.status === 'blocked') {
+      // A blocked target renders nothing and keeps what the deploy state holds: with nothing there,
+      // its verdict is all there is to it (with a folder there, it is judged again, as a build does).
+      if (against.manifest(name) === undefined && against.folder(name).size === 0) reused.set(name, { ...verdict, manifestSha256: null, files: 0, changed: false });
+      continue;
+    }
+    const held = heldFolder(against, name, listing, manifestSha256);
+    if (!held) continue;
+    reused.set(name, { ...verdict, manifestSha256: held.manifestSha256, files: held.files.length, changed: false });
+    folders.set(name, held.files);
+    listings.set(name, listing);
   }
-  return { digests, reused, validateOthersOnly: cache.sharedFindings === 0, folders };
+  return { digests, reused, validateOthersOnly: cache.sharedFindings === 0, folders, listings };
 }
 
 /**
@@ -74,16 +88,18 @@ export function planRenderReuse(root: string, cacheFolder: string, now: Date, ag
  * when nothing it lists changed — its listed files, its manifest, its signature if it has one —
  * or undefined when its manifest does not list `listing`, or a listed file is missing or changed.
  */
-function heldFolder(against: PreviousTree, name: string, listing: string): OutputFile[] | undefined {
+function heldFolder(against: PreviousTree, name: string, listing: string, recordedManifest: string | undefined): { files: OutputFile[]; manifestSha256: string } | undefined {
   const manifestBytes = against.manifest(name);
   if (!manifestBytes) return undefined;
+  const manifestSha256 = sha256Hex(manifestBytes);
   let manifest: ReleaseManifest;
   try {
-    manifest = parseManifest(manifestBytes);
+    // The manifest the cache saw, byte for byte, was read and checked then; any other is read and checked now.
+    manifest = manifestSha256 === recordedManifest ? (JSON.parse(new TextDecoder().decode(manifestBytes)) as ReleaseManifest) : parseManifest(manifestBytes);
   } catch {
     return undefined;
   }
-  if (manifest.environment !== name || folderListing(manifest) !== listing) return undefined;
+  if (manifest.environment !== name || (manifestSha256 !== recordedManifest && folderListing(manifest) !== listing)) return undefined;
   const held = against.folder(name);
   const files: OutputFile[] = [];
   for (const listed of manifest.files) {
@@ -94,17 +110,25 @@ function heldFolder(against: PreviousTree, name: string, listing: string): Outpu
   files.push({ path: MANIFEST_FILE, bytes: manifestBytes });
   const signature = against.signature(name);
   if (signature) files.push({ path: SIGNATURE_FILE, bytes: signature });
-  return files.sort((a, b) => compareText(a.path, b.path));
+  return { files: files.sort((a, b) => compareText(a.path, b.path)), manifestSha256 };
 }
 
-/** The cache to keep after a diff: the verdicts and folder listings it reached or took. */
-export function renderCacheBytes(reuse: RenderReuse, validation: FinishedValidation, folders: ReadonlyMap<string, readonly OutputFile[]>, now: Date): Uint8Array {
+/** The cache to keep after a diff: the verdicts and folder listings it reached or took (`taken`: the folders it took from the deploy state). */
+export function renderCacheBytes(reuse: RenderReuse, validation: FinishedValidation, folders: ReadonlyMap<string, readonly OutputFile[]>, taken: ReadonlySet<string>, now: Date): Uint8Array {
   const { verdicts, sharedFindings } = rememberVerdicts(reuse.digests, reuse.reused, validation, { now, ...withoutPrevious });
   const environments: Record<string, RecordedRender> = {};
   for (const [name, verdict] of verdicts) {
-    if (verdict.status === 'blocked') continue;
-    const manifest = folders.get(name)?.find((file) => file.path === MANIFEST_FILE);
-    if (manifest) environments[name] = { ...verdict, listing: folderListing(parseManifest(manifest.bytes)) };
+    const folder = folders.get(name);
+    if (verdict.status === 'blocked') {
+      // Kept as the deploy state holds it, a blocked target's folder is judged again next time.
+      if (!folder) environments[name] = { ...verdict, listing: '' };
+      continue;
+    }
+    const manifest = folder?.find((file) => file.path === MANIFEST_FILE);
+    if (!manifest) continue;
+    // A folder taken from the deploy state has the listing the cache vouched for; a rendered one is read.
+    const listing = (taken.has(name) ? reuse.listings.get(name) : undefined) ?? folderListing(parseManifest(manifest.bytes));
+    environments[name] = { ...verdict, listing, manifestSha256: sha256Hex(manifest.bytes) };
   }
   return cacheFileBytes(renderCacheFormat, reuse.digests.shared, sharedFindings, environments);
 }

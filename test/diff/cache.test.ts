@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,6 +93,26 @@ describe('diff --cache', () => {
     const tampered = await expectSameAsWithout(root, deployed, cache);
     expect(tampered.taken).toBe(readyCount(deployed) - 1);
     expect(JSON.parse(tampered.report).summary.changed).toBe(1);
+  });
+
+  it('keeps a blocked target by its cached verdict while the deploy state holds nothing for it, and judges it again once it holds a folder', async () => {
+    const { root, deployed, cache } = deployedExample();
+    expect(existsSync(join(deployed, 'environments', 'acme-onprem'))).toBe(false);
+    await expectSameAsWithout(root, deployed, cache);
+    expect(JSON.parse(readFileSync(join(cache, 'renders.json'), 'utf8')).environments['acme-onprem']).toMatchObject({ status: 'blocked', listing: '' });
+    await expectSameAsWithout(root, deployed, cache);
+
+    // The deploy state gains the folder a build made while its licence was good: a blocked target keeps
+    // it as it is, with the cache as without (a cached "nothing there" would drop it from the report).
+    const unrevoked = scratchFolder();
+    cpSync(root, unrevoked, { recursive: true });
+    editFile(unrevoked, 'policies/target-policy.yaml', (text) => text.replace(/^revokedLicenses:\n(?: {2}- .*\n)+/m, 'revokedLicenses: []\n'));
+    const earlier = join(scratchFolder(), 'out');
+    expect((await runCli(['build', '--root', unrevoked, '--out', earlier, ...signing], { cwd: unrevoked, env })).exitCode).toBe(0);
+    cpSync(join(earlier, 'environments', 'acme-onprem'), join(deployed, 'environments', 'acme-onprem'), { recursive: true });
+    const kept = await expectSameAsWithout(root, deployed, cache);
+    const acme = (JSON.parse(kept.report) as { environments: Array<{ name: string; status: string; files: unknown[] }> }).environments.find((environment) => environment.name === 'acme-onprem');
+    expect(acme).toMatchObject({ status: 'blocked', files: [] });
   });
 
   it('renders everything again when a shared input changes, or when the cache is damaged', async () => {

@@ -45,10 +45,11 @@ export function runDiff(options: DiffCommandOptions, io: CliIo): ExitCodeValue {
   const reuse = cache === undefined ? undefined : planRenderReuse(root, cache, now, previous);
   const result = renderEnvironments({ root, now, previous, ...(reuse ? { reuse } : {}) });
   // An environment the cache vouches for is the deploy state's folder as it is: what a render would give.
-  const taken = new Set(result.reused);
-  for (const [name, folder] of reuse?.folders ?? []) if (taken.has(name)) result.folders?.set(name, folder);
+  const reused = new Set(result.reused);
+  const taken = new Set([...(reuse?.folders.keys() ?? [])].filter((name) => reused.has(name)));
+  for (const name of taken) result.folders?.set(name, reuse!.folders.get(name)!);
   if (cache !== undefined && reuse && result.folders && !hasErrors(result.diagnostics)) {
-    const bytes = renderCacheBytes(reuse, result, result.folders, now);
+    const bytes = renderCacheBytes(reuse, result, result.folders, taken, now);
     writingTo(`the render cache ${options.cache}`, () => writeFileAtomic(renderCachePath(cache), bytes));
   }
   if (taken.size > 0) io.stderr(`diff: ${taken.size} unchanged environment(s) taken from the deploy repository as the cache vouches for them\n`);
