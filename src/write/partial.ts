@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { EXTRA_FOLDER, type OutputFile } from '../core/output-file.js';
 import { sha256Hex } from '../core/digest.js';
@@ -8,7 +8,7 @@ import { withHeldExtra } from './extra.js';
 import { keepExtraOf, rootChanges } from './incremental.js';
 import { writingTo } from './errors.js';
 import { withOutputLock } from './lock.js';
-import { recoverInsideOutput, recoverOutput } from './stage.js';
+import { recoverInsideOutput, recoverOutput, StagedTree, startStaging, swapIntoPlace } from './stage.js';
 import { updateInPlace } from './update.js';
 
 export interface PartialUpdate {
@@ -46,48 +46,107 @@ function writePartial(out: string, update: PartialUpdate): void {
   withOutputLock(out, () => {
     recoverOutput(out);
     guardDestination(out);
-    const rendered = new Set(update.rendered);
-    if (!isOutputTree(out)) {
-      let record: { path: string; bytes: Uint8Array } | undefined;
-      replaceWithStaged(out, (tree) => {
-        tree.folder('environments');
-        const digests = new Map<string, string>();
-        for (const name of [...rendered].sort()) {
-          const folder = update.folders.get(name);
-          if (!folder) continue;
-          tree.write(folder, `environments/${name}`);
-          const manifest = folder.find((file) => file.path === 'release.json');
-          if (manifest) digests.set(name, sha256Hex(manifest.bytes));
-        }
-        const rootFiles = update.projectFiles(digests);
-        record = update.record?.(rootFiles);
-        tree.write(rootFiles);
-      });
-      if (record) writeFileAtomic(record.path, record.bytes);
+    if (isOutputTree(out)) {
+      updateShareInPlace(out, update);
       return;
     }
-    recoverInsideOutput(out);
-    const present = lstatSync(join(out, 'environments'), { throwIfNoEntry: false })?.isDirectory() ? readdirSync(join(out, 'environments')) : [];
-    const digests = new Map<string, string>();
-    for (const name of present) {
-      if (rendered.has(name) || !update.environments.has(name)) continue;
-      const manifest = join(out, 'environments', name, 'release.json');
-      if (lstatSync(manifest, { throwIfNoEntry: false })?.isFile()) digests.set(name, sha256Hex(readFileSync(manifest)));
-    }
-    const folders = new Map<string, readonly OutputFile[]>();
-    for (const name of rendered) {
-      const folder = update.folders.get(name);
-      if (!folder) continue;
-      folders.set(`environments/${name}`, withHeldExtra(out, name, folder));
-      const manifest = folder.find((file) => file.path === 'release.json');
-      if (manifest) digests.set(name, sha256Hex(manifest.bytes));
-    }
-    const removed = keepExtraOf(out, present.filter((name) => !update.environments.has(name) || (rendered.has(name) && !update.folders.has(name))), folders);
-    // Hidden root entries (a `.git` of a checkout used as --out) and extra/ are the owner's: kept as they are.
-    const rootFiles = update.projectFiles(digests);
-    const root = rootChanges(out, rootFiles, (entry) => entry === EXTRA_FOLDER || (entry.startsWith('.') && !parseTemporaryName(entry)));
-    const record = update.record?.(rootFiles);
-    updateInPlace(out, { folders: new Map([...folders, ...root.folders]), files: root.files, removed: [...removed, ...root.removed] });
+    let record: { path: string; bytes: Uint8Array } | undefined;
+    replaceWithStaged(out, (tree) => {
+      for (const name of [...update.rendered].sort()) {
+        const folder = update.folders.get(name);
+        if (folder) tree.write(folder, `environments/${name}`);
+      }
+      record = finishStagedShare(tree, update);
+    });
     if (record) writeFileAtomic(record.path, record.bytes);
   });
+}
+
+/**
+ * `writePartialTree` for a share that renders while it writes: `render` is given a sink that stages
+ * each folder as soon as it is rendered, and returns the update, or undefined when the build
+ * failed. Into a folder that holds no output yet (a CI runner's share), the tree is staged as it
+ * renders and swapped in at the end, as a full build's is. The staging folder is this process's
+ * own, so the output lock is taken only at the end: shares built at the same time into one folder
+ * render at the same time and take turns to write. If another share made the output meanwhile,
+ * this one goes in place of its folders as `writePartialTree` does. Returns whether it was written.
+ */
+export function writePartialTreeAsRendered(outDir: string, render: (stage: (environment: string, files: readonly OutputFile[]) => void) => PartialUpdate | undefined): boolean {
+  const out = resolve(outDir);
+  const place = `the output to ${out}`;
+  let staged: StagedTree | undefined;
+  const staging = (): StagedTree => {
+    if (!staged) {
+      mkdirSync(dirname(out), { recursive: true });
+      staged = new StagedTree(startStaging(out));
+    }
+    return staged;
+  };
+  try {
+    const update = render((environment, files) => writingTo(place, () => staging().write(files, `environments/${environment}`)));
+    if (!update) return false;
+    writingTo(place, () => {
+      mkdirSync(dirname(out), { recursive: true });
+      withOutputLock(out, () => {
+        recoverOutput(out, staged?.root);
+        guardDestination(out);
+        if (isOutputTree(out)) {
+          updateShareInPlace(out, update);
+          return;
+        }
+        const tree = staging();
+        const record = finishStagedShare(tree, update);
+        tree.flush();
+        swapIntoPlace(tree.root, out);
+        staged = undefined;
+        if (record) writeFileAtomic(record.path, record.bytes);
+      });
+    });
+    return true;
+  } finally {
+    // After a failure (or when the share went in place), whatever was staged goes.
+    if (staged) rmSync(staged.root, { recursive: true, force: true });
+  }
+}
+
+/** The root files of a share staged as a whole new tree, written into it; returns the record to write after the swap. */
+function finishStagedShare(tree: StagedTree, update: PartialUpdate): { path: string; bytes: Uint8Array } | undefined {
+  tree.folder('environments');
+  const digests = new Map<string, string>();
+  for (const name of update.rendered) {
+    const manifest = update.folders.get(name)?.find((file) => file.path === 'release.json');
+    if (manifest) digests.set(name, sha256Hex(manifest.bytes));
+  }
+  const rootFiles = update.projectFiles(digests);
+  const record = update.record?.(rootFiles);
+  tree.write(rootFiles);
+  return record;
+}
+
+/** This share's folders in place of theirs in an existing output, under the lock, with the root files recomputed. */
+function updateShareInPlace(out: string, update: PartialUpdate): void {
+  const rendered = new Set(update.rendered);
+  recoverInsideOutput(out);
+  const present = lstatSync(join(out, 'environments'), { throwIfNoEntry: false })?.isDirectory() ? readdirSync(join(out, 'environments')) : [];
+  const digests = new Map<string, string>();
+  for (const name of present) {
+    if (rendered.has(name) || !update.environments.has(name)) continue;
+    const manifest = join(out, 'environments', name, 'release.json');
+    if (lstatSync(manifest, { throwIfNoEntry: false })?.isFile()) digests.set(name, sha256Hex(readFileSync(manifest)));
+  }
+  const folders = new Map<string, readonly OutputFile[]>();
+  for (const name of rendered) {
+    const folder = update.folders.get(name);
+    if (!folder) continue;
+    folders.set(`environments/${name}`, withHeldExtra(out, name, folder));
+    const manifest = folder.find((file) => file.path === 'release.json');
+    if (manifest) digests.set(name, sha256Hex(manifest.bytes));
+  }
+  const removed = keepExtraOf(out, present.filter((name) => !update.environments.has(name) || (rendered.has(name) && !update.folders.has(name))), folders);
+  // Hidden root entries (a `.git` of a checkout used as --out) and extra/ are the owner's: kept as they are.
+  const rootFiles = update.projectFiles(digests);
+  const root = rootChanges(out, rootFiles, (entry) => entry === EXTRA_FOLDER || (entry.startsWith('.') && !parseTemporaryName(entry)));
+  const record = update.record?.(rootFiles);
+  updateInPlace(out, { folders: new Map([...folders, ...root.folders]), files: root.files, removed: [...removed, ...root.removed] });
+  if (record) writeFileAtomic(record.path, record.bytes);
 }

@@ -103,12 +103,13 @@ export function swapIntoPlace(staging: string, destination: string): void {
 
 /**
  * Repairs what builds killed before their end left around `destination` (see the top of this
- * file), and the temporaries of killed lock takers. Must run under the output lock.
+ * file), and the temporaries of killed lock takers; `staging`, this build's own staging folder
+ * (filled before it took the lock), stays. Must run under the output lock.
  */
-export function recoverOutput(destination: string): void {
+export function recoverOutput(destination: string, staging?: string): void {
   const parent = dirname(destination);
   const name = basename(destination);
-  recoverFolder(parent, [name, `${name}.lock`, basename(buildRecordPath(destination))]);
+  recoverFolder(parent, [name, `${name}.lock`, basename(buildRecordPath(destination))], staging);
 }
 
 /**
@@ -125,10 +126,10 @@ export function recoverInsideOutput(destination: string): void {
  * back if the base itself is missing, an in-place update with its plan is completed, and every
  * other such temporary is removed.
  */
-function recoverFolder(dir: string, bases?: readonly string[]): void {
+function recoverFolder(dir: string, bases?: readonly string[], keep?: string): void {
   const stale = folderEntries(dir)
     .map((entry) => ({ entry, temporary: parseTemporaryName(entry) }))
-    .filter(({ temporary }) => temporary && (!bases || bases.includes(temporary.base)) && !processAlive(temporary.pid))
+    .filter(({ entry, temporary }) => temporary && (!bases || bases.includes(temporary.base)) && !processAlive(temporary.pid) && join(dir, entry) !== keep)
     .map(({ entry, temporary }) => ({ path: join(dir, entry), ...temporary! }))
     .sort((a, b) => modified(b.path) - modified(a.path));
   let restored = false;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeOutputTreeAsRendered } from '../../src/write/index.js';
+import { writePartialTree, writePartialTreeAsRendered, type PartialUpdate } from '../../src/write/partial.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const work: string[] = [];
@@ -61,5 +62,60 @@ describe('the writer staging folders while they render', () => {
     expect(writeOutputTreeAsRendered(out, (stage) => (stage('a', [{ path: 'release.json', bytes: bytes('a') }]), undefined))).toBe(false);
     expect(readdirSync(parent)).toEqual(['out']);
     expect(readFileSync(join(out, 'index.json'), 'utf8')).toBe('{"old": true}\n');
+  });
+});
+
+describe('the writer staging a share while it renders', () => {
+  const share = (name: string, text: string): PartialUpdate => ({
+    rendered: [name],
+    folders: new Map([[name, [{ path: 'release.json', bytes: bytes(text) }]]]),
+    environments: new Set(['a', 'b']),
+    // The root lists every manifest it is given, as index.json does.
+    projectFiles: (digests) => [{ path: 'index.json', bytes: bytes(`${JSON.stringify([...digests.keys()].sort())}\n`) }],
+  });
+
+  it('into a folder with no output yet: swaps in the staged share with its root files', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'slipway-streamed-share-'));
+    work.push(parent);
+    const out = join(parent, 'out');
+    const written = writePartialTreeAsRendered(out, (stage) => {
+      stage('a', [{ path: 'release.json', bytes: bytes('a') }]);
+      // Staged beside the output, without the lock, while it renders.
+      expect(readdirSync(parent)).toEqual([`.out.staging-${process.pid}`]);
+      return share('a', 'a');
+    });
+    expect(written).toBe(true);
+    expect(readdirSync(parent)).toEqual(['out']);
+    expect(readFileSync(join(out, 'environments', 'a', 'release.json'), 'utf8')).toBe('a');
+    expect(readFileSync(join(out, 'index.json'), 'utf8')).toBe('["a"]\n');
+  });
+
+  it('goes in place of its folders when another share made the output while it rendered, keeping that share', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'slipway-streamed-share-'));
+    work.push(parent);
+    const out = join(parent, 'out');
+    writePartialTreeAsRendered(out, (stage) => {
+      stage('a', [{ path: 'release.json', bytes: bytes('a') }]);
+      // The other share finishes first.
+      writePartialTree(out, share('b', 'b'));
+      return share('a', 'a');
+    });
+    expect(readdirSync(parent)).toEqual(['out']);
+    expect(readdirSync(join(out, 'environments')).sort()).toEqual(['a', 'b']);
+    expect(readFileSync(join(out, 'environments', 'b', 'release.json'), 'utf8')).toBe('b');
+    expect(readFileSync(join(out, 'index.json'), 'utf8')).toBe('["a","b"]\n');
+  });
+
+  it('leaves nothing staged when rendering fails', () => {
+    const parent = mkdtempSync(join(tmpdir(), 'slipway-streamed-share-'));
+    work.push(parent);
+    const failure = new Error('a generator failed');
+    expect(() =>
+      writePartialTreeAsRendered(join(parent, 'out'), (stage) => {
+        stage('a', [{ path: 'release.json', bytes: bytes('a') }]);
+        throw failure;
+      }),
+    ).toThrow(failure);
+    expect(readdirSync(parent)).toEqual([]);
   });
 });

@@ -6,8 +6,8 @@ import { ExitCode, type ExitCodeValue } from '../../core/errors.js';
 import { openPrevious, type PreviousTree } from '../../deploy-repo/index.js';
 import { sourceCommit } from '../../load/source-commit.js';
 import { hasBuildRecord, prepareReuse, recordAfterBuild, type BuildOutcome } from '../../reuse/index.js';
-import { writeIncremental, writeOutputTree, writeOutputTreeAsRendered } from '../../write/index.js';
-import { writePartialTree } from '../../write/partial.js';
+import { isOutputTree, writeIncremental, writeOutputTree, writeOutputTreeAsRendered } from '../../write/index.js';
+import { writePartialTree, writePartialTreeAsRendered, type PartialUpdate } from '../../write/partial.js';
 import { settingsBranch } from '../deploy-settings.js';
 import { inShard, parseShard } from '../selection.js';
 import { buildSummary, progressReporter } from '../build-report.js';
@@ -68,7 +68,27 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
     let files = 0;
     // Nothing of --out to keep: each folder is staged as soon as it is rendered, while the rest render.
     const streamed = !partial && reuse.plan.reused.size === 0;
-    if (streamed) {
+    // A share into a folder with no output yet (a CI runner's): staged as it renders, too.
+    const streamedShare = partial && reuse.plan.reused.size === 0 && !isOutputTree(out);
+    const shareUpdate = (rendered: RenderedEnvironments): PartialUpdate => {
+      // A folder of this share kept from the record stays as it is: only what was rendered anew is written.
+      const kept = new Set(rendered.reused ?? []);
+      const renderedAnew = rendered.rendered!.filter((name) => !kept.has(name));
+      files = environmentFiles(new Map([...rendered.folders!].filter(([name]) => renderedAnew.includes(name)))).length;
+      return {
+        rendered: renderedAnew,
+        folders: rendered.folders!,
+        environments: new Set(rendered.targets.map((target) => target.name)),
+        projectFiles: (digests) => projectFiles(rendered, digests),
+        record: (rootFiles) => recordAfterBuild(reuse, outcome(rendered), rootFiles, 'partial'),
+      };
+    };
+    if (streamedShare) {
+      writePartialTreeAsRendered(out, (stage) => {
+        result = renderEnvironments({ ...compileOptions, reuse: reuse.plan, onFolder: stage });
+        return hasErrors(result.diagnostics) || !result.folders ? undefined : shareUpdate(result);
+      });
+    } else if (streamed) {
       writeOutputTreeAsRendered(out, (stage) => {
         // Each folder is staged as it comes and not held after: the root files need only the manifests' digests.
         result = renderEnvironments({ ...compileOptions, reuse: reuse.plan, onFolder: stage, retainFolders: false });
@@ -91,20 +111,10 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
       summary(false, 0);
       return ExitCode.invalidInput;
     }
-    if (streamed) {
+    if (streamed || streamedShare) {
       // Written above.
     } else if (partial) {
-      // A folder of this share kept from the record stays as it is: only what was rendered anew is written.
-      const kept = new Set(result.reused ?? []);
-      const renderedAnew = result.rendered!.filter((name) => !kept.has(name));
-      files = environmentFiles(new Map([...result.folders].filter(([name]) => renderedAnew.includes(name)))).length;
-      writePartialTree(out, {
-        rendered: renderedAnew,
-        folders: result.folders,
-        environments: new Set(result.targets.map((target) => target.name)),
-        projectFiles: (digests) => projectFiles(result, digests),
-        record: (rootFiles) => recordAfterBuild(reuse, outcome(result), rootFiles, 'partial'),
-      });
+      writePartialTree(out, shareUpdate(result));
     } else {
       const plan = reuse.plan;
       const rootFiles = projectFiles(result, result.manifestDigests!);
