@@ -56,7 +56,8 @@ export function rememberVerdicts(
     const window = earlier?.window ?? (target.model ? verdictWindow(validation.project, target.model, context.now) : undefined);
     if (release === undefined || window === undefined) continue;
     verdicts.set(target.name, {
-      key: environmentKey(digests.shared, { ...files, release: digests.releases.get(release) ?? 'absent', previous: context.previousOf(target.name) }),
+      // A reused verdict's key was just found equal to its inputs' (`verdictHolds`): no need to make it again.
+      key: earlier?.key ?? environmentKey(digests.shared, { ...files, release: digests.releases.get(release) ?? 'absent', previous: context.previousOf(target.name) }),
       release,
       window,
       ...(target.status === 'blocked' ? { status: 'blocked' as const, blockReasons: target.blockReasons } : {}),
