@@ -8,46 +8,24 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineCounter, parseDocument } from 'yaml';
-import { positionOf, type JsonPath, type SourceFile } from '../model/index.js';
+import { positionOf, type JsonPath } from '../model/index.js';
+import { pathsOf, readByYaml } from '../../test/support/yaml-reference.js';
 import { maxNodes } from './input-limits.js';
 import { readPlainJson } from './plain-json.js';
 import { parseSourceFile } from './source-file.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 300);
 
-/** What load reads with `yaml`: the data and the document, or undefined where `yaml` reports a problem. */
-function readByYaml(text: string): { data: unknown; file: SourceFile } | undefined {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true });
-  if (document.errors.length > 0 || document.warnings.length > 0) return undefined;
-  let data: unknown;
-  try {
-    data = document.toJS({ maxAliasCount: 100 });
-  } catch {
-    return undefined;
-  }
-  return { data, file: { path: 'service.json', text, document, lineCounter, data } };
-}
-
 /** The data as JSON text in which key order counts and -0 is not 0. */
 function exactly(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) => (Object.is(item, -0) ? '(minus zero)' : item));
-}
-
-/** Every path to a node of the data, each mapping key's own path included. */
-function pathsOf(value: unknown, path: JsonPath = []): JsonPath[] {
-  const paths: JsonPath[] = [path];
-  if (Array.isArray(value)) value.forEach((item, index) => paths.push(...pathsOf(item, [...path, index])));
-  else if (value !== null && typeof value === 'object') for (const [key, item] of Object.entries(value)) paths.push(...pathsOf(item, [...path, key]));
-  return paths;
 }
 
 /** Asserts that the JSON reader either refuses `text` or agrees with `yaml` on data and every position; true when it read it. */
 function agrees(text: string, nodeLimit = maxNodes): boolean {
   const plain = readPlainJson(text, nodeLimit);
   if (!plain) return false;
-  const reference = readByYaml(text);
+  const reference = readByYaml(text, 'service.json');
   expect(reference, `the JSON reader read a text yaml refuses:\n${text}`).toBeDefined();
   // As text: a key named "constructor" confuses a deep equality's type check; -0 is kept apart from 0.
   expect(exactly(plain.data)).toBe(exactly(reference!.data));

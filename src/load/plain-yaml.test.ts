@@ -7,40 +7,19 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LineCounter, parseDocument, stringify } from 'yaml';
-import { positionOf, type JsonPath, type SourceFile } from '../model/index.js';
+import { stringify } from 'yaml';
+import { positionOf, type JsonPath } from '../model/index.js';
+import { pathsOf, readByYaml } from '../../test/support/yaml-reference.js';
 import { readPlainYaml } from './plain-yaml.js';
 import { maxNodes } from './input-limits.js';
 import { parseSourceFile } from './source-file.js';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 300);
 
-/** What load reads without the plain reader: the data and the document, or undefined where `yaml` reports a problem. */
-function readByYaml(text: string): { data: unknown; file: SourceFile } | undefined {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true });
-  if (document.errors.length > 0 || document.warnings.length > 0) return undefined;
-  let data: unknown;
-  try {
-    data = document.toJS({ maxAliasCount: 100 });
-  } catch {
-    return undefined;
-  }
-  return { data, file: { path: 'file.yaml', text, document, lineCounter, data } };
-}
-
-/** Every path to a node of the data, each mapping key's own path included. */
-function pathsOf(value: unknown, path: JsonPath = []): JsonPath[] {
-  const paths: JsonPath[] = [path];
-  if (Array.isArray(value)) value.forEach((item, index) => paths.push(...pathsOf(item, [...path, index])));
-  else if (value !== null && typeof value === 'object') for (const [key, item] of Object.entries(value)) paths.push(...pathsOf(item, [...path, key]));
-  return paths;
-}
-
 /** Asserts that the plain reader either refuses `text` or agrees with `yaml` on data and every position; true when it read it. */
 function agrees(text: string): boolean {
   const plain = readPlainYaml(text, maxNodes);
-  const reference = readByYaml(text);
+  const reference = readByYaml(text, 'file.yaml');
   if (!plain) return false;
   expect(reference, `the plain reader read a file yaml refuses:\n${text}`).toBeDefined();
   expect(plain.data).toStrictEqual(reference!.data);
