@@ -8,8 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { positionOf, type JsonPath } from '../model/index.js';
-import { pathsOf, readByYaml } from '../../test/support/yaml-reference.js';
+import { expectSamePositions, readByYaml } from '../../test/support/yaml-reference.js';
 import { maxNodes } from './input-limits.js';
 import { readPlainJson } from './plain-json.js';
 import { parseSourceFile } from './source-file.js';
@@ -29,14 +28,7 @@ function agrees(text: string, nodeLimit = maxNodes): boolean {
   expect(reference, `the JSON reader read a text yaml refuses:\n${text}`).toBeDefined();
   // As text: a key named "constructor" confuses a deep equality's type check; -0 is kept apart from 0.
   expect(exactly(plain.data)).toBe(exactly(reference!.data));
-  const fast = parseSourceFile('service.json', text).file!;
-  expect(fast.plainRoot).toBeDefined();
-  const missing: JsonPath[] = [['no-such-key'], [0, 'no-such-key'], ['a', 99]];
-  for (const path of [...pathsOf(plain.data), ...missing]) {
-    for (const key of [false, true]) {
-      expect(positionOf(fast, path, { key }), `${JSON.stringify(path)} key=${key} in:\n${text}`).toEqual(positionOf(reference!.file, path, { key }));
-    }
-  }
+  expectSamePositions(parseSourceFile('service.json', text).file!, reference!.file, plain.data);
   return true;
 }
 

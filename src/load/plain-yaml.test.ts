@@ -8,8 +8,7 @@ import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { positionOf, type JsonPath } from '../model/index.js';
-import { pathsOf, readByYaml } from '../../test/support/yaml-reference.js';
+import { expectSamePositions, readByYaml } from '../../test/support/yaml-reference.js';
 import { readPlainYaml } from './plain-yaml.js';
 import { maxNodes } from './input-limits.js';
 import { parseSourceFile } from './source-file.js';
@@ -23,14 +22,7 @@ function agrees(text: string): boolean {
   if (!plain) return false;
   expect(reference, `the plain reader read a file yaml refuses:\n${text}`).toBeDefined();
   expect(plain.data).toStrictEqual(reference!.data);
-  const fast = parseSourceFile('file.yaml', text).file!;
-  expect(fast.plainRoot).toBeDefined();
-  const missing: JsonPath[] = [['no-such-key'], [0, 'no-such-key'], ['a', 99]];
-  for (const path of [...pathsOf(plain.data), ...missing]) {
-    for (const key of [false, true]) {
-      expect(positionOf(fast, path, { key }), `${JSON.stringify(path)} key=${key} in:\n${text}`).toEqual(positionOf(reference!.file, path, { key }));
-    }
-  }
+  expectSamePositions(parseSourceFile('file.yaml', text).file!, reference!.file, plain.data);
   return true;
 }
 
