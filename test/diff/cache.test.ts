@@ -123,7 +123,7 @@ describe('diff --cache', () => {
     expect(shared.taken).toBe(0);
     expect(JSON.parse(shared.report).summary.changed).toBeGreaterThan(1);
 
-    writeFileSync(join(cache, 'renders.json'), '{"format": "slipway-render-cache/1", "environments": {');
+    writeFileSync(join(cache, 'renders.json'), '{"format": "slipway-render-cache/2", "environments": {');
     expect((await expectSameAsWithout(root, deployed, cache)).taken).toBe(0);
   });
 });
