@@ -4,7 +4,7 @@ import { isManaged } from '../deploy-repo/layout.js';
 import { EXTRA_FOLDER } from '../core/output-file.js';
 import { join } from 'node:path';
 import type { SourceDigests } from './inputs.js';
-import { verdictHolds } from './verdicts.js';
+import { holdingVerdicts } from './verdicts.js';
 import { readRecord, type BuildRecord, type RecordedEnvironment } from './record.js';
 
 /**
@@ -41,9 +41,7 @@ export function planReuse(digests: SourceDigests, context: ReuseContext): ReuseP
   const record = found?.record;
   if (!found || !record || record.shared !== digests.shared || !rootMatches(record, context.out)) return none;
   const reused = new Map<string, RecordedEnvironment>();
-  for (const name of digests.environments.keys()) {
-    const recorded = Object.hasOwn(record.environments, name) ? record.environments[name] : undefined;
-    if (!recorded || !verdictHolds(digests, name, recorded, context.now, context.previousOf(name))) continue;
+  for (const [name, recorded] of holdingVerdicts(record.environments, digests, context.now, context.previousOf)) {
     // A ready folder must still hold the manifest recorded; a blocked target, still have no folder.
     const folder = join(context.out, 'environments', name);
     if (recorded.manifestSha256 === null ? existsSync(folder) : fileDigest(join(folder, 'release.json')) !== recorded.manifestSha256) continue;

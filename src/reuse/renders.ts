@@ -7,7 +7,7 @@ import { MANIFEST_FILE, parseManifest, SIGNATURE_FILE, type ReleaseManifest } fr
 import { digestSource, type SourceDigests } from './inputs.js';
 import type { RecordedEnvironment, RecordedVerdict } from './record.js';
 import { rememberVerdicts, type FinishedValidation } from './remember.js';
-import { cacheFileBytes, readCacheFile, verdictHolds, withoutPrevious, type CacheFile } from './verdicts.js';
+import { cacheFileBytes, holdingVerdicts, readCacheFile, withoutPrevious, type CacheFile } from './verdicts.js';
 
 /**
  * The render cache (`diff --cache DIR`): per environment, under the digest of every input that
@@ -64,14 +64,12 @@ export function planRenderReuse(root: string, cacheFolder: string, now: Date, ag
   const folders = new Map<string, OutputFile[]>();
   const listings = new Map<string, string>();
   if (!cache || cache.shared !== digests.shared) return { digests, reused, validateOthersOnly: false, folders, listings };
-  for (const name of digests.environments.keys()) {
-    const recorded = Object.hasOwn(cache.environments, name) ? cache.environments[name] : undefined;
-    if (!recorded || !verdictHolds(digests, name, recorded, now)) continue;
+  for (const [name, recorded] of holdingVerdicts(cache.environments, digests, now)) {
     const { listing, manifestSha256, ...verdict } = recorded;
     if (recorded.status === 'blocked') {
       // A blocked target renders nothing and keeps what the deploy state holds: with nothing there,
       // its verdict is all there is to it (with a folder there, it is judged again, as a build does).
-      if (against.manifest(name) === undefined && against.folder(name).size === 0) reused.set(name, { ...verdict, manifestSha256: null, files: 0, changed: false });
+      if (against.folder(name).size === 0) reused.set(name, { ...verdict, manifestSha256: null, files: 0, changed: false });
       continue;
     }
     const held = heldFolder(against, name, listing, manifestSha256);

@@ -53,6 +53,22 @@ export function verdictHolds(digests: SourceDigests, name: string, recorded: Rec
   return key === recorded.key && insideWindow(recorded.window, now);
 }
 
+/**
+ * The recorded entries, of the environments the tree has, whose verdicts still hold (`verdictHolds`),
+ * with their names: what a build record, the validation cache and the render cache each start from.
+ */
+export function* holdingVerdicts<Entry extends RecordedVerdict>(
+  recorded: Record<string, Entry>,
+  digests: SourceDigests,
+  now: Date,
+  previousOf: (environment: string) => string = withoutPrevious.previousOf,
+): Generator<[string, Entry]> {
+  for (const name of digests.environments.keys()) {
+    const entry = Object.hasOwn(recorded, name) ? recorded[name] : undefined;
+    if (entry && verdictHolds(digests, name, entry, now, previousOf(name))) yield [name, entry];
+  }
+}
+
 /** The verdicts of `cacheFolder` that still hold for the tree at `root` at `now` (of `wanted`, when given). */
 export function planVerdictReuse(root: string, cacheFolder: string, now: Date, wanted?: readonly string[]): VerdictReuse {
   const digests = digestSource(root, {});
@@ -60,10 +76,7 @@ export function planVerdictReuse(root: string, cacheFolder: string, now: Date, w
   const reused = new Map<string, RecordedVerdict>();
   if (!cache || cache.shared !== digests.shared) return { digests, reused, validateOthersOnly: false, cache: undefined };
   const only = wanted ? new Set(wanted) : undefined;
-  for (const name of digests.environments.keys()) {
-    const recorded = Object.hasOwn(cache.environments, name) ? cache.environments[name] : undefined;
-    if (recorded && (!only || only.has(name)) && verdictHolds(digests, name, recorded, now)) reused.set(name, recorded);
-  }
+  for (const [name, recorded] of holdingVerdicts(cache.environments, digests, now)) if (!only || only.has(name)) reused.set(name, recorded);
   return { digests, reused, validateOthersOnly: cache.sharedFindings === 0, cache };
 }
 
