@@ -112,8 +112,14 @@ function heldFolder(against: PreviousTree, name: string, listing: string, record
 }
 
 /** The cache to keep after a diff: the verdicts and folder listings it reached or took (`taken`: the folders it took from the deploy state). */
-export function renderCacheBytes(reuse: RenderReuse, validation: FinishedValidation, folders: ReadonlyMap<string, readonly OutputFile[]>, taken: ReadonlySet<string>, now: Date): Uint8Array {
-  const { verdicts, sharedFindings } = rememberVerdicts(reuse.digests, reuse.reused, validation, { now, ...withoutPrevious });
+export function renderCacheBytes(
+  reuse: RenderReuse,
+  render: FinishedValidation & { folders: ReadonlyMap<string, readonly OutputFile[]>; manifestDigests: ReadonlyMap<string, string> },
+  taken: ReadonlySet<string>,
+  now: Date,
+): Uint8Array {
+  const { folders, manifestDigests } = render;
+  const { verdicts, sharedFindings } = rememberVerdicts(reuse.digests, reuse.reused, render, { now, ...withoutPrevious });
   const environments: Record<string, RecordedRender> = {};
   for (const [name, verdict] of verdicts) {
     const folder = folders.get(name);
@@ -126,7 +132,7 @@ export function renderCacheBytes(reuse: RenderReuse, validation: FinishedValidat
     if (!manifest) continue;
     // A folder taken from the deploy state has the listing the cache vouched for; a rendered one is read.
     const listing = (taken.has(name) ? reuse.listings.get(name) : undefined) ?? folderListing(parseManifest(manifest.bytes));
-    environments[name] = { ...verdict, listing, manifestSha256: sha256Hex(manifest.bytes) };
+    environments[name] = { ...verdict, listing, manifestSha256: manifestDigests.get(name) };
   }
   return cacheFileBytes(renderCacheFormat, reuse.digests.shared, sharedFindings, environments);
 }

@@ -16,6 +16,8 @@ export interface PartialUpdate {
   rendered: readonly string[];
   /** Their new folders; a rendered environment without one (blocked, nothing kept) loses its folder. */
   folders: ReadonlyMap<string, OutputFile[]>;
+  /** sha256 of the release.json of each of those folders that has one, as the render made it. */
+  manifestDigests: ReadonlyMap<string, string>;
   /** Every environment of the source tree: folders of any other name are gone from the source. */
   environments: ReadonlySet<string>;
   /** The root files, computed from every environment's manifest digest as it now stands on disk. */
@@ -112,12 +114,7 @@ export function writePartialTreeAsRendered(outDir: string, render: (stage: (envi
 /** The root files of a share staged as a whole new tree, written into it; returns the record to write after the swap. */
 function finishStagedShare(tree: StagedTree, update: PartialUpdate): { path: string; bytes: Uint8Array } | undefined {
   tree.folder('environments');
-  const digests = new Map<string, string>();
-  for (const name of update.rendered) {
-    const manifest = update.folders.get(name)?.find((file) => file.path === 'release.json');
-    if (manifest) digests.set(name, sha256Hex(manifest.bytes));
-  }
-  const rootFiles = update.projectFiles(digests);
+  const rootFiles = update.projectFiles(update.manifestDigests);
   const record = update.record?.(rootFiles);
   tree.write(rootFiles);
   return record;
@@ -128,7 +125,7 @@ function updateShareInPlace(out: string, update: PartialUpdate): void {
   const rendered = new Set(update.rendered);
   recoverInsideOutput(out);
   const present = lstatSync(join(out, 'environments'), { throwIfNoEntry: false })?.isDirectory() ? readdirSync(join(out, 'environments')) : [];
-  const digests = new Map<string, string>();
+  const digests = new Map(update.manifestDigests);
   for (const name of present) {
     if (rendered.has(name) || !update.environments.has(name)) continue;
     const manifest = join(out, 'environments', name, 'release.json');
@@ -139,8 +136,6 @@ function updateShareInPlace(out: string, update: PartialUpdate): void {
     const folder = update.folders.get(name);
     if (!folder) continue;
     folders.set(`environments/${name}`, withHeldExtra(out, name, folder));
-    const manifest = folder.find((file) => file.path === 'release.json');
-    if (manifest) digests.set(name, sha256Hex(manifest.bytes));
   }
   const removed = keepExtraOf(out, present.filter((name) => !update.environments.has(name) || (rendered.has(name) && !update.folders.has(name))), folders);
   // Hidden root entries (a `.git` of a checkout used as --out) and extra/ are the owner's: kept as they are.

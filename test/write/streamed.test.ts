@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -69,6 +70,7 @@ describe('the writer staging a share while it renders', () => {
   const share = (name: string, text: string): PartialUpdate => ({
     rendered: [name],
     folders: new Map([[name, [{ path: 'release.json', bytes: bytes(text) }]]]),
+    manifestDigests: new Map([[name, createHash('sha256').update(text).digest('hex')]]),
     environments: new Set(['a', 'b']),
     // The root lists every manifest it is given, as index.json does.
     projectFiles: (digests) => [{ path: 'index.json', bytes: bytes(`${JSON.stringify([...digests.keys()].sort())}\n`) }],

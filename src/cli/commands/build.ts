@@ -1,6 +1,6 @@
 import type { OutputFile } from '../../core/output-file.js';
 import { resolve } from 'node:path';
-import { environmentFiles, outputTree, prepareToRenderAll, projectFiles, releaseRenderThreads, renderEnvironments, type RenderedEnvironments } from '../../compile.js';
+import { outputTree, prepareToRenderAll, projectFiles, releaseRenderThreads, renderEnvironments, type RenderedEnvironments } from '../../compile.js';
 import { hasErrors } from '../../core/diagnostics.js';
 import { ExitCode, type ExitCodeValue } from '../../core/errors.js';
 import { openPrevious, type PreviousTree } from '../../deploy-repo/index.js';
@@ -73,20 +73,21 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
     const shareUpdate = (rendered: RenderedEnvironments): PartialUpdate => {
       // A folder of this share kept from the record stays as it is: only what was rendered anew is written.
       const kept = new Set(rendered.reused ?? []);
-      const renderedAnew = rendered.rendered!.filter((name) => !kept.has(name));
-      files = environmentFiles(new Map([...rendered.folders!].filter(([name]) => renderedAnew.includes(name)))).length;
+      const renderedAnew = new Set(rendered.rendered!.filter((name) => !kept.has(name)));
       return {
-        rendered: renderedAnew,
+        rendered: [...renderedAnew],
         folders: rendered.folders!,
+        manifestDigests: new Map([...rendered.manifestDigests!].filter(([name]) => renderedAnew.has(name))),
         environments: new Set(rendered.targets.map((target) => target.name)),
         projectFiles: (digests) => projectFiles(rendered, digests),
         record: (rootFiles) => recordAfterBuild(reuse, outcome(rendered), rootFiles, 'partial'),
       };
     };
+    let share: PartialUpdate | undefined;
     if (streamedShare) {
       writePartialTreeAsRendered(out, (stage) => {
         result = renderEnvironments({ ...compileOptions, reuse: reuse.plan, onFolder: stage });
-        return hasErrors(result.diagnostics) || !result.folders ? undefined : shareUpdate(result);
+        return hasErrors(result.diagnostics) || !result.folders ? undefined : (share = shareUpdate(result));
       });
     } else if (streamed) {
       writeOutputTreeAsRendered(out, (stage) => {
@@ -111,10 +112,12 @@ export function runBuild(options: BuildCommandOptions, io: CliIo): ExitCodeValue
       summary(false, 0);
       return ExitCode.invalidInput;
     }
-    if (streamed || streamedShare) {
+    if (partial) {
+      const update = (share ??= shareUpdate(result));
+      if (!streamedShare) writePartialTree(out, update);
+      files = fileCount(new Map([...update.folders].filter(([name]) => update.rendered.includes(name))));
+    } else if (streamed) {
       // Written above.
-    } else if (partial) {
-      writePartialTree(out, shareUpdate(result));
     } else {
       const plan = reuse.plan;
       const rootFiles = projectFiles(result, result.manifestDigests!);

@@ -48,8 +48,8 @@ export function runDiff(options: DiffCommandOptions, io: CliIo): ExitCodeValue {
   const reused = new Set(result.reused);
   const taken = new Set([...(reuse?.folders.keys() ?? [])].filter((name) => reused.has(name)));
   for (const name of taken) result.folders?.set(name, reuse!.folders.get(name)!);
-  if (cache !== undefined && reuse && result.folders && !hasErrors(result.diagnostics)) {
-    const bytes = renderCacheBytes(reuse, result, result.folders, taken, now);
+  if (cache !== undefined && reuse && result.folders && result.manifestDigests && !hasErrors(result.diagnostics)) {
+    const bytes = renderCacheBytes(reuse, { ...result, folders: result.folders, manifestDigests: result.manifestDigests }, taken, now);
     writingTo(`the render cache ${options.cache}`, () => writeFileAtomic(renderCachePath(cache), bytes));
   }
   if (taken.size > 0) io.stderr(`diff: ${taken.size} unchanged environment(s) taken from the deploy repository as the cache vouches for them\n`);
