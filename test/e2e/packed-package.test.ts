@@ -200,6 +200,12 @@ describeE2e('the packed package, installed outside the repository', () => {
     const version = slipway('--version');
     expect(version.status).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')).version);
+    // The libraries bundled into it ship with their licences.
+    const notices = readFileSync(join(setup().project, 'node_modules', 'slipway', 'dist', 'bundle', 'THIRD-PARTY-LICENSES.txt'), 'utf8');
+    for (const name of ['yaml', 'commander', '@noble/ed25519']) {
+      const manifest = JSON.parse(readFileSync(join(repositoryRoot, 'node_modules', name, 'package.json'), 'utf8')) as { version: string; license: string };
+      expect(notices).toContain(`${name} ${manifest.version} (${manifest.license})`);
+    }
   });
 
   it('init in an npm project, then the three commands it prints, pass; its modelines reach the installed schemas', () => {
