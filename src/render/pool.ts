@@ -25,6 +25,8 @@ interface PoolWorker {
   port: MessagePort;
   /** Jobs posted to it that it has not answered yet. */
   pending: number;
+  /** Source files whose text it holds (see `wireJob`). */
+  sentTexts: Set<number>;
 }
 
 /**
@@ -66,24 +68,26 @@ export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, { o
   };
   const feed = (member: PoolWorker) => {
     while (member.pending < QUEUED_PER_WORKER && more()) {
-      member.port.postMessage(wireJob(next, jobs[next]!));
+      member.port.postMessage(wireJob(next, jobs[next]!, member.sentTexts));
       next++;
       handedOut++;
       member.pending++;
     }
   };
-  const take = (member: PoolWorker, message: WorkerMessage) => {
+  const take = (message: WorkerMessage) => {
     // Failed outside any job (it did not start): the jobs it holds will never come back.
     if (message.kind === 'failed' && message.index < 0) throw workerFailure(message.error);
     if (message.kind === 'loaded') throw new BugError(`a render worker answered a load task (${message.index}) after the load stage`);
-    member.pending--;
     const index = message.index >= AHEAD_INDEX ? aheadFor[message.index - AHEAD_INDEX]?.index : message.index;
     if (index !== undefined) {
       if (message.kind === 'rendered') rendered(index, receivedFolder(message));
       else failed(index, rebuiltError(message.error));
     }
-    feed(member);
   };
+  // Every answer waiting is received, and the workers given their next jobs, before any is handed
+  // on: handing one on (writing its folder) takes time during which a worker must not run dry — as
+  // it would behind a backlog of folders it rendered ahead, each counted as pending until received.
+  const inbox: WorkerMessage[] = [];
 
   try {
     for (const member of started?.members ?? []) {
@@ -104,14 +108,21 @@ export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, { o
     pool.forEach(feed);
     while (settled < handedOut || more()) {
       const seen = Atomics.load(signal, 0);
-      let received = false;
       for (const member of pool) {
         for (let got = receiveMessageOnPort(member.port); got; got = receiveMessageOnPort(member.port)) {
-          take(member, got.message as WorkerMessage);
-          received = true;
+          inbox.push(got.message as WorkerMessage);
+          member.pending--;
         }
       }
-      if (received) continue;
+      if (inbox.length > 0) {
+        const answers = inbox.splice(0);
+        // Failures first: one stops the feeding (see `more`).
+        for (const message of answers) if (message.kind !== 'rendered') take(message);
+        pool.forEach(feed);
+        for (const message of answers) if (message.kind === 'rendered') take(message);
+        pool.forEach(feed);
+        continue;
+      }
       if (more()) {
         const index = next++;
         handedOut++;
@@ -233,7 +244,7 @@ export function postAhead(job: RenderJob): void {
   if (!early || early.members.length === 0) throw new BugError('a job was posted ahead with no worker started early');
   early.answeredBefore ??= Atomics.load(early.signal, 0);
   const member = early.members.reduce((least, candidate) => (candidate.pending < least.pending ? candidate : least));
-  member.port.postMessage(wireJob(AHEAD_INDEX + early.ahead.length, job));
+  member.port.postMessage(wireJob(AHEAD_INDEX + early.ahead.length, job, member.sentTexts));
   member.pending++;
   early.ahead.push({ job, member });
 }
@@ -266,5 +277,5 @@ function startWorker(signal: Int32Array): PoolWorker {
   const { port1, port2 } = new MessageChannel();
   const entry = new URL('./worker.js', import.meta.url).href;
   const worker = new Worker(bootstrap, { eval: true, workerData: { entry, port: port2, signal }, transferList: [port2] });
-  return { worker, port: port1, pending: 0 };
+  return { worker, port: port1, pending: 0, sentTexts: new Set() };
 }

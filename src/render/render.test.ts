@@ -81,6 +81,31 @@ describe('a render job across threads', () => {
     expect(new Set(serviceSources).size).toBe(new Set(model.services.map((service) => service.origin.source)).size);
   });
 
+  it("sends a source file's text to a worker once: later jobs name it, and render byte for byte the same", () => {
+    const sent = new Set<number>();
+    const [first, second] = models.filter((candidate) => candidate.services.length > 1);
+    const firstWired = wireJob(0, { model: first!, release: {} }, sent);
+    const secondWired = wireJob(1, { model: second!, release: {} }, sent);
+    expect(firstWired.sources.every((source) => source.text !== undefined)).toBe(true);
+    // The services' files are the same objects in both models: the second job carries their ids alone.
+    const shared = secondWired.sources.filter((source) => firstWired.sources.some((earlier) => earlier.id === source.id));
+    expect(shared.length).toBeGreaterThan(1);
+    expect(shared.every((source) => source.text === undefined)).toBe(true);
+    expect(secondWired.sources.filter((source) => !shared.includes(source)).every((source) => source.text !== undefined)).toBe(true);
+    expect(structuredClone(secondWired).sources.reduce((total, source) => total + (source.text?.length ?? 0), 0)).toBeLessThan(
+      wireJob(1, { model: second!, release: {} }).sources.reduce((total, source) => total + source.text!.length, 0),
+    );
+    // Received in the order posted, as one port delivers them.
+    receivedJob(structuredClone(firstWired));
+    const received = receivedJob(structuredClone(secondWired));
+    expect(received.model.services.map((service) => service.origin.source.text)).toEqual(second!.services.map((service) => service.origin.source.text));
+    expect(bytesOf(renderFolder(received))).toEqual(bytesOf(renderFolder({ model: second!, release: {} })));
+    // A job naming a text its worker never received is a bug, said as one.
+    const orphan = structuredClone(wireJob(2, { model: second!, release: {} }, new Set(secondWired.sources.map((source) => source.id))));
+    for (const source of orphan.sources) source.id += 1e9;
+    expect(() => receivedJob(orphan)).toThrow(BugError);
+  });
+
   it('copies a byte array out of a larger buffer rather than sending the whole buffer', () => {
     const model = cloneModel(models.find((candidate) => candidate.secrets.file)!);
     const big = new Uint8Array(1 << 20);

@@ -13,10 +13,17 @@ import type { RenderedFolder, RenderJob } from './folder.js';
  * something there asks for a position; the signature predicate crosses as the keys it is made of.
  */
 
-/** A source file on its way to a worker; the worker gives it back its document, parsed on demand. */
+/**
+ * A source file on its way to a worker; the worker gives it back its document, parsed on demand.
+ * Its text crosses once per worker: the services' files are in every environment's model, and
+ * cloning their text into every job was a third of what a job weighed. Later stubs carry the id.
+ */
 interface SourceStub {
   path: string;
-  text: string;
+  /** The same for every stub of one source file in this process. */
+  id: number;
+  /** Absent when this worker was sent the text before (under the same id). */
+  text?: string;
 }
 
 export interface WireJob {
@@ -60,14 +67,17 @@ export function crosses(job: RenderJob): boolean {
   return job.release.keepSignature === undefined || keeperKeys(job.release.keepSignature) !== undefined;
 }
 
-/** The job as it is posted to a worker. */
-export function wireJob(index: number, job: RenderJob): WireJob {
+/**
+ * The job as it is posted to a worker. `sentTexts`: the ids of the source files whose text that
+ * worker already holds (updated here); without it, every text crosses.
+ */
+export function wireJob(index: number, job: RenderJob, sentTexts?: Set<number>): WireJob {
   const { keepSignature, ...release } = job.release;
   const keys = keepSignature === undefined ? undefined : keeperKeys(keepSignature);
   if (keepSignature !== undefined && keys === undefined) throw new BugError(`${job.model.name}: a signature predicate not made by keepsSignature cannot be sent to a render worker`);
   const sources: SourceStub[] = [];
-  const copy = cloneable(job.model.name, sources);
-  return {
+  const copy = cloneable(job.model.name, sources, sentTexts);
+  const wire: WireJob = {
     kind: 'render',
     index,
     model: copy(job.model),
@@ -75,6 +85,9 @@ export function wireJob(index: number, job: RenderJob): WireJob {
     release: copy(release) as WireJob['release'],
     ...(keys ? { keepSignatureKeys: keys.map((key) => copy(key) as Uint8Array) } : {}),
   };
+  // Counted as sent only once the whole job was copied: a job refused halfway is never posted.
+  for (const source of sources) if (source.text !== undefined) sentTexts?.add(source.id);
+  return wire;
 }
 
 function keeperKeys(keepSignature: NonNullable<ReleaseOptions['keepSignature']>): readonly Uint8Array[] | undefined {
@@ -83,7 +96,14 @@ function keeperKeys(keepSignature: NonNullable<ReleaseOptions['keepSignature']>)
 
 /** The job a worker received, whole again. */
 export function receivedJob(job: WireJob): RenderJob {
-  for (const stub of job.sources) reparsedOnDemand(stub);
+  for (const stub of job.sources) {
+    if (stub.text === undefined) {
+      const text = receivedTexts.get(stub.id);
+      if (text === undefined) throw new BugError(`${stub.path} came to a render worker without its text, which it was never sent`);
+      stub.text = text;
+    } else receivedTexts.set(stub.id, stub.text);
+    reparsedOnDemand(stub as { path: string; text: string });
+  }
   const keepSignature = job.keepSignatureKeys ? keeperOf(job.keepSignatureKeys) : undefined;
   return { model: job.model as ResolvedEnvironment, release: { ...job.release, ...(keepSignature ? { keepSignature } : {}) } };
 }
@@ -146,7 +166,7 @@ export function rebuiltError(wire: WireError): Error {
  * sent as something else, naming where it sits (found by a second walk: the first keeps no path,
  * since every job of a fleet is copied and almost none is refused).
  */
-function cloneable(environment: string, sources: SourceStub[]): (value: unknown) => unknown {
+function cloneable(environment: string, sources: SourceStub[], sentTexts: ReadonlySet<number> | undefined): (value: unknown) => unknown {
   const copies = new Map<object, unknown>();
   const copy = (value: unknown): unknown => {
     if (typeof value !== 'object' || value === null) {
@@ -164,7 +184,8 @@ function cloneable(environment: string, sources: SourceStub[]): (value: unknown)
     const prototype = Object.getPrototypeOf(value) as unknown;
     if (prototype === Object.prototype || prototype === null) {
       if (isSourceFile(value)) {
-        const stub = { path: value.path, text: value.text };
+        const id = sourceIdOf(value);
+        const stub: SourceStub = sentTexts?.has(id) ? { path: value.path, id } : { path: value.path, id, text: value.text };
         copies.set(value, stub);
         sources.push(stub);
         return stub;
@@ -214,6 +235,21 @@ function cloneable(environment: string, sources: SourceStub[]): (value: unknown)
     }
   };
 }
+
+/** Ids of source files on this (the main) thread: one per file object. */
+const sourceIds = new WeakMap<object, number>();
+let nextSourceId = 0;
+function sourceIdOf(file: object): number {
+  let id = sourceIds.get(file);
+  if (id === undefined) {
+    id = nextSourceId++;
+    sourceIds.set(file, id);
+  }
+  return id;
+}
+
+/** Texts of source files this worker was sent, by id: later jobs name them by id alone. */
+const receivedTexts = new Map<number, string>();
 
 class Refused extends Error {
   constructor(
