@@ -40,10 +40,23 @@ export function chartObjects(values: ChartValues, namespace: string): ObjectIden
   ];
 }
 
-/** Every release of the application chart with the objects it renders. */
-export function chartReleaseObjects(environment: ResolvedEnvironment): Array<{ release: string; objects: ObjectIdentity[] }> {
-  const values = environment.services.map((service) => serviceValues(environment, service));
-  const gateway = aiGatewayValues(environment);
-  if (gateway) values.push(gateway);
-  return values.map((release) => ({ release: release.name, objects: chartObjects(release, environment.infrastructure.namespace) }));
+export type ChartReleaseObjects = ReadonlyArray<{ release: string; objects: readonly ObjectIdentity[] }>;
+
+/**
+ * Every release of the application chart with the objects it renders. Worked out once per model:
+ * the checks of an environment's extras ask twice (its post-renderers and its collisions), and
+ * the kubernetes generator again; the model does not change after resolve.
+ */
+export function chartReleaseObjects(environment: ResolvedEnvironment): ChartReleaseObjects {
+  let releases = releasesOf.get(environment);
+  if (releases === undefined) {
+    const values = environment.services.map((service) => serviceValues(environment, service));
+    const gateway = aiGatewayValues(environment);
+    if (gateway) values.push(gateway);
+    releases = values.map((release) => ({ release: release.name, objects: chartObjects(release, environment.infrastructure.namespace) }));
+    releasesOf.set(environment, releases);
+  }
+  return releases;
 }
+
+const releasesOf = new WeakMap<ResolvedEnvironment, ChartReleaseObjects>();

@@ -109,8 +109,14 @@ export function escapeMarkdownInline(text: string): string {
   // Most values (names, versions, paths) hold nothing to escape: they are returned as they are.
   if (!markdownSpecial.test(text)) return text;
   // A lone CR ends a line in Markdown as surely as LF does.
-  return text.replace(/[\\`*_{}[\]<>()#+!|~]/g, (c) => `\\${c}`).replace(/\r\n|\r|\n/g, ' ');
+  // `$&` is the match: a replacement string, not a function, keeps the whole replace native.
+  const escaped = text.replace(markdownPunctuation, '\\$&');
+  return lineBreak.test(escaped) ? escaped.replace(lineBreaks, ' ') : escaped;
 }
+
+const markdownPunctuation = /[\\`*_{}[\]<>()#+!|~]/g;
+const lineBreak = /[\r\n]/;
+const lineBreaks = /\r\n|\r|\n/g;
 
 const markdownSpecial = /[\\`*_{}[\]<>()#+!|~\r\n]/;
 
