@@ -98,7 +98,22 @@ interface EmbeddedStore {
   init?: string;
 }
 
+/**
+ * The Compose project of a model, worked out once: the compose and bundle generators render from
+ * the same plan (and the override's check judges against it); the model does not change after resolve.
+ */
 export function composePlan(model: ResolvedEnvironment): ComposePlan {
+  let plan = plans.get(model);
+  if (plan === undefined) {
+    plan = planOf(model);
+    plans.set(model, plan);
+  }
+  return plan;
+}
+
+const plans = new WeakMap<ResolvedEnvironment, ComposePlan>();
+
+function planOf(model: ResolvedEnvironment): ComposePlan {
   const taken = new Set(model.services.map((service) => service.name));
   const allocate = (base: string): string => {
     let name = base;

@@ -29,7 +29,7 @@ export function errorCode(error: unknown): string | undefined {
 }
 
 /** The bytes of `path`, or why it is not a regular file Slipway may read. `followLinks: false` refuses a link as the last component. */
-export function readRegularFile(path: string, limit: number, options: { followLinks: boolean } = { followLinks: true }): { bytes: Buffer } | RegularFileProblem {
+export function readRegularFile(path: string, limit: number, options: { followLinks: boolean } = { followLinks: true }): { bytes: Buffer; stats: Stats } | RegularFileProblem {
   let descriptor: number;
   try {
     descriptor = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (options.followLinks ? 0 : constants.O_NOFOLLOW));
@@ -54,7 +54,7 @@ export function readRegularFile(path: string, limit: number, options: { followLi
       if (count === 0 || (length += count) === buffer.length) break;
     }
     if (length > limit) return { problem: 'too-large', size: length };
-    return { bytes: buffer.subarray(0, length) };
+    return { bytes: buffer.subarray(0, length), stats };
   } catch (error) {
     const code = errorCode(error);
     if (code === 'EISDIR') return { problem: 'folder' };

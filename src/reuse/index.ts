@@ -6,7 +6,8 @@ import { digestSource } from './inputs.js';
 import { planReuse, type ReuseContext, type ReusePlan } from './plan.js';
 
 import { rememberBuild, type FinishedBuild } from './remember.js';
-import { recordBytes, recordPath } from './record.js';
+import { readRecord, recordBytes, recordPath } from './record.js';
+import { knownStatuses } from './inputs.js';
 import { compareText } from '../core/diagnostics.js';
 import type { OutputFile } from '../core/output-file.js';
 
@@ -45,12 +46,18 @@ export function prepareReuse(options: ReuseOptions): PreparedReuse {
     now: options.now,
     previousOf: (environment) => (previous ? digest(previous.manifest(environment), previous.signature(environment)) : ''),
   };
-  const digests = digestSource(options.root, {
-    ...(options.signingSeed ? { signingKeyId: keyId(publicKeyOf(options.signingSeed)) } : {}),
-    ...(options.sourceCommit ? { sourceCommit: options.sourceCommit } : {}),
-    ...(previous ? { previousRoot: root ? digest(root.manifest, root.signature) : 'none' } : {}),
-  });
-  return { plan: planReuse(digests, context), context };
+  // The record is read first: the files whose status it gives unchanged are not read again.
+  const found = readRecord(options.out);
+  const digests = digestSource(
+    options.root,
+    {
+      ...(options.signingSeed ? { signingKeyId: keyId(publicKeyOf(options.signingSeed)) } : {}),
+      ...(options.sourceCommit ? { sourceCommit: options.sourceCommit } : {}),
+      ...(previous ? { previousRoot: root ? digest(root.manifest, root.signature) : 'none' } : {}),
+    },
+    knownStatuses(found?.record.inputs),
+  );
+  return { plan: planReuse(digests, context, found), context };
 }
 
 /** A finished build as the record sees it: its verdicts, findings, manifests and the folders it rendered. */

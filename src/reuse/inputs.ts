@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { lstatSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { maxFileBytes } from '../load/input-limits.js';
 import { compareText, type Diagnostic } from '../core/diagnostics.js';
@@ -18,7 +19,35 @@ export interface SourceDigests {
   environments: Map<string, { file: string; secrets: string }>;
   /** Per release file: its digest. */
   releases: Map<string, string>;
+  /** The digests the next digest of this tree may take on the files' status alone (see `FileStatuses`). */
+  statuses: FileStatuses;
 }
+
+/**
+ * Input files by path: the status (device, inode, size, modification and change times) a file had
+ * when it was read, and the digest of its bytes. As git's index does, a later digest of the tree
+ * takes a file whose status is unchanged as unchanged without reading it. Only a file whose times
+ * were already two seconds old when it was read is listed (nothing can have changed it since
+ * within the same timestamp), and the change time, which no one can set back, is part of the status.
+ */
+export type FileStatuses = Record<string, [status: string, digest: string]>;
+
+/** The statuses of a record as read from disk, when they have their shape (a record is a cache: anything odd is ignored). */
+export function knownStatuses(value: unknown): FileStatuses | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (!entries.every(([, entry]) => Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && typeof entry[1] === 'string')) return undefined;
+  // Own keys only: a path `__proto__` or `constructor` must not reach the prototype's.
+  return Object.assign(Object.create(null) as FileStatuses, value);
+}
+
+/** A regular file's status as `FileStatuses` compares it. */
+function statusOf(stats: Stats): string {
+  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
+}
+
+/** How old a file's times must be when it is read for its status to stand in for its bytes later. */
+const settledMs = 2000;
 
 /** How a build signs and what it chains to: part of every environment's inputs. */
 export interface BuildContext {
@@ -31,8 +60,14 @@ export interface BuildContext {
 
 const policyFiles = ['target-policy', 'provisioning-policy', 'secrets-policy', 'attestation-policy'];
 
-export function digestSource(root: string, context: BuildContext): SourceDigests {
+/**
+ * `known`: statuses from the previous digest of the tree (its build record). `settledBefore`: files
+ * whose times are both before it go into the result's statuses (a test moves it).
+ */
+export function digestSource(root: string, context: BuildContext, known?: FileStatuses, settledBefore = Date.now() - settledMs): SourceDigests {
   const ignored: Diagnostic[] = [];
+  const statuses = Object.create(null) as FileStatuses;
+  const fileDigest = (root: string, relativePath: string) => digestOf(root, relativePath, known, statuses, settledBefore);
   const shared = createHash('sha256');
   const add = (label: string, value: string) => shared.update(`${label}\0${value}\0`);
   add('format', 'slipway-build-inputs/1');
@@ -52,8 +87,8 @@ export function digestSource(root: string, context: BuildContext): SourceDigests
   for (const entry of sortedEntries(listFolder(root, 'vendor/charts', ignored))) add(`vendor/charts/${entry.name}`, entry.kind === 'folder' ? ['values.schema.json', 'values.yaml'].map((file) => fileDigest(root, `vendor/charts/${entry.name}/${file}`)).join(',') : entry.kind);
   // Patches, manifests and Compose overrides live in folders of environments/ and in overlays/: any
   // change there renders every environment again (coarse, and never stale).
-  for (const entry of sortedEntries(listFolder(root, 'environments', ignored))) if (entry.kind === 'folder') addFolder(root, `environments/${entry.name}`, add, ignored);
-  addFolder(root, 'overlays', add, ignored);
+  for (const entry of sortedEntries(listFolder(root, 'environments', ignored))) if (entry.kind === 'folder') addFolder(root, `environments/${entry.name}`, add, fileDigest, ignored);
+  addFolder(root, 'overlays', add, fileDigest, ignored);
   // A listing the load stage would report on (a refused folder) leaves its trace here too.
   add('listing', JSON.stringify(ignored.map((finding) => [finding.code, finding.file])));
 
@@ -67,7 +102,7 @@ export function digestSource(root: string, context: BuildContext): SourceDigests
   for (const entry of sortedEntries(listFolder(root, 'releases', ignored))) {
     if (entry.name.endsWith('.yaml')) releases.set(entry.name.slice(0, -'.yaml'.length), fileDigest(root, `releases/${entry.name}`));
   }
-  return { shared: shared.digest('hex'), environments, releases };
+  return { shared: shared.digest('hex'), environments, releases, statuses };
 }
 
 /** Every file under a folder of the tree, sorted, but the service.json already digested. */
@@ -80,13 +115,31 @@ function folderFiles(root: string, folder: string, ignored: Diagnostic[], depth 
   });
 }
 
-/** sha256 of a file's bytes; `absent`, or the code of the reader's refusal, when there are none. */
-function fileDigest(root: string, relativePath: string): string {
+/**
+ * sha256 of a file's bytes; `absent`, or the code of the reader's refusal, when there are none. A
+ * regular file whose status `known` gives is taken at its recorded digest unread; one read whose
+ * times are settled goes into `statuses`.
+ */
+function digestOf(root: string, relativePath: string, known: FileStatuses | undefined, statuses: FileStatuses, settledBefore: number): string {
+  const path = join(root, relativePath);
+  const recorded = known?.[relativePath];
+  if (recorded !== undefined) {
+    const stats = lstatSync(path, { throwIfNoEntry: false });
+    if (stats?.isFile() && statusOf(stats) === recorded[0]) {
+      statuses[relativePath] = recorded;
+      return recorded[1];
+    }
+  }
   // The common case, a regular file of a sane size that is not a link, in one open (an environment
   // build looks at thousands); anything else through the reader, whose refusal (a link out of the
   // tree, a FIFO, a device) the load stage reports.
-  const direct = readRegularFile(join(root, relativePath), maxFileBytes, { followLinks: false });
-  if ('bytes' in direct) return createHash('sha256').update(direct.bytes).digest('hex');
+  const direct = readRegularFile(path, maxFileBytes, { followLinks: false });
+  if ('bytes' in direct) {
+    const digest = createHash('sha256').update(direct.bytes).digest('hex');
+    const { stats } = direct;
+    if (stats.mtimeMs < settledBefore && stats.ctimeMs < settledBefore) statuses[relativePath] = [statusOf(stats), digest];
+    return digest;
+  }
   const read = readInputBytes(root, relativePath, relativePath);
   if (read.kind === 'absent') return 'absent';
   if (read.kind === 'refused') return `refused:${read.diagnostic.code}`;
@@ -94,10 +147,17 @@ function fileDigest(root: string, relativePath: string): string {
 }
 
 /** Every file under a folder of the tree, by path, a few levels deep (deeper than any layout of extras needs). */
-function addFolder(root: string, folder: string, add: (label: string, value: string) => void, ignored: Diagnostic[], depth = 0): void {
+function addFolder(
+  root: string,
+  folder: string,
+  add: (label: string, value: string) => void,
+  fileDigest: (root: string, relativePath: string) => string,
+  ignored: Diagnostic[],
+  depth = 0,
+): void {
   for (const entry of sortedEntries(listFolder(root, folder, ignored))) {
     const path = `${folder}/${entry.name}`;
-    if (entry.kind === 'folder' && depth < 8) addFolder(root, path, add, ignored, depth + 1);
+    if (entry.kind === 'folder' && depth < 8) addFolder(root, path, add, fileDigest, ignored, depth + 1);
     else add(path, entry.kind === 'file' ? fileDigest(root, path) : entry.kind);
   }
 }

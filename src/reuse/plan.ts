@@ -35,9 +35,9 @@ export interface ReuseContext {
   previousOf: (environment: string) => string;
 }
 
-export function planReuse(digests: SourceDigests, context: ReuseContext): ReusePlan {
+/** `found`: the record beside the output, when the caller has read it already. */
+export function planReuse(digests: SourceDigests, context: ReuseContext, found = readRecord(context.out)): ReusePlan {
   const none: ReusePlan = { digests, reused: new Map(), validateOthersOnly: false };
-  const found = readRecord(context.out);
   const record = found?.record;
   if (!found || !record || record.shared !== digests.shared || !rootMatches(record, context.out)) return none;
   const reused = new Map<string, RecordedEnvironment>();

@@ -3,6 +3,7 @@ import type { Diagnostic } from '../core/diagnostics.js';
 import { sha256Hex } from '../core/digest.js';
 import type { VerdictWindow } from '../gate/index.js';
 import type { BlockReason, TargetSummary } from '../model/index.js';
+import type { FileStatuses } from './inputs.js';
 
 /**
  * What a build remembers beside its output (`.<out>.build-record.json`) so that the next build into
@@ -21,6 +22,8 @@ export interface BuildRecord {
   root: { index: string; releaseIndex: string | null };
   /** The ready environments, and the blocked ones without a folder, by name. */
   environments: Record<string, RecordedEnvironment>;
+  /** The input files' statuses and digests, for the next build's digest of the tree (absent in older records). */
+  inputs?: FileStatuses;
 }
 
 /** What validation said of one environment, and the inputs it said it of: enough to say it again unread. */

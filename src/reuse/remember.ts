@@ -91,5 +91,6 @@ export function rememberBuild(plan: ReusePlan, build: FinishedBuild, context: Re
     sharedFindings,
     root: { index: index ? sha256Hex(index.bytes) : '', releaseIndex: releaseIndex ? sha256Hex(releaseIndex.bytes) : null },
     environments,
+    inputs: plan.digests.statuses,
   };
 }
