@@ -16,12 +16,23 @@ export const chartGenerator: ProjectGenerator = {
   appliesTo: (model) => model.environments.some((environment) => environment.runtime === 'kubernetes'),
   generate(model) {
     const { name, version } = model.chart;
-    return chartFiles().map((file): OutputFile => {
-      if (file.path !== 'Chart.yaml') return { path: `charts/${name}/${file.path}`, bytes: file.bytes };
-      const document = parseDocument(new TextDecoder().decode(file.bytes));
-      document.set('name', name);
-      document.set('version', version);
-      return { path: `charts/${name}/Chart.yaml`, bytes: textBytes(document.toString({ lineWidth: 0 })) };
-    });
+    // A build asks twice (what each environment's manifest pins, then the root files): made once.
+    const key = JSON.stringify([name, version]);
+    let files = rendered.get(key);
+    if (files === undefined) {
+      files = chartFiles().map((file): OutputFile => {
+        if (file.path !== 'Chart.yaml') return { path: `charts/${name}/${file.path}`, bytes: file.bytes };
+        const document = parseDocument(new TextDecoder().decode(file.bytes));
+        document.set('name', name);
+        document.set('version', version);
+        return { path: `charts/${name}/Chart.yaml`, bytes: textBytes(document.toString({ lineWidth: 0 })) };
+      });
+      if (rendered.size >= 16) rendered.clear();
+      rendered.set(key, files);
+    }
+    // Copies of the list: a caller may sort or extend it.
+    return [...files];
   },
 };
+
+const rendered = new Map<string, OutputFile[]>();
