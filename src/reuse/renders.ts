@@ -4,7 +4,7 @@ import { sha256Hex } from '../core/digest.js';
 import type { OutputFile } from '../core/output-file.js';
 import type { PreviousTree } from '../deploy-repo/index.js';
 import { MANIFEST_FILE, parseManifest, SIGNATURE_FILE, type ReleaseManifest } from '../sign/manifest.js';
-import { digestSource, type SourceDigests } from './inputs.js';
+import { digestSource, knownStatuses, type SourceDigests } from './inputs.js';
 import type { RecordedEnvironment, RecordedVerdict } from './record.js';
 import { rememberVerdicts, type FinishedValidation } from './remember.js';
 import { cacheFileBytes, holdingVerdicts, readCacheFile, withoutPrevious, type CacheFile } from './verdicts.js';
@@ -58,8 +58,8 @@ export interface RenderReuse {
 
 /** The environments of `root` whose folders in `against` are what rendering them now would give, by the cache. */
 export function planRenderReuse(root: string, cacheFolder: string, now: Date, against: PreviousTree): RenderReuse {
-  const digests = digestSource(root, {});
   const cache = readCacheFile<RenderCache>(renderCachePath(cacheFolder), renderCacheFormat);
+  const digests = digestSource(root, {}, knownStatuses(cache?.inputs));
   const reused = new Map<string, RecordedEnvironment>();
   const folders = new Map<string, OutputFile[]>();
   const listings = new Map<string, string>();
@@ -134,5 +134,5 @@ export function renderCacheBytes(
     const listing = (taken.has(name) ? reuse.listings.get(name) : undefined) ?? folderListing(parseManifest(manifest.bytes));
     environments[name] = { ...verdict, listing, manifestSha256: manifestDigests.get(name) };
   }
-  return cacheFileBytes(renderCacheFormat, reuse.digests.shared, sharedFindings, environments);
+  return cacheFileBytes(renderCacheFormat, reuse.digests, sharedFindings, environments);
 }

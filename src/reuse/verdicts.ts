@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareText } from '../core/diagnostics.js';
 import { insideWindow } from '../gate/index.js';
-import { digestSource, environmentKey, type SourceDigests } from './inputs.js';
+import { digestSource, environmentKey, knownStatuses, type FileStatuses, type SourceDigests } from './inputs.js';
 import type { RecordedVerdict } from './record.js';
 import { rememberVerdicts, type FinishedValidation } from './remember.js';
 
@@ -71,8 +71,8 @@ export function* holdingVerdicts<Entry extends RecordedVerdict>(
 
 /** The verdicts of `cacheFolder` that still hold for the tree at `root` at `now` (of `wanted`, when given). */
 export function planVerdictReuse(root: string, cacheFolder: string, now: Date, wanted?: readonly string[]): VerdictReuse {
-  const digests = digestSource(root, {});
   const cache = readCacheFile<VerdictCache>(verdictCachePath(cacheFolder), verdictCacheFormat);
+  const digests = digestSource(root, {}, knownStatuses(cache?.inputs));
   const reused = new Map<string, RecordedVerdict>();
   if (!cache || cache.shared !== digests.shared) return { digests, reused, validateOthersOnly: false, cache: undefined };
   const only = wanted ? new Set(wanted) : undefined;
@@ -97,7 +97,7 @@ export function verdictCacheBytes(reuse: VerdictReuse, validation: FinishedValid
   }
   for (const [name, verdict] of verdicts) environments[name] = verdict;
   // A kept verdict comes with the findings at shared files of the validation that reached it.
-  return cacheFileBytes(verdictCacheFormat, reuse.digests.shared, sharedFindings + (kept > 0 ? earlier!.sharedFindings : 0), environments);
+  return cacheFileBytes(verdictCacheFormat, reuse.digests, sharedFindings + (kept > 0 ? earlier!.sharedFindings : 0), environments);
 }
 
 /** What every cache of verdicts holds, whatever else it keeps per environment. */
@@ -108,6 +108,8 @@ export interface CacheFile<Entry> {
   /** How many findings the validation had at files no single environment owns. */
   sharedFindings: number;
   environments: Record<string, Entry>;
+  /** The input files' statuses and digests, for the next digest of the tree (see `FileStatuses`). */
+  inputs?: FileStatuses;
 }
 
 /** A cache file's content when it is one of `format`, or undefined when it is missing, damaged or of another format. */
@@ -122,7 +124,13 @@ export function readCacheFile<Cache extends CacheFile<unknown>>(path: string, fo
 }
 
 /** A cache file's bytes, environments sorted by name. */
-export function cacheFileBytes<Entry>(format: string, shared: string, sharedFindings: number, environments: Record<string, Entry>): Uint8Array {
-  const cache: CacheFile<Entry> = { format, shared, sharedFindings, environments: Object.fromEntries(Object.entries(environments).sort(([a], [b]) => compareText(a, b))) };
+export function cacheFileBytes<Entry>(format: string, digests: SourceDigests, sharedFindings: number, environments: Record<string, Entry>): Uint8Array {
+  const cache: CacheFile<Entry> = {
+    format,
+    shared: digests.shared,
+    sharedFindings,
+    environments: Object.fromEntries(Object.entries(environments).sort(([a], [b]) => compareText(a, b))),
+    inputs: digests.statuses,
+  };
   return new TextEncoder().encode(`${JSON.stringify(cache)}\n`);
 }

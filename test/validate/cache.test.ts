@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
@@ -66,6 +66,25 @@ describe('validate --cache', () => {
 
     editFile(root, 'secrets/staging.sops.yaml', (text) => `${text}# touched\n`);
     expect((await validate(root, ['--cache', cache])).fromCache).toBe(environmentCount() - 1);
+  });
+
+  it('takes unchanged inputs by their status, and still sees a mistake made in place with the size and time kept', async () => {
+    const root = exampleTree();
+    const cache = join(root, '.cache');
+    // Inputs whose times are not yet two seconds old when read are not taken by status next time.
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await expectSameAsWithout(root, cache);
+    const recorded = JSON.parse(readFileSync(join(cache, 'verdicts.json'), 'utf8')) as { inputs: Record<string, [string, string]> };
+    expect(Object.keys(recorded.inputs)).toEqual(expect.arrayContaining(['environments/staging.yaml', 'services/api/service.json']));
+    const path = join(root, 'environments', 'staging.yaml');
+    const before = statSync(path);
+    editFile(root, 'environments/staging.yaml', (text) => text.replace(/^region:/m, 'regoin:'));
+    utimesSync(path, before.atime, before.mtime);
+    expect(statSync(path).size).toBe(before.size);
+    const broken = await expectSameAsWithout(root, cache);
+    expect(broken.exitCode).toBe(1);
+    expect(broken.json).toContain('"code":"unknown-key"');
+    expect(broken.fromCache).toBe(environmentCount() - 1);
   });
 
   it('reports a new mistake, and its fix, as a validation without a cache does', async () => {
