@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { escapeMarkdownCell, markdownCode, shellLine } from '../../src/core/templates.js';
+import { escapeMarkdownCell, markdownCode, markdownRow, shellLine } from '../../src/core/templates.js';
 import { mermaidProblems } from '../../test/runbook/mermaid-check.js';
 import { runTool } from '../../test/support/tools.js';
 import type { PlanGraph } from '../../src/model/index.js';
@@ -69,6 +69,23 @@ describe('escapeMarkdownCell', () => {
         const cell = escapeMarkdownCell(text);
         expect(cell).not.toMatch(/[\r\n]/);
         expect(cell.replace(/\\\\/g, '')).not.toMatch(/(^|[^\\])\|/);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('markdownRow', () => {
+  it('is one line of exactly one cell per value, each the value escaped (a list: its items)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(hostile, fc.array(hostile, { maxLength: 3 }), fc.integer()), { minLength: 1, maxLength: 6 }), (values) => {
+        const row = markdownRow(values);
+        expect(row).not.toMatch(/[\r\n]/);
+        // The pipes that separate cells: those no backslash escapes.
+        const separators = row.replace(/\\\\/g, '').match(/(^|[^\\])\|/g) ?? [];
+        expect(separators).toHaveLength(values.length + 1);
+        const cells = values.map((value) => (Array.isArray(value) ? value.map((item) => escapeMarkdownCell(item)).join(', ') : escapeMarkdownCell(String(value))));
+        expect(row).toBe(`| ${cells.join(' | ')} |`);
       }),
       { numRuns: 500 },
     );

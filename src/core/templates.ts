@@ -36,12 +36,14 @@ function withHelpers(instance: typeof Handlebars): typeof Handlebars {
   instance.registerHelper('codeSpan', (value: unknown) => markdownCode(String(value ?? '')));
   // Lists written inline, `a, b, c`: one helper call each, where an {{#each}} with {{#unless @last}} costs a block per item.
   instance.registerHelper('cellList', (values: unknown) => listOf(values, escapeMarkdownCell));
+  // A whole table row, `| a | b |`, each value a cell (a list: its items, comma-separated): one helper call per row, not per cell.
+  instance.registerHelper('row', (...values: unknown[]) => markdownRow(values.slice(0, -1)));
   instance.registerHelper('inlineList', (values: unknown) => listOf(values, escapeMarkdownInline));
   instance.registerHelper('codeSpanList', (values: unknown) => listOf(values, markdownCode));
   return instance;
 }
 
-const knownHelpers = { cell: true, inline: true, join: true, eq: true, shellCommand: true, codeSpan: true, cellList: true, inlineList: true, codeSpanList: true } as const;
+const knownHelpers = { cell: true, inline: true, join: true, eq: true, shellCommand: true, codeSpan: true, cellList: true, inlineList: true, codeSpanList: true, row: true } as const;
 // Every helper is known, so the compiler calls them directly instead of looking each name up at every use.
 const compileOptions = { noEscape: true, strict: true, knownHelpers, knownHelpersOnly: true } as const;
 
@@ -119,6 +121,11 @@ const lineBreak = /[\r\n]/;
 const lineBreaks = /\r\n|\r|\n/g;
 
 const markdownSpecial = /[\\`*_{}[\]<>()#+!|~\r\n]/;
+
+/** A Markdown table row, `| a | b |`: each value a cell (a list: its items, comma-separated). */
+export function markdownRow(values: readonly unknown[]): string {
+  return `| ${values.map((value) => (Array.isArray(value) ? listOf(value, escapeMarkdownCell) : escapeMarkdownCell(String(value ?? '')))).join(' | ')} |`;
+}
 
 export function escapeMarkdownCell(text: string): string {
   return escapeMarkdownInline(text);

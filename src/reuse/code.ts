@@ -11,11 +11,30 @@ import { packageRoot } from '../core/paths.js';
  * and Node's version. Any change — an upgrade, a local edit, a rebuilt `dist/` — renders everything
  * again, so a reused folder is always the one this exact code would write.
  */
-let cached: string | undefined;
+let cached: { fingerprint: string; files: Array<[path: string, key: string]> } | undefined;
 
-export function codeFingerprint(): string {
-  cached ??= fingerprintOf(packageRoot(), fileURLToPath(import.meta.url).endsWith('.js') ? 'compiled' : 'source');
-  return cached;
+/**
+ * `digestOf` gives the sha256 of one of the package's files (`key`: its path in the package), as
+ * the digest of the source tree takes it: from the file's recorded status when that is unchanged.
+ * Worked out once per process; a later call asks `digestOf` again for each file, so that a caller
+ * keeping the files' statuses has them all.
+ */
+export function codeFingerprint(digestOf: (path: string, key: string) => string = readDigest): string {
+  if (cached) {
+    for (const [path, key] of cached.files) digestOf(path, key);
+    return cached.fingerprint;
+  }
+  const files: Array<[string, string]> = [];
+  const fingerprint = fingerprintOf(packageRoot(), fileURLToPath(import.meta.url).endsWith('.js') ? 'compiled' : 'source', (path, key) => {
+    files.push([path, key]);
+    return digestOf(path, key);
+  });
+  cached = { fingerprint, files };
+  return fingerprint;
+}
+
+function readDigest(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
 /**
@@ -25,7 +44,7 @@ export function codeFingerprint(): string {
  * that is what is hashed, not the modules it was made from, which the CLI never loads (a third of
  * the bytes, and a few tens of milliseconds of every build). Without a bundle, those modules.
  */
-export function fingerprintOf(root: string, running: 'compiled' | 'source'): string {
+export function fingerprintOf(root: string, running: 'compiled' | 'source', digestOf: (path: string, key: string) => string = readDigest): string {
   const hash = createHash('sha256');
   hash.update(`node ${process.version}\0`);
   const bundled = running === 'compiled' && existsSync(join(root, 'dist', 'bundle', 'main.js'));
@@ -35,9 +54,7 @@ export function fingerprintOf(root: string, running: 'compiled' | 'source'): str
   for (const folder of folders) {
     const only = running === 'source' || folder === 'schemas' ? undefined : folder.startsWith('dist/') ? /\.js$/ : /(?<!\.ts)$/;
     for (const path of filesUnder(join(root, folder), only)) {
-      hash.update(`${folder}/${path}\0`);
-      hash.update(readFileSync(join(root, folder, path)));
-      hash.update('\0');
+      hash.update(`${folder}/${path}\0${digestOf(join(root, folder, path), `${folder}/${path}`)}\0`);
     }
   }
   const manifest = readFileSync(join(root, 'package.json'));

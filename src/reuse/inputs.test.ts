@@ -23,6 +23,8 @@ describe('the digest of the source tree', () => {
     const settled = digestSource(root, {}, undefined, everythingSettled());
     expect(Object.keys(settled.statuses)).toEqual(expect.arrayContaining(['slipway.yaml', 'environments/eu-prod.yaml', 'secrets/eu-prod.sops.yaml', 'releases/2026.11.2.yaml']));
     expect(settled.statuses['environments/eu-prod.yaml']![1]).toBe(settled.environments.get('eu-prod')!.file);
+    // Slipway's own files, which its fingerprint hashes, under keys no path of the tree can have.
+    expect(Object.keys(settled.statuses)).toEqual(expect.arrayContaining(['slipway:schemas/environment.schema.json', 'slipway:generators/runbook/plan.md.hbs']));
     expect(Object.keys(digestSource(root, {}, undefined, nothingSettled()).statuses)).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, type Stats } from 'node:fs';
+import { lstatSync, readFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { maxFileBytes } from '../load/input-limits.js';
 import { compareText, type Diagnostic } from '../core/diagnostics.js';
@@ -31,6 +31,28 @@ export interface SourceDigests {
  * within the same timestamp), and the change time, which no one can set back, is part of the status.
  */
 export type FileStatuses = Record<string, [status: string, digest: string]>;
+
+/**
+ * sha256 of the regular file at `path` (not a link, not over the input size limit), listed under
+ * `key`: the recorded digest when `known` gives its status unchanged, else read. Undefined when it
+ * is no such file.
+ */
+function digestByStatus(path: string, key: string, known: FileStatuses | undefined, statuses: FileStatuses, settledBefore: number): string | undefined {
+  const recorded = known?.[key];
+  if (recorded !== undefined) {
+    const stats = lstatSync(path, { throwIfNoEntry: false });
+    if (stats?.isFile() && statusOf(stats) === recorded[0]) {
+      statuses[key] = recorded;
+      return recorded[1];
+    }
+  }
+  const direct = readRegularFile(path, maxFileBytes, { followLinks: false });
+  if (!('bytes' in direct)) return undefined;
+  const digest = createHash('sha256').update(direct.bytes).digest('hex');
+  const { stats } = direct;
+  if (stats.mtimeMs < settledBefore && stats.ctimeMs < settledBefore) statuses[key] = [statusOf(stats), digest];
+  return digest;
+}
 
 /** The statuses of a record as read from disk, when they have their shape (a record is a cache: anything odd is ignored). */
 export function knownStatuses(value: unknown): FileStatuses | undefined {
@@ -71,7 +93,9 @@ export function digestSource(root: string, context: BuildContext, known?: FileSt
   const shared = createHash('sha256');
   const add = (label: string, value: string) => shared.update(`${label}\0${value}\0`);
   add('format', 'slipway-build-inputs/1');
-  add('code', codeFingerprint());
+  // The package's own files, by status too (under keys no path of the tree can have).
+  // One too large for an input, or a link (an installation may link its files), is read every time.
+  add('code', codeFingerprint((path, key) => digestByStatus(path, `slipway:${key}`, known, statuses, settledBefore) ?? createHash('sha256').update(readFileSync(path)).digest('hex')));
   add('signing', context.signingKeyId ?? 'unsigned');
   add('commit', context.sourceCommit ?? '');
   add('previous-root', context.previousRoot ?? '');
@@ -121,25 +145,11 @@ function folderFiles(root: string, folder: string, ignored: Diagnostic[], depth 
  * times are settled goes into `statuses`.
  */
 function digestOf(root: string, relativePath: string, known: FileStatuses | undefined, statuses: FileStatuses, settledBefore: number): string {
-  const path = join(root, relativePath);
-  const recorded = known?.[relativePath];
-  if (recorded !== undefined) {
-    const stats = lstatSync(path, { throwIfNoEntry: false });
-    if (stats?.isFile() && statusOf(stats) === recorded[0]) {
-      statuses[relativePath] = recorded;
-      return recorded[1];
-    }
-  }
   // The common case, a regular file of a sane size that is not a link, in one open (an environment
-  // build looks at thousands); anything else through the reader, whose refusal (a link out of the
-  // tree, a FIFO, a device) the load stage reports.
-  const direct = readRegularFile(path, maxFileBytes, { followLinks: false });
-  if ('bytes' in direct) {
-    const digest = createHash('sha256').update(direct.bytes).digest('hex');
-    const { stats } = direct;
-    if (stats.mtimeMs < settledBefore && stats.ctimeMs < settledBefore) statuses[relativePath] = [statusOf(stats), digest];
-    return digest;
-  }
+  // build looks at thousands) or none; anything else through the reader, whose refusal (a link out
+  // of the tree, a FIFO, a device) the load stage reports.
+  const direct = digestByStatus(join(root, relativePath), relativePath, known, statuses, settledBefore);
+  if (direct !== undefined) return direct;
   const read = readInputBytes(root, relativePath, relativePath);
   if (read.kind === 'absent') return 'absent';
   if (read.kind === 'refused') return `refused:${read.diagnostic.code}`;
