@@ -10,6 +10,11 @@
 // some commands (openpgp, @octokit/rest, age-encryption, fflate) and what is loaded with require()
 // (ajv for the precompiled validators, handlebars for the precompiled templates, canonicalize).
 //
+// The CLI is one CommonJS file, main.cjs, which bin/slipway.js compiles with a V8 code cache (see
+// src/cli/code-cache.ts): Node 20 has no code cache for ES modules, and compiling the CLI's code
+// anew was a sixth of a one-environment rebuild. The render worker stays an ES module (worker.js),
+// loaded by Node's own loader in each worker thread.
+//
 // A module that finds files beside itself (schemas, templates, precompiled validators, the package
 // root) does so from `import.meta.url`: in the bundle that is replaced by the URL of the module it
 // came from in dist/, so every such path is the one the unbundled module would use. The render
@@ -24,47 +29,68 @@ const dist = join(root, 'dist');
 const outdir = join(dist, 'bundle');
 const keepsBundleUrl = new Set([join(dist, 'src', 'render', 'pool.js')]);
 
-/** `import.meta.url` of the module at `path`, as an expression valid in any file of `outdir`. */
-function originalUrl(path) {
+/**
+ * `import.meta.url` of the module at `path`, as an expression valid in any file of `outdir`; `bundleUrl`
+ * is the bundle file's own URL in the output format.
+ */
+function originalUrl(path, bundleUrl) {
   const fromBundle = relative(outdir, path).split(sep).join('/');
-  return `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`;
+  return `new URL(${JSON.stringify(fromBundle)}, ${bundleUrl}).href`;
 }
 
-const originalUrls = {
-  name: 'original-import-meta-url',
-  setup(builder) {
-    builder.onLoad({ filter: /\.js$/ }, async ({ path }) => {
-      const text = await readFile(path, 'utf8');
-      if (keepsBundleUrl.has(path) || !text.includes('import.meta.url')) return { contents: text, loader: 'js' };
-      return { contents: text.replaceAll('import.meta.url', originalUrl(path)), loader: 'js' };
-    });
-  },
-};
+function originalUrls(bundleUrl) {
+  return {
+    name: 'original-import-meta-url',
+    setup(builder) {
+      builder.onLoad({ filter: /\.js$/ }, async ({ path }) => {
+        const text = await readFile(path, 'utf8');
+        if (!text.includes('import.meta.url')) return { contents: text, loader: 'js' };
+        return { contents: text.replaceAll('import.meta.url', keepsBundleUrl.has(path) ? bundleUrl : originalUrl(path, bundleUrl)), loader: 'js' };
+      });
+    },
+  };
+}
 
-await rm(outdir, { recursive: true, force: true });
-const result = await build({
-  entryPoints: { main: join(dist, 'src', 'cli', 'main.js'), worker: join(dist, 'src', 'render', 'worker.js') },
+const shared = {
   outdir,
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   external: ['age-encryption', 'openpgp', '@octokit/rest', 'ajv', 'ajv-formats', 'handlebars', 'canonicalize', 'fflate'],
-  // A bundled CommonJS module that requires a Node built-in (yaml requires 'process') needs a require in ESM.
-  banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
   metafile: true,
-  // Flat: every file sits in outdir, where the URLs above are relative to.
-  chunkNames: '[name]-[hash]',
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [originalUrls],
-});
-if (result.errors.length > 0) process.exit(1);
+};
+
+await rm(outdir, { recursive: true, force: true });
+const results = [
+  await build({
+    ...shared,
+    entryPoints: { main: join(dist, 'src', 'cli', 'main.js') },
+    format: 'cjs',
+    outExtension: { '.js': '.cjs' },
+    // ES modules are strict; so is their code here. `__filename` is the bundle's path (code-cache.ts
+    // passes it); its URL is taken once, under a name no module's own `require` can shadow.
+    banner: { js: "'use strict'; const __slipwayBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [originalUrls('__slipwayBundleUrl')],
+  }),
+  await build({
+    ...shared,
+    entryPoints: { worker: join(dist, 'src', 'render', 'worker.js') },
+    splitting: true,
+    format: 'esm',
+    // A bundled CommonJS module that requires a Node built-in (yaml requires 'process') needs a require in ESM.
+    banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
+    // Flat: every file sits in outdir, where the URLs above are relative to.
+    chunkNames: '[name]-[hash]',
+    plugins: [originalUrls('import.meta.url')],
+  }),
+];
+if (results.some((result) => result.errors.length > 0)) process.exit(1);
 
 // Every package the bundle holds code of, with its licence text, sorted by name.
 const packageOf = (input) => /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
-const bundled = [...new Set(Object.keys(result.metafile.inputs).map(packageOf).filter(Boolean))].sort();
+const bundled = [...new Set(results.flatMap((result) => Object.keys(result.metafile.inputs)).map(packageOf).filter(Boolean))].sort();
 const notices = [];
 for (const name of bundled) {
   const folder = join(root, 'node_modules', name);

@@ -21,7 +21,7 @@ function installedPackage(withBundle: boolean): string {
     'generators/readme/README.md.hbs': '# {{name}}\n',
     'generators/readme/index.ts': 'export const readme = 1;\n',
   };
-  if (withBundle) Object.assign(files, { 'dist/bundle/main.js': 'export const main = 1;\n', 'dist/bundle/chunk-A.js': 'export const a = 1;\n' });
+  if (withBundle) Object.assign(files, { 'dist/bundle/main.cjs': 'exports.main = 1;\n', 'dist/bundle/chunk-A.js': 'export const a = 1;\n' });
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);

@@ -47,12 +47,12 @@ function readDigest(path: string): string {
 export function fingerprintOf(root: string, running: 'compiled' | 'source', digestOf: (path: string, key: string) => string = readDigest): string {
   const hash = createHash('sha256');
   hash.update(`node ${process.version}\0`);
-  const bundled = running === 'compiled' && existsSync(join(root, 'dist', 'bundle', 'main.js'));
+  const bundled = running === 'compiled' && existsSync(join(root, 'dist', 'bundle', 'main.cjs'));
   const code = running === 'source' ? [] : bundled ? ['dist/bundle'] : ['dist/src', 'dist/generators'];
   // Beside the code, what it reads at run time: schemas, and the templates and assets beside the sources.
   const folders = running === 'source' ? ['src', 'generators', 'schemas'] : [...code, 'schemas', 'src', 'generators'];
   for (const folder of folders) {
-    const only = running === 'source' || folder === 'schemas' ? undefined : folder.startsWith('dist/') ? /\.js$/ : /(?<!\.ts)$/;
+    const only = running === 'source' || folder === 'schemas' ? undefined : folder.startsWith('dist/') ? /\.c?js$/ : /(?<!\.ts)$/;
     for (const path of filesUnder(join(root, folder), only)) {
       hash.update(`${folder}/${path}\0${digestOf(join(root, folder, path), `${folder}/${path}`)}\0`);
     }
