@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -69,6 +69,25 @@ describe('the code cache of the CLI bundle', () => {
     writeFileSync(path, Buffer.alloc(readFileSync(path).length, 7));
     expect(load(file, 'validate', env)).toEqual({ answer: 'answer', fromCache: false });
     expect(load(file, 'validate', env)).toEqual({ answer: 'answer', fromCache: true });
+  });
+
+  it("removes, when it writes one, the caches of other bundles not written for two weeks, and nothing else", () => {
+    const folder = scratchFolder();
+    const cache = join(folder, 'cache');
+    mkdirSync(cache, { mode: 0o700 });
+    const old = new Date(Date.now() - 15 * 86_400_000);
+    const stale = `${'a'.repeat(32)}-build.cache`;
+    const recent = `${'b'.repeat(32)}-build.cache`;
+    const leftover = `.${'c'.repeat(32)}-build.cache.123.tmp`;
+    for (const name of [stale, recent, leftover, 'notes.txt']) writeFileSync(join(cache, name), 'x');
+    for (const name of [stale, leftover, 'notes.txt']) utimesSync(join(cache, name), old, old);
+    const file = bundleFile(folder, bundleOf('prune'));
+    load(file, 'build', { SLIPWAY_CODE_CACHE: cache });
+    const left = readdirSync(cache).sort();
+    expect(left.filter((name) => name !== recent && name !== 'notes.txt')).toHaveLength(1);
+    expect(left).toEqual(expect.arrayContaining([recent, 'notes.txt']));
+    expect(left).not.toContain(stale);
+    expect(left).not.toContain(leftover);
   });
 
   it('keeps no cache when turned off, nor in a folder others may write to or that is a link', () => {

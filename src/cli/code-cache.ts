@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir, platform } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -93,5 +93,27 @@ function writeCache(folder: string, name: string, data: Buffer): void {
     renameSync(temporary, join(folder, name));
   } catch {
     rmSync(temporary, { force: true });
+  }
+  pruneCaches(folder, name);
+}
+
+/** How long the cache of another bundle (or Node) is kept: another installation may still use it. */
+const keptDays = 14;
+
+/**
+ * Each upgrade of Slipway or Node leaves the caches of the last one: those not written for two
+ * weeks go, with what a killed writer left. Only this folder's own kind of files are touched.
+ */
+function pruneCaches(folder: string, written: string, now = Date.now()): void {
+  const bundle = written.slice(0, written.indexOf('-'));
+  try {
+    for (const name of readdirSync(folder)) {
+      const ours = /^[0-9a-f]{32}-[a-z-]+\.cache$/.test(name) ? !name.startsWith(bundle) : /^\.[0-9a-f]{32}-[a-z-]+\.cache\.\d+\.tmp$/.test(name);
+      if (!ours) continue;
+      const path = join(folder, name);
+      if (now - lstatSync(path).mtimeMs > keptDays * 86_400_000) rmSync(path, { force: true });
+    }
+  } catch {
+    // Pruning is housekeeping: a folder that cannot be listed keeps its files.
   }
 }
