@@ -11,8 +11,8 @@ import { setFlagsFromString } from 'node:v8';
 // budget given to node itself is kept.
 if (!process.execArgv.some((flag) => flag.startsWith('--interrupt-budget'))) setFlagsFromString('--interrupt-budget=1000000');
 // The CLI is one CommonJS bundle, compiled with V8's code cache of the same command's last run
-// (dist/src/cli/code-cache.js says why and where it is kept).
-const { loadBundle } = await import('../dist/src/cli/code-cache.js');
+// (dist/src/core/code-cache.js says why and where it is kept).
+const { loadBundle } = await import('../dist/src/core/code-cache.js');
 const bundle = loadBundle(fileURLToPath(new URL('../dist/bundle/main.cjs', import.meta.url)), process.argv[2]);
 process.exitCode = await bundle.exports.main(process.argv.slice(2));
 bundle.keep();

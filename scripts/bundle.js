@@ -11,7 +11,7 @@
 // (ajv for the precompiled validators, handlebars for the precompiled templates, canonicalize).
 //
 // The CLI is one CommonJS file, main.cjs, which bin/slipway.js compiles with a V8 code cache (see
-// src/cli/code-cache.ts): Node 20 has no code cache for ES modules, and compiling the CLI's code
+// src/core/code-cache.ts): Node 20 has no code cache for ES modules, and compiling the CLI's code
 // anew was a sixth of a one-environment rebuild. The render worker stays an ES module (worker.js),
 // loaded by Node's own loader in each worker thread.
 //

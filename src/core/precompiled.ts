@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { requireCached } from './code-cache.js';
 import { sha256Hex } from './digest.js';
 
 /**
@@ -23,6 +23,6 @@ export function loadPrecompiled<T extends PrecompiledModule>(url: URL, texts: re
   const path = fileURLToPath(url);
   if (!existsSync(path)) return undefined;
   // Generated as CommonJS, so it loads synchronously, as the validators are asked for.
-  const precompiled = createRequire(url)(path) as T;
+  const precompiled = requireCached(path) as T;
   return precompiled.schemasDigest === schemasDigest(texts) ? precompiled : undefined;
 }

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Handlebars from 'handlebars';
+import { requireCached } from './code-cache.js';
 import { compareText } from './diagnostics.js';
 import { sha256Hex } from './digest.js';
 import { packageRoot } from './paths.js';
@@ -72,7 +73,7 @@ interface PrecompiledTemplates {
 let precompiled: PrecompiledTemplates | null | undefined;
 
 function precompiledTemplates(): PrecompiledTemplates | null {
-  if (precompiled === undefined) precompiled = existsSync(PRECOMPILED_TEMPLATES) ? (createRequire(import.meta.url)(PRECOMPILED_TEMPLATES) as PrecompiledTemplates) : null;
+  if (precompiled === undefined) precompiled = existsSync(PRECOMPILED_TEMPLATES) ? (requireCached(PRECOMPILED_TEMPLATES) as PrecompiledTemplates) : null;
   return precompiled;
 }
 

@@ -28,11 +28,61 @@ export interface LoadedBundle {
 }
 
 export function loadBundle(file: string, command: string | undefined, env: NodeJS.ProcessEnv = process.env): LoadedBundle {
+  const { exports, fromCache } = runCommonJs(file, commandName(command), env);
+  return { exports, fromCache, keep: keepCaches };
+}
+
+/**
+ * A CommonJS file of the package (the generated validators, the precompiled templates), run as
+ * `require` would run it, once per process, compiled with the code cache too: the schemas'
+ * validators alone are 0.6 MB of code that every command loads.
+ */
+export function requireCached(file: string): unknown {
+  const loaded = registry(process.env).loaded;
+  let exports = loaded.get(file);
+  if (exports === undefined) {
+    exports = runCommonJs(file, 'module', process.env).exports;
+    loaded.set(file, exports);
+  }
+  return exports;
+}
+
+/** Writes the cache of every file this process compiled without one, now that it has run. */
+export function keepCaches(): void {
+  const state = (globalThis as RegistryHolder)[registryKey];
+  if (state?.folder === undefined) return;
+  for (const [name, script] of state.pending) writeCache(state.folder, name, script.createCachedData());
+  if (state.pending.size > 0) pruneCaches(state.folder, state.used);
+  state.pending.clear();
+}
+
+/**
+ * What this process compiled through the cache. Kept on the global object: the CLI's entry and its
+ * bundle each hold a copy of this module, and the entry writes what the bundle's copy compiled.
+ */
+interface Registry {
+  folder: string | undefined;
+  /** Compiled without a cache fit to use: their cache is written by `keepCaches`. */
+  pending: Map<string, vm.Script>;
+  /** The names of every cache this process used or is to write: never pruned. */
+  used: Set<string>;
+  loaded: Map<string, unknown>;
+}
+
+const registryKey = Symbol.for('slipway.code-cache');
+type RegistryHolder = { [registryKey]?: Registry };
+
+function registry(env: NodeJS.ProcessEnv): Registry {
+  const holder = globalThis as RegistryHolder;
+  return (holder[registryKey] ??= { folder: cacheFolder(env), pending: new Map(), used: new Set(), loaded: new Map() });
+}
+
+function runCommonJs(file: string, kind: string, env: NodeJS.ProcessEnv): { exports: Record<string, unknown>; fromCache: boolean } {
   const bytes = readFileSync(file);
-  const folder = cacheFolder(env);
-  const name = `${createHash('sha256').update(`${process.version}\0${process.arch}\0`).update(bytes).digest('hex').slice(0, 32)}-${commandName(command)}.cache`;
-  const cached = folder === undefined ? undefined : readCache(join(folder, name));
-  // The wrapper Node puts around a CommonJS module, so the bundle sees the same five names.
+  const state = registry(env);
+  const name = `${createHash('sha256').update(`${process.version}\0${process.arch}\0`).update(bytes).digest('hex').slice(0, 32)}-${kind}.cache`;
+  const cached = state.folder === undefined ? undefined : readCache(join(state.folder, name));
+  // The wrapper Node puts around a CommonJS module, so the code sees the same five names.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${bytes.toString('utf8')}\n})`, {
     filename: file,
     ...(cached ? { cachedData: cached } : {}),
@@ -41,13 +91,11 @@ export function loadBundle(file: string, command: string | undefined, env: NodeJ
   const module = { exports: {} as Record<string, unknown> };
   (script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
   const fresh = cached === undefined || script.cachedDataRejected === true;
-  return {
-    exports: module.exports,
-    fromCache: !fresh,
-    keep: () => {
-      if (folder !== undefined && fresh) writeCache(folder, name, script.createCachedData());
-    },
-  };
+  if (state.folder !== undefined) {
+    state.used.add(name);
+    if (fresh) state.pending.set(name, script);
+  }
+  return { exports: module.exports, fromCache: !fresh };
 }
 
 /** The folder of the cache, made if need be, or undefined when there is none to use safely. */
@@ -94,7 +142,6 @@ function writeCache(folder: string, name: string, data: Buffer): void {
   } catch {
     rmSync(temporary, { force: true });
   }
-  pruneCaches(folder, name);
 }
 
 /** How long the cache of another bundle (or Node) is kept: another installation may still use it. */
@@ -102,13 +149,13 @@ const keptDays = 14;
 
 /**
  * Each upgrade of Slipway or Node leaves the caches of the last one: those not written for two
- * weeks go, with what a killed writer left. Only this folder's own kind of files are touched.
+ * weeks go (one still in use is written again on its next run), with what a killed writer left.
+ * Only this folder's own kind of files are touched, and none this process used.
  */
-function pruneCaches(folder: string, written: string, now = Date.now()): void {
-  const bundle = written.slice(0, written.indexOf('-'));
+function pruneCaches(folder: string, used: ReadonlySet<string>, now = Date.now()): void {
   try {
     for (const name of readdirSync(folder)) {
-      const ours = /^[0-9a-f]{32}-[a-z-]+\.cache$/.test(name) ? !name.startsWith(bundle) : /^\.[0-9a-f]{32}-[a-z-]+\.cache\.\d+\.tmp$/.test(name);
+      const ours = /^[0-9a-f]{32}-[a-z-]+\.cache$/.test(name) ? !used.has(name) : /^\.[0-9a-f]{32}-[a-z-]+\.cache\.\d+\.tmp$/.test(name);
       if (!ours) continue;
       const path = join(folder, name);
       if (now - lstatSync(path).mtimeMs > keptDays * 86_400_000) rmSync(path, { force: true });

@@ -23,7 +23,7 @@ function bundleFile(folder: string, text: string): string {
  * compiled for the same source, whatever the cache says), and writes the cache after it ran.
  */
 function load(file: string, command: string, env: Record<string, string>): { answer: string; fromCache: boolean } {
-  const module = pathToFileURL(join(repositoryRoot, 'dist', 'src', 'cli', 'code-cache.js')).href;
+  const module = pathToFileURL(join(repositoryRoot, 'dist', 'src', 'core', 'code-cache.js')).href;
   const script = `const { loadBundle } = await import(${JSON.stringify(module)}); const bundle = loadBundle(${JSON.stringify(file)}, ${JSON.stringify(command)}); process.stdout.write(JSON.stringify({ answer: bundle.exports.answer(), filename: bundle.exports.filename, fromCache: bundle.fromCache })); bundle.keep();`;
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, ...env } });
   expect(run.status, run.stderr).toBe(0);
