@@ -1,5 +1,5 @@
 // Fleet benchmark: the real CLI on one synthetic tree, measured in one run — cold signed build and
-// incremental rebuild after one environment changed (each the median of three), `build --env`, two
+// incremental rebuild after one environment changed (each the median of five), `build --env`, two
 // shards in parallel into one folder, one shard alone (what one of two CI runners does), validate, diff, verify, validate and diff again from their
 // cache after one more environment changed (as a pull request runs them), publish to a bare deploy
 // repository and a fleet-wide change built against it and published — beside the I/O floor of the
@@ -58,15 +58,15 @@ const out = join(root, '.out');
 const build = ['build', '--root', root, '--out', out, '--signing-key', join(keys, 'slipway-signing.key.pem')];
 
 const results = {};
-// The cold and the incremental build, on which the ratios rest, run three times each and count by
-// their median: on a shared virtual machine one run can be a third off the next.
+// The cold and the incremental build, on which the ratios rest, run `rounds` times each and count
+// by their median: on a shared virtual machine one run can be half again as long as the next.
 const median = (runs) => {
   const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
   // The time of the middle run; the memory of the hungriest.
   return { seconds: sorted[Math.floor(sorted.length / 2)].seconds, rssMiB: Math.max(...runs.map((run) => run.rssMiB)), range: [sorted[0].seconds, sorted.at(-1).seconds] };
 };
 // Each cold build is followed by its incremental rebuild (one environment file changed, the plain
-// rebuild into the same --out, no extra flags, a new change each time) and by a third of the
+// rebuild into the same --out, no extra flags, a new change each time) and by a part of the
 // per-folder kustomize sample, so that the figures each ratio compares come from the same stretches
 // of the machine's time: its speed drifts from one minute to the next.
 const colds = [];
@@ -74,7 +74,9 @@ const incrementals = [];
 const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0 ? 'kubectl' : undefined;
 const kubernetesFoldersOf = () => readdirSync(join(out, 'environments')).filter((name) => existsSync(join(out, 'environments', name, 'k8s', 'kustomization.yaml')));
 const kustomized = [];
-for (let round = 1; round <= 3; round++) {
+// Five rounds (BENCH_ROUNDS): the median of three still moved with a single slow stretch.
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+for (let round = 1; round <= rounds; round++) {
   // Nothing of the previous run left: no output, no build record beside it.
   rmSync(out, { recursive: true, force: true });
   rmSync(join(root, `.${basename(out)}.build-record.json`), { force: true });
@@ -84,7 +86,7 @@ for (let round = 1; round <= 3; round++) {
   // Per-folder kustomize, as a reconciler renders each environment: a sample, scaled to all folders.
   const sample = kubernetesFoldersOf().slice(0, kustomizeSample);
   if (kubectl) {
-    for (const name of sample.filter((_, index) => index % 3 === round - 1)) kustomized.push(timed(`kustomize ${name}`, kubectl, ['kustomize', join(out, 'environments', name, 'k8s')]).seconds);
+    for (const name of sample.filter((_, index) => index % rounds === round - 1)) kustomized.push(timed(`kustomize ${name}`, kubectl, ['kustomize', join(out, 'environments', name, 'k8s')]).seconds);
   }
 }
 results.cold = median(colds);
@@ -145,7 +147,7 @@ const line = (label, value) => console.log(`${label.padEnd(44)} ${value}`);
 const fileSystem = spawnSync('stat', ['-f', '-c', '%T', root], { encoding: 'utf8' }).stdout?.trim() || 'unknown file system';
 console.log(`${tree.description}; ${files} output files in ${tmpdir()} (${fileSystem}); ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`);
 for (const [name, result] of Object.entries(results)) {
-  const spread = result.range ? ` (median of 3: ${result.range.map((seconds) => seconds.toFixed(2)).join('–')})` : '';
+  const spread = result.range ? ` (median of ${rounds}: ${result.range.map((seconds) => seconds.toFixed(2)).join('–')})` : '';
   line(name, `${result.seconds.toFixed(2)} s   peak RSS ${result.rssMiB.toFixed(0)} MiB${spread}`);
 }
 line('I/O floor (copy + sha256 of the output)', `${floorSeconds.toFixed(2)} s`);
