@@ -3,7 +3,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareText } from '../core/diagnostics.js';
+import { sha256Hex } from '../core/digest.js';
 import { packageRoot } from '../core/paths.js';
+import { digestByStatus, settledMs, type FileStatuses } from './file-status.js';
 
 /**
  * What stands for "the same Slipway" when a build reuses what an earlier build rendered: every
@@ -11,30 +13,26 @@ import { packageRoot } from '../core/paths.js';
  * and Node's version. Any change — an upgrade, a local edit, a rebuilt `dist/` — renders everything
  * again, so a reused folder is always the one this exact code would write.
  */
-let cached: { fingerprint: string; files: Array<[path: string, key: string]> } | undefined;
+let cached: { fingerprint: string; statuses: FileStatuses } | undefined;
 
 /**
- * `digestOf` gives the sha256 of one of the package's files (`key`: its path in the package), as
- * the digest of the source tree takes it: from the file's recorded status when that is unchanged.
- * Worked out once per process; a later call asks `digestOf` again for each file, so that a caller
- * keeping the files' statuses has them all.
+ * The fingerprint of the running package, and the statuses of the files it hashed (keyed
+ * `slipway:<path>`, which no path of a source tree can be), for a digest of the tree to record:
+ * each file is taken at its digest in `known` while its status is unchanged (see `FileStatuses`).
+ * Worked out once per process, from the statuses the first caller knows.
  */
-export function codeFingerprint(digestOf: (path: string, key: string) => string = readDigest): string {
-  if (cached) {
-    for (const [path, key] of cached.files) digestOf(path, key);
-    return cached.fingerprint;
+export function codeFingerprint(known?: FileStatuses, settledBefore = Date.now() - settledMs): { fingerprint: string; statuses: FileStatuses } {
+  if (!cached) {
+    const statuses = Object.create(null) as FileStatuses;
+    // One too large for an input, or a link (an installation may link its files), is read every time.
+    const digestOf = (path: string, key: string) => digestByStatus(path, `slipway:${key}`, known, statuses, settledBefore) ?? readDigest(path);
+    cached = { fingerprint: fingerprintOf(packageRoot(), fileURLToPath(import.meta.url).endsWith('.js') ? 'compiled' : 'source', digestOf), statuses };
   }
-  const files: Array<[string, string]> = [];
-  const fingerprint = fingerprintOf(packageRoot(), fileURLToPath(import.meta.url).endsWith('.js') ? 'compiled' : 'source', (path, key) => {
-    files.push([path, key]);
-    return digestOf(path, key);
-  });
-  cached = { fingerprint, files };
-  return fingerprint;
+  return cached;
 }
 
 function readDigest(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
+  return sha256Hex(readFileSync(path));
 }
 
 /**

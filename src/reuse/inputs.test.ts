@@ -25,7 +25,8 @@ describe('the digest of the source tree', () => {
     expect(settled.statuses['environments/eu-prod.yaml']![1]).toBe(settled.environments.get('eu-prod')!.file);
     // Slipway's own files, which its fingerprint hashes, under keys no path of the tree can have.
     expect(Object.keys(settled.statuses)).toEqual(expect.arrayContaining(['slipway:schemas/environment.schema.json', 'slipway:generators/runbook/plan.md.hbs']));
-    expect(Object.keys(digestSource(root, {}, undefined, nothingSettled()).statuses)).toEqual([]);
+    // The tree's own files (Slipway's are fingerprinted once per process, by the first digest's rule).
+    expect(Object.keys(digestSource(root, {}, undefined, nothingSettled()).statuses).filter((key) => !key.startsWith('slipway:'))).toEqual([]);
   });
 
   it('takes a file whose status is unchanged at its recorded digest, unread', () => {

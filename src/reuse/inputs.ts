@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, readFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { maxFileBytes } from '../load/input-limits.js';
 import { compareText, type Diagnostic } from '../core/diagnostics.js';
+import { sha256Hex } from '../core/digest.js';
 import { listFolder, readInputBytes } from '../load/read-files.js';
-import { readRegularFile } from '../core/regular-file.js';
 import { codeFingerprint } from './code.js';
+import { digestByStatus, settledMs, type FileStatuses } from './file-status.js';
+
+export { knownStatuses, type FileStatuses } from './file-status.js';
 
 /**
  * Fingerprints of the source tree as raw bytes, read with the same reader and policy as the load
@@ -22,54 +23,6 @@ export interface SourceDigests {
   /** The digests the next digest of this tree may take on the files' status alone (see `FileStatuses`). */
   statuses: FileStatuses;
 }
-
-/**
- * Input files by path: the status (device, inode, size, modification and change times) a file had
- * when it was read, and the digest of its bytes. As git's index does, a later digest of the tree
- * takes a file whose status is unchanged as unchanged without reading it. Only a file whose times
- * were already two seconds old when it was read is listed (nothing can have changed it since
- * within the same timestamp), and the change time, which no one can set back, is part of the status.
- */
-export type FileStatuses = Record<string, [status: string, digest: string]>;
-
-/**
- * sha256 of the regular file at `path` (not a link, not over the input size limit), listed under
- * `key`: the recorded digest when `known` gives its status unchanged, else read. Undefined when it
- * is no such file.
- */
-function digestByStatus(path: string, key: string, known: FileStatuses | undefined, statuses: FileStatuses, settledBefore: number): string | undefined {
-  const recorded = known?.[key];
-  if (recorded !== undefined) {
-    const stats = lstatSync(path, { throwIfNoEntry: false });
-    if (stats?.isFile() && statusOf(stats) === recorded[0]) {
-      statuses[key] = recorded;
-      return recorded[1];
-    }
-  }
-  const direct = readRegularFile(path, maxFileBytes, { followLinks: false });
-  if (!('bytes' in direct)) return undefined;
-  const digest = createHash('sha256').update(direct.bytes).digest('hex');
-  const { stats } = direct;
-  if (stats.mtimeMs < settledBefore && stats.ctimeMs < settledBefore) statuses[key] = [statusOf(stats), digest];
-  return digest;
-}
-
-/** The statuses of a record as read from disk, when they have their shape (a record is a cache: anything odd is ignored). */
-export function knownStatuses(value: unknown): FileStatuses | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (!entries.every(([, entry]) => Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' && typeof entry[1] === 'string')) return undefined;
-  // Own keys only: a path `__proto__` or `constructor` must not reach the prototype's.
-  return Object.assign(Object.create(null) as FileStatuses, value);
-}
-
-/** A regular file's status as `FileStatuses` compares it. */
-function statusOf(stats: Stats): string {
-  return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
-}
-
-/** How old a file's times must be when it is read for its status to stand in for its bytes later. */
-const settledMs = 2000;
 
 /** How a build signs and what it chains to: part of every environment's inputs. */
 export interface BuildContext {
@@ -93,9 +46,10 @@ export function digestSource(root: string, context: BuildContext, known?: FileSt
   const shared = createHash('sha256');
   const add = (label: string, value: string) => shared.update(`${label}\0${value}\0`);
   add('format', 'slipway-build-inputs/1');
-  // The package's own files, by status too (under keys no path of the tree can have).
-  // One too large for an input, or a link (an installation may link its files), is read every time.
-  add('code', codeFingerprint((path, key) => digestByStatus(path, `slipway:${key}`, known, statuses, settledBefore) ?? createHash('sha256').update(readFileSync(path)).digest('hex')));
+  // The package's own files are taken by status too, under keys no path of the tree can have.
+  const code = codeFingerprint(known, settledBefore);
+  Object.assign(statuses, code.statuses);
+  add('code', code.fingerprint);
   add('signing', context.signingKeyId ?? 'unsigned');
   add('commit', context.sourceCommit ?? '');
   add('previous-root', context.previousRoot ?? '');
@@ -153,7 +107,7 @@ function digestOf(root: string, relativePath: string, known: FileStatuses | unde
   const read = readInputBytes(root, relativePath, relativePath);
   if (read.kind === 'absent') return 'absent';
   if (read.kind === 'refused') return `refused:${read.diagnostic.code}`;
-  return createHash('sha256').update(read.bytes).digest('hex');
+  return sha256Hex(read.bytes);
 }
 
 /** Every file under a folder of the tree, by path, a few levels deep (deeper than any layout of extras needs). */

@@ -3,7 +3,7 @@ import type { Diagnostic } from '../core/diagnostics.js';
 import { sha256Hex } from '../core/digest.js';
 import type { VerdictWindow } from '../gate/index.js';
 import type { BlockReason, TargetSummary } from '../model/index.js';
-import type { FileStatuses } from './inputs.js';
+import type { FileStatuses } from './file-status.js';
 
 /**
  * What a build remembers beside its output (`.<out>.build-record.json`) so that the next build into
