@@ -240,6 +240,15 @@ describeE2e('the packed package, installed outside the repository', () => {
     expect(result.status, result.stderr + result.stdout).toBe(0);
     const errors = parseJsonLines(result.stdout).filter((finding) => finding.severity === 'error');
     expect(errors).toEqual([]);
+    // The installed CLI keeps its compiled code in the user's cache folder, and runs the same from it.
+    const cacheHome = join(setup().work, 'xdg-cache');
+    const withCache = () => run(setup().bin, ['validate', '--root', setup().source, '--format', 'json'], setup().project, cleanEnv({ SOURCE_DATE_EPOCH, XDG_CACHE_HOME: cacheHome }));
+    const first = withCache();
+    expect(readdirSync(join(cacheHome, 'slipway', 'code')).filter((name) => name.endsWith('-validate.cache'))).toHaveLength(1);
+    const second = withCache();
+    expect([first.status, second.status]).toEqual([0, 0]);
+    expect(second.stdout).toBe(result.stdout);
+    expect(first.stdout).toBe(result.stdout);
   });
 
   it('build writes a signed output tree that verify accepts under the source tree\'s keys/', () => {
