@@ -111,11 +111,20 @@ export function template(path: string): Handlebars.TemplateDelegate {
 export function escapeMarkdownInline(text: string): string {
   // Most values (names, versions, paths) hold nothing to escape: they are returned as they are.
   if (!markdownSpecial.test(text)) return text;
-  // A lone CR ends a line in Markdown as surely as LF does.
-  // `$&` is the match: a replacement string, not a function, keeps the whole replace native.
-  const escaped = text.replace(markdownPunctuation, '\\$&');
-  return lineBreak.test(escaped) ? escaped.replace(lineBreaks, ' ') : escaped;
+  // The rest is mostly prose the runbook repeats in every environment of a fleet: escaped once.
+  let escaped = escapedBefore.get(text);
+  if (escaped === undefined) {
+    // `$&` is the match: a replacement string, not a function, keeps the whole replace native.
+    escaped = text.replace(markdownPunctuation, '\\$&');
+    // A lone CR ends a line in Markdown as surely as LF does.
+    if (lineBreak.test(escaped)) escaped = escaped.replace(lineBreaks, ' ');
+    if (escapedBefore.size >= 4096) escapedBefore.clear();
+    escapedBefore.set(text, escaped);
+  }
+  return escaped;
 }
+
+const escapedBefore = new Map<string, string>();
 
 const markdownPunctuation = /[\\`*_{}[\]<>()#+!|~]/g;
 const lineBreak = /[\r\n]/;
@@ -156,8 +165,12 @@ function shellWord(word: string): string {
   return `$'${escaped}'`;
 }
 
+const codeSpecial = /[`\r\n]/;
+
 /** An inline code span on one line, fenced by more backticks than the text holds. Not for table cells (a pipe still splits them). */
 export function markdownCode(text: string): string {
+  // Names, paths and commands: no backtick or line break, nothing to pad.
+  if (!codeSpecial.test(text) && !text.startsWith(' ')) return `\`${text}\``;
   const flat = text.replace(/\r\n|\r|\n/g, ' ');
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);

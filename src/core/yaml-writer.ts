@@ -231,8 +231,14 @@ const plainSafe = /^(?:[A-Za-z_/]|\.\.?\/)(?:[!-"$-9;-~]|#|:(?=[!-~])| (?=[!-"$-
 /** The words, of those `plainSafe` lets through, that a YAML 1.2 or 1.1 reader takes for null, a boolean or (1.1) a float such as `e5`. */
 const readAsOtherType = /^(?:[YyNn]|[Yy]es|YES|[Nn]o|NO|[Oo]n|ON|[Oo]ff|OFF|[Tt]rue|TRUE|[Ff]alse|FALSE|[Nn]ull|NULL|[Ee][-+]?\d+)$/;
 
+/**
+ * Names, paths, images and versions — most of what the writer sees: a subset of `plainSafe` that a
+ * regular expression without lookaheads tests several times faster.
+ */
+const simpleWord = /^[A-Za-z_/][-A-Za-z0-9_./=@+,]*$/;
+
 function isWrittenPlain(text: string): boolean {
-  return plainSafe.test(text) && !readAsOtherType.test(text);
+  return (simpleWord.test(text) || plainSafe.test(text)) && !readAsOtherType.test(text);
 }
 
 /**
