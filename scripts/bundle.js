@@ -1,24 +1,24 @@
-// Run by `npm run build` after tsc: bundles the compiled CLI and the render worker, each with the
-// modules of Slipway's own they import, into dist/bundle/ (shared chunks split out). Node's ESM
-// loader resolves, reads and links every module separately, and Slipway's ~270 modules cost a
-// build, validate or diff ~0.15-0.2 s before it did anything; one file per entry costs a fraction.
-// The small pure-JavaScript libraries every command loads (yaml, commander, the Ed25519 and hash
-// functions, diff, fastest-levenshtein) are bundled too: loaded from node_modules, yaml alone is
-// ~80 CommonJS files, each resolved, read and compiled on its own, and a one-environment rebuild
-// spent ~85 ms importing before it did anything (~60 ms bundled). Their licences go into
-// THIRD-PARTY-LICENSES.txt beside the bundle. The rest stay in node_modules: what loads only for
-// some commands (openpgp, @octokit/rest, age-encryption, fflate) and what is loaded with require()
-// (ajv for the precompiled validators, handlebars for the precompiled templates, canonicalize).
+// Run by `npm run build` after tsc: bundles the compiled CLI, with the modules of Slipway's own it
+// imports, into dist/bundle/main.cjs. Node's ESM loader resolves, reads and links every module
+// separately, and Slipway's ~270 modules cost a build, validate or diff ~0.15-0.2 s before it did
+// anything; one file costs a fraction. The small pure-JavaScript libraries every command loads
+// (yaml, commander, the Ed25519 and hash functions, diff, fastest-levenshtein) are bundled too:
+// loaded from node_modules, yaml alone is ~80 CommonJS files, each resolved, read and compiled on
+// its own, and a one-environment rebuild spent ~85 ms importing before it did anything (~60 ms
+// bundled). Their licences go into THIRD-PARTY-LICENSES.txt beside the bundle. The rest stay in
+// node_modules: what loads only for some commands (openpgp, @octokit/rest, age-encryption, fflate)
+// and what is loaded with require() (ajv for the precompiled validators, handlebars for the
+// precompiled templates, canonicalize).
 //
-// The CLI is one CommonJS file, main.cjs, which bin/slipway.js compiles with a V8 code cache (see
+// The bundle is CommonJS, which bin/slipway.js compiles with a V8 code cache (see
 // src/core/code-cache.ts): Node 20 has no code cache for ES modules, and compiling the CLI's code
-// anew was a sixth of a one-environment rebuild. The render worker stays an ES module (worker.js),
-// loaded by Node's own loader in each worker thread.
+// anew was a sixth of a one-environment rebuild. The render workers run the same bundle from the
+// same cache (src/render/pool.ts).
 //
 // A module that finds files beside itself (schemas, templates, precompiled validators, the package
-// root) does so from `import.meta.url`: in the bundle that is replaced by the URL of the module it
-// came from in dist/, so every such path is the one the unbundled module would use. The render
-// pool alone keeps the bundle's own URL, so that it starts the bundled worker beside it.
+// root, the unbundled render worker) does so from `import.meta.url`: in the bundle that is replaced
+// by the URL of the module it came from in dist/, so every such path is the one the unbundled
+// module would use.
 import { build } from 'esbuild';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
@@ -27,7 +27,6 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const outdir = join(dist, 'bundle');
-const keepsBundleUrl = new Set([join(dist, 'src', 'render', 'pool.js')]);
 
 /**
  * `import.meta.url` of the module at `path`, as an expression valid in any file of `outdir`; `bundleUrl`
@@ -45,7 +44,7 @@ function originalUrls(bundleUrl) {
       builder.onLoad({ filter: /\.js$/ }, async ({ path }) => {
         const text = await readFile(path, 'utf8');
         if (!text.includes('import.meta.url')) return { contents: text, loader: 'js' };
-        return { contents: text.replaceAll('import.meta.url', keepsBundleUrl.has(path) ? bundleUrl : originalUrl(path, bundleUrl)), loader: 'js' };
+        return { contents: text.replaceAll('import.meta.url', originalUrl(path, bundleUrl)), loader: 'js' };
       });
     },
   };
@@ -73,17 +72,6 @@ const results = [
     // passes it); its URL is taken once, under a name no module's own `require` can shadow.
     banner: { js: "'use strict'; const __slipwayBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
     plugins: [originalUrls('__slipwayBundleUrl')],
-  }),
-  await build({
-    ...shared,
-    entryPoints: { worker: join(dist, 'src', 'render', 'worker.js') },
-    splitting: true,
-    format: 'esm',
-    // A bundled CommonJS module that requires a Node built-in (yaml requires 'process') needs a require in ESM.
-    banner: { js: "import { createRequire as __bundleRequire } from 'node:module'; const require = __bundleRequire(import.meta.url);" },
-    // Flat: every file sits in outdir, where the URLs above are relative to.
-    chunkNames: '[name]-[hash]',
-    plugins: [originalUrls('import.meta.url')],
   }),
 ];
 if (results.some((result) => result.errors.length > 0)) process.exit(1);

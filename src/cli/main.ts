@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { BugError, ExitCode, UserError } from '../core/errors.js';
 import { processIo, type CliIo } from './io.js';
+import type { RenderWorkerData } from '../render/serve.js';
 
 /** Exit status for a bug in Slipway itself (EX_SOFTWARE), distinct from every user-facing status. */
 const bugExitCode = 70;
@@ -202,4 +203,12 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
     io.stderr(`slipway: ${kind} — this is a bug in Slipway, please report it with the lines below\n${detail}\n`);
     return bugExitCode;
   }
+}
+
+/**
+ * A render worker's entry when the CLI runs from its bundle: the pool starts its workers on this
+ * same bundle, which they compile from the code cache the CLI itself uses (render/pool.ts).
+ */
+export async function serveRenderJobs(data: RenderWorkerData): Promise<void> {
+  (await import('../render/serve.js')).serveRenderJobs(data);
 }

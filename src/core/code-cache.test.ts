@@ -110,6 +110,34 @@ describe('the code cache of the CLI bundle', () => {
     expect(readdirSync(open)).toEqual([]);
   });
 
+  it("lets a worker thread run the bundle the thread that started it runs, from that thread's cache", () => {
+    // What the render pool does: its workers load the CLI's bundle as `runningBundle` names it.
+    const folder = scratchFolder();
+    const env = { SLIPWAY_CODE_CACHE: join(folder, 'cache') };
+    const file = bundleFile(folder, bundleOf('shared'));
+    const module = pathToFileURL(join(repositoryRoot, 'dist', 'src', 'core', 'code-cache.js')).href;
+    const script = `
+      const { Worker } = await import('node:worker_threads');
+      const { loadBundle, runningBundle } = await import(${JSON.stringify(module)});
+      const bundle = loadBundle(${JSON.stringify(file)}, 'build');
+      bundle.keep();
+      const running = runningBundle();
+      const worker = new Worker(\`import('node:worker_threads').then(async ({ parentPort, workerData }) => {
+        const { loadBundle } = await import(workerData.loader);
+        const bundle = loadBundle(workerData.file, workerData.command);
+        parentPort.postMessage({ answer: bundle.exports.answer(), fromCache: bundle.fromCache });
+      });\`, { eval: true, workerData: running });
+      worker.once('message', (reply) => { process.stdout.write(JSON.stringify({ main: bundle.fromCache, running, worker: reply })); void worker.terminate(); });`;
+    const run = () => {
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, ...env } });
+      expect(child.status, child.stderr).toBe(0);
+      return JSON.parse(child.stdout) as { main: boolean; running: { file: string; command: string; loader: string }; worker: { answer: string; fromCache: boolean } };
+    };
+    // The first run compiles anew and writes the cache (here before it starts its worker, which then takes it).
+    expect(run()).toEqual({ main: false, running: { file, command: 'build', loader: module }, worker: { answer: 'shared', fromCache: true } });
+    expect(run()).toEqual({ main: true, running: { file, command: 'build', loader: module }, worker: { answer: 'shared', fromCache: true } });
+  });
+
   it('is what the built CLI runs: a command leaves its cache, and runs the same from it', () => {
     const cache = join(scratchFolder(), 'cache');
     const run = () => spawnSync(process.execPath, [join(repositoryRoot, 'bin', 'slipway.js'), 'validate', '--root', repositoryRoot, '--format', 'json'], { encoding: 'utf8', env: { ...process.env, SLIPWAY_CODE_CACHE: cache, SOURCE_DATE_EPOCH: '1795132800' } });

@@ -28,8 +28,20 @@ export interface LoadedBundle {
 }
 
 export function loadBundle(file: string, command: string | undefined, env: NodeJS.ProcessEnv = process.env): LoadedBundle {
-  const { exports, fromCache } = runCommonJs(file, commandName(command), env);
+  const kind = commandName(command);
+  const { exports, fromCache } = runCommonJs(file, kind, env);
+  registry(env).bundle ??= { file, command: kind };
   return { exports, fromCache, keep: keepCaches };
+}
+
+/**
+ * The bundle this thread runs (`loadBundle`), and the command whose cache it was compiled with: a
+ * render worker runs the same bundle, compiled from the same cache, which holds the generators the
+ * main thread ran too. Undefined when this thread runs Slipway's modules unbundled.
+ */
+export function runningBundle(): { file: string; command: string; loader: string } | undefined {
+  const bundle = (globalThis as RegistryHolder)[registryKey]?.bundle;
+  return bundle && { ...bundle, loader: import.meta.url };
 }
 
 /**
@@ -62,6 +74,8 @@ export function keepCaches(): void {
  */
 interface Registry {
   folder: string | undefined;
+  /** The bundle `loadBundle` ran first. */
+  bundle?: { file: string; command: string };
   /** Compiled without a cache fit to use: their cache is written by `keepCaches`. */
   pending: Map<string, vm.Script>;
   /** The names of every cache this process used or is to write: never pruned. */

@@ -1,4 +1,5 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { runningBundle } from '../core/code-cache.js';
 import { BugError } from '../core/errors.js';
 import { renderFolder, withoutFiles, type RenderedFolder, type RenderJob } from './folder.js';
 import type { RenderOptions } from './index.js';
@@ -31,7 +32,7 @@ interface PoolWorker {
 
 /**
  * The folders of `jobs` in their order, rendered by the main thread and `workers` worker threads
- * (running the compiled `worker.js` beside this module). The error of the first failing job in job
+ * (running the CLI's bundle, or the compiled `worker.js` beside this module). The error of the first failing job in job
  * order is thrown, as rendering one after the other would throw it; every worker is terminated
  * before this returns.
  */
@@ -195,16 +196,27 @@ function missing(index: number): never {
 }
 
 /**
- * What a worker runs first: it loads worker.js, and says so if that fails (a module missing, or Node
+ * What a worker runs first. Under the CLI, the CLI's own bundle, compiled with the code cache the
+ * CLI used (`runningBundle`): that cache holds the bytecode of the generators the main thread ran,
+ * which a worker would otherwise compile again, function by function, while it renders. Else the
+ * compiled worker.js beside this module. It says so if loading fails (a module missing, or Node
  * refusing the entry, as with an `--input-type` the worker inherits), since the main thread does not
  * hear a worker's 'error' event while it waits. Plain JavaScript, run as a script or as a module.
  */
-const bootstrap = `import('node:worker_threads').then(({ workerData }) => import(workerData.entry).catch((error) => {
-  const message = { kind: 'failed', index: -1, error: { name: String((error && error.name) || 'Error'), message: String((error && error.message) || error), stack: String((error && error.stack) || '') } };
-  workerData.port.postMessage(message);
-  Atomics.add(workerData.signal, 0, 1);
-  Atomics.notify(workerData.signal, 0);
-}));`;
+const bootstrap = `import('node:worker_threads').then(async ({ workerData }) => {
+  try {
+    if (workerData.bundle === undefined) await import(workerData.entry);
+    else {
+      const { loadBundle } = await import(workerData.bundle.loader);
+      await loadBundle(workerData.bundle.file, workerData.bundle.command).exports.serveRenderJobs(workerData);
+    }
+  } catch (error) {
+    const message = { kind: 'failed', index: -1, error: { name: String((error && error.name) || 'Error'), message: String((error && error.message) || error), stack: String((error && error.stack) || '') } };
+    workerData.port.postMessage(message);
+    Atomics.add(workerData.signal, 0, 1);
+    Atomics.notify(workerData.signal, 0);
+  }
+});`;
 
 function newSignal(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
@@ -275,7 +287,8 @@ function takeEarlyWorkers(): typeof early {
 
 function startWorker(signal: Int32Array): PoolWorker {
   const { port1, port2 } = new MessageChannel();
-  const entry = new URL('./worker.js', import.meta.url).href;
-  const worker = new Worker(bootstrap, { eval: true, workerData: { entry, port: port2, signal }, transferList: [port2] });
+  const bundle = runningBundle();
+  const from = bundle ? { bundle } : { entry: new URL('./worker.js', import.meta.url).href };
+  const worker = new Worker(bootstrap, { eval: true, workerData: { ...from, port: port2, signal }, transferList: [port2] });
   return { worker, port: port1, pending: 0, sentTexts: new Set() };
 }

@@ -1,67 +1,8 @@
 /**
- * A render worker (see pool.ts): renders each environment posted to it, in the order received, and
- * posts the folder back, then wakes the main thread, which waits on `signal` rather than on its
- * event loop. A failure is posted like a folder: the main thread would otherwise wait for ever.
- *
- * A worker started before validation also helps the load stage read the environments' files (a
- * `load` task). Only what that needs is imported up front; the generators load right after, while
- * it reads, so a worker takes its share of the reading as early as possible.
+ * The entry of a render worker started from Slipway's compiled modules (dist/src) rather than from
+ * the CLI's bundle, which carries `serveRenderJobs` itself (see pool.ts).
  */
-import { workerData, type MessagePort } from 'node:worker_threads';
-import { readEnvironmentInputs, wireEnvironmentInputs } from '../load/environment-inputs.js';
-import type { renderFolder } from './folder.js';
-import { receivedJob, renderedMessage, type WireJob, type WireLoadTask, type WorkerMessage, type WorkerTask } from './wire.js';
+import { workerData } from 'node:worker_threads';
+import { serveRenderJobs, type RenderWorkerData } from './serve.js';
 
-const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
-
-const renderer: Promise<typeof renderFolder> = import('./folder.js').then((module) => module.renderFolder);
-
-function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
-  port.postMessage(message, transfer);
-  Atomics.add(signal, 0, 1);
-  Atomics.notify(signal, 0);
-}
-
-function failed(index: number, error: unknown): WorkerMessage {
-  const wire = error instanceof Error ? { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) } : { name: 'Error', message: String(error) };
-  return { kind: 'failed', index, error: wire };
-}
-
-/** Reads environments while there are any left to take; the main thread takes its own from the same counter. */
-function load(task: WireLoadTask): void {
-  for (let index = Atomics.add(task.claims, 0, 1); index < task.names.length; index = Atomics.add(task.claims, 0, 1)) {
-    let message: WorkerMessage;
-    try {
-      message = { kind: 'loaded', index, inputs: wireEnvironmentInputs(readEnvironmentInputs(task.root, task.names[index]!)) };
-    } catch (error) {
-      message = failed(index, error);
-    }
-    post(message);
-  }
-}
-
-async function render(job: WireJob): Promise<void> {
-  let render: typeof renderFolder;
-  try {
-    render = await renderer;
-  } catch (error) {
-    // The generators did not load: no job can render here (the main thread reports it as a bug).
-    post(failed(-1, error));
-    return;
-  }
-  let reply: { message: WorkerMessage; transfer?: ArrayBuffer[] };
-  try {
-    reply = renderedMessage(job.index, render(receivedJob(job)));
-  } catch (error) {
-    reply = { message: failed(job.index, error) };
-  }
-  post(reply.message, reply.transfer);
-}
-
-// Render jobs queue behind the generators' loading in the order they came, and are answered in it.
-let rendering = Promise.resolve();
-port.on('message', (task: WorkerTask) => {
-  if (task.kind === 'load') load(task);
-  else rendering = rendering.then(() => render(task));
-});
-port.on('messageerror', (error) => post(failed(-1, error)));
+serveRenderJobs(workerData as RenderWorkerData);

@@ -55,7 +55,8 @@ if (workerThreads.isMainThread) {
     constructor(...args) {
       super(...args);
       started++;
-      entries.add(String(args[1]?.workerData?.entry));
+      const data = args[1]?.workerData;
+      entries.add(String(data?.bundle ? data.bundle.file + '#' + data.bundle.command : data?.entry));
       this.once('exit', () => exited++);
     }
   };
@@ -115,8 +116,8 @@ describe('building on worker threads (the built CLI)', () => {
       const run = slipway(['build', '--root', root, '--out', join(work, out), '--signing-key', first, '--source-commit', 'c'.repeat(40), '--format', 'json'], workers);
       expect(run.status, run.stderr).toBe(0);
       expect(run.workers).toEqual({ started: Number(workers) - 1, exited: Number(workers) - 1 });
-      // The bundled CLI starts the bundled worker beside it (scripts/bundle.js), not the modules of dist/src.
-      expect(run.workerEntries).toEqual(workers === '1' ? [] : [pathToFileURL(join(repositoryRoot, 'dist', 'bundle', 'worker.js')).href]);
+      // The bundled CLI starts its workers on its own bundle and the build's code cache (scripts/bundle.js), not on the modules of dist/src.
+      expect(run.workerEntries).toEqual(workers === '1' ? [] : [`${join(repositoryRoot, 'dist', 'bundle', 'main.cjs')}#build`]);
       return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { built: number };
     };
     expect(build('one', '1').built).toBeGreaterThan(30);
