@@ -32,9 +32,9 @@ interface PoolWorker {
 
 /**
  * The folders of `jobs` in their order, rendered by the main thread and `workers` worker threads
- * (running the CLI's bundle, or the compiled `worker.js` beside this module). The error of the first failing job in job
- * order is thrown, as rendering one after the other would throw it; every worker is terminated
- * before this returns.
+ * (running the CLI's bundle, or the compiled `worker.js` beside this module). The error of the
+ * first failing job in job order is thrown, as rendering one after the other would throw it; every
+ * worker is terminated before this returns.
  */
 export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, { onProgress, onRendered, keepFiles }: Pick<RenderOptions, 'onProgress' | 'onRendered' | 'keepFiles'> = {}): RenderedFolder[] {
   const started = takeEarlyWorkers();
