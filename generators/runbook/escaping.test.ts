@@ -49,6 +49,18 @@ describe('mermaidLabel', () => {
 });
 
 describe('mermaidId', () => {
+  it('encodes code point by code point, as a walk over the characters does', () => {
+    const characterByCharacter = (name: string) => [...name].map((c) => (/^[A-Za-z0-9]$/.test(c) ? c : `_${c.codePointAt(0)!.toString(16)}_`)).join('');
+    const labelByCharacter = (text: string) => [...text].map((c) => (/^[A-Za-z0-9 .,:/@_+=-]$/.test(c) ? c : `#${c.codePointAt(0)};`)).join('');
+    fc.assert(
+      fc.property(hostile, (text) => {
+        expect(mermaidId(`resource:${text}`)).toBe(`r_${characterByCharacter(text)}`);
+        expect(mermaidLabel(text)).toBe(labelByCharacter(text));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('is an identifier, never a keyword, and different names give different ids', () => {
     fc.assert(
       fc.property(hostile, hostile, (a, b) => {

@@ -66,8 +66,8 @@ export function mermaidId(nodeId: string): string {
   const separator = nodeId.indexOf(':');
   const kind = separator < 0 ? 'n' : nodeId.slice(0, 1);
   const name = separator < 0 ? nodeId : nodeId.slice(separator + 1);
-  const encoded = [...name].map((c) => (/^[A-Za-z0-9]$/.test(c) ? c : `_${c.codePointAt(0)!.toString(16)}_`)).join('');
-  return `${kind}_${encoded}`;
+  // Code point by code point (`u`): a character outside the BMP is one `_<hex>_`.
+  return `${kind}_${name.replace(/[^A-Za-z0-9]/gu, (c) => `_${c.codePointAt(0)!.toString(16)}_`)}`;
 }
 
 /**
@@ -76,9 +76,7 @@ export function mermaidId(nodeId: string): string {
  * brackets, backticks and line breaks cannot end the label, inject HTML, or close the code fence.
  */
 export function mermaidLabel(text: string): string {
-  let out = '';
-  for (const c of text) out += /^[A-Za-z0-9 .,:/@_+=-]$/.test(c) ? c : `#${c.codePointAt(0)};`;
-  return out;
+  return text.replace(/[^A-Za-z0-9 .,:/@_+=-]/gu, (c) => `#${c.codePointAt(0)};`);
 }
 
 /** The inverse of `mermaidLabel`, as Mermaid reads entity codes; for tests and tooling. */
