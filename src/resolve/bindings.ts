@@ -234,6 +234,11 @@ export function serviceConnections(service: ResolvedService, declarations: reado
     for (const entry of resource.connection.variables) {
       const name = nameOf(entry.contractName);
       if (service.env[name] !== undefined) continue;
+      const renamed = name !== entry.contractName || (entry.source.kind === 'composed' && entry.source.parts.some((part) => 'variable' in part && nameOf(part.variable) !== part.variable));
+      if (!renamed) {
+        variables.push(unrenamedVariable(resource.name, entry));
+        continue;
+      }
       // A URL's spliced parts name the variables as this service receives them.
       const source: ConnectionSource =
         entry.source.kind === 'composed' ? { kind: 'composed', parts: entry.source.parts.map((part) => ('text' in part ? part : { field: part.field, variable: nameOf(part.variable) })) } : entry.source;
@@ -241,4 +246,19 @@ export function serviceConnections(service: ResolvedService, declarations: reado
     }
   }
   return variables.sort((a, b) => compareText(a.name, b.name));
+}
+
+/**
+ * A variable received under its contract's name: one object per entry of the resource's contract,
+ * shared by every service of the target that receives it so. Most services rename nothing, and a
+ * model (and the job that carries it to a render worker) held one copy per service of each.
+ */
+const unrenamed = new WeakMap<ResourceVariable, ConnectionVariable>();
+function unrenamedVariable(resource: string, entry: ResourceVariable): ConnectionVariable {
+  let variable = unrenamed.get(entry);
+  if (variable === undefined) {
+    variable = { name: entry.contractName, contractName: entry.contractName, resource, field: entry.field, secret: entry.secret, source: entry.source };
+    unrenamed.set(entry, variable);
+  }
+  return variable;
 }
