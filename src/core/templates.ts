@@ -31,20 +31,18 @@ function runtimeEngine(): typeof Handlebars {
 function withHelpers(instance: typeof Handlebars): typeof Handlebars {
   instance.registerHelper('cell', (value: unknown) => escapeMarkdownCell(String(value ?? '')));
   instance.registerHelper('inline', (value: unknown) => escapeMarkdownInline(String(value ?? '')));
-  instance.registerHelper('join', (values: unknown, separator: unknown) => (Array.isArray(values) ? values.map(String).join(typeof separator === 'string' ? separator : ', ') : ''));
   instance.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   instance.registerHelper('shellCommand', (argv: unknown) => (Array.isArray(argv) ? shellLine(argv.map(String)) : ''));
   instance.registerHelper('codeSpan', (value: unknown) => markdownCode(String(value ?? '')));
-  // Lists written inline, `a, b, c`: one helper call each, where an {{#each}} with {{#unless @last}} costs a block per item.
-  instance.registerHelper('cellList', (values: unknown) => listOf(values, escapeMarkdownCell));
   // A whole table row, `| a | b |`, each value a cell (a list: its items, comma-separated): one helper call per row, not per cell.
   instance.registerHelper('row', (...values: unknown[]) => markdownRow(values.slice(0, -1)));
+  // Lists written inline, `a, b, c`: one helper call each, where an {{#each}} with {{#unless @last}} costs a block per item.
   instance.registerHelper('inlineList', (values: unknown) => listOf(values, escapeMarkdownInline));
   instance.registerHelper('codeSpanList', (values: unknown) => listOf(values, markdownCode));
   return instance;
 }
 
-const knownHelpers = { cell: true, inline: true, join: true, eq: true, shellCommand: true, codeSpan: true, cellList: true, inlineList: true, codeSpanList: true, row: true } as const;
+const knownHelpers = { cell: true, inline: true, eq: true, shellCommand: true, codeSpan: true, inlineList: true, codeSpanList: true, row: true } as const;
 // Every helper is known, so the compiler calls them directly instead of looking each name up at every use.
 const compileOptions = { noEscape: true, strict: true, knownHelpers, knownHelpersOnly: true } as const;
 
