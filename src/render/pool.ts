@@ -117,11 +117,11 @@ export function renderOnWorkers(jobs: readonly RenderJob[], workers: number, { o
       }
       if (inbox.length > 0) {
         const answers = inbox.splice(0);
-        // Failures first: one stops the feeding (see `more`).
+        // Failures first: one stops the feeding (see `more`). Handing a folder on frees no worker's
+        // queue, so the workers are fed once, before.
         for (const message of answers) if (message.kind !== 'rendered') take(message);
         pool.forEach(feed);
         for (const message of answers) if (message.kind === 'rendered') take(message);
-        pool.forEach(feed);
         continue;
       }
       if (more()) {
