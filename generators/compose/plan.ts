@@ -1,5 +1,6 @@
 import { compareText } from '../../src/core/diagnostics.js';
 import { BugError } from '../../src/core/errors.js';
+import { oncePerObject } from '../../src/core/once-per-object.js';
 import type { ResolvedEnvironment, ResolvedResource, ResolvedService } from '../../src/model/index.js';
 import { composeCpus, composeMemory } from './quantities.js';
 import { edgeParts, edgePlan, httpCheck, routesFor } from './edge.js';
@@ -102,16 +103,7 @@ interface EmbeddedStore {
  * The Compose project of a model, worked out once: the compose and bundle generators render from
  * the same plan (and the override's check judges against it); the model does not change after resolve.
  */
-export function composePlan(model: ResolvedEnvironment): ComposePlan {
-  let plan = plans.get(model);
-  if (plan === undefined) {
-    plan = planOf(model);
-    plans.set(model, plan);
-  }
-  return plan;
-}
-
-const plans = new WeakMap<ResolvedEnvironment, ComposePlan>();
+export const composePlan: (model: ResolvedEnvironment) => ComposePlan = oncePerObject(planOf);
 
 function planOf(model: ResolvedEnvironment): ComposePlan {
   const taken = new Set(model.services.map((service) => service.name));

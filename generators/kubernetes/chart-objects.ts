@@ -1,3 +1,4 @@
+import { oncePerObject } from '../../src/core/once-per-object.js';
 import { groupVersion, type ResolvedEnvironment } from '../../src/model/index.js';
 import { aiGatewayValues, serviceValues, type ChartValues } from '../helm-values/values.js';
 
@@ -47,16 +48,9 @@ export type ChartReleaseObjects = ReadonlyArray<{ release: string; objects: read
  * the checks of an environment's extras ask twice (its post-renderers and its collisions), and
  * the kubernetes generator again; the model does not change after resolve.
  */
-export function chartReleaseObjects(environment: ResolvedEnvironment): ChartReleaseObjects {
-  let releases = releasesOf.get(environment);
-  if (releases === undefined) {
-    const values = environment.services.map((service) => serviceValues(environment, service));
-    const gateway = aiGatewayValues(environment);
-    if (gateway) values.push(gateway);
-    releases = values.map((release) => ({ release: release.name, objects: chartObjects(release, environment.infrastructure.namespace) }));
-    releasesOf.set(environment, releases);
-  }
-  return releases;
-}
-
-const releasesOf = new WeakMap<ResolvedEnvironment, ChartReleaseObjects>();
+export const chartReleaseObjects: (environment: ResolvedEnvironment) => ChartReleaseObjects = oncePerObject((environment) => {
+  const values = environment.services.map((service) => serviceValues(environment, service));
+  const gateway = aiGatewayValues(environment);
+  if (gateway) values.push(gateway);
+  return values.map((release) => ({ release: release.name, objects: chartObjects(release, environment.infrastructure.namespace) }));
+});

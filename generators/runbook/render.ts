@@ -1,5 +1,6 @@
 import type { ResolvedEnvironment } from '../../src/model/index.js';
 import type { RunbookSubject } from './rendered.js';
+import { oncePerObject } from '../../src/core/once-per-object.js';
 import { shellLine, template } from '../../src/core/templates.js';
 import { verifySignature } from './actions-application.js';
 import { commitVerification } from './actions-commits.js';
@@ -21,15 +22,7 @@ import {
 } from './vocabulary.js';
 
 /** plan.md and the README show the same graph: drawn once per plan. */
-const flowcharts = new WeakMap<ProvisioningPlan, string>();
-function flowchartOf(plan: ProvisioningPlan): string {
-  let chart = flowcharts.get(plan);
-  if (chart === undefined) {
-    chart = mermaidFlowchart(plan.graph);
-    flowcharts.set(plan, chart);
-  }
-  return chart;
-}
+const flowchartOf = oncePerObject((plan: ProvisioningPlan) => mermaidFlowchart(plan.graph));
 
 /** plan.md: the runbook for people. Every key the template reads is present (Handlebars runs in strict mode). */
 export function planMarkdown(plan: ProvisioningPlan): string {

@@ -1,5 +1,6 @@
 import { compareText } from '../core/diagnostics.js';
 import { BugError } from '../core/errors.js';
+import { oncePerObject } from '../core/once-per-object.js';
 import { encodeUrlText } from '../core/url.js';
 import type {
   ConnectionField,
@@ -236,7 +237,7 @@ export function serviceConnections(service: ResolvedService, declarations: reado
       if (service.env[name] !== undefined) continue;
       const renamed = name !== entry.contractName || (entry.source.kind === 'composed' && entry.source.parts.some((part) => 'variable' in part && nameOf(part.variable) !== part.variable));
       if (!renamed) {
-        variables.push(unrenamedVariable(resource.name, entry));
+        variables.push(unrenamedVariables(resource).get(entry)!);
         continue;
       }
       // A URL's spliced parts name the variables as this service receives them.
@@ -249,16 +250,14 @@ export function serviceConnections(service: ResolvedService, declarations: reado
 }
 
 /**
- * A variable received under its contract's name: one object per entry of the resource's contract,
- * shared by every service of the target that receives it so. Most services rename nothing, and a
- * model (and the job that carries it to a render worker) held one copy per service of each.
+ * The variables of a resource's contract as a service receives them under the contract's names:
+ * one object per entry, shared by every service of the target that receives it so. Most services
+ * rename nothing, and a model (and the job that carries it to a render worker) held one copy per
+ * service of each.
  */
-const unrenamed = new WeakMap<ResourceVariable, ConnectionVariable>();
-function unrenamedVariable(resource: string, entry: ResourceVariable): ConnectionVariable {
-  let variable = unrenamed.get(entry);
-  if (variable === undefined) {
-    variable = { name: entry.contractName, contractName: entry.contractName, resource, field: entry.field, secret: entry.secret, source: entry.source };
-    unrenamed.set(entry, variable);
-  }
-  return variable;
-}
+const unrenamedVariables = oncePerObject(
+  (resource: ResolvedResource) =>
+    new Map<ResourceVariable, ConnectionVariable>(
+      resource.connection.variables.map((entry) => [entry, { name: entry.contractName, contractName: entry.contractName, resource: resource.name, field: entry.field, secret: entry.secret, source: entry.source }]),
+    ),
+);
