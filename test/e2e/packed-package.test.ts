@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { generateX25519Identity, identityToRecipient } from 'age-encryption';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -276,6 +277,30 @@ describeE2e('the packed package, installed outside the repository', () => {
     const result = slipway('merge', ...shares, '--root', source, '--out', merged, '--signing-key', signingKey);
     expect(result.status, result.stderr).toBe(0);
     expect(readTree(merged)).toEqual(readTree(out));
+  });
+
+  it('builds the same tree on worker threads, which run the installed bundle from its code cache', () => {
+    expect(built().status, 'build').toBe(0);
+    const { source, out, keys, work, bin, project } = setup();
+    expect(freshTargets.length).toBeGreaterThan(1);
+    const cacheHome = join(work, 'xdg-cache-workers');
+    // Loaded before the CLI: says which bundle each worker thread was started on.
+    const hook = join(work, 'worker-entries.mjs');
+    writeFileSync(
+      hook,
+      `import workerThreads from 'node:worker_threads';\nimport { syncBuiltinESMExports } from 'node:module';\nif (workerThreads.isMainThread) {\n  workerThreads.Worker = class extends workerThreads.Worker {\n    constructor(...args) {\n      super(...args);\n      process.stderr.write(\`worker bundle: \${args[1]?.workerData?.bundle?.file}\\n\`);\n    }\n  };\n  syncBuiltinESMExports();\n}\n`,
+    );
+    // The first run compiles the bundle and writes its cache; the second starts its workers from it.
+    for (const attempt of ['first', 'second']) {
+      const threaded = join(work, `threaded-${attempt}`);
+      const env = cleanEnv({ SOURCE_DATE_EPOCH, SLIPWAY_WORKERS: '2', XDG_CACHE_HOME: cacheHome, NODE_OPTIONS: `--import=${pathToFileURL(hook).href}` });
+      const result = run(bin, ['build', '--root', source, '--out', threaded, '--signing-key', join(keys, 'slipway-signing.key.pem')], project, env);
+      expect(result.status, `${attempt}: ${result.stderr}`).toBe(0);
+      const bundles = [...result.stderr.matchAll(/^worker bundle: (.*)$/gm)].map((match) => realpathSync(match[1]!));
+      expect(bundles, attempt).toEqual([realpathSync(join(project, 'node_modules', 'slipway', 'dist', 'bundle', 'main.cjs'))]);
+      expect(readTree(threaded), attempt).toEqual(readTree(out));
+    }
+    expect(readdirSync(join(cacheHome, 'slipway', 'code')).filter((name) => name.endsWith('-build.cache'))).toHaveLength(1);
   });
 
   it('plan eks lists shop\'s connection variables with where they come from, never a secret value', async () => {
