@@ -76,6 +76,7 @@ const kubernetesFoldersOf = () => readdirSync(join(out, 'environments')).filter(
 const kustomized = [];
 // Five rounds (BENCH_ROUNDS): the median of three still moved with a single slow stretch.
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_ROUNDS is a number of rounds, 1 or more, not ${JSON.stringify(process.env.BENCH_ROUNDS)}`);
 for (let round = 1; round <= rounds; round++) {
   // Nothing of the previous run left: no output, no build record beside it.
   rmSync(out, { recursive: true, force: true });
