@@ -2,7 +2,8 @@
 // incremental rebuild after one environment changed (each the median of five), `build --env`, two
 // shards in parallel into one folder, one shard alone (what one of two CI runners does), validate, diff, verify, validate and diff again from their
 // cache after one more environment changed (as a pull request runs them), publish to a bare deploy
-// repository and a fleet-wide change built against it and published — beside the I/O floor of the
+// repository, the cached diff against that repository, and a fleet-wide change built against it and
+// published — beside the I/O floor of the
 // output (copy + sha256 of every file), per-folder `kubectl kustomize` of the Kubernetes folders (a
 // sample, scaled up), and the build's peak RSS; then the ratios the fleet goals are stated in.
 // Usage: npm run bench:fleet [-- ENVIRONMENTS [KUSTOMIZE_SAMPLE [TREE]]]   (default 1000, 100 and
@@ -129,6 +130,10 @@ results['diff --cache (one environment changed)'] = slipway('diff --cache', ['di
 const deployRepo = join(root, '.deploy.git');
 spawnSync('git', ['init', '--quiet', '--bare', deployRepo]);
 results['publish (first: every file)'] = slipway('publish', ['publish', '--out', out, '--to', deployRepo, ...commitSigning], { cwd: root });
+// The same pull request's diff against the deploy repository itself, as CI runs it: read from git's
+// objects, no checkout; the run that fills the cache with the folders' fingerprints, then a re-run.
+slipway('diff --cache against the repository (fills it)', ['diff', '--root', root, '--against', deployRepo, '--format', 'json', '--cache', cache], { allowed: [0, 1] });
+results['diff --cache, deploy repository (one changed)'] = slipway('diff --cache against the repository', ['diff', '--root', root, '--against', deployRepo, '--format', 'json', '--cache', cache], { allowed: [0, 1] });
 tree.changeSharedService();
 const changedOut = join(root, '.out-changed');
 results['build --previous (every environment changed)'] = slipway('build --previous', ['build', '--root', root, '--out', changedOut, '--signing-key', join(keys, 'slipway-signing.key.pem'), '--previous', deployRepo]);

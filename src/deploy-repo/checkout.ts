@@ -55,23 +55,90 @@ function isBareRepository(dir: string): boolean {
   return existsSync(join(dir, 'HEAD')) && existsSync(join(dir, 'objects')) && existsSync(join(dir, 'refs'));
 }
 
-/** `branchOnly`: the ref is a branch publish commits to, never a commit id, so a missing one is a branch not made yet. */
-function cloneInto(source: string, ref: string | undefined, checkout: string, branchOnly: boolean): void {
+/**
+ * The deploy state as git objects, when `spec` names a repository rather than a folder: a local
+ * repository is read in place, anything else is cloned bare (no work tree is written either way).
+ * `tree` is the commit to read — undefined for an empty repository or a branch not made yet.
+ * Undefined when `spec` is a folder, read in place as `checkoutDeployState` reads it.
+ */
+export function cloneDeployState(spec: string, cwd: string, branch?: string): { gitDir: string; tree: string | undefined; dispose(): void } | undefined {
+  const [location, given] = splitRef(spec);
+  const ref = given ?? branch;
+  if (location.startsWith('-')) throw new UsageError(`${JSON.stringify(location)} is not a folder or a git URL`);
+  const local = resolve(cwd, location);
+  if (given === undefined && existsSync(local) && statSync(local).isDirectory() && !isBareRepository(local)) return undefined;
+  if (existsSync(local)) {
+    const gitDir = localGitDir(local, spec);
+    return { gitDir, tree: commitIn(gitDir, ref, given === undefined, local), dispose: () => {} };
+  }
+  const gitDir = temporaryFolder('slipway-deploy-state-');
+  const dispose = () => rmSync(gitDir, { recursive: true, force: true });
+  try {
+    const tree = cloneInto(location, ref, gitDir, given === undefined, 'bare');
+    return { gitDir, tree, dispose };
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+}
+
+const gitCommand = (args: string[]) => execFileSync('git', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+
+function localGitDir(local: string, spec: string): string {
+  try {
+    return gitCommand(['-C', local, 'rev-parse', '--absolute-git-dir']).toString('utf8').trim();
+  } catch {
+    throw new UserError(hideCredentials(`cannot read the deploy state from ${spec}: ${local} is not a git repository; give a deploy repository checkout, a bare repository or a git URL`));
+  }
+}
+
+/** The commit `ref` names in a local repository (a branch, a tag or, unless `branchOnly`, a commit id), as `git clone --branch` would take it. */
+function commitIn(gitDir: string, ref: string | undefined, branchOnly: boolean, source: string): string | undefined {
+  const candidates = ref === undefined ? ['HEAD'] : [`refs/heads/${ref}`, `refs/tags/${ref}`, ...(branchOnly ? [] : [ref])];
+  for (const candidate of candidates) {
+    try {
+      return gitCommand(['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', `${candidate}^{commit}`]).toString('utf8').trim();
+    } catch {
+      // Not this one: the next candidate, or none.
+    }
+  }
+  // An empty repository, or the branch publish commits to not made yet: an empty state.
+  if (ref === undefined || branchOnly) return undefined;
+  throw new UserError(hideCredentials(`cannot read the deploy state from ${source}#${ref}: no branch, tag or commit ${ref} there; give a deploy repository checkout, a bare repository or a git URL`));
+}
+
+/**
+ * `branchOnly`: the ref is a branch publish commits to, never a commit id, so a missing one is a
+ * branch not made yet. A work tree is checked out into `checkout`, or (`bare`) the repository is
+ * cloned bare into it. Returns the commit to read, undefined when there is none (an empty state).
+ */
+function cloneInto(source: string, ref: string | undefined, checkout: string, branchOnly: boolean, form: 'work-tree' | 'bare' = 'work-tree'): string | undefined {
   const git = (args: string[], cwd?: string) =>
     execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+  const bare = form === 'bare' ? ['--bare'] : [];
+  let commit = 'HEAD';
   try {
     try {
-      git(['clone', '--quiet', '--no-tags', '--depth', '1', ...(ref ? ['--branch', ref] : []), '--', source, checkout]);
+      git(['clone', '--quiet', '--no-tags', ...bare, '--depth', '1', ...(ref ? ['--branch', ref] : []), '--', source, checkout]);
     } catch (error) {
       if (!ref || branchOnly) throw error;
       // Not a branch or tag (a commit id, say): fetch everything and check it out.
       rmSync(checkout, { recursive: true, force: true });
-      git(['clone', '--quiet', '--no-tags', '--', source, checkout]);
-      git(['checkout', '--quiet', '--detach', ref], checkout);
+      git(['clone', '--quiet', '--no-tags', ...bare, '--', source, checkout]);
+      if (form === 'bare') commit = ref;
+      else git(['checkout', '--quiet', '--detach', ref], checkout);
+    }
+    if (form === 'work-tree') return commit;
+    try {
+      return git(['rev-parse', '--verify', '--quiet', `${commit}^{commit}`], checkout).toString('utf8').trim();
+    } catch {
+      // An empty repository has no HEAD yet; a commit id it does not hold is the user's mistake.
+      if (commit === 'HEAD') return undefined;
+      throw Object.assign(new Error('unknown revision'), { stderr: `fatal: reference is not a tree: ${ref}` });
     }
   } catch (error) {
     const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
-    if (/remote branch .* not found|does not have any commits|empty repository/i.test(stderr)) return;
+    if (/remote branch .* not found|does not have any commits|empty repository/i.test(stderr)) return undefined;
     // git's first fatal line says what went wrong; its last is often the tail of a wrapped hint.
     const reason = stderr.split('\n').find((line) => line.startsWith('fatal:')) ?? stderr.split('\n').find((line) => line.trim() !== '') ?? 'git failed';
     throw new UserError(hideCredentials(`cannot read the deploy state from ${source}${ref ? `#${ref}` : ''}: ${reason}; give a deploy repository checkout, a bare repository or a git URL`));

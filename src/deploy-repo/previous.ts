@@ -2,7 +2,9 @@ import { IntegrityError } from '../core/errors.js';
 import { refusalLines, type FolderContent } from '../core/tree.js';
 import { MANIFEST_FILE, SIGNATURE_FILE } from '../sign/manifest.js';
 import { RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE, type PreviousReleaseIndex } from '../sign/release-index.js';
-import { checkoutDeployState, hideCredentials } from './checkout.js';
+import { resolve } from 'node:path';
+import { checkoutDeployState, cloneDeployState, hideCredentials } from './checkout.js';
+import { GitFileMap, listManagedFiles } from './git-state.js';
 import { environmentFolders, type FileMap } from './layout.js';
 import { readDeployTree } from './read.js';
 
@@ -17,6 +19,11 @@ export interface PreviousTree {
   folder(environment: string): Map<string, Uint8Array>;
   /** The root manifest (release-index.json and its signature) the deploy state holds, if any. */
   releaseIndex(): PreviousReleaseIndex | undefined;
+  /**
+   * A digest of the names and contents of an environment's files (`GitFileMap.folderFingerprint`),
+   * when the state can tell it without reading them: equal digests, equal folders.
+   */
+  fingerprint?(environment: string): string | undefined;
   /** Removes the temporary checkout, if one was made. */
   dispose(): void;
 }
@@ -66,28 +73,50 @@ const READ_ONE_BY_ONE = 8;
 
 /**
  * `diff --against`: every file Slipway owns in the deploy state (`isManaged`; not `.git`, not the
- * owners' files), read whole, because the diff compares all of them. Any link or special file among
- * them fails the diff (exit 3).
+ * owners' files). A folder is read whole; a repository is cloned bare and its files are read from
+ * git's objects as the diff asks for them (`GitFileMap`), so a diff reads the folders it compares
+ * and no work tree is written. Any link or special file among them fails the diff (exit 3).
+ * `dispose` removes the clone, once the files are no longer needed.
  */
-export function readDeployState(spec: string, cwd: string, branch?: string): { origin: string; files: Map<string, Uint8Array> } {
+export function readDeployState(spec: string, cwd: string, branch?: string): { origin: string; files: FileMap; dispose(): void } {
   const origin = hideCredentials(spec);
-  const checkout = checkoutDeployState(spec, cwd, branch);
-  try {
-    return { origin, files: refuseIrregular(readDeployTree(checkout.root, 'managed'), origin).files };
-  } finally {
-    checkout.dispose();
+  const cloned = cloneDeployState(spec, cwd, branch);
+  if (cloned) {
+    try {
+      if (cloned.tree === undefined) {
+        cloned.dispose();
+        return { origin, files: new Map(), dispose: () => {} };
+      }
+      const { entries, refused } = listManagedFiles(cloned.gitDir, cloned.tree);
+      refuseIrregular({ files: new Map(), refused }, origin);
+      return { origin, files: new GitFileMap(cloned.gitDir, entries), dispose: cloned.dispose };
+    } catch (error) {
+      cloned.dispose();
+      throw error;
+    }
   }
+  return { origin, files: refuseIrregular(readDeployTree(resolve(cwd, spec), 'managed'), origin).files, dispose: () => {} };
 }
 
-/** A deploy state already in memory as the `previous` state `compile` chains manifests to. */
+/**
+ * A deploy state already in memory as the `previous` state `compile` chains manifests to. Files are
+ * asked for by path, so a state read from git loads only the release files and the folders used.
+ */
 export function previousFromFiles(files: FileMap, origin: string): PreviousTree {
-  let folders: Map<string, Map<string, Uint8Array>> | undefined;
-  const folder = (name: string) => (folders ??= environmentFolders(files)).get(name);
+  let paths: Map<string, Map<string, string>> | undefined;
+  // Grouped by folder from the paths alone: no file is read to find what a folder holds.
+  const folderPaths = (name: string) => (paths ??= environmentFolders([...files.keys()].map((path): [string, string] => [path, path]))).get(name);
+  const fingerprint = files instanceof GitFileMap ? (name: string) => files.folderFingerprint(name) : undefined;
   return {
     origin,
-    manifest: (name) => folder(name)?.get(MANIFEST_FILE),
-    signature: (name) => folder(name)?.get(SIGNATURE_FILE),
-    folder: (name) => new Map(folder(name)),
+    manifest: (name) => files.get(`environments/${name}/${MANIFEST_FILE}`),
+    signature: (name) => files.get(`environments/${name}/${SIGNATURE_FILE}`),
+    folder: (name) => {
+      const folder = new Map<string, Uint8Array>();
+      for (const [relative, path] of folderPaths(name) ?? []) folder.set(relative, files.get(path)!);
+      return folder;
+    },
+    ...(fingerprint ? { fingerprint } : {}),
     releaseIndex: () => releaseIndexOf(files),
     dispose: () => {},
   };

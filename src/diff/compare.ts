@@ -44,18 +44,22 @@ export interface DiffReport {
 
 /**
  * Compares two complete output trees: `old` is the deploy repository, `new` the fresh build.
- * Pure: everything it reports is derived from the two trees, so it can be tested with hand-made ones.
+ * `unchanged` names environments known to be the same on both sides (taken from the deploy state
+ * as they are): they are reported unchanged with no file of theirs read, and the new tree need not
+ * hold them. Pure: everything it reports is derived from its arguments, so it can be tested with
+ * hand-made trees. Files are asked for by path, so an old tree read lazily (`GitFileMap`) loads only
+ * the folders compared.
  */
-export function compareTrees(against: string, oldFiles: FileMap, newFiles: FileMap): DiffReport {
+export function compareTrees(against: string, oldFiles: FileMap, newFiles: FileMap, unchanged: ReadonlySet<string> = new Set()): DiffReport {
   const oldIndex = readIndex(oldFiles);
   const newIndex = readIndex(newFiles);
-  const oldFolders = environmentFolders(oldFiles);
-  const newFolders = environmentFolders(newFiles);
-  const names = [...new Set([...oldIndex.keys(), ...newIndex.keys(), ...oldFolders.keys(), ...newFolders.keys()])].sort(compareText);
+  const oldPaths = folderPaths(oldFiles);
+  const newPaths = folderPaths(newFiles);
+  const names = [...new Set([...oldIndex.keys(), ...newIndex.keys(), ...oldPaths.keys(), ...newPaths.keys()])].sort(compareText);
   const pairs = names.map((name) => ({
     name,
-    old: oldFolders.get(name) ?? new Map<string, Uint8Array>(),
-    new: newFolders.get(name) ?? new Map<string, Uint8Array>(),
+    old: unchanged.has(name) ? releaseFiles(oldFiles, name) : folderOf(oldFiles, oldPaths.get(name)),
+    new: unchanged.has(name) ? releaseFiles(oldFiles, name) : folderOf(newFiles, newPaths.get(name)),
     ...(oldIndex.has(name) ? { oldEntry: oldIndex.get(name)! } : {}),
     ...(newIndex.has(name) ? { newEntry: newIndex.get(name)! } : {}),
   }));
@@ -67,6 +71,23 @@ export function compareTrees(against: string, oldFiles: FileMap, newFiles: FileM
   // Only environments that differ are assessed: the cost follows the change, not the project's size.
   const risks = assessRisks(pairs.filter((_, i) => environments[i]!.status !== 'unchanged'));
   return { against, environments, project, risks, counts };
+}
+
+/** Each environment folder's paths (relative to it, to the path in the tree), from the paths alone. */
+function folderPaths(files: FileMap): Map<string, Map<string, string>> {
+  return environmentFolders([...files.keys()].map((path): [string, string] => [path, path]));
+}
+
+function folderOf(files: FileMap, paths: ReadonlyMap<string, string> | undefined): Map<string, Uint8Array> {
+  const folder = new Map<string, Uint8Array>();
+  for (const [relative, path] of paths ?? []) folder.set(relative, files.get(path)!);
+  return folder;
+}
+
+/** What an unchanged environment's report needs of its folder: the manifest that names its release. */
+function releaseFiles(files: FileMap, name: string): Map<string, Uint8Array> {
+  const manifest = files.get(`environments/${name}/release.json`);
+  return new Map(manifest ? [['release.json', manifest]] : []);
 }
 
 function environmentDiff({ name, old: before, new: after, oldEntry, newEntry }: EnvironmentFiles): EnvironmentDiff {

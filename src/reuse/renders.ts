@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import { compareText } from '../core/diagnostics.js';
 import { sha256Hex } from '../core/digest.js';
 import type { OutputFile } from '../core/output-file.js';
 import type { PreviousTree } from '../deploy-repo/index.js';
-import { MANIFEST_FILE, parseManifest, SIGNATURE_FILE, type ReleaseManifest } from '../sign/manifest.js';
+import { MANIFEST_FILE, parseManifest, type ReleaseManifest } from '../sign/manifest.js';
 import { digestSource, knownStatuses, type SourceDigests } from './inputs.js';
 import type { RecordedEnvironment, RecordedVerdict } from './record.js';
 import { rememberVerdicts, type FinishedValidation } from './remember.js';
@@ -14,11 +13,13 @@ import { cacheFileBytes, holdingVerdicts, readCacheFile, withoutPrevious, type C
  * reaches it (no signing key, commit or previous state: a diff has none of them), the verdict a
  * build's validation reached and what the environment's folder then held besides its release
  * files. A later diff whose deploy state holds exactly that folder — its manifest lists the same
- * files, the same release and chart, and every listed file has its listed digest — takes the folder
- * from the deploy state as it is, which is what rendering it again would give: an unsigned build
- * keeps the manifest and signature of a folder whose files did not change. Only the environments
- * whose inputs changed are then validated and rendered. A cache, never a source of truth: missing,
- * damaged, of another Slipway, or not matching the deploy state, it means rendering again.
+ * files, the same release and chart, every listed file has its listed digest, and nothing else is
+ * there — takes the folder from the deploy state as it is, which is what rendering it again would
+ * give: an unsigned build keeps the manifest and signature of a folder whose files did not change.
+ * A deploy state read from git says so without reading the folder: its fingerprint (the files'
+ * blob ids) is the one recorded when a diff found the folder unchanged. Only the environments whose
+ * inputs changed are then validated, rendered and compared. A cache, never a source of truth:
+ * missing, damaged, of another Slipway, or not matching the deploy state, it means rendering again.
  */
 export interface RenderCache extends CacheFile<RecordedRender> {
   format: typeof renderCacheFormat;
@@ -32,9 +33,15 @@ export interface RecordedRender extends RecordedVerdict {
    * state next time are that manifest, already read and found valid, with that listing.
    */
   manifestSha256?: string;
+  /**
+   * The deploy state's `fingerprint` of the folder, when it could tell one and the diff found the
+   * folder to be what these inputs render: the same fingerprint next time is the same bytes, taken
+   * with no file read.
+   */
+  fingerprint?: string;
 }
 
-export const renderCacheFormat = 'slipway-render-cache/2';
+export const renderCacheFormat = 'slipway-render-cache/3';
 
 export function renderCachePath(folder: string): string {
   return join(folder, 'renders.json');
@@ -50,8 +57,6 @@ export interface RenderReuse {
   /** Environments whose folders are taken from the deploy state, with what the build record would say of them. */
   reused: Map<string, RecordedEnvironment>;
   validateOthersOnly: boolean;
-  /** The files of each reused folder, as the deploy state holds them. */
-  folders: Map<string, OutputFile[]>;
   /** The listing of each reused folder, as the cache recorded it. */
   listings: Map<string, string>;
 }
@@ -61,32 +66,32 @@ export function planRenderReuse(root: string, cacheFolder: string, now: Date, ag
   const cache = readCacheFile<RenderCache>(renderCachePath(cacheFolder), renderCacheFormat);
   const digests = digestSource(root, {}, knownStatuses(cache?.inputs));
   const reused = new Map<string, RecordedEnvironment>();
-  const folders = new Map<string, OutputFile[]>();
   const listings = new Map<string, string>();
-  if (!cache || cache.shared !== digests.shared) return { digests, reused, validateOthersOnly: false, folders, listings };
+  if (!cache || cache.shared !== digests.shared) return { digests, reused, validateOthersOnly: false, listings };
   for (const [name, recorded] of holdingVerdicts(cache.environments, digests, now)) {
-    const { listing, manifestSha256, ...verdict } = recorded;
+    const { listing, manifestSha256, fingerprint, ...verdict } = recorded;
     if (recorded.status === 'blocked') {
       // A blocked target renders nothing and keeps what the deploy state holds: with nothing there,
       // its verdict is all there is to it (with a folder there, it is judged again, as a build does).
       if (against.folder(name).size === 0) reused.set(name, { ...verdict, manifestSha256: null, files: 0, changed: false });
       continue;
     }
-    const held = heldFolder(against, name, listing, manifestSha256);
+    const held = heldFolder(against, name, listing, manifestSha256, fingerprint);
     if (!held) continue;
-    reused.set(name, { ...verdict, manifestSha256: held.manifestSha256, files: held.files.length, changed: false });
-    folders.set(name, held.files);
+    reused.set(name, { ...verdict, manifestSha256: held.manifestSha256, files: held.files, changed: false });
     listings.set(name, listing);
   }
-  return { digests, reused, validateOthersOnly: cache.sharedFindings === 0, folders, listings };
+  return { digests, reused, validateOthersOnly: cache.sharedFindings === 0, listings };
 }
 
 /**
- * The folder the deploy state holds for an environment, as a build chained to it would write it
- * when nothing it lists changed — its listed files, its manifest, its signature if it has one —
- * or undefined when its manifest does not list `listing`, or a listed file is missing or changed.
+ * Whether the deploy state holds an environment's folder exactly as a build chained to it would
+ * write it when nothing it lists changed — its listed files, its manifest, its signature if it has
+ * one, and nothing else — and if so its manifest's digest and how many files it holds. Undefined
+ * when its manifest does not list `listing`, or a file is missing, changed or added. A folder whose
+ * fingerprint is the one recorded with its manifest is that folder, and is not read.
  */
-function heldFolder(against: PreviousTree, name: string, listing: string, recordedManifest: string | undefined): { files: OutputFile[]; manifestSha256: string } | undefined {
+function heldFolder(against: PreviousTree, name: string, listing: string, recordedManifest: string | undefined, recordedFingerprint: string | undefined): { files: number; manifestSha256: string } | undefined {
   const manifestBytes = against.manifest(name);
   if (!manifestBytes) return undefined;
   const manifestSha256 = sha256Hex(manifestBytes);
@@ -98,24 +103,28 @@ function heldFolder(against: PreviousTree, name: string, listing: string, record
     return undefined;
   }
   if (manifest.environment !== name || (manifestSha256 !== recordedManifest && folderListing(manifest) !== listing)) return undefined;
+  const releaseFiles = against.signature(name) ? 2 : 1;
+  if (recordedFingerprint !== undefined && manifestSha256 === recordedManifest && against.fingerprint?.(name) === recordedFingerprint) {
+    return { files: manifest.files.length + releaseFiles, manifestSha256 };
+  }
   const held = against.folder(name);
-  const files: OutputFile[] = [];
+  if (held.size !== manifest.files.length + releaseFiles) return undefined;
   for (const listed of manifest.files) {
     const bytes = held.get(listed.path);
     if (!bytes || bytes.length !== listed.size || sha256Hex(bytes) !== listed.sha256) return undefined;
-    files.push({ path: listed.path, bytes });
   }
-  files.push({ path: MANIFEST_FILE, bytes: manifestBytes });
-  const signature = against.signature(name);
-  if (signature) files.push({ path: SIGNATURE_FILE, bytes: signature });
-  return { files: files.sort((a, b) => compareText(a.path, b.path)), manifestSha256 };
+  return { files: held.size, manifestSha256 };
 }
 
-/** The cache to keep after a diff: the verdicts and folder listings it reached or took (`taken`: the folders it took from the deploy state). */
+/**
+ * The cache to keep after a diff: the verdicts and folder listings it reached or took (`taken`: the
+ * folders it took from the deploy state; `fingerprints`: of the folders the diff found unchanged).
+ */
 export function renderCacheBytes(
   reuse: RenderReuse,
   render: FinishedValidation & { folders: ReadonlyMap<string, readonly OutputFile[]>; manifestDigests: ReadonlyMap<string, string> },
   taken: ReadonlySet<string>,
+  fingerprints: ReadonlyMap<string, string>,
   now: Date,
 ): Uint8Array {
   const { folders, manifestDigests } = render;
@@ -128,11 +137,17 @@ export function renderCacheBytes(
       if (!folder) environments[name] = { ...verdict, listing: '' };
       continue;
     }
+    const fingerprint = fingerprints.get(name);
+    const recorded = { manifestSha256: manifestDigests.get(name), ...(fingerprint ? { fingerprint } : {}) };
+    // A folder taken from the deploy state has the listing the cache vouched for; a rendered one is read.
+    const listing = taken.has(name) ? reuse.listings.get(name) : undefined;
+    if (listing !== undefined) {
+      environments[name] = { ...verdict, listing, ...recorded };
+      continue;
+    }
     const manifest = folder?.find((file) => file.path === MANIFEST_FILE);
     if (!manifest) continue;
-    // A folder taken from the deploy state has the listing the cache vouched for; a rendered one is read.
-    const listing = (taken.has(name) ? reuse.listings.get(name) : undefined) ?? folderListing(parseManifest(manifest.bytes));
-    environments[name] = { ...verdict, listing, manifestSha256: manifestDigests.get(name) };
+    environments[name] = { ...verdict, listing: folderListing(parseManifest(manifest.bytes)), ...recorded };
   }
   return cacheFileBytes(renderCacheFormat, reuse.digests, sharedFindings, environments);
 }

@@ -1,8 +1,10 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { describeWithTool, toolPresent } from '../support/tools.js';
 import { copyExampleSource, editFile, fixedEpoch, fixturesDir, removeTree, useScratchFolders } from '../support/tree.js';
 
 /**
@@ -45,13 +47,14 @@ interface Diff {
   report: string;
   /** How many environments the run took from the deploy state. */
   taken: number;
+  stderr: string;
 }
 
 const takenNote = /^diff: (\d+) unchanged environment\(s\) taken from the deploy repository as the cache vouches for them$/m;
 
 async function diff(root: string, deployed: string, args: string[], format = 'json'): Promise<Diff> {
   const run = await runCli(['diff', '--root', root, '--against', deployed, '--format', format, ...args], { cwd: root, env });
-  return { exitCode: run.exitCode, report: run.stdout, taken: Number(takenNote.exec(run.stderr)?.[1] ?? 0) };
+  return { exitCode: run.exitCode, report: run.stdout, taken: Number(takenNote.exec(run.stderr)?.[1] ?? 0), stderr: run.stderr };
 }
 
 /** Diffs with the cache, then without, and expects the same report and exit status. */
@@ -125,5 +128,63 @@ describe('diff --cache', () => {
 
     writeFileSync(join(cache, 'renders.json'), '{"format": "slipway-render-cache/2", "environments": {');
     expect((await expectSameAsWithout(root, deployed, cache)).taken).toBe(0);
+  });
+});
+
+describeWithTool('git', toolPresent('git'))('diff --cache against a git repository', () => {
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, stdio: 'pipe' }).toString('utf8');
+
+  /** The deploy state as a repository: the signed build committed, and a bare clone of it (its objects loose). */
+  function deployedRepository(): { root: string; work: string; bare: string; cache: string } {
+    const { root, deployed: work, cache } = deployedExample();
+    git(work, 'init', '-q', '-b', 'main');
+    git(work, 'add', '.');
+    git(work, 'commit', '-qm', 'deploy');
+    const bare = `${work}.git`;
+    git(root, 'clone', '-q', '--bare', work, bare);
+    return { root, work, bare, cache };
+  }
+
+  it('reads only the folders of the environments that changed, and reports as a full diff does', async () => {
+    const { root, work, bare, cache } = deployedRepository();
+    const ready = readyCount(work);
+    expect((await expectSameAsWithout(root, bare, cache)).taken).toBe(0);
+    expect((await expectSameAsWithout(root, bare, cache)).taken).toBe(ready);
+
+    editFile(root, 'environments/staging.yaml', (text) => text.replace(/^domain: .*$/m, 'domain: staging.example.net'));
+    const plain = await diff(root, bare, []);
+    expect(JSON.parse(plain.report).summary.changed).toBe(1);
+    // An unchanged folder's own files (no other path holds the same bytes), gone from the
+    // repository's objects: a diff that read them would fail.
+    const listing = git(bare, 'ls-tree', '-r', '--format=%(objectname) %(path)', 'HEAD')
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => line.split(' ') as [string, string]);
+    const elsewhere = new Set(listing.filter(([, path]) => !path.startsWith('environments/eu-prod/')).map(([id]) => id));
+    const unread = listing.filter(([id, path]) => path.startsWith('environments/eu-prod/') && !/\/release\.json(\.sig)?$/.test(path) && !elsewhere.has(id)).map(([id]) => id);
+    expect(unread.length).toBeGreaterThan(5);
+    for (const id of new Set(unread)) rmSync(join(bare, 'objects', id.slice(0, 2), id.slice(2)));
+    expect(() => git(bare, 'cat-file', '-p', unread[0]!)).toThrow();
+
+    const cached = await diff(root, bare, ['--cache', cache]);
+    expect(cached.stderr).not.toMatch(/error|fatal/i);
+    expect(cached.taken).toBe(ready - 1);
+    expect(cached.report).toBe(plain.report);
+    expect(cached.exitCode).toBe(plain.exitCode);
+  });
+
+  it('renders an environment again when a commit changed its folder, read in place from a work tree at a branch', async () => {
+    const { root, work, cache } = deployedRepository();
+    const against = `${work}#main`;
+    await expectSameAsWithout(root, against, cache);
+    const values = join(work, 'environments', 'staging', 'helm');
+    const file = join(values, readdirSync(values)[0]!);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}# edited by hand\n`);
+    // Not committed yet: the branch still holds the folder the cache knows.
+    expect((await expectSameAsWithout(root, against, cache)).taken).toBe(readyCount(work));
+    git(work, 'commit', '-qam', 'hand edit');
+    const tampered = await expectSameAsWithout(root, against, cache);
+    expect(tampered.taken).toBe(readyCount(work) - 1);
+    expect(JSON.parse(tampered.report).summary.changed).toBe(1);
   });
 });

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { hasErrors } from '../../core/diagnostics.js';
 import { compareTrees } from '../../diff/compare.js';
 import { riskCategories, type RiskCategory } from '../../diff/risks/types.js';
-import { previousFromFiles, readDeployState } from '../../deploy-repo/index.js';
+import { previousFromFiles, readDeployState, type FileMap } from '../../deploy-repo/index.js';
 import { ExitCode, UsageError, type ExitCodeValue } from '../../core/errors.js';
 import { COMMENT_MARKER, renderMarkdown } from '../../report/diff-markdown.js';
 import { renderJson, renderText } from '../../report/diff-text.js';
@@ -39,19 +39,31 @@ export function runDiff(options: DiffCommandOptions, io: CliIo): ExitCodeValue {
   const failOn = failOnCategories(options.failOn);
   const root = checkedRoot(options.root, io);
   const now = buildTime(io.env);
-  const { origin, files: against } = readDeployState(options.against, io.cwd, settingsBranch(root, options.against, io.cwd));
+  const state = readDeployState(options.against, io.cwd, settingsBranch(root, options.against, io.cwd));
+  try {
+    return diffAgainst(options, io, root, now, format, failOn, state);
+  } finally {
+    state.dispose();
+  }
+}
+
+function diffAgainst(
+  options: DiffCommandOptions,
+  io: CliIo,
+  root: string,
+  now: Date,
+  format: DiffFormat,
+  failOn: ReadonlySet<RiskCategory>,
+  { origin, files: against }: { origin: string; files: FileMap },
+): ExitCodeValue {
   const previous = previousFromFiles(against, origin);
   const cache = options.cache === undefined ? undefined : resolve(io.cwd, options.cache);
   const reuse = cache === undefined ? undefined : planRenderReuse(root, cache, now, previous);
   const result = renderEnvironments({ root, now, previous, ...(reuse ? { reuse } : {}) });
-  // An environment the cache vouches for is the deploy state's folder as it is: what a render would give.
+  // An environment the cache vouches for is the deploy state's folder as it is, what a render would
+  // give: it is not read, and compares as unchanged.
   const reused = new Set(result.reused);
-  const taken = new Set([...(reuse?.folders.keys() ?? [])].filter((name) => reused.has(name)));
-  for (const name of taken) result.folders?.set(name, reuse!.folders.get(name)!);
-  if (cache !== undefined && reuse && result.folders && result.manifestDigests && !hasErrors(result.diagnostics)) {
-    const bytes = renderCacheBytes(reuse, { ...result, folders: result.folders, manifestDigests: result.manifestDigests }, taken, now);
-    writingTo(`the render cache ${options.cache}`, () => writeFileAtomic(renderCachePath(cache), bytes));
-  }
+  const taken = new Set([...(reuse?.listings.keys() ?? [])].filter((name) => reused.has(name)));
   if (taken.size > 0) io.stderr(`diff: ${taken.size} unchanged environment(s) taken from the deploy repository as the cache vouches for them\n`);
 
   if (hasErrors(result.diagnostics) || !result.folders) {
@@ -65,7 +77,17 @@ export function runDiff(options: DiffCommandOptions, io: CliIo): ExitCodeValue {
     return ExitCode.invalidInput;
   }
 
-  const report = compareTrees(origin, against, new Map(outputTree(result).map((file) => [file.path, file.bytes])));
+  const report = compareTrees(origin, against, new Map(outputTree(result).map((file) => [file.path, file.bytes])), taken);
+  if (cache !== undefined && reuse && result.manifestDigests) {
+    // A folder found unchanged is remembered by the deploy state's fingerprint of it, where it has one.
+    const fingerprints = new Map<string, string>();
+    for (const environment of report.environments) {
+      const fingerprint = environment.status === 'unchanged' ? previous.fingerprint?.(environment.name) : undefined;
+      if (fingerprint !== undefined) fingerprints.set(environment.name, fingerprint);
+    }
+    const bytes = renderCacheBytes(reuse, { ...result, folders: result.folders, manifestDigests: result.manifestDigests }, taken, fingerprints, now);
+    writingTo(`the render cache ${options.cache}`, () => writeFileAtomic(renderCachePath(cache), bytes));
+  }
   if (format === 'json') io.stdout(renderJson(report));
   else if (format === 'markdown') io.stdout(renderMarkdown(report));
   // Colour only when the diff itself goes to a terminal, not when it is redirected to a file.
