@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect, it } from 'vitest';
 import { describeWithTool, toolPresent } from '../../test/support/tools.js';
 import { useScratchFolders } from '../../test/support/tree.js';
-import { UserError } from '../core/errors.js';
+import { IntegrityError, UserError } from '../core/errors.js';
 import { GitFileMap } from './git-state.js';
-import { previousFromFiles, readDeployState } from './previous.js';
+import { openPrevious, previousFromFiles, readDeployState } from './previous.js';
 
 /**
  * `diff --against` a repository reads git's objects, not a checkout: the same files as a checkout
@@ -152,5 +152,35 @@ describeWithTool('git', toolPresent('git'))('a deploy state read from git object
     const empty = `${scratchFolder()}/empty.git`;
     git(work, 'init', '-q', '--bare', empty);
     expect(readDeployState(empty, work).files.size).toBe(0);
+  });
+
+  it('gives a build --previous the release files and folders it asks for, reading no other blob', () => {
+    const { work, bare } = repository();
+    // Environment b's own file, gone from the repository's objects: only reading b's folder needs it.
+    const id = git(bare, 'rev-parse', 'HEAD:environments/b/k8s/namespace.yaml');
+    expect(git(bare, 'rev-parse', 'HEAD:environments/a/k8s/namespace.yaml')).toBe(id);
+    write(work, { 'environments/a/k8s/namespace.yaml': 'kind: Namespace # a\n' });
+    git(work, 'commit', '-qam', 'a differs');
+    rmSync(bare, { recursive: true });
+    git(work, 'clone', '-q', '--bare', work, bare);
+    rmSync(join(bare, 'objects', id.slice(0, 2), id.slice(2)));
+
+    const previous = withOwnTemporaryFolder((folder) => {
+      const opened = openPrevious(bare, work);
+      expect(readdirSync(folder)).toEqual([]);
+      return opened;
+    });
+    const fromFolder = openPrevious(work, work);
+    try {
+      for (const name of ['a', 'b', 'c']) {
+        expect(text(previous.manifest(name))).toBe(text(fromFolder.manifest(name)));
+        expect(text(previous.signature(name))).toBe(text(fromFolder.signature(name)));
+      }
+      expect(text(previous.releaseIndex()?.manifest)).toBe(text(fromFolder.releaseIndex()?.manifest));
+      expect(asObject(previous.folder('a'))).toEqual(asObject(fromFolder.folder('a')));
+      expect(() => previous.folder('b')).toThrow(IntegrityError);
+    } finally {
+      previous.dispose();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { refusalLines, type FolderContent } from '../core/tree.js';
 import { MANIFEST_FILE, SIGNATURE_FILE } from '../sign/manifest.js';
 import { RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE, type PreviousReleaseIndex } from '../sign/release-index.js';
 import { resolve } from 'node:path';
-import { checkoutDeployState, cloneDeployState, hideCredentials } from './checkout.js';
+import { cloneDeployState, hideCredentials } from './checkout.js';
 import { GitFileMap, listManagedFiles } from './git-state.js';
 import { environmentFolders, type FileMap } from './layout.js';
 import { readDeployTree } from './read.js';
@@ -31,12 +31,22 @@ export interface PreviousTree {
 /**
  * `build --previous`: the deploy state, read one environment at a time as the build asks for it, so
  * a build of a few environments reads only theirs: its release.json and signature, or the whole
- * folder of a blocked target, which is carried over. A link or special file among what it reads
- * fails the build (exit 3).
+ * folder of a blocked target, which is carried over. A repository is read from git's objects (see
+ * `readDeployState`), a folder from its files. A link or special file in a folder it reads fails
+ * the build (exit 3).
  */
 export function openPrevious(spec: string, cwd: string, branch?: string): PreviousTree {
   const origin = hideCredentials(spec);
-  const checkout = checkoutDeployState(spec, cwd, branch);
+  const cloned = cloneDeployState(spec, cwd, branch);
+  if (cloned) {
+    try {
+      return previousFromGit(cloned, origin);
+    } catch (error) {
+      cloned.dispose();
+      throw error;
+    }
+  }
+  const root = resolve(cwd, spec);
   // A build asks for each environment's manifest and signature several times (to plan what it
   // reuses, to chain, to record): they alone are read, once, and kept. Past a few environments, all
   // of them are read in one walk of environments/ rather than one walk each.
@@ -48,23 +58,43 @@ export function openPrevious(spec: string, cwd: string, branch?: string): Previo
     if (files) return files;
     if (everyRelease) return none;
     if (releases.size < READ_ONE_BY_ONE) {
-      files = refuseIrregular(readDeployTree(checkout.root, { release: name }), origin).environments.get(name)?.files ?? none;
+      files = refuseIrregular(readDeployTree(root, { release: name }), origin).environments.get(name)?.files ?? none;
       releases.set(name, files);
       return files;
     }
-    const every = refuseIrregular(readDeployTree(checkout.root, 'releases'), origin).environments;
+    const every = refuseIrregular(readDeployTree(root, 'releases'), origin).environments;
     for (const [environment, folder] of every) releases.set(environment, folder.files);
     everyRelease = true;
     return releases.get(name) ?? none;
   };
-  const environment = (name: string) => refuseIrregular(readDeployTree(checkout.root, { environment: name }), origin).environments.get(name)?.files ?? new Map<string, Uint8Array>();
+  const environment = (name: string) => refuseIrregular(readDeployTree(root, { environment: name }), origin).environments.get(name)?.files ?? new Map<string, Uint8Array>();
   return {
     origin,
     manifest: (name) => release(name).get(MANIFEST_FILE),
     signature: (name) => release(name).get(SIGNATURE_FILE),
     folder: (name) => new Map(environment(name)),
-    releaseIndex: () => releaseIndexOf(refuseIrregular(readDeployTree(checkout.root, 'root-manifest'), origin).files),
-    dispose: checkout.dispose,
+    releaseIndex: () => releaseIndexOf(refuseIrregular(readDeployTree(root, 'root-manifest'), origin).files),
+    dispose: () => {},
+  };
+}
+
+/** The previous state in a repository: what the folder reader refuses, refused where it would be read. */
+function previousFromGit(cloned: { gitDir: string; tree: string | undefined; dispose(): void }, origin: string): PreviousTree {
+  if (cloned.tree === undefined) return { ...previousFromFiles(new Map(), origin), dispose: cloned.dispose };
+  const { entries, refused } = listManagedFiles(cloned.gitDir, cloned.tree);
+  const previous = previousFromFiles(new GitFileMap(cloned.gitDir, entries), origin);
+  const refusingIn = <T>(prefix: string, read: () => T): T => {
+    const found = new Map([...refused].filter(([path]) => path.startsWith(prefix)));
+    if (found.size > 0) refuseIrregular({ files: new Map(), refused: found }, origin);
+    return read();
+  };
+  return {
+    ...previous,
+    manifest: (name) => refusingIn(`environments/${name}/`, () => previous.manifest(name)),
+    signature: (name) => refusingIn(`environments/${name}/`, () => previous.signature(name)),
+    folder: (name) => refusingIn(`environments/${name}/`, () => previous.folder(name)),
+    releaseIndex: () => refusingIn(RELEASE_INDEX_FILE, () => previous.releaseIndex()),
+    dispose: cloned.dispose,
   };
 }
 
