@@ -1,13 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { sha256Hex } from '../core/digest.js';
 import { IntegrityError } from '../core/errors.js';
 import { MANIFEST_FILE, parseManifest } from '../sign/manifest.js';
 import { RELEASE_INDEX_FILE, parseReleaseIndex } from '../sign/release-index.js';
-import { checkoutDeployState, hideCredentials } from './checkout.js';
+import { deployStateRepository, hideCredentials } from './checkout.js';
+import { GitFileMap, listManagedFiles } from './git-state.js';
+import { environmentFolders } from './layout.js';
 import type { TreeProblem } from './environment-check.js';
-import { readDeployTree, type DeployTree } from './read.js';
+import { readDeployTree, type DeployTree, type EnvironmentFolder } from './read.js';
 
 /** The links of a manifest chain: how far along it is, and the digest of the manifest before it. */
 interface Link {
@@ -22,25 +24,41 @@ type History = (path: string) => Map<string, Link>;
 export interface TrustedState {
   /** Where it came from, credentials hidden. */
   origin: string;
+  /** Its manifests: the root manifest and every environment's release.json and signature, all the checks read. */
   tree: DeployTree;
   /** The release keys its root manifest revokes: they stay revoked for any later tree. */
   revokedKeys: string[];
 }
 
-/** Reads `spec` (a folder, or anything git can clone, `#REF` allowed) as the state a client last trusted. */
+/** Reads `spec` (a folder, or anything git can clone, `#REF` allowed; a repository from its objects) as the state a client last trusted. */
 export function readTrustedState(spec: string, cwd: string): TrustedState {
   const origin = hideCredentials(spec);
-  const checkout = checkoutDeployState(spec, cwd);
+  const cloned = deployStateRepository(spec, cwd);
   let tree: DeployTree;
-  try {
-    tree = readDeployTree(checkout.root, 'managed');
-  } finally {
-    checkout.dispose();
-  }
+  if (cloned) {
+    try {
+      tree = trustedManifests(cloned.gitDir, cloned.tree);
+    } finally {
+      cloned.dispose();
+    }
+  } else tree = readDeployTree(resolve(cwd, spec), 'managed');
   if (tree.refused.size > 0) throw new IntegrityError(`the trusted state ${origin} holds links or special files; it cannot be compared against`);
   const root = tree.files.get(RELEASE_INDEX_FILE);
   const revokedKeys = root ? (parseReleaseIndex(root, `${RELEASE_INDEX_FILE} of the trusted state ${origin}`).revokedKeys ?? []) : [];
   return { origin, tree, revokedKeys };
+}
+
+/** The manifests of a commit of a repository (none for an empty one), as a tree of just them. */
+function trustedManifests(gitDir: string, commit: string | undefined): DeployTree {
+  if (commit === undefined) return { files: new Map(), refused: new Map(), environments: new Map() };
+  const { entries, refused } = listManagedFiles(gitDir, commit);
+  const all = new GitFileMap(gitDir, entries);
+  const files = new Map<string, Uint8Array>();
+  for (const path of all.keys()) {
+    if (path === RELEASE_INDEX_FILE || /^environments\/[^/]+\/release\.json(\.sig)?$/.test(path)) files.set(path, all.get(path)!);
+  }
+  const environments = new Map([...environmentFolders(files)].map(([name, folder]): [string, EnvironmentFolder] => [name, { files: folder, refused: new Map() }]));
+  return { files, refused, environments };
 }
 
 /**

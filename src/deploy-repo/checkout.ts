@@ -4,40 +4,6 @@ import { join, resolve } from 'node:path';
 import { UsageError, UserError } from '../core/errors.js';
 import { temporaryFolder } from '../write/durable.js';
 
-/** A local folder holding the deploy repository's files, checked out when it came from git. */
-export interface DeployStateCheckout {
-  root: string;
-  /** Removes the temporary checkout, if one was made. */
-  dispose(): void;
-}
-
-/**
- * Resolves `--previous`/`--against`: a folder holding the deploy repo's files (used in place), or
- * anything git can clone (a URL or a bare repository's path) with an optional `#REF`, cloned into a
- * temporary folder. An empty repository or a branch not made yet is an empty state, not an error.
- * Without `#REF`, a clone reads `branch` (slipway.yaml's, where publish commits) when given, and
- * otherwise the remote's default branch, which is also where publish commits when nothing names one.
- */
-export function checkoutDeployState(spec: string, cwd: string, branch?: string): DeployStateCheckout {
-  const [location, given] = splitRef(spec);
-  const ref = given ?? branch;
-  if (location.startsWith('-')) throw new UsageError(`${JSON.stringify(location)} is not a folder or a git URL`);
-  const local = resolve(cwd, location);
-  // A folder is read as it is: slipway.yaml's branch is for a repository, and a folder has none.
-  if (given === undefined && existsSync(local) && statSync(local).isDirectory() && !isBareRepository(local)) {
-    return { root: local, dispose: () => {} };
-  }
-  const checkout = temporaryFolder('slipway-deploy-state-');
-  const dispose = () => rmSync(checkout, { recursive: true, force: true });
-  try {
-    cloneInto(existsSync(local) ? local : location, ref, checkout, given === undefined);
-  } catch (error) {
-    dispose();
-    throw error;
-  }
-  return { root: checkout, dispose };
-}
-
 /** Text as it may be shown: credentials in any URL in it (`https://user:token@host/…`) are hidden. */
 export function hideCredentials(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1***@');
@@ -59,9 +25,9 @@ function isBareRepository(dir: string): boolean {
  * The deploy state as git objects, when `spec` names a repository rather than a folder: a local
  * repository is read in place, anything else is cloned bare (no work tree is written either way).
  * `tree` is the commit to read — undefined for an empty repository or a branch not made yet.
- * Undefined when `spec` is a folder, read in place as `checkoutDeployState` reads it.
+ * Undefined when `spec` is a folder, which is read in place.
  */
-export function cloneDeployState(spec: string, cwd: string, branch?: string): { gitDir: string; tree: string | undefined; dispose(): void } | undefined {
+export function deployStateRepository(spec: string, cwd: string, branch?: string): { gitDir: string; tree: string | undefined; dispose(): void } | undefined {
   const [location, given] = splitRef(spec);
   const ref = given ?? branch;
   if (location.startsWith('-')) throw new UsageError(`${JSON.stringify(location)} is not a folder or a git URL`);
@@ -74,7 +40,7 @@ export function cloneDeployState(spec: string, cwd: string, branch?: string): { 
   const gitDir = temporaryFolder('slipway-deploy-state-');
   const dispose = () => rmSync(gitDir, { recursive: true, force: true });
   try {
-    const tree = cloneInto(location, ref, gitDir, given === undefined, 'bare');
+    const tree = cloneInto(location, ref, gitDir, given === undefined);
     return { gitDir, tree, dispose };
   } catch (error) {
     dispose();
@@ -84,8 +50,10 @@ export function cloneDeployState(spec: string, cwd: string, branch?: string): { 
 
 const gitCommand = (args: string[]) => execFileSync('git', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
 
+/** The git folder of a repository at `local` (bare, or a work tree's top), never of one it sits inside. */
 function localGitDir(local: string, spec: string): string {
   try {
+    if (!isBareRepository(local) && !existsSync(join(local, '.git'))) throw new Error('not the top of a repository');
     return gitCommand(['-C', local, 'rev-parse', '--absolute-git-dir']).toString('utf8').trim();
   } catch {
     throw new UserError(hideCredentials(`cannot read the deploy state from ${spec}: ${local} is not a git repository; give a deploy repository checkout, a bare repository or a git URL`));
@@ -108,29 +76,25 @@ function commitIn(gitDir: string, ref: string | undefined, branchOnly: boolean, 
 }
 
 /**
- * `branchOnly`: the ref is a branch publish commits to, never a commit id, so a missing one is a
- * branch not made yet. A work tree is checked out into `checkout`, or (`bare`) the repository is
- * cloned bare into it. Returns the commit to read, undefined when there is none (an empty state).
+ * Clones `source` bare into `gitDir`. `branchOnly`: the ref is a branch publish commits to, never a
+ * commit id, so a missing one is a branch not made yet. Returns the commit to read, undefined when
+ * there is none (an empty state).
  */
-function cloneInto(source: string, ref: string | undefined, checkout: string, branchOnly: boolean, form: 'work-tree' | 'bare' = 'work-tree'): string | undefined {
-  const git = (args: string[], cwd?: string) =>
-    execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
-  const bare = form === 'bare' ? ['--bare'] : [];
+function cloneInto(source: string, ref: string | undefined, gitDir: string, branchOnly: boolean): string | undefined {
+  const git = (args: string[]) => gitCommand(args);
   let commit = 'HEAD';
   try {
     try {
-      git(['clone', '--quiet', '--no-tags', ...bare, '--depth', '1', ...(ref ? ['--branch', ref] : []), '--', source, checkout]);
+      git(['clone', '--quiet', '--no-tags', '--bare', '--depth', '1', ...(ref ? ['--branch', ref] : []), '--', source, gitDir]);
     } catch (error) {
       if (!ref || branchOnly) throw error;
-      // Not a branch or tag (a commit id, say): fetch everything and check it out.
-      rmSync(checkout, { recursive: true, force: true });
-      git(['clone', '--quiet', '--no-tags', ...bare, '--', source, checkout]);
-      if (form === 'bare') commit = ref;
-      else git(['checkout', '--quiet', '--detach', ref], checkout);
+      // Not a branch or tag (a commit id, say): fetch everything and read that commit.
+      rmSync(gitDir, { recursive: true, force: true });
+      git(['clone', '--quiet', '--no-tags', '--bare', '--', source, gitDir]);
+      commit = ref;
     }
-    if (form === 'work-tree') return commit;
     try {
-      return git(['rev-parse', '--verify', '--quiet', `${commit}^{commit}`], checkout).toString('utf8').trim();
+      return git(['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', `${commit}^{commit}`]).toString('utf8').trim();
     } catch {
       // An empty repository has no HEAD yet; a commit id it does not hold is the user's mistake.
       if (commit === 'HEAD') return undefined;

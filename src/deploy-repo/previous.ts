@@ -3,7 +3,7 @@ import { refusalLines, type FolderContent } from '../core/tree.js';
 import { MANIFEST_FILE, SIGNATURE_FILE } from '../sign/manifest.js';
 import { RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE, type PreviousReleaseIndex } from '../sign/release-index.js';
 import { resolve } from 'node:path';
-import { cloneDeployState, hideCredentials } from './checkout.js';
+import { deployStateRepository, hideCredentials } from './checkout.js';
 import { GitFileMap, listManagedFiles } from './git-state.js';
 import { environmentFolders, type FileMap } from './layout.js';
 import { readDeployTree } from './read.js';
@@ -37,7 +37,7 @@ export interface PreviousTree {
  */
 export function openPrevious(spec: string, cwd: string, branch?: string): PreviousTree {
   const origin = hideCredentials(spec);
-  const cloned = cloneDeployState(spec, cwd, branch);
+  const cloned = deployStateRepository(spec, cwd, branch);
   if (cloned) {
     try {
       return previousFromGit(cloned, origin);
@@ -110,7 +110,7 @@ const READ_ONE_BY_ONE = 8;
  */
 export function readDeployState(spec: string, cwd: string, branch?: string): { origin: string; files: FileMap; dispose(): void } {
   const origin = hideCredentials(spec);
-  const cloned = cloneDeployState(spec, cwd, branch);
+  const cloned = deployStateRepository(spec, cwd, branch);
   if (cloned) {
     try {
       if (cloned.tree === undefined) {

@@ -26,15 +26,17 @@ describe('temporaryFolder', () => {
     const busy = join(parent, 'slipway-test-999999991-GhIjKl');
     mkdirSync(join(busy, 'objects'), { recursive: true });
     // A git a kill did not reach, still writing objects into its dead parent's folder.
-    const writer = spawn('sh', ['-c', 'i=0; while true; do i=$((i+1)); mkdir -p objects/$i && : > objects/$i/object; done'], { cwd: busy, stdio: 'ignore' });
+    // Its own process group, so that the kill below also reaches the `mkdir` it may be running.
+    const writer = spawn('sh', ['-c', 'i=0; while true; do i=$((i+1)); mkdir -p objects/$i && : > objects/$i/object; done'], { cwd: busy, stdio: 'ignore', detached: true });
     try {
       await new Promise((done) => setTimeout(done, 200));
       const made = temporaryFolder('slipway-test-');
       expect(existsSync(made)).toBe(true);
       expect(existsSync(gone)).toBe(false);
     } finally {
-      writer.kill('SIGKILL');
-      await new Promise((done) => writer.once('exit', done));
+      const exited = new Promise((done) => writer.once('exit', done));
+      process.kill(-writer.pid!, 'SIGKILL');
+      await exited;
     }
     // Once the writer is gone, the next run takes what is left.
     temporaryFolder('slipway-test-');
