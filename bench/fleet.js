@@ -133,7 +133,7 @@ results['publish (first: every file)'] = slipway('publish', ['publish', '--out',
 // The same pull request's diff against the deploy repository itself, as CI runs it: read from git's
 // objects, no checkout; the run that fills the cache with the folders' fingerprints, then a re-run.
 slipway('diff --cache against the repository (fills it)', ['diff', '--root', root, '--against', deployRepo, '--format', 'json', '--cache', cache], { allowed: [0, 1] });
-results['diff --cache, deploy repository (one changed)'] = slipway('diff --cache against the repository', ['diff', '--root', root, '--against', deployRepo, '--format', 'json', '--cache', cache], { allowed: [0, 1] });
+results['diff --cache, repository (one changed)'] = slipway('diff --cache against the repository', ['diff', '--root', root, '--against', deployRepo, '--format', 'json', '--cache', cache], { allowed: [0, 1] });
 tree.changeSharedService();
 const changedOut = join(root, '.out-changed');
 results['build --previous (every environment changed)'] = slipway('build --previous', ['build', '--root', root, '--out', changedOut, '--signing-key', join(keys, 'slipway-signing.key.pem'), '--previous', deployRepo]);

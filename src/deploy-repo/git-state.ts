@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { hash } from 'node:crypto';
+import { compareText } from '../core/diagnostics.js';
 import { BugError, IntegrityError } from '../core/errors.js';
 import type { RefusedKind } from '../core/tree.js';
 import { MANIFEST_FILE, SIGNATURE_FILE } from '../sign/manifest.js';
@@ -22,7 +23,7 @@ interface Entry {
 export function listManagedFiles(gitDir: string, tree: string): { entries: Map<string, Entry>; refused: Map<string, RefusedKind> } {
   // No `-l`: sizes would have git open every blob, and only tree objects need reading here.
   const listing = git(gitDir, ['ls-tree', '-r', '-z', '--full-tree', tree]).toString('utf8');
-  const entries = new Map<string, Entry>();
+  const found: Array<[string, Entry]> = [];
   const refused = new Map<string, RefusedKind>();
   for (const record of listing.split('\0')) {
     if (record === '') continue;
@@ -32,9 +33,10 @@ export function listManagedFiles(gitDir: string, tree: string): { entries: Map<s
     if (!ownedPath(path)) continue;
     // A link is refused as a checkout's reader refuses it; a submodule is an empty folder in a checkout.
     if (mode === '120000') refused.set(path, 'symbolic link');
-    else if (type === 'blob' && id !== undefined) entries.set(path, { id });
+    else if (type === 'blob' && id !== undefined) found.push([path, { id }]);
   }
-  return { entries, refused };
+  // In the order the folder reader gives paths, so that either reading walks a state the same way.
+  return { entries: new Map(found.sort(([a], [b]) => compareText(a, b))), refused };
 }
 
 /** What `readDeployTree(…, 'managed')` reads of a checkout: the root files Slipway owns, and everything below its folders. */
@@ -143,19 +145,27 @@ export class GitFileMap implements ReadonlyMap<string, Uint8Array> {
   private load(paths: readonly string[]): void {
     const wanted = paths.filter((path) => !this.loaded.has(path));
     if (wanted.length === 0) return;
-    const ids = wanted.map((path) => this.listing.get(path)!.id);
+    // Each blob once: a fleet's folders hold many files of the same bytes (scripts, keys, charts).
+    const pathsOf = new Map<string, string[]>();
+    for (const path of wanted) {
+      const id = this.listing.get(path)!.id;
+      const same = pathsOf.get(id);
+      if (same) same.push(path);
+      else pathsOf.set(id, [path]);
+    }
+    const ids = [...pathsOf.keys()];
     const output = git(this.gitDir, ['cat-file', '--batch'], `${ids.join('\n')}\n`);
     let offset = 0;
-    for (let index = 0; index < wanted.length; index++) {
+    for (const id of ids) {
       const headerEnd = output.indexOf(0x0a, offset);
       const header = output.subarray(offset, headerEnd).toString('latin1');
-      const [id, type, size] = header.split(' ');
-      if (id === ids[index] && type === 'missing') throw new IntegrityError(`the deploy state's repository is damaged: it lists ${wanted[index]} but holds no object ${id}`);
-      if (id !== ids[index] || type !== 'blob' || size === undefined) throw new BugError(`git cat-file answered ${JSON.stringify(header)} for ${wanted[index]}`);
+      const [answered, type, size] = header.split(' ');
+      if (answered === id && type === 'missing') throw new IntegrityError(`the deploy state's repository is damaged: it lists ${pathsOf.get(id)![0]} but holds no object ${id}`);
+      if (answered !== id || type !== 'blob' || size === undefined) throw new BugError(`git cat-file answered ${JSON.stringify(header)} for ${pathsOf.get(id)![0]}`);
       const start = headerEnd + 1;
       const end = start + Number(size);
-      // A copy: the batch's buffer holds every other blob of the group.
-      this.loaded.set(wanted[index]!, new Uint8Array(output.subarray(start, end)));
+      // A copy for each path: the batch's buffer holds every other blob, and no two files share bytes.
+      for (const path of pathsOf.get(id)!) this.loaded.set(path, new Uint8Array(output.subarray(start, end)));
       offset = end + 1;
     }
   }
