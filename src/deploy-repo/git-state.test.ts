@@ -64,17 +64,22 @@ function withOwnTemporaryFolder<T>(body: (folder: string) => T): T {
   }
 }
 
+/** What `open` gives, having checked it left nothing in the temporary folder: a local repository is read in place. */
+function openedInPlace<T>(open: () => T): T {
+  return withOwnTemporaryFolder((folder) => {
+    const opened = open();
+    expect(readdirSync(folder)).toEqual([]);
+    return opened;
+  });
+}
+
 const text = (bytes: Uint8Array | undefined) => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);
 const asObject = (files: ReadonlyMap<string, Uint8Array>) => Object.fromEntries([...files].map(([path, bytes]) => [path, text(bytes)]));
 
 describeWithTool('git', toolPresent('git'))('a deploy state read from git objects', () => {
   it('holds what a checkout of the same commit holds, and no work tree is written', () => {
     const { work, bare } = repository();
-    const fromGit = withOwnTemporaryFolder((folder) => {
-      const state = readDeployState(bare, work);
-      expect(readdirSync(folder)).toEqual([]);
-      return state;
-    });
+    const fromGit = openedInPlace(() => readDeployState(bare, work));
     const fromFolder = readDeployState(work, work);
     try {
       expect(fromGit.files).toBeInstanceOf(GitFileMap);
@@ -165,11 +170,7 @@ describeWithTool('git', toolPresent('git'))('a deploy state read from git object
     git(work, 'clone', '-q', '--bare', work, bare);
     rmSync(join(bare, 'objects', id.slice(0, 2), id.slice(2)));
 
-    const previous = withOwnTemporaryFolder((folder) => {
-      const opened = openPrevious(bare, work);
-      expect(readdirSync(folder)).toEqual([]);
-      return opened;
-    });
+    const previous = openedInPlace(() => openPrevious(bare, work));
     const fromFolder = openPrevious(work, work);
     try {
       for (const name of ['a', 'b', 'c']) {
