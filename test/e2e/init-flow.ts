@@ -121,6 +121,13 @@ export function publishFlow(options: { work: string; installedNodeModules: strin
   expect(step(['diff', '--against', deploy, '--cache', cache]).stdout).toBe(diff.stdout);
   step(['publish']);
   expect(sequenceOnMaster()).toBe(2);
+  // The next pull request's review, against the repository publish just committed to (read from its
+  // objects): the unchanged environment is taken from it by the cache, neither rendered nor read.
+  const settled = step(['diff', '--against', deploy]);
+  step(['diff', '--against', deploy, '--cache', cache]);
+  const fromCache = step(['diff', '--against', deploy, '--cache', cache]);
+  expect(fromCache.stderr).toMatch(/^diff: 1 unchanged environment\(s\) taken from the deploy repository as the cache vouches for them$/m);
+  expect(fromCache.stdout).toBe(settled.stdout);
 
   // Another repository than slipway.yaml's deployRepo is read where publish --to commits (its HEAD), not
   // at slipway.yaml's branch: the chain continues there too.
