@@ -25,14 +25,15 @@ function isBareRepository(dir: string): boolean {
  * The deploy state as git objects, when `spec` names a repository rather than a folder: a local
  * repository is read in place, anything else is cloned bare (no work tree is written either way).
  * `tree` is the commit to read — undefined for an empty repository or a branch not made yet.
- * Undefined when `spec` is a folder, which is read in place.
+ * Undefined when `spec` is a folder that is not a clean work tree (see `cleanWorkTree`), which is
+ * read as the files it holds.
  */
 export function deployStateRepository(spec: string, cwd: string, branch?: string): { gitDir: string; tree: string | undefined; dispose(): void } | undefined {
   const [location, given] = splitRef(spec);
   const ref = given ?? branch;
   if (location.startsWith('-')) throw new UsageError(`${JSON.stringify(location)} is not a folder or a git URL`);
   const local = resolve(cwd, location);
-  if (given === undefined && existsSync(local) && statSync(local).isDirectory() && !isBareRepository(local)) return undefined;
+  if (given === undefined && existsSync(local) && statSync(local).isDirectory() && !isBareRepository(local)) return cleanWorkTree(local);
   if (existsSync(local)) {
     const gitDir = localGitDir(local, spec);
     return { gitDir, tree: commitIn(gitDir, ref, given === undefined, local), dispose: () => {} };
@@ -45,6 +46,26 @@ export function deployStateRepository(spec: string, cwd: string, branch?: string
   } catch (error) {
     dispose();
     throw error;
+  }
+}
+
+/**
+ * A folder that is the top of a git work tree identical to its HEAD — nothing modified, added,
+ * removed, untracked or ignored, as a fresh checkout is — holds exactly the files of that commit:
+ * they are read from its objects, so the cache can vouch for a folder by its blob ids. Any other
+ * folder (or a git that cannot tell) is read as the files it holds: undefined.
+ */
+function cleanWorkTree(local: string): { gitDir: string; tree: string | undefined; dispose(): void } | undefined {
+  if (!existsSync(join(local, '.git'))) return undefined;
+  try {
+    // No optional locks: asking must not write the repository's index.
+    const changes = gitCommand(['--no-optional-locks', '-C', local, 'status', '--porcelain', '--untracked-files=all', '--ignored']);
+    if (changes.length > 0) return undefined;
+    const gitDir = gitCommand(['-C', local, 'rev-parse', '--absolute-git-dir']).toString('utf8').trim();
+    const tree = gitCommand(['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}']).toString('utf8').trim();
+    return { gitDir, tree, dispose: () => {} };
+  } catch {
+    return undefined;
   }
 }
 

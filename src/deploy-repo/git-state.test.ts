@@ -184,4 +184,30 @@ describeWithTool('git', toolPresent('git'))('a deploy state read from git object
       previous.dispose();
     }
   });
+
+  it('reads a folder that is a clean checkout from its objects, and any other folder as the files it holds', () => {
+    const { work } = repository();
+    const read = () => {
+      const state = readDeployState(work, work);
+      try {
+        return { fromGit: state.files instanceof GitFileMap, readme: text(state.files.get('README.md')), added: state.files.has('environments/a/k8s/added.yaml') };
+      } finally {
+        state.dispose();
+      }
+    };
+    expect(read()).toEqual({ fromGit: true, readme: '# deploy\n', added: false });
+    write(work, { 'README.md': '# deploy, edited\n' });
+    expect(read()).toEqual({ fromGit: false, readme: '# deploy, edited\n', added: false });
+    git(work, 'commit', '-qam', 'edited');
+    expect(read()).toEqual({ fromGit: true, readme: '# deploy, edited\n', added: false });
+    write(work, { 'environments/a/k8s/added.yaml': 'kind: ConfigMap\n' });
+    expect(read()).toEqual({ fromGit: false, readme: '# deploy, edited\n', added: true });
+    write(work, { '.gitignore': 'added.yaml\n' });
+    git(work, 'add', '.gitignore');
+    git(work, 'commit', '-qm', 'ignore');
+    // Ignored by git, but a file of the folder all the same.
+    expect(read()).toEqual({ fromGit: false, readme: '# deploy, edited\n', added: true });
+    rmSync(join(work, 'environments/a/k8s/added.yaml'));
+    expect(read()).toEqual({ fromGit: true, readme: '# deploy, edited\n', added: false });
+  });
 });
