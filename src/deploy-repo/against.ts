@@ -33,13 +33,13 @@ export interface TrustedState {
 /** Reads `spec` (a folder, or anything git can clone, `#REF` allowed; a repository from its objects) as the state a client last trusted. */
 export function readTrustedState(spec: string, cwd: string): TrustedState {
   const origin = hideCredentials(spec);
-  const cloned = deployStateRepository(spec, cwd);
+  const repository = deployStateRepository(spec, cwd);
   let tree: DeployTree;
-  if (cloned) {
+  if (repository) {
     try {
-      tree = trustedManifests(cloned.gitDir, cloned.tree);
+      tree = trustedManifests(repository.gitDir, repository.tree);
     } finally {
-      cloned.dispose();
+      repository.dispose();
     }
   } else tree = readDeployTree(resolve(cwd, spec), 'managed');
   if (tree.refused.size > 0) throw new IntegrityError(`the trusted state ${origin} holds links or special files; it cannot be compared against`);

@@ -21,6 +21,14 @@ function isBareRepository(dir: string): boolean {
   return existsSync(join(dir, 'HEAD')) && existsSync(join(dir, 'objects')) && existsSync(join(dir, 'refs'));
 }
 
+/** A deploy state in git: its repository's git folder, the commit to read, and how to remove a clone made for it. */
+export interface DeployStateRepository {
+  gitDir: string;
+  /** Undefined for an empty repository or a branch not made yet: an empty state. */
+  tree: string | undefined;
+  dispose(): void;
+}
+
 /**
  * The deploy state as git objects, when `spec` names a repository rather than a folder: a local
  * repository is read in place, anything else is cloned bare (no work tree is written either way).
@@ -28,7 +36,7 @@ function isBareRepository(dir: string): boolean {
  * Undefined when `spec` is a folder that is not a clean work tree (see `cleanWorkTree`), which is
  * read as the files it holds.
  */
-export function deployStateRepository(spec: string, cwd: string, branch?: string): { gitDir: string; tree: string | undefined; dispose(): void } | undefined {
+export function deployStateRepository(spec: string, cwd: string, branch?: string): DeployStateRepository | undefined {
   const [location, given] = splitRef(spec);
   const ref = given ?? branch;
   if (location.startsWith('-')) throw new UsageError(`${JSON.stringify(location)} is not a folder or a git URL`);
@@ -55,7 +63,7 @@ export function deployStateRepository(spec: string, cwd: string, branch?: string
  * they are read from its objects, so the cache can vouch for a folder by its blob ids. Any other
  * folder (or a git that cannot tell) is read as the files it holds: undefined.
  */
-function cleanWorkTree(local: string): { gitDir: string; tree: string | undefined; dispose(): void } | undefined {
+function cleanWorkTree(local: string): DeployStateRepository | undefined {
   if (!existsSync(join(local, '.git'))) return undefined;
   try {
     // No optional locks: asking must not write the repository's index.

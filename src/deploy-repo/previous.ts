@@ -3,7 +3,7 @@ import { refusalLines, type FolderContent } from '../core/tree.js';
 import { MANIFEST_FILE, SIGNATURE_FILE } from '../sign/manifest.js';
 import { RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE, type PreviousReleaseIndex } from '../sign/release-index.js';
 import { resolve } from 'node:path';
-import { deployStateRepository, hideCredentials } from './checkout.js';
+import { deployStateRepository, hideCredentials, type DeployStateRepository } from './checkout.js';
 import { GitFileMap, listManagedFiles } from './git-state.js';
 import { environmentFolders, type FileMap } from './layout.js';
 import { readDeployTree } from './read.js';
@@ -24,7 +24,7 @@ export interface PreviousTree {
    * when the state can tell it without reading them: equal digests, equal folders.
    */
   fingerprint?(environment: string): string | undefined;
-  /** Removes the temporary checkout, if one was made. */
+  /** Removes the temporary clone, if one was made. */
   dispose(): void;
 }
 
@@ -37,12 +37,12 @@ export interface PreviousTree {
  */
 export function openPrevious(spec: string, cwd: string, branch?: string): PreviousTree {
   const origin = hideCredentials(spec);
-  const cloned = deployStateRepository(spec, cwd, branch);
-  if (cloned) {
+  const repository = deployStateRepository(spec, cwd, branch);
+  if (repository) {
     try {
-      return previousFromGit(cloned, origin);
+      return previousFromGit(repository, origin);
     } catch (error) {
-      cloned.dispose();
+      repository.dispose();
       throw error;
     }
   }
@@ -79,10 +79,10 @@ export function openPrevious(spec: string, cwd: string, branch?: string): Previo
 }
 
 /** The previous state in a repository: what the folder reader refuses, refused where it would be read. */
-function previousFromGit(cloned: { gitDir: string; tree: string | undefined; dispose(): void }, origin: string): PreviousTree {
-  if (cloned.tree === undefined) return { ...previousFromFiles(new Map(), origin), dispose: cloned.dispose };
-  const { entries, refused } = listManagedFiles(cloned.gitDir, cloned.tree);
-  const previous = previousFromFiles(new GitFileMap(cloned.gitDir, entries), origin);
+function previousFromGit(repository: DeployStateRepository, origin: string): PreviousTree {
+  if (repository.tree === undefined) return { ...previousFromFiles(new Map(), origin), dispose: repository.dispose };
+  const { entries, refused } = listManagedFiles(repository.gitDir, repository.tree);
+  const previous = previousFromFiles(new GitFileMap(repository.gitDir, entries), origin);
   const refusingIn = <T>(prefix: string, read: () => T): T => {
     const found = new Map([...refused].filter(([path]) => path.startsWith(prefix)));
     if (found.size > 0) refuseIrregular({ files: new Map(), refused: found }, origin);
@@ -94,7 +94,7 @@ function previousFromGit(cloned: { gitDir: string; tree: string | undefined; dis
     signature: (name) => refusingIn(`environments/${name}/`, () => previous.signature(name)),
     folder: (name) => refusingIn(`environments/${name}/`, () => previous.folder(name)),
     releaseIndex: () => refusingIn(RELEASE_INDEX_FILE, () => previous.releaseIndex()),
-    dispose: cloned.dispose,
+    dispose: repository.dispose,
   };
 }
 
@@ -103,25 +103,25 @@ const READ_ONE_BY_ONE = 8;
 
 /**
  * `diff --against`: every file Slipway owns in the deploy state (`isManaged`; not `.git`, not the
- * owners' files). A folder is read whole; a repository is cloned bare and its files are read from
- * git's objects as the diff asks for them (`GitFileMap`), so a diff reads the folders it compares
- * and no work tree is written. Any link or special file among them fails the diff (exit 3).
- * `dispose` removes the clone, once the files are no longer needed.
+ * owners' files). A folder is read whole; a repository (a local one in place, a remote one cloned
+ * bare; see `deployStateRepository`) from git's objects as the diff asks for files (`GitFileMap`),
+ * so a diff reads the folders it compares and no work tree is written. Any link or special file
+ * among them fails the diff (exit 3). `dispose` removes a clone once the files are not needed.
  */
 export function readDeployState(spec: string, cwd: string, branch?: string): { origin: string; files: FileMap; dispose(): void } {
   const origin = hideCredentials(spec);
-  const cloned = deployStateRepository(spec, cwd, branch);
-  if (cloned) {
+  const repository = deployStateRepository(spec, cwd, branch);
+  if (repository) {
     try {
-      if (cloned.tree === undefined) {
-        cloned.dispose();
+      if (repository.tree === undefined) {
+        repository.dispose();
         return { origin, files: new Map(), dispose: () => {} };
       }
-      const { entries, refused } = listManagedFiles(cloned.gitDir, cloned.tree);
+      const { entries, refused } = listManagedFiles(repository.gitDir, repository.tree);
       refuseIrregular({ files: new Map(), refused }, origin);
-      return { origin, files: new GitFileMap(cloned.gitDir, entries), dispose: cloned.dispose };
+      return { origin, files: new GitFileMap(repository.gitDir, entries), dispose: repository.dispose };
     } catch (error) {
-      cloned.dispose();
+      repository.dispose();
       throw error;
     }
   }
