@@ -1,13 +1,13 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { sha256Hex } from '../core/digest.js';
 import { IntegrityError } from '../core/errors.js';
+import { gitSync } from '../core/git.js';
 import { MANIFEST_FILE, parseManifest } from '../sign/manifest.js';
 import { RELEASE_INDEX_FILE, parseReleaseIndex } from '../sign/release-index.js';
 import { deployStateRepository, hideCredentials } from './checkout.js';
 import { GitFileMap, listManagedFiles } from './git-state.js';
-import { environmentFolders } from './layout.js';
+import { environmentFolders, isReleaseFile } from './layout.js';
 import type { TreeProblem } from './environment-check.js';
 import { readDeployTree, type DeployTree, type EnvironmentFolder } from './read.js';
 
@@ -55,7 +55,7 @@ function trustedManifests(gitDir: string, commit: string | undefined): DeployTre
   const all = new GitFileMap(gitDir, entries);
   const files = new Map<string, Uint8Array>();
   for (const path of all.keys()) {
-    if (path === RELEASE_INDEX_FILE || /^environments\/[^/]+\/release\.json(\.sig)?$/.test(path)) files.set(path, all.get(path)!);
+    if (path === RELEASE_INDEX_FILE || isReleaseFile(path)) files.set(path, all.get(path)!);
   }
   const environments = new Map([...environmentFolders(files)].map(([name, folder]): [string, EnvironmentFolder] => [name, { files: folder, refused: new Map() }]));
   return { files, refused, environments };
@@ -127,7 +127,7 @@ function chainProblem(now: Uint8Array, link: Link, old: Uint8Array, oldLink: Lin
 /** Every version of a manifest in the git history of `dir`, when it is the top of a git work tree. */
 function gitHistory(dir: string): History {
   if (!existsSync(join(dir, '.git'))) return () => new Map();
-  const git = (args: string[]) => execFileSync('git', ['-C', dir, ...args], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 30 });
+  const git = (args: string[]) => gitSync(['-C', dir, ...args]);
   return (path) => {
     const versions = new Map<string, Link>();
     let commits: string[];

@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError, UserError } from '../core/errors.js';
+import { gitSync } from '../core/git.js';
 import { temporaryFolder } from '../write/durable.js';
 
 /** Text as it may be shown: credentials in any URL in it (`https://user:token@host/…`) are hidden. */
@@ -67,73 +67,68 @@ function cleanWorkTree(local: string): DeployStateRepository | undefined {
   if (!existsSync(join(local, '.git'))) return undefined;
   try {
     // No optional locks: asking must not write the repository's index.
-    const changes = gitCommand(['--no-optional-locks', '-C', local, 'status', '--porcelain', '--untracked-files=all', '--ignored']);
+    const changes = gitSync(['--no-optional-locks', '-C', local, 'status', '--porcelain', '--untracked-files=all', '--ignored']);
     if (changes.length > 0) return undefined;
-    const gitDir = gitCommand(['-C', local, 'rev-parse', '--absolute-git-dir']).toString('utf8').trim();
-    const tree = gitCommand(['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}']).toString('utf8').trim();
-    return { gitDir, tree, dispose: () => {} };
+    const [gitDir, tree] = gitSync(['-C', local, 'rev-parse', '--absolute-git-dir', '--verify', 'HEAD^{commit}']).toString('utf8').trim().split('\n');
+    return gitDir && tree ? { gitDir, tree, dispose: () => {} } : undefined;
   } catch {
     return undefined;
   }
 }
 
-const gitCommand = (args: string[]) => execFileSync('git', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
-
 /** The git folder of a repository at `local` (bare, or a work tree's top), never of one it sits inside. */
 function localGitDir(local: string, spec: string): string {
   try {
     if (!isBareRepository(local) && !existsSync(join(local, '.git'))) throw new Error('not the top of a repository');
-    return gitCommand(['-C', local, 'rev-parse', '--absolute-git-dir']).toString('utf8').trim();
+    return gitSync(['-C', local, 'rev-parse', '--absolute-git-dir']).toString('utf8').trim();
   } catch {
-    throw new UserError(hideCredentials(`cannot read the deploy state from ${spec}: ${local} is not a git repository; give a deploy repository checkout, a bare repository or a git URL`));
+    throw cannotRead(spec, undefined, `${local} is not a git repository`);
   }
 }
 
-/** The commit `ref` names in a local repository (a branch, a tag or, unless `branchOnly`, a commit id), as `git clone --branch` would take it. */
+/**
+ * The commit `ref` names in a repository (a branch, a tag or, unless `branchOnly`, a commit id), as
+ * `git clone --branch` would take it; its HEAD without one. Undefined for an empty repository or the
+ * branch publish commits to not made yet: an empty state.
+ */
 function commitIn(gitDir: string, ref: string | undefined, branchOnly: boolean, source: string): string | undefined {
   const candidates = ref === undefined ? ['HEAD'] : [`refs/heads/${ref}`, `refs/tags/${ref}`, ...(branchOnly ? [] : [ref])];
   for (const candidate of candidates) {
     try {
-      return gitCommand(['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', `${candidate}^{commit}`]).toString('utf8').trim();
+      return gitSync(['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', `${candidate}^{commit}`]).toString('utf8').trim();
     } catch {
       // Not this one: the next candidate, or none.
     }
   }
-  // An empty repository, or the branch publish commits to not made yet: an empty state.
   if (ref === undefined || branchOnly) return undefined;
-  throw new UserError(hideCredentials(`cannot read the deploy state from ${source}#${ref}: no branch, tag or commit ${ref} there; give a deploy repository checkout, a bare repository or a git URL`));
+  throw cannotRead(source, ref, `no branch, tag or commit ${ref} there`);
 }
 
 /**
- * Clones `source` bare into `gitDir`. `branchOnly`: the ref is a branch publish commits to, never a
- * commit id, so a missing one is a branch not made yet. Returns the commit to read, undefined when
- * there is none (an empty state).
+ * Clones `source` bare into `gitDir` and names the commit to read (see `commitIn`): the branch or
+ * tag `ref` alone, else (a commit id, unless `branchOnly`) the whole history.
  */
 function cloneInto(source: string, ref: string | undefined, gitDir: string, branchOnly: boolean): string | undefined {
-  const git = (args: string[]) => gitCommand(args);
-  let commit = 'HEAD';
-  try {
+  const clone = (args: string[]): string | undefined => {
     try {
-      git(['clone', '--quiet', '--no-tags', '--bare', '--depth', '1', ...(ref ? ['--branch', ref] : []), '--', source, gitDir]);
+      gitSync(['clone', '--quiet', '--no-tags', '--bare', ...args, '--', source, gitDir]);
+      return undefined;
     } catch (error) {
-      if (!ref || branchOnly) throw error;
-      // Not a branch or tag (a commit id, say): fetch everything and read that commit.
-      rmSync(gitDir, { recursive: true, force: true });
-      git(['clone', '--quiet', '--no-tags', '--bare', '--', source, gitDir]);
-      commit = ref;
+      return String((error as { stderr?: Buffer }).stderr ?? '').trim() || 'git failed';
     }
-    try {
-      return git(['--git-dir', gitDir, 'rev-parse', '--verify', '--quiet', `${commit}^{commit}`]).toString('utf8').trim();
-    } catch {
-      // An empty repository has no HEAD yet; a commit id it does not hold is the user's mistake.
-      if (commit === 'HEAD') return undefined;
-      throw Object.assign(new Error('unknown revision'), { stderr: `fatal: reference is not a tree: ${ref}` });
-    }
-  } catch (error) {
-    const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
-    if (/remote branch .* not found|does not have any commits|empty repository/i.test(stderr)) return undefined;
-    // git's first fatal line says what went wrong; its last is often the tail of a wrapped hint.
-    const reason = stderr.split('\n').find((line) => line.startsWith('fatal:')) ?? stderr.split('\n').find((line) => line.trim() !== '') ?? 'git failed';
-    throw new UserError(hideCredentials(`cannot read the deploy state from ${source}${ref ? `#${ref}` : ''}: ${reason}; give a deploy repository checkout, a bare repository or a git URL`));
+  };
+  let failed = clone(['--depth', '1', ...(ref ? ['--branch', ref] : [])]);
+  if (failed === undefined) return commitIn(gitDir, undefined, true, source);
+  if (ref && !branchOnly) {
+    rmSync(gitDir, { recursive: true, force: true });
+    failed = clone([]);
+    if (failed === undefined) return commitIn(gitDir, ref, false, source);
   }
+  if (/remote branch .* not found|does not have any commits|empty repository/i.test(failed)) return undefined;
+  // git's first fatal line says what went wrong; its last is often the tail of a wrapped hint.
+  throw cannotRead(source, ref, failed.split('\n').find((line) => line.startsWith('fatal:')) ?? failed.split('\n').find((line) => line.trim() !== '')!);
+}
+
+function cannotRead(source: string, ref: string | undefined, reason: string): UserError {
+  return new UserError(hideCredentials(`cannot read the deploy state from ${source}${ref ? `#${ref}` : ''}: ${reason}; give a deploy repository checkout, a bare repository or a git URL`));
 }

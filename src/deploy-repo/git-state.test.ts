@@ -210,4 +210,25 @@ describeWithTool('git', toolPresent('git'))('a deploy state read from git object
     rmSync(join(work, 'environments/a/k8s/added.yaml'));
     expect(read()).toEqual({ fromGit: true, readme: '# deploy, edited\n', added: false });
   });
+
+  it('reads the repository it was given, whatever git variables it inherits (as inside a git hook)', () => {
+    const { work, bare } = repository();
+    const other = repository();
+    write(other.work, { 'README.md': '# another repository\n' });
+    git(other.work, 'commit', '-qam', 'other');
+    const saved = { ...process.env };
+    Object.assign(process.env, { GIT_DIR: join(other.work, '.git'), GIT_WORK_TREE: other.work, GIT_OBJECT_DIRECTORY: join(other.work, '.git', 'objects') });
+    try {
+      for (const spec of [bare, `${work}#main`, work]) {
+        const state = readDeployState(spec, work);
+        try {
+          expect(text(state.files.get('README.md')), spec).toBe('# deploy\n');
+        } finally {
+          state.dispose();
+        }
+      }
+    } finally {
+      for (const name of ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_OBJECT_DIRECTORY']) if (saved[name] === undefined) delete process.env[name];
+    }
+  });
 });

@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { hash } from 'node:crypto';
 import { compareText } from '../core/diagnostics.js';
 import { BugError, IntegrityError } from '../core/errors.js';
+import { gitSync, treeEntries } from '../core/git.js';
 import type { RefusedKind } from '../core/tree.js';
-import { MANIFEST_FILE, SIGNATURE_FILE } from '../sign/manifest.js';
-import { isExtra, isManaged } from './layout.js';
+import { environmentFolders, isManaged, isReleaseFile } from './layout.js';
 
 /**
  * A deploy state read from git's objects instead of a checkout: `git ls-tree` lists every file with
@@ -22,18 +21,13 @@ interface Entry {
 /** The files of `tree` (a commit or tree id) in the repository at `gitDir`, that Slipway owns. */
 export function listManagedFiles(gitDir: string, tree: string): { entries: Map<string, Entry>; refused: Map<string, RefusedKind> } {
   // No `-l`: sizes would have git open every blob, and only tree objects need reading here.
-  const listing = git(gitDir, ['ls-tree', '-r', '-z', '--full-tree', tree]).toString('utf8');
   const found: Array<[string, Entry]> = [];
   const refused = new Map<string, RefusedKind>();
-  for (const record of listing.split('\0')) {
-    if (record === '') continue;
-    const tab = record.indexOf('\t');
-    const [mode, type, id] = record.slice(0, tab).split(' ');
-    const path = record.slice(tab + 1);
+  for (const { mode, type, id, path } of treeEntries(gitSync(['--git-dir', gitDir, 'ls-tree', '-r', '-z', '--full-tree', tree]).toString('utf8'))) {
     if (!ownedPath(path)) continue;
     // A link is refused as a checkout's reader refuses it; a submodule is an empty folder in a checkout.
     if (mode === '120000') refused.set(path, 'symbolic link');
-    else if (type === 'blob' && id !== undefined) found.push([path, { id }]);
+    else if (type === 'blob') found.push([path, { id }]);
   }
   // In the order the folder reader gives paths, so that either reading walks a state the same way.
   return { entries: new Map(found.sort(([a], [b]) => compareText(a, b))), refused };
@@ -53,7 +47,8 @@ function ownedPath(path: string): boolean {
  */
 export class GitFileMap implements ReadonlyMap<string, Uint8Array> {
   private readonly loaded = new Map<string, Uint8Array>();
-  private everything = false;
+  /** Every file in the listing's order, once all are read. */
+  private everything: Map<string, Uint8Array> | undefined;
   private fingerprints: Map<string, string> | undefined;
   private groups: Map<string, string[]> | undefined;
   private groupsLoaded = 0;
@@ -87,16 +82,9 @@ export class GitFileMap implements ReadonlyMap<string, Uint8Array> {
    * the folder holds nothing.
    */
   folderFingerprint(environment: string): string | undefined {
-    if (!this.fingerprints) {
-      const lines = new Map<string, string[]>();
-      for (const [path, entry] of this.listing) {
-        const match = /^environments\/([^/]+)\/(.+)$/s.exec(path);
-        if (!match || isExtra(path)) continue;
-        if (!lines.has(match[1]!)) lines.set(match[1]!, []);
-        lines.get(match[1]!)!.push(`${match[2]}\0${entry.id}`);
-      }
-      this.fingerprints = new Map([...lines].map(([name, list]) => [name, hash('sha256', list.sort().join('\n'), 'hex')]));
-    }
+    this.fingerprints ??= new Map(
+      [...environmentFolders([...this.listing].map(([path, entry]): [string, string] => [path, entry.id]))].map(([name, ids]) => [name, hash('sha256', [...ids].map(([path, id]) => `${path}\0${id}`).sort().join('\n'), 'hex')]),
+    );
     return this.fingerprints.get(environment);
   }
 
@@ -124,9 +112,9 @@ export class GitFileMap implements ReadonlyMap<string, Uint8Array> {
   private whole(): Map<string, Uint8Array> {
     if (!this.everything) {
       this.load([...this.listing.keys()]);
-      this.everything = true;
+      this.everything = new Map([...this.listing.keys()].map((path): [string, Uint8Array] => [path, this.loaded.get(path)!]));
     }
-    return new Map([...this.listing.keys()].map((path): [string, Uint8Array] => [path, this.loaded.get(path)!]));
+    return this.everything;
   }
 
   /** The paths read together with `path`: its environment's folder, every release file, or every file outside `environments/`. */
@@ -154,7 +142,7 @@ export class GitFileMap implements ReadonlyMap<string, Uint8Array> {
       else pathsOf.set(id, [path]);
     }
     const ids = [...pathsOf.keys()];
-    const output = git(this.gitDir, ['cat-file', '--batch'], `${ids.join('\n')}\n`);
+    const output = gitSync(['--git-dir', this.gitDir, 'cat-file', '--batch'], `${ids.join('\n')}\n`);
     let offset = 0;
     for (const id of ids) {
       const headerEnd = output.indexOf(0x0a, offset);
@@ -177,11 +165,6 @@ const GROUPS_ONE_BY_ONE = 8;
 function groupKey(path: string): string {
   const parts = path.split('/');
   if (parts[0] !== 'environments' || parts.length < 3) return 'project';
-  if (parts.length === 3 && (parts[2] === MANIFEST_FILE || parts[2] === SIGNATURE_FILE)) return 'releases';
+  if (isReleaseFile(path)) return 'releases';
   return `environment ${parts[1]}`;
-}
-
-function git(gitDir: string, args: string[], input?: string): Buffer {
-  // No cap on what git answers: a deploy state is as large as its fleet.
-  return execFileSync('git', ['--git-dir', gitDir, ...args], { ...(input !== undefined ? { input } : {}), stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: Infinity, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
 }

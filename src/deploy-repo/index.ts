@@ -5,7 +5,7 @@
  */
 export { hideCredentials } from './checkout.js';
 export { checkEnvironmentFolder } from './environment-check.js';
-export { environmentFolders, extraEnvironment, isExtra, isManaged, parseLoosely, readIndex, type FileMap, type IndexEntry } from './layout.js';
+export { environmentFolderPaths, environmentFolders, extraEnvironment, folderFiles, isExtra, isManaged, isReleaseFile, parseLoosely, readIndex, type FileMap, type IndexEntry } from './layout.js';
 export { openPrevious, previousFromFiles, readDeployState, type PreviousTree } from './previous.js';
 export { readDeployTree } from './read.js';
 export { checkDeployTree, type TreeCheck, type VerifiedEnvironment } from './tree-check.js';

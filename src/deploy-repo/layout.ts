@@ -1,5 +1,6 @@
 import { compareText } from '../core/diagnostics.js';
 import { EXTRA_FOLDER } from '../core/output-file.js';
+import { MANIFEST_FILE, SIGNATURE_FILE } from '../sign/manifest.js';
 import { RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE } from '../sign/release-index.js';
 
 /** The files Slipway writes directly at the root of a deploy repository. */
@@ -106,4 +107,25 @@ export function environmentFolders<T>(files: Iterable<readonly [string, T]>): Ma
     folders.get(match[1]!)!.set(match[2]!, value);
   }
   return new Map([...folders].sort(([a], [b]) => compareText(a, b)));
+}
+
+/** `environments/<name>/release.json` or its signature: what a build chains to. */
+export function isReleaseFile(path: string): boolean {
+  const parts = path.split('/');
+  return parts.length === 3 && parts[0] === 'environments' && (parts[2] === MANIFEST_FILE || parts[2] === SIGNATURE_FILE);
+}
+
+/**
+ * Each environment folder's paths (relative to it, to the path in the tree), from the paths alone:
+ * a map that reads files when asked for them (`GitFileMap`) reads none to group them.
+ */
+export function environmentFolderPaths(files: FileMap): Map<string, Map<string, string>> {
+  return environmentFolders([...files.keys()].map((path): [string, string] => [path, path]));
+}
+
+/** The files of one folder of `environmentFolderPaths`, by their paths relative to it. */
+export function folderFiles(files: FileMap, paths: ReadonlyMap<string, string> | undefined): Map<string, Uint8Array> {
+  const folder = new Map<string, Uint8Array>();
+  for (const [relative, path] of paths ?? []) folder.set(relative, files.get(path)!);
+  return folder;
 }

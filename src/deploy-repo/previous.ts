@@ -5,7 +5,7 @@ import { RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE, type PreviousReleaseI
 import { resolve } from 'node:path';
 import { deployStateRepository, hideCredentials, type DeployStateRepository } from './checkout.js';
 import { GitFileMap, listManagedFiles } from './git-state.js';
-import { environmentFolders, type FileMap } from './layout.js';
+import { environmentFolderPaths, folderFiles, type FileMap } from './layout.js';
 import { readDeployTree } from './read.js';
 
 /** The deploy repository's state a build chains to: per environment, the signed release files as they are there. */
@@ -134,18 +134,12 @@ export function readDeployState(spec: string, cwd: string, branch?: string): { o
  */
 export function previousFromFiles(files: FileMap, origin: string): PreviousTree {
   let paths: Map<string, Map<string, string>> | undefined;
-  // Grouped by folder from the paths alone: no file is read to find what a folder holds.
-  const folderPaths = (name: string) => (paths ??= environmentFolders([...files.keys()].map((path): [string, string] => [path, path]))).get(name);
   const fingerprint = files instanceof GitFileMap ? (name: string) => files.folderFingerprint(name) : undefined;
   return {
     origin,
     manifest: (name) => files.get(`environments/${name}/${MANIFEST_FILE}`),
     signature: (name) => files.get(`environments/${name}/${SIGNATURE_FILE}`),
-    folder: (name) => {
-      const folder = new Map<string, Uint8Array>();
-      for (const [relative, path] of folderPaths(name) ?? []) folder.set(relative, files.get(path)!);
-      return folder;
-    },
+    folder: (name) => folderFiles(files, (paths ??= environmentFolderPaths(files)).get(name)),
     ...(fingerprint ? { fingerprint } : {}),
     releaseIndex: () => releaseIndexOf(files),
     dispose: () => {},

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { compareText } from '../core/diagnostics.js';
 import { scanFolder, type FolderContent, type RefusedKind } from '../core/tree.js';
-import { MANIFEST_FILE, SIGNATURE_FILE } from '../sign/manifest.js';
 import { RELEASE_INDEX_FILE, RELEASE_INDEX_SIGNATURE_FILE } from '../sign/release-index.js';
-import { environmentFolders, isManaged } from './layout.js';
+import { environmentFolders, isManaged, isReleaseFile } from './layout.js';
 
 /**
  * How every reader of a deploy tree sees it: the one folder reader of `src/core/tree.ts`, split
@@ -73,8 +72,5 @@ function includedBy(scope: DeployTreeScope): ((path: string) => boolean) | undef
  */
 function readBy(scope: DeployTreeScope): ((path: string) => boolean) | undefined {
   if (scope !== 'releases' && !(typeof scope === 'object' && 'release' in scope)) return undefined;
-  return (path) => {
-    const parts = path.split('/');
-    return parts.length === 3 && (parts[2] === MANIFEST_FILE || parts[2] === SIGNATURE_FILE);
-  };
+  return isReleaseFile;
 }

@@ -4,7 +4,7 @@ import { sha256Hex } from '../core/digest.js';
 import { assessRisks, type EnvironmentFiles } from './risks/index.js';
 import type { Risk } from './risks/types.js';
 import { compareSops, isSopsFile, redactCiphertext, type SopsComparison } from './sops.js';
-import { environmentFolders, isManaged, parseLoosely, readIndex, type FileMap, type IndexEntry } from '../deploy-repo/index.js';
+import { environmentFolderPaths, folderFiles, isManaged, parseLoosely, readIndex, type FileMap, type IndexEntry } from '../deploy-repo/index.js';
 import { decodeUtf8 } from './text.js';
 
 export type EnvironmentStatus = 'added' | 'changed' | 'removed' | 'blocked' | 'unchanged';
@@ -53,13 +53,13 @@ export interface DiffReport {
 export function compareTrees(against: string, oldFiles: FileMap, newFiles: FileMap, unchanged: ReadonlySet<string> = new Set()): DiffReport {
   const oldIndex = readIndex(oldFiles);
   const newIndex = readIndex(newFiles);
-  const oldPaths = folderPaths(oldFiles);
-  const newPaths = folderPaths(newFiles);
+  const oldPaths = environmentFolderPaths(oldFiles);
+  const newPaths = environmentFolderPaths(newFiles);
   const names = [...new Set([...oldIndex.keys(), ...newIndex.keys(), ...oldPaths.keys(), ...newPaths.keys()])].sort(compareText);
   const pairs = names.map((name) => ({
     name,
-    old: unchanged.has(name) ? releaseFiles(oldFiles, name) : folderOf(oldFiles, oldPaths.get(name)),
-    new: unchanged.has(name) ? releaseFiles(oldFiles, name) : folderOf(newFiles, newPaths.get(name)),
+    old: unchanged.has(name) ? releaseFiles(oldFiles, name) : folderFiles(oldFiles, oldPaths.get(name)),
+    new: unchanged.has(name) ? releaseFiles(oldFiles, name) : folderFiles(newFiles, newPaths.get(name)),
     ...(oldIndex.has(name) ? { oldEntry: oldIndex.get(name)! } : {}),
     ...(newIndex.has(name) ? { newEntry: newIndex.get(name)! } : {}),
   }));
@@ -71,17 +71,6 @@ export function compareTrees(against: string, oldFiles: FileMap, newFiles: FileM
   // Only environments that differ are assessed: the cost follows the change, not the project's size.
   const risks = assessRisks(pairs.filter((_, i) => environments[i]!.status !== 'unchanged'));
   return { against, environments, project, risks, counts };
-}
-
-/** Each environment folder's paths (relative to it, to the path in the tree), from the paths alone. */
-function folderPaths(files: FileMap): Map<string, Map<string, string>> {
-  return environmentFolders([...files.keys()].map((path): [string, string] => [path, path]));
-}
-
-function folderOf(files: FileMap, paths: ReadonlyMap<string, string> | undefined): Map<string, Uint8Array> {
-  const folder = new Map<string, Uint8Array>();
-  for (const [relative, path] of paths ?? []) folder.set(relative, files.get(path)!);
-  return folder;
 }
 
 /** What an unchanged environment's report needs of its folder: the manifest that names its release. */

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { gitSync } from '../core/git.js';
 
 /**
  * The commit the source tree was built from, for the manifest's `source.commit`: the one given,
@@ -13,7 +13,7 @@ export function sourceCommit(root: string, given: string | undefined, env: Reado
 
 function headOfCleanTree(root: string): string | undefined {
   try {
-    const run = (args: string[]) => execFileSync('git', ['-C', root, ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const run = (args: string[]) => gitSync(['-C', root, ...args]).toString().trim();
     if (run(['status', '--porcelain', '--untracked-files=no', '--', '.']) !== '') return undefined;
     return run(['rev-parse', 'HEAD']);
   } catch {

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { hideCredentials } from '../deploy-repo/index.js';
 import { PublishError, UsageError } from '../core/errors.js';
+import { gitEnvironment, treeEntries } from '../core/git.js';
 import { commitPayload, withSignature, type CommitAuthoring } from './commit-object.js';
 import type { DeployRepository } from './index.js';
 import { gitBlobId } from './output.js';
@@ -16,17 +17,8 @@ interface GitRun {
   code: number;
 }
 
-// Variables that would point git at another repository than the one meant (as inside a git hook).
-const INHERITED_GIT_STATE = ['GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'GIT_OBJECT_DIRECTORY', 'GIT_ALTERNATE_OBJECT_DIRECTORIES', 'GIT_NAMESPACE'];
-
 /** What a git command reads on its standard input: one buffer, or many written in turn as the pipe takes them. */
 type GitInput = Uint8Array | string | readonly Uint8Array[];
-
-function gitEnvironment(own?: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, GIT_TERMINAL_PROMPT: '0', ...own };
-  for (const name of INHERITED_GIT_STATE) if (!own?.[name]) delete env[name];
-  return env;
-}
 
 function run(args: string[], options: { input?: GitInput; env?: Record<string, string> } = {}): Promise<GitRun> {
   const env = gitEnvironment(options.env);
@@ -91,10 +83,8 @@ export async function openGitRepository(remote: string, authoring: CommitAuthori
       const commit = await text(['rev-parse', '--verify', 'refs/slipway/head^{commit}']);
       const tree = await text(['rev-parse', '--verify', `${commit}^{tree}`]);
       const files = new Map<string, { id: string; mode: string }>();
-      const listing = (await git(['ls-tree', '-r', '-z', '--full-tree', commit])).stdout.toString('utf8');
-      for (const record of listing.split('\0')) {
-        const match = /^(\d+) (\w+) ([0-9a-f]+)\t(.*)$/s.exec(record);
-        if (match && match[2] === 'blob') files.set(match[4]!, { id: match[3]!, mode: match[1]! });
+      for (const entry of treeEntries((await git(['ls-tree', '-r', '-z', '--full-tree', commit])).stdout.toString('utf8'))) {
+        if (entry.type === 'blob') files.set(entry.path, { id: entry.id, mode: entry.mode });
       }
       return state(commit, tree, files);
     },
